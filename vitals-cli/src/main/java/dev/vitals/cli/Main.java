@@ -1,0 +1,80 @@
+package dev.vitals.cli;
+
+import dev.vitals.core.InputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/**
+ * The {@code vitals} command. Exit codes (DESIGN.md): 0 healthy, 2 bad input (one line
+ * {@code error: ...}), 3 unhealthy run or check, 1 internal failure.
+ */
+@Command(name = "vitals", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Trains neural networks and watches the vital signs of their training.",
+        subcommands = {TrainCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int OK = 0, INTERNAL = 1, BAD_INPUT = 2, UNHEALTHY = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        PrintWriter o = new PrintWriter(out, true), e = new PrintWriter(err, true);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(o);
+        cl.setErr(e);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            e.println("error: " + oneLine(ex.getMessage()) + " (see 'vitals " + commandName(ex.getCommandLine()) + "--help')");
+            return BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof InputException ie) {
+                e.println("error: " + oneLine(ie.getMessage()));
+                return BAD_INPUT;
+            }
+            e.println("internal error: " + ex + " (please report it; set VITALS_DEBUG=1 for the stack trace)");
+            if (System.getenv("VITALS_DEBUG") != null) ex.printStackTrace(e);
+            return INTERNAL;
+        });
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError oom) {
+            e.println("error: out of memory; give the JVM more with VITALS_JAVA_OPTS=-Xmx8g, or use a smaller batch or model");
+            code = INTERNAL;
+        }
+        o.flush();
+        e.flush();
+        return code;
+    }
+
+    private static String commandName(CommandLine cl) {
+        String n = cl.getCommandName();
+        return n.equals("vitals") ? "" : n + " ";
+    }
+
+    static String oneLine(String s) {
+        if (s == null) return "unknown problem";
+        return s.replaceAll("\\s*\\R\\s*", "; ").trim();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"vitals " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.vitals.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitals.core.report.Report;
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.TrainingListener;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The run's metrics as JSON lines: one line per observed step ({@code step}, {@code loss},
+ * {@code grad_norm}, {@code lr}) and one per epoch ({@code epoch}, losses, accuracies, seconds).
+ * The same format {@code vitals diagnose} reads.
+ */
+final class MetricsLog implements TrainingListener, AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final BufferedWriter w;
+
+    MetricsLog(Path path) throws IOException {
+        this.w = Files.newBufferedWriter(path);
+    }
+
+    @Override
+    public void onStep(StepEvent s) {
+        if (!s.observed) return;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", s.globalStep);
+        m.put("epoch", s.epoch + 1);
+        m.put("loss", Report.num(s.loss));
+        m.put("grad_norm", Report.num(s.gradNorm));
+        m.put("lr", Report.num(s.lr));
+        m.put("accuracy", Report.num((double) s.correct / s.batchSize));
+        line(m);
+    }
+
+    @Override
+    public void onEpochEnd(EpochResult e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", e.steps());
+        m.putAll(Report.epoch(e));
+        line(m);
+    }
+
+    private void line(Map<String, Object> m) {
+        try {
+            w.write(JSON.writeValueAsString(m));
+            w.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        w.close();
+    }
+}

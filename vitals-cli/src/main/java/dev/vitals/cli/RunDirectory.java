@@ -1,0 +1,50 @@
+package dev.vitals.cli;
+
+import dev.vitals.core.InputException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** The folder of one run's artifacts; never reuses a folder that already holds a run. */
+final class RunDirectory {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private final Path path;
+
+    private RunDirectory(Path path) { this.path = path; }
+
+    Path path() { return path; }
+
+    /** Fails (bad input) if {@code out} cannot hold a new run; called before anything is written. */
+    static void check(Path out) {
+        if (out == null) return;
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new InputException("--out " + out + ": is a file, expected a folder");
+        if (Files.isDirectory(out)) {
+            for (String f : new String[] {"metrics.jsonl", "model.safetensors", "report.json", "spec.yaml"}) {
+                if (Files.exists(out.resolve(f))) {
+                    throw new InputException("--out " + out + ": already holds a run (" + f + "); choose another folder so nothing is overwritten");
+                }
+            }
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        while (parent != null && !Files.exists(parent)) parent = parent.getParent();
+        if (parent != null && !Files.isWritable(parent)) throw new InputException("--out " + out + ": " + parent + " is not writable");
+    }
+
+    static RunDirectory create(Path out, String name) throws IOException {
+        Path p = out;
+        if (p == null) {
+            String base = name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + LocalDateTime.now().format(STAMP);
+            p = Path.of("runs", base);
+            for (int i = 2; Files.exists(p); i++) p = Path.of("runs", base + "-" + i);
+        }
+        Files.createDirectories(p);
+        return new RunDirectory(p);
+    }
+
+    void writeSpec(String text) throws IOException {
+        Files.writeString(path.resolve("spec.yaml"), text);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.vitals.cli;
+
+import dev.vitals.core.InputException;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Trains the model a spec describes, with every monitor on; writes the run's artifacts under --out.")
+final class TrainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "the spec file (YAML)")
+    Path spec;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "train for N epochs instead of the spec's train.epochs")
+    Integer epochs;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "folder for the run's artifacts (default: runs/<name>-<timestamp>)")
+    Path out;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the JSON report to FILE")
+    Path json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec cmd;
+
+    @Override
+    public Integer call() throws Exception {
+        Spec s = SpecParser.read(spec);
+        if (epochs != null) {
+            if (epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
+            s = s.withEpochs(epochs);
+        }
+        return new TrainRun(s, out, json, cmd.commandLine().getOut(), cmd.commandLine().getErr()).execute();
+    }
+}

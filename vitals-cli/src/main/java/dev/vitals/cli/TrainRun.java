@@ -1,0 +1,77 @@
+package dev.vitals.cli;
+
+import dev.vitals.core.InputException;
+import dev.vitals.core.io.Checkpoint;
+import dev.vitals.core.kernel.Kernels;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Report;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.RunResult;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@code vitals train}: everything that can be wrong with the input is checked before any file
+ * is written (spec, data, model, output paths); then the run trains with progress on the console
+ * and leaves its artifacts (spec copy, metrics, checkpoint, report) in the run folder.
+ */
+final class TrainRun {
+    private final Spec spec;
+    private final Path out, json;
+    private final PrintWriter o, e;
+
+    TrainRun(Spec spec, Path out, Path json, PrintWriter o, PrintWriter e) {
+        this.spec = spec;
+        this.out = out;
+        this.json = json;
+        this.o = o;
+        this.e = e;
+    }
+
+    int execute() throws IOException {
+        if (json != null) checkWritableFile(json, "--json");
+        RunDirectory.check(out);
+        Experiment exp = Experiment.of(spec);
+
+        o.println("run " + spec.name() + ": " + exp.data().description());
+        o.println("model: " + exp.model().parameterCount() + " parameters, " + exp.model().layers().size() + " layers, loss "
+                + spec.loss() + ", optimizer " + spec.optimizer().name() + " lr " + spec.optimizer().lr()
+                + "; matrix kernel " + Kernels.gemm().name());
+        if (!Kernels.note().isEmpty()) o.println("note: " + Kernels.note());
+
+        RunDirectory dir = RunDirectory.create(out, spec.name());
+        dir.writeSpec(spec.text());
+        RunResult r;
+        try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl"))) {
+            ConsoleProgress progress = new ConsoleProgress(o, e);
+            r = exp.fit(progress, log);
+        }
+        List<Finding> findings = new ArrayList<>(r.findings());
+        if (r.hasTest()) {
+            o.printf("test: loss %.4f, accuracy %.2f%% (%d examples)%n", r.testLoss(), 100 * r.testAccuracy(), exp.data().test().size());
+        }
+        if (r.stopReason() != null) o.println("stopped: " + r.stopReason());
+        Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer());
+        Report report = Report.of("train", spec.name(), findings, Report.metrics(r));
+        report.write(dir.path().resolve("report.json"));
+        if (json != null) report.write(json);
+        for (Finding f : findings) o.println(FindingPrinter.format(f));
+        o.println("artifacts: " + dir.path());
+        return report.healthy() ? Main.OK : Main.UNHEALTHY;
+    }
+
+    /** The file may be created or replaced: its folder exists and it is not a folder itself. */
+    static void checkWritableFile(Path p, String option) {
+        Path abs = p.toAbsolutePath();
+        if (Files.isDirectory(abs)) throw new InputException(option + " " + p + ": is a folder, expected a file name");
+        Path parent = abs.getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " does not exist");
+        if (!Files.isWritable(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " is not writable");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.vitals.core.data;
+
+import dev.vitals.core.InputException;
+import dev.vitals.core.nn.Fault;
+import dev.vitals.core.spec.Spec;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * From a spec's {@code data} section to training, validation and test splits: load the source, hold
+ * out the test split (the source's own, or a stratified fraction whose draw does not depend on the
+ * seed), reproduce data bugs if asked, hold out validation, then fit the normaliser on the training
+ * split alone and apply it to all three.
+ */
+public final class DataPipeline {
+    private DataPipeline() {}
+
+    public static PreparedData prepare(Spec.Data spec, long seed, Set<Fault> faults, Path baseDir) {
+        LoadedData loaded = Sources.load(spec.source(), spec.options(), baseDir, seed);
+        Dataset all = loaded.data();
+        if (all.size() == 0) throw new InputException(spec.source() + ": the data set is empty");
+        Dataset pool, test;
+        if (spec.testAuto() && loaded.ownTest() != null) {
+            pool = all;
+            test = loaded.ownTest();
+        } else {
+            double fraction = spec.testAuto() ? 0.2 : spec.test();
+            if (fraction > 0) {
+                Splits.Split s = Splits.stratified(all.labels(), fraction, new SplittableRandom(Splits.TEST_SEED));
+                test = all.subset(s.heldOut());
+                pool = all.subset(s.kept());
+            } else {
+                pool = all;
+                test = null;
+            }
+        }
+        if (faults.contains(Fault.SHUFFLED_LABELS)) pool = shuffledLabels(pool, seed);
+        Dataset train, validation = null;
+        if (spec.validation() > 0) {
+            Splits.Split s = Splits.stratified(pool.labels(), spec.validation(), new SplittableRandom(seed ^ 0x0A11_DA7EL));
+            validation = pool.subset(s.heldOut());
+            train = pool.subset(s.kept());
+        } else {
+            train = pool;
+        }
+        if (train.size() == 0) {
+            throw new InputException(spec.source() + ": no training examples left after the test and validation splits ("
+                    + all.size() + " examples in all)");
+        }
+        if (faults.contains(Fault.NAN_INPUTS)) train = nanInputs(train, seed);
+        if (faults.contains(Fault.UNSHUFFLED)) train = sortedByLabel(train);
+
+        Normalizer norm = Normalizer.fit(spec.normalize(), train);
+        String desc = loaded.description() + String.format("; %d train, %s validation, %s test",
+                train.size(), validation == null ? "no" : Integer.toString(validation.size()), test == null ? "no" : Integer.toString(test.size()));
+        return new PreparedData(norm.apply(train), validation == null ? null : norm.apply(validation),
+                test == null ? null : norm.apply(test), norm, desc);
+    }
+
+    /** The bug of shuffling inputs and labels separately: labels permuted against their inputs. */
+    private static Dataset shuffledLabels(Dataset d, long seed) {
+        int[] perm = Splits.range(d.size());
+        Splits.shuffle(perm, new SplittableRandom(seed ^ 0x1ABE_15L));
+        float[] src = d.labelValues(), out = new float[src.length];
+        for (int i = 0; i < out.length; i++) out[i] = src[perm[i]];
+        return d.withLabels(out);
+    }
+
+    /** A corrupt source: about 1% of training examples, at least one, get a NaN in one value. */
+    private static Dataset nanInputs(Dataset d, long seed) {
+        float[] x = d.x().clone();
+        int f = d.features(), n = d.size();
+        int count = Math.max(1, n / 100);
+        SplittableRandom rng = new SplittableRandom(seed ^ 0x0BAD_DA7AL);
+        for (int k = 0; k < count; k++) x[rng.nextInt(n) * f + rng.nextInt(f)] = Float.NaN;
+        return d.withX(x);
+    }
+
+    /** Training data sorted by label, as a loader that never shuffles a label-ordered file delivers it. */
+    private static Dataset sortedByLabel(Dataset d) {
+        Integer[] idx = new Integer[d.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        int[] labels = d.labels();
+        Arrays.sort(idx, Comparator.comparingInt(i -> labels[i]));
+        return d.subset(Arrays.stream(idx).mapToInt(Integer::intValue).toArray());
+    }
+}

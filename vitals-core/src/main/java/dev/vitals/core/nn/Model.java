@@ -1,0 +1,124 @@
+package dev.vitals.core.nn;
+
+import dev.vitals.core.tensor.Shape;
+import dev.vitals.core.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A built network: layers with their parameters, for a fixed per-example input shape. Layers are
+ * named {@code layers.0}, {@code layers.1}, ...; their parameters {@code layers.0.weight} and so on.
+ */
+public final class Model {
+    private final Sequential body;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final List<Parameter> parameters;
+
+    private Model(Sequential body, Shape inputShape, Shape outputShape) {
+        this.body = body;
+        this.inputShape = inputShape;
+        this.outputShape = outputShape;
+        this.parameters = List.copyOf(body.parameters());
+    }
+
+    /**
+     * Builds the layers for {@code input}. Throws {@link Sequential.ShapeException} naming the
+     * first layer whose input shape does not work.
+     */
+    public static Model build(List<Layer> layers, Shape input, BuildContext ctx) {
+        Sequential body = new Sequential(layers);
+        List<Layer> ls = body.children();
+        for (int i = 0; i < ls.size(); i++) ls.get(i).path("layers." + i);
+        Shape out = body.build(input, ctx);
+        return new Model(body, input, out);
+    }
+
+    public Tensor forward(Tensor x, Mode mode) { return body.forward(x, mode); }
+
+    /** Backpropagates dLoss/dOutput; returns dLoss/dInput only when asked (it costs a product). */
+    public Tensor backward(Tensor gradOutput, boolean needInputGrad) { return body.backward(gradOutput, needInputGrad); }
+
+    public List<Layer> layers() { return body.children(); }
+
+    /** Every layer, nested ones included, in forward order (a residual block before its body). */
+    public List<Layer> allLayers() {
+        List<Layer> out = new ArrayList<>();
+        collect(body.children(), out);
+        return out;
+    }
+
+    private static void collect(List<Layer> ls, List<Layer> out) {
+        for (Layer l : ls) {
+            out.add(l);
+            collect(l.children(), out);
+        }
+    }
+
+    public List<Parameter> parameters() { return parameters; }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters) n += p.size();
+        return n;
+    }
+
+    public void zeroGrad() {
+        for (Parameter p : parameters) p.zeroGrad();
+    }
+
+    public Shape inputShape() { return inputShape; }
+
+    public Shape outputShape() { return outputShape; }
+
+    /** Parameters and buffers by full name, in a fixed order: what a checkpoint holds. */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Parameter p : parameters) m.put(p.fullName(), p.value());
+        m.putAll(body.buffers());
+        return m;
+    }
+
+    /** Copies values from {@code state} into this model; names and shapes must match exactly. */
+    public void load(Map<String, Tensor> state) {
+        Map<String, Tensor> mine = state();
+        for (String k : mine.keySet()) {
+            if (!state.containsKey(k)) throw new IllegalArgumentException("missing tensor '" + k + "'");
+        }
+        for (String k : state.keySet()) {
+            Tensor dst = mine.get(k);
+            if (dst == null) throw new IllegalArgumentException("unexpected tensor '" + k + "' (this model has no such parameter)");
+            Tensor src = state.get(k);
+            if (!dst.sameShape(src)) {
+                throw new IllegalArgumentException("tensor '" + k + "' has shape " + java.util.Arrays.toString(src.shape())
+                        + " but the model expects " + java.util.Arrays.toString(dst.shape()));
+            }
+            dst.copyFrom(src);
+        }
+    }
+
+    /** A deep copy of every parameter and buffer value (for restoring the best weights). */
+    public Map<String, Tensor> snapshot() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        state().forEach((k, v) -> m.put(k, v.copy()));
+        return m;
+    }
+
+    /** One line per layer: position, description, output shape, parameter count. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%-10s %-28s %-16s %s%n", "layer", "kind", "output", "params"));
+        sb.append(String.format("%-10s %-28s %-16s %s%n", "input", "", inputShape, ""));
+        for (Layer l : allLayers()) {
+            long n = 0;
+            if (l.children().isEmpty()) for (Parameter p : l.parameters()) n += p.size();
+            String pos = l.path().replace("layers.", "").replace(".block.", "/");
+            sb.append(String.format("%-10s %-28s %-16s %s%n", pos, l.describe(), l.outputShape(), n == 0 ? "" : Long.toString(n)));
+        }
+        sb.append(String.format("%d parameters%n", parameterCount()));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.vitals.core.optim;
+
+import dev.vitals.core.nn.Parameter;
+
+import java.util.List;
+
+/**
+ * Stochastic gradient descent as PyTorch defines it: {@code g += wd·w}; with momentum μ,
+ * {@code buf = μ·buf + g} and the step uses {@code buf} (or {@code g + μ·buf} with Nesterov);
+ * {@code w -= lr·step}.
+ */
+public final class Sgd extends Optimizer {
+    private final float momentum;
+    private final boolean nesterov;
+    private final float[][] buf;
+
+    public Sgd(List<Parameter> params, double momentum, boolean nesterov, double weightDecay) {
+        super(params, weightDecay);
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), not " + momentum);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("nesterov needs a momentum above 0");
+        this.momentum = (float) momentum;
+        this.nesterov = nesterov;
+        this.buf = new float[this.params.size()][];
+        if (momentum > 0) for (int i = 0; i < buf.length; i++) buf[i] = new float[this.params.get(i).size()];
+    }
+
+    @Override public String key() { return "sgd"; }
+
+    public float momentum() { return momentum; }
+
+    public boolean nesterov() { return nesterov; }
+
+    @Override
+    protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, UpdateStats stats, long t) {
+        float[] b = buf[index];
+        float mu = momentum, wd = weightDecay;
+        double vs = 0, us = 0;
+        boolean observe = stats != null;
+        for (int i = 0; i < n; i++) {
+            float wi = w[i];
+            float d = g[i] + wd * wi;
+            if (b != null) {
+                float bi = mu * b[i] + d;
+                b[i] = bi;
+                d = nesterov ? d + mu * bi : bi;
+            }
+            float delta = -lr * d;
+            if (apply) w[i] = wi + delta;
+            if (observe) {
+                vs += wi * wi;
+                if (apply) us += delta * delta;
+            }
+        }
+        record(stats, index, vs, us);
+    }
+}

@@ -1,0 +1,522 @@
+package dev.vitals.core.spec;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.vitals.core.InputException;
+import dev.vitals.core.data.Normalizer;
+import dev.vitals.core.loss.TargetEncoding;
+import dev.vitals.core.nn.Fault;
+import dev.vitals.core.nn.Init;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a spec from YAML and checks every key, type and range. Every problem becomes an
+ * {@link InputException} whose message names the file and the key path (or the line for YAML
+ * syntax errors) and says what was expected. Unknown keys are errors, never ignored.
+ */
+public final class SpecParser {
+    public static final List<String> BUNDLED = List.of("digits", "breast-cancer", "iris", "wine");
+    public static final List<String> SYNTHETIC = List.of("xor", "spirals", "blobs", "documents");
+    public static final List<String> LAYERS = List.of("dense", "relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax",
+            "dropout", "batchnorm", "layernorm", "conv2d", "maxpool", "flatten", "residual");
+    private static final List<String> NO_ARG_LAYERS = List.of("relu", "gelu", "sigmoid", "tanh", "softmax", "batchnorm", "layernorm", "flatten");
+    public static final List<String> LOSSES = List.of("cross_entropy", "binary_cross_entropy", "mse");
+    public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
+    public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
+
+    private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+
+    private final String file;
+
+    private SpecParser(String file) { this.file = file; }
+
+    /** Reads and validates the spec at {@code path}. */
+    public static Spec read(Path path) {
+        String text;
+        try {
+            if (Files.isDirectory(path)) throw new InputException(path + ": is a folder, expected a spec file (YAML)");
+            byte[] bytes = Files.readAllBytes(path);
+            text = new String(bytes, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InputException(path + ": no such file");
+        } catch (IOException e) {
+            throw new InputException(path + ": cannot be read (" + e.getMessage() + ")");
+        }
+        return new SpecParser(path.toString()).parse0(text, path);
+    }
+
+    /** Validates spec text; {@code file} names it in messages and anchors relative data paths. */
+    public static Spec parse(String text, Path file) {
+        return new SpecParser(file == null ? "spec" : file.toString()).parse0(text, file);
+    }
+
+    private Spec parse0(String text, Path path) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InputException(file + syntaxLocation(e) + ": " + syntaxMessage(e));
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot be read (" + e.getMessage() + ")");
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) throw fail("", "the spec is empty; expected at least 'data' and 'model'");
+        if (!root.isObject()) throw fail("", "expected a mapping of keys (name, seed, data, model, loss, ...) at the top level");
+        keys(root, "", "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "train", "faults");
+
+        String name = root.has("name") ? string(root.get("name"), "name") : defaultName(path);
+        if (name.isBlank()) throw fail("name", "must not be empty");
+        if (root.has("description")) string(root.get("description"), "description");
+        long seed = root.has("seed") ? longValue(root.get("seed"), "seed") : 0L;
+        if (!root.has("data")) throw fail("data", "missing; expected e.g. data: {source: digits}");
+        if (!root.has("model")) throw fail("model", "missing; expected e.g. model: {layers: [{dense: 64}, relu, {dense: 10}]}");
+        Spec.Data data = data(root.get("data"));
+        Spec.Model model = model(root.get("model"));
+        String loss = root.has("loss") ? choice(root.get("loss"), "loss", LOSSES) : "cross_entropy";
+        Spec.Optimizer opt = optimizer(root.get("optimizer"));
+        Spec.Schedule schedule = schedule(root.get("schedule"));
+        Spec.Train train = train(root.get("train"));
+        Set<Fault> faults = faults(root.get("faults"));
+        return new Spec(name, seed, data, model, loss, opt, schedule, train, faults, text, path);
+    }
+
+    private static String defaultName(Path path) {
+        if (path == null) return "spec";
+        String n = path.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    // ---- sections ----------------------------------------------------------------------------
+
+    private Spec.Data data(JsonNode n) {
+        requireObject(n, "data", "a mapping with 'source'");
+        keys(n, "data", "source", "options", "test", "validation", "normalize", "shuffle", "targets");
+        if (!n.has("source")) throw fail("data.source", "missing; expected one of " + String.join(", ", BUNDLED)
+                + ", fashion-mnist, csv:PATH, idx:DIR, synthetic:NAME");
+        String source = string(n.get("source"), "data.source").trim();
+        checkSource(source);
+        Map<String, Object> options = new LinkedHashMap<>();
+        if (n.has("options") && !n.get("options").isNull()) {
+            JsonNode o = n.get("options");
+            requireObject(o, "data.options", "a mapping, e.g. {samples: 2000}");
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+                var e = it.next();
+                JsonNode v = e.getValue();
+                String where = "data.options." + e.getKey();
+                if (v.isBoolean()) options.put(e.getKey(), v.booleanValue());
+                else if (v.isIntegralNumber()) options.put(e.getKey(), v.longValue());
+                else if (v.isNumber()) options.put(e.getKey(), v.doubleValue());
+                else if (v.isTextual()) options.put(e.getKey(), v.textValue());
+                else throw fail(where, "expected a number, a word or true/false, not " + describe(v));
+            }
+        }
+        double test = Double.NaN;
+        if (n.has("test")) {
+            JsonNode t = n.get("test");
+            if (!(t.isTextual() && t.textValue().trim().equals("auto"))) {
+                test = number(t, "data.test", "'auto' or a fraction in [0, 1)");
+                if (!(test >= 0 && test < 1)) throw fail("data.test", "expected 'auto' or a fraction in [0, 1), not " + fmt(test));
+            }
+        }
+        double validation = n.has("validation") ? number(n.get("validation"), "data.validation", "a fraction in [0, 1)") : 0.2;
+        if (!(validation >= 0 && validation < 1)) throw fail("data.validation", "expected a fraction in [0, 1) (0 = no validation), not " + fmt(validation));
+        Normalizer.Kind norm = Normalizer.Kind.STANDARD;
+        if (n.has("normalize")) {
+            JsonNode v = n.get("normalize");
+            // YAML reads a bare 'none' as a word, but 'null'/'~' or 'false' as no value: all mean none
+            if (v.isNull() || v.isBoolean() && !v.booleanValue()) norm = Normalizer.Kind.NONE;
+            else norm = Normalizer.Kind.fromKey(choice(v, "data.normalize", List.of("none", "standard", "minmax")));
+        }
+        boolean shuffle = !n.has("shuffle") || bool(n.get("shuffle"), "data.shuffle");
+        TargetEncoding targets = n.has("targets")
+                ? TargetEncoding.fromKey(choice(n.get("targets"), "data.targets", List.of("index", "onehot", "pm1")))
+                : TargetEncoding.INDEX;
+        return new Spec.Data(source, options, test, validation, norm, shuffle, targets);
+    }
+
+    private void checkSource(String s) {
+        if (BUNDLED.contains(s) || s.equals("fashion-mnist")) return;
+        if (s.startsWith("csv:") || s.startsWith("idx:")) {
+            if (s.substring(4).isBlank()) throw fail("data.source", "'" + s + "' needs a path after '" + s.substring(0, 4) + "'");
+            return;
+        }
+        if (s.startsWith("synthetic:")) {
+            String g = s.substring("synthetic:".length());
+            if (!SYNTHETIC.contains(g)) {
+                throw fail("data.source", "unknown synthetic generator '" + g + "'" + suggest(g, SYNTHETIC)
+                        + "; expected one of " + String.join(", ", SYNTHETIC));
+            }
+            return;
+        }
+        List<String> all = new ArrayList<>(BUNDLED);
+        all.add("fashion-mnist");
+        throw fail("data.source", "unknown source '" + s + "'" + suggest(s, all) + "; expected one of "
+                + String.join(", ", all) + ", csv:PATH, idx:DIR, synthetic:" + String.join("|", SYNTHETIC));
+    }
+
+    private Spec.Model model(JsonNode n) {
+        requireObject(n, "model", "a mapping with 'layers'");
+        keys(n, "model", "init", "layers");
+        Init init = Init.DEFAULT;
+        if (n.has("init")) {
+            JsonNode i = n.get("init");
+            String s = string(i, "model.init");
+            try {
+                init = Init.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw fail("model.init", e.getMessage());
+            }
+        }
+        if (!n.has("layers")) throw fail("model.layers", "missing; expected a list such as [{dense: 64}, relu, {dense: 10}]");
+        List<Spec.LayerSpec> layers = layers(n.get("layers"), "model.layers");
+        return new Spec.Model(init, layers);
+    }
+
+    private List<Spec.LayerSpec> layers(JsonNode n, String where) {
+        if (!n.isArray()) throw fail(where, "expected a list of layers, not " + describe(n));
+        if (n.isEmpty()) throw fail(where, "is empty; a model needs at least one layer");
+        List<Spec.LayerSpec> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) out.add(layer(n.get(i), where + "[" + i + "]"));
+        return out;
+    }
+
+    private Spec.LayerSpec layer(JsonNode n, String where) {
+        String kind;
+        JsonNode arg = null;
+        if (n.isTextual()) {
+            kind = n.textValue().trim();
+        } else if (n.isObject()) {
+            if (n.size() != 1) {
+                throw fail(where, "a layer is one key such as 'dense: 128', but this item has " + n.size()
+                        + " keys (" + String.join(", ", iterable(n.fieldNames())) + "); put each layer in its own list item");
+            }
+            kind = n.fieldNames().next();
+            arg = n.get(kind);
+            if (arg.isNull()) arg = null;
+        } else {
+            throw fail(where, "expected a layer such as 'relu' or 'dense: 128', not " + describe(n));
+        }
+        if (!LAYERS.contains(kind)) {
+            throw fail(where, "unknown layer '" + kind + "'" + suggest(kind, LAYERS) + "; expected one of " + String.join(", ", LAYERS));
+        }
+        String at = where + "." + kind;
+        if (NO_ARG_LAYERS.contains(kind)) {
+            if (arg != null) throw fail(at, kind + " takes no argument; write '- " + kind + "'");
+            return new Spec.LayerSpec(kind, Double.NaN, null, null, where);
+        }
+        switch (kind) {
+            case "dense" -> {
+                if (arg == null) throw fail(where, "dense needs a number of units, e.g. '- dense: 128'");
+                return new Spec.LayerSpec(kind, positiveInt(arg, at, "a positive number of units"), null, null, where);
+            }
+            case "maxpool" -> {
+                if (arg == null) throw fail(where, "maxpool needs a window size, e.g. '- maxpool: 2'");
+                return new Spec.LayerSpec(kind, positiveInt(arg, at, "a positive window size"), null, null, where);
+            }
+            case "dropout" -> {
+                double p = arg == null ? 0.5 : number(arg, at, "a probability in [0, 1)");
+                if (!(p >= 0 && p < 1)) throw fail(at, "expected a probability in [0, 1), not " + fmt(p));
+                return new Spec.LayerSpec(kind, p, null, null, where);
+            }
+            case "leaky_relu" -> {
+                double s = arg == null ? 0.01 : number(arg, at, "a negative slope in [0, 1)");
+                if (!(s >= 0 && s < 1)) throw fail(at, "expected a negative slope in [0, 1), not " + fmt(s));
+                return new Spec.LayerSpec(kind, s, null, null, where);
+            }
+            case "conv2d" -> {
+                if (arg == null || !arg.isObject()) {
+                    throw fail(at, "expected {filters: N, kernel: K, stride: S, padding: P}, not " + (arg == null ? "nothing" : describe(arg)));
+                }
+                keys(arg, at, "filters", "kernel", "stride", "padding");
+                if (!arg.has("filters")) throw fail(at + ".filters", "missing; conv2d needs a number of filters");
+                if (!arg.has("kernel")) throw fail(at + ".kernel", "missing; conv2d needs a kernel size");
+                int filters = positiveInt(arg.get("filters"), at + ".filters", "a positive number of filters");
+                int kernel = positiveInt(arg.get("kernel"), at + ".kernel", "a positive kernel size");
+                int stride = arg.has("stride") ? positiveInt(arg.get("stride"), at + ".stride", "a positive stride") : 1;
+                int padding = 0;
+                if (arg.has("padding")) {
+                    padding = intValue(arg.get("padding"), at + ".padding", "an integer >= 0");
+                    if (padding < 0) throw fail(at + ".padding", "expected an integer >= 0, not " + padding);
+                }
+                return new Spec.LayerSpec(kind, Double.NaN, new Spec.Conv(filters, kernel, stride, padding), null, where);
+            }
+            case "residual" -> {
+                if (arg == null) throw fail(where, "residual needs a list of layers, e.g. '- residual: [{dense: 64}, relu]'");
+                return new Spec.LayerSpec(kind, Double.NaN, null, layers(arg, at), where);
+            }
+            default -> throw new IllegalStateException(kind);
+        }
+    }
+
+    private Spec.Optimizer optimizer(JsonNode n) {
+        if (n == null || n.isNull()) return new Spec.Optimizer("adam", 1e-3, 0.9, false, 0, 0.9, 0.999, 1e-8);
+        requireObject(n, "optimizer", "a mapping such as {name: adam, lr: 0.001}");
+        keys(n, "optimizer", "name", "lr", "momentum", "nesterov", "weight_decay", "beta1", "beta2", "eps");
+        String name = n.has("name") ? choice(n.get("name"), "optimizer.name", OPTIMIZERS) : "adam";
+        boolean adam = !name.equals("sgd");
+        double lr = n.has("lr") ? number(n.get("lr"), "optimizer.lr", "a positive learning rate") : adam ? 1e-3 : 1e-2;
+        if (!(lr > 0) || Double.isInfinite(lr)) throw fail("optimizer.lr", "expected a positive learning rate, not " + fmt(lr));
+        if (adam && n.has("nesterov")) throw fail("optimizer.nesterov", "applies to sgd only");
+        if (!adam && (n.has("beta1") || n.has("beta2") || n.has("eps"))) {
+            throw fail("optimizer." + (n.has("beta1") ? "beta1" : n.has("beta2") ? "beta2" : "eps"), "applies to adam and adamw only");
+        }
+        if (adam && n.has("momentum") && n.has("beta1")) throw fail("optimizer.momentum", "for " + name + " momentum is beta1; give one of them");
+        double momentum = n.has("momentum") ? number(n.get("momentum"), "optimizer.momentum", "a number in [0, 1)") : adam ? 0.9 : 0;
+        if (!(momentum >= 0 && momentum < 1)) throw fail("optimizer.momentum", "expected a number in [0, 1), not " + fmt(momentum));
+        boolean nesterov = n.has("nesterov") && bool(n.get("nesterov"), "optimizer.nesterov");
+        if (nesterov && momentum == 0) throw fail("optimizer.nesterov", "needs a momentum above 0");
+        double wd = n.has("weight_decay") ? number(n.get("weight_decay"), "optimizer.weight_decay", "a number >= 0") : name.equals("adamw") ? 0.01 : 0;
+        if (!(wd >= 0) || Double.isInfinite(wd)) throw fail("optimizer.weight_decay", "expected a number >= 0, not " + fmt(wd));
+        double beta1 = n.has("beta1") ? number(n.get("beta1"), "optimizer.beta1", "a number in [0, 1)") : momentum;
+        double beta2 = n.has("beta2") ? number(n.get("beta2"), "optimizer.beta2", "a number in [0, 1)") : 0.999;
+        double eps = n.has("eps") ? number(n.get("eps"), "optimizer.eps", "a positive number") : 1e-8;
+        if (!(beta1 >= 0 && beta1 < 1)) throw fail("optimizer.beta1", "expected a number in [0, 1), not " + fmt(beta1));
+        if (!(beta2 >= 0 && beta2 < 1)) throw fail("optimizer.beta2", "expected a number in [0, 1), not " + fmt(beta2));
+        if (!(eps > 0) || Double.isInfinite(eps)) throw fail("optimizer.eps", "expected a positive number, not " + fmt(eps));
+        return new Spec.Optimizer(name, lr, adam ? 0 : momentum, nesterov, wd, beta1, beta2, eps);
+    }
+
+    private Spec.Schedule schedule(JsonNode n) {
+        if (n == null || n.isNull()) return new Spec.Schedule("constant", 0, 0.1, 0, 0);
+        if (n.isTextual()) n = YAML.createObjectNode().put("name", n.textValue());
+        requireObject(n, "schedule", "a mapping such as {name: cosine}");
+        keys(n, "schedule", "name", "step_size", "gamma", "warmup", "min_lr");
+        String name = n.has("name") ? choice(n.get("name"), "schedule.name", SCHEDULES) : "constant";
+        for (String k : List.of("step_size", "gamma")) {
+            if (n.has(k) && !name.equals("step")) throw fail("schedule." + k, "applies to schedule 'step' only");
+        }
+        for (String k : List.of("warmup", "min_lr")) {
+            if (n.has(k) && !name.equals("cosine")) throw fail("schedule." + k, "applies to schedule 'cosine' only");
+        }
+        int stepSize = 0;
+        if (name.equals("step")) {
+            if (!n.has("step_size")) throw fail("schedule.step_size", "missing; schedule 'step' needs the number of epochs between decays");
+            stepSize = positiveInt(n.get("step_size"), "schedule.step_size", "a positive number of epochs");
+        }
+        double gamma = n.has("gamma") ? number(n.get("gamma"), "schedule.gamma", "a factor in (0, 1]") : 0.1;
+        if (!(gamma > 0 && gamma <= 1)) throw fail("schedule.gamma", "expected a factor in (0, 1], not " + fmt(gamma));
+        double warmup = n.has("warmup") ? number(n.get("warmup"), "schedule.warmup", "a number of epochs >= 0") : 0;
+        if (!(warmup >= 0) || Double.isInfinite(warmup)) throw fail("schedule.warmup", "expected a number of epochs >= 0, not " + fmt(warmup));
+        double minLr = n.has("min_lr") ? number(n.get("min_lr"), "schedule.min_lr", "a number >= 0") : 0;
+        if (!(minLr >= 0) || Double.isInfinite(minLr)) throw fail("schedule.min_lr", "expected a number >= 0, not " + fmt(minLr));
+        return new Spec.Schedule(name, stepSize, gamma, warmup, minLr);
+    }
+
+    private Spec.Train train(JsonNode n) {
+        if (n == null || n.isNull()) return new Spec.Train(10, 64, 0, 0);
+        requireObject(n, "train", "a mapping such as {epochs: 10, batch: 64}");
+        keys(n, "train", "epochs", "batch", "clip_norm", "early_stop");
+        int epochs = n.has("epochs") ? positiveInt(n.get("epochs"), "train.epochs", "a positive number of epochs") : 10;
+        int batch = n.has("batch") ? positiveInt(n.get("batch"), "train.batch", "a positive batch size") : 64;
+        double clip = n.has("clip_norm") ? number(n.get("clip_norm"), "train.clip_norm", "a number >= 0 (0 = no clipping)") : 0;
+        if (!(clip >= 0) || Double.isInfinite(clip)) throw fail("train.clip_norm", "expected a number >= 0 (0 = no clipping), not " + fmt(clip));
+        int early = 0;
+        if (n.has("early_stop")) {
+            early = intValue(n.get("early_stop"), "train.early_stop", "a patience in epochs >= 0 (0 = off)");
+            if (early < 0) throw fail("train.early_stop", "expected a patience in epochs >= 0 (0 = off), not " + early);
+        }
+        return new Spec.Train(epochs, batch, clip, early);
+    }
+
+    private Set<Fault> faults(JsonNode n) {
+        Set<Fault> out = EnumSet.noneOf(Fault.class);
+        if (n == null || n.isNull()) return out;
+        if (!n.isArray()) throw fail("faults", "expected a list such as [no_zero_grad], not " + describe(n));
+        List<String> known = new ArrayList<>();
+        for (Fault f : Fault.values()) known.add(f.key());
+        for (int i = 0; i < n.size(); i++) {
+            String s = string(n.get(i), "faults[" + i + "]").trim();
+            Fault f = Fault.fromKey(s);
+            if (f == null) throw fail("faults[" + i + "]", "unknown fault '" + s + "'" + suggest(s, known) + "; expected one of " + String.join(", ", known));
+            out.add(f);
+        }
+        return out;
+    }
+
+    // ---- typed reads ---------------------------------------------------------------------------
+
+    private InputException fail(String key, String message) {
+        return new InputException(file + (key.isEmpty() ? "" : ": " + key) + ": " + message);
+    }
+
+    private void keys(JsonNode n, String where, String... allowed) {
+        List<String> ok = List.of(allowed);
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!ok.contains(k)) {
+                String path = where.isEmpty() ? k : where + "." + k;
+                throw fail(path, "unknown key '" + k + "'" + suggest(k, ok) + "; expected one of " + String.join(", ", ok));
+            }
+        }
+    }
+
+    private void requireObject(JsonNode n, String where, String expected) {
+        if (n == null || !n.isObject()) throw fail(where, "expected " + expected + ", not " + describe(n));
+    }
+
+    private String string(JsonNode n, String where) {
+        if (n == null || !n.isValueNode() || n.isNull()) throw fail(where, "expected a word, not " + describe(n));
+        return n.asText();
+    }
+
+    private String choice(JsonNode n, String where, List<String> options) {
+        String s = string(n, where).trim();
+        if (!options.contains(s)) {
+            throw fail(where, "unknown value '" + s + "'" + suggest(s, options) + "; expected one of " + String.join(", ", options));
+        }
+        return s;
+    }
+
+    private boolean bool(JsonNode n, String where) {
+        if (n.isBoolean()) return n.booleanValue();
+        if (n.isTextual()) {
+            String s = n.textValue().trim().toLowerCase(Locale.ROOT);
+            if (s.equals("true")) return true;
+            if (s.equals("false")) return false;
+        }
+        throw fail(where, "expected true or false, not " + describe(n));
+    }
+
+    private double number(JsonNode n, String where, String expected) {
+        if (n != null && n.isNumber()) return n.doubleValue();
+        if (n != null && n.isTextual()) {
+            // YAML 1.1 reads '1e-3' (no dot) as a word; accept what is plainly a number
+            try {
+                double d = Double.parseDouble(n.textValue().trim());
+                if (!Double.isNaN(d)) return d;
+            } catch (NumberFormatException ignored) {
+                // fall through to the error
+            }
+        }
+        throw fail(where, "expected " + expected + ", not " + describe(n));
+    }
+
+    private int intValue(JsonNode n, String where, String expected) {
+        long v;
+        if (n != null && n.isIntegralNumber()) {
+            v = n.longValue();
+        } else if (n != null && n.isTextual() && n.textValue().trim().matches("[-+]?\\d+")) {
+            try {
+                v = Long.parseLong(n.textValue().trim());
+            } catch (NumberFormatException e) {
+                throw fail(where, "expected " + expected + ", not " + describe(n));
+            }
+        } else {
+            throw fail(where, "expected " + expected + ", not " + describe(n));
+        }
+        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) throw fail(where, "expected " + expected + ", not " + v + " (too large)");
+        return (int) v;
+    }
+
+    private int positiveInt(JsonNode n, String where, String expected) {
+        int v = intValue(n, where, expected);
+        if (v <= 0) throw fail(where, "expected " + expected + ", not " + v);
+        return v;
+    }
+
+    private long longValue(JsonNode n, String where) {
+        if (n.isIntegralNumber() && n.canConvertToLong()) return n.longValue();
+        if (n.isTextual()) {
+            try {
+                return Long.parseLong(n.textValue().trim());
+            } catch (NumberFormatException ignored) {
+                // fall through
+            }
+        }
+        throw fail(where, "expected an integer, not " + describe(n));
+    }
+
+    private static String describe(JsonNode n) {
+        if (n == null || n.isMissingNode()) return "nothing";
+        if (n.isNull()) return "an empty value";
+        if (n.isObject()) return "a mapping";
+        if (n.isArray()) return "a list";
+        if (n.isTextual()) return "'" + n.textValue() + "'";
+        if (n.isBoolean()) return n.asText();
+        if (n.isNumber()) return n.asText();
+        return n.getNodeType().toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static Iterable<String> iterable(Iterator<String> it) {
+        List<String> l = new ArrayList<>();
+        it.forEachRemaining(l::add);
+        return l;
+    }
+
+    private static String syntaxLocation(JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        if (loc == null || loc.getLineNr() < 1) return "";
+        return " line " + loc.getLineNr() + (loc.getColumnNr() > 0 ? ", column " + loc.getColumnNr() : "");
+    }
+
+    /** The first meaningful line of a YAML parser message, without Jackson's source excerpt. */
+    private static String syntaxMessage(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "invalid YAML" : e.getOriginalMessage();
+        StringBuilder sb = new StringBuilder();
+        for (String line : m.split("\\R")) {
+            String t = line.trim();
+            if (t.isEmpty() || t.startsWith("in 'reader'") || t.startsWith("at [Source") || t.startsWith("^")) continue;
+            if (t.startsWith("in ") && t.contains("line")) continue;
+            if (!sb.isEmpty()) sb.append("; ");
+            sb.append(t);
+            if (sb.length() > 160) break;
+        }
+        String s = sb.isEmpty() ? "invalid YAML" : sb.toString();
+        return s.startsWith("Duplicate field") ? s.replace("Duplicate field", "duplicate key") : "invalid YAML: " + s;
+    }
+
+    /** " (did you mean 'x'?)" when a known word is within two edits of {@code s}. */
+    static String suggest(String s, List<String> known) {
+        String best = null;
+        int bestD = 3;
+        for (String k : known) {
+            int d = distance(s.toLowerCase(Locale.ROOT), k);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** An empty mapping, for callers building specs in code. */
+    static ObjectNode emptyObject() { return YAML.createObjectNode(); }
+}

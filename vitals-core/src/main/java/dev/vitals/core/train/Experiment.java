@@ -1,0 +1,194 @@
+package dev.vitals.core.train;
+
+import dev.vitals.core.InputException;
+import dev.vitals.core.data.DataPipeline;
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.loss.Loss;
+import dev.vitals.core.nn.Activation;
+import dev.vitals.core.nn.BatchNorm;
+import dev.vitals.core.nn.BuildContext;
+import dev.vitals.core.nn.Conv2d;
+import dev.vitals.core.nn.Dense;
+import dev.vitals.core.nn.Dropout;
+import dev.vitals.core.nn.Fault;
+import dev.vitals.core.nn.Flatten;
+import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.LayerNorm;
+import dev.vitals.core.nn.MaxPool;
+import dev.vitals.core.nn.Mode;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.nn.Parameter;
+import dev.vitals.core.nn.Residual;
+import dev.vitals.core.nn.Sequential;
+import dev.vitals.core.nn.Softmax;
+import dev.vitals.core.optim.Adam;
+import dev.vitals.core.optim.Optimizer;
+import dev.vitals.core.optim.Schedule;
+import dev.vitals.core.optim.Sgd;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.tensor.Shape;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A spec made real: its data prepared, its model built, and the trainer that runs it.
+ * {@code Experiment.of(spec).fit()} is the whole of training from a spec; each part can also be
+ * built alone (the doctor builds fresh models for its probes the same way).
+ */
+public final class Experiment {
+    private final Spec spec;
+    private final PreparedData data;
+    private final Model model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Trainer trainer;
+
+    private Experiment(Spec spec, PreparedData data, Model model, Loss loss, Optimizer optimizer, Trainer trainer) {
+        this.spec = spec;
+        this.data = data;
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.trainer = trainer;
+    }
+
+    /** Loads the data and builds everything; bad input becomes an {@link InputException}. */
+    public static Experiment of(Spec spec) {
+        return of(spec, loadData(spec));
+    }
+
+    /** Builds everything on data already prepared (to share it between several builds). */
+    public static Experiment of(Spec spec, PreparedData data) {
+        Model model = buildModel(spec, data.train().exampleShape(), spec.seed());
+        Loss loss = lossFor(spec, model, data.train().classes());
+        Optimizer opt = optimizer(spec, model.parameters());
+        if (spec.train().earlyStop() > 0 && data.validation() == null) {
+            throw new InputException(spec.file() + ": train.early_stop: needs a validation split; set data.validation above 0");
+        }
+        Trainer t = new Trainer(model, loss, opt, schedule(spec), trainerConfig(spec));
+        return new Experiment(spec, data, model, loss, opt, t);
+    }
+
+    public static PreparedData loadData(Spec spec) {
+        try {
+            return DataPipeline.prepare(spec.data(), spec.seed(), spec.faults(), spec.dir());
+        } catch (InputException e) {
+            String m = e.getMessage();
+            if (m.startsWith("data.")) throw new InputException(spec.file() + ": " + m, e);
+            throw e;
+        }
+    }
+
+    public RunResult fit(TrainingListener... listeners) {
+        for (TrainingListener l : listeners) trainer.listen(l);
+        return trainer.fit(data.train(), data.validation(), data.test());
+    }
+
+    public Spec spec() { return spec; }
+
+    public PreparedData data() { return data; }
+
+    public Model model() { return model; }
+
+    public Loss loss() { return loss; }
+
+    public Optimizer optimizer() { return optimizer; }
+
+    public Trainer trainer() { return trainer; }
+
+    // ---- parts -------------------------------------------------------------------------------
+
+    public static Trainer.Config trainerConfig(Spec spec) {
+        boolean shuffle = spec.data().shuffle() && !spec.faults().contains(Fault.UNSHUFFLED);
+        return new Trainer.Config(spec.name(), (float) spec.optimizer().lr(), spec.train().epochs(), spec.train().batch(),
+                spec.train().clipNorm(), spec.train().earlyStop(), spec.data().targets(), shuffle, spec.seed(),
+                !spec.faults().contains(Fault.NO_ZERO_GRAD), spec.faults().contains(Fault.EVAL_MODE) ? Mode.EVAL : Mode.TRAIN,
+                50, 10);
+    }
+
+    /** The spec's model for examples of {@code input} shape, initialised from {@code seed}. */
+    public static Model buildModel(Spec spec, Shape input, long seed) {
+        Map<Layer, String> where = new IdentityHashMap<>();
+        List<Layer> layers = layers(spec, spec.model().layers(), where);
+        BuildContext ctx = new BuildContext(spec.model().init(), new SplittableRandom(seed ^ 0x1417_5EEDL), spec.faults());
+        try {
+            return Model.build(layers, input, ctx);
+        } catch (Sequential.ShapeException e) {
+            Layer l = e.layer();
+            throw new InputException(spec.file() + ": " + where.getOrDefault(l, "model.layers") + " (" + l.describe() + "): "
+                    + e.getMessage() + " [input " + (l.inputShape() == null ? "?" : l.inputShape()) + "]");
+        } catch (IllegalArgumentException e) {
+            throw new InputException(spec.file() + ": model: " + e.getMessage());
+        }
+    }
+
+    private static List<Layer> layers(Spec spec, List<Spec.LayerSpec> specs, Map<Layer, String> where) {
+        List<Layer> out = new ArrayList<>();
+        for (Spec.LayerSpec s : specs) {
+            Layer l;
+            try {
+                l = switch (s.kind()) {
+                    case "dense" -> new Dense((int) s.arg());
+                    case "relu" -> new Activation.ReLU();
+                    case "leaky_relu" -> new Activation.LeakyReLU((float) s.arg());
+                    case "gelu" -> new Activation.GELU();
+                    case "sigmoid" -> new Activation.Sigmoid();
+                    case "tanh" -> new Activation.Tanh();
+                    case "softmax" -> new Softmax();
+                    case "dropout" -> new Dropout(s.arg());
+                    case "batchnorm" -> new BatchNorm();
+                    case "layernorm" -> new LayerNorm();
+                    case "conv2d" -> new Conv2d(s.conv().filters(), s.conv().kernel(), s.conv().stride(), s.conv().padding());
+                    case "maxpool" -> new MaxPool((int) s.arg());
+                    case "flatten" -> new Flatten();
+                    case "residual" -> new Residual(layers(spec, s.block(), where));
+                    default -> throw new IllegalArgumentException("unknown layer '" + s.kind() + "'");
+                };
+            } catch (IllegalArgumentException e) {
+                throw new InputException(spec.file() + ": " + s.where() + ": " + e.getMessage());
+            }
+            where.put(l, s.where());
+            out.add(l);
+        }
+        return out;
+    }
+
+    public static Loss lossFor(Spec spec, Model model, int classes) {
+        Loss loss = Loss.fromKey(spec.loss());
+        if (model.outputShape().rank() != 1) {
+            throw new InputException(spec.file() + ": loss: " + spec.loss() + " needs a flat output per example, but the model ends with shape "
+                    + model.outputShape() + "; add 'flatten' and a dense layer");
+        }
+        try {
+            loss.checkFits(model.outputShape().size(), classes, spec.data().targets());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(spec.file() + ": loss: " + e.getMessage());
+        }
+        return loss;
+    }
+
+    public static Optimizer optimizer(Spec spec, List<Parameter> params) {
+        Spec.Optimizer o = spec.optimizer();
+        Optimizer opt = switch (o.name()) {
+            case "sgd" -> new Sgd(params, o.momentum(), o.nesterov(), o.weightDecay());
+            case "adam" -> new Adam(params, o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false);
+            case "adamw" -> new Adam(params, o.beta1(), o.beta2(), o.eps(), o.weightDecay(), true);
+            default -> throw new InputException(spec.file() + ": optimizer.name: unknown optimizer '" + o.name() + "'");
+        };
+        opt.reproduce(spec.faults().contains(Fault.DOUBLE_LR), spec.faults().contains(Fault.STALE_UPDATES));
+        return opt;
+    }
+
+    public static Schedule schedule(Spec spec) {
+        Spec.Schedule s = spec.schedule();
+        return switch (s.name()) {
+            case "step" -> Schedule.step(s.stepSize(), s.gamma());
+            case "cosine" -> Schedule.cosine(s.warmup(), s.minLr());
+            default -> Schedule.constant();
+        };
+    }
+}

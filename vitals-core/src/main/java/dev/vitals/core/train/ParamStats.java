@@ -1,0 +1,18 @@
+package dev.vitals.core.train;
+
+/** Norms of one parameter on an observed step: gradient, value before the update, applied update. */
+public final class ParamStats {
+    public final String name;
+    /** Index into {@link RunInfo#layers()} of the layer that owns it. */
+    public final int layer;
+    public final int size;
+    public double gradNorm, gradMaxAbs, valueNorm, updateNorm;
+    /** Fraction of gradient entries that are exactly zero. */
+    public double gradZeroFraction;
+
+    public ParamStats(String name, int layer, int size) {
+        this.name = name;
+        this.layer = layer;
+        this.size = size;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.vitals.core.train;
+
+import java.util.List;
+
+/**
+ * What a training run is, told to observers before the first step: the model's layers and
+ * parameters, the loss, the optimizer and its settings, the data sizes and the plan.
+ */
+public record RunInfo(String name, List<LayerInfo> layers, List<String> parameters, String loss,
+                      OptimizerInfo optimizer, String schedule, String targets, int classes, int outputs,
+                      int epochs, int batch, int stepsPerEpoch, int trainSize, int validationSize, int testSize,
+                      double clipNorm, RunControl control) {
+
+    public record OptimizerInfo(String name, double lr, double momentum, boolean nesterov, double weightDecay,
+                                double beta1, double beta2, double eps) {}
+
+    /** Chance accuracy: the share of the most frequent class would be better, this is uniform guessing. */
+    public double chance() { return classes > 0 ? 1.0 / classes : Double.NaN; }
+}

@@ -1,0 +1,289 @@
+package dev.vitals.core.train;
+
+import dev.vitals.core.data.Batch;
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.Splits;
+import dev.vitals.core.loss.Loss;
+import dev.vitals.core.loss.TargetEncoding;
+import dev.vitals.core.nn.Activation;
+import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.Mode;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.nn.Parameter;
+import dev.vitals.core.optim.Optimizer;
+import dev.vitals.core.optim.Schedule;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Runs mini-batch training. The trainer, not its user, puts the model in training mode for steps
+ * and evaluation mode for validation and test, and clears gradients before each step; it tells
+ * listeners everything they need to judge the run (see {@link StepEvent}).
+ */
+public final class Trainer {
+    private final Model model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Schedule schedule;
+    private final Config cfg;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private final List<Layer> layers;
+    private final StatsCollector stats;
+    private final Predictions predictions;
+    private final RunControl control = new RunControl();
+
+    /**
+     * How to train. {@code clearGradients=false} and {@code stepMode=EVAL} reproduce the
+     * missing-zero_grad and training-in-eval-mode bugs. Steps {@code < observeFirst} and every
+     * {@code observeEvery}-th step after are observed (full statistics).
+     */
+    public record Config(String name, float lr, int epochs, int batch, double clipNorm, int earlyStop,
+                         TargetEncoding encoding, boolean shuffle, long seed, boolean clearGradients, Mode stepMode,
+                         int observeFirst, int observeEvery) {
+        public Config {
+            if (epochs <= 0) throw new IllegalArgumentException("epochs must be positive");
+            if (batch <= 0) throw new IllegalArgumentException("batch must be positive");
+            if (observeEvery <= 0) throw new IllegalArgumentException("observeEvery must be positive");
+        }
+
+        public static Config defaults(String name, float lr, int epochs, int batch) {
+            return new Config(name, lr, epochs, batch, 0, 0, TargetEncoding.INDEX, true, 0, true, Mode.TRAIN, 50, 10);
+        }
+
+        public Config withObserve(int first, int every) {
+            return new Config(name, lr, epochs, batch, clipNorm, earlyStop, encoding, shuffle, seed, clearGradients, stepMode, first, every);
+        }
+    }
+
+    public Trainer(Model model, Loss loss, Optimizer optimizer, Schedule schedule, Config cfg) {
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.cfg = cfg;
+        this.layers = model.allLayers();
+        this.stats = new StatsCollector(layers, model.parameters());
+        this.predictions = new Predictions(loss.key(), cfg.encoding());
+    }
+
+    public Trainer listen(TrainingListener l) {
+        listeners.add(l);
+        return this;
+    }
+
+    public Model model() { return model; }
+
+    public RunControl control() { return control; }
+
+    /** Trains on {@code train}; validates on {@code validation} and tests on {@code test} (both nullable). */
+    public RunResult fit(Dataset train, Dataset validation, Dataset test) {
+        long t0 = System.nanoTime();
+        int outputs = model.outputShape().size();
+        int stepsPerEpoch = (train.size() + cfg.batch() - 1) / cfg.batch();
+        RunInfo info = runInfo(train, validation, test, outputs, stepsPerEpoch);
+        for (TrainingListener l : listeners) l.onRunBegin(info);
+
+        int width = cfg.encoding().width(outputs);
+        boolean needTargets = loss.needsTargets(cfg.encoding());
+        Batch batch = new Batch(train.exampleShape(), Math.min(cfg.batch(), train.size()), width);
+        Tensor grad = null;
+        int[] order = Splits.range(train.size());
+        SplittableRandom shuffleRng = new SplittableRandom(cfg.seed() ^ 0x5AFE_5EEDL);
+        StepEvent ev = newStepEvent();
+        Optimizer.UpdateStats upd = new Optimizer.UpdateStats(model.parameters().size());
+
+        List<EpochResult> history = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        double[] recentLoss = new double[8];
+        String stopReason = null;
+        double bestVal = Double.POSITIVE_INFINITY;
+        int bestEpoch = -1, sinceBest = 0;
+        Map<String, Tensor> best = null;
+        long globalStep = 0;
+
+        epochs:
+        for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            for (TrainingListener l : listeners) l.onEpochBegin(epoch);
+            long e0 = System.nanoTime();
+            if (cfg.shuffle()) Splits.shuffle(order, shuffleRng);
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            float lr = cfg.lr();
+            for (int s = 0; s < stepsPerEpoch; s++, globalStep++) {
+                int from = s * cfg.batch(), n = Math.min(cfg.batch(), train.size() - from);
+                batch.fill(train, order, from, n, needTargets ? cfg.encoding() : null, outputs);
+                boolean observed = globalStep < cfg.observeFirst() || globalStep % cfg.observeEvery() == 0;
+                if (cfg.clearGradients()) model.zeroGrad();
+                if (observed) ev.gradNormAtStart = stats.gradNorm();
+
+                Tensor out = model.forward(batch.x(), cfg.stepMode());
+                grad = Tensor.reuse(grad, n, model.outputShape());
+                double l = loss.forward(out, batch.labels(), needTargets ? batch.targets() : null, grad);
+                int c = predictions.correct(out, batch.labels());
+                if (!Double.isFinite(l)) {
+                    findings.add(nonFinite(l, epoch, s, globalStep, recentLoss, ev, lr));
+                    stopReason = "the loss became " + (Double.isNaN(l) ? "NaN" : "infinite") + " at step " + globalStep + " (epoch " + (epoch + 1) + ")";
+                    ev.loss = l;
+                    ev.epoch = epoch;
+                    ev.step = s;
+                    ev.globalStep = globalStep;
+                    ev.observed = false;
+                    for (TrainingListener li : listeners) li.onStep(ev);
+                    break epochs;
+                }
+                recentLoss[(int) (globalStep % recentLoss.length)] = l;
+                model.backward(grad, false);
+
+                double gn = Double.NaN;
+                boolean clipped = false;
+                if (cfg.clipNorm() > 0 || observed) gn = stats.gradNorm();
+                if (cfg.clipNorm() > 0 && gn > cfg.clipNorm()) {
+                    scaleGradients((float) (cfg.clipNorm() / (gn + 1e-6)));
+                    clipped = true;
+                }
+                lr = schedule.lr(cfg.lr(), epoch, s, stepsPerEpoch, cfg.epochs());
+                optimizer.step(lr, observed ? upd : null);
+
+                ev.epoch = epoch;
+                ev.step = s;
+                ev.globalStep = globalStep;
+                ev.batchSize = n;
+                ev.loss = l;
+                ev.correct = c;
+                ev.lr = lr;
+                ev.mode = cfg.stepMode();
+                ev.observed = observed;
+                ev.gradNorm = gn;
+                ev.clipped = clipped;
+                if (observed) {
+                    stats.params(ev.params);
+                    for (int i = 0; i < ev.params.length; i++) {
+                        ev.params[i].valueNorm = upd.valueNorm[i];
+                        ev.params[i].updateNorm = upd.updateNorm[i];
+                    }
+                    stats.layers(ev.layers);
+                }
+                for (TrainingListener li : listeners) li.onStep(ev);
+                lossSum += l * n;
+                correct += c;
+                seen += n;
+                if (control.stopRequested()) {
+                    stopReason = control.stopReason();
+                    break epochs;
+                }
+            }
+            double seconds = (System.nanoTime() - e0) / 1e9;
+            Eval val = validation == null || validation.size() == 0 ? Eval.NONE : evaluate(validation);
+            EpochResult r = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss, val.accuracy,
+                    seconds, lr, globalStep);
+            history.add(r);
+            for (TrainingListener li : listeners) li.onEpochEnd(r);
+            if (control.stopRequested()) {
+                stopReason = control.stopReason();
+                break;
+            }
+            if (cfg.earlyStop() > 0 && r.hasValidation()) {
+                if (r.valLoss() < bestVal) {
+                    bestVal = r.valLoss();
+                    bestEpoch = epoch;
+                    best = model.snapshot();
+                    sinceBest = 0;
+                } else if (++sinceBest >= cfg.earlyStop()) {
+                    stopReason = "early stop: validation loss did not improve for " + cfg.earlyStop() + " epochs after epoch " + (bestEpoch + 1);
+                    break;
+                }
+            }
+        }
+        if (best != null) model.load(best);
+        else bestEpoch = history.isEmpty() ? -1 : history.size() - 1;
+
+        Eval t = test == null || test.size() == 0 || !findings.isEmpty() ? Eval.NONE : evaluate(test);
+        RunResult result = new RunResult(List.copyOf(history), t.loss, t.accuracy, stopReason, bestEpoch,
+                (System.nanoTime() - t0) / 1e9, List.copyOf(findings));
+        for (TrainingListener l : listeners) l.onRunEnd(result);
+        return result;
+    }
+
+    private record Eval(double loss, double accuracy) {
+        static final Eval NONE = new Eval(Double.NaN, Double.NaN);
+    }
+
+    private Eval evaluate(Dataset d) {
+        int outputs = model.outputShape().size();
+        boolean needTargets = loss.needsTargets(cfg.encoding());
+        int bs = Math.min(cfg.batch(), d.size());
+        Batch b = new Batch(d.exampleShape(), bs, cfg.encoding().width(outputs));
+        double sum = 0;
+        long correct = 0;
+        for (int from = 0; from < d.size(); from += bs) {
+            int n = Math.min(bs, d.size() - from);
+            b.fill(d, null, from, n, needTargets ? cfg.encoding() : null, outputs);
+            Tensor out = model.forward(b.x(), Mode.EVAL);
+            sum += loss.forward(out, b.labels(), needTargets ? b.targets() : null, null) * n;
+            correct += predictions.correct(out, b.labels());
+        }
+        return new Eval(sum / d.size(), (double) correct / d.size());
+    }
+
+    /** Evaluation-mode loss and accuracy of the current model on {@code d}: {@code [loss, accuracy]}. */
+    public double[] evaluateOn(Dataset d) {
+        Eval e = evaluate(d);
+        return new double[] {e.loss, e.accuracy};
+    }
+
+    private void scaleGradients(float f) {
+        for (Parameter p : model.parameters()) {
+            float[] g = p.grad().data();
+            for (int i = 0; i < p.size(); i++) g[i] *= f;
+        }
+    }
+
+    private StepEvent newStepEvent() {
+        List<Parameter> ps = model.parameters();
+        ParamStats[] pst = new ParamStats[ps.size()];
+        for (int i = 0; i < ps.size(); i++) pst[i] = new ParamStats(ps.get(i).fullName(), layers.indexOf(ps.get(i).owner()), ps.get(i).size());
+        LayerStats[] lst = new LayerStats[layers.size()];
+        for (int i = 0; i < layers.size(); i++) lst[i] = new LayerStats(layers.get(i).path(), layers.get(i).kind());
+        return new StepEvent(pst, lst);
+    }
+
+    private RunInfo runInfo(Dataset train, Dataset val, Dataset test, int outputs, int stepsPerEpoch) {
+        List<LayerInfo> li = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            List<String> pn = new ArrayList<>();
+            if (l.children().isEmpty()) for (Parameter p : l.parameters()) pn.add(p.fullName());
+            String sat = l instanceof Activation a ? a.saturation().name().toLowerCase(java.util.Locale.ROOT) : "none";
+            int depth = l.path().split("\\.block\\.").length - 1;
+            li.add(new LayerInfo(i, l.path(), l.kind(), l.describe(), l.inputShape().dims(), l.outputShape().dims(), pn, sat, depth));
+        }
+        List<String> params = new ArrayList<>();
+        for (Parameter p : model.parameters()) params.add(p.fullName());
+        RunInfo.OptimizerInfo oi = OptimizerInfos.describe(optimizer, cfg.lr());
+        return new RunInfo(cfg.name(), List.copyOf(li), List.copyOf(params), loss.key(), oi, schedule.key(),
+                cfg.encoding().key(), train.classes(), outputs, cfg.epochs(), cfg.batch(), stepsPerEpoch, train.size(),
+                val == null ? 0 : val.size(), test == null ? 0 : test.size(), cfg.clipNorm(), control);
+    }
+
+    private Finding nonFinite(double l, int epoch, int step, long globalStep, double[] recent, StepEvent last, float lr) {
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("loss", Double.isNaN(l) ? "NaN" : l > 0 ? "Infinity" : "-Infinity");
+        ev.put("epoch", epoch + 1);
+        ev.put("step", globalStep);
+        List<Double> prev = new ArrayList<>();
+        for (long g = Math.max(0, globalStep - recent.length); g < globalStep; g++) prev.add(recent[(int) (g % recent.length)]);
+        ev.put("previous_losses", prev);
+        if (!Double.isNaN(last.gradNorm)) ev.put("last_observed_grad_norm", last.gradNorm);
+        ev.put("lr", lr);
+        String msg = "the loss became " + ev.get("loss") + " at step " + globalStep + " (epoch " + (epoch + 1) + ", batch " + (step + 1) + "); training stopped";
+        return new Finding("LOSS_NONFINITE", Finding.Severity.ERROR, Finding.Stage.TRAIN, null, globalStep, msg, ev,
+                "a non-finite value reached the loss: from the inputs (NaN in the data), or from weights or activations that overflowed (learning rate too high, exploding gradients)",
+                "check the data for NaN/inf, lower the learning rate, or clip gradients (train.clip_norm)", null);
+    }
+}
