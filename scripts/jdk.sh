@@ -1,0 +1,34 @@
+# Sourced by ./vitals, ./run-tests and .ci/run: sets VITALS_JAVA to a JDK 25 (or newer) java, or
+# explains in one line how to get one. Looks at JAVA_HOME first, then /usr/lib/jvm, then PATH.
+
+vitals_java_major() {
+  # prints the feature version of the java binary $1 (e.g. 25), or nothing
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+vitals_find_jdk() {
+  local candidates=() c major
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  for c in /usr/lib/jvm/*25* /usr/lib/jvm/*; do [ -d "$c" ] && candidates+=("$c"); done
+  for c in "${candidates[@]}"; do
+    if [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ]; then
+      major=$(vitals_java_major "$c/bin/java")
+      if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+        VITALS_JAVA_HOME="$c"
+        VITALS_JAVA="$c/bin/java"
+        return 0
+      fi
+    fi
+  done
+  if command -v javac >/dev/null 2>&1; then
+    c=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+    major=$(vitals_java_major "$c/bin/java")
+    if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+      VITALS_JAVA_HOME="$c"
+      VITALS_JAVA="$c/bin/java"
+      return 0
+    fi
+  fi
+  echo "error: Vitals needs a JDK 25 and found none (looked at JAVA_HOME, /usr/lib/jvm and PATH); install one, e.g. Temurin 25 from https://adoptium.net or 'apt-get install temurin-25-jdk', then set JAVA_HOME to it" >&2
+  return 1
+}
