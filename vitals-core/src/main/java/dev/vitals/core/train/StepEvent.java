@@ -11,6 +11,8 @@ public final class StepEvent {
     public int epoch, step, batchSize;
     public long globalStep;
     public double loss;
+    /** Labels of this batch's examples, in the order they were trained (valid up to {@link #batchSize}). */
+    public int[] labels;
     /** Correct predictions in this batch, counted from the training forward pass. */
     public int correct;
     public float lr;

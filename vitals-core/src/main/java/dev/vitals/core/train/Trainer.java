@@ -5,7 +5,6 @@ import dev.vitals.core.data.Dataset;
 import dev.vitals.core.data.Splits;
 import dev.vitals.core.loss.Loss;
 import dev.vitals.core.loss.TargetEncoding;
-import dev.vitals.core.nn.Activation;
 import dev.vitals.core.nn.Layer;
 import dev.vitals.core.nn.Mode;
 import dev.vitals.core.nn.Model;
@@ -154,6 +153,7 @@ public final class Trainer {
                 ev.step = s;
                 ev.globalStep = globalStep;
                 ev.batchSize = n;
+                ev.labels = batch.labels();
                 ev.loss = l;
                 ev.correct = c;
                 ev.lr = lr;
@@ -254,15 +254,7 @@ public final class Trainer {
     }
 
     private RunInfo runInfo(Dataset train, Dataset val, Dataset test, int outputs, int stepsPerEpoch) {
-        List<LayerInfo> li = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            List<String> pn = new ArrayList<>();
-            if (l.children().isEmpty()) for (Parameter p : l.parameters()) pn.add(p.fullName());
-            String sat = l instanceof Activation a ? a.saturation().name().toLowerCase(java.util.Locale.ROOT) : "none";
-            int depth = l.path().split("\\.block\\.").length - 1;
-            li.add(new LayerInfo(i, l.path(), l.kind(), l.describe(), l.inputShape().dims(), l.outputShape().dims(), pn, sat, depth));
-        }
+        List<LayerInfo> li = LayerInfo.describe(model);
         List<String> params = new ArrayList<>();
         for (Parameter p : model.parameters()) params.add(p.fullName());
         RunInfo.OptimizerInfo oi = OptimizerInfos.describe(optimizer, cfg.lr());

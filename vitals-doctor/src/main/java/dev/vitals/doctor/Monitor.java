@@ -1,0 +1,72 @@
+package dev.vitals.doctor;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.core.train.RunResult;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.TrainingListener;
+import dev.vitals.doctor.rules.TraceRule;
+import dev.vitals.doctor.trace.Recorder;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Watches a training run: records what the engine reports and asks the runtime rules after every
+ * observed step, every epoch and at the end. A finding is handed to {@code onFinding} the first time
+ * its code appears (per layer), so it can be printed while the run goes on.
+ */
+public final class Monitor implements TrainingListener {
+    private final Recorder recorder = new Recorder();
+    private final List<TraceRule> rules;
+    private final Consumer<Finding> onFinding;
+    private final Set<String> seen = new HashSet<>();
+    private final List<Finding> findings = new ArrayList<>();
+
+    public Monitor(List<TraceRule> rules, Consumer<Finding> onFinding) {
+        this.rules = List.copyOf(rules);
+        this.onFinding = onFinding;
+    }
+
+    public Monitor(Consumer<Finding> onFinding) { this(Rules.traceRules(), onFinding); }
+
+    @Override
+    public void onRunBegin(RunInfo run) { recorder.onRunBegin(run); }
+
+    @Override
+    public void onStep(StepEvent step) {
+        recorder.onStep(step);
+        if (step.observed || !Double.isFinite(step.loss)) evaluate(TraceRule.Moment.STEP);
+    }
+
+    @Override
+    public void onEpochEnd(EpochResult epoch) {
+        recorder.onEpochEnd(epoch);
+        evaluate(TraceRule.Moment.EPOCH);
+    }
+
+    @Override
+    public void onRunEnd(RunResult result) { evaluate(TraceRule.Moment.END); }
+
+    private void evaluate(TraceRule.Moment moment) {
+        Trace t = recorder.trace();
+        if (t == null) return;
+        for (TraceRule r : rules) {
+            for (Finding f : r.evaluate(t, moment)) {
+                if (seen.add(f.code() + "|" + f.layer())) {
+                    findings.add(f);
+                    if (onFinding != null) onFinding.accept(f);
+                }
+            }
+        }
+    }
+
+    public List<Finding> findings() { return List.copyOf(findings); }
+
+    public Trace trace() { return recorder.trace(); }
+}

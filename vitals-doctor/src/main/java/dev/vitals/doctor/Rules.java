@@ -1,0 +1,34 @@
+package dev.vitals.doctor;
+
+import dev.vitals.doctor.rules.DataRule;
+import dev.vitals.doctor.rules.LintRule;
+import dev.vitals.doctor.rules.ProbeRule;
+import dev.vitals.doctor.rules.Rule;
+import dev.vitals.doctor.rules.TraceRule;
+
+import java.util.List;
+
+/** Every rule, one per code. The catalog page and the tests enumerate this list. */
+public final class Rules {
+    private Rules() {}
+
+    private static final List<Rule> ALL = List.of();
+
+    public static List<Rule> all() { return ALL; }
+
+    public static List<DataRule> dataRules() { return of(DataRule.class); }
+
+    public static List<LintRule> lintRules() { return of(LintRule.class); }
+
+    public static List<ProbeRule> probeRules() { return of(ProbeRule.class); }
+
+    public static List<TraceRule> traceRules() { return of(TraceRule.class); }
+
+    private static <T> List<T> of(Class<T> kind) {
+        return ALL.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    public static Rule forCode(Code c) {
+        return ALL.stream().filter(r -> r.code() == c).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.vitals.doctor.check;
+
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.LayerInfo;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.Rules;
+import dev.vitals.doctor.rules.DataRule;
+import dev.vitals.doctor.rules.LintRule;
+import dev.vitals.doctor.rules.ProbeRule;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The diagnostic hierarchy of {@code vitals check}, in order: data checks, lint, then the probes
+ * (initial loss, gradient check, batch mixing, overfit one batch, a short real run under the
+ * monitors, the learning-rate range test, the input-independent baseline). Each step reports what it
+ * measured. Later steps are skipped when an earlier finding makes them meaningless.
+ */
+public final class Checkup {
+    private Checkup() {}
+
+    public record Result(List<StepReport> steps, List<Finding> findings, double seconds) {}
+
+    /** Runs the hierarchy; bad input (spec, data, model) surfaces as an InputException before any step. */
+    public static Result run(Spec spec, Consumer<StepReport> progress) {
+        long t0 = System.nanoTime();
+        PreparedData data = Experiment.loadData(spec);
+        Model model = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
+        int outputs = model.outputShape().rank() == 1 ? model.outputShape().size() : -1;
+        List<StepReport> steps = new ArrayList<>();
+        List<Finding> all = new ArrayList<>();
+
+        // 1. data
+        long s0 = System.nanoTime();
+        Measurements m = new Measurements();
+        List<Finding> found = new ArrayList<>();
+        DataContext dc = new DataContext(spec, data, outputs, m);
+        for (DataRule r : Rules.dataRules()) found.addAll(r.check(dc));
+        add(steps, all, progress, new StepReport(1, "data", status(found), m.values(), found, secs(s0)));
+        boolean labelsBroken = has(found, Code.DATA_LABEL_RANGE);
+        boolean inputsBroken = has(found, Code.DATA_NONFINITE);
+
+        // 2. lint
+        s0 = System.nanoTime();
+        m = new Measurements();
+        found = new ArrayList<>();
+        LintContext lc = new LintContext(spec, LayerInfo.describe(model), model.inputShape().dims(), model.outputShape().dims(),
+                data.train().classes(), data.train().size(), size(data.validation()), size(data.test()), m);
+        for (LintRule r : Rules.lintRules()) found.addAll(r.lint(lc));
+        add(steps, all, progress, new StepReport(2, "lint", status(found), m.values(), found, secs(s0)));
+
+        List<ProbeRule> probes = new ArrayList<>(Rules.probeRules());
+        probes.add(new ShortRun());
+        probes.sort(Comparator.comparingInt(ProbeRule::order));
+        if (labelsBroken || inputsBroken) {
+            String why = labelsBroken ? "labels do not fit the model's outputs" : "the inputs hold NaN or infinity";
+            for (ProbeRule p : probes) {
+                add(steps, all, progress, new StepReport(p.order(), p.probeName(), StepReport.SKIPPED,
+                        java.util.Map.of("reason", why + "; fix the data first"), List.of(), 0));
+            }
+            return new Result(steps, all, secs(t0));
+        }
+        Experiment.of(spec, data);  // the loss must fit the output: an InputException otherwise
+        ProbeContext shared = null;
+        for (ProbeRule p : probes) {
+            s0 = System.nanoTime();
+            m = new Measurements();
+            ProbeContext pc = new ProbeContext(spec, data, m, budget(p));
+            if (shared != null) pc.shortRun(shared.shortRun());
+            List<Finding> f = p.probe(pc);
+            if (pc.shortRun() != null) shared = pc;
+            add(steps, all, progress, new StepReport(p.order(), p.probeName(), m.values().containsKey("skipped") ? StepReport.SKIPPED : status(f),
+                    m.values(), f, secs(s0)));
+        }
+        return new Result(steps, all, secs(t0));
+    }
+
+    /** Seconds each probe may take: the whole check should stay within a few seconds. */
+    private static double budget(ProbeRule p) {
+        return switch (p.order()) {
+            case 4 -> 1.0;   // gradient check
+            case 6 -> 1.5;   // overfit one batch
+            case 7 -> 1.5;   // short run
+            case 8 -> 1.0;   // learning-rate range test
+            case 9 -> 1.0;   // baseline
+            default -> 0.5;
+        };
+    }
+
+    private static void add(List<StepReport> steps, List<Finding> all, Consumer<StepReport> progress, StepReport r) {
+        steps.add(r);
+        all.addAll(r.findings());
+        if (progress != null) progress.accept(r);
+    }
+
+    private static String status(List<Finding> f) { return f.isEmpty() ? StepReport.OK : StepReport.FOUND; }
+
+    private static boolean has(List<Finding> f, Code c) {
+        return f.stream().anyMatch(x -> x.code().equals(c.name()) && x.isError());
+    }
+
+    private static int size(dev.vitals.core.data.Dataset d) { return d == null ? 0 : d.size(); }
+
+    private static double secs(long t0) { return (System.nanoTime() - t0) / 1e9; }
+}

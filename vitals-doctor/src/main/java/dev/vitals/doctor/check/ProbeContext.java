@@ -1,0 +1,74 @@
+package dev.vitals.doctor.check;
+
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.doctor.trace.Trace;
+
+/**
+ * What a probe works with: the spec, its prepared data, and fresh builds of its model and training
+ * loop, exactly as {@code vitals train} would build them, so a probe exercises the same code the
+ * run does. A probe must respect {@link #timeLeft()}.
+ */
+public final class ProbeContext {
+    private final Spec spec;
+    private final PreparedData data;
+    private final Measurements measured;
+    private final long deadlineNanos;
+    private Trace shortRun;
+
+    public ProbeContext(Spec spec, PreparedData data, Measurements measured, double seconds) {
+        this.spec = spec;
+        this.data = data;
+        this.measured = measured;
+        this.deadlineNanos = System.nanoTime() + (long) (seconds * 1e9);
+    }
+
+    public Spec spec() { return spec; }
+
+    public PreparedData data() { return data; }
+
+    public Measurements measured() { return measured; }
+
+    /** A fresh model, optimizer and trainer on the spec's data, initialised from the spec's seed. */
+    public Experiment fresh() { return Experiment.of(spec, data); }
+
+    /** The same, for another spec derived from this one (e.g. fewer epochs). */
+    public Experiment fresh(Spec other, PreparedData d) { return Experiment.of(other, d); }
+
+    /**
+     * The first {@code n} training examples taken round-robin over the classes, so a small batch
+     * holds every class it can (the training order may be sorted by label).
+     */
+    public Dataset sample(int n) {
+        Dataset train = data.train();
+        int classes = Math.max(1, train.classes());
+        int[] labels = train.labels();
+        int[][] byClass = new int[classes + 1][];
+        int[] counts = new int[classes + 1];
+        for (int y : labels) counts[y >= 0 && y < classes ? y : classes]++;
+        for (int c = 0; c <= classes; c++) byClass[c] = new int[counts[c]];
+        int[] fill = new int[classes + 1];
+        for (int i = 0; i < labels.length; i++) {
+            int c = labels[i] >= 0 && labels[i] < classes ? labels[i] : classes;
+            byClass[c][fill[c]++] = i;
+        }
+        int take = Math.min(n, train.size());
+        int[] idx = new int[take];
+        int k = 0;
+        for (int round = 0; k < take; round++) {
+            for (int c = 0; c <= classes && k < take; c++) if (round < byClass[c].length) idx[k++] = byClass[c][round];
+        }
+        return train.subset(idx);
+    }
+
+    public boolean timeLeft() { return System.nanoTime() < deadlineNanos; }
+
+    public double secondsLeft() { return Math.max(0, (deadlineNanos - System.nanoTime()) / 1e9); }
+
+    /** The trace of the hierarchy's short real run, once it has run (null before). */
+    public Trace shortRun() { return shortRun; }
+
+    public void shortRun(Trace t) { this.shortRun = t; }
+}

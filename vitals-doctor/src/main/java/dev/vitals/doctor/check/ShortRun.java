@@ -1,0 +1,56 @@
+package dev.vitals.doctor.check;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.core.train.RunResult;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.TrainingListener;
+import dev.vitals.doctor.Monitor;
+import dev.vitals.doctor.rules.ProbeRule;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.List;
+
+/**
+ * Step 7 of the hierarchy: a short run of the real training loop on the real data, watched by every
+ * runtime rule. It stops after {@link #MAX_STEPS} steps or when its time is up, whichever comes first.
+ */
+final class ShortRun implements ProbeRule {
+    static final int MAX_STEPS = 300;
+
+    @Override public int order() { return 7; }
+
+    @Override public String probeName() { return "short run"; }
+
+    @Override
+    public List<Finding> probe(ProbeContext ctx) {
+        Experiment e = ctx.fresh();
+        Monitor monitor = new Monitor(null);
+        TrainingListener stop = new TrainingListener() {
+            private RunInfo run;
+
+            @Override public void onRunBegin(RunInfo r) { run = r; }
+
+            @Override public void onStep(StepEvent s) {
+                if (s.globalStep + 1 >= MAX_STEPS || !ctx.timeLeft()) run.control().requestStop("short run done");
+            }
+        };
+        e.trainer().listen(monitor).listen(stop);
+        RunResult r = e.trainer().fit(e.data().train(), null, null);
+        Trace t = monitor.trace();
+        ctx.shortRun(t);
+        int n = t.steps();
+        ctx.measured().put("steps", n);
+        if (n > 0) {
+            int k = Math.max(1, Math.min(10, n / 5));
+            ctx.measured().put("first_loss", t.meanLoss(0, k));
+            ctx.measured().put("last_loss", t.meanLoss(n - k, n));
+            double acc = 0;
+            for (int i = n - k; i < n; i++) acc += t.accuracy(i);
+            ctx.measured().put("last_batch_accuracy", acc / k);
+        }
+        if (r.stopReason() != null && !r.stopReason().equals("short run done")) ctx.measured().put("stopped", r.stopReason());
+        return monitor.findings();
+    }
+}

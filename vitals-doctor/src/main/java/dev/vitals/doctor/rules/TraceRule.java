@@ -1,0 +1,17 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.List;
+
+/**
+ * A rule about a training run, decided from its trace. It is asked after each observed step, each
+ * epoch and at the end, and should answer as soon as the evidence is there: the monitor reports a
+ * code (per layer) the first time it appears and ignores repeats.
+ */
+public interface TraceRule {
+    enum Moment { STEP, EPOCH, END }
+
+    List<Finding> evaluate(Trace trace, Moment moment);
+}

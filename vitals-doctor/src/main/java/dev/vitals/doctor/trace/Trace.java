@@ -1,0 +1,96 @@
+package dev.vitals.doctor.trace;
+
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.core.train.LayerInfo;
+import dev.vitals.core.train.RunInfo;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What the doctor knows of a training run: its plan ({@link RunInfo}, which a foreign log may only
+ * partly fill), the loss and accuracy of every step, the full statistics of observed steps, and the
+ * per-epoch metrics. Runtime rules read only this.
+ */
+public final class Trace {
+    private final RunInfo info;
+    private final List<String> parameters;
+    private final int[] parameterLayer;
+    private final List<LayerInfo> layers;
+    private float[] loss = new float[1024], accuracy = new float[1024], purity = new float[1024];
+    private int steps;
+    private final List<Observation> observed = new ArrayList<>();
+    private final List<EpochResult> epochs = new ArrayList<>();
+
+    public Trace(RunInfo info, List<String> parameters, int[] parameterLayer, List<LayerInfo> layers) {
+        this.info = info;
+        this.parameters = List.copyOf(parameters);
+        this.parameterLayer = parameterLayer.clone();
+        this.layers = List.copyOf(layers);
+    }
+
+    /** The run's plan; null for a foreign log that does not describe it. */
+    public RunInfo info() { return info; }
+
+    public List<String> parameters() { return parameters; }
+
+    /** Index into {@link #layers()} of the layer owning parameter {@code i}. */
+    public int parameterLayer(int i) { return parameterLayer[i]; }
+
+    public List<LayerInfo> layers() { return layers; }
+
+    /** Records one step's loss, batch accuracy (NaN if unknown) and label purity (NaN if unknown). */
+    public void step(double l, double acc, double labelPurity) {
+        if (steps == loss.length) {
+            loss = Arrays.copyOf(loss, steps * 2);
+            accuracy = Arrays.copyOf(accuracy, steps * 2);
+            purity = Arrays.copyOf(purity, steps * 2);
+        }
+        loss[steps] = (float) l;
+        accuracy[steps] = (float) acc;
+        purity[steps] = (float) labelPurity;
+        steps++;
+    }
+
+    public void observe(Observation o) { observed.add(o); }
+
+    public void epoch(EpochResult e) { epochs.add(e); }
+
+    public int steps() { return steps; }
+
+    public float loss(int step) { return loss[step]; }
+
+    public float accuracy(int step) { return accuracy[step]; }
+
+    /** Share of a batch's examples that carry its most frequent label. */
+    public float purity(int step) { return purity[step]; }
+
+    public float[] losses() { return Arrays.copyOf(loss, steps); }
+
+    public List<Observation> observations() { return Collections.unmodifiableList(observed); }
+
+    public Observation lastObservation() { return observed.isEmpty() ? null : observed.get(observed.size() - 1); }
+
+    public List<EpochResult> epochs() { return Collections.unmodifiableList(epochs); }
+
+    /** Steps per epoch as planned, or as seen so far. */
+    public int stepsPerEpoch() {
+        if (info != null) return info.stepsPerEpoch();
+        return epochs.isEmpty() ? steps : (int) Math.max(1, epochs.get(0).steps());
+    }
+
+    /** Mean loss over steps [from, to). */
+    public double meanLoss(int from, int to) {
+        double s = 0;
+        int n = 0;
+        for (int i = Math.max(0, from); i < Math.min(to, steps); i++) {
+            if (Float.isFinite(loss[i])) {
+                s += loss[i];
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : s / n;
+    }
+}
