@@ -9,11 +9,14 @@ import java.util.List;
 public record RunInfo(String name, List<LayerInfo> layers, List<String> parameters, String loss,
                       OptimizerInfo optimizer, String schedule, String targets, int classes, int outputs,
                       int epochs, int batch, int stepsPerEpoch, int trainSize, int validationSize, int testSize,
-                      double clipNorm, RunControl control) {
+                      double clipNorm, double majorityShare, RunControl control) {
 
     public record OptimizerInfo(String name, double lr, double momentum, boolean nesterov, double weightDecay,
                                 double beta1, double beta2, double eps) {}
 
-    /** Chance accuracy: the share of the most frequent class would be better, this is uniform guessing. */
-    public double chance() { return classes > 0 ? 1.0 / classes : Double.NaN; }
+    /**
+     * Accuracy of guessing: always predicting the training split's most frequent class, which is at
+     * least uniform guessing (1/classes).
+     */
+    public double chance() { return Math.max(majorityShare, classes > 0 ? 1.0 / classes : 0); }
 }

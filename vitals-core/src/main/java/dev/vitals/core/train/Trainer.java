@@ -260,7 +260,13 @@ public final class Trainer {
         RunInfo.OptimizerInfo oi = OptimizerInfos.describe(optimizer, cfg.lr());
         return new RunInfo(cfg.name(), List.copyOf(li), List.copyOf(params), loss.key(), oi, schedule.key(),
                 cfg.encoding().key(), train.classes(), outputs, cfg.epochs(), cfg.batch(), stepsPerEpoch, train.size(),
-                val == null ? 0 : val.size(), test == null ? 0 : test.size(), cfg.clipNorm(), control);
+                val == null ? 0 : val.size(), test == null ? 0 : test.size(), cfg.clipNorm(), majority(train), control);
+    }
+
+    private static double majority(Dataset d) {
+        int max = 0;
+        for (int c : d.classCounts()) max = Math.max(max, c);
+        return d.size() == 0 ? 0 : (double) max / d.size();
     }
 
     private Finding nonFinite(double l, int epoch, int step, long globalStep, double[] recent, StepEvent last, float lr) {

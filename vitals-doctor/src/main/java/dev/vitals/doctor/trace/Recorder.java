@@ -42,6 +42,11 @@ public final class Recorder implements TrainingListener {
         trace.step(s.loss, s.batchSize > 0 ? (double) s.correct / s.batchSize : Double.NaN, purity(s));
         if (!s.observed) return;
         int np = s.params.length, nl = s.layers.length;
+        if (trace.parameterSize(0) < 0 && np > 0) {
+            int[] sizes = new int[np];
+            for (int i = 0; i < np; i++) sizes[i] = s.params[i].size;
+            trace.parameterSizes(sizes);
+        }
         double[] pg = new double[np], pu = new double[np], pv = new double[np], pz = new double[np];
         for (int i = 0; i < np; i++) {
             ParamStats p = s.params[i];
@@ -62,7 +67,7 @@ public final class Recorder implements TrainingListener {
             lg[i] = l.gradNorm;
             bad |= l.nonFinite;
         }
-        trace.observe(new Observation(s.globalStep, s.epoch, s.loss, s.lr, s.mode == Mode.TRAIN, s.gradNorm, s.gradNormAtStart,
+        trace.observe(new Observation(s.globalStep, s.epoch, s.batchSize, s.loss, s.lr, s.mode == Mode.TRAIN, s.gradNorm, s.gradNormAtStart,
                 s.clipped, pg, pu, pv, pz, lz, ld, ls, lm, lsd, lg, bad));
     }
 

@@ -19,6 +19,7 @@ public final class Trace {
     private final List<String> parameters;
     private final int[] parameterLayer;
     private final List<LayerInfo> layers;
+    private int[] parameterSizes;
     private float[] loss = new float[1024], accuracy = new float[1024], purity = new float[1024];
     private int steps;
     private final List<Observation> observed = new ArrayList<>();
@@ -40,6 +41,11 @@ public final class Trace {
     public int parameterLayer(int i) { return parameterLayer[i]; }
 
     public List<LayerInfo> layers() { return layers; }
+
+    /** Number of values in parameter {@code i}, or -1 when unknown (foreign logs). */
+    public int parameterSize(int i) { return parameterSizes == null ? -1 : parameterSizes[i]; }
+
+    public void parameterSizes(int[] sizes) { this.parameterSizes = sizes.clone(); }
 
     /** Records one step's loss, batch accuracy (NaN if unknown) and label purity (NaN if unknown). */
     public void step(double l, double acc, double labelPurity) {

@@ -1,0 +1,78 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.train.LayerInfo;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Most units of a ReLU layer output zero for every example of the batch, on each of several
+ * observed steps: they pass no gradient and cannot recover. Batches under {@link #MIN_BATCH}
+ * examples are too small to tell a dead unit from an unlucky batch and are not judged.
+ */
+public final class DeadRelu extends Rule implements TraceRule {
+    static final double DEAD = 0.7;
+    static final int WINDOW = 3, MIN_BATCH = 16;
+
+    @Override public Code code() { return Code.DEAD_RELU; }
+
+    @Override public Severity severity() { return Severity.WARNING; }
+
+    @Override public String condition() {
+        return "on each of the last " + WINDOW + " observed steps (batches of at least " + MIN_BATCH + "), more than " + (int) (DEAD * 100)
+                + "% of a ReLU layer's units output zero for every example in the batch; an error when it is every unit";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dead unit fraction", DEAD);
+        m.put("observed steps", WINDOW);
+        m.put("minimum batch", MIN_BATCH);
+        return m;
+    }
+
+    @Override public String basis() { return "AUTOTRAINER and DeepDiagnosis flag 70% zero ReLU outputs or gradients; counted here per unit over a whole batch, which a healthy layer almost never reaches"; }
+
+    @Override public String cause() {
+        return "units pushed into the negative region for every input stay there: a learning rate too high knocked them out, a large negative bias, or inputs that are not centred";
+    }
+
+    @Override public String fix() { return "lower the learning rate, use He initialisation, add batchnorm before the activation, or use leaky_relu"; }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (moment == Moment.EPOCH) return List.of();
+        List<Observation> obs = t.observations();
+        if (obs.size() < WINDOW) return List.of();
+        List<Observation> last = obs.subList(obs.size() - WINDOW, obs.size());
+        for (Observation o : last) if (o.batchSize() < MIN_BATCH) return List.of();
+        List<Finding> out = new ArrayList<>();
+        for (int l = 0; l < t.layers().size(); l++) {
+            LayerInfo li = t.layers().get(l);
+            if (!li.saturation().equals("negative")) continue;
+            double min = 1, sumZero = 0;
+            List<Object> series = new ArrayList<>();
+            for (Observation o : last) {
+                min = Math.min(min, o.layerDead()[l]);
+                sumZero += o.layerZero()[l];
+                series.add(Numbers.round(o.layerDead()[l]));
+            }
+            if (!(min > DEAD)) continue;
+            Observation o = last.get(WINDOW - 1);
+            Severity sev = min >= 1 ? Severity.ERROR : Severity.WARNING;
+            out.add(finding(Stage.TRAIN, sev, li.path(), o.step(),
+                    Numbers.pct(min) + " or more of the units of " + li.path() + " (" + li.description() + ") output zero for every example in the batch",
+                    evidence("dead_unit_fraction", series, "zero_output_fraction", sumZero / WINDOW, "units", li.outputShape()[0],
+                            "steps", last.stream().map(Observation::step).toList()), cause(), fix()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Stats;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The global gradient norm grows by orders of magnitude while the loss does not improve, or
+ * becomes non-finite: the →∞ / NaN signature. The growth is measured against the median of the
+ * first observed steps, and the loss condition keeps a healthy run whose gradients grow as it
+ * leaves its flat starting region from firing it.
+ */
+public final class ExplodingGradients extends Rule implements TraceRule {
+    static final double GROWTH = 100;
+    static final int EARLY = 5, RECENT = 3;
+
+    @Override public Code code() { return Code.EXPLODING_GRADIENTS; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() {
+        return "the median global gradient norm of the last " + RECENT + " observed steps is more than " + GROWTH
+                + " times the median of the first " + EARLY + " while the loss is no lower than at the start, or the gradient norm is non-finite";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("gradient-norm growth", GROWTH);
+        m.put("early observed steps", EARLY);
+        m.put("recent observed steps", RECENT);
+        return m;
+    }
+
+    @Override public String basis() {
+        return "the →∞/NaN signature of the failure-signature table; a growth of 100 leaves room for healthy runs, whose gradient norm measured here grows at most a few times";
+    }
+
+    @Override public String cause() {
+        return "each layer multiplies the gradient by a factor above one on its way back, or the learning rate is so high that every step overshoots into steeper regions: weights, activations and gradients grow until they overflow";
+    }
+
+    @Override public String fix() {
+        return "lower the learning rate, clip gradients by global norm (train.clip_norm: 1.0), add batchnorm or layernorm, and use a scaled initialisation (he for ReLU, xavier for tanh)";
+    }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        List<Observation> obs = t.observations();
+        if (obs.isEmpty()) return List.of();
+        Observation last = obs.get(obs.size() - 1);
+        boolean nonFinite = !Double.isFinite(last.gradNorm()) && !Double.isNaN(last.gradNorm()) || Double.isNaN(last.gradNorm()) && Double.isFinite(last.loss());
+        double growth = Double.NaN;
+        if (obs.size() >= EARLY + RECENT) {
+            double[] early = new double[EARLY], recent = new double[RECENT];
+            for (int i = 0; i < EARLY; i++) early[i] = obs.get(i).gradNorm();
+            for (int i = 0; i < RECENT; i++) recent[i] = obs.get(obs.size() - RECENT + i).gradNorm();
+            growth = Stats.median(recent) / Stats.median(early);
+        }
+        int n = t.steps();
+        double startLoss = t.meanLoss(0, Math.min(10, n)), nowLoss = t.meanLoss(Math.max(0, n - 10), n);
+        boolean lossBad = !(nowLoss < startLoss) || Double.isNaN(nowLoss);
+        boolean lossNonFinite = n > 0 && !Float.isFinite(t.loss(n - 1));
+        if (lossNonFinite) growth = LossNonFinite.growth(obs);
+        if (!(nonFinite || growth > GROWTH && (lossBad || lossNonFinite))) return List.of();
+        List<Object> series = new ArrayList<>();
+        for (int i = Math.max(0, obs.size() - 8); i < obs.size(); i++) series.add(Numbers.round(obs.get(i).gradNorm()));
+        Map<String, Object> byLayer = new LinkedHashMap<>();
+        for (var e : dev.vitals.doctor.trace.WeightLayers.of(t)) {
+            byLayer.put(e.path(), Numbers.round(last.paramGrad()[e.param()]));
+        }
+        String msg = nonFinite ? "the gradient norm became non-finite at step " + last.step()
+                : "gradient norms grew " + Numbers.fmt(growth) + "x since the first steps while the loss went from "
+                  + Numbers.fmt(startLoss) + " to " + (lossNonFinite ? "NaN" : Numbers.fmt(nowLoss));
+        return List.of(finding(Stage.TRAIN, null, last.step(), msg,
+                evidence("gradient_norm_growth", growth, "recent_gradient_norms", series, "loss_at_start", startLoss,
+                        "loss_now", lossNonFinite ? "NaN" : nowLoss, "gradient_norm_by_weight_layer", byLayer, "lr", (double) last.lr())));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loss became NaN or infinite. The finding carries what preceded it, because that tells the
+ * causes apart: non-finite from the very first step points at the data or the initialisation; a
+ * gradient norm that grew by orders of magnitude first points at exploding gradients; activations
+ * that went non-finite first point at overflow in the forward pass.
+ */
+public final class LossNonFinite extends Rule implements TraceRule {
+    /** Growth of the gradient norm, last observed over the early median, that counts as a run-up. */
+    static final double RUN_UP = 100;
+
+    @Override public Code code() { return Code.LOSS_NONFINITE; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() { return "a training step's loss is NaN or infinite (the engine stops the run there)"; }
+
+    @Override public Map<String, Object> thresholds() { return Map.of("gradient-norm growth read as a run-up", RUN_UP); }
+
+    @Override public String basis() { return "exact for the symptom; the run-up factor separates exploding gradients from bad inputs"; }
+
+    @Override public String cause() {
+        return "a non-finite value reached the loss: NaN or infinity in the data, or weights and activations that overflowed because the learning rate is too high or gradients exploded";
+    }
+
+    @Override public String fix() {
+        return "check the data for NaN/inf (vitals check does), lower the learning rate, clip gradients (train.clip_norm: 1.0), add normalisation layers";
+    }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        int n = t.steps();
+        if (n == 0 || Float.isFinite(t.loss(n - 1))) return List.of();
+        int step = n - 1;
+        List<Object> previous = new ArrayList<>();
+        for (int i = Math.max(0, step - 8); i < step; i++) previous.add(Numbers.round(t.loss(i)));
+        List<Observation> obs = t.observations();
+        List<Object> norms = new ArrayList<>();
+        for (int i = Math.max(0, obs.size() - 6); i < obs.size(); i++) norms.add(Numbers.round(obs.get(i).gradNorm()));
+        String cause;
+        String why;
+        double growth = growth(obs);
+        boolean activations = obs.stream().anyMatch(Observation::nonFiniteActivation);
+        if (step == 0) {
+            why = "at the very first step";
+            cause = "non-finite from the first step: NaN or infinity in the inputs, or an initialisation that overflows in the forward pass";
+        } else if (growth >= RUN_UP) {
+            why = "after the gradient norm grew " + Numbers.fmt(growth) + "x";
+            cause = "exploding gradients: the gradient norm grew by orders of magnitude, the weights overflowed, and the loss followed; the learning rate is too high for this model or the network lacks normalisation";
+        } else if (activations) {
+            why = "after activations became non-finite";
+            cause = "activations overflowed in the forward pass before the loss did: weights grew too large or an input holds NaN";
+        } else {
+            why = "without a gradient run-up";
+            cause = "a sudden non-finite value: NaN in one batch of the data, or a single huge step (learning rate too high)";
+        }
+        Severity sev = severity();
+        return List.of(finding(Stage.TRAIN, sev, null, (long) step,
+                "the loss became " + (Float.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + step + " " + why + "; training stopped",
+                evidence("step", step, "previous_losses", previous, "last_gradient_norms", norms, "gradient_norm_growth", growth,
+                        "non_finite_activations_before", activations),
+                cause, fix()));
+    }
+
+    /** Last observed finite gradient norm over the median of the first few. */
+    static double growth(List<Observation> obs) {
+        if (obs.size() < 2) return 1;
+        int k = Math.min(5, obs.size() - 1);
+        double[] early = new double[k];
+        for (int i = 0; i < k; i++) early[i] = obs.get(i).gradNorm();
+        double base = dev.vitals.doctor.trace.Stats.median(early);
+        double last = Double.NaN;
+        for (int i = obs.size() - 1; i >= k; i--) {
+            double g = obs.get(i).gradNorm();
+            if (Double.isFinite(g)) {
+                last = g;
+                break;
+            }
+            if (!Double.isNaN(g)) return Double.POSITIVE_INFINITY;
+        }
+        return base > 0 && Double.isFinite(last) ? last / base : 1;
+    }
+}

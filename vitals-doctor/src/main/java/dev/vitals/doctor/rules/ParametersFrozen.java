@@ -1,0 +1,71 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parameter with a non-zero gradient must move when the optimizer steps. The engine reports the
+ * norm of the change each step applied; exactly zero with a gradient present, on every one of
+ * several observed steps, means the update never reaches the weights.
+ */
+public final class ParametersFrozen extends Rule implements TraceRule {
+    static final int OBSERVATIONS = 3;
+
+    @Override public Code code() { return Code.PARAMETERS_FROZEN; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() {
+        return "on " + OBSERVATIONS + " consecutive observed steps a parameter has a non-zero gradient but its applied update is exactly zero";
+    }
+
+    @Override public Map<String, Object> thresholds() { return Map.of("consecutive observed steps", OBSERVATIONS, "applied update norm", "= 0"); }
+
+    @Override public String basis() { return "exact: any step with a non-zero gradient and a non-zero learning rate changes the weights"; }
+
+    @Override public String cause() {
+        return "the optimizer computes updates that never reach the weights: an update buffer reset or overwritten before it is applied, a copy of the weights updated instead of the model's, or parameters left out of the optimizer";
+    }
+
+    @Override public String fix() { return "make sure the optimizer updates the model's own parameter tensors, after computing the update and before clearing any buffer"; }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (moment != Moment.STEP) return List.of();
+        List<Observation> obs = t.observations();
+        if (obs.size() < OBSERVATIONS) return List.of();
+        List<Observation> last = obs.subList(obs.size() - OBSERVATIONS, obs.size());
+        if (last.get(0).lr() == 0) return List.of();
+        List<String> frozen = new ArrayList<>();
+        for (int p = 0; p < t.parameters().size(); p++) {
+            boolean stuck = true;
+            for (Observation o : last) stuck &= o.paramGrad()[p] > 0 && o.paramUpdate()[p] == 0 && o.lr() > 0;
+            if (stuck) frozen.add(t.parameters().get(p));
+        }
+        if (frozen.isEmpty()) return List.of();
+        Observation o = last.get(last.size() - 1);
+        boolean all = frozen.size() == t.parameters().size();
+        String layer = all ? null : layerOf(t, frozen.get(0));
+        return List.of(finding(Stage.TRAIN, layer, o.step(),
+                (all ? "no parameter moves" : frozen.size() + " of " + t.parameters().size() + " parameters do not move")
+                        + ": gradients are non-zero (global norm " + Numbers.fmt(o.gradNorm()) + ") but every applied update is exactly 0 on "
+                        + OBSERVATIONS + " observed steps",
+                evidence("frozen_parameters", frozen, "gradient_norm", o.gradNorm(), "lr", (double) o.lr(), "steps", stepsOf(last))));
+    }
+
+    private static String layerOf(Trace t, String param) {
+        int i = t.parameters().indexOf(param);
+        int l = i < 0 ? -1 : t.parameterLayer(i);
+        return l < 0 ? null : t.layers().get(l).path();
+    }
+
+    private static List<Long> stepsOf(List<Observation> obs) { return obs.stream().map(Observation::step).toList(); }
+}

@@ -1,0 +1,249 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.nn.Parameter;
+import dev.vitals.core.optim.Optimizer;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.check.ProbeContext;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The update an optimizer applies must be the one its rule prescribes. The probe gives a fresh
+ * optimizer known gradients and compares its first two updates with the rule written out here,
+ * independently of the engine; for an optimizer whose rule is unknown it checks what every rule
+ * obeys: the first update scales linearly with the learning rate. During training the first step's
+ * applied update norm is compared with what the rule implies from the reported gradient norms.
+ */
+public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRule {
+    /** Relative error between applied and prescribed updates that float32 arithmetic cannot explain. */
+    static final double PROBE_TOLERANCE = 1e-3;
+    /** Applied/expected norm ratio outside [LOW, HIGH] during training is a mismatch. */
+    static final double LOW = 0.5, HIGH = 2.0;
+
+    @Override public Code code() { return Code.UPDATE_RULE_MISMATCH; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() {
+        return "probe: the first two updates of a fresh optimizer differ from its rule by more than the tolerance, or the first update does not double when the learning rate doubles; "
+                + "training: the first step's applied update norm is outside [low, high] times what the rule implies from the gradient norms";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        return Map.of("probe relative tolerance", PROBE_TOLERANCE, "training ratio low", LOW, "training ratio high", HIGH);
+    }
+
+    @Override public String basis() {
+        return "the rules of SGD (with momentum, Nesterov, L2), Adam (Kingma and Ba) and AdamW (Loshchilov and Hutter) as PyTorch defines them; "
+                + "the tolerance is float32 rounding with margin, the training band leaves room for Adam's epsilon and clipping";
+    }
+
+    @Override public String cause() {
+        return "the optimizer's update is computed wrongly: the learning rate applied twice, a gradient scaled again, momentum or moment estimates mishandled";
+    }
+
+    @Override public String fix() { return "apply the learning rate exactly once: w -= lr * step, where step is what the rule computes from the gradient"; }
+
+    @Override public int order() { return 3; }
+
+    @Override public String probeName() { return "update rule"; }
+
+    // ---- probe -----------------------------------------------------------------------------
+
+    @Override
+    public List<Finding> probe(ProbeContext ctx) {
+        Spec spec = ctx.spec();
+        Spec.Optimizer o = spec.optimizer();
+        float lr = (float) o.lr();
+        Experiment e = ctx.fresh();
+        List<Parameter> ps = e.model().parameters();
+        if (ps.isEmpty()) return List.of();
+        SplittableRandom rng = new SplittableRandom(17);
+        int n = 0;
+        for (Parameter p : ps) n += p.size();
+        double[] w0 = new double[n], g1 = new double[n], g2 = new double[n], d1 = new double[n], d2 = new double[n];
+        int k = 0;
+        for (Parameter p : ps) for (int i = 0; i < p.size(); i++, k++) {
+            w0[k] = p.value().data()[i];
+            g1[k] = rng.nextGaussian() * 0.1;
+            g2[k] = rng.nextGaussian() * 0.1;
+        }
+        Optimizer opt = e.optimizer();
+        applied(ps, opt, lr, g1, d1);
+        double[] w1 = new double[n];
+        for (int i = 0; i < n; i++) w1[i] = w0[i] + d1[i];
+        applied(ps, opt, lr, g2, d2);
+
+        double[][] expected = rule(o, lr, w0, g1, g2);
+        List<Finding> out = new ArrayList<>();
+        if (expected != null) {
+            double e1 = relErr(d1, expected[0]), e2 = relErr(d2, expected[1]);
+            double ratio = norm(d1) / Math.max(norm(expected[0]), 1e-30);
+            ctx.measured().put("rule", o.name());
+            ctx.measured().put("step1_relative_error", e1);
+            ctx.measured().put("step2_relative_error", e2);
+            ctx.measured().put("applied_over_prescribed", ratio);
+            if (e1 > PROBE_TOLERANCE || e2 > PROBE_TOLERANCE) {
+                out.add(finding(Stage.PROBE, null, null, describe(o.name(), ratio, lr, e1, e2),
+                        evidence("optimizer", o.name(), "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
+                                "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio)));
+            }
+        }
+        // The rule-free check: the first update from a fresh state doubles when the learning rate doubles.
+        double[] a = firstUpdate(ctx, lr, g1), b = firstUpdate(ctx, 2 * lr, g1);
+        double scale = norm(b) / Math.max(norm(a), 1e-30);
+        ctx.measured().put("update_scale_when_lr_doubles", scale);
+        if (out.isEmpty() && norm(a) > 0 && Math.abs(scale - 2) > 0.05) {
+            out.add(finding(Stage.PROBE, null, null,
+                    "doubling the learning rate multiplies the first update by " + Numbers.fmt(scale) + " instead of 2"
+                            + (Math.abs(scale - 4) < 0.1 ? ": the learning rate is applied twice" : ""),
+                    evidence("optimizer", o.name(), "lr", (double) lr, "update_scale_when_lr_doubles", scale)));
+        }
+        return out;
+    }
+
+    private static String describe(String name, double ratio, float lr, double e1, double e2) {
+        String s = name + "'s applied update differs from its rule (relative error " + Numbers.fmt(Math.max(e1, e2)) + ")";
+        if (ratio > 0 && Math.abs(Math.log(ratio / lr)) < Math.log(1.5)) {
+            s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one, which is the learning rate itself: the learning rate is applied twice";
+        } else if (ratio == 0) {
+            s += ": nothing was applied";
+        } else {
+            s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one";
+        }
+        return s;
+    }
+
+    /** Sets the gradients to {@code g}, steps, and writes the applied change into {@code delta}. */
+    private static void applied(List<Parameter> ps, Optimizer opt, float lr, double[] g, double[] delta) {
+        int k = 0;
+        double[] before = new double[delta.length];
+        for (Parameter p : ps) for (int i = 0; i < p.size(); i++, k++) {
+            p.grad().data()[i] = (float) g[k];
+            before[k] = p.value().data()[i];
+        }
+        opt.step(lr, null);
+        k = 0;
+        for (Parameter p : ps) for (int i = 0; i < p.size(); i++, k++) delta[k] = p.value().data()[i] - before[k];
+    }
+
+    private static double[] firstUpdate(ProbeContext ctx, float lr, double[] g) {
+        Experiment e = ctx.fresh();
+        double[] d = new double[g.length];
+        applied(e.model().parameters(), e.optimizer(), lr, g, d);
+        return d;
+    }
+
+    /** The prescribed first two updates, written out from the published rules; null for an unknown optimizer. */
+    static double[][] rule(Spec.Optimizer o, double lr, double[] w0, double[] g1, double[] g2) {
+        int n = w0.length;
+        double[] d1 = new double[n], d2 = new double[n];
+        double wd = o.weightDecay();
+        switch (o.name()) {
+            case "sgd" -> {
+                double mu = o.momentum();
+                for (int i = 0; i < n; i++) {
+                    double a = g1[i] + wd * w0[i];
+                    double buf = a;
+                    double s1 = mu > 0 && o.nesterov() ? a + mu * buf : mu > 0 ? buf : a;
+                    d1[i] = -lr * s1;
+                    double w1 = w0[i] + d1[i];
+                    double b = g2[i] + wd * w1;
+                    double buf2 = mu * buf + b;
+                    double s2 = mu > 0 && o.nesterov() ? b + mu * buf2 : mu > 0 ? buf2 : b;
+                    d2[i] = -lr * s2;
+                }
+            }
+            case "adam", "adamw" -> {
+                boolean decoupled = o.name().equals("adamw");
+                double b1 = o.beta1(), b2 = o.beta2(), eps = o.eps();
+                for (int i = 0; i < n; i++) {
+                    double w = w0[i];
+                    double a = decoupled ? g1[i] : g1[i] + wd * w;
+                    double m = (1 - b1) * a, v = (1 - b2) * a * a;
+                    double step1 = (m / (1 - b1)) / (Math.sqrt(v / (1 - b2)) + eps);
+                    d1[i] = -lr * step1 - (decoupled ? lr * wd * w : 0);
+                    double w1 = w + d1[i];
+                    double b = decoupled ? g2[i] : g2[i] + wd * w1;
+                    m = b1 * m + (1 - b1) * b;
+                    v = b2 * v + (1 - b2) * b * b;
+                    double step2 = (m / (1 - b1 * b1)) / (Math.sqrt(v / (1 - b2 * b2)) + eps);
+                    d2[i] = -lr * step2 - (decoupled ? lr * wd * w1 : 0);
+                }
+            }
+            default -> {
+                return null;
+            }
+        }
+        return new double[][] {d1, d2};
+    }
+
+    // ---- training ----------------------------------------------------------------------------
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (moment != Moment.STEP || t.info() == null || t.observations().size() != 1) return List.of();
+        Observation o = t.observations().get(0);
+        if (o.step() != 0 || o.lr() <= 0 || !Double.isFinite(o.gradNorm())) return List.of();
+        RunInfo.OptimizerInfo oi = t.info().optimizer();
+        double clip = o.clipped() ? t.info().clipNorm() / (o.gradNorm() + 1e-6) : 1;
+        List<Double> ratios = new ArrayList<>();
+        double applied = 0, prescribed = 0;
+        for (int p = 0; p < t.parameters().size(); p++) {
+            double g = o.paramGrad()[p] * clip, w = o.paramValue()[p], u = o.paramUpdate()[p];
+            int size = t.parameterSize(p);
+            if (!(g > 0) || size <= 0 || u == 0) continue;
+            double nonzero = size * (1 - o.paramGradZero()[p]);
+            double expected;
+            switch (oi.name()) {
+                case "sgd" -> {
+                    if (oi.weightDecay() > 0) continue;
+                    expected = o.lr() * g * (oi.nesterov() ? 1 + oi.momentum() : 1);
+                }
+                case "adam", "adamw" -> {
+                    // |step| per element is |g| / (|g| + eps) <= 1; only gradients well above eps give exactly 1
+                    if (g / Math.sqrt(Math.max(nonzero, 1)) < 1e-5 || oi.weightDecay() > 0 && oi.name().equals("adam")) continue;
+                    expected = o.lr() * Math.sqrt(nonzero) + (oi.name().equals("adamw") ? o.lr() * oi.weightDecay() * w : 0);
+                }
+                default -> {
+                    continue;
+                }
+            }
+            if (expected <= 0) continue;
+            ratios.add(u / expected);
+            applied += u * u;
+            prescribed += expected * expected;
+        }
+        if (ratios.isEmpty()) return List.of();
+        double r = dev.vitals.doctor.trace.Stats.median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+        if (r >= LOW && r <= HIGH) return List.of();
+        String msg = "the first step applied an update " + Numbers.fmt(r) + " times the size " + oi.name() + "'s rule gives for these gradients";
+        if (Math.abs(Math.log(r / o.lr())) < Math.log(1.5)) msg += " (that factor is the learning rate itself: the learning rate is applied twice)";
+        return List.of(finding(Stage.TRAIN, null, 0L, msg,
+                evidence("optimizer", oi.name(), "lr", (double) o.lr(), "applied_over_prescribed", r,
+                        "applied_update_norm", Math.sqrt(applied), "prescribed_update_norm", Math.sqrt(prescribed))));
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) s += x * x;
+        return Math.sqrt(s);
+    }
+
+    private static double relErr(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
+        return Math.sqrt(s) / Math.max(norm(b), 1e-30);
+    }
+}
