@@ -29,6 +29,8 @@ public final class Sources {
             d = csv(resolve(baseDir, source.substring(4)), opts);
         } else if (source.startsWith("idx:")) {
             d = IdxSources.folder(resolve(baseDir, source.substring(4)));
+        } else if (source.startsWith("synthetic:")) {
+            d = Synthetic.generate(source.substring("synthetic:".length()), opts, seed);
         } else {
             d = switch (source) {
                 case "digits" -> bundled("digits.csv.gz", "digits (UCI, 8x8 handwritten digits)", opts);
