@@ -27,12 +27,17 @@ public final class Sources {
         LoadedData d;
         if (source.startsWith("csv:")) {
             d = csv(resolve(baseDir, source.substring(4)), opts);
+        } else if (source.startsWith("idx:")) {
+            d = IdxSources.folder(resolve(baseDir, source.substring(4)));
+        } else if (source.startsWith("synthetic:")) {
+            d = Synthetic.generate(source.substring("synthetic:".length()), opts, seed);
         } else {
             d = switch (source) {
                 case "digits" -> bundled("digits.csv.gz", "digits (UCI, 8x8 handwritten digits)", opts);
                 case "breast-cancer" -> bundled("breast_cancer.csv", "breast-cancer (UCI Wisconsin diagnostic)", opts);
                 case "iris" -> bundled("iris.csv", "iris (UCI)", opts);
                 case "wine" -> bundled("wine_data.csv", "wine (UCI)", opts);
+                case "fashion-mnist" -> IdxSources.fashionMnist(IdxSources.fashionFolders());
                 default -> throw new InputException("data.source: unknown source '" + source + "'");
             };
         }

@@ -1,0 +1,203 @@
+package dev.vitals.core.data;
+
+import dev.vitals.core.InputException;
+import dev.vitals.core.tensor.Shape;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads LeCun's IDX files (the MNIST format), plain or gzipped: a big-endian header of magic
+ * number {@code 0x0000TTDD} (TT the element type, DD the number of dimensions) and one 32-bit size
+ * per dimension, then the elements. Only unsigned bytes (type 0x08) are supported: images
+ * [n, rows, cols] and labels [n]. Anything else fails with an {@link InputException} naming the
+ * file, what was found and what was expected.
+ */
+public final class Idx {
+    public static final int IMAGES_MAGIC = 0x00000803;
+    public static final int LABELS_MAGIC = 0x00000801;
+    private static final int UBYTE = 0x08;
+
+    private Idx() {}
+
+    /** {@code count} images of {@code rows x cols} unsigned bytes, row-major, one after another. */
+    public record Images(int count, int rows, int cols, byte[] pixels) {
+        /** Pixel values 0..255 as floats, [count, 1, rows, cols] flattened. */
+        public float[] toFloats() {
+            float[] out = new float[pixels.length];
+            for (int i = 0; i < out.length; i++) out[i] = pixels[i] & 0xFF;
+            return out;
+        }
+    }
+
+    public static Images readImages(Path file) {
+        byte[] b = load(file, IMAGES_MAGIC, "uint8 images [n, rows, cols]");
+        int n = readInt(b, 4), rows = readInt(b, 8), cols = readInt(b, 12);
+        checkSize(file, b, 16, new int[] {n, rows, cols});
+        if (n == 0) throw fail(file, "holds no images (count 0 in the header); expected at least one");
+        if (rows == 0 || cols == 0) throw fail(file, "images of " + rows + "x" + cols + " pixels; expected at least 1x1");
+        byte[] pixels = new byte[b.length - 16];
+        System.arraycopy(b, 16, pixels, 0, pixels.length);
+        return new Images(n, rows, cols, pixels);
+    }
+
+    /** Label bytes as unsigned values 0..255. */
+    public static int[] readLabels(Path file) {
+        byte[] b = load(file, LABELS_MAGIC, "uint8 labels [n]");
+        int n = readInt(b, 4);
+        checkSize(file, b, 8, new int[] {n});
+        if (n == 0) throw fail(file, "holds no labels (count 0 in the header); expected at least one");
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = b[8 + i] & 0xFF;
+        return labels;
+    }
+
+    /**
+     * Images with their labels as a data set of [1, rows, cols] examples; the counts must agree.
+     * With {@code classes > 0} every label must be below it; otherwise the labels imply the classes.
+     */
+    public static Dataset read(Path imagesFile, Path labelsFile, int classes, List<String> classNames) {
+        Images im = readImages(imagesFile);
+        int[] labels = readLabels(labelsFile);
+        if (labels.length != im.count()) {
+            throw new InputException(imagesFile + " holds " + im.count() + " images but " + labelsFile + " holds "
+                    + labels.length + " labels; expected one label per image");
+        }
+        float[] lv = new float[labels.length];
+        int max = 0;
+        for (int i = 0; i < lv.length; i++) {
+            max = Math.max(max, labels[i]);
+            if (classes > 0 && labels[i] >= classes) {
+                throw new InputException(labelsFile + ": label " + labels[i] + " at index " + i + "; expected a class 0.." + (classes - 1));
+            }
+            lv[i] = labels[i];
+        }
+        return new Dataset(Shape.of(1, im.rows(), im.cols()), im.toFloats(), lv, classes > 0 ? classes : max + 1, classNames);
+    }
+
+    /** The file's bytes, decompressed if gzipped, with a header that announces {@code magic}. */
+    private static byte[] load(Path file, int magic, String what) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw fail(file, "no such file");
+        } catch (AccessDeniedException e) {
+            throw fail(file, "permission denied");
+        } catch (IOException e) {
+            if (Files.isDirectory(file)) throw fail(file, "is a folder, expected an IDX file");
+            throw fail(file, "cannot be read (" + e.getMessage() + ")");
+        }
+        if (raw.length == 0) throw fail(file, "is empty; expected an IDX file of " + what + " (magic " + hex(magic) + ")");
+        boolean gzip = raw.length >= 2 && (raw[0] & 0xFF) == 0x1F && (raw[1] & 0xFF) == 0x8B;
+        if (!gzip && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
+            String hint = raw.length >= 4 && readInt(raw, 0) == magic ? " (it looks like an uncompressed IDX file: drop the .gz from its name)" : "";
+            throw fail(file, "is named .gz but is not gzip data (starts with " + bytes(raw, 4) + ", gzip starts with 1f 8b)" + hint);
+        }
+        byte[] b = gzip ? gunzip(file, raw) : raw;
+        if (b.length == 0) throw fail(file, "is empty once decompressed; expected an IDX file of " + what + " (magic " + hex(magic) + ")");
+        if (b.length < 4) throw fail(file, "truncated: " + b.length + " bytes, expected at least the 4-byte magic number " + hex(magic));
+        int found = readInt(b, 0);
+        if (found != magic) {
+            String why;
+            if ((found >>> 16) != 0) why = "is not an IDX file: found magic " + hex(found) + ", expected " + hex(magic) + " (" + what + ")";
+            else if (((found >>> 8) & 0xFF) != UBYTE) why = "unsupported data type " + typeName((found >>> 8) & 0xFF) + " (magic " + hex(found)
+                    + "); expected 0x08 unsigned bytes, magic " + hex(magic) + " (" + what + ")";
+            else why = "wrong magic number " + hex(found) + " (" + (found & 0xFF) + " dimensions); expected " + hex(magic) + " (" + what + ")";
+            throw fail(file, why);
+        }
+        return b;
+    }
+
+    private static byte[] gunzip(Path file, byte[] raw) {
+        // gzip's trailer gives the decompressed size modulo 2^32: read straight into an array of that
+        // size when it is plausible, rather than growing a buffer many times over
+        long size = raw.length >= 18 ? Integer.toUnsignedLong((raw[raw.length - 1] & 0xFF) << 24 | (raw[raw.length - 2] & 0xFF) << 16
+                | (raw[raw.length - 3] & 0xFF) << 8 | (raw[raw.length - 4] & 0xFF)) : -1;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 1 << 16)) {
+            if (size < 0 || size > Integer.MAX_VALUE - 64) return in.readAllBytes();
+            byte[] out = in.readNBytes((int) size);
+            int next = out.length < size ? -1 : in.read();
+            if (next < 0) return out;
+            // more than the trailer said (concatenated gzip members): read the rest the slow way
+            byte[] rest = in.readAllBytes();
+            byte[] all = java.util.Arrays.copyOf(out, out.length + 1 + rest.length);
+            all[out.length] = (byte) next;
+            System.arraycopy(rest, 0, all, out.length + 1, rest.length);
+            return all;
+        } catch (EOFException e) {
+            throw fail(file, "truncated gzip data (the compressed stream ends early); the download or copy is incomplete");
+        } catch (ZipException e) {
+            throw fail(file, "corrupt gzip data (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw fail(file, "cannot be decompressed (" + e.getMessage() + ")");
+        } catch (OutOfMemoryError e) {
+            throw fail(file, "too large to decompress in memory; give the JVM more heap (VITALS_JAVA_OPTS=-Xmx8g)");
+        }
+    }
+
+    /** The header must be complete, and the data exactly as long as the dimensions say. */
+    private static void checkSize(Path file, byte[] b, int headerBytes, int[] dims) {
+        if (b.length < headerBytes) {
+            throw fail(file, "truncated header: expected " + headerBytes + " bytes (magic and " + (headerBytes / 4 - 1)
+                    + " dimension sizes), " + b.length + " present");
+        }
+        long expected = headerBytes;
+        long elements = 1;
+        StringBuilder dimText = new StringBuilder();
+        for (int i = 0; i < dims.length; i++) {
+            int d = readInt(b, 4 + 4 * i);
+            if (d < 0) throw fail(file, "dimension " + i + " has size " + Integer.toUnsignedString(d) + "; expected at most " + Integer.MAX_VALUE);
+            elements *= d;
+            if (elements > Integer.MAX_VALUE - 64) throw fail(file, "announces more than 2^31 values; too large to load");
+            dimText.append(i == 0 ? "" : "x").append(d);
+        }
+        expected += elements;
+        if (b.length < expected) {
+            throw fail(file, "truncated: the header announces " + dimText + " values, " + expected + " bytes with the header, but "
+                    + b.length + " bytes are present");
+        }
+        if (b.length > expected) {
+            throw fail(file, b.length - expected + " bytes beyond the data: the header announces " + dimText + " values, "
+                    + expected + " bytes with the header; the file is corrupt or not what its header says");
+        }
+    }
+
+    static int readInt(byte[] b, int off) {
+        return (b[off] & 0xFF) << 24 | (b[off + 1] & 0xFF) << 16 | (b[off + 2] & 0xFF) << 8 | (b[off + 3] & 0xFF);
+    }
+
+    private static String typeName(int t) {
+        return switch (t) {
+            case 0x08 -> "0x08 (unsigned byte)";
+            case 0x09 -> "0x09 (signed byte)";
+            case 0x0B -> "0x0B (short)";
+            case 0x0C -> "0x0C (int)";
+            case 0x0D -> "0x0D (float)";
+            case 0x0E -> "0x0E (double)";
+            default -> String.format("0x%02X (not an IDX type)", t);
+        };
+    }
+
+    private static String hex(int v) { return String.format("0x%08X", v); }
+
+    private static String bytes(byte[] b, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(n, b.length); i++) sb.append(i == 0 ? "" : " ").append(String.format("%02x", b[i] & 0xFF));
+        return sb.toString();
+    }
+
+    private static InputException fail(Path file, String what) {
+        return new InputException(file + ": " + what);
+    }
+}
