@@ -7,14 +7,15 @@ import dev.vitals.core.tensor.Tensor;
 
 /**
  * 2-D convolution (cross-correlation, as in PyTorch) over images [C, H, W], with square kernels,
- * a stride and zero padding. Weight [filters, C, k, k], bias [filters]. Each example is unfolded
- * into columns (im2col) and multiplied by the weight matrix, so the work is GEMM.
+ * a stride and zero padding. Weight [filters, C, k, k], bias [filters]. The whole batch is unfolded
+ * into one column matrix [C·k·k, batch·positions] (im2col), so each pass is a single large GEMM
+ * rather than one small product per example, which is where BLAS is efficient.
  */
 public final class Conv2d extends Layer {
     private final int filters, kernel, stride, padding;
     private Parameter weight, bias;
     private int c, h, w, oh, ow, ckk, p;
-    private float[] cols = new float[0], dcol = new float[0];
+    private float[] cols = new float[0], dcol = new float[0], yt = new float[0];
     private Tensor out, gradIn;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
@@ -65,17 +66,20 @@ public final class Conv2d extends Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         checkInput(x);
-        int b = x.batch();
+        int b = x.batch(), n = b * p;
         out = Tensor.reuse(out, b, outputShape());
-        int colSize = ckk * p;
-        if (cols.length < b * colSize) cols = new float[b * colSize];
-        float[] xs = x.data(), y = out.data(), wt = weight.value().data(), bs = bias.value().data();
-        Gemm gemm = Kernels.gemm();
+        cols = grow(cols, ckk * n);
+        yt = grow(yt, filters * n);
+        float[] xs = x.data(), y = out.data(), bs = bias.value().data();
+        for (int i = 0; i < b; i++) im2col(xs, i * c * h * w, cols, i * p, n);
+        // yt[filters, batch·positions] = W[filters, ckk] · cols[ckk, batch·positions]
+        Kernels.gemm().sgemm(false, false, filters, n, ckk, 1f, weight.value().data(), 0, ckk, cols, 0, n, 0f, yt, 0, n);
         for (int i = 0; i < b; i++) {
-            im2col(xs, i * c * h * w, cols, i * colSize);
-            int yo = i * filters * p;
-            for (int f = 0; f < filters; f++) java.util.Arrays.fill(y, yo + f * p, yo + (f + 1) * p, bs[f]);
-            gemm.sgemm(false, false, filters, p, ckk, 1f, wt, 0, ckk, cols, i * colSize, p, 1f, y, yo, p);
+            for (int f = 0; f < filters; f++) {
+                int src = f * n + i * p, dst = (i * filters + f) * p;
+                float bf = bs[f];
+                for (int k = 0; k < p; k++) y[dst + k] = yt[src + k] + bf;
+            }
         }
         lastOutput = out;
         return out;
@@ -83,40 +87,44 @@ public final class Conv2d extends Layer {
 
     @Override
     public Tensor backward(Tensor gy, boolean needInputGrad) {
-        int b = gy.batch();
-        int colSize = ckk * p;
+        int b = gy.batch(), n = b * p;
         float[] dy = gy.data(), dw = weight.grad().data(), db = bias.grad().data(), wt = weight.value().data();
-        Gemm gemm = Kernels.gemm();
-        float[] dx = null;
-        if (needInputGrad) {
-            gradIn = Tensor.reuse(gradIn, b, inputShape());
-            dx = gradIn.data();
-            java.util.Arrays.fill(dx, 0, gradIn.size(), 0f);
-            if (dcol.length < colSize) dcol = new float[colSize];
-        }
+        yt = grow(yt, filters * n);
         for (int i = 0; i < b; i++) {
-            int yo = i * filters * p;
-            gemm.sgemm(false, true, filters, ckk, p, 1f, dy, yo, p, cols, i * colSize, p, 1f, dw, 0, ckk);
-            for (int f = 0; f < filters; f++) {
-                double s = 0;
-                for (int k = 0; k < p; k++) s += dy[yo + f * p + k];
-                db[f] += (float) s;
-            }
-            if (dx != null) {
-                gemm.sgemm(true, false, ckk, p, filters, 1f, wt, 0, ckk, dy, yo, p, 0f, dcol, 0, p);
-                col2im(dcol, dx, i * c * h * w);
-            }
+            for (int f = 0; f < filters; f++) System.arraycopy(dy, (i * filters + f) * p, yt, f * n + i * p, p);
         }
+        for (int f = 0; f < filters; f++) {
+            double s = 0;
+            for (int k = f * n, end = k + n; k < end; k++) s += yt[k];
+            db[f] += (float) s;
+        }
+        Gemm gemm = Kernels.gemm();
+        // dW[filters, ckk] += dy[filters, batch·positions] · colsᵀ
+        gemm.sgemm(false, true, filters, ckk, n, 1f, yt, 0, n, cols, 0, n, 1f, dw, 0, ckk);
+        if (!needInputGrad) return null;
+        gradIn = Tensor.reuse(gradIn, b, inputShape());
+        float[] dx = gradIn.data();
+        java.util.Arrays.fill(dx, 0, gradIn.size(), 0f);
+        dcol = grow(dcol, ckk * n);
+        // dcols[ckk, batch·positions] = Wᵀ · dy
+        gemm.sgemm(true, false, ckk, n, filters, 1f, wt, 0, ckk, yt, 0, n, 0f, dcol, 0, n);
+        for (int i = 0; i < b; i++) col2im(dcol, i * p, n, dx, i * c * h * w);
         return gradIn;
     }
 
-    /** cols[(ch*k + ki)*k + kj][oy*ow + ox] = x[ch][oy*stride - pad + ki][ox*stride - pad + kj], zero outside. */
-    private void im2col(float[] x, int xo, float[] col, int co) {
+    private static float[] grow(float[] a, int n) { return a.length >= n ? a : new float[n]; }
+
+    /**
+     * Writes one example's patches into columns {@code co..co+positions} of a column matrix whose rows
+     * are {@code ld} long: col[(ch*k + ki)*k + kj][co + oy*ow + ox] = x[ch][oy*stride - pad + ki][ox*stride - pad + kj],
+     * zero outside the image.
+     */
+    private void im2col(float[] x, int xo, float[] col, int co, int ld) {
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kernel; ki++) {
                 for (int kj = 0; kj < kernel; kj++, row++) {
-                    int dst = co + row * p;
+                    int dst = co + row * ld;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - padding + ki;
                         if (iy < 0 || iy >= h) {
@@ -135,13 +143,13 @@ public final class Conv2d extends Layer {
         }
     }
 
-    /** Adds the columns back onto the image positions they were read from (the transpose of im2col). */
-    private void col2im(float[] col, float[] dx, int xo) {
+    /** Adds one example's columns back onto the image positions they were read from (the transpose of im2col). */
+    private void col2im(float[] col, int co, int ld, float[] dx, int xo) {
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kernel; ki++) {
                 for (int kj = 0; kj < kernel; kj++, row++) {
-                    int srcRow = row * p;
+                    int srcRow = co + row * ld;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - padding + ki;
                         if (iy < 0 || iy >= h) continue;

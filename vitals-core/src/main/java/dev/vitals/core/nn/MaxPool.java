@@ -40,9 +40,39 @@ public final class MaxPool extends Layer {
         out = Tensor.reuse(out, b, outputShape());
         int n = out.size();
         if (argmax.length < n) argmax = new int[n];
-        float[] xs = x.data(), y = out.data();
+        if (k == 2) pool2(x.data(), out.data(), b * c);
+        else poolK(x.data(), out.data(), b * c);
+        lastOutput = out;
+        return out;
+    }
+
+    /**
+     * The common 2x2 window without branches on the data: the maximum by Math.max and the index by
+     * selects the JIT turns into conditional moves. Ties go to the first position in scan order,
+     * NaN wins (so a NaN input is never silently dropped), as in {@link #poolK}.
+     */
+    private void pool2(float[] xs, float[] y, int planes) {
         int o = 0;
-        for (int plane = 0; plane < b * c; plane++) {
+        for (int plane = 0; plane < planes; plane++) {
+            int base = plane * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = base + 2 * oy * w, r1 = r0 + w;
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int i = 2 * ox;
+                    float a = xs[r0 + i], bb = xs[r0 + i + 1], cc = xs[r1 + i], d = xs[r1 + i + 1];
+                    float m1 = Math.max(a, bb), m2 = Math.max(cc, d);
+                    y[o] = Math.max(m1, m2);
+                    int i1 = a >= bb | a != a ? r0 + i : r0 + i + 1;
+                    int i2 = cc >= d | cc != cc ? r1 + i : r1 + i + 1;
+                    argmax[o] = m1 >= m2 | m1 != m1 ? i1 : i2;
+                }
+            }
+        }
+    }
+
+    private void poolK(float[] xs, float[] y, int planes) {
+        int o = 0;
+        for (int plane = 0; plane < planes; plane++) {
             int base = plane * h * w;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, o++) {
@@ -52,11 +82,9 @@ public final class MaxPool extends Layer {
                         int r = base + (oy * k + dy) * w + ox * k;
                         for (int dx = 0; dx < k; dx++) {
                             float v = xs[r + dx];
-                            // NaN wins, so a NaN input is never silently dropped
-                            if (v > m || v != v) {
-                                m = v;
-                                best = r + dx;
-                            }
+                            boolean take = v > m || v != v && m == m;
+                            m = take ? v : m;
+                            best = take ? r + dx : best;
                         }
                     }
                     y[o] = m;
@@ -64,8 +92,6 @@ public final class MaxPool extends Layer {
                 }
             }
         }
-        lastOutput = out;
-        return out;
     }
 
     @Override
