@@ -1,0 +1,86 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.trace.Curves;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Accuracy at the level of guessing: no better than always predicting the most frequent class (or
+ * 1/classes). Early in a run it fires only when the loss has not moved either (a run that is
+ * learning slowly is left alone); after a third of the planned epochs, or at the end, accuracy
+ * alone decides.
+ */
+public final class AccuracyAtChance extends Rule implements TraceRule {
+    static final int MIN_STEPS = 100;
+    static final double FLAT = 0.05, JUDGE_AT = 0.3;
+
+    @Override public Code code() { return Code.ACCURACY_AT_CHANCE; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() {
+        return "after at least " + MIN_STEPS + " steps the recent training accuracy is within chance + margin while the loss has fallen by less than "
+                + (int) (FLAT * 100) + "% of its start; or, after " + (int) (JUDGE_AT * 100)
+                + "% of the planned epochs or at the end, the (validation) accuracy is within chance + margin. "
+                + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("minimum steps", MIN_STEPS);
+        m.put("loss fall counted as flat", FLAT);
+        m.put("epoch judgement after planned fraction", JUDGE_AT);
+        m.put("margin", "max(0.02, 2.5 standard errors)");
+        return m;
+    }
+
+    @Override public String basis() { return "AUTOTRAINER judges convergence after 30% of the epochs; a flat loss is evidence enough to say it in the first epoch"; }
+
+    @Override public String cause() {
+        return "the model learns nothing about the labels: a bug that stops learning (wrong loss or targets, frozen or vanishing gradients, a learning rate far off), or labels that do not belong to their inputs";
+    }
+
+    @Override public String fix() { return "run 'vitals check' on the spec: it separates these causes step by step (data, lint, gradient check, overfit one batch)"; }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (t.info() == null) return List.of();
+        double chance = t.info().chance();
+        int n = t.steps();
+        if (moment == Moment.STEP || moment == Moment.END && Curves.progress(t) < JUDGE_AT) {
+            if (n < MIN_STEPS) return List.of();
+            int from = n - Math.min(n / 2, 200);
+            double acc = Curves.meanAccuracy(t, from, n);
+            double margin = Curves.chanceMargin(chance, Curves.examples(t, from, n));
+            double start = t.meanLoss(0, Math.min(10, n)), now = t.meanLoss(n - 20, n);
+            boolean flat = now > start * (1 - FLAT);
+            if (!(acc <= chance + margin) || !flat) return List.of();
+            return List.of(finding(Stage.TRAIN, null, (long) n - 1,
+                    "accuracy is at chance after " + n + " steps: " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has not moved ("
+                            + dev.vitals.doctor.rules.Numbers.fmt(start) + " -> " + dev.vitals.doctor.rules.Numbers.fmt(now) + ")",
+                    evidence("recent_batch_accuracy", acc, "chance", chance, "margin", margin, "loss_at_start", start, "loss_now", now, "steps", n)));
+        }
+        List<EpochResult> ep = t.epochs();
+        if (ep.isEmpty() || moment == Moment.EPOCH && Curves.progress(t) < JUDGE_AT) return List.of();
+        EpochResult last = ep.get(ep.size() - 1);
+        double acc = Curves.accuracy(last);
+        int samples = last.hasValidation() ? t.info().validationSize() : t.info().trainSize();
+        double margin = Curves.chanceMargin(chance, samples);
+        if (!(acc <= chance + margin)) return List.of();
+        String which = last.hasValidation() ? "validation" : "training";
+        return List.of(finding(Stage.TRAIN, null, last.steps(),
+                which + " accuracy is at chance after " + ep.size() + " epochs: " + pct(acc) + " against " + pct(chance) + " for guessing",
+                evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
+                        "train_loss", last.trainLoss(), "val_loss", last.valLoss())));
+    }
+
+    private static String pct(double f) { return dev.vitals.doctor.rules.Numbers.pct(f); }
+}
