@@ -42,8 +42,8 @@ public final class Idx {
 
     public static Images readImages(Path file) {
         byte[] b = load(file, IMAGES_MAGIC, "uint8 images [n, rows, cols]");
-        int n = readInt(b, 4), rows = readInt(b, 8), cols = readInt(b, 12);
-        checkSize(file, b, 16, new int[] {n, rows, cols});
+        int[] dims = dims(file, b, 3);
+        int n = dims[0], rows = dims[1], cols = dims[2];
         if (n == 0) throw fail(file, "holds no images (count 0 in the header); expected at least one");
         if (rows == 0 || cols == 0) throw fail(file, "images of " + rows + "x" + cols + " pixels; expected at least 1x1");
         byte[] pixels = new byte[b.length - 16];
@@ -54,8 +54,7 @@ public final class Idx {
     /** Label bytes as unsigned values 0..255. */
     public static int[] readLabels(Path file) {
         byte[] b = load(file, LABELS_MAGIC, "uint8 labels [n]");
-        int n = readInt(b, 4);
-        checkSize(file, b, 8, new int[] {n});
+        int n = dims(file, b, 1)[0];
         if (n == 0) throw fail(file, "holds no labels (count 0 in the header); expected at least one");
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) labels[i] = b[8 + i] & 0xFF;
@@ -146,8 +145,9 @@ public final class Idx {
         }
     }
 
-    /** The header must be complete, and the data exactly as long as the dimensions say. */
-    private static void checkSize(Path file, byte[] b, int headerBytes, int[] dims) {
+    /** The dimension sizes; the header must be complete, and the data exactly as long as they say. */
+    private static int[] dims(Path file, byte[] b, int rank) {
+        int headerBytes = 4 + 4 * rank;
         if (b.length < headerBytes) {
             throw fail(file, "truncated header: expected " + headerBytes + " bytes (magic and " + (headerBytes / 4 - 1)
                     + " dimension sizes), " + b.length + " present");
@@ -155,8 +155,9 @@ public final class Idx {
         long expected = headerBytes;
         long elements = 1;
         StringBuilder dimText = new StringBuilder();
-        for (int i = 0; i < dims.length; i++) {
-            int d = readInt(b, 4 + 4 * i);
+        int[] dims = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int d = dims[i] = readInt(b, 4 + 4 * i);
             if (d < 0) throw fail(file, "dimension " + i + " has size " + Integer.toUnsignedString(d) + "; expected at most " + Integer.MAX_VALUE);
             elements *= d;
             if (elements > Integer.MAX_VALUE - 64) throw fail(file, "announces more than 2^31 values; too large to load");
@@ -171,6 +172,7 @@ public final class Idx {
             throw fail(file, b.length - expected + " bytes beyond the data: the header announces " + dimText + " values, "
                     + expected + " bytes with the header; the file is corrupt or not what its header says");
         }
+        return dims;
     }
 
     static int readInt(byte[] b, int off) {
