@@ -9,8 +9,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -59,11 +57,10 @@ public final class CsvReader {
         boolean gzip = in.read() == 0x1F && in.read() == 0x8B;
         in.reset();
         InputStream text = gzip ? new GZIPInputStream(in, 1 << 16) : in;
-        // report undecodable bytes instead of silently replacing them: they mean "not a text file"
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        // undecodable bytes become U+FFFD, which the parser reports with its line: the decoder reads
+        // ahead, so failing in the decoder could not say where
         try {
-            return new Parser(name).readAll(new BufferedReader(new InputStreamReader(text, decoder), 1 << 16));
+            return new Parser(name).readAll(new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8), 1 << 16));
         } catch (EOFException e) {
             throw new InputException(name + ": truncated gzip data (the compressed stream ends early)");
         } catch (ZipException e) {
@@ -90,12 +87,15 @@ public final class CsvReader {
             List<String> pending = null;   // a first line that is a header only if the labels below are numbers
             int pendingLine = 0, lineNo = 0;
             String line;
-            while ((line = readLine(in, lineNo + 1)) != null) {
+            while ((line = in.readLine()) != null) {
                 lineNo++;
                 if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
                 if (line.isBlank()) continue;
                 if (line.indexOf('\0') >= 0) {
                     throw new InputException(name + " line " + lineNo + ": contains NUL bytes; this is a binary file, expected CSV text");
+                }
+                if (line.indexOf('\uFFFD') >= 0) {
+                    throw new InputException(name + " line " + lineNo + ": bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
                 }
                 List<String> fields = split(line, lineNo);
                 if (header == null && pending == null && rows.isEmpty()) {
@@ -123,14 +123,6 @@ public final class CsvReader {
                         + "; expected lines of numbers with the label in the last column");
             }
             return table();
-        }
-
-        private String readLine(BufferedReader in, int lineNo) throws IOException {
-            try {
-                return in.readLine();
-            } catch (CharacterCodingException e) {
-                throw new InputException(name + " line " + lineNo + ": bytes that are not UTF-8 text; expected a CSV text file");
-            }
         }
 
         private void add(List<String> fields, int lineNo) {
