@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
@@ -119,20 +120,19 @@ public final class Idx {
     }
 
     private static byte[] gunzip(Path file, byte[] raw) {
-        // gzip's trailer gives the decompressed size modulo 2^32: read straight into an array of that
-        // size when it is plausible, rather than growing a buffer many times over
-        long size = raw.length >= 18 ? Integer.toUnsignedLong((raw[raw.length - 1] & 0xFF) << 24 | (raw[raw.length - 2] & 0xFF) << 16
-                | (raw[raw.length - 3] & 0xFF) << 8 | (raw[raw.length - 4] & 0xFF)) : -1;
+        // gzip's trailer holds the decompressed size (modulo 2^32): when it is plausible (deflate
+        // compresses at most about 1032:1), inflate straight into an array of that size
+        long size = raw.length >= 18 ? Integer.toUnsignedLong(readIntLittleEndian(raw, raw.length - 4)) : -1;
+        boolean plausible = size >= 0 && size <= Integer.MAX_VALUE - 64 && size <= raw.length * 1032L;
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 1 << 16)) {
-            if (size < 0 || size > Integer.MAX_VALUE - 64) return in.readAllBytes();
-            byte[] out = in.readNBytes((int) size);
-            int next = out.length < size ? -1 : in.read();
-            if (next < 0) return out;
-            // more than the trailer said (concatenated gzip members): read the rest the slow way
-            byte[] rest = in.readAllBytes();
-            byte[] all = java.util.Arrays.copyOf(out, out.length + 1 + rest.length);
-            all[out.length] = (byte) next;
-            System.arraycopy(rest, 0, all, out.length + 1, rest.length);
+            if (!plausible) return in.readAllBytes();
+            byte[] out = new byte[(int) size];
+            int n = 0, r;
+            while (n < out.length && (r = in.read(out, n, out.length - n)) > 0) n += r;
+            byte[] rest = in.readAllBytes();   // empty unless the trailer understated the size (concatenated members)
+            if (rest.length == 0) return n == out.length ? out : Arrays.copyOf(out, n);
+            byte[] all = Arrays.copyOf(out, n + rest.length);
+            System.arraycopy(rest, 0, all, n, rest.length);
             return all;
         } catch (EOFException e) {
             throw fail(file, "truncated gzip data (the compressed stream ends early); the download or copy is incomplete");
@@ -140,8 +140,6 @@ public final class Idx {
             throw fail(file, "corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw fail(file, "cannot be decompressed (" + e.getMessage() + ")");
-        } catch (OutOfMemoryError e) {
-            throw fail(file, "too large to decompress in memory; give the JVM more heap (VITALS_JAVA_OPTS=-Xmx8g)");
         }
     }
 
@@ -173,6 +171,10 @@ public final class Idx {
                     + expected + " bytes with the header; the file is corrupt or not what its header says");
         }
         return dims;
+    }
+
+    private static int readIntLittleEndian(byte[] b, int off) {
+        return (b[off + 3] & 0xFF) << 24 | (b[off + 2] & 0xFF) << 16 | (b[off + 1] & 0xFF) << 8 | (b[off] & 0xFF);
     }
 
     static int readInt(byte[] b, int off) {
