@@ -113,7 +113,7 @@ public final class Idx {
             if ((found >>> 16) != 0) why = "is not an IDX file: found magic " + hex(found) + ", expected " + hex(magic) + " (" + what + ")";
             else if (((found >>> 8) & 0xFF) != UBYTE) why = "unsupported data type " + typeName((found >>> 8) & 0xFF) + " (magic " + hex(found)
                     + "); expected 0x08 unsigned bytes, magic " + hex(magic) + " (" + what + ")";
-            else why = "wrong magic number " + hex(found) + " (" + (found & 0xFF) + " dimensions); expected " + hex(magic) + " (" + what + ")";
+            else why = "wrong magic number " + hex(found) + " (" + (found & 0xFF) + ((found & 0xFF) == 1 ? " dimension" : " dimensions") + "); expected " + hex(magic) + " (" + what + ")";
             throw fail(file, why);
         }
         return b;

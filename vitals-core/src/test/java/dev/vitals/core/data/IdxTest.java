@@ -74,7 +74,14 @@ class IdxTest {
 
     @Test void labelsFileGivenForImages() {
         Path p = write(dir.resolve("train-labels-idx1-ubyte"), labels(1, 2, 3));
-        assertMessage(() -> Idx.readImages(p), p + ": wrong magic number 0x00000801 (1 dimensions); expected 0x00000803 (uint8 images [n, rows, cols])");
+        assertMessage(() -> Idx.readImages(p), p + ": wrong magic number 0x00000801 (1 dimension); expected 0x00000803 (uint8 images [n, rows, cols])");
+    }
+
+    @Test void imagesWithChannelsAreNotThreeDimensional() {
+        byte[] f = images(1, 1, 1, new byte[2]);
+        f[3] = 4;
+        Path p = write(dir.resolve("x"), f);
+        assertMessage(() -> Idx.readImages(p), p + ": wrong magic number 0x00000804 (4 dimensions); expected 0x00000803 (uint8 images [n, rows, cols])");
     }
 
     @Test void notAnIdxFileAtAll() {
