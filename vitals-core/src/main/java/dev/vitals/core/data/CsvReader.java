@@ -3,17 +3,31 @@ package dev.vitals.core.data;
 import dev.vitals.core.InputException;
 import dev.vitals.core.tensor.Shape;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads labelled examples from CSV: one example per line, features first, the label in the last
- * column. A first line with any non-numeric field is a header. Labels may be numbers (class
- * indices) or words (mapped to classes in sorted order). Every problem names the line and column.
+ * column. UTF-8 text, plain or gzipped (recognised by its first bytes, whatever the name), with or
+ * without a byte-order mark, LF or CRLF line ends. The first line is a header if one of its feature
+ * fields is not a number, or if only its label is a word while the labels below it are numbers.
+ * Labels may be numbers (class indices) or words (classes in sorted order), not a mix. Every
+ * problem names the file, the line and the column.
  */
 public final class CsvReader {
     private CsvReader() {}
@@ -21,83 +35,175 @@ public final class CsvReader {
     /** Parsed rows with the header (null if none). */
     public record Table(List<String> header, Dataset data) {}
 
+    /** Reads the CSV file at {@code path}; every problem becomes an {@link InputException}. */
+    public static Table read(Path path) {
+        String name = path.toString();
+        if (Files.isDirectory(path)) throw new InputException(name + ": is a folder, expected a CSV file");
+        try (InputStream raw = Files.newInputStream(path)) {
+            return read(raw, name);
+        } catch (NoSuchFileException e) {
+            throw new InputException(name + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new InputException(name + ": permission denied");
+        } catch (IOException e) {
+            throw new InputException(name + ": cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Reads CSV text, gzipped or not, from {@code raw}; {@code name} names it in messages. */
+    public static Table read(InputStream raw, String name) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+        in.mark(2);
+        boolean gzip = in.read() == 0x1F && in.read() == 0x8B;
+        in.reset();
+        InputStream text = gzip ? new GZIPInputStream(in, 1 << 16) : in;
+        // undecodable bytes become U+FFFD, which the parser reports with its line: the decoder reads
+        // ahead, so failing in the decoder could not say where
+        try {
+            return new Parser(name).readAll(new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8), 1 << 16));
+        } catch (EOFException e) {
+            throw new InputException(name + ": truncated gzip data (the compressed stream ends early)");
+        } catch (ZipException e) {
+            throw new InputException(name + ": corrupt gzip data (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Reads CSV text from {@code in}; {@code name} names it in messages. */
     public static Table read(BufferedReader in, String name) throws IOException {
-        List<String> header = null;
-        List<float[]> rows = new ArrayList<>();
-        List<String> labelText = new ArrayList<>();
-        int columns = -1, firstDataLine = 0, lineNo = 0;
-        boolean textLabels = false, numericLabels = false;
-        String line;
-        while ((line = in.readLine()) != null) {
-            lineNo++;
-            if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
-            if (line.isBlank()) continue;
-            List<String> fields = split(line);
-            if (header == null && rows.isEmpty() && labelText.isEmpty() && !allNumeric(fields)) {
-                header = fields;
-                continue;
+        return new Parser(name).readAll(in);
+    }
+
+    private static final class Parser {
+        private final String name;
+        private List<String> header;
+        private final List<float[]> rows = new ArrayList<>();
+        private final List<String> labelText = new ArrayList<>();
+        private int columns = -1, firstDataLine;
+        private boolean textLabels, numericLabels;
+
+        Parser(String name) { this.name = name; }
+
+        Table readAll(BufferedReader in) throws IOException {
+            List<String> pending = null;   // a first line that is a header only if the labels below are numbers
+            int pendingLine = 0, lineNo = 0;
+            String line;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
+                if (line.isBlank()) continue;
+                if (line.indexOf('\0') >= 0) {
+                    throw new InputException(name + " line " + lineNo + ": contains NUL bytes; this is a binary file, expected CSV text");
+                }
+                if (line.indexOf('\uFFFD') >= 0) {
+                    throw new InputException(name + " line " + lineNo + ": bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
+                }
+                List<String> fields = split(line, lineNo);
+                if (header == null && pending == null && rows.isEmpty()) {
+                    if (!allNumeric(fields.subList(0, Math.max(0, fields.size() - 1)))) {
+                        header = fields;
+                        continue;
+                    }
+                    if (parse(fields.getLast()) == null) {
+                        pending = fields;
+                        pendingLine = lineNo;
+                        continue;
+                    }
+                }
+                if (pending != null) {
+                    if (parse(fields.getLast()) != null) header = pending;
+                    else add(pending, pendingLine);
+                    pending = null;
+                }
+                add(fields, lineNo);
             }
+            if (pending != null) add(pending, pendingLine);
+            if (lineNo == 0) throw new InputException(name + ": is empty; expected lines of numbers with the label in the last column");
+            if (rows.isEmpty()) {
+                throw new InputException(name + ": no data rows" + (header != null ? " after the header line" : "")
+                        + "; expected lines of numbers with the label in the last column");
+            }
+            return table();
+        }
+
+        private void add(List<String> fields, int lineNo) {
             if (columns < 0) {
                 columns = fields.size();
                 firstDataLine = lineNo;
                 if (columns < 2) {
-                    throw new InputException(name + " line " + lineNo + ": " + columns + " value(s); expected features followed by a label in the last column");
+                    throw new InputException(name + " line " + lineNo + ", column 1: one value per line; expected features followed by a label in the last column, separated by commas");
                 }
             } else if (fields.size() != columns) {
-                throw new InputException(name + " line " + lineNo + ": " + fields.size() + " values, expected " + columns
-                        + " as in line " + firstDataLine);
+                String which = fields.size() < columns ? "column " + (fields.size() + 1) + " onwards missing" : "extra values from column " + (columns + 1);
+                throw new InputException(name + " line " + lineNo + ": " + fields.size() + " values (" + which + "); expected " + columns
+                        + " (" + (columns - 1) + " features and the label) as in line " + firstDataLine);
             }
             float[] row = new float[columns - 1];
-            for (int c = 0; c < columns - 1; c++) row[c] = number(fields.get(c), name, lineNo, c + 1);
-            String lab = fields.get(columns - 1).trim();
-            if (lab.isEmpty()) throw new InputException(name + " line " + lineNo + ", column " + columns + ": empty label");
+            for (int c = 0; c < columns - 1; c++) row[c] = number(fields.get(c), lineNo, c);
+            String lab = unquote(fields.get(columns - 1));
+            if (lab.isEmpty()) throw new InputException(where(lineNo, columns - 1) + ": empty label; expected a class number or name in the last column");
             if (parse(lab) == null) {
-                if (numericLabels) throw mixed(name, lineNo, columns, lab);
+                if (numericLabels) throw mixed(lineNo, lab);
                 textLabels = true;
             } else {
-                if (textLabels) throw mixed(name, lineNo, columns, lab);
+                if (textLabels) throw mixed(lineNo, lab);
                 numericLabels = true;
             }
             rows.add(row);
             labelText.add(lab);
         }
-        if (rows.isEmpty()) throw new InputException(name + ": no data rows" + (header != null ? " after the header" : ""));
-        int features = columns - 1;
-        float[] x = new float[rows.size() * features];
-        for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, x, i * features, features);
-        float[] labels = new float[rows.size()];
-        List<String> classNames;
-        if (textLabels) {
-            classNames = new ArrayList<>(new TreeSet<>(labelText));
-            for (int i = 0; i < labels.length; i++) labels[i] = classNames.indexOf(labelText.get(i));
-        } else {
-            for (int i = 0; i < labels.length; i++) labels[i] = parse(labelText.get(i));
-            classNames = List.of();
+
+        private Table table() {
+            int features = columns - 1;
+            float[] x = new float[rows.size() * features];
+            for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, x, i * features, features);
+            float[] labels = new float[rows.size()];
+            List<String> classNames;
+            if (textLabels) {
+                classNames = new ArrayList<>(new TreeSet<>(labelText));
+                java.util.Map<String, Integer> index = new java.util.HashMap<>();
+                for (int c = 0; c < classNames.size(); c++) index.put(classNames.get(c), c);
+                for (int i = 0; i < labels.length; i++) labels[i] = index.get(labelText.get(i));
+            } else {
+                for (int i = 0; i < labels.length; i++) labels[i] = parse(labelText.get(i));
+                classNames = List.of();
+            }
+            int classes = textLabels ? classNames.size() : Dataset.classesOf(labels);
+            return new Table(header, new Dataset(Shape.of(features), x, labels, classes, classNames));
         }
-        int classes = textLabels ? classNames.size() : Dataset.classesOf(labels);
-        return new Table(header, new Dataset(Shape.of(features), x, labels, classes, classNames));
-    }
 
-    private static InputException mixed(String name, int line, int col, String lab) {
-        return new InputException(name + " line " + line + ", column " + col + ": label '" + lab
-                + "' mixes numbers and words in the label column; expected all class numbers or all class names");
-    }
+        private InputException mixed(int line, String lab) {
+            return new InputException(where(line, columns - 1) + ": label '" + abbreviate(lab) + "' is a " + (textLabels ? "number" : "word")
+                    + " but the labels above are " + (textLabels ? "words" : "numbers") + "; expected all class numbers or all class names");
+        }
 
-    private static float number(String field, String name, int line, int col) {
-        String t = field.trim();
-        if (t.isEmpty()) throw new InputException(name + " line " + line + ", column " + col + ": empty value; expected a number (write NaN for a missing value)");
-        Float v = parse(t);
-        if (v == null) throw new InputException(name + " line " + line + ", column " + col + ": '" + abbreviate(t) + "' is not a number");
-        return v;
+        private float number(String field, int line, int col) {
+            String t = unquote(field);
+            if (t.isEmpty()) throw new InputException(where(line, col) + ": empty value; expected a number (write NaN for a missing value)");
+            Float v = parse(t);
+            if (v == null) throw new InputException(where(line, col) + ": '" + abbreviate(t) + "' is not a number; expected a number (features first, the label last)");
+            return v;
+        }
+
+        /** "file line L, column C (its header name)", columns counted from 1. */
+        private String where(int line, int col) {
+            String h = header != null && header.size() == columns && col < header.size() ? unquote(header.get(col)) : "";
+            return name + " line " + line + ", column " + (col + 1) + (h.isEmpty() ? "" : " (" + abbreviate(h) + ")");
+        }
+
+        /** Splits on commas, honouring double quotes. */
+        private List<String> split(String line, int lineNo) {
+            List<String> out = CsvReader.split(line);
+            if (out == null) throw new InputException(name + " line " + lineNo + ": a double quote is never closed; expected \"...\" around a quoted field");
+            return out;
+        }
     }
 
     /** A number, including NaN/inf spellings; null if the field is not one. */
     static Float parse(String t) {
-        String s = t.trim();
-        if (s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"') s = s.substring(1, s.length() - 1).trim();
+        String s = unquote(t);
         if (s.isEmpty()) return null;
         switch (s.toLowerCase(Locale.ROOT)) {
-            case "nan": return Float.NaN;
+            case "nan", "+nan", "-nan": return Float.NaN;
             case "inf", "+inf", "infinity", "+infinity": return Float.POSITIVE_INFINITY;
             case "-inf", "-infinity": return Float.NEGATIVE_INFINITY;
             default:
@@ -106,6 +212,7 @@ public final class CsvReader {
         if (!(Character.isDigit(c0) || c0 == '-' || c0 == '+' || c0 == '.')) return null;
         char last = s.charAt(s.length() - 1);
         if (!(Character.isDigit(last) || last == '.')) return null;  // Java would accept "1f" and "2d"
+        if (s.startsWith("0x") || s.startsWith("0X") || s.startsWith("-0x") || s.startsWith("+0x")) return null;
         try {
             return Float.parseFloat(s);
         } catch (NumberFormatException e) {
@@ -113,12 +220,18 @@ public final class CsvReader {
         }
     }
 
+    private static String unquote(String t) {
+        String s = t.trim();
+        if (s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"') s = s.substring(1, s.length() - 1).trim();
+        return s;
+    }
+
     private static boolean allNumeric(List<String> fields) {
         for (String f : fields) if (parse(f) == null) return false;
         return true;
     }
 
-    /** Splits on commas, honouring double quotes. */
+    /** Splits on commas, honouring double quotes (which it drops); null if a quote is never closed. */
     static List<String> split(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
@@ -139,6 +252,7 @@ public final class CsvReader {
                 sb.append(ch);
             }
         }
+        if (quoted) return null;
         out.add(sb.toString());
         return out;
     }

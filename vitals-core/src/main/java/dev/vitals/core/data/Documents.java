@@ -37,6 +37,7 @@ final class Documents {
         int features = opts.integer("features", 5000, 20, 1_000_000);
         int words = opts.integer("words", 80, 1, 100_000);
         long seed = Synthetic.seed(opts, specSeed);
+        opts.finish();
         Synthetic.atLeastOnePerClass(n, classes);
         Synthetic.fits(n, features);
         SplittableRandom rng = new SplittableRandom(seed ^ 0xD0C5L);

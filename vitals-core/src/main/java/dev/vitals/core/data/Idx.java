@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
@@ -42,8 +43,8 @@ public final class Idx {
 
     public static Images readImages(Path file) {
         byte[] b = load(file, IMAGES_MAGIC, "uint8 images [n, rows, cols]");
-        int n = readInt(b, 4), rows = readInt(b, 8), cols = readInt(b, 12);
-        checkSize(file, b, 16, new int[] {n, rows, cols});
+        int[] dims = dims(file, b, 3);
+        int n = dims[0], rows = dims[1], cols = dims[2];
         if (n == 0) throw fail(file, "holds no images (count 0 in the header); expected at least one");
         if (rows == 0 || cols == 0) throw fail(file, "images of " + rows + "x" + cols + " pixels; expected at least 1x1");
         byte[] pixels = new byte[b.length - 16];
@@ -54,8 +55,7 @@ public final class Idx {
     /** Label bytes as unsigned values 0..255. */
     public static int[] readLabels(Path file) {
         byte[] b = load(file, LABELS_MAGIC, "uint8 labels [n]");
-        int n = readInt(b, 4);
-        checkSize(file, b, 8, new int[] {n});
+        int n = dims(file, b, 1)[0];
         if (n == 0) throw fail(file, "holds no labels (count 0 in the header); expected at least one");
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) labels[i] = b[8 + i] & 0xFF;
@@ -113,27 +113,26 @@ public final class Idx {
             if ((found >>> 16) != 0) why = "is not an IDX file: found magic " + hex(found) + ", expected " + hex(magic) + " (" + what + ")";
             else if (((found >>> 8) & 0xFF) != UBYTE) why = "unsupported data type " + typeName((found >>> 8) & 0xFF) + " (magic " + hex(found)
                     + "); expected 0x08 unsigned bytes, magic " + hex(magic) + " (" + what + ")";
-            else why = "wrong magic number " + hex(found) + " (" + (found & 0xFF) + " dimensions); expected " + hex(magic) + " (" + what + ")";
+            else why = "wrong magic number " + hex(found) + " (" + (found & 0xFF) + ((found & 0xFF) == 1 ? " dimension" : " dimensions") + "); expected " + hex(magic) + " (" + what + ")";
             throw fail(file, why);
         }
         return b;
     }
 
     private static byte[] gunzip(Path file, byte[] raw) {
-        // gzip's trailer gives the decompressed size modulo 2^32: read straight into an array of that
-        // size when it is plausible, rather than growing a buffer many times over
-        long size = raw.length >= 18 ? Integer.toUnsignedLong((raw[raw.length - 1] & 0xFF) << 24 | (raw[raw.length - 2] & 0xFF) << 16
-                | (raw[raw.length - 3] & 0xFF) << 8 | (raw[raw.length - 4] & 0xFF)) : -1;
+        // gzip's trailer holds the decompressed size (modulo 2^32): when it is plausible (deflate
+        // compresses at most about 1032:1), inflate straight into an array of that size
+        long size = raw.length >= 18 ? Integer.toUnsignedLong(readIntLittleEndian(raw, raw.length - 4)) : -1;
+        boolean plausible = size >= 0 && size <= Integer.MAX_VALUE - 64 && size <= raw.length * 1032L;
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 1 << 16)) {
-            if (size < 0 || size > Integer.MAX_VALUE - 64) return in.readAllBytes();
-            byte[] out = in.readNBytes((int) size);
-            int next = out.length < size ? -1 : in.read();
-            if (next < 0) return out;
-            // more than the trailer said (concatenated gzip members): read the rest the slow way
-            byte[] rest = in.readAllBytes();
-            byte[] all = java.util.Arrays.copyOf(out, out.length + 1 + rest.length);
-            all[out.length] = (byte) next;
-            System.arraycopy(rest, 0, all, out.length + 1, rest.length);
+            if (!plausible) return in.readAllBytes();
+            byte[] out = new byte[(int) size];
+            int n = 0, r;
+            while (n < out.length && (r = in.read(out, n, out.length - n)) > 0) n += r;
+            byte[] rest = in.readAllBytes();   // empty unless the trailer understated the size (concatenated members)
+            if (rest.length == 0) return n == out.length ? out : Arrays.copyOf(out, n);
+            byte[] all = Arrays.copyOf(out, n + rest.length);
+            System.arraycopy(rest, 0, all, n, rest.length);
             return all;
         } catch (EOFException e) {
             throw fail(file, "truncated gzip data (the compressed stream ends early); the download or copy is incomplete");
@@ -141,13 +140,12 @@ public final class Idx {
             throw fail(file, "corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw fail(file, "cannot be decompressed (" + e.getMessage() + ")");
-        } catch (OutOfMemoryError e) {
-            throw fail(file, "too large to decompress in memory; give the JVM more heap (VITALS_JAVA_OPTS=-Xmx8g)");
         }
     }
 
-    /** The header must be complete, and the data exactly as long as the dimensions say. */
-    private static void checkSize(Path file, byte[] b, int headerBytes, int[] dims) {
+    /** The dimension sizes; the header must be complete, and the data exactly as long as they say. */
+    private static int[] dims(Path file, byte[] b, int rank) {
+        int headerBytes = 4 + 4 * rank;
         if (b.length < headerBytes) {
             throw fail(file, "truncated header: expected " + headerBytes + " bytes (magic and " + (headerBytes / 4 - 1)
                     + " dimension sizes), " + b.length + " present");
@@ -155,8 +153,9 @@ public final class Idx {
         long expected = headerBytes;
         long elements = 1;
         StringBuilder dimText = new StringBuilder();
-        for (int i = 0; i < dims.length; i++) {
-            int d = readInt(b, 4 + 4 * i);
+        int[] dims = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int d = dims[i] = readInt(b, 4 + 4 * i);
             if (d < 0) throw fail(file, "dimension " + i + " has size " + Integer.toUnsignedString(d) + "; expected at most " + Integer.MAX_VALUE);
             elements *= d;
             if (elements > Integer.MAX_VALUE - 64) throw fail(file, "announces more than 2^31 values; too large to load");
@@ -171,6 +170,11 @@ public final class Idx {
             throw fail(file, b.length - expected + " bytes beyond the data: the header announces " + dimText + " values, "
                     + expected + " bytes with the header; the file is corrupt or not what its header says");
         }
+        return dims;
+    }
+
+    private static int readIntLittleEndian(byte[] b, int off) {
+        return (b[off + 3] & 0xFF) << 24 | (b[off + 2] & 0xFF) << 16 | (b[off + 1] & 0xFF) << 8 | (b[off] & 0xFF);
     }
 
     static int readInt(byte[] b, int off) {

@@ -2,17 +2,11 @@ package dev.vitals.core.data;
 
 import dev.vitals.core.InputException;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /** Opens a spec's data source by name. */
 public final class Sources {
@@ -24,24 +18,25 @@ public final class Sources {
      */
     public static LoadedData load(String source, Map<String, Object> options, Path baseDir, long seed) {
         Options opts = new Options(source, options);
+        // only the generators take options: reject any others before reading a possibly large file
+        if (!source.startsWith("synthetic:")) opts.finish();
         LoadedData d;
         if (source.startsWith("csv:")) {
-            d = csv(resolve(baseDir, source.substring(4)), opts);
+            d = csv(resolve(baseDir, source.substring(4)));
         } else if (source.startsWith("idx:")) {
             d = IdxSources.folder(resolve(baseDir, source.substring(4)));
         } else if (source.startsWith("synthetic:")) {
             d = Synthetic.generate(source.substring("synthetic:".length()), opts, seed);
         } else {
             d = switch (source) {
-                case "digits" -> bundled("digits.csv.gz", "digits (UCI, 8x8 handwritten digits)", opts);
-                case "breast-cancer" -> bundled("breast_cancer.csv", "breast-cancer (UCI Wisconsin diagnostic)", opts);
-                case "iris" -> bundled("iris.csv", "iris (UCI)", opts);
-                case "wine" -> bundled("wine_data.csv", "wine (UCI)", opts);
+                case "digits" -> bundled("digits.csv.gz", "digits (UCI, 8x8 handwritten digits)");
+                case "breast-cancer" -> bundled("breast_cancer.csv", "breast-cancer (UCI Wisconsin diagnostic)");
+                case "iris" -> bundled("iris.csv", "iris (UCI)");
+                case "wine" -> bundled("wine_data.csv", "wine (UCI)");
                 case "fashion-mnist" -> IdxSources.fashionMnist(IdxSources.fashionFolders());
                 default -> throw new InputException("data.source: unknown source '" + source + "'");
             };
         }
-        opts.finish();
         return d;
     }
 
@@ -51,12 +46,11 @@ public final class Sources {
         return path.isAbsolute() || baseDir == null ? path : baseDir.resolve(path).normalize();
     }
 
-    private static LoadedData bundled(String file, String description, Options opts) {
+    private static LoadedData bundled(String file, String description) {
         String res = "/dev/vitals/core/data/uci/" + file;
         try (InputStream raw = Sources.class.getResourceAsStream(res)) {
             if (raw == null) throw new IllegalStateException("bundled data " + res + " is missing from the jar");
-            InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-            CsvReader.Table t = CsvReader.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), file);
+            CsvReader.Table t = CsvReader.read(raw, file);
             Dataset d = t.data();
             // scikit-learn's header: rows, features, then the class names
             List<String> names = t.header() != null && t.header().size() > 2 ? t.header().subList(2, t.header().size()) : List.of();
@@ -69,24 +63,8 @@ public final class Sources {
         }
     }
 
-    private static LoadedData csv(Path path, Options opts) {
-        String name = path.toString();
-        if (Files.isDirectory(path)) throw new InputException(name + ": is a folder, expected a CSV file");
-        try (InputStream raw = Files.newInputStream(path)) {
-            InputStream in = name.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-            CsvReader.Table t = CsvReader.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), name);
-            Dataset d = t.data();
-            return new LoadedData(d, null, "csv " + path.getFileName() + ": " + d.size() + " examples, " + d.features() + " features, " + d.classes() + " classes");
-        } catch (NoSuchFileException e) {
-            throw new InputException(name + ": no such file");
-        } catch (java.util.zip.ZipException e) {
-            throw new InputException(name + ": not a valid gzip file (" + e.getMessage() + ")");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InputException(name + ": not UTF-8 text; expected a CSV file");
-        } catch (java.io.UncheckedIOException e) {
-            throw new InputException(name + ": not UTF-8 text; expected a CSV file");
-        } catch (IOException e) {
-            throw new InputException(name + ": cannot be read (" + e.getMessage() + ")");
-        }
+    private static LoadedData csv(Path path) {
+        Dataset d = CsvReader.read(path).data();
+        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + d.size() + " examples, " + d.features() + " features, " + d.classes() + " classes");
     }
 }

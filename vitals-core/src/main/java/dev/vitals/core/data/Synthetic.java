@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
 /**
  * The {@code synthetic:} generators. Each is a pure function of its options and seed: the same
  * options and seed give bit-identical data. Examples come out in a shuffled order, so that a run
- * with {@code shuffle: false} does not see batches sorted by class by accident.
+ * with {@code shuffle: false} does not see batches sorted by class by accident. Each
+ * generator reads all its options before any work, so that an unknown one fails at once.
  */
 final class Synthetic {
     private Synthetic() {}
@@ -40,6 +41,7 @@ final class Synthetic {
         int n = opts.integer("samples", 4, 4, 10_000_000);
         double noise = opts.number("noise", 0, 0, 100);
         SplittableRandom rng = new SplittableRandom(seed(opts, specSeed) ^ 0x0A0AL);
+        opts.finish();
         float[] x = new float[2 * n], y = new float[n];
         for (int i = 0; i < n; i++) {
             int a = (i >> 1) & 1, b = i & 1;
@@ -58,8 +60,9 @@ final class Synthetic {
         int n = opts.integer("samples", 600, 2, 10_000_000);
         int classes = opts.integer("classes", 3, 2, 100);
         double noise = opts.number("noise", 0.2, 0, 10);
-        atLeastOnePerClass(n, classes);
         SplittableRandom rng = new SplittableRandom(seed(opts, specSeed) ^ 0x5917A15L);
+        opts.finish();
+        atLeastOnePerClass(n, classes);
         float[] x = new float[2 * n], y = new float[n];
         int i = 0;
         for (int c = 0; c < classes; c++) {
@@ -82,9 +85,10 @@ final class Synthetic {
         int classes = opts.integer("classes", 3, 2, 1000);
         int features = opts.integer("features", 2, 1, 1_000_000);
         double spread = opts.number("spread", 1.0, 0, 1000);
+        SplittableRandom rng = new SplittableRandom(seed(opts, specSeed) ^ 0xB10B5L);
+        opts.finish();
         atLeastOnePerClass(n, classes);
         fits(n, features);
-        SplittableRandom rng = new SplittableRandom(seed(opts, specSeed) ^ 0xB10B5L);
         double[] centres = new double[classes * features];
         for (int k = 0; k < centres.length; k++) centres[k] = rng.nextDouble(-10, 10);
         float[] x = new float[n * features], y = new float[n];

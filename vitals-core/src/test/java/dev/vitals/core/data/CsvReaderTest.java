@@ -1,0 +1,201 @@
+package dev.vitals.core.data;
+
+import dev.vitals.core.tensor.Shape;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static dev.vitals.core.data.IdxTest.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CsvReaderTest {
+    @TempDir Path dir;
+
+    private Path csv(String name, String text) {
+        return IdxFiles.write(dir.resolve(name), text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static CsvReader.Table read(Path p) { return CsvReader.read(p); }
+
+    @Test void numbersWithoutHeader() {
+        CsvReader.Table t = read(csv("a.csv", "1,2,0\n3.5,-4e2,2\n"));
+        assertNull(t.header());
+        Dataset d = t.data();
+        assertEquals(Shape.of(2), d.exampleShape());
+        assertArrayEquals(new float[] {1, 2, 3.5f, -400}, d.x());
+        assertArrayEquals(new int[] {0, 2}, d.labels());
+        assertEquals(3, d.classes(), "numeric labels are class indices: 0..2");
+    }
+
+    @Test void headerDetectedByAWordAmongTheFeatures() {
+        CsvReader.Table t = read(csv("h.csv", "height,weight,label\n1,2,0\n3,4,1\n"));
+        assertEquals(List.of("height", "weight", "label"), t.header());
+        assertEquals(2, t.data().size());
+    }
+
+    @Test void headerWhoseOnlyWordIsTheLabelAboveNumericLabels() {
+        CsvReader.Table t = read(csv("h.csv", "0,1,class\n1,2,0\n3,4,1\n"));
+        assertEquals(List.of("0", "1", "class"), t.header());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, t.data().x());
+    }
+
+    @Test void wordLabelsWithoutHeaderKeepTheFirstRow() {
+        CsvReader.Table t = read(csv("w.csv", "5.1,3.5,setosa\n6.2,2.9,versicolor\n5.0,3.6,setosa\n"));
+        assertNull(t.header());
+        Dataset d = t.data();
+        assertEquals(3, d.size());
+        assertEquals(List.of("setosa", "versicolor"), d.classNames());
+        assertArrayEquals(new int[] {0, 1, 0}, d.labels());
+        assertEquals(2, d.classes());
+    }
+
+    @Test void wordLabelsMapToClassesInSortedOrder() {
+        Dataset d = read(csv("w.csv", "x,y\n1,dog\n2,cat\n3,emu\n4,cat\n")).data();
+        assertEquals(List.of("cat", "dog", "emu"), d.classNames());
+        assertArrayEquals(new int[] {1, 0, 2, 0}, d.labels());
+    }
+
+    @Test void nanAndInfinitySpellingsAreValues() {
+        Dataset d = read(csv("n.csv", "NaN,nan,inf,-Infinity,+inf,0\n1,2,3,4,5,1\n")).data();
+        float[] x = d.x();
+        assertTrue(Float.isNaN(x[0]) && Float.isNaN(x[1]));
+        assertEquals(Float.POSITIVE_INFINITY, x[2]);
+        assertEquals(Float.NEGATIVE_INFINITY, x[3]);
+        assertEquals(Float.POSITIVE_INFINITY, x[4]);
+        assertEquals(2, d.size(), "no header: NaN is a number");
+    }
+
+    @Test void byteOrderMarkAndCrlf() {
+        Path p = csv("bom.csv", "\uFEFFa,b,label\r\n1,2,0\r\n3,4,1\r\n");
+        CsvReader.Table t = read(p);
+        assertEquals(List.of("a", "b", "label"), t.header(), "the BOM is not part of the first name");
+        assertArrayEquals(new float[] {1, 2, 3, 4}, t.data().x());
+        assertArrayEquals(new int[] {0, 1}, t.data().labels());
+    }
+
+    @Test void gzipRecognisedByContentWhateverTheName() {
+        byte[] z = IdxFiles.gzip("1,2,0\n3,4,1\n".getBytes(StandardCharsets.UTF_8));
+        for (String name : List.of("z.csv.gz", "z.csv")) {
+            Dataset d = read(IdxFiles.write(dir.resolve(name), z)).data();
+            assertArrayEquals(new float[] {1, 2, 3, 4}, d.x(), name);
+        }
+    }
+
+    @Test void quotedFieldsAndBlankLines() {
+        Dataset d = read(csv("q.csv", "\"a, b\",c,label\n\n\"1\",2,\"0\"\n   \n3,4,1\n")).data();
+        assertArrayEquals(new float[] {1, 2, 3, 4}, d.x());
+        assertEquals(2, d.size());
+    }
+
+    @Test void nonIntegerLabelsAreKeptForTheDoctor() {
+        Dataset d = read(csv("f.csv", "1,0.5\n2,-1\n3,2\n")).data();
+        assertArrayEquals(new float[] {0.5f, -1, 2}, d.labelValues());
+        assertArrayEquals(new int[] {-1, -1, 2}, d.labels(), "not class indices: -1, for DATA_LABEL_RANGE to explain");
+    }
+
+    // ---- errors: each names the file, the line and the column -------------------------------
+
+    @Test void raggedRows() {
+        Path p = csv("r.csv", "1,2,3,0\n4,5,6,1\n7,8,1\n");
+        assertMessage(() -> read(p), p + " line 3: 3 values (column 4 onwards missing); expected 4 (3 features and the label) as in line 1");
+        Path q = csv("s.csv", "a,b,c\n1,2,0\n3,4,5,1\n");
+        assertMessage(() -> read(q), q + " line 3: 4 values (extra values from column 4); expected 3 (2 features and the label) as in line 2");
+    }
+
+    @Test void textInANumberColumnNamesTheHeaderColumn() {
+        Path p = csv("t.csv", "height,weight,label\n1,2,0\n3,heavy,1\n");
+        assertMessage(() -> read(p), p + " line 3, column 2 (weight): 'heavy' is not a number; expected a number (features first, the label last)");
+        Path q = csv("u.csv", "1,2,0\n3,4x,1\n");
+        assertMessage(() -> read(q), q + " line 2, column 2: '4x' is not a number; expected a number (features first, the label last)");
+        Path r = csv("v.csv", "1,2,0\n0x1F,4,1\n");
+        assertMessage(() -> read(r), r + " line 2, column 1: '0x1F' is not a number; expected a number (features first, the label last)");
+    }
+
+    @Test void emptyValue() {
+        Path p = csv("e.csv", "1,2,0\n3,,1\n");
+        assertMessage(() -> read(p), p + " line 2, column 2: empty value; expected a number (write NaN for a missing value)");
+    }
+
+    @Test void emptyLabel() {
+        Path p = csv("e.csv", "1,2,0\n3,4, \n");
+        assertMessage(() -> read(p), p + " line 2, column 3: empty label; expected a class number or name in the last column");
+    }
+
+    @Test void mixedNumericAndWordLabels() {
+        Path p = csv("m.csv", "1,cat\n2,dog\n3,1\n");
+        assertMessage(() -> read(p), p + " line 3, column 2: label '1' is a number but the labels above are words; expected all class numbers or all class names");
+        Path q = csv("n.csv", "f,label\n1,0\n2,1\n3,dog\n");
+        assertMessage(() -> read(q), q + " line 4, column 2 (label): label 'dog' is a word but the labels above are numbers; expected all class numbers or all class names");
+    }
+
+    @Test void oneColumnOnly() {
+        Path p = csv("one.csv", "value\n1\n2\n");
+        assertMessage(() -> read(p), p + " line 2, column 1: one value per line; expected features followed by a label in the last column, separated by commas");
+    }
+
+    @Test void emptyFileAndHeaderOnly() {
+        Path p = csv("empty.csv", "");
+        assertMessage(() -> read(p), p + ": is empty; expected lines of numbers with the label in the last column");
+        Path q = csv("header.csv", "a,b,label\n\n");
+        assertMessage(() -> read(q), q + ": no data rows after the header line; expected lines of numbers with the label in the last column");
+    }
+
+    @Test void unclosedQuote() {
+        Path p = csv("q.csv", "1,2,0\n\"3,4,1\n");
+        assertMessage(() -> read(p), p + " line 2: a double quote is never closed; expected \"...\" around a quoted field");
+    }
+
+    @Test void binaryFilesAreNotText() throws Exception {
+        Path png = IdxFiles.write(dir.resolve("image.csv"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13});
+        assertMessage(() -> read(png), png + " line 1: bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
+        Path nul = IdxFiles.write(dir.resolve("nul.csv"), "1,2,0\n3,4\0,1\n".getBytes(StandardCharsets.UTF_8));
+        assertMessage(() -> read(nul), nul + " line 2: contains NUL bytes; this is a binary file, expected CSV text");
+        Path latin1 = IdxFiles.write(dir.resolve("latin1.csv"), "a,b\n1,0\n2,caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertMessage(() -> read(latin1), latin1 + " line 3: bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
+    }
+
+    @Test void truncatedGzip() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 2000; i++) sb.append(i).append(',').append(i * 7 % 13).append(',').append(i % 3).append('\n');
+        byte[] z = IdxFiles.gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
+        Path p = IdxFiles.write(dir.resolve("t.csv.gz"), java.util.Arrays.copyOf(z, z.length / 2));
+        assertMessage(() -> read(p), p + ": truncated gzip data (the compressed stream ends early)");
+    }
+
+    @Test void missingFileAndFolderThroughSources() throws Exception {
+        assertMessage(() -> Sources.load("csv:nope.csv", Map.of(), dir, 1), dir.resolve("nope.csv") + ": no such file");
+        Files.createDirectories(dir.resolve("folder"));
+        assertMessage(() -> Sources.load("csv:folder", Map.of(), dir, 1), dir.resolve("folder") + ": is a folder, expected a CSV file");
+        csv("ok.csv", "1,2,0\n");
+        assertMessage(() -> Sources.load("csv:ok.csv", Map.of("header", true), dir, 1), "data.options.header: unknown option for csv:ok.csv, which takes no options");
+    }
+
+    @Test void sourceResolvesAgainstTheSpecFolder() {
+        csv("sub/data.csv", "a,b,y\n1,2,cat\n3,4,dog\n");
+        LoadedData d = Sources.load("csv:sub/data.csv", Map.of(), dir, 1);
+        assertEquals("csv data.csv: 2 examples, 2 features, 2 classes", d.description());
+        assertNull(d.ownTest());
+    }
+
+    @Test void bundledSetsStillLoad() {
+        LoadedData iris = Sources.load("iris", Map.of(), null, 1);
+        assertEquals(150, iris.data().size());
+        assertEquals(List.of("setosa", "versicolor", "virginica"), iris.data().classNames());
+        assertArrayEquals(new int[] {50, 50, 50}, iris.data().classCounts());
+        LoadedData digits = Sources.load("digits", Map.of(), null, 1);
+        assertEquals(1797, digits.data().size());
+        assertEquals(64, digits.data().features());
+        LoadedData bc = Sources.load("breast-cancer", Map.of(), null, 1);
+        assertEquals(569, bc.data().size());
+        assertEquals(List.of("malignant", "benign"), bc.data().classNames());
+        assertEquals(178, Sources.load("wine", Map.of(), null, 1).data().size());
+    }
+}
