@@ -1,6 +1,22 @@
 package dev.vitals.doctor;
 
+import dev.vitals.doctor.rules.AccuracyAtChance;
 import dev.vitals.doctor.rules.DataRule;
+import dev.vitals.doctor.rules.DataUnshuffled;
+import dev.vitals.doctor.rules.DeadRelu;
+import dev.vitals.doctor.rules.EvalModeTraining;
+import dev.vitals.doctor.rules.ExplodingGradients;
+import dev.vitals.doctor.rules.GradientAccumulation;
+import dev.vitals.doctor.rules.LearningRateTooHigh;
+import dev.vitals.doctor.rules.LearningRateTooLow;
+import dev.vitals.doctor.rules.LossNonFinite;
+import dev.vitals.doctor.rules.LossPlateau;
+import dev.vitals.doctor.rules.Overfitting;
+import dev.vitals.doctor.rules.ParametersFrozen;
+import dev.vitals.doctor.rules.SaturatedUnits;
+import dev.vitals.doctor.rules.Underfitting;
+import dev.vitals.doctor.rules.UpdateRuleMismatch;
+import dev.vitals.doctor.rules.VanishingGradients;
 import dev.vitals.doctor.rules.LintRule;
 import dev.vitals.doctor.rules.ProbeRule;
 import dev.vitals.doctor.rules.Rule;
@@ -12,7 +28,13 @@ import java.util.List;
 public final class Rules {
     private Rules() {}
 
-    private static final List<Rule> ALL = List.of();
+    private static final List<Rule> ALL = List.of(
+            new DataUnshuffled(),
+            new UpdateRuleMismatch(),
+            new ParametersFrozen(), new GradientAccumulation(), new EvalModeTraining(), new LossNonFinite(),
+            new ExplodingGradients(), new VanishingGradients(), new DeadRelu(), new SaturatedUnits(),
+            new LearningRateTooLow(), new LearningRateTooHigh(), new LossPlateau(), new Overfitting(), new Underfitting(),
+            new AccuracyAtChance());
 
     public static List<Rule> all() { return ALL; }
 

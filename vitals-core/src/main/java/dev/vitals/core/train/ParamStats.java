@@ -1,6 +1,9 @@
 package dev.vitals.core.train;
 
-/** Norms of one parameter on an observed step: gradient, value before the update, applied update. */
+/**
+ * Norms of one parameter on an observed step: the gradient the optimizer used (after clipping), the
+ * value before the update, and the update actually applied.
+ */
 public final class ParamStats {
     public final String name;
     /** Index into {@link RunInfo#layers()} of the layer that owns it. */

@@ -9,7 +9,7 @@ import java.util.List;
 public record RunInfo(String name, List<LayerInfo> layers, List<String> parameters, String loss,
                       OptimizerInfo optimizer, String schedule, String targets, int classes, int outputs,
                       int epochs, int batch, int stepsPerEpoch, int trainSize, int validationSize, int testSize,
-                      double clipNorm, double majorityShare, RunControl control) {
+                      double clipNorm, int earlyStop, double[] classShares, RunControl control) {
 
     public record OptimizerInfo(String name, double lr, double momentum, boolean nesterov, double weightDecay,
                                 double beta1, double beta2, double eps) {}
@@ -18,5 +18,12 @@ public record RunInfo(String name, List<LayerInfo> layers, List<String> paramete
      * Accuracy of guessing: always predicting the training split's most frequent class, which is at
      * least uniform guessing (1/classes).
      */
-    public double chance() { return Math.max(majorityShare, classes > 0 ? 1.0 / classes : 0); }
+    public double chance() { return Math.max(majorityShare(), classes > 0 ? 1.0 / classes : 0); }
+
+    /** Share of the training split's most frequent class. */
+    public double majorityShare() {
+        double m = 0;
+        for (double s : classShares) m = Math.max(m, s);
+        return m;
+    }
 }

@@ -260,13 +260,15 @@ public final class Trainer {
         RunInfo.OptimizerInfo oi = OptimizerInfos.describe(optimizer, cfg.lr());
         return new RunInfo(cfg.name(), List.copyOf(li), List.copyOf(params), loss.key(), oi, schedule.key(),
                 cfg.encoding().key(), train.classes(), outputs, cfg.epochs(), cfg.batch(), stepsPerEpoch, train.size(),
-                val == null ? 0 : val.size(), test == null ? 0 : test.size(), cfg.clipNorm(), majority(train), control);
+                val == null ? 0 : val.size(), test == null ? 0 : test.size(), cfg.clipNorm(), cfg.earlyStop(), shares(train), control);
     }
 
-    private static double majority(Dataset d) {
-        int max = 0;
-        for (int c : d.classCounts()) max = Math.max(max, c);
-        return d.size() == 0 ? 0 : (double) max / d.size();
+    /** Share of each class in the training split. */
+    private static double[] shares(Dataset d) {
+        int[] c = d.classCounts();
+        double[] s = new double[c.length];
+        for (int i = 0; i < c.length; i++) s[i] = d.size() == 0 ? 0 : (double) c[i] / d.size();
+        return s;
     }
 
     private Finding nonFinite(double l, int epoch, int step, long globalStep, double[] recent, StepEvent last, float lr) {

@@ -56,7 +56,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         double chance = t.info().chance();
         int n = t.steps();
         if (moment == Moment.STEP || moment == Moment.END && Curves.progress(t) < JUDGE_AT) {
-            if (n < MIN_STEPS) return List.of();
+            if (n < MIN_STEPS || Curves.labelOrderedBatches(t)) return List.of();
             int from = n - Math.min(n / 2, 200);
             double acc = Curves.meanAccuracy(t, from, n);
             double margin = Curves.chanceMargin(chance, Curves.examples(t, from, n));

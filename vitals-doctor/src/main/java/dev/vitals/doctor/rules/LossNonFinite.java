@@ -57,7 +57,7 @@ public final class LossNonFinite extends Rule implements TraceRule {
             why = "at the very first step";
             cause = "non-finite from the first step: NaN or infinity in the inputs, or an initialisation that overflows in the forward pass";
         } else if (growth >= RUN_UP) {
-            why = "after the gradient norm grew " + Numbers.fmt(growth) + "x";
+            why = Double.isInfinite(growth) ? "after the gradient norm became non-finite" : "after the gradient norm grew " + Numbers.fmt(growth) + "x";
             cause = "exploding gradients: the gradient norm grew by orders of magnitude, the weights overflowed, and the loss followed; the learning rate is too high for this model or the network lacks normalisation";
         } else if (activations) {
             why = "after activations became non-finite";

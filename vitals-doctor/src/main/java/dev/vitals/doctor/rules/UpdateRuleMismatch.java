@@ -197,11 +197,11 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         Observation o = t.observations().get(0);
         if (o.step() != 0 || o.lr() <= 0 || !Double.isFinite(o.gradNorm())) return List.of();
         RunInfo.OptimizerInfo oi = t.info().optimizer();
-        double clip = o.clipped() ? t.info().clipNorm() / (o.gradNorm() + 1e-6) : 1;
         List<Double> ratios = new ArrayList<>();
         double applied = 0, prescribed = 0;
         for (int p = 0; p < t.parameters().size(); p++) {
-            double g = o.paramGrad()[p] * clip, w = o.paramValue()[p], u = o.paramUpdate()[p];
+            // the engine reports each parameter's gradient as the optimizer used it, after any clipping
+            double g = o.paramGrad()[p], w = o.paramValue()[p], u = o.paramUpdate()[p];
             int size = t.parameterSize(p);
             if (!(g > 0) || size <= 0 || u == 0) continue;
             double nonzero = size * (1 - o.paramGradZero()[p]);

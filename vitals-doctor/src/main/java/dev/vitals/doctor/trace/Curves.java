@@ -42,6 +42,47 @@ public final class Curves {
 
     public static double accuracy(EpochResult e) { return e.hasValidation() ? e.valAccuracy() : e.trainAccuracy(); }
 
+    /**
+     * The loss a run starts from: the larger of its first step's loss and the loss of guessing
+     * (ln C for cross-entropy, ln 2 per output for binary cross-entropy). Easy problems shed most of
+     * their loss within a few steps, so later steps say little about the start.
+     */
+    public static double startLoss(Trace t) {
+        double first = t.steps() > 0 ? t.loss(0) : Double.NaN;
+        double guess = Double.NaN;
+        if (t.info() != null) {
+            if (t.info().loss().equals("cross_entropy") && t.info().classes() > 1) guess = Math.log(t.info().classes());
+            if (t.info().loss().equals("binary_cross_entropy")) guess = Math.log(2);
+        }
+        if (Double.isNaN(first)) return guess;
+        return Double.isNaN(guess) ? first : Math.max(first, guess);
+    }
+
+    /** Median global gradient norm of the last 5 observed steps over that of the first 5 (NaN when unknown). */
+    public static double gradientShrink(Trace t) {
+        List<Observation> o = t.observations();
+        if (o.size() < 10) return Double.NaN;
+        double[] early = new double[5], late = new double[5];
+        for (int i = 0; i < 5; i++) {
+            early[i] = o.get(i).gradNorm();
+            late[i] = o.get(o.size() - 5 + i).gradNorm();
+        }
+        return Stats.median(late) / Stats.median(early);
+    }
+
+    /**
+     * Whether recent training batches each hold essentially one label (median purity of the last
+     * 50 steps at least 0.9 while the data's largest class is under 80%): then batch accuracy and
+     * batch-to-batch loss swings reflect the ordering, not the model.
+     */
+    public static boolean labelOrderedBatches(Trace t) {
+        if (t.info() == null || t.info().majorityShare() >= 0.8 || t.steps() < 20) return false;
+        int n = t.steps(), from = Math.max(0, n - 50);
+        double[] p = new double[n - from];
+        for (int i = from; i < n; i++) p[i - from] = t.purity(i);
+        return Stats.median(p) >= 0.9;
+    }
+
     /** Share of the planned epochs done, 0..1 (1 when the plan is unknown). */
     public static double progress(Trace t) {
         List<EpochResult> ep = t.epochs();

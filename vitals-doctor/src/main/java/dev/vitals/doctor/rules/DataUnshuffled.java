@@ -1,0 +1,133 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.check.DataContext;
+import dev.vitals.doctor.trace.Curves;
+import dev.vitals.doctor.trace.Stats;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Batches that each hold (almost) one class. Before training, from the order the training split
+ * will be read in when the spec turns shuffling off; during training, from the labels of the
+ * batches the trainer actually delivers, compared with what random batches of this class mix would
+ * hold.
+ */
+public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
+    static final double PURITY = 0.9, SHUFFLED_BELOW = 0.8;
+    static final int MIN_STEPS = 20, MIN_BATCH = 8;
+
+    @Override public Code code() { return Code.DATA_UNSHUFFLED; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() {
+        return "the median share of a batch's most frequent label is at least " + PURITY + " (over " + MIN_STEPS
+                + " or more batches of at least " + MIN_BATCH + " examples), where shuffled batches of the same size and class mix (simulated) would have a median below " + SHUFFLED_BELOW;
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batch purity", PURITY);
+        m.put("purity of shuffled batches below", SHUFFLED_BELOW);
+        m.put("minimum batches", MIN_STEPS);
+        m.put("minimum batch", MIN_BATCH);
+        return m;
+    }
+
+    @Override public String basis() {
+        return "the purity shuffled batches would have is simulated from the class shares and the batch size, so imbalanced and binary data are judged fairly";
+    }
+
+    @Override public String cause() { return "training data arrives ordered by label and is not shuffled: each batch pulls the model towards one class, undoing the last"; }
+
+    @Override public String fix() { return "shuffle the training data every epoch (data.shuffle: true, and make sure the loader honours it)"; }
+
+    @Override
+    public List<Finding> check(DataContext ctx) {
+        Dataset train = ctx.data().train();
+        int batch = Math.min(ctx.spec().train().batch(), train.size());
+        if (ctx.spec().data().shuffle() || batch < MIN_BATCH) return List.of();
+        int[] y = train.labels();
+        int batches = train.size() / batch;
+        if (batches < 2) return List.of();
+        double[] purity = new double[batches];
+        for (int b = 0; b < batches; b++) purity[b] = purity(y, b * batch, batch, train.classes());
+        double p = Stats.median(purity), expected = shuffledPurity(shares(train.classCounts()), batch);
+        ctx.measured().put("batch_purity_in_file_order", p);
+        ctx.measured().put("batch_purity_if_shuffled", expected);
+        if (!(p >= PURITY) || expected >= SHUFFLED_BELOW) return List.of();
+        return List.of(finding(Stage.DATA, null, null,
+                "shuffling is off and the training data is ordered by label: the median batch is " + Numbers.pct(p) + " one class",
+                evidence("median_batch_purity", p, "median_purity_if_shuffled", expected, "batch", batch)));
+    }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (moment != Moment.STEP || t.info() == null || t.info().batch() < MIN_BATCH || t.steps() < MIN_STEPS) return List.of();
+        int n = t.steps();
+        int from = Math.max(0, n - 200);
+        double p = Stats.median(purities(t, from, n));
+        double expected = shuffledPurity(t.info().classShares(), Math.min(t.info().batch(), t.info().trainSize()));
+        if (!(p >= PURITY) || expected >= SHUFFLED_BELOW) return List.of();
+        return List.of(finding(Stage.DATA, null, (long) n - 1,
+                "training batches arrive ordered by label: the median batch is " + Numbers.pct(p) + " one class, where shuffled batches would mix "
+                        + t.info().classes() + " classes",
+                evidence("median_batch_purity", p, "median_purity_if_shuffled", expected, "batches_seen", n - from,
+                        "batch", t.info().batch(), "accuracy_recent", Curves.meanAccuracy(t, from, n))));
+    }
+
+    private static double[] purities(Trace t, int from, int to) {
+        double[] d = new double[to - from];
+        for (int i = from; i < to; i++) d[i - from] = t.purity(i);
+        return d;
+    }
+
+    private static double purity(int[] y, int from, int n, int classes) {
+        int[] c = new int[Math.max(classes, 1) + 1];
+        int max = 0;
+        for (int i = from; i < from + n; i++) {
+            int k = y[i] >= 0 && y[i] < classes ? y[i] : classes;
+            max = Math.max(max, ++c[k]);
+        }
+        return (double) max / n;
+    }
+
+    private static double[] shares(int[] counts) {
+        double total = 0;
+        for (int c : counts) total += c;
+        double[] s = new double[counts.length];
+        for (int i = 0; i < s.length; i++) s[i] = total == 0 ? 0 : counts[i] / total;
+        return s;
+    }
+
+    /** Median purity of random batches drawn from these class shares (a fixed-seed simulation of 400 batches). */
+    static double shuffledPurity(double[] shares, int batch) {
+        if (shares.length == 0 || batch <= 0) return 1;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        double[] cum = new double[shares.length];
+        double acc = 0;
+        for (int i = 0; i < shares.length; i++) cum[i] = acc += shares[i];
+        double[] purity = new double[400];
+        int[] counts = new int[shares.length];
+        for (int b = 0; b < purity.length; b++) {
+            java.util.Arrays.fill(counts, 0);
+            int max = 0;
+            for (int i = 0; i < batch; i++) {
+                double u = rng.nextDouble() * acc;
+                int k = 0;
+                while (k < cum.length - 1 && cum[k] < u) k++;
+                max = Math.max(max, ++counts[k]);
+            }
+            purity[b] = (double) max / batch;
+        }
+        return Stats.median(purity);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.trace.Curves;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Stats;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loss oscillates or spikes without making progress, and the gradient norm swings with it:
+ * steps overshoot. Measured on the last {@link #WINDOW} steps: no net fall from the first half to
+ * the second, and either repeated spikes above twice the running median or a spread of the loss
+ * as large as its level.
+ */
+public final class LearningRateTooHigh extends Rule implements TraceRule {
+    static final int WINDOW = 100, MIN_SPIKES = 3;
+    static final double SPIKE = 2.0, SPREAD = 0.5, PROGRESS = 0.02, UNFITTED = 0.5;
+
+    @Override public Code code() { return Code.LEARNING_RATE_TOO_HIGH; }
+
+    @Override public Severity severity() { return Severity.WARNING; }
+
+    @Override public String condition() {
+        return "over the last " + WINDOW + " steps the mean loss is still above " + UNFITTED + " of the loss at the start, the mean of the second half is not "
+                + (int) (PROGRESS * 100) + "% below the first half's, and either " + MIN_SPIKES + " or more steps exceed " + SPIKE
+                + " times the median of the 20 before them, or the loss's standard deviation exceeds " + SPREAD + " of its mean";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps in window", WINDOW);
+        m.put("loss still above this share of its start", UNFITTED);
+        m.put("progress required", PROGRESS);
+        m.put("spike factor", SPIKE);
+        m.put("spikes", MIN_SPIKES);
+        m.put("spread (std/mean)", SPREAD);
+        return m;
+    }
+
+    @Override public String basis() { return "the 'oscillating / oscillating' signature; AUTOTRAINER flags accuracy swings of 3 points in 20% of epochs. Spike and spread levels are above the mini-batch noise of healthy runs while their loss is high; near a fitted model that noise is large in relative terms, hence the condition that the loss has not yet halved"; }
+
+    @Override public String cause() { return "the learning rate is too high: steps overshoot the minimum, so the loss bounces instead of descending"; }
+
+    @Override public String fix() { return "lower the learning rate (try a tenth; the range test of 'vitals check' suggests one), or add warm-up and a decaying schedule, and clip gradients"; }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (moment != Moment.STEP) return List.of();
+        int n = t.steps();
+        if (n < WINDOW + 20 || Curves.labelOrderedBatches(t)) return List.of();
+        int from = n - WINDOW;
+        double first = t.meanLoss(from, from + WINDOW / 2), second = t.meanLoss(from + WINDOW / 2, n);
+        if (!(second > first * (1 - PROGRESS))) return List.of();
+        // near a fitted model one misclassified example is a "spike"; bouncing only matters while the loss is high
+        double start = Curves.startLoss(t);
+        if (!((first + second) / 2 > UNFITTED * start)) return List.of();
+        float[] l = t.losses();
+        int spikes = 0;
+        double sum = 0, sq = 0;
+        for (int i = from; i < n; i++) {
+            double med = Stats.median(l, i - 20, i);
+            if (l[i] > SPIKE * med) spikes++;
+            sum += l[i];
+            sq += (double) l[i] * l[i];
+        }
+        double mean = sum / WINDOW, spread = Math.sqrt(Math.max(0, sq / WINDOW - mean * mean)) / mean;
+        if (spikes < MIN_SPIKES && !(spread > SPREAD)) return List.of();
+        List<Object> norms = new ArrayList<>();
+        for (Observation o : t.observations()) if (o.step() >= from) norms.add(Numbers.round(o.gradNorm()));
+        return List.of(finding(Stage.TRAIN, null, (long) n - 1,
+                "the loss bounces without progress: over the last " + WINDOW + " steps " + spikes + " spikes above " + SPIKE
+                        + "x the running median, spread " + Numbers.fmt(spread) + " of its mean, and the second half no lower than the first",
+                evidence("spikes", spikes, "spread", spread, "mean_loss_first_half", first, "mean_loss_second_half", second,
+                        "gradient_norms", norms, "lr", t.lastObservation() == null ? Double.NaN : (double) t.lastObservation().lr())));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.trace.Curves;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Training and validation loss both level off high: the model learned something (it is above
+ * chance) but cannot fit even its training data, and validation tracks training closely, so
+ * regularisation is not what holds it back.
+ */
+public final class Underfitting extends Rule implements TraceRule {
+    static final double ACCURACY = 0.80, FLAT = 0.05, GAP = 0.05, JUDGE_AT = 0.5, UNSTABLE = 1.1, CONVERGED = 0.5;
+    static final int MIN_EPOCHS = 4;
+
+    @Override public Code code() { return Code.UNDERFITTING; }
+
+    @Override public Severity severity() { return Severity.WARNING; }
+
+    @Override public String condition() {
+        return "after at least " + MIN_EPOCHS + " epochs and " + (int) (JUDGE_AT * 100) + "% of the plan: training accuracy below "
+                + (int) (ACCURACY * 100) + "% but above chance, the training loss improved by less than " + (int) (FLAT * 100)
+                + "% over the last third of the epochs and is within " + UNSTABLE + "x its best (level, not unstable), and validation accuracy within "
+                + (int) (GAP * 100) + " points of training, with the gradient norm below " + CONVERGED + " of its early level (converged for this model)";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("training accuracy below", ACCURACY);
+        m.put("improvement counted as flat", FLAT);
+        m.put("train/validation accuracy gap below", GAP);
+        m.put("minimum epochs", MIN_EPOCHS);
+        m.put("judged after planned fraction", JUDGE_AT);
+        m.put("gradient norm now over early below", CONVERGED);
+        return m;
+    }
+
+    @Override public String basis() { return "the 'both stay high' failure mode; AUTOTRAINER's not-converging check compares accuracy with a satisfactory level once progress stalls"; }
+
+    @Override public String cause() { return "the model is too small or too constrained for the task (a narrow layer, too few layers, too strong regularisation), or it trained too briefly"; }
+
+    @Override public String fix() { return "increase capacity (wider or more layers), reduce dropout and weight decay, or train longer with a suitable learning rate"; }
+
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (moment == Moment.STEP || t.info() == null) return List.of();
+        List<EpochResult> ep = t.epochs();
+        if (ep.size() < MIN_EPOCHS || Curves.progress(t) < JUDGE_AT && moment != Moment.END) return List.of();
+        EpochResult last = ep.get(ep.size() - 1);
+        double chance = t.info().chance();
+        double margin = Curves.chanceMargin(chance, t.info().trainSize());
+        if (!(last.trainAccuracy() < ACCURACY) || !(last.trainAccuracy() > chance + margin)) return List.of();
+        int third = Math.max(2, ep.size() / 3);
+        double before = ep.get(ep.size() - third).trainLoss();
+        if (!(last.trainLoss() > before * (1 - FLAT))) return List.of();
+        double best = ep.stream().mapToDouble(EpochResult::trainLoss).min().orElse(Double.NaN);
+        if (!(last.trainLoss() <= UNSTABLE * best)) return List.of();
+        // a model that still has large gradients is held back by its optimisation (too small a rate), not its capacity
+        double shrink = Curves.gradientShrink(t);
+        if (shrink >= CONVERGED) return List.of();
+        if (last.hasValidation() && !(Math.abs(last.trainAccuracy() - last.valAccuracy()) < GAP)) return List.of();
+        List<Object> train = new ArrayList<>();
+        for (EpochResult e : ep) train.add(Numbers.round(e.trainLoss()));
+        return List.of(finding(Stage.TRAIN, null, last.steps(),
+                "training and validation both level off low: training accuracy " + Numbers.pct(last.trainAccuracy())
+                        + (last.hasValidation() ? ", validation " + Numbers.pct(last.valAccuracy()) : "")
+                        + ", training loss flat at " + Numbers.fmt(last.trainLoss()) + " over the last " + third + " epochs",
+                evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_loss_by_epoch", train,
+                        "chance", chance)));
+    }
+}
