@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class AccuracyAtChance extends Rule implements TraceRule {
     static final int MIN_STEPS = 100;
-    static final double FLAT = 0.05, JUDGE_AT = 0.3;
+    static final double FLAT = 0.01, JUDGE_AT = 0.3;
 
     @Override public Code code() { return Code.ACCURACY_AT_CHANCE; }
 
@@ -60,6 +60,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
             int from = n - Math.min(n / 2, 200);
             double acc = Curves.meanAccuracy(t, from, n);
             double margin = Curves.chanceMargin(chance, Curves.examples(t, from, n));
+            if (chance + margin >= 1) return List.of();  // too few examples to tell learning from guessing
             double start = t.meanLoss(0, Math.min(10, n)), now = t.meanLoss(n - 20, n);
             boolean flat = now > start * (1 - FLAT);
             if (!(acc <= chance + margin) || !flat) return List.of();
@@ -74,7 +75,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         double acc = Curves.accuracy(last);
         int samples = last.hasValidation() ? t.info().validationSize() : t.info().trainSize();
         double margin = Curves.chanceMargin(chance, samples);
-        if (!(acc <= chance + margin)) return List.of();
+        if (chance + margin >= 1 || !(acc <= chance + margin)) return List.of();
         String which = last.hasValidation() ? "validation" : "training";
         return List.of(finding(Stage.TRAIN, null, last.steps(),
                 which + " accuracy is at chance after " + ep.size() + " epochs: " + pct(acc) + " against " + pct(chance) + " for guessing",

@@ -21,14 +21,14 @@ import java.util.Map;
  */
 public final class LossPlateau extends Rule implements TraceRule {
     static final double IMPROVEMENT = 0.01, HIGH = 0.5, RISING = 1.10, CONVERGED = 0.5;
-    static final int MIN_EPOCHS = 3, WINDOW = 2;
+    static final int MIN_EPOCHS = 3, WINDOW = 2, MIN_STEPS = 100;
 
     @Override public Code code() { return Code.LOSS_PLATEAU; }
 
     @Override public Severity severity() { return Severity.WARNING; }
 
     @Override public String condition() {
-        return "from epoch " + MIN_EPOCHS + " on, the best training loss of the last " + WINDOW + " epochs is within "
+        return "from epoch " + MIN_EPOCHS + " and step " + MIN_STEPS + " on, the best training loss of the last " + WINDOW + " epochs is within "
                 + (int) (IMPROVEMENT * 100) + "% of the best before them, the last is within " + RISING + "x the best (flat, not rising), it is still above "
                 + HIGH + " of the loss at the start, and the gradient norm is still above " + CONVERGED + " of its early level (not converged)";
     }
@@ -39,6 +39,7 @@ public final class LossPlateau extends Rule implements TraceRule {
         m.put("epochs compared", WINDOW);
         m.put("loss still above this share of its start", HIGH);
         m.put("minimum epochs", MIN_EPOCHS);
+        m.put("minimum steps", MIN_STEPS);
         m.put("rising beyond", RISING);
         m.put("gradient norm of a converged run below", CONVERGED);
         return m;
@@ -60,7 +61,9 @@ public final class LossPlateau extends Rule implements TraceRule {
     public List<Finding> evaluate(Trace t, Moment moment) {
         if (moment == Moment.STEP) return List.of();
         List<EpochResult> ep = t.epochs();
-        if (ep.size() < MIN_EPOCHS) return List.of();
+        // epochs of one step (xor) say nothing about a trend: the window must hold enough steps too
+        if (ep.size() < MIN_EPOCHS || t.steps() < MIN_STEPS
+                || ep.get(ep.size() - 1).steps() - ep.get(ep.size() - 1 - WINDOW).steps() < MIN_STEPS / 2) return List.of();
         double bestBefore = Double.POSITIVE_INFINITY, bestRecent = Double.POSITIVE_INFINITY;
         for (int i = 0; i < ep.size(); i++) {
             double l = ep.get(i).trainLoss();
