@@ -59,6 +59,17 @@ final class ConsoleProgress implements TrainingListener {
         err.flush();
     }
 
+    /** Prints a line between progress updates (a finding that just appeared), clearing the bar first. */
+    void notice(String line) {
+        if (live && barWidth > 0) {
+            err.print("\r" + " ".repeat(barWidth) + "\r");
+            err.flush();
+        }
+        out.println(line);
+        out.flush();
+        lastDraw = 0;
+    }
+
     @Override
     public void onEpochEnd(EpochResult e) {
         if (live && barWidth > 0) {

@@ -6,15 +6,15 @@ import dev.vitals.core.kernel.Kernels;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Report;
 import dev.vitals.core.spec.Spec;
+import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.train.Experiment;
 import dev.vitals.core.train.RunResult;
+import dev.vitals.doctor.WatchedRun;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One {@code vitals train}: everything that can be wrong with the input is checked before any file
@@ -37,9 +37,18 @@ final class TrainRun {
     int execute() throws IOException {
         if (json != null) checkWritableFile(json, "--json");
         RunDirectory.check(out);
-        Experiment exp = Experiment.of(spec);
-
-        o.println("run " + spec.name() + ": " + exp.data().description());
+        PreparedData data = Experiment.loadData(spec);
+        WatchedRun.Preflight pre = WatchedRun.preflight(spec, data);
+        o.println("run " + spec.name() + ": " + data.description());
+        for (Finding f : pre.findings()) o.println(Diagnosis.notice(f));
+        if (pre.blocksTraining()) {
+            o.println("not training: the data cannot be trained on as it is");
+            Diagnosis.print(o, pre.findings());
+            Report report = Report.of("train", spec.name(), pre.findings(), Report.untrained());
+            if (json != null) report.write(json);
+            return Main.UNHEALTHY;
+        }
+        Experiment exp = Experiment.of(spec, data);
         o.println("model: " + exp.model().parameterCount() + " parameters, " + exp.model().layers().size() + " layers, loss "
                 + spec.loss() + ", optimizer " + spec.optimizer().name() + " lr " + spec.optimizer().lr()
                 + "; matrix kernel " + Kernels.gemm().name());
@@ -47,21 +56,21 @@ final class TrainRun {
 
         RunDirectory dir = RunDirectory.create(out, spec.name());
         dir.writeSpec(spec.text());
-        RunResult r;
+        WatchedRun.Outcome outcome;
         try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl"))) {
             ConsoleProgress progress = new ConsoleProgress(o, e);
-            r = exp.fit(progress, log);
+            outcome = WatchedRun.train(pre, exp, f -> progress.notice(Diagnosis.notice(f)), progress, log);
         }
-        List<Finding> findings = new ArrayList<>(r.findings());
+        RunResult r = outcome.result();
         if (r.hasTest()) {
             o.printf("test: loss %.4f, accuracy %.2f%% (%d examples)%n", r.testLoss(), 100 * r.testAccuracy(), exp.data().test().size());
         }
         if (r.stopReason() != null) o.println("stopped: " + r.stopReason());
         Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer());
-        Report report = Report.of("train", spec.name(), findings, Report.metrics(r));
+        Report report = Report.of("train", spec.name(), outcome.findings(), Report.metrics(r));
         report.write(dir.path().resolve("report.json"));
         if (json != null) report.write(json);
-        for (Finding f : findings) o.println(FindingPrinter.format(f));
+        Diagnosis.print(o, outcome.findings());
         o.println("artifacts: " + dir.path());
         return report.healthy() ? Main.OK : Main.UNHEALTHY;
     }

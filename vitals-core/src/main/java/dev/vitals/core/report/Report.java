@@ -31,6 +31,13 @@ public record Report(int format, String command, String spec, String verdict, Li
 
     public boolean healthy() { return verdict.equals("healthy"); }
 
+    /** Metrics of a run that did not train: no epochs. */
+    public static Map<String, Object> untrained() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", List.of());
+        return m;
+    }
+
     /** {@code epochs} (one object per epoch) and the test metrics when there was a test split. */
     public static Map<String, Object> metrics(RunResult r) {
         Map<String, Object> m = new LinkedHashMap<>();

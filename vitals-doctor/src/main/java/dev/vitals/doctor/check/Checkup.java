@@ -30,31 +30,18 @@ public final class Checkup {
 
     /** Runs the hierarchy; bad input (spec, data, model) surfaces as an InputException before any step. */
     public static Result run(Spec spec, Consumer<StepReport> progress) {
+        return run(spec, Experiment.loadData(spec), progress);
+    }
+
+    /** The hierarchy on data already prepared from the spec. */
+    public static Result run(Spec spec, PreparedData data, Consumer<StepReport> progress) {
         long t0 = System.nanoTime();
-        PreparedData data = Experiment.loadData(spec);
         Model model = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
-        int outputs = model.outputShape().rank() == 1 ? model.outputShape().size() : -1;
         List<StepReport> steps = new ArrayList<>();
         List<Finding> all = new ArrayList<>();
-
-        // 1. data
-        long s0 = System.nanoTime();
-        Measurements m = new Measurements();
-        List<Finding> found = new ArrayList<>();
-        DataContext dc = new DataContext(spec, data, outputs, m);
-        for (DataRule r : Rules.dataRules()) found.addAll(r.check(dc));
-        add(steps, all, progress, new StepReport(1, "data", status(found), m.values(), found, secs(s0)));
-        boolean labelsBroken = has(found, Code.DATA_LABEL_RANGE);
-        boolean inputsBroken = has(found, Code.DATA_NONFINITE);
-
-        // 2. lint
-        s0 = System.nanoTime();
-        m = new Measurements();
-        found = new ArrayList<>();
-        LintContext lc = new LintContext(spec, LayerInfo.describe(model), model.inputShape().dims(), model.outputShape().dims(),
-                data.train().classes(), data.train().size(), size(data.validation()), size(data.test()), m);
-        for (LintRule r : Rules.lintRules()) found.addAll(r.lint(lc));
-        add(steps, all, progress, new StepReport(2, "lint", status(found), m.values(), found, secs(s0)));
+        for (StepReport r : preflight(spec, data, model)) add(steps, all, progress, r);
+        boolean labelsBroken = has(steps.get(0).findings(), Code.DATA_LABEL_RANGE);
+        boolean inputsBroken = has(steps.get(0).findings(), Code.DATA_NONFINITE);
 
         List<ProbeRule> probes = new ArrayList<>(Rules.probeRules());
         probes.add(new ShortRun());
@@ -70,16 +57,46 @@ public final class Checkup {
         Experiment.of(spec, data);  // the loss must fit the output: an InputException otherwise
         ProbeContext shared = null;
         for (ProbeRule p : probes) {
-            s0 = System.nanoTime();
-            m = new Measurements();
+            long s0 = System.nanoTime();
+            Measurements m = new Measurements();
             ProbeContext pc = new ProbeContext(spec, data, m, budget(p));
             if (shared != null) pc.shortRun(shared.shortRun());
-            List<Finding> f = p.probe(pc);
+            List<Finding> f = new ArrayList<>();
+            // a later step that meets a code already found on the same layer adds nothing new
+            for (Finding x : p.probe(pc)) {
+                if (all.stream().noneMatch(y -> y.code().equals(x.code()) && java.util.Objects.equals(y.layer(), x.layer()))) f.add(x);
+            }
             if (pc.shortRun() != null) shared = pc;
             add(steps, all, progress, new StepReport(p.order(), p.probeName(), m.values().containsKey("skipped") ? StepReport.SKIPPED : status(f),
                     m.values(), f, secs(s0)));
         }
         return new Result(steps, all, secs(t0));
+    }
+
+    /**
+     * Steps 1 and 2, which need no training: the data checks on the data as the model will see it,
+     * and the lint of the model's structure against the spec's loss, targets and optimizer.
+     */
+    public static List<StepReport> preflight(Spec spec, PreparedData data, Model model) {
+        int outputs = model.outputShape().rank() == 1 ? model.outputShape().size() : -1;
+        long s0 = System.nanoTime();
+        Measurements m = new Measurements();
+        List<Finding> found = new ArrayList<>();
+        DataContext dc = new DataContext(spec, data, outputs, m);
+        for (DataRule r : Rules.dataRules()) found.addAll(r.check(dc));
+        StepReport dataStep = new StepReport(1, "data", status(found), m.values(), found, secs(s0));
+        s0 = System.nanoTime();
+        m = new Measurements();
+        found = new ArrayList<>();
+        LintContext lc = new LintContext(spec, LayerInfo.describe(model), model.inputShape().dims(), model.outputShape().dims(),
+                data.train().classes(), data.train().size(), size(data.validation()), size(data.test()), m);
+        for (LintRule r : Rules.lintRules()) found.addAll(r.lint(lc));
+        return List.of(dataStep, new StepReport(2, "lint", status(found), m.values(), found, secs(s0)));
+    }
+
+    /** Whether the data findings make training meaningless: labels the model cannot predict, or non-finite inputs. */
+    public static boolean blocksTraining(List<Finding> findings) {
+        return has(findings, Code.DATA_LABEL_RANGE) || has(findings, Code.DATA_NONFINITE);
     }
 
     /** Seconds each probe may take: the whole check should stay within a few seconds. */

@@ -1,0 +1,88 @@
+package dev.vitals.cli;
+
+import dev.vitals.core.report.Report;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import dev.vitals.doctor.check.Checkup;
+import dev.vitals.doctor.check.StepReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Runs the diagnostic hierarchy on a spec without a full training run: data, lint, initial loss, "
+                + "gradient check, batch mixing, overfit one batch, a short watched run, the learning-rate range test, "
+                + "an input-independent baseline.")
+final class CheckCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "the spec file (YAML)")
+    Path spec;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the JSON report to FILE")
+    Path json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec cmd;
+
+    @Override
+    public Integer call() throws Exception {
+        if (json != null) TrainRun.checkWritableFile(json, "--json");
+        Spec s = SpecParser.read(spec);
+        PrintWriter o = cmd.commandLine().getOut();
+        o.println("check " + s.name() + " (" + spec + ")");
+        Checkup.Result r = Checkup.run(s, step -> printStep(o, step));
+        o.printf("checked in %.1fs%n", r.seconds());
+        Diagnosis.print(o, r.findings());
+        Report report = Report.of("check", s.name(), r.findings(), metrics(r));
+        if (json != null) report.write(json);
+        return report.healthy() ? Main.OK : Main.UNHEALTHY;
+    }
+
+    static void printStep(PrintWriter o, StepReport step) {
+        String status = switch (step.status()) {
+            case StepReport.OK -> "ok";
+            case StepReport.SKIPPED -> "skipped";
+            default -> step.findings().size() + " finding" + (step.findings().size() == 1 ? "" : "s");
+        };
+        o.printf("%d. %-22s %-12s %5.2fs  %s%n", step.number(), step.name(), status, step.seconds(), measured(step.measured()));
+        o.flush();
+    }
+
+    private static String measured(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder();
+        for (var e : m.entrySet()) {
+            if (!sb.isEmpty()) sb.append(", ");
+            sb.append(e.getKey()).append(' ').append(e.getValue());
+            if (sb.length() > 140) {
+                sb.append(", ...");
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    static Map<String, Object> metrics(Checkup.Result r) {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (StepReport s : r.steps()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", s.number());
+            m.put("name", s.name());
+            m.put("status", s.status());
+            m.put("seconds", Report.num(s.seconds()));
+            m.put("measured", s.measured());
+            steps.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("epochs", List.of());
+        out.put("steps", steps);
+        out.put("seconds", Report.num(r.seconds()));
+        return out;
+    }
+}

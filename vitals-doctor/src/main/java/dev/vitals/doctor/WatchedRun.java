@@ -1,0 +1,80 @@
+package dev.vitals.doctor;
+
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.RunResult;
+import dev.vitals.core.train.TrainingListener;
+import dev.vitals.doctor.check.Checkup;
+import dev.vitals.doctor.check.StepReport;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A training run under the doctor's watch, as {@code vitals train} runs it: the data checks and the
+ * lint first (a run whose labels or inputs make training meaningless is not started), then training
+ * with every monitor attached. Findings reach {@code onFinding} as they appear.
+ */
+public final class WatchedRun {
+    private WatchedRun() {}
+
+    /** The data checks and lint of a spec, before anything trains. */
+    public record Preflight(List<StepReport> steps, List<Finding> findings) {
+        /** Labels the model cannot predict, or non-finite inputs: training would mean nothing. */
+        public boolean blocksTraining() { return Checkup.blocksTraining(findings); }
+    }
+
+    /**
+     * @param experiment null when the preflight stopped the run before training
+     * @param result     null when it did not train
+     * @param findings   preflight, monitors and the engine's own, without duplicates of a code on the same layer
+     */
+    public record Outcome(Preflight preflight, Experiment experiment, RunResult result, List<Finding> findings) {
+        public boolean trained() { return result != null; }
+
+        public boolean healthy() { return findings.stream().noneMatch(Finding::isError); }
+    }
+
+    public static Preflight preflight(Spec spec, PreparedData data) {
+        Model probe = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
+        List<StepReport> steps = Checkup.preflight(spec, data, probe);
+        List<Finding> found = new ArrayList<>();
+        for (StepReport s : steps) found.addAll(s.findings());
+        return new Preflight(steps, List.copyOf(found));
+    }
+
+    /** Preflight, then training unless the preflight blocks it. */
+    public static Outcome train(Spec spec, PreparedData data, Consumer<Finding> onFinding, TrainingListener... extra) {
+        Preflight pre = preflight(spec, data);
+        if (onFinding != null) pre.findings().forEach(onFinding);
+        if (pre.blocksTraining()) return new Outcome(pre, null, null, pre.findings());
+        return train(pre, Experiment.of(spec, data), onFinding, extra);
+    }
+
+    /** Trains an experiment built from the spec the preflight looked at, with every monitor on. */
+    public static Outcome train(Preflight pre, Experiment e, Consumer<Finding> onFinding, TrainingListener... extra) {
+        Monitor monitor = new Monitor(onFinding);
+        TrainingListener[] all = new TrainingListener[extra.length + 1];
+        all[0] = monitor;
+        System.arraycopy(extra, 0, all, 1, extra.length);
+        RunResult r = e.fit(all);
+        List<Finding> found = new ArrayList<>(pre.findings());
+        found.addAll(monitor.findings());
+        // the engine reports a non-finite loss itself; the monitor's report of it says more
+        Set<String> seen = new HashSet<>();
+        for (Finding f : found) seen.add(f.code() + "|" + f.layer());
+        for (Finding f : r.findings()) {
+            if (seen.add(f.code() + "|" + f.layer())) {
+                found.add(f);
+                if (onFinding != null) onFinding.accept(f);
+            }
+        }
+        return new Outcome(pre, e, r, List.copyOf(found));
+    }
+}
