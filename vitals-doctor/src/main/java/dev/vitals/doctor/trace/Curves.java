@@ -22,10 +22,14 @@ public final class Curves {
         return n == 0 ? Double.NaN : s / n;
     }
 
-    /** Examples seen in steps [from, to), estimated from the planned batch size. */
+    /**
+     * Distinct examples behind steps [from, to): batches times the planned batch size, but never more
+     * than the training split holds (four XOR points seen a hundred times are still four).
+     */
     public static int examples(Trace t, int from, int to) {
         int batch = t.info() == null ? 1 : Math.max(1, Math.min(t.info().batch(), t.info().trainSize()));
-        return Math.max(0, Math.min(to, t.steps()) - Math.max(0, from)) * batch;
+        int seen = Math.max(0, Math.min(to, t.steps()) - Math.max(0, from)) * batch;
+        return t.info() == null ? seen : Math.min(seen, t.info().trainSize());
     }
 
     /**

@@ -1,0 +1,130 @@
+package dev.vitals.doctor;
+
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.core.train.LayerInfo;
+import dev.vitals.core.train.RunControl;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Builds traces by hand for rule tests: an MLP of {@code depth} dense layers (each followed by the
+ * given activation except the last), then steps, observations and epochs with chosen numbers.
+ */
+public final class TraceBuilder {
+    private final List<LayerInfo> layers = new ArrayList<>();
+    private final List<String> params = new ArrayList<>();
+    private final List<Integer> owner = new ArrayList<>();
+    private final List<Integer> sizes = new ArrayList<>();
+    private String optimizer = "adam", loss = "cross_entropy";
+    private double lr = 1e-3, weightDecay = 0, momentum = 0, clip = 0;
+    private int classes = 10, epochs = 10, batch = 32, stepsPerEpoch = 100, trainSize = 3200, validation = 800, earlyStop = 0;
+    private double[] shares;
+    private Trace trace;
+
+    public static TraceBuilder mlp(int depth, String activation, int width) {
+        TraceBuilder b = new TraceBuilder();
+        int in = 64;
+        for (int i = 0; i < depth; i++) {
+            int out = i == depth - 1 ? 10 : width;
+            b.layer("dense", "dense " + out, in, out, "none", true);
+            if (i < depth - 1) {
+                String sat = activation.equals("relu") ? "negative" : activation.equals("sigmoid") || activation.equals("tanh") ? "tails" : "none";
+                b.layer(activation, activation, out, out, sat, false);
+            }
+            in = out;
+        }
+        return b;
+    }
+
+    private void layer(String kind, String desc, int in, int out, String sat, boolean weights) {
+        int idx = layers.size();
+        String path = "layers." + idx;
+        List<String> ps = new ArrayList<>();
+        if (weights) {
+            ps.add(path + ".weight");
+            ps.add(path + ".bias");
+            params.add(path + ".weight");
+            owner.add(idx);
+            sizes.add(in * out);
+            params.add(path + ".bias");
+            owner.add(idx);
+            sizes.add(out);
+        }
+        layers.add(new LayerInfo(idx, path, kind, desc, new int[] {in}, new int[] {out}, ps, sat, 0));
+    }
+
+    public TraceBuilder optimizer(String name, double lr) {
+        this.optimizer = name;
+        this.lr = lr;
+        return this;
+    }
+
+    public TraceBuilder plan(int classes, int epochs, int stepsPerEpoch, int batch, int validation) {
+        this.classes = classes;
+        this.epochs = epochs;
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.batch = batch;
+        this.trainSize = stepsPerEpoch * batch;
+        this.validation = validation;
+        return this;
+    }
+
+    public TraceBuilder earlyStop(int patience) {
+        this.earlyStop = patience;
+        return this;
+    }
+
+    public TraceBuilder loss(String key) {
+        this.loss = key;
+        return this;
+    }
+
+    public Trace build() {
+        if (shares == null) {
+            shares = new double[classes];
+            Arrays.fill(shares, 1.0 / classes);
+        }
+        RunInfo info = new RunInfo("test", List.copyOf(layers), List.copyOf(params), loss,
+                new RunInfo.OptimizerInfo(optimizer, lr, momentum, false, weightDecay, 0.9, 0.999, 1e-8), "constant", "index",
+                classes, 10, epochs, batch, stepsPerEpoch, trainSize, validation, 0, clip, earlyStop, shares, new RunControl());
+        trace = new Trace(info, params, owner.stream().mapToInt(Integer::intValue).toArray(), layers);
+        trace.parameterSizes(sizes.stream().mapToInt(Integer::intValue).toArray());
+        return trace;
+    }
+
+    public int parameters() { return params.size(); }
+
+    public int layers() { return layers.size(); }
+
+    public int size(int param) { return sizes.get(param); }
+
+    /** An observation with the same statistics for every parameter and layer unless the arrays say otherwise. */
+    public static Observation obs(long step, int epoch, double loss, double gradNorm, double[] paramGrad, double[] paramUpdate,
+                                  double[] paramValue, int layers, double dead, double saturated, boolean train, double gradAtStart) {
+        int n = paramGrad.length;
+        double[] zero = new double[n];
+        double[] ld = new double[layers], ls = new double[layers], lz = new double[layers], lm = new double[layers], lsd = new double[layers], lg = new double[layers];
+        Arrays.fill(ld, dead);
+        Arrays.fill(ls, saturated);
+        Arrays.fill(lz, dead);
+        Arrays.fill(lsd, 1);
+        Arrays.fill(lg, 1);
+        return new Observation(step, epoch, 32, loss, 1e-3f, train, gradNorm, gradAtStart, false, paramGrad, paramUpdate, paramValue, zero,
+                lz, ld, ls, lm, lsd, lg, false);
+    }
+
+    public static double[] fill(int n, double v) {
+        double[] a = new double[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    public static EpochResult epoch(int e, double trainLoss, double trainAcc, double valLoss, double valAcc, long steps) {
+        return new EpochResult(e, trainLoss, trainAcc, valLoss, valAcc, 1.0, 1e-3f, steps);
+    }
+}

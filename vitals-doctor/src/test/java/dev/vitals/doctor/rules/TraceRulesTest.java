@@ -1,0 +1,380 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.doctor.TraceBuilder;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Trace;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.vitals.doctor.TraceBuilder.epoch;
+import static dev.vitals.doctor.TraceBuilder.fill;
+import static dev.vitals.doctor.TraceBuilder.obs;
+import static dev.vitals.doctor.rules.TraceRule.Moment.END;
+import static dev.vitals.doctor.rules.TraceRule.Moment.EPOCH;
+import static dev.vitals.doctor.rules.TraceRule.Moment.STEP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each runtime rule on hand-made traces: provoked just past its thresholds, and silent on healthy numbers. */
+class TraceRulesTest {
+
+    /** Steps with losses {@code loss(i)}, accuracy {@code acc} and label purity {@code purity}. */
+    static void steps(Trace t, int n, java.util.function.IntToDoubleFunction loss, double acc, double purity) {
+        for (int i = 0; i < n; i++) t.step(loss.applyAsDouble(i), acc, purity);
+    }
+
+    static Observation healthyObs(TraceBuilder b, long step, double loss) {
+        int p = b.parameters();
+        return obs(step, 0, loss, 1.0, fill(p, 0.5), fill(p, 1e-3), fill(p, 1.0), b.layers(), 0.1, 0.05, true, 0);
+    }
+
+    @Nested
+    class Hygiene {
+        @Test
+        void gradientsLeftOverAtTheStartOfBackwardAreAccumulation() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            t.step(2.3, 0.1, 0.2);
+            t.observe(obs(0, 0, 2.3, 1.0, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            assertTrue(new GradientAccumulation().evaluate(t, STEP).isEmpty(), "cleared gradients at step 0");
+            t.step(2.2, 0.1, 0.2);
+            t.observe(obs(1, 0, 2.2, 2.0, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0.73));
+            List<Finding> f = new GradientAccumulation().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertEquals("GRADIENT_ACCUMULATION", f.get(0).code());
+            assertEquals(Severity.ERROR, f.get(0).severity());
+            assertEquals(0.73, (double) f.get(0).evidence().get("gradient_norm_before_backward"), 1e-9);
+        }
+
+        @Test
+        void evalModeIsAnErrorWithBatchNormAndAWarningWithout() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            Trace t = b.build();
+            t.step(2.3, 0.1, 0.2);
+            t.observe(obs(0, 0, 2.3, 1, fill(b.parameters(), 0.5), fill(b.parameters(), 1e-3), fill(b.parameters(), 1), b.layers(), 0, 0, false, 0));
+            List<Finding> f = new EvalModeTraining().evaluate(t, STEP);
+            assertEquals(Severity.WARNING, f.get(0).severity());
+            assertTrue(f.get(0).message().contains("no dropout or batch-norm"));
+
+            TraceBuilder withBn = TraceBuilder.mlp(3, "batchnorm", 32);
+            Trace t2 = withBn.build();
+            t2.step(2.3, 0.1, 0.2);
+            t2.observe(obs(0, 0, 2.3, 1, fill(withBn.parameters(), 0.5), fill(withBn.parameters(), 1e-3), fill(withBn.parameters(), 1), withBn.layers(), 0, 0, false, 0));
+            assertEquals(Severity.ERROR, new EvalModeTraining().evaluate(t2, STEP).get(0).severity());
+
+            Trace healthy = b.build();
+            healthy.step(2.3, 0.1, 0.2);
+            healthy.observe(healthyObs(b, 0, 2.3));
+            assertTrue(new EvalModeTraining().evaluate(healthy, STEP).isEmpty());
+        }
+
+        @Test
+        void gradientsWithoutUpdatesOnThreeStepsAreFrozenParameters() {
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 3; s++) {
+                t.step(2.3, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3, 1, fill(p, 0.4), fill(p, 0), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            List<Finding> f = new ParametersFrozen().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertTrue(f.get(0).message().startsWith("no parameter moves"));
+            assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"), f.get(0).evidence().get("frozen_parameters"));
+
+            Trace healthy = b.build();
+            for (int s = 0; s < 3; s++) {
+                healthy.step(2.3, 0.1, 0.2);
+                healthy.observe(healthyObs(b, s, 2.3));
+            }
+            assertTrue(new ParametersFrozen().evaluate(healthy, STEP).isEmpty());
+        }
+
+        @Test
+        void anUpdateOfLrSquaredTimesTheGradientIsTheLearningRateAppliedTwice() {
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).optimizer("sgd", 0.01);
+            int p = b.parameters();
+            double[] g = fill(p, 0.5);
+            Trace ok = b.build();
+            ok.step(2.3, 0.1, 0.2);
+            ok.observe(new Observation(0, 0, 32, 2.3, 0.01f, true, 1, 0, false, g, fill(p, 0.01 * 0.5), fill(p, 1), fill(p, 0),
+                    fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 1), fill(b.layers(), 1), false));
+            assertTrue(new UpdateRuleMismatch().evaluate(ok, STEP).isEmpty(), "lr * g is what sgd prescribes");
+            Trace twice = b.build();
+            twice.step(2.3, 0.1, 0.2);
+            twice.observe(new Observation(0, 0, 32, 2.3, 0.01f, true, 1, 0, false, g, fill(p, 0.01 * 0.01 * 0.5), fill(p, 1), fill(p, 0),
+                    fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 1), fill(b.layers(), 1), false));
+            List<Finding> f = new UpdateRuleMismatch().evaluate(twice, STEP);
+            assertEquals(1, f.size());
+            assertEquals(0.01, (double) f.get(0).evidence().get("applied_over_prescribed"), 1e-6);
+            assertTrue(f.get(0).message().contains("applied twice"));
+        }
+
+        @Test
+        void adamsFirstStepMovesEveryWeightByTheLearningRate() {
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).optimizer("adam", 1e-3);
+            Trace t = b.build();
+            int p = b.parameters();
+            double[] update = new double[p];
+            for (int i = 0; i < p; i++) update[i] = 1e-3 * Math.sqrt(b.size(i));
+            t.step(2.3, 0.1, 0.2);
+            t.observe(new Observation(0, 0, 32, 2.3, 1e-3f, true, 1, 0, false, fill(p, 0.5), update, fill(p, 1), fill(p, 0),
+                    fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 1), fill(b.layers(), 1), false));
+            assertTrue(new UpdateRuleMismatch().evaluate(t, STEP).isEmpty());
+        }
+    }
+
+    @Nested
+    class Gradients {
+        @Test
+        void firstLayerGradientsAMillionthOfTheLastAreVanishing() {
+            TraceBuilder b = TraceBuilder.mlp(6, "sigmoid", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 3; s++) {
+                double[] g = new double[p];
+                for (int i = 0; i < p; i++) g[i] = 1e-8 * Math.pow(30, i / 2);  // grows towards the output
+                t.step(2.3, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3, 0.1, g, fill(p, 1e-6), fill(p, 1), b.layers(), 0, 0.1, true, 0));
+            }
+            List<Finding> f = new VanishingGradients().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertEquals("layers.0", f.get(0).layer());
+            assertTrue(((Number) f.get(0).evidence().get("first_over_last_ratio")).doubleValue() < 1e-3);
+            assertTrue(((List<?>) f.get(0).evidence().get("layers_below_ratio")).size() >= 2);
+
+            Trace healthy = b.build();
+            for (int s = 0; s < 3; s++) {
+                healthy.step(2.3, 0.1, 0.2);
+                healthy.observe(healthyObs(b, s, 2.3));
+            }
+            assertTrue(new VanishingGradients().evaluate(healthy, STEP).isEmpty());
+        }
+
+        @Test
+        void gradientNormsGrowingAHundredfoldWithARisingLossAreExploding() {
+            TraceBuilder b = TraceBuilder.mlp(4, "relu", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 8; s++) {
+                double norm = s < 5 ? 1.0 : Math.pow(10, s - 2);
+                t.step(2.3 + s, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3 + s, norm, fill(p, norm / 3), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            List<Finding> f = new ExplodingGradients().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertTrue(((Number) f.get(0).evidence().get("gradient_norm_growth")).doubleValue() > 100);
+
+            Trace healthy = b.build();
+            for (int s = 0; s < 8; s++) {
+                healthy.step(2.3 - 0.2 * s, 0.1, 0.2);
+                healthy.observe(obs(s, 0, 2.3 - 0.2 * s, 1 + 0.3 * s, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            assertTrue(new ExplodingGradients().evaluate(healthy, STEP).isEmpty());
+        }
+
+        @Test
+        void aNanLossAfterAGradientRunUpNamesExplodingGradientsAsTheCause() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 9; s++) {
+                double norm = s < 5 ? 1.0 : Math.pow(10, s - 3);
+                t.step(2.3, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3, norm, fill(p, norm), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            t.step(Double.NaN, 0, 0.2);
+            List<Finding> f = new LossNonFinite().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertEquals(9L, f.get(0).step());
+            assertTrue(f.get(0).cause().startsWith("exploding gradients"));
+
+            Trace first = b.build();
+            first.step(Double.NaN, 0, 0.2);
+            assertTrue(new LossNonFinite().evaluate(first, STEP).get(0).cause().contains("inputs"));
+        }
+    }
+
+    @Nested
+    class Activations {
+        @Test
+        void reluUnitsZeroForTheWholeBatchOnThreeStepsAreDead() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 3; s++) {
+                t.step(2.3, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.8, 0, true, 0));
+            }
+            List<Finding> f = new DeadRelu().evaluate(t, STEP);
+            assertEquals(2, f.size(), "both ReLU layers");
+            assertEquals(Severity.WARNING, f.get(0).severity());
+            assertEquals("layers.1", f.get(0).layer());
+
+            Trace allDead = b.build();
+            for (int s = 0; s < 3; s++) {
+                allDead.step(2.3, 0.1, 0.2);
+                allDead.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 1.0, 0, true, 0));
+            }
+            assertEquals(Severity.ERROR, new DeadRelu().evaluate(allDead, STEP).get(0).severity());
+
+            Trace healthy = b.build();
+            for (int s = 0; s < 3; s++) {
+                healthy.step(2.3, 0.1, 0.2);
+                healthy.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.3, 0, true, 0));
+            }
+            assertTrue(new DeadRelu().evaluate(healthy, STEP).isEmpty());
+        }
+
+        @Test
+        void sigmoidOutputsInTheTailsOnThreeStepsAreSaturated() {
+            TraceBuilder b = TraceBuilder.mlp(3, "sigmoid", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 3; s++) {
+                t.step(2.3, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0, 0.6, true, 0));
+            }
+            assertEquals(2, new SaturatedUnits().evaluate(t, STEP).size());
+            Trace healthy = b.build();
+            for (int s = 0; s < 3; s++) {
+                healthy.step(2.3, 0.1, 0.2);
+                healthy.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0, 0.2, true, 0));
+            }
+            assertTrue(new SaturatedUnits().evaluate(healthy, STEP).isEmpty());
+        }
+    }
+
+    @Nested
+    class Curves {
+        @Test
+        void tinyUpdatesAndAnUnhalvedLossAreALearningRateTooLow() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).optimizer("sgd", 1e-5).plan(10, 10, 100, 32, 800);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 120; s++) {
+                t.step(2.30 - 0.0001 * s, 0.1, 0.2);
+                if (s % 10 == 0) t.observe(obs(s, s / 100, 2.3, 1, fill(p, 0.5), fill(p, 1e-6), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            List<Finding> f = new LearningRateTooLow().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertEquals(1e-6, ((Number) f.get(0).evidence().get("update_to_weight_ratio")).doubleValue(), 1e-12);
+
+            Trace healthy = b.build();
+            for (int s = 0; s < 120; s++) {
+                healthy.step(2.3 * Math.exp(-s / 30.0), 0.5, 0.2);
+                if (s % 10 == 0) healthy.observe(obs(s, s / 100, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            assertTrue(new LearningRateTooLow().evaluate(healthy, STEP).isEmpty());
+        }
+
+        @Test
+        void aLossBouncingAtItsStartingLevelIsALearningRateTooHigh() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 10, 100, 32, 800);
+            Trace t = b.build();
+            steps(t, 160, i -> i % 7 == 3 ? 9.0 : 2.0 + (i % 3) * 0.3, 0.2, 0.2);
+            List<Finding> f = new LearningRateTooHigh().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertTrue(((Number) f.get(0).evidence().get("spikes")).intValue() >= 3);
+
+            Trace nearZero = b.build();  // a fitted model: relative noise is large but the loss is tiny
+            steps(nearZero, 160, i -> i < 20 ? 2.3 : (i % 7 == 0 ? 0.05 : 0.005), 0.99, 0.2);
+            assertTrue(new LearningRateTooHigh().evaluate(nearZero, STEP).isEmpty());
+            Trace smooth = b.build();
+            steps(smooth, 160, i -> 2.3 * Math.exp(-i / 50.0), 0.8, 0.2);
+            assertTrue(new LearningRateTooHigh().evaluate(smooth, STEP).isEmpty());
+        }
+
+        @Test
+        void aFlatHighTrainingLossWithLiveGradientsIsAPlateau() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 10, 50, 32, 800);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 200; s++) {
+                t.step(2.30 - 0.00005 * s, 0.11, 0.2);
+                if (s % 10 == 0) t.observe(obs(s, s / 50, 2.3, 1.0, fill(p, 0.5), fill(p, 1e-5), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 4; e++) t.epoch(epoch(e, 2.30 - 0.001 * e, 0.11, 2.30, 0.11, 50L * (e + 1)));
+            assertEquals(1, new LossPlateau().evaluate(t, EPOCH).size());
+
+            Trace converged = b.build();  // the same flat loss, but the gradients have shrunk: capacity, not a stall
+            for (int s = 0; s < 200; s++) {
+                converged.step(2.30 - 0.00005 * s, 0.11, 0.2);
+                if (s % 10 == 0) converged.observe(obs(s, s / 50, 2.3, s < 50 ? 1.0 : 0.1, fill(p, 0.5), fill(p, 1e-5), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 4; e++) converged.epoch(epoch(e, 2.30 - 0.001 * e, 0.11, 2.30, 0.11, 50L * (e + 1)));
+            assertTrue(new LossPlateau().evaluate(converged, EPOCH).isEmpty());
+        }
+
+        @Test
+        void validationRisingThreeEpochsWhileTrainingFallsIsOverfitting() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 20, 50, 32, 800);
+            Trace t = b.build();
+            double[] val = {1.0, 0.6, 0.5, 0.58, 0.6, 0.65};
+            for (int e = 0; e < val.length; e++) t.epoch(epoch(e, 1.0 / (e + 1), 0.9, val[e], 0.8, 50L * (e + 1)));
+            List<Finding> f = new Overfitting().evaluate(t, EPOCH);
+            assertEquals(1, f.size());
+            assertEquals(Severity.WARNING, f.get(0).severity());
+            assertEquals(3, f.get(0).evidence().get("best_epoch"));
+
+            Trace guarded = b.earlyStop(3).build();
+            for (int e = 0; e < val.length; e++) guarded.epoch(epoch(e, 1.0 / (e + 1), 0.9, val[e], 0.8, 50L * (e + 1)));
+            assertEquals(Severity.INFO, new Overfitting().evaluate(guarded, EPOCH).get(0).severity());
+
+            Trace noisy = TraceBuilder.mlp(3, "relu", 32).plan(10, 20, 50, 32, 800).build();  // one bad epoch, then better again
+            double[] v2 = {1.0, 0.6, 0.5, 0.58, 0.6, 0.45};
+            for (int e = 0; e < v2.length; e++) noisy.epoch(epoch(e, 1.0 / (e + 1), 0.9, v2[e], 0.8, 50L * (e + 1)));
+            assertTrue(new Overfitting().evaluate(noisy, EPOCH).isEmpty());
+        }
+
+        @Test
+        void aLevelLowAccuracyWithShrunkGradientsIsUnderfitting() {
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 4).plan(3, 10, 20, 32, 200);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 200; s++) {
+                t.step(0.76, 0.55, 0.4);
+                if (s % 10 == 0) t.observe(obs(s, s / 20, 0.76, s < 50 ? 1.0 : 0.2, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 10; e++) t.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.55, 0.77, 0.53, 20L * (e + 1)));
+            List<Finding> f = new Underfitting().evaluate(t, EPOCH);
+            assertEquals(1, f.size());
+            assertEquals(0.55, ((Number) f.get(0).evidence().get("train_accuracy")).doubleValue(), 1e-9);
+        }
+
+        @Test
+        void accuracyAtChanceWithAnUnmovedLossFiresWithinTheFirstEpoch() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 10, 200, 32, 800);
+            Trace t = b.build();
+            steps(t, 120, i -> 2.3026, 0.1, 0.2);
+            List<Finding> f = new AccuracyAtChance().evaluate(t, STEP);
+            assertEquals(1, f.size());
+            assertEquals(Severity.ERROR, f.get(0).severity());
+
+            Trace learning = b.build();  // still near chance but its loss is falling: left alone until the epoch judgement
+            steps(learning, 120, i -> 2.3 - 0.003 * i, 0.11, 0.2);
+            assertTrue(new AccuracyAtChance().evaluate(learning, STEP).isEmpty());
+
+            Trace tiny = TraceBuilder.mlp(3, "relu", 4).plan(2, 500, 1, 4, 0).build();  // xor: 4 examples cannot show chance
+            steps(tiny, 200, i -> 0.69, 0.5, 0.5);
+            tiny.epoch(epoch(0, 0.69, 1.0, Double.NaN, Double.NaN, 200));
+            assertTrue(new AccuracyAtChance().evaluate(tiny, END).isEmpty());
+        }
+
+        @Test
+        void batchesOfOneLabelAreUnshuffledData() {
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).plan(10, 10, 40, 32, 800);
+            Trace t = b.build();
+            steps(t, 30, i -> 2.3, 0.1, 1.0);
+            assertEquals(1, new DataUnshuffled().evaluate(t, STEP).size());
+            Trace shuffled = b.build();
+            steps(shuffled, 30, i -> 2.3, 0.1, 0.22);
+            assertTrue(new DataUnshuffled().evaluate(shuffled, STEP).isEmpty());
+        }
+    }
+}
