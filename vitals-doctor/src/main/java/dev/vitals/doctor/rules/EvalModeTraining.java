@@ -25,7 +25,7 @@ public final class EvalModeTraining extends Rule implements TraceRule {
         return "an observed training step ran in evaluation mode; an error when the model has dropout or batch-norm, a warning otherwise";
     }
 
-    @Override public Map<String, Object> thresholds() { return Map.of("training steps in evaluation mode", "> 0"); }
+    @Override public Map<String, Object> thresholds() { return ordered("training steps in evaluation mode", "> 0"); }
 
     @Override public String basis() { return "exact: the mode of each step is reported by the engine"; }
 

@@ -24,7 +24,7 @@ public final class GradientAccumulation extends Rule implements TraceRule {
         return "on an observed training step after the first, the gradient buffers are not zero when backward starts";
     }
 
-    @Override public Map<String, Object> thresholds() { return Map.of("gradient norm at step start", "> 0"); }
+    @Override public Map<String, Object> thresholds() { return ordered("gradient norm at step start", "> 0"); }
 
     @Override public String basis() { return "exact: a cleared gradient buffer has norm 0, whatever the model"; }
 

@@ -27,7 +27,7 @@ public final class LossNonFinite extends Rule implements TraceRule {
 
     @Override public String condition() { return "a training step's loss is NaN or infinite (the engine stops the run there)"; }
 
-    @Override public Map<String, Object> thresholds() { return Map.of("gradient-norm growth read as a run-up", RUN_UP); }
+    @Override public Map<String, Object> thresholds() { return ordered("gradient-norm growth read as a run-up", RUN_UP); }
 
     @Override public String basis() { return "exact for the symptom; the run-up factor separates exploding gradients from bad inputs"; }
 

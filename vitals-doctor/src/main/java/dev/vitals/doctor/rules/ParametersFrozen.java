@@ -27,7 +27,7 @@ public final class ParametersFrozen extends Rule implements TraceRule {
         return "on " + OBSERVATIONS + " consecutive observed steps a parameter has a non-zero gradient but its applied update is exactly zero";
     }
 
-    @Override public Map<String, Object> thresholds() { return Map.of("consecutive observed steps", OBSERVATIONS, "applied update norm", "= 0"); }
+    @Override public Map<String, Object> thresholds() { return ordered("consecutive observed steps", OBSERVATIONS, "applied update norm", "= 0"); }
 
     @Override public String basis() { return "exact: any step with a non-zero gradient and a non-zero learning rate changes the weights"; }
 

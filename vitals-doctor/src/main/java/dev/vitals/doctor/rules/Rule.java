@@ -25,7 +25,7 @@ public abstract class Rule {
     public abstract String condition();
 
     /** Named thresholds with their values, in the order {@link #condition()} mentions them. */
-    public Map<String, Object> thresholds() { return Map.of(); }
+    public Map<String, Object> thresholds() { return ordered(); }
 
     /** Where the threshold values come from: published anchors and what Vitals measured. */
     public String basis() { return ""; }
@@ -41,6 +41,13 @@ public abstract class Rule {
     protected final Finding finding(Stage stage, Severity severity, String layer, Long step, String message,
                                     Map<String, Object> evidence, String cause, String fix) {
         return new Finding(code().name(), severity, stage, layer, step, message, evidence, cause, fix, null);
+    }
+
+    /** A thresholds map built from alternating names and values, keeping their order (the catalog shows it as is). */
+    protected static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
     }
 
     /** An evidence map built from alternating keys and values, keeping their order. */

@@ -41,7 +41,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
     }
 
     @Override public Map<String, Object> thresholds() {
-        return Map.of("probe relative tolerance", PROBE_TOLERANCE, "training ratio low", LOW, "training ratio high", HIGH);
+        return ordered("probe relative tolerance", PROBE_TOLERANCE, "training ratio low", LOW, "training ratio high", HIGH);
     }
 
     @Override public String basis() {
