@@ -50,7 +50,7 @@ public final class DataUnscaled extends Rule implements DataRule {
                 + "(largest/median at most 1.7); with normalize none, healthy inputs reach a largest RMS of 12.8 (digits, 0-16 intensities, which train as well raw as "
                 + "standardised: test accuracy 0.978 vs 0.975), 8.5 (blobs), 5.9 (iris), and synthetic:documents (unit-length TF-IDF rows) a largest/median of 8.9; "
                 + "unscaled sets measure fashion-mnist 116 (raw pixels; one epoch of fashion-mlp: loss 0.675 vs 0.460, test accuracy 0.835 vs 0.856), "
-                + "wine 820 and 320x the median (60 epochs: test accuracy 0.889 vs 0.944, first-epoch loss 331 vs 1.7), breast-cancer 1080 and 5960x "
+                + "wine 820 and 320 times the median (60 epochs: test accuracy 0.889 vs 0.944, first-epoch loss 331 vs 1.7), breast-cancer 1085 and 4560 times "
                 + "(test accuracy 0.858 vs 0.973, first-epoch loss 206 vs 0.81). The thresholds sit between the two groups, near their geometric middles";
     }
 
