@@ -100,10 +100,10 @@ public final class DataLeakage extends Rule implements DataRule {
         Severity sev = worstShare >= ERROR_SHARE ? Severity.ERROR : Severity.WARNING;
         StringBuilder msg = new StringBuilder(worstCount + " of " + worstSize + " " + worst + " examples (" + Numbers.pct(worstShare)
                 + ") are exact copies of training examples with the same label: the " + worst + " score partly measures memory");
-        if (index.duplicatedRows > 0) msg.append("; the training split itself repeats ").append(index.duplicatedRows).append(" examples, so the source holds duplicates");
+        if (index.duplicatedRows > 0) msg.append("; ").append(index.duplicatedRows).append(" training examples have an identical twin within the training split too, so the source holds duplicates");
         return List.of(finding(Stage.DATA, sev, null, null, msg.toString(),
                 evidence("copies_with_same_label", copiedBySplit, "copied_share", shareBySplit, "copies_with_other_label", conflictBySplit,
-                        "training_rows_repeated_in_training", index.duplicatedRows, "distinct_training_inputs", index.distinct, "training_examples", train.size()),
+                        "training_rows_with_a_twin_in_training", index.duplicatedRows, "distinct_training_inputs", index.distinct, "training_examples", train.size()),
                 cause(), fix()));
     }
 

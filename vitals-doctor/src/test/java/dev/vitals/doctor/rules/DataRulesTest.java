@@ -282,7 +282,7 @@ class DataRulesTest {
         assertEquals(Map.of("validation", 0, "test", 5), f.evidence().get("copies_with_same_label"));
         assertEquals(0.05, ((Map<?, ?>) f.evidence().get("copied_share")).get("test"));
         assertEquals(400, f.evidence().get("distinct_training_inputs"));
-        assertEquals(0, f.evidence().get("training_rows_repeated_in_training"));
+        assertEquals(0, f.evidence().get("training_rows_with_a_twin_in_training"));
         assertTrue(f.message().startsWith("5 of 100 test examples (5.0%) are exact copies of training examples with the same label"), f.message());
     }
 
@@ -297,7 +297,7 @@ class DataRulesTest {
         Dataset doubled = dataset(Shape.of(3), x, y, 2);
         Finding f = one(leakage(doubled, withCopies(distinct(100, 5000), train, 40, false), null), Code.DATA_LEAKAGE);
         assertEquals(Severity.ERROR, f.severity());
-        assertEquals(600, f.evidence().get("training_rows_repeated_in_training"));
+        assertEquals(600, f.evidence().get("training_rows_with_a_twin_in_training"));
         assertEquals(300, f.evidence().get("distinct_training_inputs"));
         assertTrue(f.message().contains("40 of 100 validation examples (40.0%)") && f.message().contains("the source holds duplicates"), f.message());
     }
