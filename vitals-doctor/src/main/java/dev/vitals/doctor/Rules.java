@@ -1,6 +1,19 @@
 package dev.vitals.doctor;
 
 import dev.vitals.doctor.rules.AccuracyAtChance;
+import dev.vitals.doctor.rules.DataClassImbalance;
+import dev.vitals.doctor.rules.DataLabelRange;
+import dev.vitals.doctor.rules.DataLeakage;
+import dev.vitals.doctor.rules.DataNonFinite;
+import dev.vitals.doctor.rules.DataUnscaled;
+import dev.vitals.doctor.rules.InitMismatch;
+import dev.vitals.doctor.rules.LearningRateRange;
+import dev.vitals.doctor.rules.LossOutputMismatch;
+import dev.vitals.doctor.rules.NoNormalization;
+import dev.vitals.doctor.rules.NoValidation;
+import dev.vitals.doctor.rules.SaturatingActivations;
+import dev.vitals.doctor.rules.SoftmaxBeforeCrossEntropy;
+import dev.vitals.doctor.rules.TargetEncodingMismatch;
 import dev.vitals.doctor.rules.DataRule;
 import dev.vitals.doctor.rules.DataUnshuffled;
 import dev.vitals.doctor.rules.DeadRelu;
@@ -29,7 +42,9 @@ public final class Rules {
     private Rules() {}
 
     private static final List<Rule> ALL = List.of(
-            new DataUnshuffled(),
+            new DataNonFinite(), new DataLabelRange(), new DataUnscaled(), new DataClassImbalance(), new DataUnshuffled(), new DataLeakage(),
+            new SoftmaxBeforeCrossEntropy(), new LossOutputMismatch(), new TargetEncodingMismatch(), new SaturatingActivations(), new InitMismatch(),
+            new NoNormalization(), new NoValidation(), new LearningRateRange(),
             new UpdateRuleMismatch(),
             new ParametersFrozen(), new GradientAccumulation(), new EvalModeTraining(), new LossNonFinite(),
             new ExplodingGradients(), new VanishingGradients(), new DeadRelu(), new SaturatedUnits(),

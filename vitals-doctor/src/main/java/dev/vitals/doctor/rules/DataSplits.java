@@ -1,0 +1,32 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.PreparedData;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The splits of prepared data that exist, by name, in the order training, validation, test. */
+final class DataSplits {
+    private DataSplits() {}
+
+    record Named(String name, Dataset data) {}
+
+    static List<Named> of(PreparedData d) {
+        List<Named> out = new ArrayList<>();
+        out.add(new Named("train", d.train()));
+        if (d.validation() != null) out.add(new Named("validation", d.validation()));
+        if (d.test() != null) out.add(new Named("test", d.test()));
+        return out;
+    }
+
+    /** Where a flat feature index lies in an example: "feature 17", or "pixel [c, h, w]" for images. */
+    static String position(Dataset d, int feature) {
+        int[] s = d.exampleShape().dims();
+        if (s.length == 3) {
+            int hw = s[1] * s[2];
+            return "pixel [" + feature / hw + ", " + feature % hw / s[2] + ", " + feature % s[2] + "]";
+        }
+        return "feature " + feature;
+    }
+}
