@@ -47,14 +47,12 @@ public class Adam extends Optimizer {
     public boolean decoupled() { return decoupled; }
 
     @Override
-    protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, UpdateStats stats, long t) {
+    protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
         float[] mi = m[index], vi = v[index];
         float b1 = beta1, b2 = beta2, c1 = 1 - b1, c2 = 1 - b2;
         double bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
         float stepSize = (float) (lr / bc1), invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
         float l2 = decoupled ? 0f : weightDecay, shrink = decoupled ? lr * weightDecay : 0f;
-        double vs = 0, us = 0;
-        boolean observe = stats != null;
         for (int i = 0; i < n; i++) {
             float wi = w[i];
             float gi = g[i] + l2 * wi;
@@ -64,11 +62,6 @@ public class Adam extends Optimizer {
             vi[i] = vv;
             float delta = -shrink * wi - stepSize * mm / ((float) Math.sqrt(vv) * invSqrtBc2 + eps);
             if (apply) w[i] = wi + delta;
-            if (observe) {
-                vs += wi * wi;
-                if (apply) us += delta * delta;
-            }
         }
-        record(stats, index, vs, us);
     }
 }

@@ -31,26 +31,19 @@ public final class Sgd extends Optimizer {
     public boolean nesterov() { return nesterov; }
 
     @Override
-    protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, UpdateStats stats, long t) {
+    protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
         float[] b = buf[index];
         float mu = momentum, wd = weightDecay;
-        double vs = 0, us = 0;
-        boolean observe = stats != null;
-        for (int i = 0; i < n; i++) {
-            float wi = w[i];
-            float d = g[i] + wd * wi;
-            if (b != null) {
-                float bi = mu * b[i] + d;
-                b[i] = bi;
-                d = nesterov ? d + mu * bi : bi;
-            }
-            float delta = -lr * d;
-            if (apply) w[i] = wi + delta;
-            if (observe) {
-                vs += wi * wi;
-                if (apply) us += delta * delta;
-            }
+        if (b == null) {
+            if (apply) for (int i = 0; i < n; i++) w[i] -= lr * (g[i] + wd * w[i]);
+            return;
         }
-        record(stats, index, vs, us);
+        for (int i = 0; i < n; i++) {
+            float d = g[i] + wd * w[i];
+            float bi = mu * b[i] + d;
+            b[i] = bi;
+            float step = nesterov ? d + mu * bi : bi;
+            if (apply) w[i] -= lr * step;
+        }
     }
 }

@@ -9,9 +9,9 @@ public final class ParamStats {
     /** Index into {@link RunInfo#layers()} of the layer that owns it. */
     public final int layer;
     public final int size;
-    public double gradNorm, gradMaxAbs, valueNorm, updateNorm;
-    /** Fraction of gradient entries that are exactly zero. */
-    public double gradZeroFraction;
+    public double gradNorm, valueNorm, updateNorm;
+    /** Largest gradient entry and the share of exact zeros: measured on the first observed steps only, else NaN. */
+    public double gradMaxAbs = Double.NaN, gradZeroFraction = Double.NaN;
 
     public ParamStats(String name, int layer, int size) {
         this.name = name;

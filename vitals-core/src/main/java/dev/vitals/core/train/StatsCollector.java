@@ -37,30 +37,59 @@ final class StatsCollector {
         return s0 + s1 + s2 + s3;
     }
 
-    /** Global L2 norm of every parameter's gradient. */
+    /** Global L2 norm of every parameter's gradient (one vectorisable pass). */
     double gradNorm() {
         double s = 0;
         for (Parameter p : params) s += sumSquares(p.grad().data(), p.size());
         return Math.sqrt(s);
     }
 
-    void params(ParamStats[] out) {
+    /**
+     * Norm of a strided sample of every gradient buffer, at most {@link #SAMPLE} values per
+     * parameter: enough to tell whether the buffers were cleared (then exactly zero) without a full
+     * pass. Stale gradients fill whole buffers, so a sample cannot miss them.
+     */
+    double gradNormSampled() {
+        double s = 0;
+        for (Parameter p : params) {
+            float[] g = p.grad().data();
+            int n = p.size(), stride = Math.max(1, n / SAMPLE);
+            for (int i = 0; i < n; i += stride) s += g[i] * g[i];
+        }
+        return Math.sqrt(s);
+    }
+
+    static final int SAMPLE = 1024;
+
+    /**
+     * Per-parameter gradient norms, and their sum of squares (the global norm squared). With
+     * {@code detail} also the largest entry and the share of exact zeros, which need a branchy pass
+     * and are only taken on the first observed steps.
+     */
+    double params(ParamStats[] out, boolean detail) {
+        double total = 0;
         for (int i = 0; i < params.size(); i++) {
             float[] g = params.get(i).grad().data();
             int n = params.get(i).size();
-            double s = 0, max = 0;
-            int zeros = 0;
-            for (int k = 0; k < n; k++) {
-                float v = g[k];
-                s += v * v;
-                float a = Math.abs(v);
-                if (a > max) max = a;
-                if (v == 0f) zeros++;
-            }
+            double s = sumSquares(g, n);
+            total += s;
             out[i].gradNorm = Math.sqrt(s);
-            out[i].gradMaxAbs = max;
-            out[i].gradZeroFraction = n == 0 ? 0 : (double) zeros / n;
+            if (detail) {
+                float max = 0;
+                int zeros = 0;
+                for (int k = 0; k < n; k++) {
+                    float v = g[k];
+                    max = Math.max(max, Math.abs(v));
+                    zeros += v == 0f ? 1 : 0;
+                }
+                out[i].gradMaxAbs = max;
+                out[i].gradZeroFraction = n == 0 ? 0 : (double) zeros / n;
+            } else {
+                out[i].gradMaxAbs = Double.NaN;
+                out[i].gradZeroFraction = Double.NaN;
+            }
         }
+        return total;
     }
 
     void layers(LayerStats[] out) {

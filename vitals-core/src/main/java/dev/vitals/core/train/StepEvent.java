@@ -18,7 +18,10 @@ public final class StepEvent {
     public float lr;
     public Mode mode;
     public boolean observed;
-    /** Norm of the gradient buffers just before backward: zero when they were cleared. */
+    /**
+     * Norm of (a strided sample of at most 1024 values per parameter of) the gradient buffers just
+     * before backward: exactly zero when they were cleared.
+     */
     public double gradNormAtStart;
     /** Global gradient norm after backward, before clipping. */
     public double gradNorm;

@@ -36,6 +36,8 @@ public final class Trainer {
     private final StatsCollector stats;
     private final Predictions predictions;
     private final RunControl control = new RunControl();
+    /** Observed steps below this also measure each gradient's largest entry and share of zeros (a slower pass). */
+    static final int DETAILED_STEPS = 3;
 
     /**
      * How to train. {@code clearGradients=false} and {@code stepMode=EVAL} reproduce the
@@ -119,7 +121,7 @@ public final class Trainer {
                 batch.fill(train, order, from, n, needTargets ? cfg.encoding() : null, outputs);
                 boolean observed = globalStep < cfg.observeFirst() || globalStep % cfg.observeEvery() == 0;
                 if (cfg.clearGradients()) model.zeroGrad();
-                if (observed) ev.gradNormAtStart = stats.gradNorm();
+                if (observed) ev.gradNormAtStart = stats.gradNormSampled();
 
                 Tensor out = model.forward(batch.x(), cfg.stepMode());
                 grad = Tensor.reuse(grad, n, model.outputShape());
@@ -141,12 +143,15 @@ public final class Trainer {
 
                 double gn = Double.NaN;
                 boolean clipped = false;
-                if (cfg.clipNorm() > 0 || observed) gn = stats.gradNorm();
+                // observed steps measure every parameter's gradient norm in the same pass as the global one
+                if (observed) gn = Math.sqrt(stats.params(ev.params, globalStep < DETAILED_STEPS));
+                else if (cfg.clipNorm() > 0) gn = stats.gradNorm();
                 if (cfg.clipNorm() > 0 && gn > cfg.clipNorm()) {
                     scaleGradients((float) (cfg.clipNorm() / (gn + 1e-6)));
                     clipped = true;
                 }
                 lr = schedule.lr(cfg.lr(), epoch, s, stepsPerEpoch, cfg.epochs());
+                if (observed) upd.exact(globalStep < DETAILED_STEPS);
                 optimizer.step(lr, observed ? upd : null);
 
                 ev.epoch = epoch;
@@ -162,7 +167,13 @@ public final class Trainer {
                 ev.gradNorm = gn;
                 ev.clipped = clipped;
                 if (observed) {
-                    stats.params(ev.params);
+                    if (clipped) {
+                        double f = cfg.clipNorm() / (gn + 1e-6);
+                        for (ParamStats p : ev.params) {
+                            p.gradNorm *= f;
+                            p.gradMaxAbs *= f;
+                        }
+                    }
                     for (int i = 0; i < ev.params.length; i++) {
                         ev.params[i].valueNorm = upd.valueNorm[i];
                         ev.params[i].updateNorm = upd.updateNorm[i];
