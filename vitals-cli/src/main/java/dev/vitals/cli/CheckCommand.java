@@ -38,6 +38,10 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter o = cmd.commandLine().getOut();
         o.println("check " + s.name() + " (" + spec + ")");
         Checkup.Result r = Checkup.run(s, step -> printStep(o, step));
+        for (StepReport st : r.steps()) {
+            Object w = st.measured().get("withdrawn");
+            if (w != null) o.println("withdrawn from step " + st.number() + " (" + st.name() + "): " + w);
+        }
         o.printf("checked in %.1fs%n", r.seconds());
         Diagnosis.print(o, r.findings());
         Report report = Report.of("check", s.name(), r.findings(), metrics(r));

@@ -52,6 +52,10 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
                 new Train(epochs, train.batch(), train.clipNorm(), train.earlyStop()), faults, text, file);
     }
 
+    public Spec withTrain(Train t) {
+        return new Spec(name, seed, data, model, loss, optimizer, schedule, t, faults, text, file);
+    }
+
     public Spec withSeed(long s) {
         return new Spec(name, s, data, model, loss, optimizer, schedule, train, faults, text, file);
     }

@@ -57,6 +57,15 @@ public final class Trainer {
             return new Config(name, lr, epochs, batch, 0, 0, TargetEncoding.INDEX, true, 0, true, Mode.TRAIN, 50, 10);
         }
 
+        public Config withEpochs(int e) {
+            return new Config(name, lr, e, batch, clipNorm, 0, encoding, shuffle, seed, clearGradients, stepMode, observeFirst, observeEvery);
+        }
+
+        /** The same plan with gradients cleared and training-mode steps: a textbook loop for measurements. */
+        public Config textbook() {
+            return new Config(name, lr, epochs, batch, clipNorm, earlyStop, encoding, true, seed, true, Mode.TRAIN, observeFirst, observeEvery);
+        }
+
         public Config withObserve(int first, int every) {
             return new Config(name, lr, epochs, batch, clipNorm, earlyStop, encoding, shuffle, seed, clearGradients, stepMode, first, every);
         }

@@ -49,7 +49,7 @@ public final class Checkup {
         if (labelsBroken || inputsBroken) {
             String why = labelsBroken ? "labels do not fit the model's outputs" : "the inputs hold NaN or infinity";
             for (ProbeRule p : probes) {
-                add(steps, all, progress, new StepReport(p.order(), p.probeName(), StepReport.SKIPPED,
+                add(steps, all, progress, new StepReport(steps.size() + 1, p.probeName(), StepReport.SKIPPED,
                         java.util.Map.of("reason", why + "; fix the data first"), List.of(), 0));
             }
             return new Result(steps, all, secs(t0));
@@ -67,10 +67,31 @@ public final class Checkup {
                 if (all.stream().noneMatch(y -> y.code().equals(x.code()) && java.util.Objects.equals(y.layer(), x.layer()))) f.add(x);
             }
             if (pc.shortRun() != null) shared = pc;
-            add(steps, all, progress, new StepReport(p.order(), p.probeName(), m.values().containsKey("skipped") ? StepReport.SKIPPED : status(f),
+            add(steps, all, progress, new StepReport(steps.size() + 1, p.probeName(), m.values().containsKey("skipped") ? StepReport.SKIPPED : status(f),
                     m.values(), f, secs(s0)));
         }
+        withdrawMeasuredLint(steps, all);
         return new Result(steps, all, secs(t0));
+    }
+
+    /**
+     * A lint rule's guess gives way to a measurement of the same question: when the range test found
+     * the spec's learning rate inside the range it measured, the lint's learning-rate warning goes.
+     */
+    private static void withdrawMeasuredLint(List<StepReport> steps, List<Finding> all) {
+        boolean measuredOk = steps.stream().anyMatch(s -> Boolean.TRUE.equals(s.measured().get(
+                dev.vitals.doctor.rules.LearningRateRange.WITHIN_MEASURED_RANGE)));
+        if (!measuredOk) return;
+        String code = Code.LEARNING_RATE_RANGE.name();
+        all.removeIf(f -> f.code().equals(code) && f.stage() == Finding.Stage.LINT);
+        for (int i = 0; i < steps.size(); i++) {
+            StepReport s = steps.get(i);
+            if (s.findings().stream().noneMatch(f -> f.code().equals(code) && f.stage() == Finding.Stage.LINT)) continue;
+            List<Finding> kept = s.findings().stream().filter(f -> !(f.code().equals(code) && f.stage() == Finding.Stage.LINT)).toList();
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(s.measured());
+            m.put("withdrawn", code + ": the range test measured the spec's rate as working");
+            steps.set(i, new StepReport(s.number(), s.name(), status(kept), m, kept, s.seconds()));
+        }
     }
 
     /**
@@ -102,11 +123,11 @@ public final class Checkup {
     /** Seconds each probe may take: the whole check should stay within a few seconds. */
     private static double budget(ProbeRule p) {
         return switch (p.order()) {
-            case 4 -> 1.0;   // gradient check
+            case 4 -> 1.0;   // gradient check, update rule
             case 6 -> 1.5;   // overfit one batch
             case 7 -> 1.5;   // short run
             case 8 -> 1.0;   // learning-rate range test
-            case 9 -> 1.0;   // baseline
+            case 9 -> 1.5;   // baseline
             default -> 0.5;
         };
     }

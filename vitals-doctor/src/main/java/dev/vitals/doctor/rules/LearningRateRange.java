@@ -5,7 +5,16 @@ import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.doctor.Code;
+import dev.vitals.core.optim.Schedule;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.Trainer;
+import dev.vitals.core.train.TrainingListener;
 import dev.vitals.doctor.check.LintContext;
+import dev.vitals.doctor.check.ProbeContext;
+
+import java.util.ArrayList;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +24,15 @@ import java.util.Map;
  * The learning rate is far outside what works for the optimizer. The lint part judges the spec's
  * setting against ranges measured for each optimizer; for SGD on the effective step
  * lr / (1 - momentum), since momentum multiplies a steady gradient's step by 1 / (1 - momentum).
- * (The probe part, a learning-rate range test on the real model and data, belongs here too: it can
- * compare the range it measures with {@link #plausible(Spec.Optimizer)}.)
+ * The probe part is a learning-rate range test (Smith, 2015; fastai's lr_find) on the real model
+ * and data: the rate grows exponentially over {@link #STEPS} steps while the loss is smoothed; the
+ * suggestion is a tenth of the rate at the smoothed minimum. The spec's rate is judged against it.
  */
-public final class LearningRateRange extends Rule implements LintRule {
+public final class LearningRateRange extends Rule implements LintRule, ProbeRule {
+    static final double LR_START = 1e-7, LR_END = 10, DIVERGED = 4, SMOOTHING = 0.9, TOO_HIGH = 3, TOO_LOW = 1e-3, VALLEY = 0.1;
+    /** What the range test reports when the spec's rate lies in the range it measured: the lint's heuristic is then withdrawn. */
+    public static final String WITHIN_MEASURED_RANGE = "spec_lr_within_measured_range";
+    static final int STEPS = 100, SKIP = 5;
     static final double ADAM_LOW = 3e-5, ADAM_HIGH = 0.03, SGD_LOW = 3e-4, SGD_HIGH = 2;
 
     /** The learning rates that work for an optimizer, and the effective rate of its setting. */
@@ -37,7 +51,9 @@ public final class LearningRateRange extends Rule implements LintRule {
     @Override public Severity severity() { return Severity.WARNING; }
 
     @Override public String condition() {
-        return "adam/adamw with lr below " + ADAM_LOW + " or above " + ADAM_HIGH + "; sgd with lr / (1 - momentum) below " + SGD_LOW + " or above " + (int) SGD_HIGH;
+        return "lint: adam/adamw with lr below " + ADAM_LOW + " or above " + ADAM_HIGH + "; sgd with lr / (1 - momentum) below " + SGD_LOW + " or above " + (int) SGD_HIGH
+                + ". Probe: in a range test from " + LR_START + " to " + LR_END + " over " + STEPS + " steps, the spec's rate is more than " + TOO_HIGH
+                + " times the rate at the smoothed loss minimum, or less than " + TOO_LOW + " of it";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -46,6 +62,12 @@ public final class LearningRateRange extends Rule implements LintRule {
         m.put("adam lr, high", ADAM_HIGH);
         m.put("sgd lr / (1 - momentum), low", SGD_LOW);
         m.put("sgd lr / (1 - momentum), high", SGD_HIGH);
+        m.put("range test steps", STEPS);
+        m.put("range test: loss smoothing (EMA)", SMOOTHING);
+        m.put("range test: stop when smoothed loss exceeds its minimum by", DIVERGED);
+        m.put("range test: too high beyond the minimum's rate by", TOO_HIGH);
+        m.put("range test: too low below the minimum's rate by", TOO_LOW);
+        m.put("range test: valley depth needed to conclude", VALLEY);
         return m;
     }
 
@@ -64,6 +86,97 @@ public final class LearningRateRange extends Rule implements LintRule {
 
     @Override public String fix() {
         return "adam/adamw: lr between 1e-4 and 0.01 (1e-3 is the usual start); sgd: lr 0.01-0.1 with momentum: 0.9; then run a learning-rate range test";
+    }
+
+    @Override public int order() { return 8; }
+
+    @Override public String probeName() { return "learning-rate range test"; }
+
+    /** The range test's reading: the rate at the smoothed minimum, the suggested rate, where it diverged. */
+    public record RangeTest(double lrAtMinimum, double suggested, double diverged, double depth, List<double[]> curve) {}
+
+    @Override
+    public List<Finding> probe(ProbeContext ctx) {
+        RangeTest r = rangeTest(ctx);
+        if (r == null) return List.of();
+        double lr = ctx.spec().optimizer().lr();
+        ctx.measured().put("valley_depth", r.depth());
+        if (r.depth() < VALLEY) {
+            ctx.measured().put("inconclusive", "the loss fell at no rate: nothing to suggest");
+            return List.of();
+        }
+        ctx.measured().put("suggested_lr", r.suggested());
+        ctx.measured().put("lr_at_loss_minimum", r.lrAtMinimum());
+        if (Double.isFinite(r.diverged())) ctx.measured().put("diverged_at_lr", r.diverged());
+        ctx.measured().put("spec_lr", lr);
+        boolean high = lr > TOO_HIGH * r.lrAtMinimum(), low = lr < TOO_LOW * r.lrAtMinimum();
+        if (!high && !low) {
+            ctx.measured().put(WITHIN_MEASURED_RANGE, true);
+            return List.of();
+        }
+        List<Object> curve = new ArrayList<>();
+        for (double[] p : r.curve()) curve.add(List.of(Numbers.round(p[0]), Numbers.round(p[1])));
+        return List.of(finding(Stage.PROBE, null, null,
+                "the range test puts the loss minimum at lr " + Numbers.fmt(r.lrAtMinimum()) + " (suggested " + Numbers.fmt(r.suggested()) + "); the spec's "
+                        + Numbers.fmt(lr) + " is " + (high ? Numbers.fmt(lr / r.lrAtMinimum()) + " times above it" : Numbers.fmt(r.lrAtMinimum() / lr) + " times below it"),
+                evidence("spec_lr", lr, "suggested_lr", r.suggested(), "lr_at_loss_minimum", r.lrAtMinimum(), "diverged_at_lr", r.diverged(),
+                        "curve_lr_loss", curve)));
+    }
+
+    /** Runs the range test on a fresh model; null when the data gives too few steps to read a curve. */
+    public static RangeTest rangeTest(ProbeContext ctx) {
+        Experiment e = ctx.fresh();
+        int perEpoch = (e.data().train().size() + e.spec().train().batch() - 1) / e.spec().train().batch();
+        int epochs = (STEPS + perEpoch - 1) / perEpoch;
+        Trainer.Config cfg = Experiment.trainerConfig(e.spec()).textbook().withEpochs(epochs).withObserve(0, Integer.MAX_VALUE);
+        double ratio = Math.pow(LR_END / LR_START, 1.0 / (STEPS - 1));
+        Schedule exponential = new Schedule() {
+            @Override public float lr(float base, int epoch, int step, int n, int total) {
+                return (float) (LR_START * Math.pow(ratio, epoch * n + step));
+            }
+
+            @Override public String key() { return "range-test"; }
+        };
+        List<double[]> curve = new ArrayList<>();
+        double[] state = {0, Double.POSITIVE_INFINITY, Double.NaN, Double.NaN, Double.NaN};  // ema, best smoothed, lr at best, diverged, first smoothed
+        Trainer t = new Trainer(e.model(), e.loss(), e.optimizer(), exponential, cfg);
+        t.listen(new TrainingListener() {
+            private RunInfo run;
+            private int k;
+
+            @Override public void onRunBegin(RunInfo r) { run = r; }
+
+            @Override public void onStep(StepEvent s) {
+                k++;
+                if (!Double.isFinite(s.loss)) {
+                    state[3] = s.lr;
+                    run.control().requestStop("diverged");
+                    return;
+                }
+                state[0] = SMOOTHING * state[0] + (1 - SMOOTHING) * s.loss;
+                double smooth = state[0] / (1 - Math.pow(SMOOTHING, k));
+                curve.add(new double[] {s.lr, smooth});
+                if (k == SKIP) state[4] = smooth;
+                if (k > SKIP && smooth < state[1]) {
+                    state[1] = smooth;
+                    state[2] = s.lr;
+                }
+                if (k > SKIP && smooth > DIVERGED * state[1]) {
+                    state[3] = s.lr;
+                    run.control().requestStop("diverged");
+                }
+                if (k >= STEPS || !ctx.timeLeft()) run.control().requestStop("done");
+            }
+        });
+        t.fit(e.data().train(), null, null);
+        if (curve.size() < 2 * SKIP || Double.isNaN(state[2])) {
+            ctx.measured().put("skipped", "too few steps to read a curve (" + curve.size() + ")");
+            return null;
+        }
+        List<double[]> sampled = new ArrayList<>();
+        for (int i = 0; i < curve.size(); i += Math.max(1, curve.size() / 12)) sampled.add(curve.get(i));
+        double depth = Double.isNaN(state[4]) ? 0 : 1 - state[1] / state[4];
+        return new RangeTest(state[2], state[2] / 10, state[3], depth, sampled);
     }
 
     @Override

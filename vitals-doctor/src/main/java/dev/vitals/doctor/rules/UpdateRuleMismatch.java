@@ -26,6 +26,8 @@ import java.util.SplittableRandom;
  * applied update norm is compared with what the rule implies from the reported gradient norms.
  */
 public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRule {
+    /** Values compared per parameter: every rule acts element by element, so a strided sample says as much as all of them. */
+    static final int SAMPLE = 2048;
     /** Relative error between applied and prescribed updates that float32 arithmetic cannot explain. */
     static final double PROBE_TOLERANCE = 1e-3;
     /** Applied/expected norm ratio outside [LOW, HIGH] during training is a mismatch. */
@@ -55,7 +57,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
 
     @Override public String fix() { return "apply the learning rate exactly once: w -= lr * step, where step is what the rule computes from the gradient"; }
 
-    @Override public int order() { return 3; }
+    @Override public int order() { return 4; }
 
     @Override public String probeName() { return "update rule"; }
 
@@ -69,23 +71,11 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         Experiment e = ctx.fresh();
         List<Parameter> ps = e.model().parameters();
         if (ps.isEmpty()) return List.of();
-        SplittableRandom rng = new SplittableRandom(17);
-        int n = 0;
-        for (Parameter p : ps) n += p.size();
-        double[] w0 = new double[n], g1 = new double[n], g2 = new double[n], d1 = new double[n], d2 = new double[n];
-        int k = 0;
-        for (Parameter p : ps) for (int i = 0; i < p.size(); i++, k++) {
-            w0[k] = p.value().data()[i];
-            g1[k] = rng.nextGaussian() * 0.1;
-            g2[k] = rng.nextGaussian() * 0.1;
-        }
+        Probe first = new Probe(ps, 17), second = new Probe(ps, 29);
+        double[] w0 = first.sampled(ps, true);
         Optimizer opt = e.optimizer();
-        applied(ps, opt, lr, g1, d1);
-        double[] w1 = new double[n];
-        for (int i = 0; i < n; i++) w1[i] = w0[i] + d1[i];
-        applied(ps, opt, lr, g2, d2);
-
-        double[][] expected = rule(o, lr, w0, g1, g2);
+        double[] d1 = first.apply(ps, opt, lr), d2 = second.apply(ps, opt, lr);
+        double[][] expected = rule(o, lr, w0, first.g, second.g);
         List<Finding> out = new ArrayList<>();
         if (expected != null) {
             double e1 = relErr(d1, expected[0]), e2 = relErr(d2, expected[1]);
@@ -97,11 +87,12 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             if (e1 > PROBE_TOLERANCE || e2 > PROBE_TOLERANCE) {
                 out.add(finding(Stage.PROBE, null, null, describe(o.name(), ratio, lr, e1, e2),
                         evidence("optimizer", o.name(), "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
-                                "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio)));
+                                "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio,
+                                "values_compared", d1.length)));
             }
         }
         // The rule-free check: the first update from a fresh state doubles when the learning rate doubles.
-        double[] a = firstUpdate(ctx, lr, g1), b = firstUpdate(ctx, 2 * lr, g1);
+        double[] a = firstUpdate(ctx, lr), b = firstUpdate(ctx, 2 * lr);
         double scale = norm(b) / Math.max(norm(a), 1e-30);
         ctx.measured().put("update_scale_when_lr_doubles", scale);
         if (out.isEmpty() && norm(a) > 0 && Math.abs(scale - 2) > 0.05) {
@@ -125,24 +116,55 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         return s;
     }
 
-    /** Sets the gradients to {@code g}, steps, and writes the applied change into {@code delta}. */
-    private static void applied(List<Parameter> ps, Optimizer opt, float lr, double[] g, double[] delta) {
-        int k = 0;
-        double[] before = new double[delta.length];
-        for (Parameter p : ps) for (int i = 0; i < p.size(); i++, k++) {
-            p.grad().data()[i] = (float) g[k];
-            before[k] = p.value().data()[i];
+    /**
+     * A known gradient for every parameter, and the positions (a stride of each parameter, at most
+     * {@link #SAMPLE} of them) where the applied update is compared with the rule.
+     */
+    private static final class Probe {
+        final float[][] grads;
+        final int[][] at;
+        final double[] g;
+
+        Probe(List<Parameter> ps, long seed) {
+            SplittableRandom rng = new SplittableRandom(seed);
+            grads = new float[ps.size()][];
+            at = new int[ps.size()][];
+            int total = 0;
+            for (int i = 0; i < ps.size(); i++) {
+                int n = ps.get(i).size(), stride = Math.max(1, n / SAMPLE);
+                grads[i] = new float[n];
+                for (int k = 0; k < n; k++) grads[i][k] = (float) (rng.nextGaussian() * 0.1);
+                at[i] = new int[(n + stride - 1) / stride];
+                for (int k = 0, j = 0; k < n; k += stride, j++) at[i][j] = k;
+                total += at[i].length;
+            }
+            g = new double[total];
+            int j = 0;
+            for (int i = 0; i < ps.size(); i++) for (int k : at[i]) g[j++] = grads[i][k];
         }
-        opt.step(lr, null);
-        k = 0;
-        for (Parameter p : ps) for (int i = 0; i < p.size(); i++, k++) delta[k] = p.value().data()[i] - before[k];
+
+        double[] sampled(List<Parameter> ps, boolean values) {
+            double[] out = new double[g.length];
+            int j = 0;
+            for (int i = 0; i < ps.size(); i++) for (int k : at[i]) out[j++] = ps.get(i).value().data()[k];
+            return out;
+        }
+
+        /** Sets the gradients, steps, and returns the applied change at the sampled positions. */
+        double[] apply(List<Parameter> ps, Optimizer opt, float lr) {
+            for (int i = 0; i < ps.size(); i++) System.arraycopy(grads[i], 0, ps.get(i).grad().data(), 0, grads[i].length);
+            double[] before = sampled(ps, true);
+            opt.step(lr, null);
+            double[] after = sampled(ps, true);
+            for (int j = 0; j < after.length; j++) after[j] -= before[j];
+            return after;
+        }
     }
 
-    private static double[] firstUpdate(ProbeContext ctx, float lr, double[] g) {
+    private static double[] firstUpdate(ProbeContext ctx, float lr) {
         Experiment e = ctx.fresh();
-        double[] d = new double[g.length];
-        applied(e.model().parameters(), e.optimizer(), lr, g, d);
-        return d;
+        List<Parameter> ps = e.model().parameters();
+        return new Probe(ps, 17).apply(ps, e.optimizer(), lr);
     }
 
     /** The prescribed first two updates, written out from the published rules; null for an unknown optimizer. */

@@ -1,0 +1,101 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.LayerInfo;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.TrainingListener;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.check.ProbeContext;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The overfit-one-batch test: the spec's own training loop, on one small batch repeated, must drive
+ * the batch accuracy to 100%. A network with hidden layers that cannot memorise a few examples has a
+ * bug (a wrong loss or target, gradients that do not flow, updates that do not land), not a tuning
+ * problem. A model without hidden layers is exempt: it may simply lack the capacity.
+ */
+public final class CannotOverfitBatch extends Rule implements ProbeRule {
+    static final int EXAMPLES = 32, MAX_STEPS = 300;
+    static final double STUCK = 0.5;
+
+    @Override public Code code() { return Code.CANNOT_OVERFIT_BATCH; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() {
+        return "trained on one batch of up to " + EXAMPLES + " examples for up to " + MAX_STEPS
+                + " steps (or the probe's time), the batch accuracy never reaches 100% and the loss stays above " + STUCK + " of where it started";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        return ordered("examples", EXAMPLES, "steps", MAX_STEPS, "loss still above this share of its start", STUCK);
+    }
+
+    @Override public String basis() {
+        return "the overfit-one-batch test of the diagnostic hierarchy (seed 002); a run that is still descending when time runs out is not judged";
+    }
+
+    @Override public String cause() {
+        return "a bug between the loss and the weights: a loss that cannot fall (softmax before cross-entropy, unreachable targets), gradients that vanish or are not cleared, updates that do not land, labels that do not match the batch";
+    }
+
+    @Override public String fix() { return "fix the errors the other steps report first; a correct network memorises a single batch within a few hundred steps"; }
+
+    @Override public int order() { return 6; }
+
+    @Override public String probeName() { return "overfit one batch"; }
+
+    @Override
+    public List<Finding> probe(ProbeContext ctx) {
+        Spec spec = ctx.spec();
+        Experiment probe = ctx.fresh();
+        long weightLayers = LayerInfo.describe(probe.model()).stream().filter(l -> l.kind().equals("dense") || l.kind().equals("conv2d")).count();
+        if (weightLayers < 2) {
+            ctx.measured().put("skipped", "a model without hidden layers may lack the capacity to memorise");
+            return List.of();
+        }
+        int n = Math.min(Math.min(EXAMPLES, spec.train().batch()), ctx.data().train().size());
+        Dataset batch = ctx.sample(n);
+        PreparedData one = new PreparedData(batch, null, null, ctx.data().normalizer(), "one batch");
+        Spec repeated = spec.withTrain(new Spec.Train(MAX_STEPS, n, spec.train().clipNorm(), 0));
+        Experiment e = ctx.fresh(repeated, one);
+        double[] first = {Double.NaN}, last = {Double.NaN}, best = {0};
+        int[] steps = {0};
+        e.trainer().listen(new TrainingListener() {
+            private RunInfo run;
+
+            @Override public void onRunBegin(RunInfo r) { run = r; }
+
+            @Override public void onStep(StepEvent s) {
+                if (Double.isNaN(first[0])) first[0] = s.loss;
+                last[0] = s.loss;
+                steps[0]++;
+                double acc = (double) s.correct / s.batchSize;
+                best[0] = Math.max(best[0], acc);
+                if (acc >= 1 || !ctx.timeLeft()) run.control().requestStop("probe done");
+            }
+        });
+        e.trainer().fit(batch, null, null);
+        ctx.measured().put("examples", n);
+        ctx.measured().put("steps", steps[0]);
+        ctx.measured().put("loss_first", first[0]);
+        ctx.measured().put("loss_last", last[0]);
+        ctx.measured().put("best_batch_accuracy", best[0]);
+        boolean memorised = best[0] >= 1;
+        boolean stuck = !(last[0] <= STUCK * first[0]);
+        if (memorised || !stuck) return List.of();
+        return List.of(finding(Stage.PROBE, null, null,
+                "the model cannot memorise a single batch of " + n + " examples: after " + steps[0] + " steps its accuracy on that batch is at most "
+                        + Numbers.pct(best[0]) + " and the loss went only from " + Numbers.fmt(first[0]) + " to " + Numbers.fmt(last[0]),
+                evidence("examples", n, "steps", steps[0], "loss_first", first[0], "loss_last", last[0], "best_batch_accuracy", best[0])));
+    }
+}

@@ -1,0 +1,129 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.Splits;
+import dev.vitals.core.loss.CrossEntropy;
+import dev.vitals.core.loss.TargetEncoding;
+import dev.vitals.core.nn.Activation;
+import dev.vitals.core.nn.BuildContext;
+import dev.vitals.core.nn.Dense;
+import dev.vitals.core.nn.Flatten;
+import dev.vitals.core.nn.Init;
+import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.Mode;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.optim.Adam;
+import dev.vitals.core.optim.Schedule;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
+import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.core.train.RunResult;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.Trainer;
+import dev.vitals.core.train.TrainingListener;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.check.ProbeContext;
+import dev.vitals.doctor.trace.Curves;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * When a run sits at chance, are its labels learnable from its inputs at all? A small reference
+ * network (one hidden ReLU layer, Adam) is trained on the real inputs and compared on held-out
+ * examples with what blanked inputs allow: predicting the most frequent class. If even the reference
+ * does no better, the labels do not belong to their inputs (shuffled separately, misaligned files).
+ * It runs only where it decides something: when the short run stayed at chance.
+ */
+public final class InputLabelMismatch extends Rule implements ProbeRule {
+    static final int HIDDEN = 64, MAX_EPOCHS = 3;
+    static final double HOLD_OUT = 0.2;
+
+    @Override public Code code() { return Code.INPUT_LABEL_MISMATCH; }
+
+    @Override public Severity severity() { return Severity.ERROR; }
+
+    @Override public String condition() {
+        return "when the short run stayed at chance: a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, up to " + MAX_EPOCHS
+                + " epochs) trained on the real inputs is, on " + (int) (HOLD_OUT * 100)
+                + "% held-out examples, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin";
+    }
+
+    @Override public Map<String, Object> thresholds() {
+        return ordered("reference hidden units", HIDDEN, "reference epochs", MAX_EPOCHS, "held out", HOLD_OUT, "margin", "max(0.02, 2.5 standard errors)");
+    }
+
+    @Override public String basis() {
+        return "Karpathy's input-independent baseline (train on zeroed inputs and compare); a blanked model can learn only the class prior, "
+                + "so its accuracy is the majority share, computed rather than trained";
+    }
+
+    @Override public String cause() { return "labels that do not belong to their inputs: shuffled separately from the inputs, read from another file or another order"; }
+
+    @Override public String fix() { return "check that inputs and labels are loaded and shuffled together (one permutation for both) and line up row by row"; }
+
+    @Override public int order() { return 9; }
+
+    @Override public String probeName() { return "input-independent baseline"; }
+
+    @Override
+    public List<Finding> probe(ProbeContext ctx) {
+        Trace run = ctx.shortRun();
+        Dataset train = ctx.data().train();
+        if (train.classes() < 2) {
+            ctx.measured().put("skipped", "fewer than two classes");
+            return List.of();
+        }
+        if (run != null && run.info() != null && run.steps() > 0) {
+            int n = run.steps(), from = Math.max(0, n - Math.min(n / 2, 100));
+            double acc = Curves.meanAccuracy(run, from, n), chance = run.info().chance();
+            if (acc > chance + Curves.chanceMargin(chance, Curves.examples(run, from, n))) {
+                ctx.measured().put("skipped", "the short run learned from its inputs (batch accuracy " + Numbers.fmt(acc) + ")");
+                return List.of();
+            }
+        }
+        Splits.Split split = Splits.stratified(train.labels(), HOLD_OUT, new SplittableRandom(11));
+        Dataset fit = train.subset(split.kept()), held = train.subset(split.heldOut());
+        if (held.size() < 10) {
+            ctx.measured().put("skipped", "too few examples to hold some out");
+            return List.of();
+        }
+        List<Layer> layers = new ArrayList<>();
+        if (train.exampleShape().rank() > 1) layers.add(new Flatten());
+        layers.add(new Dense(HIDDEN));
+        layers.add(new Activation.ReLU());
+        layers.add(new Dense(train.classes()));
+        Model m = Model.build(layers, train.exampleShape(), new BuildContext(Init.parse("he"), new SplittableRandom(3)));
+        Trainer.Config cfg = new Trainer.Config("reference", 1e-3f, MAX_EPOCHS, 64, 0, 0, TargetEncoding.INDEX, true, 3, true, Mode.TRAIN,
+                0, Integer.MAX_VALUE);
+        Trainer t = new Trainer(m, new CrossEntropy(), Adam.adam(m.parameters(), 0), Schedule.constant(), cfg);
+        t.listen(new TrainingListener() {
+            private RunInfo info;
+
+            @Override public void onRunBegin(RunInfo r) { info = r; }
+
+            @Override public void onStep(StepEvent s) {
+                if (!ctx.timeLeft()) info.control().requestStop("time");
+            }
+        });
+        RunResult r = t.fit(fit, held, null);
+        double acc = r.epochs().stream().mapToDouble(EpochResult::valAccuracy).max().orElse(Double.NaN);
+        if (r.epochs().isEmpty()) acc = t.evaluateOn(held)[1];
+        int max = 0;
+        for (int c : held.classCounts()) max = Math.max(max, c);
+        double blank = (double) max / held.size(), margin = Curves.chanceMargin(blank, held.size());
+        ctx.measured().put("reference_accuracy", acc);
+        ctx.measured().put("blank_input_accuracy", blank);
+        if (acc > blank + margin) return List.of();
+        return List.of(finding(Stage.PROBE, null, null,
+                "a reference network trained on the real inputs does no better than blanked inputs: " + Numbers.pct(acc) + " against "
+                        + Numbers.pct(blank) + " on " + held.size() + " held-out examples; the labels do not seem to belong to their inputs",
+                evidence("reference_accuracy", acc, "blank_input_accuracy", blank, "margin", margin, "held_out", held.size(),
+                        "reference_epochs", r.epochs().size())));
+    }
+}
