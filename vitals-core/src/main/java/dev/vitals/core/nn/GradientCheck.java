@@ -157,6 +157,17 @@ public final class GradientCheck {
         return run(s, input);
     }
 
+    /**
+     * Checks each top-level layer of a model on its own random input (a residual block with its
+     * body), in model order: the way to locate a wrong gradient, since a layer alone has few kinks
+     * and a failing result names its layer and parameter.
+     */
+    public List<Result> checkLayers(Model model) {
+        List<Result> out = new ArrayList<>();
+        for (Layer l : model.layers()) out.add(check(l));
+        return out;
+    }
+
     /** Checks a whole model end to end: its input and every parameter, by full name. */
     public Result check(Model model) {
         return check(model, null);
@@ -396,8 +407,9 @@ public final class GradientCheck {
      * kink anywhere in the stencil moves the five-point estimate by at most that much). Where the
      * jump dominates, the coordinate is measured again with the step divided by 4, then by 16, and
      * the estimate with the smallest bound is kept: kinks further away than the smaller stencil drop
-     * out, while rounding grows only as 1/h. A coordinate whose bound still exceeds
-     * {@link #kinkTolerance} of the tensor's slope scale is skipped.
+     * out, while rounding grows only as 1/h. A coordinate whose remaining kink (1.5 times the jump
+     * that rounding cannot explain) still exceeds {@link #kinkTolerance} of the tensor's slope scale
+     * is skipped.
      */
     private Measured measure(String name, String layer, String parameter, Mode mode, int[] shape, float[] v, int n,
                              float[] analytic, Probe f, double f0, SplittableRandom rng) {

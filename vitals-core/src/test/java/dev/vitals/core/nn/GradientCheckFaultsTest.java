@@ -48,14 +48,18 @@ class GradientCheckFaultsTest {
         for (long seed = 1; seed <= 3; seed++) {
             Model model = Model.build(List.of(new Dense(6), new Activation.Tanh(), new Dense(3)), Shape.of(4),
                     new BuildContext(Init.DEFAULT, new SplittableRandom(seed), Set.of(Fault.WRONG_BIAS_GRAD)));
-            // Layer by layer, as the doctor does: only layers.0 fails, and only its bias.
-            GradientCheck.Result first = GradientCheck.defaults().seed(seed).check(model.layers().get(0));
+            // Layer by layer: only layers.0 fails, and only its bias.
+            List<GradientCheck.Result> each = GradientCheck.defaults().seed(seed).checkLayers(model);
+            assertEquals(3, each.size());
+            GradientCheck.Result first = each.get(0);
+            assertTrue(first.subject().startsWith("layers.0 dense"), first.subject());
             assertOnlyFails(first, "layers.0.bias");
+            assertPasses(each.get(1));
+            assertPasses(each.get(2));
             GradientCheck.TensorResult bias = first.get("layers.0.bias", Mode.TRAIN);
             assertEquals("layers.0", bias.layer());
             assertEquals("bias", bias.parameter());
             assertTrue(first.get("layers.0.weight", Mode.TRAIN).passed());
-            assertPasses(GradientCheck.defaults().seed(seed).check(model.layers().get(2)));
             // End to end, the same single tensor fails.
             assertOnlyFails(GradientCheck.defaults().seed(seed).check(model), "layers.0.bias");
         }
