@@ -20,13 +20,20 @@ final class GradChecks {
         return layer;
     }
 
-    /** Passes every tensor in every mode, each well inside the tolerance (or its noise floor). */
+    /** Passes every tensor in every mode, 5x inside the tolerance (or the noise floor). */
     static GradientCheck.Result assertPasses(GradientCheck.Result r) {
+        return assertPasses(r, 5);
+    }
+
+    /**
+     * Passes with {@code margin}: a whole model, whose float noise and kinks are many, measured up
+     * to 0.3 of its floor over 20 seeds; single layers stay far inside.
+     */
+    static GradientCheck.Result assertPasses(GradientCheck.Result r, double margin) {
         assertTrue(r.passed(), r::toString);
         for (GradientCheck.TensorResult t : r.tensors()) {
             double diff = t.relativeError() * Math.max(t.analyticNorm(), t.numericNorm());
-            // Margin: 5x below the tolerance, or 5x inside the noise floor.
-            assertTrue(t.relativeError() < r.tolerance() / 5 || diff < t.noiseFloor() / 5, () -> "thin margin: " + t);
+            assertTrue(t.relativeError() < r.tolerance() / margin || diff < t.noiseFloor() / margin, () -> "thin margin: " + t);
             assertTrue(t.checked() > 0, () -> "nothing checked: " + t);
         }
         return r;
