@@ -57,7 +57,7 @@ import java.util.SplittableRandom;
  * <p>Stochastic layers are frozen for the check (one random draw serves every evaluation), and the
  * check runs in each requested {@link Mode} (by default training and evaluation, which differ for
  * batch-norm and dropout). The layer is left as it was found: parameter values, gradients and
- * buffers (batch-norm running statistics) are restored.
+ * buffers (batch-norm running statistics) are restored; stochastic layers are left unfrozen.
  */
 public final class GradientCheck {
     /** Nominal step relative to max(1, |x|): a power of two, so that x ± k·h are mostly exact floats. */
