@@ -36,7 +36,7 @@ public final class CrossEntropy implements Loss {
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) max = Math.max(max, z[o + j]);
             double sum = 0;
-            for (int j = 0; j < k; j++) sum += Math.exp(z[o + j] - max);
+            for (int j = 0; j < k; j++) sum += Math.exp((double) z[o + j] - max); // in double: a float difference would round
             double lse = max + Math.log(sum);
             if (targets == null) {
                 int y = labels[i];
