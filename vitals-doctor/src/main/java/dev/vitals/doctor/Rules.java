@@ -3,6 +3,7 @@ package dev.vitals.doctor;
 import dev.vitals.doctor.rules.AccuracyAtChance;
 import dev.vitals.doctor.rules.BatchMixing;
 import dev.vitals.doctor.rules.CannotOverfitBatch;
+import dev.vitals.doctor.rules.GradientCheckFailed;
 import dev.vitals.doctor.rules.InitialLossOff;
 import dev.vitals.doctor.rules.InputLabelMismatch;
 import dev.vitals.doctor.rules.DataClassImbalance;
@@ -49,7 +50,7 @@ public final class Rules {
             new DataNonFinite(), new DataLabelRange(), new DataUnscaled(), new DataClassImbalance(), new DataUnshuffled(), new DataLeakage(),
             new SoftmaxBeforeCrossEntropy(), new LossOutputMismatch(), new TargetEncodingMismatch(), new SaturatingActivations(), new InitMismatch(),
             new NoNormalization(), new NoValidation(), new LearningRateRange(),
-            new InitialLossOff(), new UpdateRuleMismatch(), new BatchMixing(), new CannotOverfitBatch(), new InputLabelMismatch(),
+            new InitialLossOff(), new GradientCheckFailed(), new UpdateRuleMismatch(), new BatchMixing(), new CannotOverfitBatch(), new InputLabelMismatch(),
             new ParametersFrozen(), new GradientAccumulation(), new EvalModeTraining(), new LossNonFinite(),
             new ExplodingGradients(), new VanishingGradients(), new DeadRelu(), new SaturatedUnits(),
             new LearningRateTooLow(), new LearningRateTooHigh(), new LossPlateau(), new Overfitting(), new Underfitting(),
