@@ -30,7 +30,7 @@ public final class VanishingGradients extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "over the last " + WINDOW + " observed steps the median of (first weight layer's gradient norm / last weight layer's) is below "
-                + RATIO + " and the first layer's gradient norm is below " + FIRST_NORM;
+                + RATIO + " and the first layer's gradient norm is below " + FIRST_NORM + " but never exactly zero";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -41,7 +41,11 @@ public final class VanishingGradients extends Rule implements TraceRule {
         return m;
     }
 
-    @Override public String basis() { return "AUTOTRAINER's published thresholds (ratio 1e-3, first-layer norm 1e-4), judged on a median of observed steps so that it can fire in the first epoch"; }
+    @Override public String basis() {
+        return "AUTOTRAINER's published thresholds (ratio 1e-3, first-layer norm 1e-4), judged on a median of observed steps so that it can fire in the first epoch. "
+                + "A first-layer gradient of exactly zero does not count: measured on XOR, a 4-unit ReLU layer off for all four points blocks the gradient "
+                + "for a few steps and recovers, which is not vanishing";
+    }
 
     @Override public String cause() {
         return "the gradient shrinks by a factor at every layer on its way back: saturating activations (sigmoid's slope is at most 0.25, tanh's falls to zero in its tails) in a deep stack, small initial weights, no normalisation";
@@ -67,6 +71,8 @@ public final class VanishingGradients extends Rule implements TraceRule {
         }
         double r = Stats.median(ratio), f = Stats.median(first);
         if (!(r < RATIO && f < FIRST_NORM)) return List.of();
+        // exactly zero is units switched off for the whole batch (dead ReLUs), not a signal shrinking through depth
+        for (double v : first) if (!(v > 0)) return List.of();
         Map<String, Object> norms = new LinkedHashMap<>();
         double lastNorm = medianNorm(last, w.get(w.size() - 1).param());
         List<String> frozen = new ArrayList<>();
