@@ -95,7 +95,7 @@ public final class OpenBlasGemm implements Gemm {
     }
 
     /** Native code does not check bounds, so a wrong stride must fail here, not corrupt the heap. */
-    private static void checkBounds(boolean trans, int rows, int cols, float[] x, int off, int ld, String what) {
+    static void checkBounds(boolean trans, int rows, int cols, float[] x, int off, int ld, String what) {
         int storedRows = trans ? cols : rows, storedCols = trans ? rows : cols;
         if (storedRows == 0 || storedCols == 0) return;
         if (ld < storedCols || off < 0 || (long) off + (long) (storedRows - 1) * ld + storedCols > x.length) {
