@@ -98,12 +98,18 @@ public final class VectorGemm implements Gemm {
         }
         OpenBlasGemm.checkBounds(transA, m, k, a, aOff, lda, "A");
         OpenBlasGemm.checkBounds(transB, k, n, b, bOff, ldb, "B");
-        Task task = new Task(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         int parts = (long) m * n * k < PARALLEL_MIN_MACS ? 1 : Math.min(threads, Pool.size() + 1);
         if (parts <= 1) {
-            task.run(0, m, 0, n);
+            // The caller's own Task object, so that the many small calls of a training step allocate nothing.
+            Task task = Workspace.LOCAL.get().call.set(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            try {
+                task.run(0, m, 0, n);
+            } finally {
+                task.set(false, false, 0, 0f, null, 0, 0, null, 0, 0, 0f, null, 0, 0);
+            }
             return;
         }
+        Task task = new Task().set(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         // Split the dimension whose operand is cheaper to pack twice: each part packs all of the
         // other operand's rows/columns itself.
         if (m <= n) {
@@ -132,10 +138,34 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** One call's operands; {@link #run} computes the sub-block rows [m0,m1) x columns [n0,n1) of C. */
-    private record Task(boolean transA, boolean transB, int k, float alpha,
-                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                        float beta, float[] c, int cOff, int ldc) {
+    /**
+     * One call's operands; {@link #run} computes the sub-block rows [m0,m1) x columns [n0,n1) of C.
+     * Set once before any thread reads it (handing it to the pool publishes it).
+     */
+    private static final class Task {
+        private boolean transA, transB;
+        private int k, aOff, lda, bOff, ldb, cOff, ldc;
+        private float alpha, beta;
+        private float[] a, b, c;
+
+        Task set(boolean transA, boolean transB, int k, float alpha, float[] a, int aOff, int lda,
+                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            this.transA = transA;
+            this.transB = transB;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            return this;
+        }
 
         void run(int m0, int m1, int n0, int n1) {
             if (m0 >= m1 || n0 >= n1) return;
@@ -296,6 +326,7 @@ public final class VectorGemm implements Gemm {
         private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
         float[] a = new float[0], b = new float[0];
         final float[] tile = new float[MR * NR];
+        final Task call = new Task();
 
         static Workspace get(int mc, int nc, int kc) {
             Workspace ws = LOCAL.get();
