@@ -188,8 +188,13 @@ public final class VectorGemm implements Gemm {
                             int bi = (jr / NR) * kc * NR;
                             for (int ir = 0; ir < mc; ir += MR) {
                                 int rows = Math.min(MR, mc - ir);
-                                kernel(kc, ap, (ir / MR) * kc * MR, bp, bi, ws.tile);
-                                writeBack(ws.tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, rows, cols, alpha, betaHere);
+                                int ci = cOff + (ic + ir) * ldc + jc + jr;
+                                if (rows == MR && cols == NR) {
+                                    kernel(kc, ap, (ir / MR) * kc * MR, bp, bi, c, ci, ldc, alpha, betaHere);
+                                } else {
+                                    kernel(kc, ap, (ir / MR) * kc * MR, bp, bi, ws.tile, 0, NR, 1f, 0f);
+                                    clippedWriteBack(ws.tile, c, ci, ldc, rows, cols, alpha, betaHere);
+                                }
                             }
                         }
                     }
@@ -258,11 +263,13 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * The micro-kernel: the MR x NR tile {@code A panel . B panel} over depth kc, left in {@code tile}
-     * (row-major, NR wide). The accumulators leave through memory rather than as arguments to a
-     * helper: a vector passed to a method that C2 declines to inline gets boxed, once per tile.
+     * The micro-kernel: C[ci..] = alpha * (A panel . B panel) + beta * C[ci..] for one MR x NR tile of
+     * depth kc, C rows {@code ldc} apart. Edge tiles run it on a scratch tile (alpha 1, beta 0) and are
+     * clipped into C by {@link #clippedWriteBack}. The write-back is spelled out here rather than in a
+     * helper taking vectors: a vector passed to a method that C2 declines to inline gets boxed.
      */
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
+                               float[] c, int ci, int ldc, float alpha, float beta) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -283,40 +290,46 @@ public final class VectorGemm implements Gemm {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        if (beta == 0f) {
+            // C is not read: NaN there must not survive (BLAS semantics).
+            if (alpha != 1f) {
+                FloatVector va = FloatVector.broadcast(S, alpha);
+                c00 = c00.mul(va); c01 = c01.mul(va); c10 = c10.mul(va); c11 = c11.mul(va);
+                c20 = c20.mul(va); c21 = c21.mul(va); c30 = c30.mul(va); c31 = c31.mul(va);
+            }
+        } else {
+            // One rounding of alpha*acc + beta*C, as in clippedWriteBack (beta*C is exact when beta is 1).
+            FloatVector va = FloatVector.broadcast(S, alpha), vb = FloatVector.broadcast(S, beta);
+            c00 = c00.fma(va, FloatVector.fromArray(S, c, ci).mul(vb));
+            c01 = c01.fma(va, FloatVector.fromArray(S, c, ci + L).mul(vb));
+            c10 = c10.fma(va, FloatVector.fromArray(S, c, c1).mul(vb));
+            c11 = c11.fma(va, FloatVector.fromArray(S, c, c1 + L).mul(vb));
+            c20 = c20.fma(va, FloatVector.fromArray(S, c, c2).mul(vb));
+            c21 = c21.fma(va, FloatVector.fromArray(S, c, c2 + L).mul(vb));
+            c30 = c30.fma(va, FloatVector.fromArray(S, c, c3).mul(vb));
+            c31 = c31.fma(va, FloatVector.fromArray(S, c, c3 + L).mul(vb));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
     }
 
     /**
-     * C = alpha * tile + beta * C for the {@code rows x cols} corner of the tile that lies inside C.
-     * With beta == 0 C is not read. Full and clipped tiles do the same arithmetic (one rounding of
-     * alpha*acc + beta*C), so an element's value does not depend on where tile boundaries fall.
+     * C = alpha * tile + beta * C for the {@code rows x cols} corner of an edge tile that lies inside C,
+     * with the same arithmetic as the kernel's own write-back, so that an element's value does not
+     * depend on where tile boundaries fall.
      */
-    private static void writeBack(float[] tile, float[] c, int ci, int ldc, int rows, int cols, float alpha, float beta) {
-        if (cols == NR) {
-            FloatVector av = FloatVector.broadcast(S, alpha);
-            for (int r = 0; r < rows; r++, ci += ldc) {
-                FloatVector lo = FloatVector.fromArray(S, tile, r * NR), hi = FloatVector.fromArray(S, tile, r * NR + L);
-                if (beta == 0f) {
-                    lo.mul(av).intoArray(c, ci);
-                    hi.mul(av).intoArray(c, ci + L);
-                } else {
-                    lo.fma(av, FloatVector.fromArray(S, c, ci).mul(beta)).intoArray(c, ci);
-                    hi.fma(av, FloatVector.fromArray(S, c, ci + L).mul(beta)).intoArray(c, ci + L);
-                }
-            }
-            return;
-        }
+    private static void clippedWriteBack(float[] tile, float[] c, int ci, int ldc, int rows, int cols, float alpha, float beta) {
         for (int r = 0; r < rows; r++, ci += ldc) {
             for (int j = 0; j < cols; j++) {
                 float v = tile[r * NR + j];
-                c[ci + j] = beta == 0f ? alpha * v : Math.fma(alpha, v, beta * c[ci + j]);
+                c[ci + j] = beta == 0f ? (alpha == 1f ? v : v * alpha) : Math.fma(v, alpha, c[ci + j] * beta);
             }
         }
     }
