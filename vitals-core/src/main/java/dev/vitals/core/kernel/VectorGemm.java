@@ -209,10 +209,19 @@ public final class VectorGemm implements Gemm {
                 int rows = Math.min(MR, mc - ir);
                 if (transA) {
                     // op(A)[i][p] = a[p*lda + i]: the panel's MR values for one p are contiguous.
+                    // (Element by element: System.arraycopy of 4 floats costs more than the copy.)
                     int src = aOff + pc * lda + ic + ir;
-                    for (int p = 0; p < kc; p++, src += lda, dst += MR) {
-                        System.arraycopy(a, src, ap, dst, rows);
-                        for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
+                    if (rows == MR) {
+                        for (int p = 0; p < kc; p++, src += lda, dst += MR) {
+                            ap[dst] = a[src];
+                            ap[dst + 1] = a[src + 1];
+                            ap[dst + 2] = a[src + 2];
+                            ap[dst + 3] = a[src + 3];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++, src += lda, dst += MR) {
+                            for (int r = 0; r < MR; r++) ap[dst + r] = r < rows ? a[src + r] : 0f;
+                        }
                     }
                 } else {
                     for (int r = 0; r < rows; r++) {
@@ -241,8 +250,7 @@ public final class VectorGemm implements Gemm {
                         }
                     } else {
                         for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-                            System.arraycopy(b, src, bp, dst, cols);
-                            for (int j = cols; j < NR; j++) bp[dst + j] = 0f;
+                            for (int j = 0; j < NR; j++) bp[dst + j] = j < cols ? b[src + j] : 0f;
                         }
                     }
                 } else {
