@@ -55,8 +55,11 @@ public final class VectorGemm implements Gemm {
     static final int KC = 512;
     /** Rows of A per block: MC x KC floats (192 KB) stay in L2. A multiple of MR. */
     static final int MC = 24 * MR;
-    /** Columns of B per block: KC x NC floats (8 MB) sit in L3. A multiple of NR. */
-    static final int NC = 4096;
+    /**
+     * Columns of B per block: KC x NC floats (2 MB per thread) sit in L3. A multiple of NR. 4096 was
+     * no faster at 1024^3 and 2048^3 (within noise) and needs 8 MB of packing buffer per thread.
+     */
+    static final int NC = 1024;
 
     /**
      * Below this many multiply-adds (m*n*k) a product runs on the calling thread alone: waking a
@@ -66,6 +69,8 @@ public final class VectorGemm implements Gemm {
      * 64x256x784 (12.8M) 68 / 112.
      */
     static final long PARALLEL_MIN_MACS = 1L << 22;
+    /** Fewest rows (or columns) of C per part when a product is split. */
+    static final int MIN_PART = 64;
 
     private final int threads;
 
@@ -73,10 +78,13 @@ public final class VectorGemm implements Gemm {
         this.threads = threads;
     }
 
-    /** A kernel that uses as many threads as there are cores (capped by the shared pool's size). */
+    /** A kernel that uses every core for large products. */
     static Gemm create() { return new VectorGemm(Runtime.getRuntime().availableProcessors()); }
 
-    /** A kernel that splits large products over at most {@code threads} threads (1: only the caller). */
+    /**
+     * A kernel that splits large products into at most {@code threads} parts (1: the caller does
+     * everything), computed by the caller and the shared pool, which has one worker per extra core.
+     */
     public static VectorGemm create(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
         return new VectorGemm(threads);
@@ -98,7 +106,11 @@ public final class VectorGemm implements Gemm {
         }
         OpenBlasGemm.checkBounds(transA, m, k, a, aOff, lda, "A");
         OpenBlasGemm.checkBounds(transB, k, n, b, bOff, ldb, "B");
-        int parts = (long) m * n * k < PARALLEL_MIN_MACS ? 1 : Math.min(threads, Pool.size() + 1);
+        long macs = (long) m * n * k;
+        // Every part must carry enough work to pay for its wake-up and its own packing (on a many-core
+        // machine, one part per core would leave slivers that spend their time packing).
+        int parts = macs < PARALLEL_MIN_MACS ? 1
+                : (int) Math.min(threads, 2 * macs / PARALLEL_MIN_MACS);
         if (parts <= 1) {
             // The caller's own Task object, so that the many small calls of a training step allocate nothing.
             Task task = Workspace.LOCAL.get().call.set(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -110,13 +122,13 @@ public final class VectorGemm implements Gemm {
             return;
         }
         Task task = new Task().set(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        // Split the dimension whose operand is cheaper to pack twice: each part packs all of the
-        // other operand's rows/columns itself.
+        // Split the dimension whose operand is cheaper to pack more than once: each part packs all of
+        // the other operand itself, amortised over the part's MIN_PART or more rows (or columns).
         if (m <= n) {
-            int tiles = ceilDiv(n, NR), p = Math.min(parts, tiles);
+            int tiles = ceilDiv(n, NR), p = Math.max(1, Math.min(parts, n / MIN_PART));
             Pool.run(p, i -> task.run(0, m, split(tiles, p, i) * NR, Math.min(n, split(tiles, p, i + 1) * NR)));
         } else {
-            int tiles = ceilDiv(m, MR), p = Math.min(parts, tiles);
+            int tiles = ceilDiv(m, MR), p = Math.max(1, Math.min(parts, m / MIN_PART));
             Pool.run(p, i -> task.run(split(tiles, p, i) * MR, Math.min(m, split(tiles, p, i + 1) * MR), 0, n));
         }
     }
@@ -220,7 +232,9 @@ public final class VectorGemm implements Gemm {
                         }
                     } else {
                         for (int p = 0; p < kc; p++, src += lda, dst += MR) {
-                            for (int r = 0; r < MR; r++) ap[dst + r] = r < rows ? a[src + r] : 0f;
+                            int r = 0;
+                            for (; r < rows; r++) ap[dst + r] = a[src + r];
+                            for (; r < MR; r++) ap[dst + r] = 0f;
                         }
                     }
                 } else {
@@ -250,7 +264,9 @@ public final class VectorGemm implements Gemm {
                         }
                     } else {
                         for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-                            for (int j = 0; j < NR; j++) bp[dst + j] = j < cols ? b[src + j] : 0f;
+                            int j = 0;
+                            for (; j < cols; j++) bp[dst + j] = b[src + j];
+                            for (; j < NR; j++) bp[dst + j] = 0f;
                         }
                     }
                 } else {
@@ -373,12 +389,13 @@ public final class VectorGemm implements Gemm {
                     return t;
                 });
 
-        static int size() { return SIZE; }
-
-        /** Runs part(0..parts-1) and returns when all are done; rethrows the first failure. */
+        /**
+         * Runs part(0..parts-1) on the caller and up to parts-1 workers, and returns when all are
+         * done; rethrows the first failure. There may be more parts than threads.
+         */
         static void run(int parts, java.util.function.IntConsumer part) {
             Job job = new Job(parts, part);
-            for (int i = 1; i < parts; i++) EXEC.execute(job::work);
+            for (int i = 1; i < Math.min(parts, SIZE + 1); i++) EXEC.execute(job::work);
             job.work();
             job.awaitAll();
         }
