@@ -11,7 +11,24 @@ import java.lang.invoke.MethodHandle;
 /**
  * {@code cblas_sgemm} from the system's OpenBLAS ({@code libopenblas.so.0}), called through the FFM
  * API. The downcall is marked critical with heap access, so {@code float[]} operands are passed to
- * the native code in place: no copies, no pinning of native buffers.
+ * the native code in place: no copies, no pinning of native buffers, and no allocation per call.
+ *
+ * <p>Threads: Vitals leaves OpenBLAS's thread count at its default (one per core; the environment
+ * variable {@code OPENBLAS_NUM_THREADS} overrides it). The worry was that its threading costs more
+ * than it gains on the small products of the project's models. Measured on 2 cores (Zen 3,
+ * OpenBLAS 0.3.21 pthread, best / median of 200 interleaved rounds, GFLOPS, 1 thread vs 2):
+ * <ul>
+ *   <li>below 262,144 multiply-adds OpenBLAS runs single-threaded by itself (64x10x128, 32x676x9,
+ *       64x64x64: identical numbers), so the tiny products never pay for threads;</li>
+ *   <li>at ~2M multiply-adds (conv2 64x121x288 and its gradients, 64x256x128) two threads gave
+ *       best 96-130 against 73-80, medians 60-103 against 68-80: a gain, except when the other core
+ *       is busy;</li>
+ *   <li>at 12.8M and above (Dense 784->256 at batch 64, its weight gradient, the CNN's 1600->128)
+ *       best 134-151 against 73-82, medians 100-119 against 60-74.</li>
+ * </ul>
+ * Whole training steps of the 784-256-128-10 MLP (its GEMMs plus ReLU and Adam in Java) were within
+ * noise of each other at batch 64 and 13% faster with two threads at batch 256, on a machine shared
+ * with other work; these numbers are preliminary.
  */
 public final class OpenBlasGemm implements Gemm {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
@@ -64,7 +81,10 @@ public final class OpenBlasGemm implements Gemm {
 
     public static String loadError() { return loadError; }
 
-    /** Sets OpenBLAS's own thread pool size (it defaults to the number of cores). */
+    /**
+     * Sets OpenBLAS's own thread pool size (it defaults to the number of cores; see the class comment
+     * for why Vitals leaves it there). Process-wide: it affects every caller of OpenBLAS.
+     */
     public void threads(int n) {
         if (Lib.SET_THREADS == null) return;
         try {
