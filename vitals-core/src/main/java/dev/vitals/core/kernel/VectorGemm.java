@@ -26,10 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  * A block ({@link #MC}×{@link #KC}) stays in L2 while the tiles sweep across it; one B panel
  * ({@link #KC}×{@link #NR}) stays in L1 while the kernel runs down the A panels.
  *
- * <p>Large products are split across a small fixed pool of platform threads. Each thread owns a
- * range of C's columns (or rows) aligned to whole tiles and does its own packing; the k blocking
+ * <p>Large products are split across a small fixed pool of platform threads. Each part is a range
+ * of C's columns (or rows) aligned to whole tiles, packed and computed by one thread; the k blocking
  * depends only on k. Every element of C therefore sees exactly the same sequence of operations
- * whatever the number of threads, so results are bit-identical run to run and across thread counts.
+ * whatever the number of parts or threads, so results are bit-identical run to run and across
+ * thread counts.
  */
 public final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -41,6 +42,7 @@ public final class VectorGemm implements Gemm {
      * (12 accumulators + 2 B + 1 A = 15 of 16 ymm registers), but C2's register allocator does not fit
      * it and spills an accumulator every iteration. Measured in isolation (kc=256, data in L1, Zen 3,
      * best of 40 runs, GFLOPS): 4x16 99, 3x24 90, 2x32 86, 8x8 84, 4x24 42, 3x32 43, 6x16 42, 5x16 35.
+     * The kernel and the A packing spell out these 4 rows.
      */
     static final int MR = 4;
     static final int NR = 2 * L;
