@@ -11,61 +11,93 @@ import java.lang.invoke.MethodHandle;
 /**
  * {@code cblas_sgemm} from the system's OpenBLAS ({@code libopenblas.so.0}), called through the FFM
  * API. The downcall is marked critical with heap access, so {@code float[]} operands are passed to
- * the native code in place: no copies, no pinning of native buffers.
+ * the native code in place: no copies, no pinning of native buffers, and no allocation per call.
+ *
+ * <p>Threads: Vitals leaves OpenBLAS's thread count at its default (one per core; the environment
+ * variable {@code OPENBLAS_NUM_THREADS} overrides it). The worry was that its threading costs more
+ * than it gains on the small products of the project's models. Measured on 2 cores (Zen 3,
+ * OpenBLAS 0.3.21 pthread, best / median of 200 interleaved rounds, GFLOPS, 1 thread vs 2):
+ * <ul>
+ *   <li>below 262,144 multiply-adds OpenBLAS runs single-threaded by itself (64x10x128, 32x676x9,
+ *       64x64x64: identical numbers), so the tiny products never pay for threads;</li>
+ *   <li>at ~2M multiply-adds (conv2 64x121x288 and its gradients, 64x256x128) two threads gave
+ *       best 96-130 against 73-80, medians 60-103 against 68-80: a gain, except when the other core
+ *       is busy;</li>
+ *   <li>at 12.8M and above (Dense 784->256 at batch 64, its weight gradient, the CNN's 1600->128)
+ *       best 134-151 against 73-82, medians 100-119 against 60-74.</li>
+ * </ul>
+ * Whole training steps of the 784-256-128-10 MLP (its GEMMs plus ReLU and Adam in Java) were within
+ * noise of each other at batch 64 and 13% faster with two threads at batch 256, on a machine shared
+ * with other work; these numbers are preliminary.
  */
 public final class OpenBlasGemm implements Gemm {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
     private static volatile String loadError = "not tried";
 
-    private final MethodHandle sgemm;
-    private final MethodHandle setThreads;
-    private final MethodHandle getThreads;
+    private OpenBlasGemm() {}
 
-    private OpenBlasGemm(MethodHandle sgemm, MethodHandle setThreads, MethodHandle getThreads) {
-        this.sgemm = sgemm;
-        this.setThreads = setThreads;
-        this.getThreads = getThreads;
+    /**
+     * The bound native functions. They live in static finals so that C2 treats the method handles as
+     * constants and inlines the downcall; then the heap segments built for each call do not escape
+     * and are never allocated (with the handles in instance fields every call allocated ~200 bytes).
+     * The holder is initialised on first use, so a missing library costs nothing until asked for.
+     */
+    private static final class Lib {
+        static final MethodHandle SGEMM, SET_THREADS, GET_THREADS;
+        static final String ERROR;
+
+        static {
+            MethodHandle sgemm = null, set = null, get = null;
+            String error = "";
+            try {
+                SymbolLookup lib = SymbolLookup.libraryLookup("libopenblas.so.0", Arena.global());
+                Linker linker = Linker.nativeLinker();
+                ValueLayout.OfInt i = ValueLayout.JAVA_INT;
+                ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT;
+                var addr = ValueLayout.ADDRESS;
+                sgemm = linker.downcallHandle(lib.findOrThrow("cblas_sgemm"),
+                        FunctionDescriptor.ofVoid(i, i, i, i, i, i, f, addr, i, addr, i, f, addr, i),
+                        Linker.Option.critical(true));
+                set = lib.find("openblas_set_num_threads")
+                        .map(s -> linker.downcallHandle(s, FunctionDescriptor.ofVoid(i))).orElse(null);
+                get = lib.find("openblas_get_num_threads")
+                        .map(s -> linker.downcallHandle(s, FunctionDescriptor.of(i))).orElse(null);
+            } catch (IllegalArgumentException | IllegalCallerException | java.util.NoSuchElementException | UnsatisfiedLinkError e) {
+                sgemm = null;
+                error = "libopenblas.so.0 could not be loaded: " + e.getMessage();
+            }
+            SGEMM = sgemm;
+            SET_THREADS = set;
+            GET_THREADS = get;
+            ERROR = error;
+        }
     }
 
     /** Binds to the system OpenBLAS, or returns null (see {@link #loadError()}). */
     public static OpenBlasGemm load() {
-        try {
-            SymbolLookup lib = SymbolLookup.libraryLookup("libopenblas.so.0", Arena.global());
-            Linker linker = Linker.nativeLinker();
-            ValueLayout.OfInt i = ValueLayout.JAVA_INT;
-            ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT;
-            var addr = ValueLayout.ADDRESS;
-            MethodHandle sgemm = linker.downcallHandle(lib.findOrThrow("cblas_sgemm"),
-                    FunctionDescriptor.ofVoid(i, i, i, i, i, i, f, addr, i, addr, i, f, addr, i),
-                    Linker.Option.critical(true));
-            MethodHandle set = lib.find("openblas_set_num_threads")
-                    .map(s -> linker.downcallHandle(s, FunctionDescriptor.ofVoid(i))).orElse(null);
-            MethodHandle get = lib.find("openblas_get_num_threads")
-                    .map(s -> linker.downcallHandle(s, FunctionDescriptor.of(i))).orElse(null);
-            loadError = "";
-            return new OpenBlasGemm(sgemm, set, get);
-        } catch (IllegalArgumentException | IllegalCallerException | java.util.NoSuchElementException | UnsatisfiedLinkError e) {
-            loadError = "libopenblas.so.0 could not be loaded: " + e.getMessage();
-            return null;
-        }
+        loadError = Lib.ERROR;
+        return Lib.SGEMM == null ? null : new OpenBlasGemm();
     }
 
     public static String loadError() { return loadError; }
 
-    /** Sets OpenBLAS's own thread pool size (it defaults to the number of cores). */
+    /**
+     * Sets OpenBLAS's own thread pool size (it defaults to the number of cores; see the class comment
+     * for why Vitals leaves it there). Process-wide: it affects every caller of OpenBLAS.
+     */
     public void threads(int n) {
-        if (setThreads == null) return;
+        if (Lib.SET_THREADS == null) return;
         try {
-            setThreads.invokeExact(n);
+            Lib.SET_THREADS.invokeExact(n);
         } catch (Throwable t) {
             throw new IllegalStateException("openblas_set_num_threads failed", t);
         }
     }
 
     public int threads() {
-        if (getThreads == null) return -1;
+        if (Lib.GET_THREADS == null) return -1;
         try {
-            return (int) getThreads.invokeExact();
+            return (int) Lib.GET_THREADS.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException("openblas_get_num_threads failed", t);
         }
@@ -82,7 +114,7 @@ public final class OpenBlasGemm implements Gemm {
         checkBounds(false, m, n, c, cOff, ldc, "C");
         MemorySegment sa = slice(a, aOff), sb = slice(b, bOff), sc = slice(c, cOff);
         try {
-            sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
+            Lib.SGEMM.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
                     alpha, sa, lda, sb, ldb, beta, sc, ldc);
         } catch (Throwable t) {
             throw new IllegalStateException("cblas_sgemm failed", t);
@@ -95,7 +127,7 @@ public final class OpenBlasGemm implements Gemm {
     }
 
     /** Native code does not check bounds, so a wrong stride must fail here, not corrupt the heap. */
-    private static void checkBounds(boolean trans, int rows, int cols, float[] x, int off, int ld, String what) {
+    static void checkBounds(boolean trans, int rows, int cols, float[] x, int off, int ld, String what) {
         int storedRows = trans ? cols : rows, storedCols = trans ? rows : cols;
         if (storedRows == 0 || storedCols == 0) return;
         if (ld < storedCols || off < 0 || (long) off + (long) (storedRows - 1) * ld + storedCols > x.length) {
