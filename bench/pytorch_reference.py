@@ -50,6 +50,33 @@ def fashion(folder):
             torch.from_numpy(xte[:, None]), torch.from_numpy(yte))
 
 
+def peak_rss_mb():
+    """VmHWM of this process (what the Vitals side reports too), else getrusage's maximum RSS."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def blas_library():
+    """The BLAS file this process mapped (OpenBLAS first), to say which build PyTorch used."""
+    found = []
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1]
+                if "blas" in os.path.basename(path) and path not in found:
+                    found.append(path)
+    except OSError:
+        pass
+    found.sort(key=lambda p: "openblas" not in os.path.basename(p))
+    return os.path.realpath(found[0]) if found else "unknown"
+
+
 def documents(path):
     d = np.load(path)
     return (torch.from_numpy(d["x_train"]), torch.from_numpy(d["y_train"].astype(np.int64)),
@@ -63,7 +90,7 @@ def model_for(workload, features, classes):
     if workload == "cnn":
         return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
                              nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, 10))
-    if workload == "documents":
+    if workload in ("docs", "documents"):
         sizes = [features, 2048, 1024, 512, 256, 128]
         layers = []
         for a, b in zip(sizes, sizes[1:]):
@@ -75,24 +102,35 @@ def model_for(workload, features, classes):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--workload", required=True, choices=["mlp64", "mlp256", "cnn", "documents"])
+    ap.add_argument("--workload", required=True, choices=["mlp64", "mlp256", "cnn", "docs", "documents"])
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--fashion", default=os.environ.get("VITALS_FASHION", "/usr/share/datasets/fashion-mnist"))
     ap.add_argument("--documents", help="npz exported by Vitals (x_train, y_train, x_test, y_test)")
+    ap.add_argument("--subset", help="TRAIN,TEST: the first examples of each split only (after normalising with the"
+                                     " full training split's statistics, as the Vitals side does)")
     a = ap.parse_args()
+    if a.workload == "documents":
+        a.workload = "docs"
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
-    if a.workload == "documents":
+    if a.workload == "docs":
+        if not a.documents:
+            raise SystemExit("error: the docs workload needs --documents FILE.npz (SideBySide export-documents)")
         xtr, ytr, xte, yte = documents(a.documents)
         features, classes = xtr.shape[1], int(ytr.max()) + 1
     else:
         xtr, ytr, xte, yte = fashion(a.fashion)
         features, classes = 784, 10
+    if a.subset:
+        ntr, _, nte = a.subset.partition(",")
+        ntr = int(ntr)
+        nte = int(nte) if nte else ntr
+        xtr, ytr, xte, yte = xtr[:ntr], ytr[:ntr], xte[:nte], yte[:nte]
     batch = a.batch or (256 if a.workload == "mlp256" else 64)
     model = model_for(a.workload, features, classes)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -116,10 +154,9 @@ def main():
     with torch.no_grad():
         for i in range(0, xte.shape[0], 1000):
             correct += (model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "workload": a.workload, "batch": batch,
-                      "threads": torch.get_num_threads(), "epoch_seconds": epochs,
-                      "test_accuracy": correct / xte.shape[0], "peak_rss_mb": peak_kb / 1024.0}))
+    print(json.dumps({"framework": "pytorch", "version": torch.__version__, "workload": a.workload, "batch": batch,
+                      "train_size": int(n), "threads": torch.get_num_threads(), "blas": blas_library(),
+                      "epoch_seconds": epochs, "test_accuracy": correct / xte.shape[0], "peak_rss_mb": peak_rss_mb()}))
 
 
 if __name__ == "__main__":
