@@ -11,7 +11,8 @@ import org.openjdk.jmh.annotations.State;
 public class GemmModelBenchmark extends GemmBenchmarkDefaults {
     @Param({"mlp-b64-fc1-fwd", "mlp-b64-fc1-wgrad", "mlp-b64-fc2-fwd", "mlp-b64-fc2-igrad", "mlp-b64-fc3-fwd",
             "mlp-b256-fc1-fwd", "mlp-b256-fc1-wgrad",
-            "cnn-conv1-fwd", "cnn-conv2-fwd", "cnn-conv2-wgrad", "cnn-conv2-igrad", "cnn-fc-b64-fwd", "cnn-fc-b64-wgrad",
+            "cnn-b64-conv1-fwd", "cnn-b64-conv1-wgrad", "cnn-b64-conv2-fwd", "cnn-b64-conv2-wgrad", "cnn-b64-conv2-igrad",
+            "cnn-fc-b64-fwd", "cnn-fc-b64-wgrad",
             "doc-b64-fc1-fwd", "doc-b64-fc1-wgrad", "doc-b64-fc2-fwd", "doc-b64-fc2-igrad"})
     public String shape;
 

@@ -38,7 +38,7 @@ public final class GemmReport {
         }
         ChainedOptionsBuilder opts = new OptionsBuilder().parent(cli)
                 .mode(org.openjdk.jmh.annotations.Mode.Throughput).timeUnit(TimeUnit.SECONDS);
-        if (cli.getIncludes().isEmpty()) opts.include("Gemm");
+        if (cli.getIncludes().isEmpty()) opts.include("Gemm|PeakFma");
         if (!cli.getWarmupIterations().hasValue()) opts.warmupIterations(2);
         if (!cli.getWarmupTime().hasValue()) opts.warmupTime(TimeValue.milliseconds(500));
         if (!cli.getMeasurementIterations().hasValue()) opts.measurementIterations(5);
@@ -48,38 +48,54 @@ public final class GemmReport {
         print(results, loadBefore, System.out);
     }
 
+    /** The figure for one Zen 5 core (AVX-512, two FMA pipes, ~3.3 GHz), used when the peak was not measured. */
+    static final double ASSUMED_PEAK_PER_CORE = 213;
+
     static void print(Collection<RunResult> results, String loadBefore, PrintStream out) {
         Map<String, Map<String, Result<?>>> byShape = new LinkedHashMap<>();
         List<String> kernels = new ArrayList<>();
+        double measuredPeak = Double.NaN;
         for (RunResult r : results) {
+            if (r.getParams().getBenchmark().endsWith("PeakFmaBenchmark.fma")) {
+                measuredPeak = r.getPrimaryResult().getStatistics().getMax() * peakFlopsPerCall() / 1e9;
+                continue;
+            }
             String shape = r.getParams().getParam("shape"), kernel = r.getParams().getParam("kernel");
             if (shape == null || kernel == null) continue;
             // The same pair can come from two benchmark classes when -p overrides their params; keep the first.
             byShape.computeIfAbsent(shape, s -> new LinkedHashMap<>()).putIfAbsent(kernel, r.getPrimaryResult());
             if (!kernels.contains(kernel)) kernels.add(kernel);
         }
+        double peak = Double.isNaN(measuredPeak) ? Double.parseDouble(System.getProperty("vitals.peak.gflops",
+                Double.toString(ASSUMED_PEAK_PER_CORE))) : measuredPeak;
         kernels.sort((x, y) -> Integer.compare(order(x), order(y)));
         out.println();
-        out.printf(Locale.ROOT, "GEMM throughput in GFLOPS (2*m*n*k per call): mean / best measurement iteration.%n");
+        out.printf(Locale.ROOT, "GEMM throughput in GFLOPS (2*m*n*k per call): mean / best measurement iteration (best as %% of peak).%n");
         out.printf(Locale.ROOT, "On a busy machine the best iteration is the better estimate of what the kernel can do.%n");
+        out.printf(Locale.ROOT, "Peak: %.1f GFLOPS per core, %s; a kernel on N threads is compared with N cores' peak.%n", peak,
+                Double.isNaN(measuredPeak) ? (System.getProperty("vitals.peak.gflops") != null ? "as given by -Dvitals.peak.gflops"
+                        : "assumed (the issue's figure for a Zen 5 core; run PeakFma to measure it)")
+                        : "measured by PeakFmaBenchmark (best iteration of an FMA-bound Vector API loop, one thread)");
         out.printf(Locale.ROOT, "%d cores, %s %s, load average %s before and %s after%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), loadBefore, loadAverage());
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-20s %-18s", "shape", "call"));
-        for (String k : kernels) head.append(String.format(Locale.ROOT, " %15s", k));
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-20s %-20s", "shape", "call"));
+        for (String k : kernels) head.append(String.format(Locale.ROOT, " %21s", k));
         boolean ratio = kernels.contains("vector-1") && kernels.contains("openblas-1");
         if (ratio) head.append("  vector-1/openblas-1 (best)");
         out.println(head);
         for (var e : byShape.entrySet()) {
             GemmShapes.Shape s = GemmShapes.get(e.getKey());
             double gflop = s.flops() / 1e9;
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-20s %-18s", s.name(), s.describe()));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-20s %-20s", s.name(), s.describe()));
             for (String k : kernels) {
                 Result<?> r = e.getValue().get(k);
                 if (r == null) {
-                    row.append(String.format(Locale.ROOT, " %15s", "-"));
+                    row.append(String.format(Locale.ROOT, " %21s", "-"));
                 } else {
-                    row.append(String.format(Locale.ROOT, " %6.1f / %6.1f", r.getScore() * gflop, r.getStatistics().getMax() * gflop));
+                    double best = r.getStatistics().getMax() * gflop;
+                    row.append(String.format(Locale.ROOT, " %6.1f / %6.1f (%3.0f%%)", r.getScore() * gflop, best,
+                            100 * best / (peak * cores(k))));
                 }
             }
             if (ratio) {
@@ -89,6 +105,22 @@ public final class GemmReport {
                 }
             }
             out.println(row);
+        }
+    }
+
+    /** Cores a kernel may use: openblas-N and vector-N use N (at most the machine's), java one. */
+    static int cores(String kernel) {
+        int dash = kernel.indexOf('-');
+        int n = dash < 0 ? 1 : Integer.parseInt(kernel.substring(dash + 1));
+        return Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** PeakFmaBenchmark's flops per call; needs the Vector API module in this JVM (bench/gemm adds it). */
+    private static double peakFlopsPerCall() {
+        try {
+            return PeakFmaBenchmark.flopsPerCall();
+        } catch (LinkageError e) {
+            return Double.NaN;
         }
     }
 

@@ -9,7 +9,7 @@ import org.openjdk.jmh.annotations.State;
 /** Square products, where a kernel's peak shows. Score: calls per second; {@link GemmReport} turns it into GFLOPS. */
 @State(Scope.Thread)
 public class GemmSquareBenchmark extends GemmBenchmarkDefaults {
-    @Param({"square-256", "square-512", "square-1024"})
+    @Param({"square-512", "square-1024", "square-2048"})
     public String shape;
 
     @Param({"openblas-1", "openblas-2", "vector-1", "vector-2"})
