@@ -47,7 +47,9 @@ import java.util.zip.ZipOutputStream;
  *       splits (x_train, y_train, x_test, y_test) for the PyTorch side, so both train on identical numbers;</li>
  *   <li>{@code table FILE.jsonl [--note LINE]...}: the comparison table from both sides' JSON lines;</li>
  *   <li>{@code overhead [--workload mlp64] [--epochs 1] [--repeats N] [--subset ...]}: the cost of the
- *       doctor's monitoring, one JVM, runs alternating between monitored and bare.</li>
+ *       doctor's monitoring, one JVM, runs alternating between monitored and bare;</li>
+ *   <li>{@code profile [--workload cnn] [--epochs 2] [--subset ...]}: where an epoch's time goes, per
+ *       layer and pass, GEMM and the rest ({@link StepProfile}).</li>
  * </ul>
  * Workloads are the specs below; data: Fashion-MNIST (standardised per channel on the training split)
  * and the synthetic documents (TF-IDF rows, not normalised further).
@@ -66,12 +68,18 @@ public final class SideBySide {
             case "export-documents" -> exportDocuments(o);
             case "table" -> table(o);
             case "overhead" -> overhead(o);
+            case "profile" -> {
+                String subset = opt(o, "subset", null);
+                Spec spec = spec(opt(o, "workload", "cnn"), Integer.parseInt(opt(o, "epochs", "2")), opt(o, "fashion", null),
+                        subset != null);
+                StepProfile.run(spec, data(spec, subset));
+            }
             default -> usage("unknown subcommand '" + args[0] + "'");
         }
     }
 
     private static void usage(String why) {
-        System.err.println("error: " + why + "\nusage: SideBySide run|export-documents|table|overhead [options] (see bench/side-by-side)");
+        System.err.println("error: " + why + "\nusage: SideBySide run|export-documents|table|overhead|profile [options] (see bench/side-by-side)");
         System.exit(2);
     }
 

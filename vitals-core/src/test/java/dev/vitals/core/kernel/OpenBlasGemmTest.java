@@ -35,6 +35,36 @@ class OpenBlasGemmTest {
         assertThrows(IllegalArgumentException.class, () -> blas.sgemm(false, false, 2, 2, 3, 1f, a, -1, 3, b, 0, 2, 0f, c, 0, 2));
     }
 
+    /**
+     * Tiny outputs over a long depth go through OpenBLAS in slices of the depth (the first
+     * convolution's weight gradient is the case that needed it): the sum of the slices must be the
+     * product, for every transpose, with offsets and wide strides, with beta 0 (NaN in C ignored) and
+     * beta 1 (accumulating), on one thread and on two.
+     */
+    @Test
+    void longDepthWithATinyOutputIsSplitAndStillExact() {
+        int before = blas.threads();
+        try {
+            long seed = 100;
+            for (int threads : new int[] {1, 2}) {
+                blas.threads(threads);
+                int[][] shapes = {{32, 9, 43264}, {9, 32, 5000}, {1, 1, 300_000}, {32, 32, 257}, {3, 7, 12_483}};
+                for (int[] s : shapes) {
+                    for (boolean ta : new boolean[] {false, true}) {
+                        for (boolean tb : new boolean[] {false, true}) {
+                            GemmCase dense = GemmCase.dense(ta, tb, s[0], s[1], s[2], 1f, 1f, seed++);
+                            dense.assertMatches(dense.run(new JavaGemm()), dense.run(blas), "split depth");
+                            GemmCase padded = GemmCase.padded(ta, tb, s[0], s[1], s[2], 0.5f, 0f, 3, 2, seed++);
+                            padded.assertMatches(padded.run(new JavaGemm()), padded.run(blas), "split depth, padded");
+                        }
+                    }
+                }
+            }
+        } finally {
+            blas.threads(Math.max(before, 1));
+        }
+    }
+
     @Test
     void threadCountCanBeSetAndRead() {
         int before = blas.threads();

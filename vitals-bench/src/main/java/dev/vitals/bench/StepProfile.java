@@ -1,0 +1,144 @@
+package dev.vitals.bench;
+
+import dev.vitals.core.data.Batch;
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.data.Splits;
+import dev.vitals.core.kernel.Gemm;
+import dev.vitals.core.kernel.Kernels;
+import dev.vitals.core.loss.TargetEncoding;
+import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.Mode;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.tensor.Tensor;
+import dev.vitals.core.train.Experiment;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Where a training epoch's time goes: the trainer's step (batch, forward, loss, backward, optimizer)
+ * written out with a clock around every layer's forward and backward, and a GEMM wrapper that charges
+ * matrix-multiply time to the layer that called it. The layers' own time minus their GEMM time is
+ * im2col/col2im, layout copies, bias, activations and pooling. The first epoch warms the JIT and is
+ * not counted; the observed-step statistics the trainer adds on some steps are not included.
+ * {@code SideBySide profile --workload cnn [--epochs 2] [--subset 6400,1000]}.
+ */
+final class StepProfile {
+    private StepProfile() {}
+
+    /** Charges each call's time to the current slot. */
+    static final class TimedGemm implements Gemm {
+        final Gemm inner;
+        long[] slots;
+        int current;
+
+        TimedGemm(Gemm inner, int slots) {
+            this.inner = inner;
+            this.slots = new long[slots];
+        }
+
+        @Override
+        public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            long t0 = System.nanoTime();
+            inner.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            slots[current] += System.nanoTime() - t0;
+        }
+
+        @Override public String name() { return inner.name(); }
+    }
+
+    static void run(Spec spec, PreparedData data) {
+        Experiment e = Experiment.of(spec, data);
+        Model model = e.model();
+        List<Layer> layers = model.layers();
+        int nl = layers.size();
+        // slots: 0..nl-1 forward of layer i, nl..2nl-1 backward of layer i
+        TimedGemm gemm = new TimedGemm(Kernels.gemm(), 2 * nl);
+        Kernels.use(gemm);
+        long[] layerTime = new long[2 * nl];
+        long fill = 0, loss = 0, zero = 0, opt = 0, total = 0;
+        Dataset train = data.train();
+        int bs = spec.train().batch(), outputs = model.outputShape().size();
+        Batch batch = new Batch(train.exampleShape(), Math.min(bs, train.size()), 0);
+        int[] order = Splits.range(train.size());
+        SplittableRandom rng = new SplittableRandom(1);
+        Tensor grad = null;
+        int epochs = spec.train().epochs();
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            boolean counted = epoch > 0 || epochs == 1;
+            if (epoch == 1) {
+                java.util.Arrays.fill(layerTime, 0);
+                java.util.Arrays.fill(gemm.slots, 0);
+                fill = loss = zero = opt = total = 0;
+            }
+            Splits.shuffle(order, rng);
+            long e0 = System.nanoTime();
+            for (int from = 0; from < train.size(); from += bs) {
+                int n = Math.min(bs, train.size() - from);
+                long t = System.nanoTime();
+                batch.fill(train, order, from, n, null, outputs);
+                long t1 = System.nanoTime();
+                fill += t1 - t;
+                model.zeroGrad();
+                long t2 = System.nanoTime();
+                zero += t2 - t1;
+                Tensor h = batch.x();
+                for (int i = 0; i < nl; i++) {
+                    gemm.current = i;
+                    long a = System.nanoTime();
+                    h = layers.get(i).forward(h, Mode.TRAIN);
+                    layerTime[i] += System.nanoTime() - a;
+                }
+                long t3 = System.nanoTime();
+                grad = Tensor.reuse(grad, n, model.outputShape());
+                e.loss().forward(h, batch.labels(), null, grad);
+                long t4 = System.nanoTime();
+                loss += t4 - t3;
+                Tensor g = grad;
+                for (int i = nl - 1; i >= 0; i--) {
+                    gemm.current = nl + i;
+                    long a = System.nanoTime();
+                    g = layers.get(i).backward(g, i > 0);
+                    layerTime[nl + i] += System.nanoTime() - a;
+                }
+                long t5 = System.nanoTime();
+                e.optimizer().step(spec.optimizer().lr() > 0 ? (float) spec.optimizer().lr() : 1e-3f, null);
+                opt += System.nanoTime() - t5;
+            }
+            total = System.nanoTime() - e0;
+            if (!counted) System.err.printf(Locale.ROOT, "epoch %d (warm-up): %.3f s%n", epoch + 1, total / 1e9);
+        }
+        double all = total;
+        System.out.printf(Locale.ROOT, "Epoch profile, %s, %d training examples, batch %d, GEMM %s; last epoch %.3f s%n",
+                spec.name(), train.size(), bs, SideBySide.kernelDescription(), total / 1e9);
+        System.out.printf(Locale.ROOT, "%-28s %10s %7s %10s %7s %10s %7s%n", "part", "total ms", "%", "GEMM ms", "%", "other ms", "%");
+        long accounted = fill + zero + loss + opt;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < nl; i++) {
+                int s = pass * nl + i;
+                long t = layerTime[s], gm = gemm.slots[s];
+                accounted += t;
+                if (t == 0) continue;
+                String name = (pass == 0 ? "fwd " : "bwd ") + i + " " + layers.get(i).describe();
+                System.out.printf(Locale.ROOT, "%-28s %10.1f %6.1f%% %10.1f %6.1f%% %10.1f %6.1f%%%n", name, t / 1e6, 100 * t / all,
+                        gm / 1e6, 100 * gm / all, (t - gm) / 1e6, 100 * (t - gm) / all);
+            }
+        }
+        row("batch fill", fill, all);
+        row("zero_grad", zero, all);
+        row("loss (fwd+grad)", loss, all);
+        row("optimizer step", opt, all);
+        row("unaccounted (loop, clocks)", total - accounted, all);
+        long gemmAll = 0;
+        for (long s : gemm.slots) gemmAll += s;
+        System.out.printf(Locale.ROOT, "GEMM in all: %.1f ms (%.1f%%)%n", gemmAll / 1e6, 100 * gemmAll / all);
+    }
+
+    private static void row(String name, long t, double all) {
+        System.out.printf(Locale.ROOT, "%-28s %10.1f %6.1f%%%n", name, t / 1e6, 100 * t / all);
+    }
+}
