@@ -114,17 +114,31 @@ public final class Conv2d extends Layer {
 
     private static float[] grow(float[] a, int n) { return a.length >= n ? a : new float[n]; }
 
+    private void im2col(float[] x, int xo, float[] col, int co, int ld) {
+        im2col(x, xo, col, co, ld, c, h, w, kernel, stride, padding, oh, ow, false);
+    }
+
+    private void col2im(float[] col, int co, int ld, float[] dx, int xo) {
+        col2im(col, co, ld, dx, xo, c, h, w, kernel, stride, padding, oh, ow, false);
+    }
+
     /**
      * Writes one example's patches into columns {@code co..co+positions} of a column matrix whose rows
      * are {@code ld} long: col[(ch*k + ki)*k + kj][co + oy*ow + ox] = x[ch][oy*stride - pad + ki][ox*stride - pad + kj],
-     * zero outside the image.
+     * zero outside the image. With stride 1 each output row is one contiguous run of an input row
+     * (copied with arraycopy) between zeros for the padding; {@code general} forces the element-wise
+     * loop that handles any stride (tests compare the two).
      */
-    private void im2col(float[] x, int xo, float[] col, int co, int ld) {
+    static void im2col(float[] x, int xo, float[] col, int co, int ld, int c, int h, int w, int kernel, int stride,
+                       int padding, int oh, int ow, boolean general) {
+        boolean unit = stride == 1 && !general;
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kernel; ki++) {
                 for (int kj = 0; kj < kernel; kj++, row++) {
                     int dst = co + row * ld;
+                    // with stride 1, ox in [lo, hi) reads inside the row: ix = ox - padding + kj in [0, w)
+                    int lo = Math.min(ow, Math.max(0, padding - kj)), hi = Math.max(lo, Math.min(ow, w + padding - kj));
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - padding + ki;
                         if (iy < 0 || iy >= h) {
@@ -133,6 +147,13 @@ public final class Conv2d extends Layer {
                             continue;
                         }
                         int src = xo + (ch * h + iy) * w;
+                        if (unit) {
+                            if (lo > 0) java.util.Arrays.fill(col, dst, dst + lo, 0f);
+                            System.arraycopy(x, src + lo - padding + kj, col, dst + lo, hi - lo);
+                            if (hi < ow) java.util.Arrays.fill(col, dst + hi, dst + ow, 0f);
+                            dst += ow;
+                            continue;
+                        }
                         for (int ox = 0; ox < ow; ox++) {
                             int ix = ox * stride - padding + kj;
                             col[dst++] = ix >= 0 && ix < w ? x[src + ix] : 0f;
@@ -143,18 +164,30 @@ public final class Conv2d extends Layer {
         }
     }
 
-    /** Adds one example's columns back onto the image positions they were read from (the transpose of im2col). */
-    private void col2im(float[] col, int co, int ld, float[] dx, int xo) {
+    /**
+     * Adds one example's columns back onto the image positions they were read from (the transpose of
+     * im2col). With stride 1 the inner loop has no bounds test (the JIT vectorises it); the sums are
+     * made in the same order as the general loop, so both give identical results.
+     */
+    static void col2im(float[] col, int co, int ld, float[] dx, int xo, int c, int h, int w, int kernel, int stride,
+                       int padding, int oh, int ow, boolean general) {
+        boolean unit = stride == 1 && !general;
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kernel; ki++) {
                 for (int kj = 0; kj < kernel; kj++, row++) {
                     int srcRow = co + row * ld;
+                    int lo = Math.min(ow, Math.max(0, padding - kj)), hi = Math.max(lo, Math.min(ow, w + padding - kj));
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - padding + ki;
                         if (iy < 0 || iy >= h) continue;
                         int dst = xo + (ch * h + iy) * w;
                         int s = srcRow + oy * ow;
+                        if (unit) {
+                            int d = dst - padding + kj;
+                            for (int ox = lo; ox < hi; ox++) dx[d + ox] += col[s + ox];
+                            continue;
+                        }
                         for (int ox = 0; ox < ow; ox++) {
                             int ix = ox * stride - padding + kj;
                             if (ix >= 0 && ix < w) dx[dst + ix] += col[s + ox];
