@@ -359,7 +359,9 @@ public final class SideBySide {
      *   <li>bare: the trainer with no listeners and no observed steps after the first (the engine alone);</li>
      *   <li>engine: the trainer as specs configure it (statistics on the first 50 and every 10th step), no listeners;</li>
      *   <li>watched: as {@code vitals train} runs it, {@link WatchedRun} with every monitor attached
-     *       (the preflight runs once, before timing; the console and metrics writers are not included).</li>
+     *       (the preflight runs once, before timing; the console and metrics writers are not included);</li>
+     *   <li>with {@code --modes}, also: listener (the trainer as specs configure it with one listener that
+     *       does nothing), monitor (the doctor's Monitor alone, without WatchedRun).</li>
      * </ul>
      * One untimed round first warms the JIT. Reports median epoch seconds and the overhead over bare.
      */
@@ -371,7 +373,8 @@ public final class SideBySide {
         Spec spec = spec(workload, epochs, opt(o, "fashion", null), subset != null);
         PreparedData data = data(spec, subset);
         WatchedRun.Preflight pre = WatchedRun.preflight(spec, data);
-        String[] modes = {"bare", "engine", "watched"};
+        String[] modes = opt(o, "modes", "bare,engine,watched").split(",");
+        if (!List.of(modes).contains("bare")) usage("overhead --modes must include bare");
         Map<String, List<Double>> secs = new LinkedHashMap<>();
         for (String m : modes) secs.put(m, new ArrayList<>());
         List<Double> pairRatio = new ArrayList<>();
@@ -407,6 +410,8 @@ public final class SideBySide {
                     Experiment.trainerConfig(spec).withObserve(0, Integer.MAX_VALUE)).fit(data.train(), null, null);
             case "engine" -> e.trainer().fit(data.train(), null, null);
             case "watched" -> WatchedRun.train(pre, e, f -> { }).result();
+            case "listener" -> e.fit(new dev.vitals.core.train.TrainingListener() { });
+            case "monitor" -> e.fit(new dev.vitals.doctor.Monitor(f -> { }));
             default -> throw new IllegalArgumentException(mode);
         };
         return r.epochs().stream().mapToDouble(EpochResult::seconds).sum();

@@ -75,8 +75,10 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
         int n = t.steps();
         int from = Math.max(0, n - 200);
         double p = Stats.median(purities(t, from, n));
+        // the healthy case stops here: the simulation below is the costly part, asked on every observed step
+        if (!(p >= PURITY)) return List.of();
         double expected = shuffledPurity(t.info().classShares(), Math.min(t.info().batch(), t.info().trainSize()));
-        if (!(p >= PURITY) || expected >= SHUFFLED_BELOW) return List.of();
+        if (expected >= SHUFFLED_BELOW) return List.of();
         return List.of(finding(Stage.DATA, null, (long) n - 1,
                 "training batches arrive ordered by label: the median batch is " + Numbers.pct(p) + " one class, where shuffled batches would mix "
                         + t.info().classes() + " classes",
