@@ -9,26 +9,21 @@ import dev.vitals.core.nn.Mode;
 import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The two convolutions of the Fashion-MNIST CNN at batch 64, forward and backward, as the layer runs
  * them (im2col of the whole batch, one GEMM, the bias and layout copy; backward: layout copy, bias
  * gradient, weight-gradient GEMM, input-gradient GEMM and col2im). conv1: 64x1x28x28 -> 32 filters
  * 3x3, backward without an input gradient (it is the model's first layer); conv2: 64x32x13x13 -> 64
- * filters 3x3, backward with it. Milliseconds per call.
+ * filters 3x3, backward with it. Score: calls per second (throughput, as the GEMM benchmarks).
  */
 @State(Scope.Thread)
-@BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class Conv2dBenchmark extends GemmBenchmarkDefaults {
     @Param({"conv1", "conv2"})
     public String layer;

@@ -69,6 +69,7 @@ public final class GemmReport {
         double peak = Double.isNaN(measuredPeak) ? Double.parseDouble(System.getProperty("vitals.peak.gflops",
                 Double.toString(ASSUMED_PEAK_PER_CORE))) : measuredPeak;
         kernels.sort((x, y) -> Integer.compare(order(x), order(y)));
+        if (byShape.isEmpty() && Double.isNaN(measuredPeak)) return; // no GEMM in this run: JMH's own table says it all
         out.println();
         out.printf(Locale.ROOT, "GEMM throughput in GFLOPS (2*m*n*k per call): mean / best measurement iteration (best as %% of peak).%n");
         out.printf(Locale.ROOT, "On a busy machine the best iteration is the better estimate of what the kernel can do.%n");

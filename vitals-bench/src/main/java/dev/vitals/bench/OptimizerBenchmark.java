@@ -12,8 +12,6 @@ import dev.vitals.core.optim.Optimizer;
 import dev.vitals.core.optim.Sgd;
 import dev.vitals.core.tensor.Shape;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -21,17 +19,14 @@ import org.openjdk.jmh.annotations.State;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One optimizer step over the parameters of the 784-256-128-10 MLP (235,146 values in six tensors),
  * as the trainer calls it: unobserved steps without statistics, observed steps measuring the weight
- * and update norms on a strided sample. Microseconds per step; the update is memory-bound (Adam reads
+ * and update norms on a strided sample. Score: steps per second; the update is memory-bound (Adam reads
  * and writes weight, gradient and two moments: 16 bytes read and 12 written per value).
  */
 @State(Scope.Thread)
-@BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class OptimizerBenchmark extends GemmBenchmarkDefaults {
     @Param({"adam", "sgd-momentum", "sgd"})
     public String optimizer;
