@@ -2,6 +2,7 @@ package dev.vitals.core.nn;
 
 import dev.vitals.core.kernel.Gemm;
 import dev.vitals.core.kernel.Kernels;
+import dev.vitals.core.kernel.Workers;
 import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
 
@@ -70,34 +71,67 @@ public final class Conv2d extends Layer {
         out = Tensor.reuse(out, b, outputShape());
         cols = grow(cols, ckk * n);
         yt = grow(yt, filters * n);
-        float[] xs = x.data(), y = out.data(), bs = bias.value().data();
-        for (int i = 0; i < b; i++) im2col(xs, i * c * h * w, cols, i * p, n);
+        float[] xs = x.data(), y = out.data(), bs = bias.value().data(), col = cols, ytl = yt;
+        int parts = parts(b, ckk * n);
+        Workers.run(parts, part -> {
+            for (int i = first(b, parts, part), end = first(b, parts, part + 1); i < end; i++) im2col(xs, i * c * h * w, col, i * p, n);
+        });
         // yt[filters, batch·positions] = W[filters, ckk] · cols[ckk, batch·positions]
         Kernels.gemm().sgemm(false, false, filters, n, ckk, 1f, weight.value().data(), 0, ckk, cols, 0, n, 0f, yt, 0, n);
-        for (int i = 0; i < b; i++) {
-            for (int f = 0; f < filters; f++) {
-                int src = f * n + i * p, dst = (i * filters + f) * p;
-                float bf = bs[f];
-                for (int k = 0; k < p; k++) y[dst + k] = yt[src + k] + bf;
+        int copyParts = parts(b, filters * n);
+        Workers.run(copyParts, part -> {
+            for (int i = first(b, copyParts, part), end = first(b, copyParts, part + 1); i < end; i++) {
+                for (int f = 0; f < filters; f++) {
+                    int src = f * n + i * p, dst = (i * filters + f) * p;
+                    float bf = bs[f];
+                    for (int k = 0; k < p; k++) y[dst + k] = ytl[src + k] + bf;
+                }
             }
-        }
+        });
         lastOutput = out;
         return out;
     }
+
+    /**
+     * The unfolding, the layout copies and the bias gradient work on whole examples (or filters), each
+     * writing only its own part of the output, so they can be split over the kernels' worker threads
+     * ({@link Workers}): the results are the same whoever computes a part (Conv2dParallelTest).
+     * Off by default, on with {@code -Dvitals.conv.parallel=true}: on a shared 2-core machine whose
+     * other core was busy, alternating CNN epoch profiles showed no gain (the convolutions' non-GEMM time
+     * 612-736 ms per 6,400 images on one thread, 695-755 ms split); a quiet machine should decide.
+     */
+    static boolean parallel = "true".equals(System.getProperty("vitals.conv.parallel"));
+    /** Below this many values moved, one thread does it: handing out the parts would cost more. */
+    static final int PARALLEL_MIN_VALUES = 1 << 15;
+
+    private static int parts(int items, long values) {
+        if (!parallel || values < PARALLEL_MIN_VALUES) return 1;
+        return Math.min(items, 2 * Workers.threads());
+    }
+
+    /** The first of {@code items} in part {@code part} of {@code parts} contiguous, nearly equal parts. */
+    private static int first(int items, int parts, int part) { return (int) ((long) items * part / parts); }
 
     @Override
     public Tensor backward(Tensor gy, boolean needInputGrad) {
         int b = gy.batch(), n = b * p;
         float[] dy = gy.data(), dw = weight.grad().data(), db = bias.grad().data(), wt = weight.value().data();
         yt = grow(yt, filters * n);
-        for (int i = 0; i < b; i++) {
-            for (int f = 0; f < filters; f++) System.arraycopy(dy, (i * filters + f) * p, yt, f * n + i * p, p);
-        }
-        for (int f = 0; f < filters; f++) {
-            double s = 0;
-            for (int k = f * n, end = k + n; k < end; k++) s += yt[k];
-            db[f] += (float) s;
-        }
+        float[] ytl = yt;
+        int copyParts = parts(b, filters * n);
+        Workers.run(copyParts, part -> {
+            for (int i = first(b, copyParts, part), end = first(b, copyParts, part + 1); i < end; i++) {
+                for (int f = 0; f < filters; f++) System.arraycopy(dy, (i * filters + f) * p, ytl, f * n + i * p, p);
+            }
+        });
+        int biasParts = parts(filters, filters * n);
+        Workers.run(biasParts, part -> {
+            for (int f = first(filters, biasParts, part), end = first(filters, biasParts, part + 1); f < end; f++) {
+                double s = 0;
+                for (int k = f * n, e = k + n; k < e; k++) s += ytl[k];
+                db[f] += (float) s;
+            }
+        });
         Gemm gemm = Kernels.gemm();
         // dW[filters, ckk] += dy[filters, batch·positions] · colsᵀ
         gemm.sgemm(false, true, filters, ckk, n, 1f, yt, 0, n, cols, 0, n, 1f, dw, 0, ckk);
@@ -108,7 +142,11 @@ public final class Conv2d extends Layer {
         dcol = grow(dcol, ckk * n);
         // dcols[ckk, batch·positions] = Wᵀ · dy
         gemm.sgemm(true, false, ckk, n, filters, 1f, wt, 0, ckk, yt, 0, n, 0f, dcol, 0, n);
-        for (int i = 0; i < b; i++) col2im(dcol, i * p, n, dx, i * c * h * w);
+        float[] dc = dcol;
+        int parts = parts(b, ckk * n);
+        Workers.run(parts, part -> {
+            for (int i = first(b, parts, part), end = first(b, parts, part + 1); i < end; i++) col2im(dc, i * p, n, dx, i * c * h * w);
+        });
         return gradIn;
     }
 
