@@ -76,6 +76,11 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
         return new Spec(name, s, data, model, loss, optimizer, schedule, train, faults, text, file);
     }
 
+    /** The same settings without the text and file they were read from, to compare what two specs do. */
+    public Spec withoutText() {
+        return new Spec(name, seed, data, model, loss, optimizer, schedule, train, faults, null, null);
+    }
+
     public Spec withData(Data d) {
         return new Spec(name, seed, d, model, loss, optimizer, schedule, train, faults, text, file);
     }

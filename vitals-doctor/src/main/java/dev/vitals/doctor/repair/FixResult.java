@@ -107,6 +107,8 @@ public record FixResult(Spec original, Spec repaired, String yaml, List<Finding>
         if (o == null) return null;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("split", o.split());
+        m.put("examples", o.examples());
+        m.put("loss_function", o.lossKind());
         m.put("accuracy", Report.num(o.accuracy()));
         m.put("loss", Report.num(o.loss()));
         m.put("epochs", o.epochs());

@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  */
 public final class Fixer {
     /**
-     * @param budgetSeconds time for the whole search; the final check runs even when it is spent
+     * @param budgetSeconds time for the whole fix: no candidate starts that would leave too little for the final check
      * @param trialEpochs   epochs of each short training run
      * @param trialSeconds  time cap of each short training run
      */
@@ -42,7 +42,10 @@ public final class Fixer {
     private final Options options;
     private final Consumer<String> progress;
     private final Map<List<Object>, PreparedData> data = new HashMap<>();
+    private final Map<Spec, Checkup.Result> checks = new HashMap<>();
     private final long t0 = System.nanoTime();
+    /** The longest a check and short run of one spec took so far: what the next one will probably take. */
+    private double cost;
 
     private Fixer(Options options, Consumer<String> progress) {
         this.options = options;
@@ -55,8 +58,9 @@ public final class Fixer {
     }
 
     private FixResult run(Spec spec) {
-        Checkup.Result first = Checkup.run(spec, data(spec), null);
+        Checkup.Result first = check(spec);
         ShortTrial.Outcome firstTrial = trial(spec, first.findings());
+        cost = secs();
         progress.accept(String.format("checked %s: %d error(s), %d warning(s)%s", spec.name(), count(first.findings(), Finding.Severity.ERROR),
                 count(first.findings(), Finding.Severity.WARNING), firstTrial == null ? "" : "; short run: " + firstTrial.split() + " accuracy " + firstTrial.describe()));
 
@@ -80,7 +84,9 @@ public final class Fixer {
                     break;
                 }
                 Spec next = r.apply(current);
+                long c0 = System.nanoTime();
                 Trial t = evaluate(next, f, check, measured);
+                cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
                 attempts.add(new Attempt(f.code(), f.layer(), r.name(), r.description(), t.accepted(), t.why()));
                 progress.accept("  " + f.code() + ": " + r.name() + " -> " + (t.accepted() ? "kept: " : "rejected: ") + t.why());
                 if (!t.accepted()) continue;
@@ -91,7 +97,8 @@ public final class Fixer {
                 break;
             }
             if (spent) {
-                progress.accept("  time budget of " + (int) options.budgetSeconds() + "s spent; stopping the search");
+                progress.accept(String.format("  time budget of %.0fs spent (%.0fs used, a check here takes about %.0fs); stopping the search",
+                        options.budgetSeconds(), secs(), cost));
                 break;
             }
         }
@@ -125,7 +132,7 @@ public final class Fixer {
     private Trial evaluate(Spec next, Finding target, Checkup.Result before, ShortTrial.Outcome measured) {
         Checkup.Result after;
         try {
-            after = Checkup.run(next, data(next), null);
+            after = check(next);
         } catch (InputException e) {
             return new Trial(false, "the repaired spec is invalid (" + e.getMessage() + ")", null, null);
         }
@@ -144,18 +151,33 @@ public final class Fixer {
     /** "short-run validation accuracy 10.2% -> 91.3% (loss 1.31 -> 0.34)", or empty when nothing was measured. */
     static String change(ShortTrial.Outcome a, ShortTrial.Outcome b) {
         if (b == null) return "";
-        String loss = String.format("loss %s", a == null ? fmt(b.loss()) : fmt(a.loss()) + " -> " + fmt(b.loss()));
+        String loss;
+        if (a == null) loss = "loss " + fmt(b.loss());
+        else if (a.lossKind().equals(b.lossKind())) loss = "loss " + fmt(a.loss()) + " -> " + fmt(b.loss());
+        else loss = a.lossKind() + " loss " + fmt(a.loss()) + " -> " + b.lossKind() + " loss " + fmt(b.loss());
         if (a == null) return "short-run " + b.split() + " accuracy " + b.describe() + " (" + loss + ")";
         String split = a.split().equals(b.split()) ? b.split() : a.split() + " -> " + b.split();
         return "short-run " + split + " accuracy " + a.describe() + " -> " + b.describe() + " (" + loss + ")";
     }
 
-    /** Worse on the same examples: accuracy down by more than a point, or the loss up by more than 5% or no longer finite. */
+    /**
+     * Worse on the same examples, beyond what chance alone moves: accuracy down by more than two
+     * binomial standard errors of the examples measured (at least a point), or, where accuracy says
+     * nothing, the same loss up by more than 10%; a loss that stops being finite is always worse.
+     */
     static boolean worse(ShortTrial.Outcome before, ShortTrial.Outcome after) {
         if (before == null || after == null || !before.split().equals(after.split())) return false;
         if (before.finite() && !after.finite()) return true;
-        if (Double.isFinite(before.accuracy()) && Double.isFinite(after.accuracy()) && after.accuracy() < before.accuracy() - 0.01) return true;
-        return before.finite() && after.loss() > before.loss() * 1.05 + 1e-9 && !(after.accuracy() > before.accuracy() + 0.01);
+        if (Double.isFinite(before.accuracy()) && Double.isFinite(after.accuracy())) {
+            return after.accuracy() < before.accuracy() - noise(before);
+        }
+        return before.finite() && before.lossKind().equals(after.lossKind()) && after.loss() > before.loss() * 1.1;
+    }
+
+    /** Two standard errors of an accuracy measured on this many examples, and never under one point. */
+    static double noise(ShortTrial.Outcome o) {
+        double p = o.accuracy();
+        return Math.max(0.01, 2 * Math.sqrt(p * (1 - p) / Math.max(1, o.examples())));
     }
 
     /** A short run, unless the check found the data untrainable (then there is nothing to measure). */
@@ -168,12 +190,26 @@ public final class Fixer {
         }
     }
 
-    /** The next finding to work on: errors before warnings, earlier stages first; each code once. */
+    /**
+     * The next finding to work on: causes before symptoms (a symptom such as accuracy at chance
+     * usually goes when its cause does), errors before warnings, earlier stages first; each code once.
+     */
     private static Finding next(List<Finding> findings, Set<String> targeted) {
         return findings.stream()
                 .filter(f -> f.severity() != Finding.Severity.INFO && !targeted.contains(f.code()))
-                .min(Comparator.comparing(Finding::severity).thenComparing(Finding::stage))
+                .min(Comparator.comparing((Finding f) -> RepairCatalogue.isSymptom(f.code()))
+                        .thenComparing(Finding::severity).thenComparing(Finding::stage))
                 .orElse(null);
+    }
+
+    /** The check of a spec, once: two findings may share a candidate, and a spec checks the same each time. */
+    private Checkup.Result check(Spec spec) {
+        Checkup.Result r = checks.get(spec);
+        if (r == null) {
+            r = Checkup.run(spec, data(spec), null);
+            checks.put(spec, r);
+        }
+        return r;
     }
 
     private PreparedData data(Spec spec) {
@@ -208,7 +244,8 @@ public final class Fixer {
 
     private static long count(List<Finding> f, Finding.Severity s) { return f.stream().filter(x -> x.severity() == s).count(); }
 
-    private boolean timeUp() { return secs() > options.budgetSeconds(); }
+    /** Whether one more candidate and the final verification would overrun the budget. */
+    private boolean timeUp() { return secs() + 2 * cost > options.budgetSeconds(); }
 
     private double secs() { return (System.nanoTime() - t0) / 1e9; }
 

@@ -67,6 +67,17 @@ public final class RepairCatalogue {
         return out.stream().filter(r -> r.changes(spec)).toList();
     }
 
+    /**
+     * Codes that name what a run looks like rather than why: many causes produce them, so their
+     * repairs are tried only after the findings that point at a cause.
+     */
+    public static boolean isSymptom(String code) {
+        return SYMPTOMS.contains(code);
+    }
+
+    private static final java.util.Set<String> SYMPTOMS = java.util.Set.of(Code.CANNOT_OVERFIT_BATCH.name(),
+            Code.ACCURACY_AT_CHANCE.name(), Code.LOSS_PLATEAU.name(), Code.INITIAL_LOSS_OFF.name(), Code.PARAMETERS_FROZEN.name());
+
     /** The range test's rate first, when it has one, then one step of ten in the direction the finding points. */
     private static void learningRates(List<Repair> out, Finding f, Spec spec, double suggestedLr, double factor) {
         double fromEvidence = number(f, "suggested_lr");

@@ -16,8 +16,8 @@ import dev.vitals.core.train.TrainingListener;
  * else, with nothing held out, the training data).
  */
 public final class ShortTrial {
-    /** What a short run reached; {@code split} names the examples it was measured on. */
-    public record Outcome(double accuracy, double loss, String split, int epochs, long steps, double seconds) {
+    /** What a short run reached; {@code split} names the {@code examples} it was measured on, {@code lossKind} the loss. */
+    public record Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds) {
         boolean finite() { return Double.isFinite(loss); }
 
         public String describe() {
@@ -46,6 +46,6 @@ public final class ShortTrial {
                 : data.test() != null && data.test().size() > 0 ? data.test() : data.train();
         String split = held == data.validation() ? "validation" : held == data.test() ? "test" : "training";
         double[] m = e.trainer().evaluateOn(held);
-        return new Outcome(m[1], m[0], split, r.epochs().size(), steps[0], (System.nanoTime() - t0) / 1e9);
+        return new Outcome(m[1], m[0], spec.loss(), split, held.size(), r.epochs().size(), steps[0], (System.nanoTime() - t0) / 1e9);
     }
 }
