@@ -80,7 +80,7 @@ final class FixCommand implements Callable<Integer> {
             o.println("nothing to repair: the check found nothing");
             return;
         }
-        o.println(r.changed() ? "kept " + r.kept().size() + " repair" + (r.kept().size() == 1 ? "" : "s") + ":" : "no repair kept");
+        if (r.changed()) o.println("kept " + r.kept().size() + " repair" + (r.kept().size() == 1 ? "" : "s") + ":");
         for (Fixer.Kept k : r.kept()) o.println("  " + k.repair().name() + ": " + k.repair().description() + " (cures " + k.target() + ")");
         o.println("findings:");
         for (Finding f : r.findings()) {

@@ -69,10 +69,12 @@ public final class Fixer {
         ShortTrial.Outcome measured = firstTrial;
         List<Kept> kept = new ArrayList<>();
         List<Attempt> attempts = new ArrayList<>();
-        Set<String> targeted = new LinkedHashSet<>();
+        Map<String, Integer> keptAtTry = new HashMap<>();
         boolean spent = false;
-        for (Finding f = next(check.findings(), targeted); f != null; f = next(check.findings(), targeted)) {
-            targeted.add(f.code());
+        for (Finding f = next(check.findings(), keptAtTry, kept.size()); f != null; f = next(check.findings(), keptAtTry, kept.size())) {
+            boolean retry = keptAtTry.containsKey(f.code());
+            keptAtTry.put(f.code(), retry ? Integer.MAX_VALUE : kept.size());
+            if (retry) progress.accept("  " + f.code() + ": trying again on the spec repaired so far");
             List<Repair> candidates = RepairCatalogue.candidates(f, current, suggestedLr(check));
             if (candidates.isEmpty()) {
                 progress.accept("  " + f.code() + ": no candidate repair");
@@ -112,6 +114,10 @@ public final class Fixer {
         Spec written = SpecParser.parse(yaml, original.file());
         Checkup.Result last = kept.isEmpty() ? first : Checkup.run(written, data(written), null);
         ShortTrial.Outcome lastTrial = kept.isEmpty() ? firstTrial : trial(written, last.findings());
+        if (kept.isEmpty()) {
+            progress.accept("no repair kept: the spec is unchanged");
+            return new FixResult(original, written, yaml, first.findings(), last.findings(), kept, attempts, firstTrial, lastTrial, spent, secs());
+        }
         progress.accept(String.format("verified the repaired spec: %d error(s), %d warning(s)%s", count(last.findings(), Finding.Severity.ERROR),
                 count(last.findings(), Finding.Severity.WARNING), lastTrial == null ? "" : "; short run: " + lastTrial.split() + " accuracy "
                         + (firstTrial == null ? "" : firstTrial.describe() + " -> ") + lastTrial.describe()));
@@ -141,11 +147,18 @@ public final class Fixer {
         }
         Set<String> newErrors = errors(after.findings());
         newErrors.removeAll(errors(before.findings()));
+        // a symptom such as accuracy at chance can surface only because the check's time-bounded
+        // short run got further than before; the short run below, which has no such bound, decides
+        Set<String> newSymptoms = new LinkedHashSet<>(newErrors);
+        newSymptoms.removeIf(c -> !RepairCatalogue.isSymptom(c));
+        newErrors.removeAll(newSymptoms);
         if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null);
         ShortTrial.Outcome o = trial(next, after.findings());
         String change = change(measured, o);
         if (worse(measured, o)) return new Trial(false, "finding gone, but the short run got worse: " + change, after, o);
-        return new Trial(true, "finding gone" + (change.isEmpty() ? "" : "; " + change), after, o);
+        String note = newSymptoms.isEmpty() ? "" : "; " + String.join(", ", newSymptoms)
+                + " newly reported by the check, but the short run did not get worse";
+        return new Trial(true, "finding gone" + (change.isEmpty() ? "" : "; " + change) + note, after, o);
     }
 
     /** "short-run validation accuracy 10.2% -> 91.3% (loss 1.31 -> 0.34)", or empty when nothing was measured. */
@@ -192,12 +205,16 @@ public final class Fixer {
 
     /**
      * The next finding to work on: causes before symptoms (a symptom such as accuracy at chance
-     * usually goes when its cause does), errors before warnings, earlier stages first; each code once.
+     * usually goes when its cause does), errors before warnings, earlier stages first. Each code is
+     * tried once, and once more if repairs were kept since: a cure turned down because of another
+     * finding (batchnorm under evaluation mode) may pass once that finding is cured.
      */
-    private static Finding next(List<Finding> findings, Set<String> targeted) {
+    private static Finding next(List<Finding> findings, Map<String, Integer> keptAtTry, int keptNow) {
         return findings.stream()
-                .filter(f -> f.severity() != Finding.Severity.INFO && !targeted.contains(f.code()))
-                .min(Comparator.comparing((Finding f) -> RepairCatalogue.isSymptom(f.code()))
+                .filter(f -> f.severity() != Finding.Severity.INFO)
+                .filter(f -> !keptAtTry.containsKey(f.code()) || keptAtTry.get(f.code()) < keptNow)
+                .min(Comparator.comparing((Finding f) -> keptAtTry.containsKey(f.code()))
+                        .thenComparing(f -> RepairCatalogue.isSymptom(f.code()))
                         .thenComparing(Finding::severity).thenComparing(Finding::stage))
                 .orElse(null);
     }

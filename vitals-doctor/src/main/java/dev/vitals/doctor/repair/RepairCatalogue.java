@@ -64,6 +64,11 @@ public final class RepairCatalogue {
             default -> { }
         }
         for (String bug : BugSymptoms.producing(code)) out.add(Repairs.removeInjectedBug(bug));
+        if (code == Code.ACCURACY_AT_CHANCE || code == Code.CANNOT_OVERFIT_BATCH) {
+            // with the bugs ruled out, a rate far from what works is the commonest reason nothing is learnt
+            learningRates(out, f, spec, suggestedLr, 10);
+            out.add(Repairs.scaleLearningRate(0.1));
+        }
         return out.stream().filter(r -> r.changes(spec)).toList();
     }
 
