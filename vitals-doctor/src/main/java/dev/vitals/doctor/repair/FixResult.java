@@ -40,11 +40,12 @@ public record FixResult(Spec original, Spec repaired, String yaml, List<Finding>
     private String verdict(Finding f) {
         boolean remains = after.stream().anyMatch(x -> x.code().equals(f.code()));
         if (!remains) {
-            for (Fixer.Kept k : kept) {
+            // a finding can go, come back and go again: the last repair that took it away is the one that held
+            for (Fixer.Kept k : kept.reversed()) {
                 if (!k.gone().contains(f.code())) continue;
                 String how = k.target().equals(f.code()) ? "cured by '" + k.repair().name() + "' (" + k.repair().description() + ")"
                         : "gone with '" + k.repair().name() + "', the repair of " + k.target();
-                String change = Fixer.change(k.before(), k.after());
+                String change = Outcomes.change(k.before(), k.after());
                 return how + ": finding gone" + (change.isEmpty() ? "" : "; " + change);
             }
             return "gone in the repaired spec" + (kept.isEmpty() ? "" : " (after " + names(kept) + ")");

@@ -118,9 +118,9 @@ public final class Fixer {
             progress.accept("no repair kept: the spec is unchanged");
             return new FixResult(original, written, yaml, first.findings(), last.findings(), kept, attempts, firstTrial, lastTrial, spent, secs());
         }
+        String change = Outcomes.change(firstTrial, lastTrial);
         progress.accept(String.format("verified the repaired spec: %d error(s), %d warning(s)%s", count(last.findings(), Finding.Severity.ERROR),
-                count(last.findings(), Finding.Severity.WARNING), lastTrial == null ? "" : "; short run: " + lastTrial.split() + " accuracy "
-                        + (firstTrial == null ? "" : firstTrial.describe() + " -> ") + lastTrial.describe()));
+                count(last.findings(), Finding.Severity.WARNING), change.isEmpty() ? "" : "; " + change));
         return new FixResult(original, written, yaml, first.findings(), last.findings(), kept, attempts, firstTrial, lastTrial, spent, secs());
     }
 
@@ -154,43 +154,11 @@ public final class Fixer {
         newErrors.removeAll(newSymptoms);
         if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null);
         ShortTrial.Outcome o = trial(next, after.findings());
-        String change = change(measured, o);
-        if (worse(measured, o)) return new Trial(false, "finding gone, but the short run got worse: " + change, after, o);
+        String change = Outcomes.change(measured, o);
+        if (Outcomes.worse(measured, o)) return new Trial(false, "finding gone, but the short run got worse: " + change, after, o);
         String note = newSymptoms.isEmpty() ? "" : "; " + String.join(", ", newSymptoms)
                 + " newly reported by the check, but the short run did not get worse";
         return new Trial(true, "finding gone" + (change.isEmpty() ? "" : "; " + change) + note, after, o);
-    }
-
-    /** "short-run validation accuracy 10.2% -> 91.3% (loss 1.31 -> 0.34)", or empty when nothing was measured. */
-    static String change(ShortTrial.Outcome a, ShortTrial.Outcome b) {
-        if (b == null) return "";
-        String loss;
-        if (a == null) loss = "loss " + fmt(b.loss());
-        else if (a.lossKind().equals(b.lossKind())) loss = "loss " + fmt(a.loss()) + " -> " + fmt(b.loss());
-        else loss = a.lossKind() + " loss " + fmt(a.loss()) + " -> " + b.lossKind() + " loss " + fmt(b.loss());
-        if (a == null) return "short-run " + b.split() + " accuracy " + b.describe() + " (" + loss + ")";
-        String split = a.split().equals(b.split()) ? b.split() : a.split() + " -> " + b.split();
-        return "short-run " + split + " accuracy " + a.describe() + " -> " + b.describe() + " (" + loss + ")";
-    }
-
-    /**
-     * Worse on the same examples, beyond what chance alone moves: accuracy down by more than two
-     * binomial standard errors of the examples measured (at least a point), or, where accuracy says
-     * nothing, the same loss up by more than 10%; a loss that stops being finite is always worse.
-     */
-    static boolean worse(ShortTrial.Outcome before, ShortTrial.Outcome after) {
-        if (before == null || after == null || !before.split().equals(after.split())) return false;
-        if (before.finite() && !after.finite()) return true;
-        if (Double.isFinite(before.accuracy()) && Double.isFinite(after.accuracy())) {
-            return after.accuracy() < before.accuracy() - noise(before);
-        }
-        return before.finite() && before.lossKind().equals(after.lossKind()) && after.loss() > before.loss() * 1.1;
-    }
-
-    /** Two standard errors of an accuracy measured on this many examples, and never under one point. */
-    static double noise(ShortTrial.Outcome o) {
-        double p = o.accuracy();
-        return Math.max(0.01, 2 * Math.sqrt(p * (1 - p) / Math.max(1, o.examples())));
     }
 
     /** A short run, unless the check found the data untrainable (then there is nothing to measure). */
@@ -266,5 +234,4 @@ public final class Fixer {
 
     private double secs() { return (System.nanoTime() - t0) / 1e9; }
 
-    static String fmt(double d) { return Double.isFinite(d) ? String.format("%.3g", d) : String.valueOf(d); }
 }

@@ -141,11 +141,11 @@ class RepairsTest {
     @Test
     void shortRunsAreWorseOnlyBeyondNoise() {
         ShortTrial.Outcome a = new ShortTrial.Outcome(0.92, 0.5, "cross_entropy", "validation", 287, 5, 180, 1);
-        assertFalse(Fixer.worse(a, new ShortTrial.Outcome(0.90, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)),
+        assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.90, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)),
                 "two points on 287 examples is within two standard errors");
-        assertTrue(Fixer.worse(a, new ShortTrial.Outcome(0.80, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)));
-        assertTrue(Fixer.worse(a, new ShortTrial.Outcome(Double.NaN, Double.NaN, "cross_entropy", "validation", 287, 1, 3, 1)));
-        assertFalse(Fixer.worse(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)),
+        assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(0.80, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)));
+        assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(Double.NaN, Double.NaN, "cross_entropy", "validation", 287, 1, 3, 1)));
+        assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)),
                 "different examples are not compared");
     }
 }
