@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,10 +58,9 @@ final class FixCommand implements Callable<Integer> {
         });
         printAccount(log, r);
         if (write != null) {
-            if (r.changed() || !Files.isSameFile(write.toAbsolutePath().getParent(), spec.toAbsolutePath().getParent())
-                    || !write.getFileName().equals(spec.getFileName())) {
-                AtomicText.write(write, r.yaml());
-            }
+            // an unchanged spec written over itself would only lose its timestamp
+            boolean intoInput = write.toAbsolutePath().normalize().equals(spec.toAbsolutePath().normalize());
+            if (r.changed() || !intoInput) AtomicText.write(write, r.yaml());
             log.println((r.changed() ? "wrote the repaired spec to " : "nothing to repair; wrote the spec unchanged to ") + write);
         } else {
             out.print(r.yaml());

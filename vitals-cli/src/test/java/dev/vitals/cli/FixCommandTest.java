@@ -70,6 +70,18 @@ class FixCommandTest {
     }
 
     @Test
+    void writeMayNameTheInputToReplaceIt() throws Exception {
+        Path input = tmp.resolve("broken.yaml");
+        Files.copy(ROOT.resolve("casebook/000-stuck-at-chance/broken.yaml"), input);
+        Outcome o = run("fix", input.toString(), "--write", input.toString());
+        assertEquals(Main.OK, o.code(), o.out() + o.err());
+        assertTrue(SpecParser.read(input).injectedBugs().isEmpty(), "the input now holds the repaired spec");
+        try (var files = Files.list(tmp)) {
+            assertEquals(1, files.count(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
     void aHealthySpecIsUnchanged() throws Exception {
         Path input = ROOT.resolve("examples/iris-mlp.yaml");
         Path out = tmp.resolve("iris.yaml");
