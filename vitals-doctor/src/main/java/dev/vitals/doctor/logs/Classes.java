@@ -9,9 +9,12 @@ import dev.vitals.doctor.rules.Numbers;
  * {@code count} 0 means unknown: the rules that need a chance level stay silent.
  */
 public record Classes(int count, String from) {
-    /** The first loss must be within this fraction of ln C. */
-    static final double TOLERANCE = 0.03;
-    static final int MAX_INFERRED = 100;
+    /**
+     * The first loss must be within this of ln C, and within a quarter of the gap to ln(C+1) (about
+     * 0.25/C), so that it points at one class count rather than at whichever is nearest.
+     */
+    static final double TOLERANCE = 0.05;
+    static final int MAX_INFERRED = 1000;
 
     public static Classes unknown() { return new Classes(0, "unknown: give --classes N to judge accuracy against chance"); }
 
@@ -24,7 +27,7 @@ public record Classes(int count, String from) {
         double l0 = first.loss();
         if (!(l0 > 0.5) || !Double.isFinite(l0)) return unknown();
         long c = Math.round(Math.exp(l0));
-        if (c < 2 || c > MAX_INFERRED || Math.abs(l0 - Math.log(c)) > TOLERANCE * Math.log(c)) return unknown();
+        if (c < 2 || c > MAX_INFERRED || Math.abs(l0 - Math.log(c)) > Math.min(TOLERANCE, 0.25 / c)) return unknown();
         // a model that already beats guessing at its first logged step has left its initial loss behind
         if (first.accuracy() > 1.0 / c + 0.15) return unknown();
         return new Classes((int) c, "inferred: the first logged loss " + Numbers.fmt(l0) + " is ln " + c + " = " + Numbers.fmt(Math.log(c))
