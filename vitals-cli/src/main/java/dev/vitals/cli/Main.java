@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "vitals", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains neural networks and watches the vital signs of their training.",
-        subcommands = {TrainCommand.class, CheckCommand.class, CasebookCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, CheckCommand.class, DiagnoseCommand.class, CasebookCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0, INTERNAL = 1, BAD_INPUT = 2, UNHEALTHY = 3;
 
