@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "vitals", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains neural networks and watches the vital signs of their training.",
-        subcommands = {TrainCommand.class, CheckCommand.class, CasebookCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, CheckCommand.class, FixCommand.class, DiagnoseCommand.class, CasebookCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0, INTERNAL = 1, BAD_INPUT = 2, UNHEALTHY = 3;
 
@@ -36,7 +36,7 @@ public final class Main implements Runnable {
         cl.setOut(o);
         cl.setErr(e);
         cl.setParameterExceptionHandler((ex, a) -> {
-            e.println("error: " + oneLine(ex.getMessage()) + " (see 'vitals " + commandName(ex.getCommandLine()) + "--help')");
+            e.println("error: " + parameterMessage(ex) + " (see 'vitals " + commandName(ex.getCommandLine()) + "--help')");
             return BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -58,6 +58,18 @@ public final class Main implements Runnable {
         o.flush();
         e.flush();
         return code;
+    }
+
+    /** Picocli's message, except for an unknown command, which names the commands there are. */
+    private static String parameterMessage(CommandLine.ParameterException ex) {
+        CommandLine at = ex.getCommandLine();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && at.getParent() == null && !u.getUnmatched().isEmpty()) {
+            String word = u.getUnmatched().getFirst();
+            if (!word.startsWith("-")) {
+                return "unknown command '" + word + "'; expected one of " + String.join(", ", at.getSubcommands().keySet());
+            }
+        }
+        return oneLine(ex.getMessage());
     }
 
     private static String commandName(CommandLine cl) {

@@ -29,8 +29,16 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
 
     @Override
     public void onStep(StepEvent s) {
-        if (!s.observed) return;
+        // the step whose loss went non-finite ends the run unobserved; the log needs it to show why
+        if (!s.observed && Double.isFinite(s.loss)) return;
         Map<String, Object> m = new LinkedHashMap<>();
+        if (!s.observed) {
+            m.put("step", s.globalStep);
+            m.put("epoch", s.epoch + 1);
+            m.put("loss", Report.num(s.loss));
+            line(m);
+            return;
+        }
         m.put("step", s.globalStep);
         m.put("epoch", s.epoch + 1);
         m.put("loss", Report.num(s.loss));

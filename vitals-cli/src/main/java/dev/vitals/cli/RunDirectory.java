@@ -30,6 +30,9 @@ final class RunDirectory {
         }
         Path parent = out.toAbsolutePath().getParent();
         while (parent != null && !Files.exists(parent)) parent = parent.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new InputException("--out " + out + ": " + parent + " is a file, expected a folder (or a path where one can be created)");
+        }
         if (parent != null && !Files.isWritable(parent)) throw new InputException("--out " + out + ": " + parent + " is not writable");
     }
 

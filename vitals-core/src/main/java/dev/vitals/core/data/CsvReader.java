@@ -42,7 +42,7 @@ public final class CsvReader {
         try (InputStream raw = Files.newInputStream(path)) {
             return read(raw, name);
         } catch (NoSuchFileException e) {
-            throw new InputException(name + ": no such file");
+            throw new InputException(name + ": no such file; expected a CSV file (label in the last column)");
         } catch (AccessDeniedException e) {
             throw new InputException(name + ": permission denied");
         } catch (IOException e) {

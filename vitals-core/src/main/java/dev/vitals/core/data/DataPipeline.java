@@ -22,7 +22,7 @@ public final class DataPipeline {
     public static PreparedData prepare(Spec.Data spec, long seed, Set<Fault> faults, Path baseDir) {
         LoadedData loaded = Sources.load(spec.source(), spec.options(), baseDir, seed);
         Dataset all = loaded.data();
-        if (all.size() == 0) throw new InputException(spec.source() + ": the data set is empty");
+        if (all.size() == 0) throw new InputException("data.source: " + spec.source() + " holds no examples; expected at least one");
         Dataset pool, test;
         if (spec.testAuto() && loaded.ownTest() != null) {
             pool = all;
@@ -48,8 +48,9 @@ public final class DataPipeline {
             train = pool;
         }
         if (train.size() == 0) {
-            throw new InputException(spec.source() + ": no training examples left after the test and validation splits ("
-                    + all.size() + " examples in all)");
+            throw new InputException("data.test, data.validation: no training examples left after the test and validation splits ("
+                    + spec.source() + ": " + all.size() + " examples, " + (test == null ? 0 : test.size()) + " to test, "
+                    + (validation == null ? 0 : validation.size()) + " to validate); expected smaller fractions that leave examples to train on");
         }
         if (faults.contains(Fault.NAN_INPUTS)) train = nanInputs(train, seed);
         if (faults.contains(Fault.UNSHUFFLED)) train = sortedByLabel(train);

@@ -32,9 +32,16 @@ public final class Dataset {
         this.classNames = classNames == null ? List.of() : List.copyOf(classNames);
     }
 
-    /** The class index a label value stands for, or -1 if it is not a non-negative integer. */
+    /**
+     * The most classes a data set may have. A label at or above it is not taken as a class index
+     * (it is a typo or a regression target, which the doctor's label check names), so that one stray
+     * value such as 1e9 cannot make the engine allocate per-class tables of a billion entries.
+     */
+    public static final int MAX_CLASSES = 1 << 20;
+
+    /** The class index a label value stands for, or -1 if it is not an integer in [0, MAX_CLASSES). */
     public static int classIndex(float v) {
-        return v >= 0 && v == Math.rint(v) && v < Integer.MAX_VALUE ? (int) v : -1;
+        return v >= 0 && v == Math.rint(v) && v < MAX_CLASSES ? (int) v : -1;
     }
 
     /** Classes implied by the labels: one more than the largest valid class index. */

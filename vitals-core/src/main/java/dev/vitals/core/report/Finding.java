@@ -36,5 +36,7 @@ public record Finding(String code, Severity severity, Stage stage, String layer,
         return new Finding(code, severity, stage, layer, step, message, evidence, cause, fix, v);
     }
 
+    /** Not a field of the report: DESIGN.md lists a finding's fields, and "error" is not one. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isError() { return severity == Severity.ERROR; }
 }

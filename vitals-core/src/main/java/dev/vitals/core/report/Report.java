@@ -7,10 +7,7 @@ import dev.vitals.core.train.EpochResult;
 import dev.vitals.core.train.RunResult;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,17 +76,6 @@ public record Report(int format, String command, String spec, String verdict, Li
 
     /** Writes the report through a temporary file and a rename, so a reader never sees half of it. */
     public void write(Path path) throws IOException {
-        Path abs = path.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-        try {
-            Files.writeString(tmp, toJson() + "\n");
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.vitals.core.io.AtomicText.write(path, toJson() + "\n");
     }
 }

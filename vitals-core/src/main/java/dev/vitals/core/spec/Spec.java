@@ -22,6 +22,14 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
     public record Data(String source, Map<String, Object> options, double test, double validation,
                        Normalizer.Kind normalize, boolean shuffle, TargetEncoding targets) {
         public boolean testAuto() { return Double.isNaN(test); }
+
+        public Data withValidation(double v) { return new Data(source, options, test, v, normalize, shuffle, targets); }
+
+        public Data withNormalize(Normalizer.Kind k) { return new Data(source, options, test, validation, k, shuffle, targets); }
+
+        public Data withShuffle(boolean s) { return new Data(source, options, test, validation, normalize, s, targets); }
+
+        public Data withTargets(TargetEncoding t) { return new Data(source, options, test, validation, normalize, shuffle, t); }
     }
 
     public record Model(Init init, List<LayerSpec> layers) {}
@@ -36,11 +44,19 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
     public record Conv(int filters, int kernel, int stride, int padding) {}
 
     public record Optimizer(String name, double lr, double momentum, boolean nesterov, double weightDecay,
-                            double beta1, double beta2, double eps) {}
+                            double beta1, double beta2, double eps) {
+        public Optimizer withLr(double r) { return new Optimizer(name, r, momentum, nesterov, weightDecay, beta1, beta2, eps); }
+
+        public Optimizer withWeightDecay(double wd) { return new Optimizer(name, lr, momentum, nesterov, wd, beta1, beta2, eps); }
+    }
 
     public record Schedule(String name, int stepSize, double gamma, double warmup, double minLr) {}
 
-    public record Train(int epochs, int batch, double clipNorm, int earlyStop) {}
+    public record Train(int epochs, int batch, double clipNorm, int earlyStop) {
+        public Train withClipNorm(double c) { return new Train(epochs, batch, c, earlyStop); }
+
+        public Train withEarlyStop(int patience) { return new Train(epochs, batch, clipNorm, patience); }
+    }
 
     public Path dir() {
         Path p = file == null ? null : file.toAbsolutePath().getParent();
@@ -58,5 +74,46 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
 
     public Spec withSeed(long s) {
         return new Spec(name, s, data, model, loss, optimizer, schedule, train, faults, text, file);
+    }
+
+    /** The same settings without the text and file they were read from, to compare what two specs do. */
+    public Spec withoutText() {
+        return new Spec(name, seed, data, model, loss, optimizer, schedule, train, faults, null, null);
+    }
+
+    public Spec withData(Data d) {
+        return new Spec(name, seed, d, model, loss, optimizer, schedule, train, faults, text, file);
+    }
+
+    public Spec withModel(Model m) {
+        return new Spec(name, seed, data, m, loss, optimizer, schedule, train, faults, text, file);
+    }
+
+    public Spec withLoss(String l) {
+        return new Spec(name, seed, data, model, l, optimizer, schedule, train, faults, text, file);
+    }
+
+    public Spec withOptimizer(Optimizer o) {
+        return new Spec(name, seed, data, model, loss, o, schedule, train, faults, text, file);
+    }
+
+    /**
+     * The keys of the deliberate bugs this spec reproduces (e.g. {@code double_lr}), sorted. For code
+     * that repairs specs; the diagnosis must never read them.
+     */
+    public java.util.SortedSet<String> injectedBugs() {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (Fault f : faults) out.add(f.key());
+        return out;
+    }
+
+    /** This spec without the deliberate bug {@code key}; the same spec when it has no such bug. */
+    public Spec withoutInjectedBug(String key) {
+        Fault f = Fault.fromKey(key);
+        if (f == null || !faults.contains(f)) return this;
+        Set<Fault> rest = java.util.EnumSet.noneOf(Fault.class);
+        rest.addAll(faults);
+        rest.remove(f);
+        return new Spec(name, seed, data, model, loss, optimizer, schedule, train, java.util.Collections.unmodifiableSet(rest), text, file);
     }
 }

@@ -55,13 +55,31 @@ public final class SpecParser {
         try {
             if (Files.isDirectory(path)) throw new InputException(path + ": is a folder, expected a spec file (YAML)");
             byte[] bytes = Files.readAllBytes(path);
-            text = new String(bytes, StandardCharsets.UTF_8);
+            text = utf8(bytes, path);
         } catch (NoSuchFileException e) {
-            throw new InputException(path + ": no such file");
+            throw new InputException(path + ": no such file; expected a spec file (YAML)");
         } catch (IOException e) {
             throw new InputException(path + ": cannot be read (" + e.getMessage() + ")");
         }
         return new SpecParser(path.toString()).parse0(text, path);
+    }
+
+    /** The file's text; bytes that are not UTF-8 are an error naming the line, never silently replaced. */
+    private static String utf8(byte[] bytes, Path path) {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) r = decoder.flush(out);
+        if (r.isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) if (bytes[i] == '\n') line++;
+            throw new InputException(path + " line " + line + ": bytes that are not UTF-8 text (byte " + in.position()
+                    + "); expected a YAML text file saved as UTF-8");
+        }
+        return out.flip().toString();
     }
 
     /** Validates spec text; {@code file} names it in messages and anchors relative data paths. */

@@ -63,14 +63,37 @@ public final class Experiment {
 
     /** Builds everything on data already prepared (to share it between several builds). */
     public static Experiment of(Spec spec, PreparedData data) {
-        Model model = buildModel(spec, data.train().exampleShape(), spec.seed());
+        return of(spec, data, Parts.SPEC);
+    }
+
+    /**
+     * Builds everything on prepared data, with the model and optimizer made by {@code parts}: a Java
+     * user's own layers or optimizer go through the same trainer (and the same doctor) as the spec's.
+     */
+    public static Experiment of(Spec spec, PreparedData data, Parts parts) {
+        Model model = parts.model(spec, data.train().exampleShape(), spec.seed());
         Loss loss = lossFor(spec, model, data.train().classes());
-        Optimizer opt = optimizer(spec, model.parameters());
+        Optimizer opt = parts.optimizer(spec, model.parameters());
         if (spec.train().earlyStop() > 0 && data.validation() == null) {
             throw new InputException(spec.file() + ": train.early_stop: needs a validation split; set data.validation above 0");
         }
         Trainer t = new Trainer(model, loss, opt, schedule(spec), trainerConfig(spec));
         return new Experiment(spec, data, model, loss, opt, t);
+    }
+
+    /**
+     * How a spec's model and optimizer are made. By default from the spec; through the API a user
+     * supplies their own (a custom layer inside the model, an optimizer of their own that follows
+     * the rule the spec names), and every build the trainer or a probe makes goes through it.
+     */
+    public interface Parts {
+        Parts SPEC = new Parts() {};
+
+        /** A fresh model for examples of {@code input} shape, initialised from {@code seed}. */
+        default Model model(Spec spec, Shape input, long seed) { return buildModel(spec, input, seed); }
+
+        /** A fresh optimizer over {@code params}, following {@code spec.optimizer()}. */
+        default Optimizer optimizer(Spec spec, List<Parameter> params) { return Experiment.optimizer(spec, params); }
     }
 
     public static PreparedData loadData(Spec spec) {

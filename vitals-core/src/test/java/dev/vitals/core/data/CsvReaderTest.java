@@ -171,7 +171,7 @@ class CsvReaderTest {
     }
 
     @Test void missingFileAndFolderThroughSources() throws Exception {
-        assertMessage(() -> Sources.load("csv:nope.csv", Map.of(), dir, 1), dir.resolve("nope.csv") + ": no such file");
+        assertMessage(() -> Sources.load("csv:nope.csv", Map.of(), dir, 1), dir.resolve("nope.csv") + ": no such file; expected a CSV file (label in the last column)");
         Files.createDirectories(dir.resolve("folder"));
         assertMessage(() -> Sources.load("csv:folder", Map.of(), dir, 1), dir.resolve("folder") + ": is a folder, expected a CSV file");
         csv("ok.csv", "1,2,0\n");

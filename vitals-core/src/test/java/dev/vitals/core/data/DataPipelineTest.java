@@ -210,7 +210,8 @@ class DataPipelineTest {
 
     @Test void noTrainingDataLeft() {
         Spec.Data d = data("synthetic:xor", Map.of(), 0.5, 0.9, Normalizer.Kind.NONE);
-        IdxTest.assertMessage(() -> prepare(d, 1), "synthetic:xor: no training examples left after the test and validation splits (4 examples in all)");
+        IdxTest.assertMessage(() -> prepare(d, 1), "data.test, data.validation: no training examples left after the test and validation splits "
+                + "(synthetic:xor: 4 examples, 2 to test, 2 to validate); expected smaller fractions that leave examples to train on");
     }
 
     // ---- through a spec ----------------------------------------------------------------------

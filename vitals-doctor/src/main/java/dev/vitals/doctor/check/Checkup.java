@@ -35,8 +35,16 @@ public final class Checkup {
 
     /** The hierarchy on data already prepared from the spec. */
     public static Result run(Spec spec, PreparedData data, Consumer<StepReport> progress) {
+        return run(spec, data, Experiment.Parts.SPEC, progress);
+    }
+
+    /**
+     * The hierarchy for a model and optimizer of the user's own making ({@code parts}, through the
+     * API): the same probes check a custom layer's gradients and a custom optimizer's update.
+     */
+    public static Result run(Spec spec, PreparedData data, Experiment.Parts parts, Consumer<StepReport> progress) {
         long t0 = System.nanoTime();
-        Model model = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
+        Model model = parts.model(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = new ArrayList<>();
         List<Finding> all = new ArrayList<>();
         for (StepReport r : preflight(spec, data, model)) add(steps, all, progress, r);
@@ -54,12 +62,12 @@ public final class Checkup {
             }
             return new Result(steps, all, secs(t0));
         }
-        Experiment.of(spec, data);  // the loss must fit the output: an InputException otherwise
+        Experiment.of(spec, data, parts);  // the loss must fit the output: an InputException otherwise
         ProbeContext shared = null;
         for (ProbeRule p : probes) {
             long s0 = System.nanoTime();
             Measurements m = new Measurements();
-            ProbeContext pc = new ProbeContext(spec, data, m, budget(p));
+            ProbeContext pc = new ProbeContext(spec, data, parts, m, budget(p));
             if (shared != null) pc.shortRun(shared.shortRun());
             List<Finding> f = new ArrayList<>();
             // a later step that meets a code already found on the same layer adds nothing new

@@ -16,9 +16,16 @@ public final class ProbeContext {
     private final PreparedData data;
     private final Measurements measured;
     private final long deadlineNanos;
+    private final Experiment.Parts parts;
     private Trace shortRun;
 
     public ProbeContext(Spec spec, PreparedData data, Measurements measured, double seconds) {
+        this(spec, data, Experiment.Parts.SPEC, measured, seconds);
+    }
+
+    /** A context whose fresh builds use the user's own model and optimizer ({@code parts}). */
+    public ProbeContext(Spec spec, PreparedData data, Experiment.Parts parts, Measurements measured, double seconds) {
+        this.parts = parts;
         this.spec = spec;
         this.data = data;
         this.measured = measured;
@@ -32,10 +39,10 @@ public final class ProbeContext {
     public Measurements measured() { return measured; }
 
     /** A fresh model, optimizer and trainer on the spec's data, initialised from the spec's seed. */
-    public Experiment fresh() { return Experiment.of(spec, data); }
+    public Experiment fresh() { return Experiment.of(spec, data, parts); }
 
     /** The same, for another spec derived from this one (e.g. fewer epochs). */
-    public Experiment fresh(Spec other, PreparedData d) { return Experiment.of(other, d); }
+    public Experiment fresh(Spec other, PreparedData d) { return Experiment.of(other, d, parts); }
 
     /**
      * The first {@code n} training examples taken round-robin over the classes, so a small batch

@@ -14,10 +14,11 @@ import java.util.List;
 
 /**
  * Step 7 of the hierarchy: a short run of the real training loop on the real data, watched by every
- * runtime rule. It stops after {@link #MAX_STEPS} steps or when its time is up, whichever comes first.
+ * runtime rule. It stops after {@link #MAX_STEPS} steps or when its time is up, whichever comes first,
+ * but never before {@link #MIN_STEPS}: what the rules see must not depend on how loaded the machine is.
  */
 final class ShortRun implements ProbeRule {
-    static final int MAX_STEPS = 300;
+    static final int MIN_STEPS = 40, MAX_STEPS = 300;
 
     @Override public int order() { return 7; }
 
@@ -33,7 +34,7 @@ final class ShortRun implements ProbeRule {
             @Override public void onRunBegin(RunInfo r) { run = r; }
 
             @Override public void onStep(StepEvent s) {
-                if (s.globalStep + 1 >= MAX_STEPS || !ctx.timeLeft()) run.control().requestStop("short run done");
+                if (s.globalStep + 1 >= MAX_STEPS || (s.globalStep + 1 >= MIN_STEPS && !ctx.timeLeft())) run.control().requestStop("short run done");
             }
         };
         e.trainer().listen(monitor).listen(stop);

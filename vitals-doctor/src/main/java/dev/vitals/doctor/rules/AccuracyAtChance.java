@@ -54,6 +54,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     public List<Finding> evaluate(Trace t, Moment moment) {
         if (t.info() == null) return List.of();
         double chance = t.info().chance();
+        if (!(chance > 0)) return List.of();  // a log that does not say how many classes there are has no chance level
         int n = t.steps();
         if (moment == Moment.STEP || moment == Moment.END && Curves.progress(t) < JUDGE_AT) {
             if (n < MIN_STEPS || Curves.labelOrderedBatches(t)) return List.of();
@@ -64,10 +65,10 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
             double start = t.meanLoss(0, Math.min(10, n)), now = t.meanLoss(n - 20, n);
             boolean flat = now > start * (1 - FLAT);
             if (!(acc <= chance + margin) || !flat) return List.of();
-            return List.of(finding(Stage.TRAIN, null, (long) n - 1,
-                    "accuracy is at chance after " + n + " steps: " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has not moved ("
+            return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
+                    "accuracy is at chance after " + t.stepsDone(n) + " steps: " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has not moved ("
                             + dev.vitals.doctor.rules.Numbers.fmt(start) + " -> " + dev.vitals.doctor.rules.Numbers.fmt(now) + ")",
-                    evidence("recent_batch_accuracy", acc, "chance", chance, "margin", margin, "loss_at_start", start, "loss_now", now, "steps", n)));
+                    evidence("recent_batch_accuracy", acc, "chance", chance, "margin", margin, "loss_at_start", start, "loss_now", now, "steps", t.stepsDone(n))));
         }
         List<EpochResult> ep = t.epochs();
         if (ep.isEmpty() || moment == Moment.EPOCH && Curves.progress(t) < JUDGE_AT) return List.of();
@@ -77,7 +78,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         double margin = Curves.chanceMargin(chance, samples);
         if (chance + margin >= 1 || !(acc <= chance + margin)) return List.of();
         String which = last.hasValidation() ? "validation" : "training";
-        return List.of(finding(Stage.TRAIN, null, last.steps(),
+        return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
                 which + " accuracy is at chance after " + ep.size() + " epochs: " + pct(acc) + " against " + pct(chance) + " for guessing",
                 evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss())));

@@ -38,7 +38,8 @@ import java.util.SplittableRandom;
  * network (one hidden ReLU layer, Adam) is trained on the real inputs and compared on held-out
  * examples with what blanked inputs allow: predicting the most frequent class. If even the reference
  * does no better, the labels do not belong to their inputs (shuffled separately, misaligned files).
- * It runs only where it decides something: when the short run stayed at chance.
+ * It runs only where it decides something: when the short run stayed at chance on the batches of
+ * its first epoch, each scored before the model had trained on it.
  */
 public final class InputLabelMismatch extends Rule implements ProbeRule {
     static final int HIDDEN = 64, MAX_EPOCHS = 3;
@@ -49,7 +50,7 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
     @Override public Severity severity() { return Severity.ERROR; }
 
     @Override public String condition() {
-        return "when the short run stayed at chance: a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, up to " + MAX_EPOCHS
+        return "when the short run stayed at chance on its first-epoch batches (scored before training on them): a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, up to " + MAX_EPOCHS
                 + " epochs) trained on the real inputs is, on " + (int) (HOLD_OUT * 100)
                 + "% held-out examples, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin";
     }
@@ -80,10 +81,14 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
             return List.of();
         }
         if (run != null && run.info() != null && run.steps() > 0) {
-            int n = run.steps(), from = Math.max(0, n - Math.min(n / 2, 100));
+            // Only first-epoch batches count: each is scored before the model has trained on it, so
+            // their accuracy measures what generalises. Later batches have been seen, and a network
+            // memorising labels that do not belong to their inputs scores above chance on them.
+            int n = Math.min(run.steps(), Math.max(1, run.stepsPerEpoch())), from = Math.max(0, n - Math.min(n / 2, 100));
             double acc = Curves.meanAccuracy(run, from, n), chance = run.info().chance();
             if (acc > chance + Curves.chanceMargin(chance, Curves.examples(run, from, n))) {
-                ctx.measured().put("skipped", "the short run learned from its inputs (batch accuracy " + Numbers.fmt(acc) + ")");
+                ctx.measured().put("skipped", "the short run learned from its inputs (accuracy " + Numbers.fmt(acc)
+                        + " on first-epoch batches, before training on them)");
                 return List.of();
             }
         }

@@ -74,8 +74,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         double mean = sum / WINDOW, spread = Math.sqrt(Math.max(0, sq / WINDOW - mean * mean)) / mean;
         if (spikes < MIN_SPIKES && !(spread > SPREAD)) return List.of();
         List<Object> norms = new ArrayList<>();
-        for (Observation o : t.observations()) if (o.step() >= from) norms.add(Numbers.round(o.gradNorm()));
-        return List.of(finding(Stage.TRAIN, null, (long) n - 1,
+        for (Observation o : t.observations()) if (o.step() >= t.stepNumber(from)) norms.add(Numbers.round(o.gradNorm()));
+        return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
                 "the loss bounces without progress: over the last " + WINDOW + " steps " + spikes + " spikes above " + SPIKE
                         + "x the running median, spread " + Numbers.fmt(spread) + " of its mean, and the second half no lower than the first",
                 evidence("spikes", spikes, "spread", spread, "mean_loss_first_half", first, "mean_loss_second_half", second,

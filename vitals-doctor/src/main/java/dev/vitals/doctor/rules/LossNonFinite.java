@@ -67,9 +67,10 @@ public final class LossNonFinite extends Rule implements TraceRule {
             cause = "a sudden non-finite value: NaN in one batch of the data, or a single huge step (learning rate too high)";
         }
         Severity sev = severity();
-        return List.of(finding(Stage.TRAIN, sev, null, (long) step,
-                "the loss became " + (Float.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + step + " " + why + "; training stopped",
-                evidence("step", step, "previous_losses", previous, "last_gradient_norms", norms, "gradient_norm_growth", growth,
+        long number = t.stepNumber(step);
+        return List.of(finding(Stage.TRAIN, sev, null, number,
+                "the loss became " + (Float.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + number + " " + why + "; training stopped",
+                evidence("step", number, "previous_losses", previous, "last_gradient_norms", norms, "gradient_norm_growth", growth,
                         "non_finite_activations_before", activations),
                 cause, fix()));
     }

@@ -79,7 +79,7 @@ public final class LossPlateau extends Rule implements TraceRule {
         if (gradients < CONVERGED) return List.of();
         List<Object> curve = new ArrayList<>();
         for (EpochResult e : ep) curve.add(Numbers.round(e.trainLoss()));
-        return List.of(finding(Stage.TRAIN, null, last.steps(),
+        return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
                 "training loss stopped improving at " + Numbers.fmt(bestBefore) + " (no gain over the last " + WINDOW + " epochs), still "
                         + Numbers.pct(last.trainLoss() / start) + " of where it started, with accuracy " + Numbers.pct(acc),
                 evidence("train_loss_by_epoch", curve, "loss_at_start", start, "best_before", bestBefore, "best_recent", bestRecent, "accuracy", acc,

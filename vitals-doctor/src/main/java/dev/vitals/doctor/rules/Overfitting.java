@@ -72,7 +72,7 @@ public final class Overfitting extends Rule implements TraceRule {
             train.add(Numbers.round(e.trainLoss()));
         }
         boolean guarded = t.info() != null && t.info().earlyStop() > 0;
-        return List.of(finding(Stage.TRAIN, guarded ? Severity.INFO : severity(), null, last.steps(),
+        return List.of(finding(Stage.TRAIN, guarded ? Severity.INFO : severity(), null, t.stepsDone(last.steps()),
                 "validation loss rose from " + Numbers.fmt(min) + " at epoch " + (best + 1) + " to " + Numbers.fmt(last.valLoss())
                         + " while training loss fell to " + Numbers.fmt(last.trainLoss())
                         + (guarded ? "; early stopping is on and keeps the weights of epoch " + (best + 1) : ""),

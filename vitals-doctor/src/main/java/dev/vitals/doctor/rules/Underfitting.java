@@ -57,6 +57,7 @@ public final class Underfitting extends Rule implements TraceRule {
         if (ep.size() < MIN_EPOCHS || Curves.progress(t) < JUDGE_AT && moment != Moment.END) return List.of();
         EpochResult last = ep.get(ep.size() - 1);
         double chance = t.info().chance();
+        if (!(chance > 0)) return List.of();  // a log that does not say how many classes there are has no chance level
         double margin = Curves.chanceMargin(chance, t.info().trainSize());
         if (!(last.trainAccuracy() < ACCURACY) || !(last.trainAccuracy() > chance + margin)) return List.of();
         int third = Math.max(2, ep.size() / 3);
@@ -64,13 +65,14 @@ public final class Underfitting extends Rule implements TraceRule {
         if (!(last.trainLoss() > before * (1 - FLAT))) return List.of();
         double best = ep.stream().mapToDouble(EpochResult::trainLoss).min().orElse(Double.NaN);
         if (!(last.trainLoss() <= UNSTABLE * best)) return List.of();
-        // a model that still has large gradients is held back by its optimisation (too small a rate), not its capacity
+        // a model that still has large gradients is held back by its optimisation (too small a rate), not its capacity;
+        // without gradient norms (a log that has none) the two cannot be told apart, and LOSS_PLATEAU names the symptom
         double shrink = Curves.gradientShrink(t);
-        if (shrink >= CONVERGED) return List.of();
+        if (!(shrink < CONVERGED)) return List.of();
         if (last.hasValidation() && !(Math.abs(last.trainAccuracy() - last.valAccuracy()) < GAP)) return List.of();
         List<Object> train = new ArrayList<>();
         for (EpochResult e : ep) train.add(Numbers.round(e.trainLoss()));
-        return List.of(finding(Stage.TRAIN, null, last.steps(),
+        return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
                 "training and validation both level off low: training accuracy " + Numbers.pct(last.trainAccuracy())
                         + (last.hasValidation() ? ", validation " + Numbers.pct(last.valAccuracy()) : "")
                         + ", training loss flat at " + Numbers.fmt(last.trainLoss()) + " over the last " + third + " epochs",

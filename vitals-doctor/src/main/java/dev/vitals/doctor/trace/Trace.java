@@ -22,6 +22,7 @@ public final class Trace {
     private int[] parameterSizes;
     private float[] loss = new float[1024], accuracy = new float[1024], purity = new float[1024];
     private int steps;
+    private long[] numbers;  // step numbers as a foreign log labels them; null: the index is the step
     private final List<Observation> observed = new ArrayList<>();
     private final List<EpochResult> epochs = new ArrayList<>();
 
@@ -59,6 +60,26 @@ public final class Trace {
         purity[steps] = (float) labelPurity;
         steps++;
     }
+
+    /** Records a step of a foreign log, which logs some steps only: {@code number} is the step as the log counts it. */
+    public void step(double l, double acc, double labelPurity, long number) {
+        if (numbers == null) {
+            numbers = new long[loss.length];
+            for (int i = 0; i < steps; i++) numbers[i] = i;
+        }
+        if (numbers.length < loss.length || steps == numbers.length) numbers = Arrays.copyOf(numbers, Math.max(loss.length, steps * 2));
+        numbers[steps] = number;
+        step(l, acc, labelPurity);
+    }
+
+    /**
+     * The step number of recorded step {@code index}: the index itself in a Vitals run, the logged
+     * step number in a replayed log. Rules count in indices and report in step numbers.
+     */
+    public long stepNumber(int index) { return numbers == null ? index : numbers[index]; }
+
+    /** Steps done after {@code count} recorded steps, as a step number (the count itself in a Vitals run). */
+    public long stepsDone(long count) { return count <= 0 ? 0 : stepNumber((int) count - 1) + 1; }
 
     public void observe(Observation o) { observed.add(o); }
 

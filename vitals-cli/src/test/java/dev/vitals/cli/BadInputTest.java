@@ -1,0 +1,309 @@
+package dev.vitals.cli;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * DESIGN.md's contract for bad input, case by case, through the real command line: exit code 2, one
+ * line {@code error: ...} on stderr that names the file, key, layer or line and what was expected, no
+ * stack trace anywhere, and nothing written: the --out folder is never created and a --json file that
+ * was there before is left exactly as it was (the whole temporary folder is compared before and after).
+ */
+class BadInputTest {
+    static final String PREVIOUS_REPORT = "{\"previous\": true}\n";
+
+    static final String BASE = """
+            name: bad
+            seed: 1
+            data: {source: iris, validation: 0.2}
+            model:
+              layers: [{dense: 8}, relu, {dense: 3}]
+            train: {epochs: 1, batch: 16}
+            """;
+
+    /** One bad input: the files to create, the command line, and what the error line must name. */
+    static final class Case {
+        final String name;
+        String command = "train";
+        String specName = "spec.yaml";
+        String spec;
+        final Map<String, byte[]> files = new LinkedHashMap<>();
+        final List<String> folders = new ArrayList<>();
+        List<String> args;            // the whole command line, with {dir} and {spec}; null: the default
+        final List<String> extra = new ArrayList<>();
+        final List<String> expected = new ArrayList<>();
+
+        Case(String name) { this.name = name; }
+
+        Case spec(String text) { spec = text; return this; }
+
+        /** BASE with {@code from} replaced by {@code to} ({@code from} must occur). */
+        Case base(String from, String to) {
+            if (!BASE.contains(from)) throw new IllegalArgumentException(name + ": BASE has no '" + from + "'");
+            spec = BASE.replace(from, to);
+            return this;
+        }
+
+        Case append(String text) { spec = BASE + text; return this; }
+
+        Case check() { command = "check"; return this; }
+
+        Case file(String path, String text) { return file(path, text.getBytes(StandardCharsets.UTF_8)); }
+
+        Case file(String path, byte[] bytes) { files.put(path, bytes); return this; }
+
+        Case folder(String path) { folders.add(path); return this; }
+
+        Case args(String... a) { args = List.of(a); return this; }
+
+        Case extra(String... a) { extra.addAll(List.of(a)); return this; }
+
+        Case expect(String... parts) { expected.addAll(List.of(parts)); return this; }
+
+        @Override public String toString() { return command + ": " + name; }
+    }
+
+    static Stream<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        // ---- the spec file ----
+        c.add(new Case("spec file missing").args("train", "{dir}/missing.yaml", "--out", "{dir}/run", "--json", "{dir}/previous.json")
+                .expect("missing.yaml", "no such file", "expected a spec file"));
+        c.add(new Case("spec is a folder").folder("specs").args("train", "{dir}/specs", "--out", "{dir}/run", "--json", "{dir}/previous.json")
+                .expect("specs", "is a folder", "expected a spec file"));
+        c.add(new Case("YAML syntax error").spec("name: bad\ndata: {source: iris\nmodel: [x\n")
+                .expect("spec.yaml line 3", "invalid YAML", "expected ',' or '}'"));
+        c.add(new Case("empty spec").spec("").expect("spec.yaml", "the spec is empty", "expected at least 'data' and 'model'"));
+        c.add(new Case("spec of comments only").spec("# nothing here\n").expect("spec.yaml", "the spec is empty"));
+        c.add(new Case("spec not UTF-8").spec(null).file("spec.yaml", latin1("name: caf\u00e9\ndata: {source: iris}\nmodel: {layers: [{dense: 3}]}\n"))
+                .expect("spec.yaml line 1", "not UTF-8", "expected a YAML text file saved as UTF-8"));
+        c.add(new Case("duplicate key").append("seed: 2\n").expect("spec.yaml line 7", "duplicate key 'seed'"));
+        c.add(new Case("top level is a list").spec("- data\n- model\n").expect("spec.yaml", "expected a mapping of keys"));
+        // ---- keys ----
+        c.add(new Case("unknown top-level key").append("foo: 1\n").expect("spec.yaml: foo", "unknown key 'foo'", "expected one of name, description"));
+        c.add(new Case("unknown key in data").base("validation: 0.2", "validtion: 0.2")
+                .expect("data.validtion", "did you mean 'validation'", "expected one of source"));
+        c.add(new Case("unknown key in optimizer").append("optimizer: {name: adam, lrr: 0.1}\n")
+                .expect("optimizer.lrr", "did you mean 'lr'", "expected one of name, lr"));
+        c.add(new Case("unknown key in train").base("batch: 16", "bacth: 16").expect("train.bacth", "did you mean 'batch'", "expected one of epochs"));
+        c.add(new Case("unknown key in conv2d").spec("data: {source: iris}\nmodel: {layers: [{conv2d: {filters: 2, kernal: 3}}]}\n")
+                .expect("model.layers[0].conv2d.kernal", "did you mean 'kernel'"));
+        c.add(new Case("data missing").spec("model: {layers: [{dense: 3}]}\n").expect("spec.yaml: data", "missing", "expected e.g. data: {source: digits}"));
+        // ---- types ----
+        c.add(new Case("epochs: \"ten\"").base("epochs: 1", "epochs: \"ten\"").expect("train.epochs", "'ten'", "expected a positive number of epochs"));
+        c.add(new Case("lr: abc").append("optimizer: {name: adam, lr: abc}\n").expect("optimizer.lr", "'abc'", "expected a positive learning rate"));
+        c.add(new Case("batch: 1.5").base("batch: 16", "batch: 1.5").expect("train.batch", "1.5", "expected a positive batch size"));
+        c.add(new Case("seed: abc").base("seed: 1", "seed: abc").expect("spec.yaml: seed", "'abc'", "expected an integer"));
+        c.add(new Case("data is a word").spec("data: iris\nmodel: {layers: [{dense: 3}]}\n").expect("spec.yaml: data", "expected a mapping with 'source'"));
+        c.add(new Case("layers is a mapping").spec("data: {source: iris}\nmodel: {layers: {dense: 3}}\n").expect("model.layers", "expected a list of layers"));
+        c.add(new Case("shuffle: maybe").base("validation: 0.2", "validation: 0.2, shuffle: maybe").expect("data.shuffle", "expected true or false"));
+        // ---- sizes and ranges ----
+        c.add(new Case("dense: 0").base("dense: 8", "dense: 0").expect("model.layers[0].dense", "expected a positive number of units, not 0"));
+        c.add(new Case("dense: -3").base("dense: 8", "dense: -3").expect("model.layers[0].dense", "expected a positive number of units, not -3"));
+        c.add(new Case("batch: 0").base("batch: 16", "batch: 0").expect("train.batch", "expected a positive batch size, not 0"));
+        c.add(new Case("epochs: -1").base("epochs: 1", "epochs: -1").expect("train.epochs", "expected a positive number of epochs, not -1"));
+        c.add(new Case("dropout: 1.5").base("relu,", "relu, {dropout: 1.5},").expect("model.layers[2].dropout", "expected a probability in [0, 1), not 1.5"));
+        c.add(new Case("validation: 1.2").base("validation: 0.2", "validation: 1.2").expect("data.validation", "expected a fraction in [0, 1)", "not 1.2"));
+        c.add(new Case("test: 1").base("validation: 0.2", "validation: 0.2, test: 1").expect("data.test", "expected 'auto' or a fraction in [0, 1), not 1"));
+        c.add(new Case("test: -0.1").base("validation: 0.2", "validation: 0.2, test: -0.1").expect("data.test", "not -0.1"));
+        c.add(new Case("maxpool: 0").base("relu,", "relu, {maxpool: 0},").expect("model.layers[2].maxpool", "expected a positive window size, not 0"));
+        c.add(new Case("lr: 0").append("optimizer: {name: sgd, lr: 0}\n").expect("optimizer.lr", "expected a positive learning rate, not 0"));
+        c.add(new Case("splits leave no training data").base("validation: 0.2", "validation: 0.99, test: 0.99")
+                .expect("spec.yaml: data.test, data.validation", "no training examples left", "150 examples", "expected smaller fractions"));
+        c.add(new Case("early_stop without validation").spec(BASE.replace("validation: 0.2", "validation: 0").replace("batch: 16", "batch: 16, early_stop: 2"))
+                .expect("train.early_stop", "needs a validation split"));
+        // ---- names ----
+        c.add(new Case("unknown layer").base("relu,", "relux,").expect("model.layers[1]", "unknown layer 'relux'", "did you mean 'relu'", "expected one of dense"));
+        c.add(new Case("unknown loss").append("loss: hinge\n").expect("spec.yaml: loss", "'hinge'", "expected one of cross_entropy, binary_cross_entropy, mse"));
+        c.add(new Case("unknown optimizer").append("optimizer: {name: rmsprop}\n").expect("optimizer.name", "'rmsprop'", "expected one of sgd, adam, adamw"));
+        c.add(new Case("unknown schedule").append("schedule: {name: linear}\n").expect("schedule.name", "'linear'", "expected one of constant, step, cosine"));
+        c.add(new Case("unknown init").base("model:\n", "model:\n  init: glorot\n").expect("model.init", "'glorot'", "expected he, xavier"));
+        c.add(new Case("bad init parameter normal:abc").base("model:\n", "model:\n  init: normal:abc\n").expect("model.init", "'normal:abc'", "expected normal:NUMBER"));
+        c.add(new Case("unknown fault").append("faults: [no_zero_gradd]\n").expect("faults[0]", "'no_zero_gradd'", "did you mean 'no_zero_grad'", "expected one of"));
+        c.add(new Case("unknown data source").base("source: iris", "source: irs").expect("data.source", "'irs'", "did you mean 'iris'", "expected one of digits"));
+        c.add(new Case("unknown synthetic generator").base("source: iris", "source: synthetic:moons").expect("data.source", "'moons'", "expected one of xor"));
+        c.add(new Case("option on a bundled source").base("validation: 0.2", "validation: 0.2, options: {samples: 3}").expect("data.options.samples", "takes no options"));
+        // ---- model, loss and data that cannot fit ----
+        c.add(new Case("binary_cross_entropy with 10 outputs on digits")
+                .spec("data: {source: digits}\nmodel: {layers: [{dense: 32}, relu, {dense: 10}]}\nloss: binary_cross_entropy\n")
+                .expect("spec.yaml: loss", "binary_cross_entropy", "needs a single output", "gives 10"));
+        c.add(new Case("cross_entropy output size is not the classes").base("dense: 3", "dense: 5")
+                .expect("spec.yaml: loss", "cross_entropy needs one output per class", "3 classes", "5 outputs"));
+        c.add(new Case("conv2d on flat tabular input").spec("data: {source: iris}\nmodel: {layers: [{conv2d: {filters: 2, kernel: 3}}, flatten, {dense: 3}]}\n")
+                .expect("model.layers[0]", "conv2d", "needs an image [channels, height, width]", "[4]"));
+        c.add(new Case("dense on idx images without flatten").file("imgs/train-images-idx3-ubyte", idxImages(12, 4, 4))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
+                .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{dense: 3}]}\n")
+                .expect("model.layers[0]", "dense needs a flat input per example", "[1, 4, 4]", "add a 'flatten' layer"));
+        // ---- data files ----
+        c.add(new Case("csv: missing file").base("source: iris", "source: 'csv:nope.csv'").expect("nope.csv", "no such file", "expected a CSV file"));
+        c.add(new Case("csv: a folder").folder("table.csv").base("source: iris", "source: 'csv:table.csv'").expect("table.csv", "is a folder, expected a CSV file"));
+        c.add(new Case("CSV with text in a number column").file("text.csv", "a,b,label\n1,2,0\n3,x,1\n5,6,0\n")
+                .base("source: iris", "source: 'csv:text.csv'").expect("text.csv line 3, column 2 (b)", "'x' is not a number", "expected a number"));
+        c.add(new Case("ragged CSV rows").file("ragged.csv", "1,2,0\n3,4,1\n5,6,7,1\n")
+                .base("source: iris", "source: 'csv:ragged.csv'").expect("ragged.csv line 3", "4 values", "expected 3"));
+        c.add(new Case("empty CSV").file("empty.csv", "").base("source: iris", "source: 'csv:empty.csv'")
+                .expect("empty.csv", "is empty", "expected lines of numbers"));
+        c.add(new Case("CSV with a header only").file("header.csv", "a,b,label\n").base("source: iris", "source: 'csv:header.csv'")
+                .expect("header.csv", "no data rows after the header line"));
+        c.add(new Case("idx: folder missing").base("source: iris", "source: 'idx:nothere'").expect("nothere", "no such folder", "expected a folder with train-images-idx3-ubyte"));
+        c.add(new Case("idx: truncated IDX file").file("imgs/train-images-idx3-ubyte", Arrays.copyOf(idxImages(12, 4, 4), 16 + 12 * 16 - 10))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3)).spec("data: {source: 'idx:imgs'}\nmodel: {layers: [flatten, {dense: 3}]}\n")
+                .expect("train-images-idx3-ubyte", "truncated", "12x4x4", "198 bytes are present"));
+        c.add(new Case("IDX with wrong magic number").file("imgs/train-images-idx3-ubyte", withMagic(idxImages(12, 4, 4), 0x00000804))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3)).spec("data: {source: 'idx:imgs'}\nmodel: {layers: [flatten, {dense: 3}]}\n")
+                .expect("train-images-idx3-ubyte", "wrong magic number 0x00000804", "expected 0x00000803"));
+        c.add(new Case("IDX gz corrupted").file("imgs/train-images-idx3-ubyte.gz", corrupt(gzip(idxImages(12, 4, 4))))
+                .file("imgs/train-labels-idx1-ubyte.gz", gzip(idxLabels(12, 3))).spec("data: {source: 'idx:imgs'}\nmodel: {layers: [flatten, {dense: 3}]}\n")
+                .expect("train-images-idx3-ubyte.gz", "corrupt gzip data"));
+        c.add(new Case("IDX gz cut short").file("imgs/train-images-idx3-ubyte.gz", Arrays.copyOf(gzip(idxImages(12, 4, 4)), 30))
+                .file("imgs/train-labels-idx1-ubyte.gz", gzip(idxLabels(12, 3))).spec("data: {source: 'idx:imgs'}\nmodel: {layers: [flatten, {dense: 3}]}\n")
+                .expect("train-images-idx3-ubyte.gz", "truncated gzip data"));
+        c.add(new Case("IDX labels do not match images").file("imgs/train-images-idx3-ubyte", idxImages(12, 4, 4))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(11, 3)).spec("data: {source: 'idx:imgs'}\nmodel: {layers: [flatten, {dense: 3}]}\n")
+                .expect("train-images-idx3-ubyte holds 12 images", "train-labels-idx1-ubyte holds 11 labels", "expected one label per image"));
+        // ---- the command line ----
+        c.add(new Case("unknown option").spec(BASE).extra("--foo").expect("Unknown option: '--foo'", "vitals train --help"));
+        c.add(new Case("--epochs abc").spec(BASE).extra("--epochs", "abc").expect("'--epochs'", "'abc' is not an int"));
+        c.add(new Case("--epochs 0").spec(BASE).extra("--epochs", "0").expect("--epochs", "expected a positive number of epochs, not 0"));
+        c.add(new Case("--epochs without a value").spec(BASE).args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/previous.json", "--epochs")
+                .expect("'--epochs'", "Missing required parameter"));
+        c.add(new Case("missing SPEC argument").args("train", "--out", "{dir}/run", "--json", "{dir}/previous.json").expect("Missing required parameter: 'SPEC'"));
+        c.add(new Case("unknown subcommand").args("frobnicate", "{dir}/spec.yaml").expect("unknown command 'frobnicate'", "expected one of train, check"));
+        c.add(new Case("extra argument").spec(BASE).extra("second.yaml").expect("'second.yaml'"));
+        c.add(new Case("--json in a missing folder").spec(BASE).args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/nodir/report.json")
+                .expect("--json", "nodir", "does not exist"));
+        c.add(new Case("--json is a folder").spec(BASE).folder("reports").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/reports")
+                .expect("--json", "reports", "is a folder, expected a file name"));
+        c.add(new Case("--out is an existing file").spec(BASE).file("taken", "mine\n").args("train", "{spec}", "--out", "{dir}/taken", "--json", "{dir}/previous.json")
+                .expect("--out", "taken", "is a file, expected a folder"));
+        c.add(new Case("--out below an existing file").spec(BASE).file("taken", "mine\n").args("train", "{spec}", "--out", "{dir}/taken/run", "--json", "{dir}/previous.json")
+                .expect("--out", "taken", "is a file, expected a folder"));
+        c.add(new Case("--out already holds a run").spec(BASE).file("old/report.json", "{}\n").file("old/spec.yaml", BASE)
+                .args("train", "{spec}", "--out", "{dir}/old", "--json", "{dir}/previous.json").expect("--out", "old", "already holds a run", "choose another folder"));
+        // ---- vitals check ----
+        c.add(new Case("spec file missing").check().args("check", "{dir}/missing.yaml", "--json", "{dir}/previous.json").expect("missing.yaml", "no such file"));
+        c.add(new Case("unknown key in optimizer").check().append("optimizer: {name: adam, lrr: 0.1}\n").expect("optimizer.lrr", "did you mean 'lr'"));
+        c.add(new Case("dense: 0").check().base("dense: 8", "dense: 0").expect("model.layers[0].dense", "not 0"));
+        c.add(new Case("CSV with text in a number column").check().file("text.csv", "a,b,label\n1,2,0\n3,x,1\n5,6,0\n")
+                .base("source: iris", "source: 'csv:text.csv'").expect("text.csv line 3, column 2", "'x' is not a number"));
+        c.add(new Case("cross_entropy output size is not the classes").check().base("dense: 3", "dense: 5").expect("loss", "3 classes", "5 outputs"));
+        c.add(new Case("--json in a missing folder").check().spec(BASE).args("check", "{spec}", "--json", "{dir}/nodir/report.json").expect("--json", "nodir", "does not exist"));
+        c.add(new Case("missing SPEC argument").check().args("check", "--json", "{dir}/previous.json").expect("Missing required parameter: 'SPEC'", "vitals check --help"));
+        return c.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void badInputIsOneErrorLineWithExitCode2AndNoArtifacts(Case c, @TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("previous.json"), PREVIOUS_REPORT);
+        for (String f : c.folders) Files.createDirectories(dir.resolve(f));
+        for (var e : c.files.entrySet()) {
+            Path p = dir.resolve(e.getKey());
+            Files.createDirectories(p.getParent());
+            Files.write(p, e.getValue());
+        }
+        if (c.spec != null) Files.writeString(dir.resolve(c.specName), c.spec);
+        String spec = dir.resolve(c.specName).toString();
+        List<String> args = new ArrayList<>();
+        if (c.args != null) {
+            for (String a : c.args) args.add(a.replace("{dir}", dir.toString()).replace("{spec}", spec));
+        } else {
+            args.add(c.command);
+            args.add(spec);
+            if (c.command.equals("train")) args.addAll(List.of("--out", dir.resolve("run").toString()));
+            args.addAll(List.of("--json", dir.resolve("previous.json").toString()));
+        }
+        args.addAll(c.extra);
+        Map<String, String> before = Cli.snapshot(dir);
+
+        Cli.Result r = Cli.run(args.toArray(String[]::new));
+
+        String context = c + "\n--- stdout:\n" + r.out() + "--- stderr:\n" + r.err();
+        assertEquals(Main.BAD_INPUT, r.code(), context);
+        String[] lines = r.err().strip().split("\\R");
+        assertEquals(1, lines.length, "exactly one line on stderr\n" + context);
+        assertTrue(lines[0].startsWith("error: "), context);
+        assertTrue(r.err().endsWith("\n") && !r.err().endsWith("\n\n"), "one terminated line\n" + context);
+        for (String part : c.expected) assertTrue(lines[0].contains(part), "the error names '" + part + "'\n" + context);
+        assertFalse(r.all().contains("Exception"), "no exception name\n" + context);
+        assertFalse(r.all().contains("\tat "), "no stack trace\n" + context);
+        assertFalse(Files.exists(dir.resolve("run")), "no run folder\n" + context);
+        assertEquals(PREVIOUS_REPORT, Files.readString(dir.resolve("previous.json")), "the previous --json file is untouched");
+        assertEquals(before, Cli.snapshot(dir), "nothing written, moved or deleted\n" + context);
+    }
+
+    /**
+     * A CSV whose labels hold one stray huge value used to make the engine size per-class tables by it
+     * (a billion classes: out of memory, exit 1). It is a data finding, DATA_LABEL_RANGE, like any label the
+     * model cannot be trained on: exit 3, the run is not started and no run folder is made.
+     */
+    @org.junit.jupiter.api.Test
+    void aHugeLabelIsADataFindingNotAnOutOfMemoryCrash(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("labels.csv"), "1,2,0\n3,4,1\n5,6,0\n7,8,1\n1,3,0\n3,5,1000000000\n5,7,0\n7,9,1\n2,2,0\n4,4,1\n");
+        Files.writeString(dir.resolve("spec.yaml"), BASE.replace("source: iris", "source: 'csv:labels.csv'").replace("dense: 3", "dense: 2"));
+        Cli.Result r = Cli.run("train", dir.resolve("spec.yaml").toString(), "--out", dir.resolve("run").toString(), "--json", dir.resolve("r.json").toString());
+        assertEquals(Main.UNHEALTHY, r.code(), r.all());
+        assertTrue(r.out().contains("DATA_LABEL_RANGE") && r.out().contains("not training"), r.out());
+        assertFalse(r.all().contains("Exception"), r.all());
+        assertFalse(Files.exists(dir.resolve("run")));
+        assertTrue(Files.readString(dir.resolve("r.json")).contains("\"verdict\" : \"unhealthy\""));
+    }
+
+    // ---- files ----------------------------------------------------------------------------------
+
+    static byte[] latin1(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
+
+    static byte[] idxImages(int n, int rows, int cols) {
+        ByteBuffer b = ByteBuffer.allocate(16 + n * rows * cols).putInt(0x00000803).putInt(n).putInt(rows).putInt(cols);
+        for (int i = 0; i < n * rows * cols; i++) b.put((byte) (i * 37));
+        return b.array();
+    }
+
+    static byte[] idxLabels(int n, int classes) {
+        ByteBuffer b = ByteBuffer.allocate(8 + n).putInt(0x00000801).putInt(n);
+        for (int i = 0; i < n; i++) b.put((byte) (i % classes));
+        return b.array();
+    }
+
+    static byte[] withMagic(byte[] idx, int magic) {
+        byte[] out = idx.clone();
+        ByteBuffer.wrap(out).putInt(0, magic);
+        return out;
+    }
+
+    static byte[] gzip(byte[] raw) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(raw);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The compressed body scrambled, gzip header and trailer kept: the deflate stream is invalid. */
+    static byte[] corrupt(byte[] gz) {
+        byte[] out = gz.clone();
+        for (int i = 10; i < out.length - 8; i++) out[i] ^= 0x5A;
+        return out;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.vitals.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DiagnoseCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run vitals(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        return p;
+    }
+
+    @Test
+    void anExplodingRunIsUnhealthyWithAJsonReport() throws IOException {
+        StringBuilder sb = new StringBuilder("global_step,train/loss,grad_norm,notes\n");
+        for (int i = 0; i < 30; i++) sb.append(i * 10).append(',').append(String.format(Locale.ROOT, "%.4f,%.4g,x%n", 2.3 + 0.05 * i, Math.pow(1.5, i)));
+        Path log = write("run.csv", sb.toString());
+        Path json = dir.resolve("report.json");
+        Run r = vitals("diagnose", log.toString(), "--json", json.toString());
+        assertEquals(Main.UNHEALTHY, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("30 logged steps (steps 0 to 290)"), r.out());
+        assertTrue(r.out().contains("global_step as step") && r.out().contains("train/loss as loss") && r.out().contains("ignored: notes"), r.out());
+        assertTrue(r.out().contains("ERROR EXPLODING_GRADIENTS"), r.out());
+        assertTrue(r.out().contains("cause:") && r.out().contains("fix:"), r.out());
+        JsonNode rep = new ObjectMapper().readTree(json.toFile());
+        assertEquals("diagnose", rep.get("command").asText());
+        assertEquals("unhealthy", rep.get("verdict").asText());
+        assertEquals("EXPLODING_GRADIENTS", rep.get("findings").get(0).get("code").asText());
+        assertEquals("csv", rep.get("metrics").get("log").get("format").asText());
+    }
+
+    @Test
+    void badInputIsExitTwoWithOneLine() throws IOException {
+        Run missing = vitals("diagnose", dir.resolve("nope.csv").toString());
+        assertEquals(Main.BAD_INPUT, missing.code());
+        assertTrue(missing.err().startsWith("error: ") && missing.err().contains("nope.csv") && missing.err().strip().lines().count() == 1, missing.err());
+        Run text = vitals("diagnose", write("t.csv", "step,loss\n0,1.0\n1,lots\n").toString());
+        assertEquals(Main.BAD_INPUT, text.code());
+        assertTrue(text.err().contains("t.csv line 3: column 'loss' holds 'lots'"), text.err());
+        Run empty = vitals("diagnose", write("e.jsonl", "\n").toString());
+        assertEquals(Main.BAD_INPUT, empty.code(), empty.err());
+        Run noLoss = vitals("diagnose", write("n.csv", "step,acc\n0,0.1\n").toString());
+        assertEquals(Main.BAD_INPUT, noLoss.code());
+        assertTrue(noLoss.err().contains("no training-loss column"), noLoss.err());
+        Path corrupt = dir.resolve("events.out.tfevents.123.host");
+        Files.write(corrupt, new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 0, 0, 0, 0, 0});
+        Run tb = vitals("diagnose", corrupt.toString());
+        assertEquals(Main.BAD_INPUT, tb.code());
+        assertTrue(tb.err().contains("corrupt TensorBoard record"), tb.err());
+        for (Run r : new Run[] {missing, text, empty, noLoss, tb}) assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    /** A run trained here, then diagnosed from its own metrics log: the replay must agree it is healthy. */
+    @Test
+    void vitalsOwnMetricsLogRoundTripsHealthy() throws IOException {
+        Path spec = Path.of("..", "examples", "iris-mlp.yaml");
+        Path out = dir.resolve("run");
+        Run train = vitals("train", spec.toString(), "--epochs", "30", "--out", out.toString());
+        assertEquals(Main.OK, train.code(), train.out() + train.err());
+        Path json = dir.resolve("diag.json");
+        Run diag = vitals("diagnose", out.resolve("metrics.jsonl").toString(), "--classes", "3", "--json", json.toString());
+        assertEquals(Main.OK, diag.code(), diag.out() + diag.err());
+        assertTrue(diag.out().contains("30 epochs with validation"), diag.out());
+        assertTrue(diag.out().contains("diagnosis: healthy"), diag.out());
+        JsonNode rep = new ObjectMapper().readTree(json.toFile());
+        assertEquals("healthy", rep.get("verdict").asText());
+        assertEquals(30, rep.get("metrics").get("epochs").size());
+        assertEquals(3, rep.get("metrics").get("log").get("classes").asInt());
+    }
+
+    @Test
+    void aRunThatWentNanIsLoggedAndDiagnosedAsLossNonFinite() throws IOException {
+        Path spec = write("hot.yaml", """
+                name: hot
+                seed: 1
+                data: {source: iris, validation: 0.15, normalize: none}
+                model: {init: he, layers: [{dense: 16}, relu, {dense: 3}]}
+                loss: cross_entropy
+                optimizer: {name: sgd, lr: 1.0e+30}
+                train: {epochs: 5, batch: 16}
+                """);
+        Path out = dir.resolve("hot-run");
+        Run train = vitals("train", spec.toString(), "--out", out.toString());
+        assertEquals(Main.UNHEALTHY, train.code(), train.out() + train.err());
+        assertTrue(train.out().contains("LOSS_NONFINITE"), train.out());
+        Run diag = vitals("diagnose", out.resolve("metrics.jsonl").toString());
+        assertEquals(Main.UNHEALTHY, diag.code(), train.out() + diag.out() + diag.err());
+        assertTrue(diag.out().contains("LOSS_NONFINITE"), diag.out());
+        assertTrue(diag.out().contains("replay stopped at step"), diag.out());
+    }
+}

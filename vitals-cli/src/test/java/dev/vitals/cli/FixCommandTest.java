@@ -1,0 +1,120 @@
+package dev.vitals.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FixCommandTest {
+    static final Path ROOT = Path.of("..");
+
+    @TempDir
+    Path tmp;
+
+    record Outcome(int code, String out, String err) {}
+
+    static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void writesTheRepairedSpecAndAReportWithVerifiedFindings() throws Exception {
+        Path input = tmp.resolve("broken.yaml");
+        Files.copy(ROOT.resolve("casebook/000-stuck-at-chance/broken.yaml"), input);
+        String original = Files.readString(input);
+        Path fixed = tmp.resolve("fixed.yaml"), json = tmp.resolve("report.json");
+
+        Outcome o = run("fix", input.toString(), "--write", fixed.toString(), "--json", json.toString());
+        assertEquals(Main.OK, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("kept "), o.out());
+        assertEquals(original, Files.readString(input), "the input spec is not touched");
+        Spec s = SpecParser.read(fixed);
+        assertTrue(Files.readString(fixed).startsWith("# repaired by 'vitals fix'"));
+        assertEquals("cross_entropy", s.loss());
+
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("fix", r.get("command").asText());
+        assertEquals("healthy", r.get("verdict").asText());
+        assertTrue(r.get("findings").size() > 0);
+        for (JsonNode f : r.get("findings")) assertTrue(f.hasNonNull("verified"), f.toString());
+        assertTrue(r.get("metrics").get("repairs").size() >= 1);
+
+        Outcome check = run("check", fixed.toString());
+        assertEquals(Main.OK, check.code(), "the written spec checks healthy: " + check.out());
+    }
+
+    @Test
+    void withoutWriteTheRepairedSpecGoesToStandardOutputAlone() throws Exception {
+        Path input = tmp.resolve("broken.yaml");
+        Files.copy(ROOT.resolve("casebook/000-stuck-at-chance/broken.yaml"), input);
+        String original = Files.readString(input);
+        Outcome o = run("fix", input.toString());
+        assertEquals(Main.OK, o.code(), o.err());
+        assertEquals("cross_entropy", SpecParser.parse(o.out(), input).loss(), "standard output is a spec: " + o.out());
+        assertTrue(o.err().contains("verified:"), o.err());
+        assertEquals(original, Files.readString(input));
+    }
+
+    @Test
+    void writeMayNameTheInputToReplaceIt() throws Exception {
+        Path input = tmp.resolve("broken.yaml");
+        Files.copy(ROOT.resolve("casebook/000-stuck-at-chance/broken.yaml"), input);
+        Outcome o = run("fix", input.toString(), "--write", input.toString());
+        assertEquals(Main.OK, o.code(), o.out() + o.err());
+        assertTrue(SpecParser.read(input).injectedBugs().isEmpty(), "the input now holds the repaired spec");
+        try (var files = Files.list(tmp)) {
+            assertEquals(1, files.count(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void aHealthySpecIsUnchanged() throws Exception {
+        Path input = ROOT.resolve("examples/iris-mlp.yaml");
+        Path out = tmp.resolve("iris.yaml");
+        Outcome o = run("fix", input.toString(), "--write", out.toString());
+        assertEquals(Main.OK, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("nothing to repair"), o.out());
+        assertEquals(Files.readString(input), Files.readString(out));
+    }
+
+    @Test
+    void anUncurableErrorExitsUnhealthy() throws Exception {
+        Path input = tmp.resolve("labels.yaml");
+        Files.writeString(input, """
+                name: too-few-outputs
+                data: {source: iris}
+                model: {init: he, layers: [{dense: 16}, relu, {dense: 2}]}
+                """);
+        Outcome o = run("fix", input.toString(), "--write", tmp.resolve("out.yaml").toString());
+        assertEquals(Main.UNHEALTHY, o.code(), o.out());
+        assertTrue(o.out().contains("not cured: no candidate repair for DATA_LABEL_RANGE"), o.out());
+    }
+
+    @Test
+    void badInputIsOneErrorLine() {
+        for (String[] args : new String[][] {
+                {"fix", tmp.resolve("missing.yaml").toString()},
+                {"fix", ROOT.resolve("examples/iris-mlp.yaml").toString(), "--write", tmp.resolve("no/such/dir/x.yaml").toString()},
+                {"fix", ROOT.resolve("examples/iris-mlp.yaml").toString(), "--budget", "0"}}) {
+            Outcome o = run(args);
+            assertEquals(Main.BAD_INPUT, o.code(), String.join(" ", args));
+            assertTrue(o.err().startsWith("error: "), o.err());
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+            assertFalse(o.err().contains("Exception"), o.err());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.vitals.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vitals.core.io.Checkpoint;
+import dev.vitals.core.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The healthy path of {@code vitals train} and {@code vitals demo}: exit 0 and every artifact DESIGN.md and the README promise. */
+class TrainArtifactsTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int EPOCHS = 10;
+
+    /** examples/iris-mlp.yaml, copied next to the test's files (the module's folder is the working directory under Maven). */
+    static Path copyExample(Path dir) throws IOException {
+        Path example = Path.of(System.getProperty("basedir", ".")).resolve("../examples/iris-mlp.yaml").normalize();
+        assertTrue(Files.isRegularFile(example), "the example spec " + example);
+        return Files.copy(example, dir.resolve("iris-mlp.yaml"));
+    }
+
+    static Cli.Result train(Path spec, Path out, Path json) {
+        Cli.Result r = Cli.run("train", spec.toString(), "--epochs", Integer.toString(EPOCHS), "--out", out.toString(), "--json", json.toString());
+        assertEquals(Main.OK, r.code(), r.out() + r.err());
+        assertFalse(r.all().contains("Exception"), r.all());
+        return r;
+    }
+
+    @Test
+    void trainWritesSpecMetricsCheckpointAndReport(@TempDir Path dir) throws IOException {
+        Path spec = copyExample(dir);
+        Path out = dir.resolve("run"), json = dir.resolve("report.json");
+        Cli.Result r = train(spec, out, json);
+        assertTrue(r.out().contains("artifacts: " + out), r.out());
+        assertTrue(r.out().matches("(?s).*test: loss [0-9.]+, accuracy [0-9.]+% \\(30 examples\\).*"), r.out());
+
+        // the run folder holds exactly the four artifacts, and nothing else is left next to them
+        Set<String> files = new TreeSet<>();
+        try (var s = Files.list(out)) {
+            s.forEach(p -> files.add(p.getFileName().toString()));
+        }
+        assertEquals(new TreeSet<>(List.of("metrics.jsonl", "model.safetensors", "report.json", "spec.yaml")), files);
+        try (var s = Files.list(dir)) {
+            assertEquals(Set.of("iris-mlp.yaml", "run", "report.json"), new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()));
+        }
+        assertEquals(Files.readString(spec), Files.readString(out.resolve("spec.yaml")));
+
+        // metrics.jsonl: one JSON object per line, observed steps and one line per epoch
+        List<JsonNode> epochLines = new ArrayList<>();
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertFalse(lines.isEmpty());
+        for (String line : lines) {
+            JsonNode n = JSON.readTree(line);
+            assertTrue(n.isObject(), line);
+            assertTrue(n.has("step") && n.has("epoch"), line);
+            if (n.has("train_loss")) epochLines.add(n);
+            else assertTrue(n.get("loss").isNumber() && n.has("grad_norm") && n.has("lr"), line);
+        }
+        assertEquals(EPOCHS, epochLines.size());
+        for (int e = 0; e < EPOCHS; e++) {
+            JsonNode n = epochLines.get(e);
+            assertEquals(e + 1, n.get("epoch").intValue());
+            for (String k : List.of("train_loss", "val_loss", "train_accuracy", "val_accuracy", "seconds")) assertTrue(n.get(k).isNumber(), k + " in " + n);
+        }
+
+        // the JSON report: exactly DESIGN.md's fields, the same in the run folder and at --json
+        JsonNode report = JSON.readTree(json.toFile());
+        assertEquals(report, JSON.readTree(out.resolve("report.json").toFile()));
+        assertEquals(List.of("format", "command", "spec", "verdict", "findings", "metrics"), names(report));
+        assertEquals(1, report.get("format").intValue());
+        assertEquals("train", report.get("command").textValue());
+        assertEquals("iris-mlp", report.get("spec").textValue());
+        assertEquals("healthy", report.get("verdict").textValue());
+        assertTrue(report.get("findings").isArray());
+        for (JsonNode f : report.get("findings")) assertFalse(f.get("severity").textValue().equals("error"), "a healthy run has no error: " + f);
+        JsonNode metrics = report.get("metrics");
+        JsonNode epochs = metrics.get("epochs");
+        assertEquals(EPOCHS, epochs.size());
+        for (int e = 0; e < EPOCHS; e++) {
+            JsonNode m = epochs.get(e);
+            for (String k : List.of("train_loss", "val_loss", "train_accuracy", "val_accuracy", "seconds")) assertTrue(m.get(k).isNumber(), k + " in " + m);
+            assertEquals(epochLines.get(e).get("train_loss").doubleValue(), m.get("train_loss").doubleValue(), "metrics.jsonl and the report agree");
+            double acc = m.get("val_accuracy").doubleValue();
+            assertTrue(acc >= 0 && acc <= 1, m.toString());
+        }
+        assertTrue(metrics.get("test_loss").isNumber());
+        double testAccuracy = metrics.get("test_accuracy").doubleValue();
+        assertTrue(testAccuracy > 0.6 && testAccuracy <= 1, "iris is learnt in " + EPOCHS + " epochs: " + testAccuracy);
+        assertTrue(epochs.get(EPOCHS - 1).get("train_loss").doubleValue() < epochs.get(0).get("train_loss").doubleValue(), "the loss fell");
+
+        // the checkpoint rebuilds the model with the spec and the normaliser's statistics
+        Checkpoint.Loaded loaded = Checkpoint.load(out.resolve("model.safetensors"));
+        assertEquals(Files.readString(spec), loaded.spec().text());
+        assertEquals(4, loaded.normalizer().shift().length);
+        assertArrayEquals(new int[] {4}, loaded.model().inputShape().dims());
+        assertEquals(3, loaded.model().outputShape().size());
+    }
+
+    @Test
+    void sameSpecAndSeedGiveIdenticalMetricsAndWeights(@TempDir Path dir) throws IOException {
+        Path spec = copyExample(dir);
+        train(spec, dir.resolve("a"), dir.resolve("a.json"));
+        train(spec, dir.resolve("b"), dir.resolve("b.json"));
+        JsonNode a = JSON.readTree(dir.resolve("a.json").toFile()), b = JSON.readTree(dir.resolve("b.json").toFile());
+        assertEquals(withoutSeconds(a), withoutSeconds(b));
+        assertEquals(withoutSeconds(metricLines(dir.resolve("a/metrics.jsonl"))), withoutSeconds(metricLines(dir.resolve("b/metrics.jsonl"))));
+        Map<String, Tensor> wa = Checkpoint.tensors(dir.resolve("a/model.safetensors")), wb = Checkpoint.tensors(dir.resolve("b/model.safetensors"));
+        assertEquals(wa.keySet(), wb.keySet());
+        for (String k : wa.keySet()) assertArrayEquals(wa.get(k).data(), wb.get(k).data(), k);
+        // and the comparison is not vacuous: the epochs were there
+        assertEquals(EPOCHS, a.get("metrics").get("epochs").size());
+    }
+
+    @Test
+    void demoTrainsTheBundledDigitsAndPrintsItsTestAccuracy(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("demo"), json = dir.resolve("demo.json");
+        Cli.Result r = Cli.run("demo", "--out", out.toString(), "--json", json.toString());
+        assertEquals(Main.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().matches("(?s).*test: loss [0-9.]+, accuracy [0-9.]+% \\(\\d+ examples\\).*"), r.out());
+        JsonNode report = JSON.readTree(json.toFile());
+        assertEquals("healthy", report.get("verdict").textValue());
+        assertTrue(report.get("metrics").get("test_accuracy").doubleValue() > 0.9, "an MLP learns the digits: " + report.get("metrics").get("test_accuracy"));
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+    }
+
+    static List<String> names(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) out.add(it.next());
+        return out;
+    }
+
+    static JsonNode metricLines(Path p) throws IOException {
+        var arr = JSON.createArrayNode();
+        for (String line : Files.readAllLines(p)) arr.add(JSON.readTree(line));
+        return arr;
+    }
+
+    /** The tree with every "seconds" field removed (wall time differs between runs). */
+    static JsonNode withoutSeconds(JsonNode n) {
+        JsonNode c = n.deepCopy();
+        strip(c);
+        return c;
+    }
+
+    private static void strip(JsonNode n) {
+        if (n.isObject()) ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("seconds");
+        for (JsonNode child : n) strip(child);
+    }
+}

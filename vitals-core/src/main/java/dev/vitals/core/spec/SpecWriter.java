@@ -1,0 +1,172 @@
+package dev.vitals.core.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes a changed spec back as YAML in the format {@link SpecParser} reads. It starts from the
+ * original's YAML tree and rewrites only the keys whose values changed, so what the user wrote
+ * elsewhere (description, data options, key order, settings left at their defaults) stays as
+ * written; YAML comments and flow style are lost, as Jackson does not keep them.
+ */
+public final class SpecWriter {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                    .build())
+            .build();
+
+    private SpecWriter() {}
+
+    /**
+     * The YAML of {@code changed}, keeping {@code original}'s text wherever the two agree, with
+     * {@code header} lines written first as comments.
+     */
+    public static String write(Spec original, Spec changed, List<String> header) {
+        ObjectNode root = tree(original.text());
+        data(root, original.data(), changed.data());
+        model(root, original.model(), changed.model());
+        if (!original.loss().equals(changed.loss())) root.put("loss", changed.loss());
+        optimizer(root, original.optimizer(), changed.optimizer());
+        if (!original.schedule().equals(changed.schedule())) root.set("schedule", schedule(changed.schedule()));
+        train(root, original.train(), changed.train());
+        if (!original.injectedBugs().equals(changed.injectedBugs())) {
+            String key = "faults";
+            if (changed.injectedBugs().isEmpty()) {
+                root.remove(key);
+            } else {
+                ArrayNode a = root.putArray(key);
+                changed.injectedBugs().forEach(a::add);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String h : header) sb.append("# ").append(h.replace("\n", " ")).append('\n');
+        try {
+            sb.append(YAML.writeValueAsString(root));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return sb.toString();
+    }
+
+    private static ObjectNode tree(String text) {
+        try {
+            JsonNode n = text == null ? null : YAML.readTree(text);
+            return n instanceof ObjectNode o ? o : NODES.objectNode();
+        } catch (JsonProcessingException e) {
+            return NODES.objectNode();
+        }
+    }
+
+    private static ObjectNode section(ObjectNode root, String key) {
+        JsonNode n = root.get(key);
+        if (n instanceof ObjectNode o) return o;
+        ObjectNode o = NODES.objectNode();
+        // a schedule written as a bare word keeps its meaning as a mapping
+        if (n != null && n.isTextual()) o.put("name", n.textValue());
+        root.set(key, o);
+        return o;
+    }
+
+    private static void data(ObjectNode root, Spec.Data a, Spec.Data b) {
+        if (a.equals(b)) return;
+        ObjectNode d = section(root, "data");
+        if (!a.source().equals(b.source())) d.put("source", b.source());
+        if (!Objects.equals(a.options(), b.options())) d.set("options", YAML.valueToTree(b.options()));
+        if (Double.compare(a.test(), b.test()) != 0) {
+            if (b.testAuto()) d.put("test", "auto");
+            else d.put("test", b.test());
+        }
+        if (a.validation() != b.validation()) d.put("validation", b.validation());
+        if (a.normalize() != b.normalize()) d.put("normalize", b.normalize().key());
+        if (a.shuffle() != b.shuffle()) d.put("shuffle", b.shuffle());
+        if (a.targets() != b.targets()) d.put("targets", b.targets().key());
+    }
+
+    private static void model(ObjectNode root, Spec.Model a, Spec.Model b) {
+        ObjectNode m = null;
+        if (!a.init().equals(b.init())) {
+            m = section(root, "model");
+            m.put("init", b.init().toString());
+        }
+        if (!sameLayers(a.layers(), b.layers())) {
+            if (m == null) m = section(root, "model");
+            m.set("layers", layers(b.layers()));
+        }
+    }
+
+    /** Whether two layer lists describe the same model, whatever their key paths. */
+    public static boolean sameLayers(List<Spec.LayerSpec> a, List<Spec.LayerSpec> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            Spec.LayerSpec x = a.get(i), y = b.get(i);
+            if (!x.kind().equals(y.kind()) || Double.compare(x.arg(), y.arg()) != 0 || !Objects.equals(x.conv(), y.conv())) return false;
+            if ((x.block() == null) != (y.block() == null)) return false;
+            if (x.block() != null && !sameLayers(x.block(), y.block())) return false;
+        }
+        return true;
+    }
+
+    private static ArrayNode layers(List<Spec.LayerSpec> layers) {
+        ArrayNode a = NODES.arrayNode();
+        for (Spec.LayerSpec l : layers) {
+            switch (l.kind()) {
+                case "dense", "maxpool" -> a.addObject().put(l.kind(), (int) l.arg());
+                case "dropout", "leaky_relu" -> a.addObject().put(l.kind(), l.arg());
+                case "conv2d" -> a.addObject().putObject("conv2d").put("filters", l.conv().filters()).put("kernel", l.conv().kernel())
+                        .put("stride", l.conv().stride()).put("padding", l.conv().padding());
+                case "residual" -> a.addObject().set("residual", layers(l.block()));
+                default -> a.add(l.kind());
+            }
+        }
+        return a;
+    }
+
+    private static void optimizer(ObjectNode root, Spec.Optimizer a, Spec.Optimizer b) {
+        if (a.equals(b)) return;
+        ObjectNode o = section(root, "optimizer");
+        if (!a.name().equals(b.name())) o.put("name", b.name());
+        if (a.lr() != b.lr()) o.put("lr", b.lr());
+        if (a.weightDecay() != b.weightDecay()) o.put("weight_decay", b.weightDecay());
+        if (a.momentum() != b.momentum() && b.name().equals("sgd")) o.put("momentum", b.momentum());
+        if (a.nesterov() != b.nesterov()) o.put("nesterov", b.nesterov());
+        if (!b.name().equals("sgd")) {
+            if (a.beta1() != b.beta1()) {
+                o.remove("momentum");
+                o.put("beta1", b.beta1());
+            }
+            if (a.beta2() != b.beta2()) o.put("beta2", b.beta2());
+            if (a.eps() != b.eps()) o.put("eps", b.eps());
+        }
+    }
+
+    private static ObjectNode schedule(Spec.Schedule s) {
+        ObjectNode o = NODES.objectNode().put("name", s.name());
+        switch (s.name()) {
+            case "step" -> o.put("step_size", s.stepSize()).put("gamma", s.gamma());
+            case "cosine" -> o.put("warmup", s.warmup()).put("min_lr", s.minLr());
+            default -> { }
+        }
+        return o;
+    }
+
+    private static void train(ObjectNode root, Spec.Train a, Spec.Train b) {
+        if (a.equals(b)) return;
+        ObjectNode t = section(root, "train");
+        if (a.epochs() != b.epochs()) t.put("epochs", b.epochs());
+        if (a.batch() != b.batch()) t.put("batch", b.batch());
+        if (a.clipNorm() != b.clipNorm()) t.put("clip_norm", b.clipNorm());
+        if (a.earlyStop() != b.earlyStop()) t.put("early_stop", b.earlyStop());
+    }
+}

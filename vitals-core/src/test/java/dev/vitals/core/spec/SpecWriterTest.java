@@ -1,0 +1,76 @@
+package dev.vitals.core.spec;
+
+import dev.vitals.core.data.Normalizer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpecWriterTest {
+    private static final String TEXT = """
+            name: t
+            description: a test spec
+            seed: 3
+            data: {source: digits, options: {}, validation: 0.2, normalize: none}
+            model:
+              init: xavier
+              layers: [{dense: 32}, tanh, {dense: 10}, softmax]
+            loss: cross_entropy
+            optimizer: {name: sgd, lr: 0.01, momentum: 0.9}
+            train: {epochs: 4, batch: 16}
+            faults: [double_lr, eval_mode]
+            """;
+
+    private final Spec spec = SpecParser.parse(TEXT, Path.of("t.yaml"));
+
+    @Test
+    void unchangedSpecReadsBackEqualAndKeepsWhatWasWritten() {
+        String yaml = SpecWriter.write(spec, spec, List.of());
+        Spec back = SpecParser.parse(yaml, Path.of("t.yaml"));
+        assertEquals(spec.withoutText(), back.withoutText());
+        assertTrue(yaml.contains("description: a test spec"), yaml);
+        assertFalse(yaml.contains("shuffle"), "defaults the user left out stay out: " + yaml);
+    }
+
+    @Test
+    void changedSettingsAreWrittenAndTheRestKept() {
+        List<Spec.LayerSpec> layers = spec.model().layers().subList(0, 3);
+        Spec changed = spec.withData(spec.data().withNormalize(Normalizer.Kind.STANDARD))
+                .withModel(new Spec.Model(spec.model().init(), layers))
+                .withOptimizer(spec.optimizer().withLr(0.1))
+                .withTrain(spec.train().withClipNorm(1))
+                .withoutInjectedBug("double_lr");
+        String yaml = SpecWriter.write(spec, changed, List.of("repaired", "second line"));
+        assertTrue(yaml.startsWith("# repaired\n# second line\n"), yaml);
+        Spec back = SpecParser.parse(yaml, Path.of("t.yaml"));
+        assertEquals(Normalizer.Kind.STANDARD, back.data().normalize());
+        assertEquals(0.2, back.data().validation());
+        assertTrue(SpecWriter.sameLayers(layers, back.model().layers()));
+        assertEquals(0.1, back.optimizer().lr());
+        assertEquals(0.9, back.optimizer().momentum(), "momentum kept as written");
+        assertEquals(1.0, back.train().clipNorm());
+        assertEquals(16, back.train().batch());
+        assertEquals(List.of("eval_mode"), List.copyOf(back.injectedBugs()));
+        assertTrue(yaml.contains("description: a test spec"), "untouched keys stay as written: " + yaml);
+    }
+
+    @Test
+    void removingTheLastInjectedBugRemovesTheKey() {
+        Spec clean = spec.withoutInjectedBug("double_lr").withoutInjectedBug("eval_mode");
+        assertTrue(clean.injectedBugs().isEmpty());
+        String yaml = SpecWriter.write(spec, clean, List.of());
+        assertFalse(yaml.contains("faults"), yaml);
+        assertTrue(SpecParser.parse(yaml, null).injectedBugs().isEmpty());
+    }
+
+    @Test
+    void removingABugTheSpecDoesNotHaveChangesNothing() {
+        assertSame(spec, spec.withoutInjectedBug("nan_inputs"));
+        assertSame(spec, spec.withoutInjectedBug("no_such_bug"));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.vitals.doctor.logs;
+
+import dev.vitals.doctor.rules.Numbers;
+
+/**
+ * How many classes a logged run predicts, which the chance level needs: as the user says
+ * ({@code --classes N}), or inferred from the first logged loss when it sits at ln C, the loss of an
+ * untrained classifier over C classes, and the first accuracy (if logged) is near guessing.
+ * {@code count} 0 means unknown: the rules that need a chance level stay silent.
+ */
+public record Classes(int count, String from) {
+    /**
+     * The first loss must be within this of ln C, and within a quarter of the gap to ln(C+1) (about
+     * 0.25/C), so that it points at one class count rather than at whichever is nearest.
+     */
+    static final double TOLERANCE = 0.05;
+    static final int MAX_INFERRED = 1000;
+
+    public static Classes unknown() { return new Classes(0, "unknown: give --classes N to judge accuracy against chance"); }
+
+    public static Classes given(int n) { return new Classes(n, "--classes " + n); }
+
+    /** Inferred from the first logged step, or unknown. */
+    public static Classes infer(RunLog log) {
+        if (!log.has(Column.Kind.ACCURACY) && !log.has(Column.Kind.EPOCH_ACCURACY) && !log.has(Column.Kind.VAL_ACCURACY)) return unknown();
+        RunLog.Row first = log.rows().get(0);
+        double l0 = first.loss();
+        if (!(l0 > 0.5) || !Double.isFinite(l0)) return unknown();
+        long c = Math.round(Math.exp(l0));
+        if (c < 2 || c > MAX_INFERRED || Math.abs(l0 - Math.log(c)) > Math.min(TOLERANCE, 0.25 / c)) return unknown();
+        // a model that already beats guessing at its first logged step has left its initial loss behind
+        if (first.accuracy() > 1.0 / c + 0.15) return unknown();
+        return new Classes((int) c, "inferred: the first logged loss " + Numbers.fmt(l0) + " is ln " + c + " = " + Numbers.fmt(Math.log(c))
+                + ", the loss of guessing among " + c + " classes");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.vitals.doctor.logs;
+
+import dev.vitals.core.InputException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Reads a metrics log in whichever format it is: TensorBoard event files (a file whose name holds
+ * {@code tfevents}, or a folder of them), JSON lines ({@code .jsonl}/{@code .json}, or content that
+ * starts with '{'), else CSV with a header row.
+ */
+public final class LogReader {
+    private LogReader() {}
+
+    public static LogTable read(Path path) {
+        if (!Files.exists(path)) throw new InputException(path + ": no such file or folder");
+        try {
+            if (Files.isDirectory(path) || TensorBoardLog.isEventFile(path)) return TensorBoardLog.read(path);
+            if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
+            String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson") || startsWithBrace(path)) return JsonLinesLog.read(path);
+            return CsvLog.read(path);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new InputException(path + ": not a text metrics log (not UTF-8) and not a TensorBoard event file (events.out.tfevents.*)");
+        } catch (IOException e) {
+            throw new InputException(path + ": cannot be read (" + e.getMessage() + ")", e);
+        } catch (UncheckedIOException e) {
+            throw new InputException(path + ": cannot be read (" + e.getCause().getMessage() + ")", e);
+        }
+    }
+
+    private static boolean startsWithBrace(Path p) throws IOException {
+        try (var r = Files.newBufferedReader(p)) {
+            int c;
+            while ((c = r.read()) >= 0) {
+                if (c == '\uFEFF' || Character.isWhitespace(c)) continue;
+                return c == '{';
+            }
+            return false;
+        }
+    }
+}

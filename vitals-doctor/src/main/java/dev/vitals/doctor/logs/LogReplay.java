@@ -1,0 +1,135 @@
+package dev.vitals.doctor.logs;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.core.train.LayerInfo;
+import dev.vitals.core.train.RunControl;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.doctor.Code;
+import dev.vitals.doctor.Rules;
+import dev.vitals.doctor.rules.TraceRule;
+import dev.vitals.doctor.rules.TraceRule.Moment;
+import dev.vitals.doctor.trace.Observation;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Replays a foreign run's log through the runtime rules that watch {@code vitals train}: each
+ * logged step becomes a step of a {@link Trace} (an observed one where the log has gradient norms),
+ * each epoch an epoch, and the rules are asked after every logged step, every epoch and at the end,
+ * as the monitor asks them live. What a log does not record stays unknown (NaN, or no observation):
+ * update ratios, activations, the mode, the batch's labels; the rules that need those stay silent.
+ * Like the engine, the replay stops at the first non-finite loss.
+ */
+public final class LogReplay {
+    /** Stands in for the unknown size of the data: chance margins fall to their floor of 2 points. */
+    static final int UNKNOWN_SIZE = 1 << 28;
+
+    public record Result(RunLog log, Trace trace, Classes classes, List<Finding> findings, Long stoppedAt) {}
+
+    private LogReplay() {}
+
+    public static Result run(RunLog log, Classes classes) {
+        List<String> params = new ArrayList<>();
+        List<LayerInfo> layers = new ArrayList<>();
+        int[] owner = layers(log.layerColumns(), params, layers);
+        Trace t = new Trace(info(log, classes, layers, params), params, owner, layers);
+        List<TraceRule> rules = Rules.traceRules();
+        Set<String> seen = new HashSet<>();
+        List<Finding> findings = new ArrayList<>();
+        List<EpochResult> epochs = log.epochs();
+        int nextEpoch = 0;
+        Long stopped = null;
+        while (nextEpoch < epochs.size() && epochs.get(nextEpoch).steps() == 0) {
+            t.epoch(epochs.get(nextEpoch++));
+            evaluate(t, rules, Moment.EPOCH, seen, findings, classes);
+        }
+        for (RunLog.Row r : log.rows()) {
+            t.step(r.loss(), r.accuracy(), Double.NaN, r.step());
+            if (r.observed()) t.observe(observation(r, params.size(), layers.size(), t.epochs().size()));
+            evaluate(t, rules, Moment.STEP, seen, findings, classes);
+            if (!Double.isFinite(r.loss())) {
+                stopped = r.step();
+                break;
+            }
+            while (nextEpoch < epochs.size() && epochs.get(nextEpoch).steps() == t.steps()) {
+                t.epoch(epochs.get(nextEpoch++));
+                evaluate(t, rules, Moment.EPOCH, seen, findings, classes);
+            }
+        }
+        evaluate(t, rules, Moment.END, seen, findings, classes);
+        return new Result(log, t, classes, List.copyOf(findings), stopped);
+    }
+
+    private static void evaluate(Trace t, List<TraceRule> rules, Moment m, Set<String> seen, List<Finding> out, Classes classes) {
+        for (TraceRule r : rules) {
+            for (Finding f : r.evaluate(t, m)) if (seen.add(f.code() + "|" + f.layer())) out.add(withClasses(f, classes));
+        }
+    }
+
+    /** Findings judged against chance say where the number of classes came from. */
+    private static Finding withClasses(Finding f, Classes classes) {
+        if (!f.code().equals(Code.ACCURACY_AT_CHANCE.name()) && !f.code().equals(Code.UNDERFITTING.name())) return f;
+        Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
+        ev.put("classes", classes.count());
+        ev.put("classes_from", classes.from());
+        return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev, f.cause(), f.fix(), f.verified());
+    }
+
+    /**
+     * One dense layer per logged layer column, in the log's order; a column names a layer
+     * ({@code fc1}), or a parameter ({@code fc1.weight}, {@code fc1.bias}). Returns each parameter's layer.
+     */
+    private static int[] layers(List<String> columns, List<String> params, List<LayerInfo> layers) {
+        List<String> paths = new ArrayList<>();
+        List<List<String>> owned = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        for (String c : columns) {
+            String name = Column.classify(c).layer();
+            String path = name.endsWith(".weight") || name.endsWith(".bias") ? name.substring(0, name.lastIndexOf('.')) : name;
+            String param = name.equals(path) ? path + ".weight" : name;
+            int l = paths.indexOf(path);
+            if (l < 0) {
+                l = paths.size();
+                paths.add(path);
+                owned.add(new ArrayList<>());
+            }
+            owned.get(l).add(param);
+            params.add(param);
+            owner.add(l);
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            layers.add(new LayerInfo(i, paths.get(i), "dense", "as logged", new int[] {0}, new int[] {0}, List.copyOf(owned.get(i)), "none", 0));
+        }
+        return owner.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The plan as far as a log tells it: the epochs it holds, the classes, the first learning rate; sizes unknown. */
+    private static RunInfo info(RunLog log, Classes classes, List<LayerInfo> layers, List<String> params) {
+        int c = classes.count();
+        double[] shares = new double[c];
+        Arrays.fill(shares, c > 0 ? 1.0 / c : 0);
+        double lr = log.rows().stream().mapToDouble(RunLog.Row::lr).filter(Double::isFinite).findFirst().orElse(Double.NaN);
+        List<EpochResult> ep = log.epochs();
+        int perEpoch = ep.isEmpty() ? log.rows().size() : (int) Math.max(1, ep.get(0).steps());
+        return new RunInfo("log", List.copyOf(layers), List.copyOf(params), c > 0 ? "cross_entropy" : "unknown",
+                new RunInfo.OptimizerInfo("unknown", lr, Double.NaN, false, Double.NaN, Double.NaN, Double.NaN, Double.NaN),
+                "unknown", "index", c, c, ep.size(), 1, perEpoch, UNKNOWN_SIZE, UNKNOWN_SIZE, 0, 0, 0, shares, new RunControl());
+    }
+
+    private static Observation observation(RunLog.Row r, int params, int layers, int epoch) {
+        double[] grad = r.layerGradNorms().clone(), unknown = new double[params], perLayer = new double[layers];
+        Arrays.fill(unknown, Double.NaN);
+        Arrays.fill(perLayer, Double.NaN);
+        return new Observation(r.step(), epoch, 0, r.loss(), (float) r.lr(), true, r.gradNorm(), Double.NaN, false,
+                grad, unknown.clone(), unknown.clone(), unknown.clone(), perLayer.clone(), perLayer.clone(), perLayer.clone(),
+                perLayer.clone(), perLayer.clone(), perLayer.clone(), false);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.vitals.doctor.logs;
+
+import dev.vitals.core.InputException;
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.doctor.logs.Column.Kind;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A metrics log interpreted as a training run: the logged steps (loss, and where logged accuracy,
+ * gradient norms and learning rate) and the epochs (training and validation metrics). A record
+ * with a value in the step-loss column is a step; epochs are the records grouped by the epoch
+ * column, or, without one, closed by each record that carries validation or epoch-level values.
+ * Where two columns mean the training loss (Vitals' own {@code loss} per step and
+ * {@code train_loss} per epoch), the plain one is the step loss and the other the epoch's.
+ */
+public final class RunLog {
+    /** One logged step; NaN where the log has no value, {@code observed} when it has gradient norms. */
+    public record Row(long step, double loss, double accuracy, double gradNorm, double lr, double[] layerGradNorms, boolean observed) {}
+
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private final LogTable table;
+    private final Map<Kind, String> used = new EnumMap<>(Kind.class);
+    private final List<String> layers = new ArrayList<>();
+    private final List<String> ignored = new ArrayList<>();
+    private final List<Row> rows = new ArrayList<>();
+    private final List<EpochResult> epochs = new ArrayList<>();
+
+    private RunLog(LogTable table) { this.table = table; }
+
+    public static RunLog of(LogTable table) {
+        RunLog log = new RunLog(table);
+        log.chooseColumns();
+        log.interpret();
+        if (log.rows.isEmpty()) {
+            throw new InputException(table.source() + ": empty log, no record has a value in the loss column '" + log.used.get(Kind.LOSS) + "'");
+        }
+        return log;
+    }
+
+    public LogTable table() { return table; }
+
+    /** The column read for each meaning, in the order of {@link Kind}. */
+    public Map<Kind, String> columns() { return Collections.unmodifiableMap(used); }
+
+    /** Columns of per-layer gradient norms, in the order the log names them (taken as forward order). */
+    public List<String> layerColumns() { return List.copyOf(layers); }
+
+    public List<String> ignored() { return List.copyOf(ignored); }
+
+    public List<Row> rows() { return Collections.unmodifiableList(rows); }
+
+    /** Epochs in order; {@link EpochResult#steps()} counts the logged steps up to the epoch's end. */
+    public List<EpochResult> epochs() { return Collections.unmodifiableList(epochs); }
+
+    public boolean has(Kind k) { return used.containsKey(k); }
+
+    private void chooseColumns() {
+        Map<Kind, List<String>> byKind = new EnumMap<>(Kind.class);
+        for (String n : table.names()) {
+            Column c = Column.classify(n);
+            if (c == null) ignored.add(n);
+            else if (c.kind() == Kind.LAYER_GRAD_NORM) layers.add(n);
+            else byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(n);
+        }
+        pair(byKind, Kind.LOSS, Kind.EPOCH_LOSS, "loss");
+        pair(byKind, Kind.ACCURACY, Kind.EPOCH_ACCURACY, "accuracy");
+        for (Kind k : List.of(Kind.STEP, Kind.EPOCH, Kind.VAL_LOSS, Kind.VAL_ACCURACY, Kind.GRAD_NORM, Kind.LR)) {
+            List<String> c = byKind.getOrDefault(k, List.of());
+            if (!c.isEmpty()) used.put(k, c.get(0));
+            for (int i = 1; i < c.size(); i++) ignored.add(c.get(i));
+        }
+        if (!used.containsKey(Kind.LOSS)) {
+            throw new InputException(table.source() + ": no training-loss column; expected one named like loss, train_loss, train/loss, Loss/train or epoch_loss"
+                    + (table.names().isEmpty() ? "" : " (found: " + String.join(", ", table.names()) + ")"));
+        }
+    }
+
+    /**
+     * Picks the step column of a metric (the plain name first, then any per-step name, then a
+     * per-epoch one) and makes the next candidate the epoch-level column.
+     */
+    private void pair(Map<Kind, List<String>> byKind, Kind step, Kind epoch, String plain) {
+        List<String> steps = byKind.getOrDefault(step, List.of()), perEpoch = byKind.getOrDefault(epoch, List.of());
+        List<String> all = new ArrayList<>();
+        steps.stream().filter(n -> Column.normalise(n).equals(plain)).forEach(all::add);
+        steps.stream().filter(n -> !all.contains(n)).forEach(all::add);
+        all.addAll(perEpoch);
+        if (all.isEmpty()) return;
+        used.put(step, all.get(0));
+        if (all.size() > 1) used.put(epoch, all.get(1));
+        for (int i = 2; i < all.size(); i++) ignored.add(all.get(i));
+    }
+
+    private void interpret() {
+        String lossCol = used.get(Kind.LOSS), epochCol = used.get(Kind.EPOCH);
+        Epoch open = null;
+        long nextStep = 0;
+        for (LogRecord r : table.records()) {
+            if (epochCol != null && r.values().containsKey(epochCol)) {
+                double e = num(r, epochCol);
+                if (open != null && open.key != null && open.key != e) {
+                    close(open);
+                    open = null;
+                }
+                if (open == null) open = new Epoch(e);
+                else if (open.key == null) open.key = e;
+            }
+            if (open == null) open = new Epoch(null);
+            if (r.values().containsKey(lossCol)) {
+                double s = value(r, Kind.STEP);
+                long step = Double.isFinite(s) ? (long) s : nextStep;
+                nextStep = step + 1;
+                Row row = row(r, step);
+                rows.add(row);
+                open.losses.add(row.loss());
+                if (!Double.isNaN(row.accuracy())) open.accuracies.add(row.accuracy());
+                if (!Double.isNaN(row.lr())) open.lr = row.lr();
+            }
+            boolean epochValues = false;
+            for (Kind k : List.of(Kind.EPOCH_LOSS, Kind.EPOCH_ACCURACY, Kind.VAL_LOSS, Kind.VAL_ACCURACY)) {
+                String c = used.get(k);
+                if (c == null || !r.values().containsKey(c)) continue;
+                open.values.put(k, num(r, c));
+                epochValues = true;
+            }
+            if (epochValues && !r.values().containsKey(lossCol) && has(Kind.LR) && r.values().containsKey(used.get(Kind.LR))) open.lr = value(r, Kind.LR);
+            if (epochCol == null && epochValues) {
+                close(open);
+                open = null;
+            }
+        }
+        if (open != null && epochCol != null) close(open);
+    }
+
+    private Row row(LogRecord r, long step) {
+        double[] lg = new double[layers.size()];
+        boolean allLayers = !layers.isEmpty();
+        double sq = 0;
+        for (int i = 0; i < lg.length; i++) {
+            String c = layers.get(i);
+            lg[i] = r.values().containsKey(c) ? num(r, c) : Double.NaN;
+            if (!r.values().containsKey(c) || !Double.isFinite(lg[i])) allLayers = false;
+            else sq += lg[i] * lg[i];
+        }
+        boolean anyLayer = false;
+        for (String c : layers) anyLayer |= r.values().containsKey(c);
+        String gc = used.get(Kind.GRAD_NORM);
+        boolean hasGrad = gc != null && r.values().containsKey(gc);
+        // without a global norm, the per-layer norms of every layer make it up exactly
+        double g = hasGrad ? num(r, gc) : allLayers ? Math.sqrt(sq) : Double.NaN;
+        return new Row(step, num(r, used.get(Kind.LOSS)), value(r, Kind.ACCURACY), g, value(r, Kind.LR), lg, hasGrad || allLayers || anyLayer && !Double.isNaN(g));
+    }
+
+    private void close(Epoch e) {
+        if (e.losses.isEmpty() && e.values.isEmpty()) return;
+        double trainLoss = e.values.getOrDefault(Kind.EPOCH_LOSS, mean(e.losses));
+        double trainAcc = e.values.getOrDefault(Kind.EPOCH_ACCURACY, mean(e.accuracies));
+        epochs.add(new EpochResult(epochs.size(), trainLoss, trainAcc, e.values.getOrDefault(Kind.VAL_LOSS, Double.NaN),
+                e.values.getOrDefault(Kind.VAL_ACCURACY, Double.NaN), Double.NaN, (float) e.lr, rows.size()));
+    }
+
+    private static double mean(List<Double> v) {
+        if (v.isEmpty()) return Double.NaN;
+        double s = 0;
+        for (double d : v) s += d;
+        return s / v.size();
+    }
+
+    private double value(LogRecord r, Kind k) {
+        String c = used.get(k);
+        return c == null || !r.values().containsKey(c) ? Double.NaN : num(r, c);
+    }
+
+    /** The number in column {@code col}; text that is not a number is the user's error, named by file, line and column. */
+    private double num(LogRecord r, String col) {
+        Object v = r.values().get(col);
+        if (v == null) return Double.NaN;
+        if (v instanceof Double d) return d;
+        String s = v.toString().trim();
+        String l = s.toLowerCase(java.util.Locale.ROOT);
+        switch (l) {
+            case "nan", "-nan", "+nan", "null", "none" -> { return Double.NaN; }
+            case "inf", "+inf", "infinity", "+infinity" -> { return Double.POSITIVE_INFINITY; }
+            case "-inf", "-infinity" -> { return Double.NEGATIVE_INFINITY; }
+            default -> { }
+        }
+        if (!NUMBER.matcher(s).matches()) {
+            throw new InputException(table.source() + " " + r.where() + ": column '" + col + "' holds '" + abbreviate(s) + "', expected a number");
+        }
+        return Double.parseDouble(s);
+    }
+
+    private static String abbreviate(String s) { return s.length() > 40 ? s.substring(0, 37) + "..." : s; }
+
+    /** An epoch being gathered: its key in the epoch column (null without one), step values and epoch-level values. */
+    private static final class Epoch {
+        Double key;
+        final List<Double> losses = new ArrayList<>(), accuracies = new ArrayList<>();
+        final Map<Kind, Double> values = new LinkedHashMap<>();
+        double lr = Double.NaN;
+
+        Epoch(Double key) { this.key = key; }
+    }
+}

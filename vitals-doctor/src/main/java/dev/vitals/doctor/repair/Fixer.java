@@ -1,0 +1,237 @@
+package dev.vitals.doctor.repair;
+
+import dev.vitals.core.InputException;
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import dev.vitals.core.spec.SpecWriter;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.doctor.check.Checkup;
+import dev.vitals.doctor.check.StepReport;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code vitals fix}: checks a spec as {@code vitals check} does, then, finding by finding (errors
+ * first, earlier stages first), tries the catalogue's candidate repairs one at a time. A candidate
+ * is kept when, checked again, the finding it targets is gone, no new error appeared, and a short
+ * training run does no worse on held-out examples. Kept repairs accumulate greedily; the combined
+ * spec is written as YAML, read back and checked once more.
+ */
+public final class Fixer {
+    /**
+     * @param budgetSeconds time for the whole fix: no candidate starts that would leave too little for the final check
+     * @param trialEpochs   epochs of each short training run
+     * @param trialSeconds  time cap of each short training run
+     */
+    public record Options(double budgetSeconds, int trialEpochs, double trialSeconds) {
+        public static Options defaults() { return new Options(60, 5, 3); }
+    }
+
+    /** A repair that was kept, the codes that went with it, and the short runs before and after. */
+    public record Kept(Repair repair, String target, Set<String> gone, ShortTrial.Outcome before, ShortTrial.Outcome after) {}
+
+    private final Options options;
+    private final Consumer<String> progress;
+    private final Map<List<Object>, PreparedData> data = new HashMap<>();
+    private final Map<Spec, Checkup.Result> checks = new HashMap<>();
+    private final long t0 = System.nanoTime();
+    /** The longest a check and short run of one spec took so far: what the next one will probably take. */
+    private double cost;
+
+    private Fixer(Options options, Consumer<String> progress) {
+        this.options = options;
+        this.progress = progress == null ? s -> { } : progress;
+    }
+
+    /** Repairs {@code spec}; bad input in the spec itself surfaces as an {@link InputException}. */
+    public static FixResult fix(Spec spec, Options options, Consumer<String> progress) {
+        return new Fixer(options, progress).run(spec);
+    }
+
+    private FixResult run(Spec spec) {
+        Checkup.Result first = check(spec);
+        ShortTrial.Outcome firstTrial = trial(spec, first.findings());
+        cost = secs();
+        progress.accept(String.format("checked %s: %d error(s), %d warning(s)%s", spec.name(), count(first.findings(), Finding.Severity.ERROR),
+                count(first.findings(), Finding.Severity.WARNING), firstTrial == null ? "" : "; short run: " + firstTrial.split() + " accuracy " + firstTrial.describe()));
+
+        Spec current = spec;
+        Checkup.Result check = first;
+        ShortTrial.Outcome measured = firstTrial;
+        List<Kept> kept = new ArrayList<>();
+        List<Attempt> attempts = new ArrayList<>();
+        Map<String, Integer> keptAtTry = new HashMap<>();
+        boolean spent = false;
+        for (Finding f = next(check.findings(), keptAtTry, kept.size()); f != null; f = next(check.findings(), keptAtTry, kept.size())) {
+            boolean retry = keptAtTry.containsKey(f.code());
+            keptAtTry.put(f.code(), retry ? Integer.MAX_VALUE : kept.size());
+            if (retry) progress.accept("  " + f.code() + ": trying again on the spec repaired so far");
+            List<Repair> candidates = RepairCatalogue.candidates(f, current, suggestedLr(check));
+            if (candidates.isEmpty()) {
+                progress.accept("  " + f.code() + ": no candidate repair");
+                continue;
+            }
+            for (Repair r : candidates) {
+                if (timeUp()) {
+                    spent = true;
+                    break;
+                }
+                Spec next = r.apply(current);
+                long c0 = System.nanoTime();
+                Trial t = evaluate(next, f, check, measured);
+                cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
+                attempts.add(new Attempt(f.code(), f.layer(), r.name(), r.description(), t.accepted(), t.why()));
+                progress.accept("  " + f.code() + ": " + r.name() + " -> " + (t.accepted() ? "kept: " : "rejected: ") + t.why());
+                if (!t.accepted()) continue;
+                kept.add(new Kept(r, f.code(), gone(check.findings(), t.check().findings()), measured, t.outcome()));
+                current = next;
+                check = t.check();
+                measured = t.outcome();
+                break;
+            }
+            if (spent) {
+                progress.accept(String.format("  time budget of %.0fs spent (%.0fs used, a check here takes about %.0fs); stopping the search",
+                        options.budgetSeconds(), secs(), cost));
+                break;
+            }
+        }
+        return finish(spec, current, first, firstTrial, kept, attempts, spent);
+    }
+
+    /** The combined spec as it will be written, read back and checked once more. */
+    private FixResult finish(Spec original, Spec repaired, Checkup.Result first, ShortTrial.Outcome firstTrial,
+                             List<Kept> kept, List<Attempt> attempts, boolean spent) {
+        String yaml = kept.isEmpty() ? original.text() : SpecWriter.write(original, repaired, header(original, kept));
+        Spec written = SpecParser.parse(yaml, original.file());
+        Checkup.Result last = kept.isEmpty() ? first : Checkup.run(written, data(written), null);
+        ShortTrial.Outcome lastTrial = kept.isEmpty() ? firstTrial : trial(written, last.findings());
+        if (kept.isEmpty()) {
+            progress.accept("no repair kept: the spec is unchanged");
+            return new FixResult(original, written, yaml, first.findings(), last.findings(), kept, attempts, firstTrial, lastTrial, spent, secs());
+        }
+        String change = Outcomes.change(firstTrial, lastTrial);
+        progress.accept(String.format("verified the repaired spec: %d error(s), %d warning(s)%s", count(last.findings(), Finding.Severity.ERROR),
+                count(last.findings(), Finding.Severity.WARNING), change.isEmpty() ? "" : "; " + change));
+        return new FixResult(original, written, yaml, first.findings(), last.findings(), kept, attempts, firstTrial, lastTrial, spent, secs());
+    }
+
+    private static List<String> header(Spec original, List<Kept> kept) {
+        List<String> h = new ArrayList<>();
+        String from = original.file() == null ? original.name() : String.valueOf(original.file().getFileName());
+        h.add("repaired by 'vitals fix' from " + from + "; each repair cured a finding, checked and measured:");
+        for (Kept k : kept) h.add("  " + k.repair().name() + ": " + k.repair().description() + " (cures " + k.target() + ")");
+        return h;
+    }
+
+    /** What a candidate did: the new check and short run, and whether they earn it a place. */
+    private record Trial(boolean accepted, String why, Checkup.Result check, ShortTrial.Outcome outcome) {}
+
+    private Trial evaluate(Spec next, Finding target, Checkup.Result before, ShortTrial.Outcome measured) {
+        Checkup.Result after;
+        try {
+            after = check(next);
+        } catch (InputException e) {
+            return new Trial(false, "the repaired spec is invalid (" + e.getMessage() + ")", null, null);
+        }
+        if (after.findings().stream().anyMatch(x -> x.code().equals(target.code()))) {
+            return new Trial(false, "the finding remained", after, null);
+        }
+        Set<String> newErrors = errors(after.findings());
+        newErrors.removeAll(errors(before.findings()));
+        // a symptom such as accuracy at chance can surface only because the check's time-bounded
+        // short run got further than before; the short run below, which has no such bound, decides
+        Set<String> newSymptoms = new LinkedHashSet<>(newErrors);
+        newSymptoms.removeIf(c -> !RepairCatalogue.isSymptom(c));
+        newErrors.removeAll(newSymptoms);
+        if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null);
+        ShortTrial.Outcome o = trial(next, after.findings());
+        String change = Outcomes.change(measured, o);
+        if (Outcomes.worse(measured, o)) return new Trial(false, "finding gone, but the short run got worse: " + change, after, o);
+        String note = newSymptoms.isEmpty() ? "" : "; " + String.join(", ", newSymptoms)
+                + " newly reported by the check, but the short run did not get worse";
+        return new Trial(true, "finding gone" + (change.isEmpty() ? "" : "; " + change) + note, after, o);
+    }
+
+    /** A short run, unless the check found the data untrainable (then there is nothing to measure). */
+    private ShortTrial.Outcome trial(Spec spec, List<Finding> findings) {
+        if (Checkup.blocksTraining(findings)) return null;
+        try {
+            return ShortTrial.run(spec, data(spec), options.trialEpochs(), options.trialSeconds());
+        } catch (InputException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The next finding to work on: causes before symptoms (a symptom such as accuracy at chance
+     * usually goes when its cause does), errors before warnings, earlier stages first. Each code is
+     * tried once, and once more if repairs were kept since: a cure turned down because of another
+     * finding (batchnorm under evaluation mode) may pass once that finding is cured.
+     */
+    private static Finding next(List<Finding> findings, Map<String, Integer> keptAtTry, int keptNow) {
+        return findings.stream()
+                .filter(f -> f.severity() != Finding.Severity.INFO)
+                .filter(f -> !keptAtTry.containsKey(f.code()) || keptAtTry.get(f.code()) < keptNow)
+                .min(Comparator.comparing((Finding f) -> keptAtTry.containsKey(f.code()))
+                        .thenComparing(f -> RepairCatalogue.isSymptom(f.code()))
+                        .thenComparing(Finding::severity).thenComparing(Finding::stage))
+                .orElse(null);
+    }
+
+    /** The check of a spec, once: two findings may share a candidate, and a spec checks the same each time. */
+    private Checkup.Result check(Spec spec) {
+        Checkup.Result r = checks.get(spec);
+        if (r == null) {
+            r = Checkup.run(spec, data(spec), null);
+            checks.put(spec, r);
+        }
+        return r;
+    }
+
+    private PreparedData data(Spec spec) {
+        // the prepared data depends only on these; specs that share them share one copy
+        List<Object> key = List.of(spec.data(), spec.seed(), spec.injectedBugs(), spec.dir());
+        PreparedData d = data.get(key);
+        if (d == null) {
+            d = Experiment.loadData(spec);
+            data.put(key, d);
+        }
+        return d;
+    }
+
+    private static double suggestedLr(Checkup.Result r) {
+        for (StepReport s : r.steps()) {
+            if (s.measured().get("suggested_lr") instanceof Number n) return n.doubleValue();
+        }
+        return Double.NaN;
+    }
+
+    private static Set<String> errors(List<Finding> findings) {
+        Set<String> s = new LinkedHashSet<>();
+        for (Finding f : findings) if (f.isError()) s.add(f.code());
+        return s;
+    }
+
+    private static Set<String> gone(List<Finding> before, List<Finding> after) {
+        Set<String> s = new LinkedHashSet<>();
+        for (Finding f : before) if (after.stream().noneMatch(x -> x.code().equals(f.code()))) s.add(f.code());
+        return s;
+    }
+
+    private static long count(List<Finding> f, Finding.Severity s) { return f.stream().filter(x -> x.severity() == s).count(); }
+
+    /** Whether one more candidate and the final verification would overrun the budget. */
+    private boolean timeUp() { return secs() + 2 * cost > options.budgetSeconds(); }
+
+    private double secs() { return (System.nanoTime() - t0) / 1e9; }
+
+}

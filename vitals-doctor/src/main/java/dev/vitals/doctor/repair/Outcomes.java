@@ -1,0 +1,40 @@
+package dev.vitals.doctor.repair;
+
+/** How two short runs compare: in words for a finding's {@code verified}, and whether the second is worse beyond noise. */
+final class Outcomes {
+    private Outcomes() {}
+
+    /** "short-run validation accuracy 10.2% -> 91.3% (loss 1.31 -> 0.34)", or empty when nothing was measured. */
+    static String change(ShortTrial.Outcome a, ShortTrial.Outcome b) {
+        if (b == null) return "";
+        String loss;
+        if (a == null) loss = "loss " + fmt(b.loss());
+        else if (a.lossKind().equals(b.lossKind())) loss = "loss " + fmt(a.loss()) + " -> " + fmt(b.loss());
+        else loss = a.lossKind() + " loss " + fmt(a.loss()) + " -> " + b.lossKind() + " loss " + fmt(b.loss());
+        if (a == null) return "short-run " + b.split() + " accuracy " + b.describe() + " (" + loss + ")";
+        String split = a.split().equals(b.split()) ? b.split() : a.split() + " -> " + b.split();
+        return "short-run " + split + " accuracy " + a.describe() + " -> " + b.describe() + " (" + loss + ")";
+    }
+
+    /**
+     * Worse on the same examples, beyond what chance alone moves: accuracy down by more than two
+     * binomial standard errors of the examples measured (at least a point), or, where accuracy says
+     * nothing, the same loss up by more than 10%; a loss that stops being finite is always worse.
+     */
+    static boolean worse(ShortTrial.Outcome before, ShortTrial.Outcome after) {
+        if (before == null || after == null || !before.split().equals(after.split())) return false;
+        if (before.finite() && !after.finite()) return true;
+        if (Double.isFinite(before.accuracy()) && Double.isFinite(after.accuracy())) {
+            return after.accuracy() < before.accuracy() - noise(before);
+        }
+        return before.finite() && before.lossKind().equals(after.lossKind()) && after.loss() > before.loss() * 1.1;
+    }
+
+    /** Two standard errors of an accuracy measured on this many examples, and never under one point. */
+    static double noise(ShortTrial.Outcome o) {
+        double p = o.accuracy();
+        return Math.max(0.01, 2 * Math.sqrt(p * (1 - p) / Math.max(1, o.examples())));
+    }
+
+    static String fmt(double d) { return Double.isFinite(d) ? String.format("%.3g", d) : String.valueOf(d); }
+}

@@ -1,0 +1,109 @@
+package dev.vitals.doctor.repair;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.doctor.Code;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The candidate repairs of each finding code, most likely cure first. Candidates come from the
+ * finding's code and evidence and from the spec's settings, never from which incident the spec is;
+ * a candidate that would not change the spec is left out.
+ */
+public final class RepairCatalogue {
+    private RepairCatalogue() {}
+
+    /**
+     * @param suggestedLr the rate the learning-rate range test suggested for this spec, NaN when it had none
+     */
+    public static List<Repair> candidates(Finding f, Spec spec, double suggestedLr) {
+        Code code;
+        try {
+            code = Code.valueOf(f.code());
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+        List<Repair> out = new ArrayList<>();
+        switch (code) {
+            case SOFTMAX_BEFORE_CROSS_ENTROPY -> out.add(Repairs.dropSoftmaxBeforeLoss());
+            case LOSS_OUTPUT_MISMATCH -> out.add(Repairs.logitsIntoCrossEntropy());
+            case TARGET_ENCODING -> {
+                out.add(Repairs.logitsIntoCrossEntropy());
+                out.add(Repairs.indexTargets());
+            }
+            case SATURATING_ACTIVATIONS, VANISHING_GRADIENTS, SATURATED_UNITS -> {
+                out.add(Repairs.reluHidden());
+                out.add(Repairs.reluHiddenWithBatchNorm());
+                out.add(Repairs.batchNorm());
+            }
+            case INIT_MISMATCH, INITIAL_LOSS_OFF -> out.add(Repairs.matchingInit());
+            case NO_NORMALIZATION -> out.add(Repairs.batchNorm());
+            case NO_VALIDATION -> out.add(Repairs.validation());
+            case DATA_UNSCALED -> out.add(Repairs.standardize());
+            case DATA_UNSHUFFLED -> out.add(Repairs.shuffle());
+            case LEARNING_RATE_RANGE -> learningRates(out, f, spec, suggestedLr, lrTooLow(f, spec) ? 10 : 0.1);
+            case LEARNING_RATE_TOO_LOW, LOSS_PLATEAU -> learningRates(out, f, spec, suggestedLr, 10);
+            case LEARNING_RATE_TOO_HIGH -> learningRates(out, f, spec, suggestedLr, 0.1);
+            case EXPLODING_GRADIENTS, LOSS_NONFINITE -> {
+                out.add(Repairs.matchingInit());
+                out.add(Repairs.clipAndLowerLr());
+                out.add(Repairs.clip());
+            }
+            case DEAD_RELU -> {
+                out.add(Repairs.leakyRelu());
+                out.add(Repairs.scaleLearningRate(0.1));
+            }
+            case OVERFITTING -> {
+                out.add(Repairs.dropout());
+                out.add(Repairs.weightDecay());
+                out.add(Repairs.earlyStop());
+            }
+            case UNDERFITTING -> out.add(Repairs.hiddenLayer());
+            default -> { }
+        }
+        for (String bug : BugSymptoms.producing(code)) out.add(Repairs.removeInjectedBug(bug));
+        if (code == Code.ACCURACY_AT_CHANCE || code == Code.CANNOT_OVERFIT_BATCH) {
+            // with the bugs ruled out, a rate far from what works is the commonest reason nothing is learnt
+            learningRates(out, f, spec, suggestedLr, 10);
+            out.add(Repairs.scaleLearningRate(0.1));
+        }
+        return out.stream().filter(r -> r.changes(spec)).toList();
+    }
+
+    /**
+     * Codes that name what a run looks like rather than why: many causes produce them, so their
+     * repairs are tried only after the findings that point at a cause.
+     */
+    public static boolean isSymptom(String code) {
+        return SYMPTOMS.contains(code);
+    }
+
+    private static final java.util.Set<String> SYMPTOMS = java.util.Set.of(Code.CANNOT_OVERFIT_BATCH.name(),
+            Code.ACCURACY_AT_CHANCE.name(), Code.LOSS_PLATEAU.name(), Code.INITIAL_LOSS_OFF.name(), Code.PARAMETERS_FROZEN.name());
+
+    /** The range test's rate first, when it has one, then one step of ten in the direction the finding points. */
+    private static void learningRates(List<Repair> out, Finding f, Spec spec, double suggestedLr, double factor) {
+        double fromEvidence = number(f, "suggested_lr");
+        double suggested = Double.isFinite(fromEvidence) ? fromEvidence : suggestedLr;
+        if (Double.isFinite(suggested) && suggested > 0 && suggested != spec.optimizer().lr()) {
+            out.add(Repairs.learningRate(suggested, "suggested by the range test"));
+        }
+        out.add(Repairs.scaleLearningRate(factor));
+        if (factor > 1) out.add(Repairs.scaleLearningRate(factor * factor));
+    }
+
+    /** The lint's reading: the spec's rate lies below the plausible range. */
+    private static boolean lrTooLow(Finding f, Spec spec) {
+        double low = number(f, "plausible_low"), lr = number(f, "effective_lr");
+        if (!Double.isFinite(lr)) lr = spec.optimizer().lr();
+        if (Double.isFinite(low)) return lr < low;
+        double suggested = number(f, "suggested_lr");
+        return Double.isFinite(suggested) && suggested > spec.optimizer().lr();
+    }
+
+    private static double number(Finding f, String key) {
+        return f.evidence().get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.vitals.doctor.repair;
+
+import dev.vitals.core.data.Normalizer;
+import dev.vitals.core.loss.TargetEncoding;
+import dev.vitals.core.nn.Init;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.doctor.rules.Numbers;
+
+import java.util.List;
+import java.util.Set;
+
+/** The repairs the catalogue draws from, each a pure spec-to-spec transformation. */
+public final class Repairs {
+    private Repairs() {}
+
+    public static Repair dropSoftmaxBeforeLoss() {
+        return new Repair("drop-softmax", "remove the softmax after the last layer: the loss applies its own",
+                s -> s.loss().equals("mse") ? s : ModelEdits.layers(s, l -> {
+                    int last = ModelEdits.lastWeight(l);
+                    for (int i = l.size() - 1; i > last; i--) if (l.get(i).kind().equals("softmax")) l.remove(i);
+                    return l;
+                }));
+    }
+
+    /**
+     * Raw scores into the loss that takes them, with class-index targets: cross-entropy over several
+     * outputs, binary cross-entropy over one.
+     */
+    public static Repair logitsIntoCrossEntropy() {
+        return new Repair("cross-entropy", "linear output (no activation after the last layer), cross-entropy loss, class-index targets",
+                s -> {
+                    Spec t = ModelEdits.layers(s, ModelEdits::linearOutput);
+                    String loss = ModelEdits.outputUnits(t.model().layers()) == 1 ? "binary_cross_entropy" : "cross_entropy";
+                    return t.withLoss(loss).withData(t.data().withTargets(TargetEncoding.INDEX));
+                });
+    }
+
+    public static Repair indexTargets() {
+        return new Repair("index-targets", "class-index targets", s -> s.withData(s.data().withTargets(TargetEncoding.INDEX)));
+    }
+
+    public static Repair reluHidden() {
+        return new Repair("relu", "sigmoid/tanh hidden layers replaced by relu, with he initialisation",
+                s -> {
+                    Spec t = ModelEdits.layers(s, l -> ModelEdits.replaceHidden(l, ModelEdits.SATURATING, ModelEdits.layer("relu")));
+                    return t.equals(s) ? s : ModelEdits.init(t, new Init(Init.Kind.HE, 0));
+                });
+    }
+
+    public static Repair reluHiddenWithBatchNorm() {
+        return new Repair("relu+batchnorm", "sigmoid/tanh hidden layers replaced by relu with he initialisation, batchnorm after each hidden dense layer",
+                s -> {
+                    Spec t = reluHidden().apply(s);
+                    return t.equals(s) ? s : batchNorm().apply(t);
+                });
+    }
+
+    public static Repair batchNorm() {
+        return new Repair("batchnorm", "batchnorm after each hidden dense layer",
+                s -> hasNorm(s) ? s : ModelEdits.layers(s, l -> ModelEdits.afterHiddenDense(l, ModelEdits.layer("batchnorm"))));
+    }
+
+    /** He for ReLU-like hidden layers, Xavier for sigmoid and tanh, LeCun otherwise. */
+    public static Repair matchingInit() {
+        return new Repair("matching-init", "initialisation matched to the hidden activation (he for relu, xavier for sigmoid/tanh)",
+                s -> ModelEdits.init(s, initFor(ModelEdits.hiddenActivation(s.model().layers()))));
+    }
+
+    static Init initFor(String activation) {
+        if (activation == null) return new Init(Init.Kind.LECUN, 0);
+        return switch (activation) {
+            case "relu", "leaky_relu", "gelu" -> new Init(Init.Kind.HE, 0);
+            case "sigmoid", "tanh" -> new Init(Init.Kind.XAVIER, 0);
+            default -> new Init(Init.Kind.LECUN, 0);
+        };
+    }
+
+    public static Repair validation() {
+        return new Repair("validation", "hold out 20% of the training data for validation",
+                s -> s.data().validation() > 0 ? s : s.withData(s.data().withValidation(0.2)));
+    }
+
+    public static Repair standardize() {
+        return new Repair("normalize", "normalize: standard (statistics from the training split)",
+                s -> s.withData(s.data().withNormalize(Normalizer.Kind.STANDARD)));
+    }
+
+    public static Repair shuffle() {
+        return new Repair("shuffle", "shuffle: true", s -> s.withData(s.data().withShuffle(true)));
+    }
+
+    public static Repair learningRate(double lr, String why) {
+        return new Repair("lr " + Numbers.fmt(lr), "learning rate " + Numbers.fmt(lr) + " (" + why + ")",
+                s -> s.withOptimizer(s.optimizer().withLr(lr)));
+    }
+
+    public static Repair scaleLearningRate(double factor) {
+        String f = factor >= 1 ? "x" + Numbers.fmt(factor) : "/" + Numbers.fmt(1 / factor);
+        return new Repair("lr " + f, "learning rate " + f,
+                s -> s.withOptimizer(s.optimizer().withLr(s.optimizer().lr() * factor)));
+    }
+
+    public static Repair clipAndLowerLr() {
+        return new Repair("clip+lower-lr", "clip_norm 1 and the learning rate /10",
+                s -> s.train().clipNorm() > 0 && s.train().clipNorm() <= 1 ? s
+                        : s.withTrain(s.train().withClipNorm(1)).withOptimizer(s.optimizer().withLr(s.optimizer().lr() / 10)));
+    }
+
+    public static Repair clip() {
+        return new Repair("clip", "clip_norm 1", s -> s.train().clipNorm() > 0 && s.train().clipNorm() <= 1 ? s : s.withTrain(s.train().withClipNorm(1)));
+    }
+
+    public static Repair leakyRelu() {
+        return new Repair("leaky-relu", "relu hidden layers replaced by leaky_relu (slope 0.01)",
+                s -> ModelEdits.layers(s, l -> ModelEdits.replaceHidden(l, Set.of("relu"), ModelEdits.layer("leaky_relu", 0.01))));
+    }
+
+    public static Repair dropout() {
+        return new Repair("dropout", "dropout 0.3 after each hidden activation",
+                s -> s.model().layers().stream().anyMatch(l -> l.kind().equals("dropout")) ? s
+                        : ModelEdits.layers(s, l -> ModelEdits.afterHiddenActivations(l, ModelEdits.layer("dropout", 0.3))));
+    }
+
+    public static Repair weightDecay() {
+        return new Repair("weight-decay", "weight decay 1e-4 (adam becomes adamw)",
+                s -> {
+                    if (s.optimizer().weightDecay() >= 1e-4) return s;
+                    Spec.Optimizer o = s.optimizer().withWeightDecay(1e-4);
+                    if (o.name().equals("adam")) o = new Spec.Optimizer("adamw", o.lr(), o.momentum(), o.nesterov(), o.weightDecay(), o.beta1(), o.beta2(), o.eps());
+                    return s.withOptimizer(o);
+                });
+    }
+
+    public static Repair earlyStop() {
+        return new Repair("early-stop", "early_stop 5 (keeps the best validation epoch)",
+                s -> s.train().earlyStop() > 0 || s.data().validation() == 0 ? s : s.withTrain(s.train().withEarlyStop(5)));
+    }
+
+    public static Repair hiddenLayer() {
+        return new Repair("hidden-layer", "a hidden layer of 64 relu units before the output layer",
+                s -> ModelEdits.layers(s, l -> {
+                    int last = ModelEdits.lastWeight(l);
+                    if (last < 0 || !l.get(last).kind().equals("dense")) return l;
+                    l.addAll(last, List.of(ModelEdits.layer("dense", 64), ModelEdits.layer("relu")));
+                    return l;
+                }));
+    }
+
+    /** The deliberate bug {@code key} taken out of the training loop. */
+    public static Repair removeInjectedBug(String key) {
+        return new Repair("remove " + key, "remove the injected bug " + key, s -> s.withoutInjectedBug(key));
+    }
+
+    private static boolean hasNorm(Spec s) {
+        return s.model().layers().stream().anyMatch(l -> ModelEdits.NORMS.contains(l.kind()));
+    }
+}

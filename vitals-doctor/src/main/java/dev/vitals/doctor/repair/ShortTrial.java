@@ -1,0 +1,51 @@
+package dev.vitals.doctor.repair;
+
+import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.core.train.RunResult;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.TrainingListener;
+
+/**
+ * A short real training run of a spec, to measure whether a repair helps what matters: the model's
+ * accuracy and loss on examples it did not train on. It trains for at most {@code epochs} epochs
+ * and stops early when its time is up, then evaluates on the validation split (else the test split,
+ * else, with nothing held out, the training data).
+ */
+public final class ShortTrial {
+    /** What a short run reached; {@code split} names the {@code examples} it was measured on, {@code lossKind} the loss. */
+    public record Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds) {
+        boolean finite() { return Double.isFinite(loss); }
+
+        public String describe() {
+            return Double.isFinite(accuracy) ? String.format("%.1f%%", 100 * accuracy) : "n/a";
+        }
+    }
+
+    private ShortTrial() {}
+
+    static Outcome run(Spec spec, PreparedData data, int epochs, double seconds) {
+        long t0 = System.nanoTime();
+        Experiment e = Experiment.of(spec.withEpochs(Math.max(1, Math.min(epochs, spec.train().epochs()))), data);
+        long[] steps = {0};
+        TrainingListener clock = new TrainingListener() {
+            private RunInfo run;
+
+            @Override public void onRunBegin(RunInfo r) { run = r; }
+
+            @Override public void onStep(StepEvent s) {
+                steps[0] = s.globalStep + 1;
+                if ((System.nanoTime() - t0) / 1e9 > seconds) run.control().requestStop("short trial time is up");
+            }
+        };
+        RunResult r = e.fit(clock);
+        Dataset held = data.validation() != null && data.validation().size() > 0 ? data.validation()
+                : data.test() != null && data.test().size() > 0 ? data.test() : data.train();
+        String split = held == data.validation() ? "validation" : held == data.test() ? "test" : "training";
+        double[] m = e.trainer().evaluateOn(held);
+        return new Outcome(m[1], m[0], spec.loss(), split, held.size(), r.epochs().size(), steps[0], (System.nanoTime() - t0) / 1e9);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.vitals.doctor.check;
+
+import dev.vitals.core.data.PreparedData;
+import dev.vitals.core.nn.BuildContext;
+import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.Mode;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.nn.Parameter;
+import dev.vitals.core.optim.Optimizer;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import dev.vitals.core.tensor.Shape;
+import dev.vitals.core.tensor.Tensor;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.doctor.Code;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The probe codes of {@code vitals check}, each provoked by what it measures and kept quiet on the
+ * same spec made healthy; and the same probes applied to a Java user's own layer and optimizer,
+ * handed to the check through {@link Experiment.Parts}.
+ */
+class ProbeRulesTest {
+    private static final String DIGITS = "name: t\nseed: 3\ndata: {source: digits, validation: 0.2}\n"
+            + "model: {init: %s, layers: [{dense: 64}, relu, {dense: 10}]}\nloss: cross_entropy\n"
+            + "optimizer: {name: %s, lr: %s}\ntrain: {epochs: 5, batch: 32}\n%s";
+
+    private static Spec digits(String init, String optimizer, String lr, String extra) {
+        return SpecParser.parse(DIGITS.formatted(init, optimizer, lr, extra), null);
+    }
+
+    private static List<Finding> check(Spec spec) { return Checkup.run(spec, null).findings(); }
+
+    private static List<Finding> check(Spec spec, Experiment.Parts parts) {
+        PreparedData data = Experiment.loadData(spec);
+        return Checkup.run(spec, data, parts, null).findings();
+    }
+
+    private static List<Finding> of(List<Finding> fs, Code c) { return fs.stream().filter(f -> f.code().equals(c.name())).toList(); }
+
+    private static void assertNoErrorOrWarning(List<Finding> fs) {
+        List<Finding> bad = fs.stream().filter(f -> f.severity() != Finding.Severity.INFO).toList();
+        assertTrue(bad.isEmpty(), "a healthy spec raised " + bad);
+    }
+
+    @Test
+    void aHealthySpecPassesEveryProbe() {
+        assertNoErrorOrWarning(check(digits("he", "adam", "0.001", "")));
+    }
+
+    @Test
+    void weightsFarTooLargeMakeTheInitialLossOff() {
+        List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
+        assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
+        Finding f = fs.get(0);
+        double measured = ((Number) f.evidence().get("initial_loss")).doubleValue();
+        double expected = ((Number) f.evidence().get("expected")).doubleValue();
+        assertEquals(Math.log(10), expected, 1e-3);
+        assertTrue(measured > 3 * expected, "initial loss " + measured + " should be far above ln 10");
+    }
+
+    @Test
+    void labelsShuffledAgainstTheirInputsAreFoundByTheBaseline() {
+        List<Finding> fs = check(digits("he", "adam", "0.001", "faults: [shuffled_labels]\n"));
+        Finding f = of(fs, Code.INPUT_LABEL_MISMATCH).stream().findFirst().orElseThrow(() -> new AssertionError("no INPUT_LABEL_MISMATCH in " + fs));
+        assertTrue(f.isError());
+    }
+
+    // ---- a user's own code through the API ----------------------------------------------------
+
+    /** y = x ⊙ gain, one learnable gain per feature; {@code forgetInput} drops the x from dgain (the bug). */
+    static final class Gain extends Layer {
+        private final boolean forgetInput;
+        private Parameter gain;
+        private Tensor input, out, gradIn;
+
+        Gain(boolean forgetInput) { this.forgetInput = forgetInput; }
+
+        @Override public String kind() { return "gain"; }
+
+        @Override protected Shape doBuild(Shape in, BuildContext ctx) {
+            gain = addParameter("gain", Tensor.zeros(in.dim(0)));
+            float[] g = gain.value().data();
+            for (int j = 0; j < g.length; j++) g[j] = 0.5f + (float) ctx.rng().nextDouble();
+            return in;
+        }
+
+        @Override public Tensor forward(Tensor x, Mode mode) {
+            checkInput(x);
+            input = x;
+            out = Tensor.reuse(out, x.batch(), inputShape());
+            int n = inputShape().dim(0);
+            float[] xv = x.data(), y = out.data(), g = gain.value().data();
+            for (int i = 0; i < xv.length; i++) y[i] = xv[i] * g[i % n];
+            lastOutput = out;
+            return out;
+        }
+
+        @Override public Tensor backward(Tensor gy, boolean needInputGrad) {
+            int n = inputShape().dim(0);
+            float[] dy = gy.data(), xv = input.data(), g = gain.value().data(), dg = gain.grad().data();
+            for (int i = 0; i < dy.length; i++) dg[i % n] += forgetInput ? dy[i] : dy[i] * xv[i];
+            if (!needInputGrad) return null;
+            gradIn = Tensor.reuse(gradIn, gy.batch(), inputShape());
+            float[] dx = gradIn.data();
+            for (int i = 0; i < dy.length; i++) dx[i] = dy[i] * g[i % n];
+            return gradIn;
+        }
+    }
+
+    /** Plain SGD written by hand; {@code squareLr} applies the learning rate twice (the bug). */
+    static final class HandSgd extends Optimizer {
+        private final boolean squareLr;
+
+        HandSgd(List<Parameter> params, boolean squareLr) {
+            super(params, 0);
+            this.squareLr = squareLr;
+        }
+
+        @Override public String key() { return "sgd"; }
+
+        @Override protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
+            float step = squareLr ? lr * lr : lr;
+            if (apply) for (int i = 0; i < n; i++) w[i] -= step * g[i];
+        }
+    }
+
+    /** The spec's model with the user's gain layer after the hidden ReLU, and the user's SGD. */
+    private static Experiment.Parts userParts(boolean buggyLayer, boolean buggyOptimizer) {
+        return new Experiment.Parts() {
+            @Override public Model model(Spec spec, Shape input, long seed) {
+                List<Layer> layers = new ArrayList<>(List.of(new dev.vitals.core.nn.Dense(64), new dev.vitals.core.nn.Activation.ReLU(),
+                        new Gain(buggyLayer), new dev.vitals.core.nn.Dense(10)));
+                return Model.build(layers, input, new BuildContext(spec.model().init(), new SplittableRandom(seed)));
+            }
+
+            @Override public Optimizer optimizer(Spec spec, List<Parameter> params) { return new HandSgd(params, buggyOptimizer); }
+        };
+    }
+
+    @Test
+    void aUsersCorrectLayerAndOptimizerPassTheProbes() {
+        List<Finding> fs = check(digits("he", "sgd", "0.05", ""), userParts(false, false));
+        assertTrue(of(fs, Code.GRADIENT_CHECK_FAILED).isEmpty(), fs.toString());
+        assertTrue(of(fs, Code.UPDATE_RULE_MISMATCH).isEmpty(), fs.toString());
+        assertTrue(fs.stream().noneMatch(Finding::isError), fs.toString());
+    }
+
+    @Test
+    void aUsersLayerWithAWrongGradientIsNamedWithItsParameter() {
+        List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(true, false)), Code.GRADIENT_CHECK_FAILED);
+        assertEquals(1, fs.size(), "expected one GRADIENT_CHECK_FAILED, got " + fs);
+        assertEquals("layers.2", fs.get(0).layer());
+        assertTrue(fs.get(0).message().contains("gain"), fs.get(0).message());
+    }
+
+    @Test
+    void aUsersOptimizerThatAppliesTheLearningRateTwiceIsCaught() {
+        List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(false, true)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), "expected UPDATE_RULE_MISMATCH");
+        assertTrue(fs.get(0).message().contains("applied twice"), fs.get(0).message());
+    }
+}

@@ -1,0 +1,228 @@
+package dev.vitals.doctor.logs;
+
+import dev.vitals.core.InputException;
+import dev.vitals.doctor.logs.Column.Kind;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LogReadersTest {
+    @TempDir
+    Path dir;
+
+    private RunLog read(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        return RunLog.of(LogReader.read(p));
+    }
+
+    private String error(String name, String content) {
+        Path p = dir.resolve(name);
+        try {
+            Files.writeString(p, content);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return assertThrows(InputException.class, () -> RunLog.of(LogReader.read(p))).getMessage();
+    }
+
+    @Test
+    void columnNamesAreMatchedByMeaning() {
+        assertEquals(Kind.LOSS, Column.classify("train/loss").kind());
+        assertEquals(Kind.LOSS, Column.classify("Loss/train").kind());
+        assertEquals(Kind.LOSS, Column.classify("train_loss_step").kind());
+        assertEquals(Kind.EPOCH_LOSS, Column.classify("epoch_loss").kind());
+        assertEquals(Kind.VAL_LOSS, Column.classify("validation/loss").kind());
+        assertEquals(Kind.VAL_LOSS, Column.classify("Loss/val").kind());
+        assertEquals(Kind.VAL_ACCURACY, Column.classify("val_sparse_categorical_accuracy").kind());
+        assertEquals(Kind.ACCURACY, Column.classify("acc").kind());
+        assertEquals(Kind.STEP, Column.classify("global_step").kind());
+        assertEquals(Kind.STEP, Column.classify("iteration").kind());
+        assertEquals(Kind.GRAD_NORM, Column.classify("grad_2.0_norm_total").kind());
+        assertEquals(Kind.LR, Column.classify("lr-Adam").kind());
+        Column layer = Column.classify("grad_norm/fc1.weight");
+        assertEquals(Kind.LAYER_GRAD_NORM, layer.kind());
+        assertEquals("fc1.weight", layer.layer());
+        assertEquals("conv2", Column.classify("grad_norm.conv2").layer());
+        assertEquals(null, Column.classify("test_loss"));
+        assertEquals(null, Column.classify("loss_cls"));
+    }
+
+    @Nested
+    class Csv {
+        @Test
+        void readsAliasesNanStringsAndEmptyCells() throws IOException {
+            RunLog log = read("m.csv", """
+                    iteration,train_loss,acc,grad_norm,lr,val_loss,phase
+                    0,2.30,0.10,1.5,0.01,,train
+                    10,NaN,0.12,inf,0.01,,train
+                    20,-Infinity,0.15,,0.01,2.1,val
+                    """);
+            assertEquals(3, log.rows().size());
+            assertEquals(10, log.rows().get(1).step());
+            assertTrue(Double.isNaN(log.rows().get(1).loss()));
+            assertEquals(Double.POSITIVE_INFINITY, log.rows().get(1).gradNorm());
+            assertEquals(Double.NEGATIVE_INFINITY, log.rows().get(2).loss());
+            assertTrue(!log.rows().get(2).observed(), "an empty grad_norm cell is no observation");
+            assertEquals("train_loss", log.columns().get(Kind.LOSS));
+            assertEquals(List.of("phase"), log.ignored());
+            assertEquals(1, log.epochs().size(), "the row with a validation loss closes an epoch");
+            assertEquals(2.1, log.epochs().get(0).valLoss());
+        }
+
+        @Test
+        void perLayerGradientColumnsAndTabs() throws IOException {
+            RunLog log = read("m.tsv", "step\tloss\tgrad_norm/fc1\tgrad_norm/fc2\n0\t1.0\t0.3\t0.4\n1\t0.9\t0.3\t0.4\n");
+            assertEquals(List.of("grad_norm/fc1", "grad_norm/fc2"), log.layerColumns());
+            assertEquals(0.5, log.rows().get(0).gradNorm(), 1e-12, "the global norm is made up from every layer's");
+        }
+
+        @Test
+        void kerasEpochLogsAreOneStepPerEpoch() throws IOException {
+            RunLog log = read("training.log", "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.0,0.5,1.1\n1,0.6,0.8,0.55,0.9\n2,0.7,0.6,0.6,0.8\n");
+            assertEquals(3, log.rows().size());
+            assertEquals(3, log.epochs().size());
+            assertEquals(0.8, log.epochs().get(1).trainLoss());
+            assertEquals(0.55, log.epochs().get(1).valAccuracy());
+        }
+
+        @Test
+        void textInANumberColumnNamesFileLineAndColumn() {
+            String m = error("bad.csv", "step,loss\n0,1.0\n1,oops\n");
+            assertTrue(m.contains("bad.csv line 3") && m.contains("'loss'") && m.contains("oops"), m);
+        }
+
+        @Test
+        void missingLossColumnAndEmptyLogsAreClearErrors() {
+            assertTrue(error("noloss.csv", "step,accuracy\n0,0.5\n").contains("no training-loss column"));
+            assertTrue(error("empty.csv", "").contains("empty log"));
+            assertTrue(error("header.csv", "step,loss\n").contains("empty log"));
+            assertTrue(error("wide.csv", "step,loss\n0,1,2\n").contains("line 2"));
+        }
+    }
+
+    @Nested
+    class JsonLines {
+        @Test
+        void readsNumbersStringsNullAndBareNan() throws IOException {
+            RunLog log = read("m.jsonl", """
+                    {"step": 0, "loss": 2.3, "grad_norm": {"fc1": 0.1, "fc2": 0.2}}
+                    {"step": 1, "loss": "NaN"}
+                    {"step": 2, "loss": NaN}
+                    {"step": 3, "loss": null}
+                    {"step": 4, "loss": "Infinity", "val_loss": "-Infinity"}
+                    """);
+            assertEquals(5, log.rows().size());
+            assertEquals(List.of("grad_norm/fc1", "grad_norm/fc2"), log.layerColumns());
+            for (int i = 1; i < 4; i++) assertTrue(Double.isNaN(log.rows().get(i).loss()));
+            assertEquals(Double.POSITIVE_INFINITY, log.rows().get(4).loss());
+            assertEquals(Double.NEGATIVE_INFINITY, log.epochs().get(0).valLoss());
+        }
+
+        @Test
+        void vitalsOwnMetricsLogSeparatesStepAndEpochLines() throws IOException {
+            RunLog log = read("metrics.jsonl", """
+                    {"step":0,"epoch":1,"loss":1.1,"grad_norm":2.0,"lr":0.01,"accuracy":0.3}
+                    {"step":1,"epoch":1,"loss":1.0,"grad_norm":1.9,"lr":0.01,"accuracy":0.4}
+                    {"step":2,"epoch":1,"train_loss":1.05,"val_loss":1.0,"train_accuracy":0.35,"val_accuracy":0.4,"seconds":0.1,"lr":0.01}
+                    {"step":2,"epoch":2,"loss":0.9,"grad_norm":1.5,"lr":0.01,"accuracy":0.6}
+                    {"step":3,"epoch":2,"loss":0.8,"grad_norm":1.4,"lr":0.01,"accuracy":0.7}
+                    {"step":4,"epoch":2,"train_loss":0.85,"val_loss":0.9,"train_accuracy":0.65,"val_accuracy":0.6,"seconds":0.1,"lr":0.01}
+                    """);
+            assertEquals(4, log.rows().size());
+            assertEquals("loss", log.columns().get(Kind.LOSS));
+            assertEquals("train_loss", log.columns().get(Kind.EPOCH_LOSS));
+            assertEquals("train_accuracy", log.columns().get(Kind.EPOCH_ACCURACY));
+            assertEquals(2, log.epochs().size());
+            assertEquals(1.05, log.epochs().get(0).trainLoss());
+            assertEquals(0.9, log.epochs().get(1).valLoss());
+            assertEquals(2, log.epochs().get(0).steps());
+            assertEquals(List.of("seconds"), log.ignored());
+        }
+
+        @Test
+        void malformedLinesAndTextAreErrorsWithTheLine() {
+            String m = error("bad.jsonl", "{\"step\":0,\"loss\":1}\n{\"step\":1,\"loss\":\n");
+            assertTrue(m.contains("bad.jsonl line 2") && m.contains("not valid JSON"), m);
+            m = error("arr.jsonl", "{\"step\":0,\"loss\":1}\n[1,2]\n");
+            assertTrue(m.contains("line 2") && m.contains("one JSON object per line"), m);
+            m = error("text.jsonl", "{\"step\":0,\"loss\":1}\n\n{\"step\":1,\"loss\":\"high\"}\n");
+            assertTrue(m.contains("line 3") && m.contains("'high'"), m);
+        }
+    }
+
+    @Nested
+    class TensorBoard {
+        @Test
+        void readsSimpleValuesAndTensorScalars() throws IOException {
+            EventFileWriter w = new EventFileWriter();
+            for (int s = 0; s < 5; s++) {
+                w.scalar(s, "train/loss", 2.0f - 0.1f * s);
+                w.tensorFloat(s, "train/accuracy", 0.1f * s);
+                w.tensorDouble(s, "grad_norm", 1.0 + s);
+            }
+            w.scalar(4, "validation/loss", 1.9f);
+            Path f = w.write(dir.resolve("events.out.tfevents.1700000000.host"));
+            RunLog log = RunLog.of(LogReader.read(f));
+            assertEquals("tensorboard", log.table().format());
+            assertEquals(5, log.rows().size());
+            assertEquals(1.6f, (float) log.rows().get(4).loss());
+            assertEquals(0.3f, (float) log.rows().get(3).accuracy());
+            assertEquals(5.0, log.rows().get(4).gradNorm());
+            assertEquals(1, log.epochs().size());
+            assertEquals(1.9f, (float) log.epochs().get(0).valLoss());
+        }
+
+        @Test
+        void aKerasFolderPrefixesTheValidationRun() throws IOException {
+            Files.createDirectories(dir.resolve("logs/train"));
+            Files.createDirectories(dir.resolve("logs/validation"));
+            EventFileWriter train = new EventFileWriter(), val = new EventFileWriter();
+            for (int e = 0; e < 3; e++) {
+                train.tensorFloat(e, "epoch_loss", 1.0f - 0.2f * e);
+                val.tensorFloat(e, "epoch_loss", 1.1f - 0.1f * e);
+            }
+            train.write(dir.resolve("logs/train/events.out.tfevents.1.a.v2"));
+            val.write(dir.resolve("logs/validation/events.out.tfevents.1.b.v2"));
+            RunLog log = RunLog.of(LogReader.read(dir.resolve("logs")));
+            assertEquals("epoch_loss", log.columns().get(Kind.LOSS));
+            assertEquals("validation/epoch_loss", log.columns().get(Kind.VAL_LOSS));
+            assertEquals(3, log.epochs().size());
+            assertEquals(0.9, log.epochs().get(2).valLoss(), 1e-6);
+        }
+
+        @Test
+        void corruptRecordsAreClearErrors() throws IOException {
+            byte[] b = new EventFileWriter().scalar(0, "loss", 1f).scalar(1, "loss", 0.9f).bytes();
+            byte[] flipped = b.clone();
+            flipped[flipped.length - 10] ^= 0x40;
+            Files.write(dir.resolve("events.out.tfevents.flip"), flipped);
+            String m = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("events.out.tfevents.flip"))).getMessage();
+            assertTrue(m.contains("corrupt TensorBoard record") && m.contains("checksum of the record data"), m);
+            Files.write(dir.resolve("events.out.tfevents.cut"), java.util.Arrays.copyOf(b, b.length - 3));
+            m = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("events.out.tfevents.cut"))).getMessage();
+            assertTrue(m.contains("truncated record"), m);
+            byte[] len = b.clone();
+            len[2] ^= 1;
+            Files.write(dir.resolve("events.out.tfevents.len"), len);
+            m = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("events.out.tfevents.len"))).getMessage();
+            assertTrue(m.contains("checksum of the record length") && m.contains("byte 0"), m);
+        }
+
+        @Test
+        void aFolderWithoutEventFilesIsAnError() throws IOException {
+            Files.createDirectories(dir.resolve("nothing"));
+            String m = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("nothing"))).getMessage();
+            assertTrue(m.contains("no TensorBoard event files"), m);
+        }
+    }
+}

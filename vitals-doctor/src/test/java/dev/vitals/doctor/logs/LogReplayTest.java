@@ -1,0 +1,159 @@
+package dev.vitals.doctor.logs;
+
+import dev.vitals.core.report.Finding;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Synthetic logs with one failure signature each, replayed through the runtime rules. */
+class LogReplayTest {
+    @TempDir
+    Path dir;
+
+    private LogReplay.Result replay(String name, String content, Integer classes) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        RunLog log = RunLog.of(LogReader.read(p));
+        return LogReplay.run(log, classes == null ? Classes.infer(log) : Classes.given(classes));
+    }
+
+    private static String csv(String header, int rows, IntFunction<String> row) {
+        StringBuilder sb = new StringBuilder(header).append('\n');
+        for (int i = 0; i < rows; i++) sb.append(row.apply(i)).append('\n');
+        return sb.toString();
+    }
+
+    private static String f(double v) { return String.format(Locale.ROOT, "%.6g", v); }
+
+    private static List<String> codes(LogReplay.Result r) { return r.findings().stream().map(Finding::code).toList(); }
+
+    private static Finding only(LogReplay.Result r, String code) {
+        assertEquals(List.of(code), codes(r), () -> "findings: " + r.findings());
+        return r.findings().get(0);
+    }
+
+    /** Loss falling smoothly from ln 10 with 2% wiggle, validation following 5% above, accuracy rising. */
+    static String healthy() {
+        return csv("step,epoch,loss,accuracy,grad_norm,lr,val_loss,val_accuracy", 300, i -> {
+            double loss = 2.25 * Math.exp(-i / 70.0) + 0.05, wiggle = 1 + 0.02 * Math.sin(i * 1.7);
+            double acc = Math.min(0.98, 0.1 + 0.88 * (1 - Math.exp(-i / 50.0)));
+            boolean end = i % 30 == 29;
+            return (i * 10) + "," + (i / 30 + 1) + "," + f(loss * wiggle) + "," + f(acc) + "," + f(1.0 - i / 600.0) + ",0.001,"
+                    + (end ? f(loss * 1.05) + "," + f(acc - 0.02) : ",");
+        });
+    }
+
+    @Test
+    void aHealthyLogRaisesNothing() throws IOException {
+        LogReplay.Result r = replay("healthy.csv", healthy(), null);
+        assertEquals(List.of(), r.findings());
+        assertEquals(10, r.classes().count(), "the first loss 2.3 is ln 10");
+        assertTrue(r.classes().from().startsWith("inferred"), r.classes().from());
+        assertEquals(10, r.log().epochs().size());
+        assertEquals(2990, r.trace().stepNumber(299), "the trace keeps the logged step numbers");
+    }
+
+    @Test
+    void aNanLossIsLossNonFiniteAtItsLoggedStep() throws IOException {
+        LogReplay.Result r = replay("nan.csv", csv("step,loss", 40, i -> i * 5 + "," + (i < 30 ? f(2.3 - 0.01 * i) : "nan")), null);
+        Finding f = only(r, "LOSS_NONFINITE");
+        assertEquals(150L, f.step());
+        assertEquals(150L, r.stoppedAt());
+        assertTrue(f.message().contains("at step 150"), f.message());
+    }
+
+    @Test
+    void growingGradientNormsAreExplodingGradients() throws IOException {
+        LogReplay.Result r = replay("explode.csv", csv("step,loss,grad_norm", 30, i -> i + "," + f(2.3 + 0.05 * i) + "," + f(Math.pow(1.5, i))), null);
+        Finding f = only(r, "EXPLODING_GRADIENTS");
+        assertTrue((double) f.evidence().get("gradient_norm_growth") > 100, f.evidence().toString());
+    }
+
+    @Test
+    void tinyFirstLayerGradientsAreVanishingGradientsNamingTheLayer() throws IOException {
+        LogReplay.Result r = replay("vanish.jsonl", csv("", 20, i -> String.format(Locale.ROOT,
+                "{\"step\": %d, \"loss\": %s, \"grad_norm/fc1\": 2e-7, \"grad_norm/fc2\": 3e-6, \"grad_norm/fc3\": 1e-3, \"grad_norm/fc4\": 0.4}",
+                i, f(2.30 - 0.0005 * i))).substring(1), null);
+        Finding f = only(r, "VANISHING_GRADIENTS");
+        assertEquals("fc1", f.layer());
+        assertEquals(List.of("fc1", "fc2"), f.evidence().get("layers_below_ratio"));
+    }
+
+    @Test
+    void withoutPerLayerNormsVanishingGradientsStaysSilent() throws IOException {
+        LogReplay.Result r = replay("flat.csv", csv("step,loss,grad_norm", 20, i -> i + "," + f(2.30 - 0.0005 * i) + ",1e-7"), null);
+        assertEquals(List.of(), r.findings());
+    }
+
+    @Test
+    void aBouncingLossIsLearningRateTooHigh() throws IOException {
+        LogReplay.Result r = replay("bounce.csv", csv("step,loss,grad_norm", 200, i -> i + "," + (i % 5 == 4 ? "3.0" : f(1.0 + 0.05 * Math.sin(i))) + ","
+                + (i % 5 == 4 ? "8.0" : "1.0")), null);
+        Finding f = only(r, "LEARNING_RATE_TOO_HIGH");
+        assertTrue((int) f.evidence().get("spikes") >= 3);
+    }
+
+    @Test
+    void aFlatHighLossOverEpochsIsALossPlateau() throws IOException {
+        LogReplay.Result r = replay("plateau.csv", csv("step,epoch,loss", 180, i -> i + "," + (i / 30 + 1) + "," + f(i < 30 ? 2.3 - 0.01 * i : 2.0 + 0.01 * Math.sin(i))), null);
+        Finding f = only(r, "LOSS_PLATEAU");
+        assertEquals(120L, f.step(), "judged from the third epoch and 100 steps on: at the end of the fourth");
+    }
+
+    @Test
+    void validationRisingWhileTrainingFallsIsOverfittingFromAKerasLog() throws IOException {
+        LogReplay.Result r = replay("training.log", csv("epoch,accuracy,loss,val_accuracy,val_loss", 12, e -> {
+            double train = 1.0 * Math.pow(0.75, e), val = e <= 4 ? 1.0 - 0.12 * e : 0.52 + 0.06 * (e - 4);
+            return e + "," + f(0.6 + 0.03 * e) + "," + f(train) + "," + f(0.7) + "," + f(val);
+        }), null);
+        Finding f = only(r, "OVERFITTING");
+        assertEquals(5, f.evidence().get("best_epoch"));
+    }
+
+    @Test
+    void levelModerateAccuracyWithShrunkGradientsIsUnderfittingWithClassesGiven() throws IOException {
+        String log = csv("step,epoch,loss,accuracy,grad_norm,val_loss,val_accuracy", 200, i -> {
+            boolean end = i % 20 == 19;
+            double loss = i < 20 ? 2.3 - 0.05 * i : 1.25 + 0.005 * Math.sin(i);
+            return i + "," + (i / 20 + 1) + "," + f(loss) + ",0.55," + (i < 5 ? "1.0" : "0.2") + "," + (end ? "1.27,0.53" : ",");
+        });
+        LogReplay.Result r = replay("under.csv", log, 10);
+        Finding f = only(r, "UNDERFITTING");
+        assertEquals(10, f.evidence().get("classes"));
+        assertEquals("--classes 10", f.evidence().get("classes_from"));
+    }
+
+    @Test
+    void accuracyAtChanceNeedsAChanceLevel() throws IOException {
+        String log = csv("step,loss,accuracy", 150, i -> i + "," + f(2.302 + 0.002 * Math.sin(i)) + "," + f(0.1 + 0.02 * Math.sin(i * 0.7)));
+        Finding f = only(replay("chance.csv", log, null), "ACCURACY_AT_CHANCE");
+        assertEquals(10, f.evidence().get("classes"));
+        assertTrue(f.evidence().get("classes_from").toString().contains("ln 10"), f.evidence().toString());
+        // a first loss far from any ln C gives no chance level: the rule stays silent rather than guess
+        String shifted = csv("step,loss,accuracy", 150, i -> i + "," + f(3.2 + 0.002 * Math.sin(i)) + "," + f(0.1));
+        LogReplay.Result r = replay("unknown.csv", shifted, null);
+        assertEquals(0, r.classes().count());
+        assertTrue(!codes(r).contains("ACCURACY_AT_CHANCE"), r.findings().toString());
+    }
+
+    @Test
+    void rulesThatNeedUpdateRatiosActivationsOrModesNeverFireOnALog() throws IOException {
+        // tiny steps with a slowly falling loss: in a Vitals run, LEARNING_RATE_TOO_LOW would need the update/weight ratio
+        String slow = csv("step,epoch,loss,accuracy,grad_norm,lr", 400, i -> i + "," + (i / 40 + 1) + "," + f(2.3 - 0.0004 * i) + "," + f(0.3 + 0.0002 * i)
+                + ",1.0,1e-6");
+        List<String> c = codes(replay("slow.csv", slow, 10));
+        for (String silent : List.of("LEARNING_RATE_TOO_LOW", "PARAMETERS_FROZEN", "GRADIENT_ACCUMULATION", "EVAL_MODE_TRAINING", "DEAD_RELU",
+                "SATURATED_UNITS", "UPDATE_RULE_MISMATCH", "DATA_UNSHUFFLED")) {
+            assertTrue(!c.contains(silent), silent + " in " + c);
+        }
+    }
+}

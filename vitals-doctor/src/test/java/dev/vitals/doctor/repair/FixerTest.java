@@ -1,0 +1,80 @@
+package dev.vitals.doctor.repair;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import dev.vitals.core.train.Experiment;
+import dev.vitals.core.train.RunResult;
+import dev.vitals.doctor.check.Checkup;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FixerTest {
+    static final Path ROOT = Path.of("..");
+
+    @Test
+    void repairsTheStuckAtChanceIncidentAndTheRepairedSpecLearns() throws Exception {
+        Spec broken = SpecParser.read(ROOT.resolve("casebook/000-stuck-at-chance/broken.yaml"));
+        List<String> lines = new ArrayList<>();
+        FixResult r = Fixer.fix(broken, Fixer.Options.defaults(), lines::add);
+
+        assertTrue(r.changed());
+        assertTrue(r.healthy(), "errors left: " + r.after());
+        assertTrue(r.before().stream().anyMatch(Finding::isError), "the incident starts broken");
+        assertFalse(lines.isEmpty(), "progress is reported");
+        for (Finding f : r.findings()) assertNotNull(f.verified(), f.code() + " has no verified text");
+        Finding update = r.findings().stream().filter(f -> f.code().equals("UPDATE_RULE_MISMATCH")).findFirst().orElseThrow();
+        assertTrue(update.verified().startsWith("cured by"), update.verified());
+        assertTrue(update.verified().contains("accuracy"), "the cure is measured: " + update.verified());
+
+        // the written spec is what was verified: it parses, and checked again raises no error
+        Spec written = SpecParser.parse(r.yaml(), broken.file());
+        assertTrue(written.injectedBugs().isEmpty());
+        assertEquals("cross_entropy", written.loss());
+        assertTrue(Checkup.run(written, null).findings().stream().noneMatch(Finding::isError));
+
+        RunResult run = Experiment.of(written.withEpochs(10)).fit();
+        double acc = run.epochs().get(run.epochs().size() - 1).valAccuracy();
+        assertTrue(acc >= 0.90, "validation accuracy after 10 epochs: " + acc);
+        assertTrue(run.testAccuracy() >= 0.90, "test accuracy after 10 epochs: " + run.testAccuracy());
+    }
+
+    @Test
+    void aHealthySpecIsLeftAlone() throws Exception {
+        Path p = ROOT.resolve("examples/iris-mlp.yaml");
+        Spec spec = SpecParser.read(p);
+        FixResult r = Fixer.fix(spec, Fixer.Options.defaults(), null);
+        assertFalse(r.changed());
+        assertTrue(r.healthy());
+        assertTrue(r.attempts().isEmpty());
+        assertEquals(Files.readString(p), r.yaml(), "the spec comes back byte for byte");
+    }
+
+    @Test
+    void aFindingWithoutACureIsReportedAsSuch() {
+        Spec spec = SpecParser.parse("""
+                name: too-few-outputs
+                seed: 1
+                data: {source: iris, validation: 0.2}
+                model: {init: he, layers: [{dense: 16}, relu, {dense: 2}]}
+                loss: cross_entropy
+                optimizer: {name: adam, lr: 0.01}
+                train: {epochs: 20, batch: 16}
+                """, null);
+        FixResult r = Fixer.fix(spec, Fixer.Options.defaults(), null);
+        assertFalse(r.healthy());
+        assertFalse(r.changed());
+        Finding f = r.findings().stream().filter(x -> x.code().equals("DATA_LABEL_RANGE")).findFirst().orElseThrow();
+        assertTrue(f.isError());
+        assertTrue(f.verified().startsWith("not cured: no candidate repair"), f.verified());
+    }
+}

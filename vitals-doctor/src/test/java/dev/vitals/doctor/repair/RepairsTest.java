@@ -1,0 +1,151 @@
+package dev.vitals.doctor.repair;
+
+import dev.vitals.core.data.Normalizer;
+import dev.vitals.core.loss.TargetEncoding;
+import dev.vitals.core.nn.Init;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RepairsTest {
+    static Spec spec(String data, String init, String layers, String loss, String optimizer, String bugs) {
+        return SpecParser.parse("name: t\nseed: 1\ndata: {" + data + "}\nmodel: {init: '" + init + "', layers: [" + layers + "]}\nloss: " + loss
+                + "\noptimizer: {" + optimizer + "}\ntrain: {epochs: 1, batch: 32}\nfaults: [" + bugs + "]\n", null);
+    }
+
+    static Spec spec(String layers, String loss) {
+        return spec("source: digits, targets: pm1", "xavier", layers, loss, "name: sgd, lr: 0.01", "");
+    }
+
+    static List<String> kinds(Spec s) { return s.model().layers().stream().map(Spec.LayerSpec::kind).toList(); }
+
+    static Finding finding(String code, Map<String, Object> evidence) {
+        return new Finding(code, Finding.Severity.ERROR, Finding.Stage.LINT, null, null, "m", evidence, null, null, null);
+    }
+
+    @Test
+    void dropSoftmaxRemovesOnlyTheOutputSoftmax() {
+        Spec s = spec("{dense: 32}, relu, {dense: 10}, softmax", "cross_entropy");
+        Spec r = Repairs.dropSoftmaxBeforeLoss().apply(s);
+        assertEquals(List.of("dense", "relu", "dense"), kinds(r));
+        assertEquals("model.layers[2]", r.model().layers().get(2).where());
+        assertFalse(Repairs.dropSoftmaxBeforeLoss().changes(r), "a second application changes nothing");
+    }
+
+    @Test
+    void logitsIntoCrossEntropyFixesLossOutputAndTargets() {
+        Spec s = spec("{dense: 32}, tanh, {dense: 10}, tanh", "mse");
+        Spec r = Repairs.logitsIntoCrossEntropy().apply(s);
+        assertEquals(List.of("dense", "tanh", "dense"), kinds(r), "hidden tanh kept, output activation gone");
+        assertEquals("cross_entropy", r.loss());
+        assertEquals(TargetEncoding.INDEX, r.data().targets());
+        Spec binary = Repairs.logitsIntoCrossEntropy().apply(spec("{dense: 8}, relu, {dense: 1}, sigmoid", "mse"));
+        assertEquals("binary_cross_entropy", binary.loss());
+        assertEquals(List.of("dense", "relu", "dense"), kinds(binary));
+    }
+
+    @Test
+    void reluReplacesHiddenSaturatingActivationsWithHeInit() {
+        Spec s = spec("{dense: 32}, sigmoid, {dense: 32}, tanh, {dense: 1}, sigmoid", "binary_cross_entropy");
+        Spec r = Repairs.reluHidden().apply(s);
+        assertEquals(List.of("dense", "relu", "dense", "relu", "dense", "sigmoid"), kinds(r));
+        assertEquals(Init.Kind.HE, r.model().init().kind());
+        Spec bn = Repairs.reluHiddenWithBatchNorm().apply(s);
+        assertEquals(List.of("dense", "batchnorm", "relu", "dense", "batchnorm", "relu", "dense", "sigmoid"), kinds(bn));
+    }
+
+    @Test
+    void batchNormGoesAfterHiddenDenseLayersOnce() {
+        Spec s = spec("{dense: 32}, relu, {dense: 32}, relu, {dense: 10}", "cross_entropy");
+        Spec r = Repairs.batchNorm().apply(s);
+        assertEquals(List.of("dense", "batchnorm", "relu", "dense", "batchnorm", "relu", "dense"), kinds(r));
+        assertFalse(Repairs.batchNorm().changes(r));
+    }
+
+    @Test
+    void initMatchesTheHiddenActivation() {
+        assertEquals(Init.Kind.HE, Repairs.matchingInit().apply(spec("{dense: 32}, relu, {dense: 10}", "cross_entropy")).model().init().kind());
+        assertEquals(Init.Kind.XAVIER, Repairs.matchingInit().apply(
+                spec("source: digits", "he", "{dense: 32}, sigmoid, {dense: 10}", "cross_entropy", "name: sgd", "")).model().init().kind());
+    }
+
+    @Test
+    void dataAndTrainingSettings() {
+        Spec s = spec("source: digits, validation: 0, normalize: none, shuffle: false", "he", "{dense: 32}, relu, {dense: 10}",
+                "cross_entropy", "name: adam, lr: 0.001", "");
+        assertEquals(0.2, Repairs.validation().apply(s).data().validation());
+        assertEquals(Normalizer.Kind.STANDARD, Repairs.standardize().apply(s).data().normalize());
+        assertTrue(Repairs.shuffle().apply(s).data().shuffle());
+        assertEquals(0.01, Repairs.scaleLearningRate(10).apply(s).optimizer().lr(), 1e-12);
+        Spec clipped = Repairs.clipAndLowerLr().apply(s);
+        assertEquals(1.0, clipped.train().clipNorm());
+        assertEquals(1e-4, clipped.optimizer().lr(), 1e-12);
+        Spec decayed = Repairs.weightDecay().apply(s);
+        assertEquals("adamw", decayed.optimizer().name());
+        assertEquals(1e-4, decayed.optimizer().weightDecay());
+        assertFalse(Repairs.earlyStop().changes(s), "early stopping needs a validation split");
+        assertEquals(5, Repairs.earlyStop().apply(Repairs.validation().apply(s)).train().earlyStop());
+        assertEquals(List.of("dense", "relu", "dropout", "dense"), kinds(Repairs.dropout().apply(s)));
+        assertEquals(List.of("dense", "leaky_relu", "dense"), kinds(Repairs.leakyRelu().apply(s)));
+        assertEquals(List.of("dense", "relu", "dense", "relu", "dense"), kinds(Repairs.hiddenLayer().apply(s)));
+    }
+
+    @Test
+    void repairsArePure() {
+        Spec s = spec("{dense: 32}, tanh, {dense: 10}, tanh", "mse");
+        String before = s.toString();
+        for (Repair r : List.of(Repairs.logitsIntoCrossEntropy(), Repairs.reluHiddenWithBatchNorm(), Repairs.dropout(), Repairs.hiddenLayer())) {
+            r.apply(s);
+        }
+        assertEquals(before, s.toString());
+    }
+
+    @Test
+    void bugRemovalIsOfferedOnlyForBugsTheSpecHasThatProduceTheSymptom() {
+        Spec s = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01", "double_lr, nan_inputs");
+        List<String> names = RepairCatalogue.candidates(finding("UPDATE_RULE_MISMATCH", Map.of()), s, Double.NaN).stream().map(Repair::name).toList();
+        assertEquals(List.of("remove double_lr"), names);
+        Spec r = RepairCatalogue.candidates(finding("UPDATE_RULE_MISMATCH", Map.of()), s, Double.NaN).get(0).apply(s);
+        assertEquals(List.of("nan_inputs"), List.copyOf(r.injectedBugs()));
+        assertTrue(RepairCatalogue.candidates(finding("GRADIENT_ACCUMULATION", Map.of()), s, Double.NaN).isEmpty());
+    }
+
+    @Test
+    void learningRateCandidatesFollowTheRangeTestThenTheFindingsDirection() {
+        Spec s = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.00001", "");
+        List<Repair> low = RepairCatalogue.candidates(finding("LEARNING_RATE_RANGE", Map.of("lr", 1e-5, "plausible_low", 3e-4)), s, 0.19);
+        assertEquals(0.19, low.get(0).apply(s).optimizer().lr(), 1e-12);
+        assertEquals(1e-4, low.get(1).apply(s).optimizer().lr(), 1e-12);
+        List<Repair> high = RepairCatalogue.candidates(finding("LEARNING_RATE_TOO_HIGH", Map.of()), s, Double.NaN);
+        assertEquals(1e-6, high.get(0).apply(s).optimizer().lr(), 1e-15);
+        List<Repair> fromEvidence = RepairCatalogue.candidates(finding("LEARNING_RATE_RANGE", Map.of("suggested_lr", 0.05)), s, 0.19);
+        assertEquals(0.05, fromEvidence.get(0).apply(s).optimizer().lr(), 1e-12, "the finding's own evidence comes first");
+    }
+
+    @Test
+    void codesWithoutACureHaveNoCandidates() {
+        Spec s = spec("{dense: 32}, relu, {dense: 10}", "cross_entropy");
+        assertTrue(RepairCatalogue.candidates(finding("DATA_LEAKAGE", Map.of()), s, Double.NaN).isEmpty());
+        assertTrue(RepairCatalogue.candidates(finding("DATA_LABEL_RANGE", Map.of()), s, Double.NaN).isEmpty());
+        assertTrue(RepairCatalogue.candidates(finding("NOT_A_CODE", Map.of()), s, Double.NaN).isEmpty());
+    }
+
+    @Test
+    void shortRunsAreWorseOnlyBeyondNoise() {
+        ShortTrial.Outcome a = new ShortTrial.Outcome(0.92, 0.5, "cross_entropy", "validation", 287, 5, 180, 1);
+        assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.90, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)),
+                "two points on 287 examples is within two standard errors");
+        assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(0.80, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)));
+        assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(Double.NaN, Double.NaN, "cross_entropy", "validation", 287, 1, 3, 1)));
+        assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)),
+                "different examples are not compared");
+    }
+}
