@@ -357,7 +357,7 @@ public final class SideBySide {
      * default, in three ways that alternate in one JVM (the order rotates every round):
      * <ul>
      *   <li>bare: the trainer with no listeners and no observed steps after the first (the engine alone);</li>
-     *   <li>engine: the trainer as specs configure it (statistics on the first 50 and every 10th step), no listeners;</li>
+     *   <li>engine: the trainer as specs configure it (statistics on the first 20 steps, then every 10th or 16 per epoch, whichever is sparser), no listeners;</li>
      *   <li>watched: as {@code vitals train} runs it, {@link WatchedRun} with every monitor attached
      *       (the preflight runs once, before timing; the console and metrics writers are not included);</li>
      *   <li>with {@code --modes}, also: listener (the trainer as specs configure it with one listener that

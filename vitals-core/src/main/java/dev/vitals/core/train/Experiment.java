@@ -130,7 +130,7 @@ public final class Experiment {
         return new Trainer.Config(spec.name(), (float) spec.optimizer().lr(), spec.train().epochs(), spec.train().batch(),
                 spec.train().clipNorm(), spec.train().earlyStop(), spec.data().targets(), shuffle, spec.seed(),
                 !spec.faults().contains(Fault.NO_ZERO_GRAD), spec.faults().contains(Fault.EVAL_MODE) ? Mode.EVAL : Mode.TRAIN,
-                50, 10);
+                20, 10);
     }
 
     /** The spec's model for examples of {@code input} shape, initialised from {@code seed}. */

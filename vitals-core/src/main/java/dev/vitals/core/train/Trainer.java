@@ -38,11 +38,15 @@ public final class Trainer {
     private final RunControl control = new RunControl();
     /** Observed steps below this also measure each gradient's largest entry and share of zeros (a slower pass). */
     static final int DETAILED_STEPS = 3;
+    /** Observed steps per epoch after the first ones, at least: long epochs are not observed more often. */
+    public static final int OBSERVATIONS_PER_EPOCH = 16;
 
     /**
      * How to train. {@code clearGradients=false} and {@code stepMode=EVAL} reproduce the
-     * missing-zero_grad and training-in-eval-mode bugs. Steps {@code < observeFirst} and every
-     * {@code observeEvery}-th step after are observed (full statistics).
+     * missing-zero_grad and training-in-eval-mode bugs. Steps {@code < observeFirst} are observed
+     * (full statistics), and after them every {@code observeEvery}-th step, or every
+     * {@link #OBSERVATIONS_PER_EPOCH}-th part of an epoch where that is longer: long epochs are
+     * watched at the same number of points per epoch, so watching costs a fixed share of the time.
      */
     public record Config(String name, float lr, int epochs, int batch, double clipNorm, int earlyStop,
                          TargetEncoding encoding, boolean shuffle, long seed, boolean clearGradients, Mode stepMode,
@@ -96,6 +100,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         int outputs = model.outputShape().size();
         int stepsPerEpoch = (train.size() + cfg.batch() - 1) / cfg.batch();
+        long observeEvery = Math.max(cfg.observeEvery(), stepsPerEpoch / OBSERVATIONS_PER_EPOCH);
         RunInfo info = runInfo(train, validation, test, outputs, stepsPerEpoch);
         for (TrainingListener l : listeners) l.onRunBegin(info);
 
@@ -128,7 +133,7 @@ public final class Trainer {
             for (int s = 0; s < stepsPerEpoch; s++, globalStep++) {
                 int from = s * cfg.batch(), n = Math.min(cfg.batch(), train.size() - from);
                 batch.fill(train, order, from, n, needTargets ? cfg.encoding() : null, outputs);
-                boolean observed = globalStep < cfg.observeFirst() || globalStep % cfg.observeEvery() == 0;
+                boolean observed = globalStep < cfg.observeFirst() || globalStep % observeEvery == 0;
                 if (cfg.clearGradients()) model.zeroGrad();
                 if (observed) ev.gradNormAtStart = stats.gradNormSampled();
 
