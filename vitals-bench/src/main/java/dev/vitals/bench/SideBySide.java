@@ -165,6 +165,10 @@ public final class SideBySide {
         int epochs = Integer.parseInt(opt(o, "epochs", "5"));
         String subset = opt(o, "subset", null);
         Spec spec = spec(workload, epochs, opt(o, "fashion", null), subset != null);
+        // A seed other than the workload's draws another initialisation and shuffle order. The
+        // documents are generated from the spec's seed, so there it stays (both sides share the data).
+        String seed = opt(o, "seed", null);
+        if (seed != null && !workload.equals("docs")) spec = spec.withSeed(Long.parseLong(seed));
         PreparedData data = data(spec, subset);
         Experiment e = Experiment.of(spec, data);
         boolean watched = Boolean.parseBoolean(opt(o, "watched", "false"));
@@ -179,6 +183,7 @@ public final class SideBySide {
         out.put("framework", "vitals");
         out.put("version", version());
         out.put("workload", workload);
+        out.put("seed", spec.seed());
         out.put("batch", spec.train().batch());
         out.put("train_size", data.train().size());
         out.put("kernel", kernelDescription());
@@ -357,7 +362,7 @@ public final class SideBySide {
      * default, in three ways that alternate in one JVM (the order rotates every round):
      * <ul>
      *   <li>bare: the trainer with no listeners and no observed steps after the first (the engine alone);</li>
-     *   <li>engine: the trainer as specs configure it (statistics on the first 20 steps, then every 10th or 16 per epoch, whichever is sparser), no listeners;</li>
+     *   <li>engine: the trainer as specs configure it (statistics on the first 20 steps, then every 10th or 8 per epoch, whichever is sparser), no listeners;</li>
      *   <li>watched: as {@code vitals train} runs it, {@link WatchedRun} with every monitor attached
      *       (the preflight runs once, before timing; the console and metrics writers are not included);</li>
      *   <li>with {@code --modes}, also: listener (the trainer as specs configure it with one listener that

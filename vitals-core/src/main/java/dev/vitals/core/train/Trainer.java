@@ -39,7 +39,7 @@ public final class Trainer {
     /** Observed steps below this also measure each gradient's largest entry and share of zeros (a slower pass). */
     static final int DETAILED_STEPS = 3;
     /** Observed steps per epoch after the first ones, at least: long epochs are not observed more often. */
-    public static final int OBSERVATIONS_PER_EPOCH = 16;
+    public static final int OBSERVATIONS_PER_EPOCH = 8;
 
     /**
      * How to train. {@code clearGradients=false} and {@code stepMode=EVAL} reproduce the
