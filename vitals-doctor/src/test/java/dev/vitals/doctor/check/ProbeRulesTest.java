@@ -74,6 +74,16 @@ class ProbeRulesTest {
         assertTrue(f.isError());
     }
 
+    @Test
+    void aSlowLearnerNearChanceInItsFirstEpochIsNotTakenForMismatchedLabels() {
+        // a linear model on three spirals: at chance through its short first epoch, 55% later
+        Spec s = SpecParser.parse("name: t\nseed: 3\ndata: {source: \"synthetic:spirals\", validation: 0.2}\n"
+                + "model: {init: he, layers: [{dense: 3}]}\nloss: cross_entropy\noptimizer: {name: adam, lr: 0.01}\n"
+                + "train: {epochs: 30, batch: 32}\n", null);
+        List<Finding> fs = check(s);
+        assertTrue(of(fs, Code.INPUT_LABEL_MISMATCH).isEmpty(), fs.toString());
+    }
+
     // ---- a user's own code through the API ----------------------------------------------------
 
     /** y = x ⊙ gain, one learnable gain per feature; {@code forgetInput} drops the x from dgain (the bug). */
