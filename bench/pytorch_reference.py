@@ -100,6 +100,28 @@ def model_for(workload, features, classes):
     raise SystemExit("error: unknown workload " + workload)
 
 
+def load_vitals_weights(model, path):
+    """Copies a Vitals safetensors checkpoint into the model: its weight layers in order (Vitals names
+    them layers.<index>.weight / .bias, in PyTorch's shapes: [out, in] and [filters, channels, kh, kw])."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    n, = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    base = 8 + n
+    names = sorted((k for k in header if k != "__metadata__" and k.endswith(".weight")), key=lambda k: int(k.split(".")[1]))
+    layers = [m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))]
+    if len(names) != len(layers):
+        raise SystemExit("error: %s holds %d weight layers, the model has %d" % (path, len(names), len(layers)))
+    with torch.no_grad():
+        for m, w in zip(layers, names):
+            for name, t in (("weight", m.weight), ("bias", m.bias)):
+                e = header[w[:-len("weight")] + name]
+                if e["dtype"] != "F32" or list(e["shape"]) != list(t.shape):
+                    raise SystemExit("error: %s: %s is %s %s, expected F32 %s" % (path, w, e["dtype"], e["shape"], list(t.shape)))
+                lo, hi = e["data_offsets"]
+                t.copy_(torch.from_numpy(np.frombuffer(raw[base + lo:base + hi], dtype="<f4").reshape(e["shape"]).copy()))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--workload", required=True, choices=["mlp64", "mlp256", "cnn", "docs", "documents"])
@@ -109,6 +131,11 @@ def main():
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--fashion", default=os.environ.get("VITALS_FASHION", "/usr/share/datasets/fashion-mnist"))
     ap.add_argument("--documents", help="npz exported by Vitals (x_train, y_train, x_test, y_test)")
+    ap.add_argument("--init-from", help="start from the weights of a Vitals checkpoint (model.safetensors) instead of"
+                                        " PyTorch's own draw: the same-start comparison of docs/PERFORMANCE.md")
+    ap.add_argument("--no-shuffle", action="store_true", help="train on the examples in file order, as Vitals does"
+                                                               " with data.shuffle: false")
+    ap.add_argument("--log-steps", type=int, default=0, help="also report the loss of the first N steps")
     ap.add_argument("--subset", help="TRAIN,TEST: the first examples of each split only (after normalising with the"
                                      " full training split's statistics, as the Vitals side does)")
     a = ap.parse_args()
@@ -133,20 +160,25 @@ def main():
         xtr, ytr, xte, yte = xtr[:ntr], ytr[:ntr], xte[:nte], yte[:nte]
     batch = a.batch or (256 if a.workload == "mlp256" else 64)
     model = model_for(a.workload, features, classes)
+    if a.init_from:
+        load_vitals_weights(model, a.init_from)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     n = xtr.shape[0]
     g = torch.Generator().manual_seed(a.seed)
     epochs = []
+    step_losses = []
     for epoch in range(a.epochs):
         model.train()
-        perm = torch.randperm(n, generator=g)
+        perm = torch.arange(n) if a.no_shuffle else torch.randperm(n, generator=g)
         t0 = time.perf_counter()
         for i in range(0, n, batch):
             idx = perm[i:i + batch]
             opt.zero_grad()
             loss = loss_fn(model(xtr[idx]), ytr[idx])
             loss.backward()
+            if len(step_losses) < a.log_steps:
+                step_losses.append(round(loss.item(), 6))
             opt.step()
         epochs.append(time.perf_counter() - t0)
     model.eval()
@@ -156,7 +188,7 @@ def main():
             correct += (model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item()
     print(json.dumps({"framework": "pytorch", "version": torch.__version__, "workload": a.workload, "batch": batch,
                       "train_size": int(n), "threads": torch.get_num_threads(), "blas": blas_library(),
-                      "epoch_seconds": epochs, "test_accuracy": correct / xte.shape[0], "peak_rss_mb": peak_rss_mb()}))
+                      "epoch_seconds": epochs, "first_step_losses": step_losses, "test_accuracy": correct / xte.shape[0], "peak_rss_mb": peak_rss_mb()}))
 
 
 if __name__ == "__main__":
