@@ -59,6 +59,15 @@ class FashionMnistRulesTest {
         }
     }
 
+    /** The whole hierarchy of vitals check (probes and the watched short run included), not only data and lint. */
+    @Test void bundledFashionSpecsPassTheWholeCheck() {
+        installed();
+        for (String name : new String[] {"fashion-mlp.yaml", "fashion-cnn.yaml"}) {
+            Spec s = SpecParser.read(repo().resolve("examples").resolve(name));
+            HealthySpecsTest.assertHealthy(name, dev.vitals.doctor.check.Checkup.run(s, standard, null).findings());
+        }
+    }
+
     @Test void itsOwnTestSetHoldsNoCopiesOfTrainingImages() {
         installed();
         DataContext c = data(SpecParser.read(repo().resolve("examples/fashion-mlp.yaml")), standard);

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * False alarms are defects: the bundled healthy specs (examples/, the casebook's fixed twins, XOR)
- * raise no error and no warning from any data or lint rule. Fashion-MNIST's are in {@link FashionMnistRulesTest}.
+ * raise no error and no warning from any data or lint rule, nor from the whole check. Fashion-MNIST's are in
+ * {@link FashionMnistRulesTest}.
  */
 class HealthySpecsTest {
     static Stream<Path> healthySpecs() throws IOException {
@@ -45,6 +46,22 @@ class HealthySpecsTest {
     void healthySpecsRaiseNoWarning(Path file) {
         Spec s = SpecParser.read(file);
         assertHealthy(file.getFileName().toString(), dataAndLint(s, Experiment.loadData(s)));
+    }
+
+    /** The same specs, the casebook's fixed twins and XOR through the whole hierarchy of vitals check: probes and short run too. */
+    static Stream<Path> checkedSpecs() throws IOException {
+        Path root = repo();
+        List<Path> twins;
+        try (Stream<Path> cb = Files.walk(root.resolve("casebook"))) {
+            twins = cb.filter(p -> p.getFileName().toString().equals("fixed.yaml") || p.getFileName().toString().equals("xor.yaml")).toList();
+        }
+        return Stream.concat(healthySpecs(), twins.stream()).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkedSpecs")
+    void healthySpecsPassTheWholeCheck(Path file) {
+        assertHealthy(file.getParent().getFileName() + "/" + file.getFileName(), dev.vitals.doctor.check.Checkup.run(SpecParser.read(file), null).findings());
     }
 
     @Test void theHealthySetIsNotEmpty() throws IOException {
