@@ -67,26 +67,22 @@ final class ModelEdits {
 
     /** {@code insert} after every hidden dense layer that is not already followed by one of its kind. */
     static List<LayerSpec> afterHiddenDense(List<LayerSpec> layers, LayerSpec insert) {
-        int last = lastWeight(layers);
-        List<LayerSpec> out = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            LayerSpec l = layers.get(i);
-            out.add(l);
-            boolean next = i + 1 < layers.size() && layers.get(i + 1).kind().equals(insert.kind());
-            if (i < last && l.kind().equals("dense") && !next) out.add(insert);
-        }
-        return out;
+        return afterHidden(layers, insert, l -> l.kind().equals("dense"));
     }
 
     /** {@code insert} after every hidden activation that is not already followed by one of its kind. */
     static List<LayerSpec> afterHiddenActivations(List<LayerSpec> layers, LayerSpec insert) {
+        return afterHidden(layers, insert, l -> ACTIVATIONS.contains(l.kind()));
+    }
+
+    private static List<LayerSpec> afterHidden(List<LayerSpec> layers, LayerSpec insert, java.util.function.Predicate<LayerSpec> where) {
         int last = lastWeight(layers);
         List<LayerSpec> out = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
             out.add(l);
             boolean next = i + 1 < layers.size() && layers.get(i + 1).kind().equals(insert.kind());
-            if (i < last && ACTIVATIONS.contains(l.kind()) && !next) out.add(insert);
+            if (i < last && where.test(l) && !next) out.add(insert);
         }
         return out;
     }
