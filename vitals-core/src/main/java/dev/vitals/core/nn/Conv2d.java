@@ -72,15 +72,13 @@ public final class Conv2d extends Layer {
         cols = grow(cols, ckk * n);
         yt = grow(yt, filters * n);
         float[] xs = x.data(), y = out.data(), bs = bias.value().data(), col = cols, ytl = yt;
-        int parts = parts(b, ckk * n);
-        Workers.run(parts, part -> {
-            for (int i = first(b, parts, part), end = first(b, parts, part + 1); i < end; i++) im2col(xs, i * c * h * w, col, i * p, n);
+        split(b, ckk * n, (from, to) -> {
+            for (int i = from; i < to; i++) im2col(xs, i * c * h * w, col, i * p, n);
         });
         // yt[filters, batch·positions] = W[filters, ckk] · cols[ckk, batch·positions]
         Kernels.gemm().sgemm(false, false, filters, n, ckk, 1f, weight.value().data(), 0, ckk, cols, 0, n, 0f, yt, 0, n);
-        int copyParts = parts(b, filters * n);
-        Workers.run(copyParts, part -> {
-            for (int i = first(b, copyParts, part), end = first(b, copyParts, part + 1); i < end; i++) {
+        split(b, filters * n, (from, to) -> {
+            for (int i = from; i < to; i++) {
                 for (int f = 0; f < filters; f++) {
                     int src = f * n + i * p, dst = (i * filters + f) * p;
                     float bf = bs[f];
@@ -104,9 +102,19 @@ public final class Conv2d extends Layer {
     /** Below this many values moved, one thread does it: handing out the parts would cost more. */
     static final int PARALLEL_MIN_VALUES = 1 << 15;
 
-    private static int parts(int items, long values) {
-        if (!parallel || values < PARALLEL_MIN_VALUES) return 1;
-        return Math.min(items, 2 * Workers.threads());
+    private interface Range { void run(int from, int to); }
+
+    /**
+     * Runs {@code body} over items [0, items) in contiguous, nearly equal parts on the worker threads,
+     * or in one piece on the caller when the work ({@code values} moved) is too small to share.
+     */
+    private static void split(int items, long values, Range body) {
+        int parts = !parallel || values < PARALLEL_MIN_VALUES ? 1 : Math.min(items, 2 * Workers.threads());
+        if (parts <= 1) {
+            body.run(0, items);
+            return;
+        }
+        Workers.run(parts, part -> body.run(first(items, parts, part), first(items, parts, part + 1)));
     }
 
     /** The first of {@code items} in part {@code part} of {@code parts} contiguous, nearly equal parts. */
@@ -118,15 +126,13 @@ public final class Conv2d extends Layer {
         float[] dy = gy.data(), dw = weight.grad().data(), db = bias.grad().data(), wt = weight.value().data();
         yt = grow(yt, filters * n);
         float[] ytl = yt;
-        int copyParts = parts(b, filters * n);
-        Workers.run(copyParts, part -> {
-            for (int i = first(b, copyParts, part), end = first(b, copyParts, part + 1); i < end; i++) {
+        split(b, filters * n, (from, to) -> {
+            for (int i = from; i < to; i++) {
                 for (int f = 0; f < filters; f++) System.arraycopy(dy, (i * filters + f) * p, ytl, f * n + i * p, p);
             }
         });
-        int biasParts = parts(filters, filters * n);
-        Workers.run(biasParts, part -> {
-            for (int f = first(filters, biasParts, part), end = first(filters, biasParts, part + 1); f < end; f++) {
+        split(filters, filters * n, (from, to) -> {
+            for (int f = from; f < to; f++) {
                 double s = 0;
                 for (int k = f * n, e = k + n; k < e; k++) s += ytl[k];
                 db[f] += (float) s;
@@ -143,9 +149,8 @@ public final class Conv2d extends Layer {
         // dcols[ckk, batch·positions] = Wᵀ · dy
         gemm.sgemm(true, false, ckk, n, filters, 1f, wt, 0, ckk, yt, 0, n, 0f, dcol, 0, n);
         float[] dc = dcol;
-        int parts = parts(b, ckk * n);
-        Workers.run(parts, part -> {
-            for (int i = first(b, parts, part), end = first(b, parts, part + 1); i < end; i++) col2im(dc, i * p, n, dx, i * c * h * w);
+        split(b, ckk * n, (from, to) -> {
+            for (int i = from; i < to; i++) col2im(dc, i * p, n, dx, i * c * h * w);
         });
         return gradIn;
     }
