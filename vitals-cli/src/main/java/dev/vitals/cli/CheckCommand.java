@@ -25,15 +25,15 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "the spec file (YAML)")
     Path spec;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the JSON report to FILE")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonReport json;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec cmd;
 
     @Override
     public Integer call() throws Exception {
-        if (json != null) TrainRun.checkWritableFile(json, "--json");
+        json.check();
         Spec s = SpecParser.read(spec);
         PrintWriter o = cmd.commandLine().getOut();
         o.println("check " + s.name() + " (" + spec + ")");
@@ -45,7 +45,7 @@ final class CheckCommand implements Callable<Integer> {
         o.printf("checked in %.1fs%n", r.seconds());
         Diagnosis.print(o, r.findings());
         Report report = Report.of("check", s.name(), r.findings(), metrics(r));
-        if (json != null) report.write(json);
+        json.write(report);
         return report.healthy() ? Main.OK : Main.UNHEALTHY;
     }
 

@@ -27,8 +27,8 @@ final class DiagnoseCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LOG", description = "the metrics log: a .csv, .jsonl, events.out.tfevents.* file, or a folder of event files")
     Path log;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the JSON report to FILE")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonReport json;
 
     @Option(names = "--classes", paramLabel = "N", description = "number of classes, for the chance level (default: inferred from an initial loss of ln N, else unknown)")
     Integer classes;
@@ -38,7 +38,7 @@ final class DiagnoseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (json != null) TrainRun.checkWritableFile(json, "--json");
+        json.check();
         if (classes != null && classes < 2) throw new dev.vitals.core.InputException("--classes must be at least 2, got " + classes);
         RunLog runLog = RunLog.of(LogReader.read(log));
         Classes c = classes != null ? Classes.given(classes) : Classes.infer(runLog);
@@ -47,7 +47,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         printSummary(o, r);
         Diagnosis.print(o, r.findings());
         Report report = Report.of("diagnose", log.getFileName() == null ? log.toString() : log.getFileName().toString(), r.findings(), metrics(r));
-        if (json != null) report.write(json);
+        json.write(report);
         return report.healthy() ? Main.OK : Main.UNHEALTHY;
     }
 

@@ -33,8 +33,8 @@ final class FixCommand implements Callable<Integer> {
     @Option(names = "--write", paramLabel = "FILE", description = "write the repaired spec to FILE (may name SPEC itself to replace it)")
     Path write;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the JSON report to FILE")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonReport json;
 
     @Option(names = "--budget", paramLabel = "SECONDS", description = "time for the search of repairs (default: ${DEFAULT-VALUE})", defaultValue = "60")
     double budget;
@@ -44,7 +44,7 @@ final class FixCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (json != null) TrainRun.checkWritableFile(json, "--json");
+        json.check();
         if (write != null) TrainRun.checkWritableFile(write, "--write");
         if (!(budget > 0) || Double.isInfinite(budget)) throw new InputException("--budget: expected a positive number of seconds, not " + budget);
         Spec s = SpecParser.read(spec);
@@ -69,7 +69,7 @@ final class FixCommand implements Callable<Integer> {
         }
         List<Finding> findings = r.findings();
         Report report = new Report(1, "fix", s.name(), r.healthy() ? "healthy" : "unhealthy", findings, r.metrics());
-        if (json != null) report.write(json);
+        json.write(report);
         return r.healthy() ? Main.OK : Main.UNHEALTHY;
     }
 

@@ -22,8 +22,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "folder for the run's artifacts (default: runs/<name>-<timestamp>)")
     Path out;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the JSON report to FILE")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonReport json;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec cmd;

@@ -23,10 +23,11 @@ import java.nio.file.Path;
  */
 final class TrainRun {
     private final Spec spec;
-    private final Path out, json;
+    private final Path out;
+    private final JsonReport json;
     private final PrintWriter o, e;
 
-    TrainRun(Spec spec, Path out, Path json, PrintWriter o, PrintWriter e) {
+    TrainRun(Spec spec, Path out, JsonReport json, PrintWriter o, PrintWriter e) {
         this.spec = spec;
         this.out = out;
         this.json = json;
@@ -35,7 +36,7 @@ final class TrainRun {
     }
 
     int execute() throws IOException {
-        if (json != null) checkWritableFile(json, "--json");
+        json.check();
         RunDirectory.check(out);
         PreparedData data = Experiment.loadData(spec);
         WatchedRun.Preflight pre = WatchedRun.preflight(spec, data);
@@ -45,7 +46,7 @@ final class TrainRun {
             o.println("not training: the data cannot be trained on as it is");
             Diagnosis.print(o, pre.findings());
             Report report = Report.of("train", spec.name(), pre.findings(), Report.untrained());
-            if (json != null) report.write(json);
+            json.write(report);
             return Main.UNHEALTHY;
         }
         Experiment exp = Experiment.of(spec, data);
@@ -69,7 +70,7 @@ final class TrainRun {
         Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer());
         Report report = Report.of("train", spec.name(), outcome.findings(), Report.metrics(r));
         report.write(dir.path().resolve("report.json"));
-        if (json != null) report.write(json);
+        json.write(report);
         Diagnosis.print(o, outcome.findings());
         o.println("artifacts: " + dir.path());
         return report.healthy() ? Main.OK : Main.UNHEALTHY;
