@@ -52,7 +52,7 @@ final class TrainRun {
         Experiment exp = Experiment.of(spec, data);
         o.println("model: " + exp.model().parameterCount() + " parameters, " + exp.model().layers().size() + " layers, loss "
                 + spec.loss() + ", optimizer " + spec.optimizer().name() + " lr " + spec.optimizer().lr()
-                + "; matrix kernel " + Kernels.gemm().name());
+                + "; matrix kernel " + Kernels.gemm());
         if (!Kernels.note().isEmpty()) o.println("note: " + Kernels.note());
 
         RunDirectory dir = RunDirectory.create(out, spec.name());

@@ -32,4 +32,6 @@ public final class JavaGemm implements Gemm {
     }
 
     @Override public String name() { return "java"; }
+
+    @Override public String toString() { return name(); }
 }

@@ -44,12 +44,13 @@ public final class OpenBlasGemm implements Gemm {
      */
     private static final class Lib {
         static final MethodHandle SGEMM, SET_THREADS, GET_THREADS;
-        static final String ERROR;
+        static final String ERROR, CORE;
 
         static {
             MethodHandle sgemm = null, set = null, get = null;
-            String error = "";
+            String error = "", core = "";
             try {
+                OpenBlasCore.prepare();
                 SymbolLookup lib = SymbolLookup.libraryLookup("libopenblas.so.0", Arena.global());
                 Linker linker = Linker.nativeLinker();
                 ValueLayout.OfInt i = ValueLayout.JAVA_INT;
@@ -62,11 +63,20 @@ public final class OpenBlasGemm implements Gemm {
                         .map(s -> linker.downcallHandle(s, FunctionDescriptor.ofVoid(i))).orElse(null);
                 get = lib.find("openblas_get_num_threads")
                         .map(s -> linker.downcallHandle(s, FunctionDescriptor.of(i))).orElse(null);
+                var name = lib.find("openblas_get_corename");
+                if (name.isPresent()) {
+                    MemorySegment p = (MemorySegment) linker.downcallHandle(name.get(), FunctionDescriptor.of(addr)).invokeExact();
+                    core = p.reinterpret(64).getString(0);
+                }
             } catch (IllegalArgumentException | IllegalCallerException | java.util.NoSuchElementException | UnsatisfiedLinkError e) {
                 sgemm = null;
                 error = "libopenblas.so.0 could not be loaded: " + e.getMessage();
+            } catch (Throwable t) {
+                core = ""; // the core's name is only reported; the library itself loaded
+                if (sgemm == null) error = "libopenblas.so.0 could not be bound: " + t;
             }
             SGEMM = sgemm;
+            CORE = core;
             SET_THREADS = set;
             GET_THREADS = get;
             ERROR = error;
@@ -80,6 +90,9 @@ public final class OpenBlasGemm implements Gemm {
     }
 
     public static String loadError() { return loadError; }
+
+    /** The kernel set OpenBLAS runs ("SkylakeX", "Haswell", ...; see {@link OpenBlasCore}), empty if it does not say. */
+    public String core() { return Lib.CORE; }
 
     /**
      * Sets OpenBLAS's own thread pool size (it defaults to the number of cores; see the class comment
@@ -173,4 +186,6 @@ public final class OpenBlasGemm implements Gemm {
     }
 
     @Override public String name() { return "openblas"; }
+
+    @Override public String toString() { return Lib.CORE.isEmpty() ? name() : name() + " (" + Lib.CORE + ")"; }
 }
