@@ -23,8 +23,10 @@ import java.util.Set;
  *
  * <p>The rule: when the CPU reports every AVX-512 subset the SkylakeX kernels use (F, CD, BW, DQ,
  * VL) and the user has not set {@code OPENBLAS_CORETYPE}, ask for SkylakeX; CPUs that OpenBLAS
- * already knows as SkylakeX or later get the same sgemm kernel either way. {@code
- * -Dvitals.openblas.coretype=NAME} asks for another core, {@code =auto} leaves OpenBLAS's own detection.
+ * already knows as SkylakeX or later get the same sgemm kernel either way. A value of {@code
+ * OPENBLAS_CORETYPE} in the environment is the user's choice and stays. {@code
+ * -Dvitals.openblas.coretype=NAME} asks for a core even over the environment, {@code =auto} leaves
+ * the choice to the environment or OpenBLAS's own detection.
  */
 final class OpenBlasCore {
     static final String PROPERTY = "vitals.openblas.coretype", ENV = "OPENBLAS_CORETYPE";
@@ -37,10 +39,10 @@ final class OpenBlasCore {
      * CPU's flag list as /proc/cpuinfo writes it (null where unknown).
      */
     static String choose(String property, String environment, String cpuFlags) {
-        if (environment != null && !environment.isBlank()) return null; // the user's own choice stands
         if (property != null && !property.isBlank()) {
             return property.trim().equalsIgnoreCase("auto") ? null : property.trim();
         }
+        if (environment != null && !environment.isBlank()) return null; // the user's own choice stands
         if (cpuFlags == null) return null;
         Set<String> flags = Set.of(cpuFlags.trim().split("\\s+"));
         return flags.containsAll(AVX512_SKYLAKEX) ? "SkylakeX" : null;
@@ -57,7 +59,8 @@ final class OpenBlasCore {
             MethodHandle h = linker.downcallHandle(setenv, FunctionDescriptor.of(ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
             try (Arena arena = Arena.ofConfined()) {
-                int rc = (int) h.invokeExact(arena.allocateFrom(ENV), arena.allocateFrom(core), 0);
+                int overwrite = System.getProperty(PROPERTY) != null ? 1 : 0; // the property outranks the environment
+                int rc = (int) h.invokeExact(arena.allocateFrom(ENV), arena.allocateFrom(core), overwrite);
                 return rc == 0 ? core : null;
             }
         } catch (Throwable t) {

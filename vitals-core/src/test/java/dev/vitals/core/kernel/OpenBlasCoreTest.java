@@ -24,9 +24,9 @@ class OpenBlasCoreTest {
     }
 
     @Test
-    void theUsersEnvironmentWinsOverEverything() {
-        assertNull(OpenBlasCore.choose("Zen", "Haswell", ZEN5));
+    void theUsersEnvironmentWinsOverTheCpuFlags() {
         assertNull(OpenBlasCore.choose(null, "Haswell", ZEN5));
+        assertNull(OpenBlasCore.choose("auto", "Haswell", ZEN5));
     }
 
     @Test
@@ -34,5 +34,6 @@ class OpenBlasCoreTest {
         assertEquals("Haswell", OpenBlasCore.choose(" Haswell ", null, ZEN5));
         assertNull(OpenBlasCore.choose("auto", null, ZEN5));
         assertEquals("SkylakeX", OpenBlasCore.choose("", null, ZEN5));
+        assertEquals("SkylakeX", OpenBlasCore.choose("SkylakeX", "Haswell", ZEN5), "the property outranks the environment");
     }
 }
