@@ -29,15 +29,19 @@ import java.util.SplittableRandom;
 final class StepProfile {
     private StepProfile() {}
 
-    /** Charges each call's time to the current slot. */
+    /**
+     * Charges each call's time to the current slot. Products a layer runs on several threads at once
+     * ({@link Gemm#onCallerThreads}) are charged their time divided by the threads sharing the work,
+     * an estimate of their share of the wall clock when the threads are equally busy.
+     */
     static final class TimedGemm implements Gemm {
         final Gemm inner;
-        long[] slots;
-        int current;
+        final java.util.concurrent.atomic.AtomicLongArray slots;
+        volatile int current;
 
         TimedGemm(Gemm inner, int slots) {
             this.inner = inner;
-            this.slots = new long[slots];
+            this.slots = new java.util.concurrent.atomic.AtomicLongArray(slots);
         }
 
         @Override
@@ -45,7 +49,23 @@ final class StepProfile {
                           float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
             long t0 = System.nanoTime();
             inner.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            slots[current] += System.nanoTime() - t0;
+            slots.addAndGet(current, System.nanoTime() - t0);
+        }
+
+        @Override
+        public void onCallerThreads(java.util.function.Consumer<Gemm> body) {
+            int share = dev.vitals.core.kernel.Workers.threads();
+            inner.onCallerThreads(g -> body.accept(new Gemm() {
+                @Override
+                public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                  float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+                    long t0 = System.nanoTime();
+                    g.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                    slots.addAndGet(current, (System.nanoTime() - t0) / share);
+                }
+
+                @Override public String name() { return g.name(); }
+            }));
         }
 
         @Override public String name() { return inner.name(); }
@@ -72,7 +92,7 @@ final class StepProfile {
             boolean counted = epoch > 0 || epochs == 1;
             if (epoch == 1) {
                 java.util.Arrays.fill(layerTime, 0);
-                java.util.Arrays.fill(gemm.slots, 0);
+                for (int s = 0; s < gemm.slots.length(); s++) gemm.slots.set(s, 0);
                 fill = loss = zero = opt = total = 0;
             }
             Splits.shuffle(order, rng);
@@ -120,7 +140,7 @@ final class StepProfile {
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < nl; i++) {
                 int s = pass * nl + i;
-                long t = layerTime[s], gm = gemm.slots[s];
+                long t = layerTime[s], gm = gemm.slots.get(s);
                 accounted += t;
                 if (t == 0) continue;
                 String name = (pass == 0 ? "fwd " : "bwd ") + i + " " + layers.get(i).describe();
@@ -134,7 +154,7 @@ final class StepProfile {
         row("optimizer step", opt, all);
         row("unaccounted (loop, clocks)", total - accounted, all);
         long gemmAll = 0;
-        for (long s : gemm.slots) gemmAll += s;
+        for (int s = 0; s < gemm.slots.length(); s++) gemmAll += gemm.slots.get(s);
         System.out.printf(Locale.ROOT, "GEMM in all: %.1f ms (%.1f%%)%n", gemmAll / 1e6, 100 * gemmAll / all);
     }
 

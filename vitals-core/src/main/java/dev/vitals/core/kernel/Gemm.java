@@ -16,6 +16,13 @@ public interface Gemm {
     /** A short name for reports: "openblas", "vector", "java". */
     String name();
 
+    /**
+     * Runs {@code body} with a kernel that computes each product on the thread that calls it, so the
+     * body can run many small independent products on its own threads (Conv2d's products per
+     * example) without the kernel's threads competing for the same cores.
+     */
+    default void onCallerThreads(java.util.function.Consumer<Gemm> body) { body.accept(this); }
+
     /** Convenience for dense, contiguous operands. */
     default void sgemm(boolean transA, boolean transB, int m, int n, int k,
                        float alpha, float[] a, float[] b, float beta, float[] c) {

@@ -95,6 +95,11 @@ public final class VectorGemm implements Gemm {
     public int threads() { return threads; }
 
     @Override
+    public void onCallerThreads(java.util.function.Consumer<Gemm> body) {
+        body.accept(threads == 1 ? this : new VectorGemm(1));
+    }
+
+    @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
@@ -377,4 +382,6 @@ public final class VectorGemm implements Gemm {
     }
 
     @Override public String name() { return "vector"; }
+
+    @Override public String toString() { return name(); }
 }

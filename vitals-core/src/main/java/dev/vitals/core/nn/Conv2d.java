@@ -8,16 +8,23 @@ import dev.vitals.core.tensor.Tensor;
 
 /**
  * 2-D convolution (cross-correlation, as in PyTorch) over images [C, H, W], with square kernels,
- * a stride and zero padding. Weight [filters, C, k, k], bias [filters]. The whole batch is unfolded
- * into one column matrix [C·k·k, batch·positions] (im2col), so each pass is a single large GEMM
- * rather than one small product per example, which is where BLAS is efficient.
+ * a stride and zero padding. Weight [filters, C, k, k], bias [filters].
+ *
+ * <p>Each example is unfolded (im2col) into a column matrix [C·k·k, positions] and multiplied by the
+ * weight in one product that writes the output in place; the examples are split over the kernels'
+ * worker threads, each running its products on its own core ({@link Gemm#onCallerThreads}). A
+ * column matrix per example stays in the core's cache between the unfolding and the product, and
+ * the output needs no layout copy. This replaced unfolding the whole batch into one large product
+ * (one 64x7744x288 GEMM on OpenBLAS's threads for the CNN's conv2): see docs/PERFORMANCE.md.
  */
 public final class Conv2d extends Layer {
     private final int filters, kernel, stride, padding;
     private Parameter weight, bias;
     private int c, h, w, oh, ow, ckk, p;
-    private float[] cols = new float[0], dcol = new float[0], yt = new float[0];
-    private Tensor out, gradIn;
+    /** Per part of the batch: the unfolded example, its gradient, and the part's weight and bias gradients. */
+    private float[][] cols = new float[0][], dcols = new float[0][], dwParts = new float[0][];
+    private double[][] dbParts = new double[0][];
+    private Tensor input, out, gradIn;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
         if (filters <= 0) throw new IllegalArgumentException("conv2d filters must be positive, not " + filters);
@@ -67,95 +74,119 @@ public final class Conv2d extends Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         checkInput(x);
-        int b = x.batch(), n = b * p;
+        int b = x.batch(), parts = parts(b);
+        input = x;
         out = Tensor.reuse(out, b, outputShape());
-        cols = grow(cols, ckk * n);
-        yt = grow(yt, filters * n);
-        float[] xs = x.data(), y = out.data(), bs = bias.value().data(), col = cols, ytl = yt;
-        split(b, ckk * n, (from, to) -> {
-            for (int i = from; i < to; i++) im2col(xs, i * c * h * w, col, i * p, n);
-        });
-        // yt[filters, batch·positions] = W[filters, ckk] · cols[ckk, batch·positions]
-        Kernels.gemm().sgemm(false, false, filters, n, ckk, 1f, weight.value().data(), 0, ckk, cols, 0, n, 0f, yt, 0, n);
-        split(b, filters * n, (from, to) -> {
+        prepare(parts, false);
+        float[] xs = x.data(), y = out.data(), bs = bias.value().data(), wt = weight.value().data();
+        int inSize = c * h * w, outSize = filters * p;
+        Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
+            float[] col = cols[part];
             for (int i = from; i < to; i++) {
-                for (int f = 0; f < filters; f++) {
-                    int src = f * n + i * p, dst = (i * filters + f) * p;
-                    float bf = bs[f];
-                    for (int k = 0; k < p; k++) y[dst + k] = ytl[src + k] + bf;
-                }
+                im2col(xs, i * inSize, col, 0, p);
+                int yo = i * outSize;
+                for (int f = 0; f < filters; f++) java.util.Arrays.fill(y, yo + f * p, yo + (f + 1) * p, bs[f]);
+                // y_i[filters, positions] = bias + W[filters, ckk] · col[ckk, positions]
+                g.sgemm(false, false, filters, p, ckk, 1f, wt, 0, ckk, col, 0, p, 1f, y, yo, p);
             }
-        });
+        }));
         lastOutput = out;
         return out;
     }
 
+    @Override
+    public Tensor backward(Tensor gy, boolean needInputGrad) {
+        int b = gy.batch(), parts = parts(b);
+        prepare(parts, needInputGrad);
+        float[] dy = gy.data(), xs = input.data(), wt = weight.value().data();
+        float[] dx = needInputGrad ? (gradIn = Tensor.reuse(gradIn, b, inputShape())).data() : null;
+        int inSize = c * h * w, outSize = filters * p;
+        Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
+            float[] col = cols[part], dwp = dwParts[part], dc = dcols[part];
+            double[] dbp = dbParts[part];
+            java.util.Arrays.fill(dbp, 0);
+            for (int i = from; i < to; i++) {
+                int yo = i * outSize;
+                im2col(xs, i * inSize, col, 0, p);
+                // the part's dW[filters, ckk] (+)= dy_i[filters, positions] · colᵀ
+                g.sgemm(false, true, filters, ckk, p, 1f, dy, yo, p, col, 0, p, i == from ? 0f : 1f, dwp, 0, ckk);
+                for (int f = 0; f < filters; f++) {
+                    double s = 0;
+                    for (int k = yo + f * p, e = k + p; k < e; k++) s += dy[k];
+                    dbp[f] += s;
+                }
+                if (dx == null) continue;
+                // dcol[ckk, positions] = Wᵀ · dy_i, added back onto the image positions it came from
+                g.sgemm(true, false, ckk, p, filters, 1f, wt, 0, ckk, dy, yo, p, 0f, dc, 0, p);
+                java.util.Arrays.fill(dx, i * inSize, (i + 1) * inSize, 0f);
+                col2im(dc, 0, p, dx, i * inSize);
+            }
+        }));
+        // the parts' sums, always in part order: the result does not depend on who computed a part
+        float[] dw = weight.grad().data(), db = bias.grad().data();
+        for (int j = 0, n = filters * ckk; j < n; j++) {
+            float s = dwParts[0][j];
+            for (int q = 1; q < parts; q++) s += dwParts[q][j];
+            dw[j] += s;
+        }
+        for (int f = 0; f < filters; f++) {
+            double s = 0;
+            for (int q = 0; q < parts; q++) s += dbParts[q][f];
+            db[f] += (float) s;
+        }
+        return dx == null ? null : gradIn;
+    }
+
     /**
-     * The unfolding, the layout copies and the bias gradient work on whole examples (or filters), each
-     * writing only its own part of the output, so they can be split over the kernels' worker threads
-     * ({@link Workers}): the results are the same whoever computes a part (Conv2dParallelTest).
-     * On by default ({@code -Dvitals.conv.parallel=false} turns it off): on a quiet 2-core machine,
-     * alternating full CNN runs took 15.6-16.2 s per warm epoch split against 17.4-17.6 s on one
-     * thread, with identical results.
+     * The batch is cut into at most this many parts of consecutive examples, whatever the number of
+     * cores, so the gradients (summed per part, then over the parts in order) are the same on every
+     * machine; it also caps the threads one convolution uses.
+     */
+    static final int PARTS = 8;
+    /**
+     * {@code -Dvitals.conv.parallel=false} computes the parts on the calling thread (same results,
+     * Conv2dParallelTest).
      */
     static boolean parallel = !"false".equals(System.getProperty("vitals.conv.parallel"));
-    /** Below this many values moved, one thread does it: handing out the parts would cost more. */
-    static final int PARALLEL_MIN_VALUES = 1 << 15;
+    /** Below this many multiply-adds per batch, one thread does it: handing out parts would cost more. */
+    static final long PARALLEL_MIN_MACS = 1 << 18;
 
-    private interface Range { void run(int from, int to); }
+    private interface Part { void run(int part, int from, int to); }
 
-    /**
-     * Runs {@code body} over items [0, items) in contiguous, nearly equal parts on the worker threads,
-     * or in one piece on the caller when the work ({@code values} moved) is too small to share.
-     */
-    private static void split(int items, long values, Range body) {
-        int parts = !parallel || values < PARALLEL_MIN_VALUES ? 1 : Math.min(items, 2 * Workers.threads());
-        if (parts <= 1) {
-            body.run(0, items);
+    private static int parts(int batch) { return Math.max(1, Math.min(batch, PARTS)); }
+
+    /** The per-part buffers, grown (never shrunk) to the layer's sizes. */
+    private void prepare(int parts, boolean inputGrad) {
+        if (cols.length < parts) {
+            cols = java.util.Arrays.copyOf(cols, parts);
+            dcols = java.util.Arrays.copyOf(dcols, parts);
+            dwParts = java.util.Arrays.copyOf(dwParts, parts);
+            dbParts = java.util.Arrays.copyOf(dbParts, parts);
+        }
+        for (int q = 0; q < parts; q++) {
+            cols[q] = grow(cols[q], ckk * p);
+            if (inputGrad) dcols[q] = grow(dcols[q], ckk * p);
+            if (dwParts[q] == null) {
+                dwParts[q] = new float[filters * ckk];
+                dbParts[q] = new double[filters];
+            }
+        }
+    }
+
+    /** Runs the parts of a batch of {@code b} examples on the worker threads, or all on the caller when small. */
+    private void run(int b, int parts, Part body) {
+        boolean small = (long) b * p * ckk * filters < PARALLEL_MIN_MACS;
+        if (!parallel || small || parts == 1) {
+            for (int q = 0; q < parts; q++) body.run(q, first(b, parts, q), first(b, parts, q + 1));
             return;
         }
-        Workers.run(parts, part -> body.run(first(items, parts, part), first(items, parts, part + 1)));
+        Workers.run(parts, q -> body.run(q, first(b, parts, q), first(b, parts, q + 1)));
     }
 
     /** The first of {@code items} in part {@code part} of {@code parts} contiguous, nearly equal parts. */
     private static int first(int items, int parts, int part) { return (int) ((long) items * part / parts); }
 
-    @Override
-    public Tensor backward(Tensor gy, boolean needInputGrad) {
-        int b = gy.batch(), n = b * p;
-        float[] dy = gy.data(), dw = weight.grad().data(), db = bias.grad().data(), wt = weight.value().data();
-        yt = grow(yt, filters * n);
-        float[] ytl = yt;
-        split(b, filters * n, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                for (int f = 0; f < filters; f++) System.arraycopy(dy, (i * filters + f) * p, ytl, f * n + i * p, p);
-            }
-        });
-        split(filters, filters * n, (from, to) -> {
-            for (int f = from; f < to; f++) {
-                double s = 0;
-                for (int k = f * n, e = k + n; k < e; k++) s += ytl[k];
-                db[f] += (float) s;
-            }
-        });
-        Gemm gemm = Kernels.gemm();
-        // dW[filters, ckk] += dy[filters, batch·positions] · colsᵀ
-        gemm.sgemm(false, true, filters, ckk, n, 1f, yt, 0, n, cols, 0, n, 1f, dw, 0, ckk);
-        if (!needInputGrad) return null;
-        gradIn = Tensor.reuse(gradIn, b, inputShape());
-        float[] dx = gradIn.data();
-        java.util.Arrays.fill(dx, 0, gradIn.size(), 0f);
-        dcol = grow(dcol, ckk * n);
-        // dcols[ckk, batch·positions] = Wᵀ · dy
-        gemm.sgemm(true, false, ckk, n, filters, 1f, wt, 0, ckk, yt, 0, n, 0f, dcol, 0, n);
-        float[] dc = dcol;
-        split(b, ckk * n, (from, to) -> {
-            for (int i = from; i < to; i++) col2im(dc, i * p, n, dx, i * c * h * w);
-        });
-        return gradIn;
-    }
-
-    private static float[] grow(float[] a, int n) { return a.length >= n ? a : new float[n]; }
+    private static float[] grow(float[] a, int n) { return a != null && a.length >= n ? a : new float[n]; }
 
     private void im2col(float[] x, int xo, float[] col, int co, int ld) {
         im2col(x, xo, col, co, ld, c, h, w, kernel, stride, padding, oh, ow, false);

@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Conv2d's unfolding, layout copies and bias gradient split over the worker threads give exactly
- * what one thread gives: output, input gradient, weight and bias gradients, bit for bit, on batches
- * large enough for every split to happen, including one whose size does not divide evenly.
+ * Conv2d's parts of the batch computed on the worker threads give exactly what one thread gives:
+ * output, input gradient, weight and bias gradients, bit for bit, on batches large enough to be
+ * split, including one whose size does not divide evenly into the parts.
  */
 class Conv2dParallelTest {
     @Test
@@ -22,8 +22,8 @@ class Conv2dParallelTest {
             int batch = t[0];
             Shape in = Shape.of(t[1], t[2], t[3]);
             Conv2d one = build(t, in), split = build(t, in);
-            // filters x batch·positions values: large enough for the layout copies and the bias gradient to split
-            assertTrue((long) batch * one.outputShape().size() >= Conv2d.PARALLEL_MIN_VALUES, "case too small to split");
+            long macs = (long) batch * one.outputShape().size() * t[1] * t[5] * t[5];
+            assertTrue(macs >= Conv2d.PARALLEL_MIN_MACS, "case too small to split");
             Tensor x = random(batch, in, 11), gy = random(batch, one.outputShape(), 12);
             boolean before = Conv2d.parallel;
             try {
