@@ -39,6 +39,30 @@ public final class Workers {
         job.awaitAll();
     }
 
+    /** A contiguous range [from, to) of items. */
+    public interface Range { void run(int from, int to); }
+
+    /**
+     * Below this many values touched, {@link #split} runs on the caller: handing out the parts
+     * (a wake-up of about 10 us) would cost more than the second core gains.
+     */
+    public static final long MIN_SPLIT_VALUES = 1 << 16;
+
+    /**
+     * Runs {@code body} over items [0, items) in contiguous, nearly equal parts (two per thread, so a
+     * late worker costs little) on the workers and the caller, or in one piece on the caller when the
+     * work ({@code values} touched) is below {@link #MIN_SPLIT_VALUES}. For bodies whose parts write
+     * disjoint outputs, so the result is the same however the items are cut.
+     */
+    public static void split(int items, long values, Range body) {
+        int parts = SIZE == 0 || values < MIN_SPLIT_VALUES ? 1 : Math.min(items, 2 * threads());
+        if (parts <= 1) {
+            body.run(0, items);
+            return;
+        }
+        run(parts, part -> body.run((int) ((long) items * part / parts), (int) ((long) items * (part + 1) / parts)));
+    }
+
     private static final class Job {
         private final int parts;
         private final java.util.function.IntConsumer part;

@@ -1,9 +1,14 @@
 package dev.vitals.core.nn;
 
+import dev.vitals.core.kernel.Workers;
 import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
 
-/** An element-wise activation: the output has the input's shape. */
+/**
+ * An element-wise activation: the output has the input's shape. Large tensors are cut into ranges
+ * computed on the worker threads ({@link Workers#split}); each value depends only on its own input,
+ * so the result is the same however they are cut.
+ */
 public abstract class Activation extends Layer {
     protected Tensor input, out, gradIn;
 
@@ -15,7 +20,8 @@ public abstract class Activation extends Layer {
         checkInput(x);
         input = x;
         out = Tensor.reuse(out, x.batch(), outputShape());
-        apply(x.data(), out.data(), x.size());
+        float[] xs = x.data(), y = out.data();
+        Workers.split(x.size(), x.size(), (from, to) -> apply(xs, y, from, to));
         lastOutput = out;
         return out;
     }
@@ -24,15 +30,16 @@ public abstract class Activation extends Layer {
     public final Tensor backward(Tensor gy, boolean needInputGrad) {
         if (!needInputGrad) return null;
         gradIn = Tensor.reuse(gradIn, gy.batch(), inputShape());
-        derivative(input.data(), out.data(), gy.data(), gradIn.data(), gy.size());
+        float[] xs = input.data(), y = out.data(), g = gy.data(), gx = gradIn.data();
+        Workers.split(gy.size(), gy.size(), (from, to) -> derivative(xs, y, g, gx, from, to));
         return gradIn;
     }
 
-    /** y = f(x) for the first n values. */
-    protected abstract void apply(float[] x, float[] y, int n);
+    /** y = f(x) for the values [from, to). */
+    protected abstract void apply(float[] x, float[] y, int from, int to);
 
-    /** gx = gy · f'(x), given both the input x and the output y of the forward pass. */
-    protected abstract void derivative(float[] x, float[] y, float[] gy, float[] gx, int n);
+    /** gx = gy · f'(x) for the values [from, to), given both the input x and the output y of the forward pass. */
+    protected abstract void derivative(float[] x, float[] y, float[] gy, float[] gx, int from, int to);
 
     /** Where the activation's slope vanishes: {@code none}, {@code negative} (ReLU) or {@code tails} (sigmoid, tanh). */
     public Saturation saturation() { return Saturation.NONE; }
@@ -44,14 +51,14 @@ public abstract class Activation extends Layer {
 
         @Override public Saturation saturation() { return Saturation.NEGATIVE; }
 
-        @Override protected void apply(float[] x, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f);
+        @Override protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
         }
 
-        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int n) {
+        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
             // max(signum(x), 0) is the step function without a branch: the JIT vectorises it, while
             // a select on random signs mispredicts and runs about 20x slower
-            for (int i = 0; i < n; i++) gx[i] = gy[i] * Math.max(Math.signum(x[i]), 0f);
+            for (int i = from; i < to; i++) gx[i] = gy[i] * Math.max(Math.signum(x[i]), 0f);
         }
     }
 
@@ -69,13 +76,13 @@ public abstract class Activation extends Layer {
 
         @Override public Saturation saturation() { return Saturation.NEGATIVE; }
 
-        @Override protected void apply(float[] x, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f) + slope * Math.min(x[i], 0f);
+        @Override protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f) + slope * Math.min(x[i], 0f);
         }
 
-        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int n) {
+        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
             float rest = 1f - slope;
-            for (int i = 0; i < n; i++) gx[i] = gy[i] * (slope + rest * Math.max(Math.signum(x[i]), 0f));
+            for (int i = from; i < to; i++) gx[i] = gy[i] * (slope + rest * Math.max(Math.signum(x[i]), 0f));
         }
     }
 
@@ -85,12 +92,12 @@ public abstract class Activation extends Layer {
 
         @Override public String kind() { return "gelu"; }
 
-        @Override protected void apply(float[] x, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = (float) (x[i] * phi(x[i]));
+        @Override protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = (float) (x[i] * phi(x[i]));
         }
 
-        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int n) {
-            for (int i = 0; i < n; i++) {
+        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
+            for (int i = from; i < to; i++) {
                 double v = x[i];
                 gx[i] = (float) (gy[i] * (phi(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));
             }
@@ -104,12 +111,12 @@ public abstract class Activation extends Layer {
 
         @Override public Saturation saturation() { return Saturation.TAILS; }
 
-        @Override protected void apply(float[] x, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = MathUtil.sigmoid(x[i]);
+        @Override protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = MathUtil.sigmoid(x[i]);
         }
 
-        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int n) {
-            for (int i = 0; i < n; i++) gx[i] = gy[i] * y[i] * (1f - y[i]);
+        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
+            for (int i = from; i < to; i++) gx[i] = gy[i] * y[i] * (1f - y[i]);
         }
     }
 
@@ -118,12 +125,12 @@ public abstract class Activation extends Layer {
 
         @Override public Saturation saturation() { return Saturation.TAILS; }
 
-        @Override protected void apply(float[] x, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = (float) Math.tanh(x[i]);
+        @Override protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = (float) Math.tanh(x[i]);
         }
 
-        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int n) {
-            for (int i = 0; i < n; i++) gx[i] = gy[i] * (1f - y[i] * y[i]);
+        @Override protected void derivative(float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
+            for (int i = from; i < to; i++) gx[i] = gy[i] * (1f - y[i] * y[i]);
         }
     }
 }

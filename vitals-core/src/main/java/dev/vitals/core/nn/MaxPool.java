@@ -1,9 +1,14 @@
 package dev.vitals.core.nn;
 
+import dev.vitals.core.kernel.Workers;
 import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
 
-/** Max pooling over k×k windows with stride k (PyTorch's MaxPool2d(k)); a partial edge window is dropped. */
+/**
+ * Max pooling over k×k windows with stride k (PyTorch's MaxPool2d(k)); a partial edge window is
+ * dropped. Large batches are cut into ranges of planes (one channel of one example) computed on the
+ * worker threads; a plane's outputs and gradients depend only on that plane.
+ */
 public final class MaxPool extends Layer {
     private final int k;
     private int c, h, w, oh, ow;
@@ -40,8 +45,11 @@ public final class MaxPool extends Layer {
         out = Tensor.reuse(out, b, outputShape());
         int n = out.size();
         if (argmax.length < n) argmax = new int[n];
-        if (k == 2) pool2(x.data(), out.data(), b * c);
-        else poolK(x.data(), out.data(), b * c);
+        float[] xs = x.data(), y = out.data();
+        Workers.split(b * c, x.size(), (from, to) -> {
+            if (k == 2) pool2(xs, y, from, to);
+            else poolK(xs, y, from, to);
+        });
         lastOutput = out;
         return out;
     }
@@ -51,9 +59,9 @@ public final class MaxPool extends Layer {
      * selects the JIT turns into conditional moves. Ties go to the first position in scan order,
      * NaN wins (so a NaN input is never silently dropped), as in {@link #poolK}.
      */
-    private void pool2(float[] xs, float[] y, int planes) {
-        int o = 0;
-        for (int plane = 0; plane < planes; plane++) {
+    private void pool2(float[] xs, float[] y, int planeFrom, int planeTo) {
+        int o = planeFrom * oh * ow;
+        for (int plane = planeFrom; plane < planeTo; plane++) {
             int base = plane * h * w;
             for (int oy = 0; oy < oh; oy++) {
                 int r0 = base + 2 * oy * w, r1 = r0 + w;
@@ -70,9 +78,9 @@ public final class MaxPool extends Layer {
         }
     }
 
-    private void poolK(float[] xs, float[] y, int planes) {
-        int o = 0;
-        for (int plane = 0; plane < planes; plane++) {
+    private void poolK(float[] xs, float[] y, int planeFrom, int planeTo) {
+        int o = planeFrom * oh * ow;
+        for (int plane = planeFrom; plane < planeTo; plane++) {
             int base = plane * h * w;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, o++) {
@@ -99,8 +107,11 @@ public final class MaxPool extends Layer {
         if (!needInputGrad) return null;
         gradIn = Tensor.reuse(gradIn, gy.batch(), inputShape());
         float[] g = gy.data(), gx = gradIn.data();
-        java.util.Arrays.fill(gx, 0, gradIn.size(), 0f);
-        for (int o = 0; o < gy.size(); o++) gx[argmax[o]] += g[o];
+        int in = h * w, outs = oh * ow;
+        Workers.split(gy.batch() * c, gradIn.size(), (from, to) -> {
+            java.util.Arrays.fill(gx, from * in, to * in, 0f);
+            for (int o = from * outs, e = to * outs; o < e; o++) gx[argmax[o]] += g[o];
+        });
         return gradIn;
     }
 }
