@@ -50,7 +50,6 @@ public final class OpenBlasGemm implements Gemm {
             MethodHandle sgemm = null, set = null, get = null;
             String error = "", core = "";
             try {
-                OpenBlasCore.prepare();
                 SymbolLookup lib = SymbolLookup.libraryLookup("libopenblas.so.0", Arena.global());
                 Linker linker = Linker.nativeLinker();
                 ValueLayout.OfInt i = ValueLayout.JAVA_INT;
@@ -91,7 +90,12 @@ public final class OpenBlasGemm implements Gemm {
 
     public static String loadError() { return loadError; }
 
-    /** The kernel set OpenBLAS runs ("SkylakeX", "Haswell", ...; see {@link OpenBlasCore}), empty if it does not say. */
+    /**
+     * The kernel set OpenBLAS chose for this CPU ("Cooperlake", "Haswell", ...), empty if it does not
+     * say. A DYNAMIC_ARCH build picks it when it loads, or takes it from {@code OPENBLAS_CORETYPE}:
+     * on the Zen 5 of docs/PERFORMANCE.md it detects Cooperlake (AVX-512), while an environment
+     * with {@code OPENBLAS_CORETYPE=Haswell} halves its sgemm speed (AVX2).
+     */
     public String core() { return Lib.CORE; }
 
     /**
