@@ -77,6 +77,17 @@ def blas_library():
     return os.path.realpath(found[0]) if found else "unknown"
 
 
+def blas_core(path):
+    """The kernel set an OpenBLAS chose (openblas_get_corename), or "" for another BLAS."""
+    try:
+        import ctypes
+        lib = ctypes.CDLL(path)
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return ""
+
+
 def documents(path):
     d = np.load(path)
     return (torch.from_numpy(d["x_train"]), torch.from_numpy(d["y_train"].astype(np.int64)),
@@ -188,6 +199,7 @@ def main():
             correct += (model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item()
     print(json.dumps({"framework": "pytorch", "version": torch.__version__, "workload": a.workload, "batch": batch,
                       "train_size": int(n), "threads": torch.get_num_threads(), "blas": blas_library(),
+                      "blas_core": blas_core(blas_library()),
                       "epoch_seconds": epochs, "first_step_losses": step_losses, "test_accuracy": correct / xte.shape[0], "peak_rss_mb": peak_rss_mb()}))
 
 

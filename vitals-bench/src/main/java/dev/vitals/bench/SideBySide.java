@@ -317,8 +317,9 @@ public final class SideBySide {
         java.util.Set<String> vitalsKernels = new java.util.LinkedHashSet<>(), torchSetups = new java.util.LinkedHashSet<>();
         for (JsonNode r : results) {
             if (r.path("framework").asText().startsWith("pytorch")) {
+                String core = r.path("blas_core").asText("");
                 torchSetups.add("torch " + r.path("version").asText() + ", " + r.path("threads").asText() + " threads, BLAS "
-                        + r.path("blas").asText());
+                        + r.path("blas").asText() + (core.isEmpty() ? "" : " (" + core + " kernels)"));
             } else {
                 vitalsKernels.add("vitals " + r.path("version").asText() + ", GEMM " + r.path("kernel").asText()
                         + (r.path("watched").asBoolean() ? ", every doctor monitor on" : ""));
