@@ -392,7 +392,7 @@ public final class SideBySide {
                 thisRound.put(m, s);
                 if (round >= 0) secs.get(m).add(s);
             }
-            if (round >= 0) pairRatio.add(thisRound.get("watched") / thisRound.get("bare"));
+            if (round >= 0 && thisRound.containsKey("watched")) pairRatio.add(thisRound.get("watched") / thisRound.get("bare"));
             System.err.printf(Locale.ROOT, "round %d%s: %s%n", round + 1, round < 0 ? " (warm-up, not counted)" : "", thisRound);
         }
         double bare = median(secs.get("bare"));
@@ -404,8 +404,10 @@ public final class SideBySide {
             System.out.printf(Locale.ROOT, "%-8s %12.3f %12.3f %+11.1f%%%n", m, med,
                     secs.get(m).stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN), 100 * (med / bare - 1));
         }
-        System.out.printf(Locale.ROOT, "watched/bare, median of the per-round ratios: %+.1f%% (target: at most +2%%)%n",
-                100 * (median(pairRatio) - 1));
+        if (!pairRatio.isEmpty()) {
+            System.out.printf(Locale.ROOT, "watched/bare, median of the per-round ratios: %+.1f%% (target: at most +2%%)%n",
+                    100 * (median(pairRatio) - 1));
+        }
     }
 
     /** Seconds of training (the sum of the epochs' own times: no data loading, no evaluation). */
