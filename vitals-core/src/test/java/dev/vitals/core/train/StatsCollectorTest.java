@@ -1,0 +1,71 @@
+package dev.vitals.core.train;
+
+import dev.vitals.core.nn.Activation;
+import dev.vitals.core.nn.BuildContext;
+import dev.vitals.core.nn.Init;
+import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.Mode;
+import dev.vitals.core.tensor.Shape;
+import dev.vitals.core.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The observed-step statistics of layer outputs against the same quantities counted one by one. */
+class StatsCollectorTest {
+    @Test
+    void reluOutputsMeanStdZerosAndDeadChannels() {
+        // 5 examples of 4 channels x 3 positions; channel 2 is negative everywhere, so dead
+        Tensor x = Tensor.reuse(null, 5, Shape.of(4, 1, 3));
+        SplittableRandom r = new SplittableRandom(1);
+        float[] v = x.data();
+        for (int i = 0; i < v.length; i++) v[i] = (i / 3) % 4 == 2 ? -1f - r.nextFloat() : (float) r.nextGaussian();
+        Activation relu = built(new Activation.ReLU(), x.exampleShape());
+        float[] y = relu.forward(x, Mode.TRAIN).data();
+        LayerStats st = measure(relu);
+
+        double sum = 0, sq = 0;
+        int zeros = 0;
+        for (float a : y) {
+            sum += a;
+            sq += a * a;
+            zeros += a == 0 ? 1 : 0;
+        }
+        double mean = sum / y.length;
+        assertEquals(mean, st.mean, 1e-12);
+        assertEquals(Math.sqrt(sq / y.length - mean * mean), st.std, 1e-12);
+        assertEquals((double) zeros / y.length, st.zeroFraction, 1e-12);
+        assertEquals(0.25, st.deadFraction, 1e-12, "one channel of four never fires");
+        assertFalse(st.nonFinite);
+    }
+
+    @Test
+    void nonFiniteOutputsAreFlaggedAndLeftOutOfMeanAndStd() {
+        Tensor x = Tensor.reuse(null, 2, Shape.of(5));
+        float[] v = {1, 2, Float.NaN, 3, 4, Float.POSITIVE_INFINITY, 5, 6, 7, 8};
+        System.arraycopy(v, 0, x.data(), 0, v.length);
+        Activation tanh = built(new Activation.Tanh(), x.exampleShape());
+        tanh.forward(x, Mode.TRAIN);
+        LayerStats st = measure(tanh);
+        assertTrue(st.nonFinite);
+        assertTrue(Double.isFinite(st.mean) && Double.isFinite(st.std));
+        // saturated: tanh of 6, 7, 8 and inf (= 1), beyond tanh(5); NaN is not, and counts in the whole
+        assertEquals(4.0 / 10, st.saturatedFraction, 1e-12);
+    }
+
+    private static <L extends Layer> L built(L layer, Shape in) {
+        layer.build(in, new BuildContext(Init.DEFAULT, new SplittableRandom(3)));
+        return layer;
+    }
+
+    private static LayerStats measure(Layer l) {
+        LayerStats st = new LayerStats("layers.0", l.kind());
+        new StatsCollector(List.of(l), List.of()).layers(new LayerStats[] {st});
+        return st;
+    }
+}
