@@ -13,22 +13,17 @@ import java.lang.invoke.MethodHandle;
  * API. The downcall is marked critical with heap access, so {@code float[]} operands are passed to
  * the native code in place: no copies, no pinning of native buffers, and no allocation per call.
  *
- * <p>Threads: Vitals leaves OpenBLAS's thread count at its default (one per core; the environment
- * variable {@code OPENBLAS_NUM_THREADS} overrides it). The worry was that its threading costs more
- * than it gains on the small products of the project's models. Measured on 2 cores (Zen 3,
- * OpenBLAS 0.3.21 pthread, best / median of 200 interleaved rounds, GFLOPS, 1 thread vs 2):
- * <ul>
- *   <li>below 262,144 multiply-adds OpenBLAS runs single-threaded by itself (64x10x128, 32x676x9,
- *       64x64x64: identical numbers), so the tiny products never pay for threads;</li>
- *   <li>at ~2M multiply-adds (conv2 64x121x288 and its gradients, 64x256x128) two threads gave
- *       best 96-130 against 73-80, medians 60-103 against 68-80: a gain, except when the other core
- *       is busy;</li>
- *   <li>at 12.8M and above (Dense 784->256 at batch 64, its weight gradient, the CNN's 1600->128)
- *       best 134-151 against 73-82, medians 100-119 against 60-74.</li>
- * </ul>
- * Whole training steps of the 784-256-128-10 MLP (its GEMMs plus ReLU and Adam in Java) were within
- * noise of each other at batch 64 and 13% faster with two threads at batch 256, on a machine shared
- * with other work; these numbers are preliminary.
+ * <p>Threads: OpenBLAS runs every call on one thread, and Vitals splits large products (at least
+ * {@link #SPLIT_MNK} multiply-adds) into column or row blocks on its own worker threads
+ * ({@link Workers}), which also run the convolutions' per-example products, activations and pooling.
+ * One pool then owns the cores. With OpenBLAS's own threads (its default), each threaded call left a
+ * thread spinning on the second core for a while after it, and the Java-side parallel work competed
+ * with it. Measured in alternating profiles on 2 cores (Haswell kernels, last epoch of
+ * {@code SideBySide profile}): the CNN 2.17-2.42 s against 2.58-2.89 s with OpenBLAS's threads;
+ * the MLP at batch 64 0.45-0.46 s against 0.49-0.50, at batch 256 0.30-0.32 against 0.35.
+ * {@code -Dvitals.openblas.javaThreads=false} goes back to OpenBLAS's threads, to compare. Each
+ * output is computed by one call over the whole depth either way, so results do not depend on the
+ * number of threads.
  */
 public final class OpenBlasGemm implements Gemm {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
@@ -85,8 +80,30 @@ public final class OpenBlasGemm implements Gemm {
     /** Binds to the system OpenBLAS, or returns null (see {@link #loadError()}). */
     public static OpenBlasGemm load() {
         loadError = Lib.ERROR;
-        return Lib.SGEMM == null ? null : new OpenBlasGemm();
+        if (Lib.SGEMM == null) return null;
+        OpenBlasGemm g = new OpenBlasGemm();
+        if (JAVA_THREADS) g.threads(1);
+        return g;
     }
+
+    static final boolean JAVA_THREADS = !"false".equals(System.getProperty("vitals.openblas.javaThreads"));
+    /** Products below this many multiply-adds (about 10 us) stay on the caller: waking a worker would cost more. */
+    static final long SPLIT_MNK = 1L << 20;
+
+    /** The same kernel without the split, for bodies that run their own products in parallel. */
+    private final Gemm serial = new Gemm() {
+        @Override
+        public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            if (m == 0 || n == 0) return;
+            checkBounds(transA, m, k, a, aOff, lda, "A");
+            checkBounds(transB, k, n, b, bOff, ldb, "B");
+            checkBounds(false, m, n, c, cOff, ldc, "C");
+            single(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+
+        @Override public String name() { return "openblas"; }
+    };
 
     public static String loadError() { return loadError; }
 
@@ -99,8 +116,8 @@ public final class OpenBlasGemm implements Gemm {
     public String core() { return Lib.CORE; }
 
     /**
-     * Sets OpenBLAS's own thread pool size (it defaults to the number of cores; see the class comment
-     * for why Vitals leaves it there). Process-wide: it affects every caller of OpenBLAS.
+     * Sets OpenBLAS's own thread pool size (Vitals sets 1 when it loads the library; see the class
+     * comment). Process-wide: it affects every caller of OpenBLAS.
      */
     public void threads(int n) {
         if (Lib.SET_THREADS == null) return;
@@ -132,6 +149,10 @@ public final class OpenBlasGemm implements Gemm {
      */
     @Override
     public void onCallerThreads(java.util.function.Consumer<Gemm> body) {
+        if (JAVA_THREADS) {
+            body.accept(serial);
+            return;
+        }
         synchronized (THREADS_LOCK) {
             if (callerThreadUsers++ == 0) {
                 threadsBefore = threads();
@@ -175,6 +196,31 @@ public final class OpenBlasGemm implements Gemm {
         checkBounds(transA, m, k, a, aOff, lda, "A");
         checkBounds(transB, k, n, b, bOff, ldb, "B");
         checkBounds(false, m, n, c, cOff, ldc, "C");
+        long mn = (long) m * n;
+        int parts = Workers.threads();
+        if (JAVA_THREADS && parts > 1 && mn > SMALL_OUTPUT && mn * k >= SPLIT_MNK) {
+            if (n >= m) {
+                Workers.run(parts, q -> {
+                    int n0 = (int) ((long) n * q / parts) & ~15, n1 = q == parts - 1 ? n : (int) ((long) n * (q + 1) / parts) & ~15;
+                    if (n1 > n0) single(transA, transB, m, n1 - n0, k, alpha, a, aOff, lda, b, transB ? bOff + n0 * ldb : bOff + n0, ldb,
+                            beta, c, cOff + n0, ldc);
+                });
+            } else {
+                Workers.run(parts, q -> {
+                    int m0 = (int) ((long) m * q / parts), m1 = (int) ((long) m * (q + 1) / parts);
+                    if (m1 > m0) single(transA, transB, m1 - m0, n, k, alpha, a, transA ? aOff + m0 : aOff + m0 * lda, lda, b, bOff, ldb,
+                            beta, c, cOff + m0 * ldc, ldc);
+                });
+            }
+            return;
+        }
+        single(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static void single(boolean transA, boolean transB, int m, int n, int k,
+                               float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
         long mn = (long) m * n;
         if (SPLIT_DEPTH && mn <= SMALL_OUTPUT && mn * k > SINGLE_THREAD_MNK) {
             int slice = (int) (SINGLE_THREAD_MNK / mn);

@@ -6,10 +6,15 @@ package dev.vitals.core.kernel;
  * wakes late (its core busy with other work) costs nothing: the caller takes its part, and waits
  * only for parts a worker has actually started. Who computes a part never changes its result.
  *
- * <p>Workers park when idle. Spinning for 50 us before parking (as OpenBLAS's threads do) was
- * tried: the wake-up got faster (p50 6 us against 9 us) but the round trip of a 2-part job with a
- * 20 us part on the caller went from 18 us to 51-67 us at the median on this 2-core machine, where
- * a spinning thread takes the core that the caller or other processes need.
+ * <p>Idle workers spin for {@code vitals.workers.spinMicros} (200 us) before parking, as OpenBLAS's
+ * own threads do, because a parked thread takes 6-10 us to wake and a training step hands out work
+ * dozens of times. An earlier measurement found spinning worse (a 2-part job's round trip 51-67 us
+ * against 18 us); it was taken while OpenBLAS's threads also spun on the same 2 cores. Since
+ * OpenBLAS runs on one thread and Vitals splits its products here, spinning measured faster on whole
+ * epochs: the MLP at batch 64 0.45-0.46 s against 0.49 s parked, the CNN 2.32-2.34 s against
+ * 2.27-2.77 s (alternating profiles). {@code -Dvitals.workers.spinMicros=0} parks at once and hands
+ * parts to a thread pool instead. Only one call at a time is given to the spinning workers; a call
+ * made while another runs (nested, or from a second training thread) is computed by its caller.
  */
 public final class Workers {
     /** Worker threads besides the caller (one fewer than the cores). */
@@ -34,9 +39,66 @@ public final class Workers {
             return;
         }
         Job job = new Job(parts, part);
+        if (SPIN_NS > 0) {
+            runSpinning(job);
+            return;
+        }
         for (int i = 1; i < Math.min(parts, SIZE + 1); i++) EXEC.execute(job::work);
         job.work();
         job.awaitAll();
+    }
+
+    static final long SPIN_NS = Long.getLong("vitals.workers.spinMicros", 200) * 1000;
+    private static volatile Job posted;
+    private static final java.util.concurrent.locks.ReentrantLock POST = new java.util.concurrent.locks.ReentrantLock();
+    private static final Thread[] SPINNERS = new Thread[SPIN_NS > 0 ? SIZE : 0];
+    /** 1 while a spinning worker is parked (or about to be): whoever posts a job must unpark it. */
+    private static final java.util.concurrent.atomic.AtomicIntegerArray PARKED = new java.util.concurrent.atomic.AtomicIntegerArray(SPINNERS.length);
+
+    static {
+        for (int i = 0; i < SPINNERS.length; i++) {
+            int id = i;
+            SPINNERS[i] = new Thread(() -> spinLoop(id), "vitals-worker");
+            SPINNERS[i].setDaemon(true);
+            SPINNERS[i].start();
+        }
+    }
+
+    private static void runSpinning(Job job) {
+        if (!POST.tryLock()) { // another job is running (a nested or concurrent call): the caller does it all
+            job.work();
+            job.awaitAll();
+            return;
+        }
+        try {
+            posted = job;
+            for (int i = 0; i < SPINNERS.length; i++) if (PARKED.get(i) == 1) java.util.concurrent.locks.LockSupport.unpark(SPINNERS[i]);
+            job.work();
+            job.awaitSpinning();
+        } finally {
+            posted = null;
+            POST.unlock();
+        }
+    }
+
+    private static void spinLoop(int id) {
+        Job last = null;
+        while (true) {
+            Job j = posted;
+            if (j != null && j != last) {
+                last = j;
+                j.work();
+                continue;
+            }
+            long deadline = System.nanoTime() + SPIN_NS;
+            while (((j = posted) == null || j == last) && System.nanoTime() < deadline) Thread.onSpinWait();
+            if (j != null && j != last) continue;
+            // announce, then look once more: a job posted in between is either seen here or unparks us
+            PARKED.set(id, 1);
+            j = posted;
+            if (j == null || j == last) java.util.concurrent.locks.LockSupport.park();
+            PARKED.set(id, 0);
+        }
     }
 
     /** A contiguous range [from, to) of items. */
@@ -86,6 +148,12 @@ public final class Workers {
                     done.countDown();
                 }
             }
+        }
+
+        void awaitSpinning() {
+            long deadline = System.nanoTime() + SPIN_NS;
+            while (done.getCount() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+            awaitAll();
         }
 
         void awaitAll() {

@@ -65,6 +65,29 @@ class OpenBlasGemmTest {
         }
     }
 
+    /**
+     * Products of at least {@link OpenBlasGemm#SPLIT_MNK} multiply-adds are cut into column or row
+     * blocks computed on the worker threads, each by a one-thread OpenBLAS call: the blocks must
+     * make up the product for every transpose, wide and tall outputs, widths that are not a
+     * multiple of the 16-column block alignment, offsets and strides, beta 0 and beta 1.
+     */
+    @Test
+    void largeProductsSplitOverTheWorkersAreTheProduct() {
+        long seed = 500;
+        int[][] shapes = {{64, 256, 784}, {256, 64, 784}, {64, 7744, 288}, {288, 121, 64 * 40}, {33, 1000, 37}, {1001, 40, 31}};
+        for (int[] s : shapes) {
+            assertTrue((long) s[0] * s[1] * s[2] >= OpenBlasGemm.SPLIT_MNK, "too small to split: " + java.util.Arrays.toString(s));
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    GemmCase dense = GemmCase.dense(ta, tb, s[0], s[1], s[2], 1f, 0f, seed++);
+                    dense.assertMatches(dense.run(new JavaGemm()), dense.run(blas), "split over workers");
+                    GemmCase padded = GemmCase.padded(ta, tb, s[0], s[1], s[2], 0.5f, 1f, 3, 2, seed++);
+                    padded.assertMatches(padded.run(new JavaGemm()), padded.run(blas), "split over workers, padded");
+                }
+            }
+        }
+    }
+
     @Test
     void threadCountCanBeSetAndRead() {
         int before = blas.threads();
