@@ -203,7 +203,7 @@ public final class SideBySide {
     static String kernelDescription() {
         Gemm g = Kernels.gemm();
         String s = g.name();
-        if (g instanceof OpenBlasGemm ob) s += (ob.core().isEmpty() ? "" : " " + ob.core()) + " " + ob.threads() + " threads";
+        if (g instanceof OpenBlasGemm ob) s += (ob.core().isEmpty() ? "" : " " + ob.core()) + ", " + ob.threading();
         String note = Kernels.note();
         return note.isEmpty() ? s : s + " (" + note + ")";
     }

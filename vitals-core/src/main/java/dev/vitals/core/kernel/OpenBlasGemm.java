@@ -103,6 +103,11 @@ public final class OpenBlasGemm implements Gemm {
         }
 
         @Override public String name() { return "openblas"; }
+
+    /** How products use the cores, for reports: "1 thread per call, split over 2 Vitals threads". */
+    public String threading() {
+        return JAVA_THREADS ? "1 thread per call, split over " + Workers.threads() + " Vitals threads" : threads() + " OpenBLAS threads";
+    }
     };
 
     public static String loadError() { return loadError; }
@@ -263,6 +268,11 @@ public final class OpenBlasGemm implements Gemm {
     }
 
     @Override public String name() { return "openblas"; }
+
+    /** How products use the cores, for reports: "1 thread per call, split over 2 Vitals threads". */
+    public String threading() {
+        return JAVA_THREADS ? "1 thread per call, split over " + Workers.threads() + " Vitals threads" : threads() + " OpenBLAS threads";
+    }
 
     @Override public String toString() { return Lib.CORE.isEmpty() ? name() : name() + " (" + Lib.CORE + ")"; }
 }
