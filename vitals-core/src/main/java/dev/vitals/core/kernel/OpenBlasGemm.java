@@ -21,9 +21,11 @@ import java.lang.invoke.MethodHandle;
  * with it. Measured in alternating profiles on 2 cores (Haswell kernels, last epoch of
  * {@code SideBySide profile}): the CNN 2.17-2.42 s against 2.58-2.89 s with OpenBLAS's threads;
  * the MLP at batch 64 0.45-0.46 s against 0.49-0.50, at batch 256 0.30-0.32 against 0.35.
- * {@code -Dvitals.openblas.javaThreads=false} goes back to OpenBLAS's threads, to compare. Each
- * output is computed by one call over the whole depth either way, so results do not depend on the
- * number of threads.
+ * {@code -Dvitals.openblas.javaThreads=false} goes back to OpenBLAS's threads, to compare. The
+ * blocks are cut by the thread count, and OpenBLAS rounds a block's outputs a little differently
+ * from the same outputs inside a larger call (measured: a few percent of the values differ in the
+ * last bits), so a machine with another number of cores can give slightly different results; on
+ * one machine, runs are bit-identical.
  */
 public final class OpenBlasGemm implements Gemm {
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
