@@ -24,7 +24,7 @@ class Conv2dParallelTest {
             Conv2d one = build(t, in), split = build(t, in);
             long macs = (long) batch * one.outputShape().size() * t[1] * t[5] * t[5];
             assertTrue(macs >= Conv2d.PARALLEL_MIN_MACS, "case too small to split");
-            Tensor x = random(batch, in, 11), gy = random(batch, one.outputShape(), 12);
+            Tensor x = GradChecks.random(batch, in, 11), gy = GradChecks.random(batch, one.outputShape(), 12);
             boolean before = Conv2d.parallel;
             try {
                 Conv2d.parallel = false;
@@ -48,13 +48,5 @@ class Conv2dParallelTest {
         Conv2d c = new Conv2d(t[4], t[5], t[6], t[7]);
         c.build(in, new BuildContext(Init.DEFAULT, new SplittableRandom(3)));
         return c;
-    }
-
-    private static Tensor random(int batch, Shape example, long seed) {
-        Tensor x = Tensor.reuse(null, batch, example);
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] d = x.data();
-        for (int i = 0; i < x.size(); i++) d[i] = (float) r.nextGaussian();
-        return x;
     }
 }

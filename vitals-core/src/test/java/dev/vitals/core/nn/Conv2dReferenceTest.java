@@ -28,7 +28,7 @@ class Conv2dReferenceTest {
         Conv2d conv = new Conv2d(f, k, s, pad);
         conv.build(Shape.of(c, h, w), new BuildContext(Init.DEFAULT, new SplittableRandom(5)));
         int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
-        Tensor x = random(b, Shape.of(c, h, w), 1), gy = random(b, Shape.of(f, oh, ow), 2);
+        Tensor x = GradChecks.random(b, Shape.of(c, h, w), 1), gy = GradChecks.random(b, Shape.of(f, oh, ow), 2);
         float[] wt = conv.weight().value().data(), bs = conv.bias().value().data();
         float[] y = conv.forward(x, Mode.TRAIN).data();
         float[] dx = conv.backward(gy, true).data();
@@ -74,13 +74,5 @@ class Conv2dReferenceTest {
         for (int i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i] - got[i]));
         double err = worst / Math.max(scale, 1e-30);
         assertTrue(err < 1e-4, what + ": relative error " + err);
-    }
-
-    private static Tensor random(int batch, Shape example, long seed) {
-        Tensor x = Tensor.reuse(null, batch, example);
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] d = x.data();
-        for (int i = 0; i < x.size(); i++) d[i] = (float) r.nextGaussian();
-        return x;
     }
 }

@@ -11,6 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class GradChecks {
     private GradChecks() {}
 
+    /** A batch of standard normal values. */
+    static dev.vitals.core.tensor.Tensor random(int batch, Shape example, long seed) {
+        dev.vitals.core.tensor.Tensor x = dev.vitals.core.tensor.Tensor.reuse(null, batch, example);
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] d = x.data();
+        for (int i = 0; i < x.size(); i++) d[i] = (float) r.nextGaussian();
+        return x;
+    }
+
     static <L extends Layer> L built(L layer, Shape input, long seed) {
         return built(layer, input, seed, Set.of());
     }
