@@ -1,7 +1,5 @@
 package dev.vitals.bench;
 
-import dev.vitals.core.kernel.Gemm;
-import dev.vitals.core.kernel.Kernels;
 import dev.vitals.core.nn.BuildContext;
 import dev.vitals.core.nn.Conv2d;
 import dev.vitals.core.nn.Init;
@@ -9,6 +7,7 @@ import dev.vitals.core.nn.Mode;
 import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -17,19 +16,19 @@ import org.openjdk.jmh.annotations.State;
 import java.util.SplittableRandom;
 
 /**
- * The two convolutions of the Fashion-MNIST CNN at batch 64, forward and backward, as the layer runs
- * them (im2col of the whole batch, one GEMM, the bias and layout copy; backward: layout copy, bias
- * gradient, weight-gradient GEMM, input-gradient GEMM and col2im). conv1: 64x1x28x28 -> 32 filters
- * 3x3, backward without an input gradient (it is the model's first layer); conv2: 64x32x13x13 -> 64
- * filters 3x3, backward with it. Score: calls per second (throughput, as the GEMM benchmarks).
+ * The two convolutions of the Fashion-MNIST CNN at batch 64, forward and backward, as training runs
+ * them: the process's kernel as Vitals chooses it (OpenBLAS one thread per call), each example
+ * unfolded and multiplied on the worker threads (backward: the weight and bias gradients per part,
+ * the input gradient and col2im). conv1: 64x1x28x28 -> 32 filters 3x3, backward without an input
+ * gradient (it is the model's first layer); conv2: 64x32x13x13 -> 64 filters 3x3, backward with it.
+ * Score: calls per second (throughput, as the GEMM benchmarks). Unlike the GEMM benchmarks' forks,
+ * these keep Vitals' own threading.
  */
 @State(Scope.Thread)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class Conv2dBenchmark extends GemmBenchmarkDefaults {
     @Param({"conv1", "conv2"})
     public String layer;
-
-    @Param({"openblas-1", "openblas-2"})
-    public String kernel;
 
     private Conv2d conv;
     private Tensor x, gy;
@@ -37,8 +36,6 @@ public class Conv2dBenchmark extends GemmBenchmarkDefaults {
 
     @Setup
     public void setUp() {
-        Gemm g = GemmFixture.kernel(kernel);
-        Kernels.use(g);
         Shape in = layer.equals("conv1") ? Shape.of(1, 28, 28) : Shape.of(32, 13, 13);
         conv = new Conv2d(layer.equals("conv1") ? 32 : 64, 3, 1, 0);
         Shape out = conv.build(in, new BuildContext(Init.DEFAULT, new SplittableRandom(1)));
