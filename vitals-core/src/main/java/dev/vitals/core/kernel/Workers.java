@@ -65,7 +65,8 @@ public final class Workers {
     }
 
     private static void runSpinning(Job job) {
-        if (!POST.tryLock()) { // another job is running (a nested or concurrent call): the caller does it all
+        // another job is running (a call nested in a part, or from a second thread): the caller does it all
+        if (POST.isHeldByCurrentThread() || !POST.tryLock()) {
             job.work();
             job.awaitAll();
             return;

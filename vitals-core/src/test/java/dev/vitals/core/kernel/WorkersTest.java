@@ -1,0 +1,62 @@
+package dev.vitals.core.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The worker pool: every part exactly once, nested and concurrent calls, failures. */
+class WorkersTest {
+    @Test
+    void everyPartRunsExactlyOnce() {
+        for (int parts : new int[] {1, 2, 3, 7, 64}) {
+            for (int round = 0; round < 200; round++) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(parts);
+                Workers.run(parts, seen::incrementAndGet);
+                for (int i = 0; i < parts; i++) assertEquals(1, seen.get(i), "part " + i + " of " + parts);
+            }
+        }
+    }
+
+    @Test
+    void aCallNestedInAPartCompletes() {
+        AtomicIntegerArray seen = new AtomicIntegerArray(4 * 5);
+        for (int round = 0; round < 100; round++) {
+            for (int i = 0; i < seen.length(); i++) seen.set(i, 0);
+            Workers.run(4, outer -> Workers.run(5, inner -> seen.incrementAndGet(outer * 5 + inner)));
+            for (int i = 0; i < seen.length(); i++) assertEquals(1, seen.get(i), "part " + i);
+        }
+    }
+
+    @Test
+    void callsFromTwoThreadsAtOnceBothComplete() throws InterruptedException {
+        AtomicIntegerArray a = new AtomicIntegerArray(1000), b = new AtomicIntegerArray(1000);
+        Thread other = new Thread(() -> {
+            for (int r = 0; r < 1000; r++) Workers.run(4, p -> a.incrementAndGet(p));
+        });
+        other.start();
+        for (int r = 0; r < 1000; r++) Workers.run(4, p -> b.incrementAndGet(p));
+        other.join();
+        for (int p = 0; p < 4; p++) {
+            assertEquals(1000, a.get(p));
+            assertEquals(1000, b.get(p));
+        }
+    }
+
+    @Test
+    void aFailingPartIsRethrownAfterTheOthersFinish() {
+        AtomicIntegerArray seen = new AtomicIntegerArray(6);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Workers.run(6, p -> {
+            seen.incrementAndGet(p);
+            if (p == 3) throw new IllegalStateException("part 3");
+        }));
+        assertEquals("part 3", e.getMessage());
+        for (int p = 0; p < 6; p++) assertEquals(1, seen.get(p));
+        AtomicIntegerArray after = new AtomicIntegerArray(2);
+        Workers.run(2, after::incrementAndGet);
+        assertEquals(1, after.get(0));
+        assertEquals(1, after.get(1));
+    }
+}
