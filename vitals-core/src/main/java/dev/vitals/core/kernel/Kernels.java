@@ -48,8 +48,7 @@ public final class Kernels {
                 default -> throw new IllegalArgumentException("VITALS_GEMM must be openblas, vector or java, not '" + forced + "'");
             };
         }
-        // OpenBLAS keeps its default thread count: measured to help on the models' products and not
-        // to cost on the tiny ones (see OpenBlasGemm).
+        // OpenBLAS runs each call on one thread; large products are split over Vitals' workers (see OpenBlasGemm).
         Gemm b = OpenBlasGemm.load();
         if (b != null) return b;
         note = "OpenBLAS not available (" + OpenBlasGemm.loadError() + "); install libopenblas0-pthread for full speed";

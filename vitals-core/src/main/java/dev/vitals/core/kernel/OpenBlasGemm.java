@@ -192,7 +192,10 @@ public final class OpenBlasGemm implements Gemm {
      * OpenBLAS's own threading of such a product partitions the tiny output, not the depth: measured on
      * 2 cores, 32x9x43264 took 2.0-4.3 ms a call on 2 threads and 0.6-0.9 ms in slices (from C, on a
      * busy machine; ~15 ms on 2 threads inside a CNN epoch). The slices are fixed by the shape, so the
-     * result does not depend on the thread count.
+     * result does not depend on the thread count. They matter where OpenBLAS runs its own threads
+     * ({@code -Dvitals.openblas.javaThreads=false}, or a caller that raised its thread count); on one
+     * OpenBLAS thread, the default, they only cut the same work into a few calls. Products too large
+     * for one core are split over Vitals' workers instead, by output blocks ({@link #SPLIT_MNK}).
      */
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
