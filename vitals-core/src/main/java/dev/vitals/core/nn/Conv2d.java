@@ -110,7 +110,7 @@ public final class Conv2d extends Layer {
                 im2col(xs, i * inSize, col, 0, p);
                 // the part's dW[filters, ckk] (+)= dy_i[filters, positions] · colᵀ
                 g.sgemm(false, true, filters, ckk, p, 1f, dy, yo, p, col, 0, p, i == from ? 0f : 1f, dwp, 0, ckk);
-                for (int f = 0; f < filters; f++) dbp[f] += sum(dy, yo + f * p, p);
+                for (int f = 0; f < filters; f++) dbp[f] += MathUtil.sum(dy, yo + f * p, p);
                 if (dx == null) continue;
                 // dcol[ckk, positions] = Wᵀ · dy_i, added back onto the image positions it came from
                 g.sgemm(true, false, ckk, p, filters, 1f, wt, 0, ckk, dy, yo, p, 0f, dc, 0, p);
@@ -181,23 +181,6 @@ public final class Conv2d extends Layer {
 
     /** The first of {@code items} in part {@code part} of {@code parts} contiguous, nearly equal parts. */
     private static int first(int items, int parts, int part) { return (int) ((long) items * part / parts); }
-
-    /**
-     * The sum of {@code n} values from {@code from}, in double, over four interleaved partial sums:
-     * one running sum waits for each addition to finish (about 4 cycles), four keep the adder busy.
-     */
-    static double sum(float[] x, int from, int n) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = from, e = from + n, e4 = from + (n & ~3);
-        for (; k < e4; k += 4) {
-            s0 += x[k];
-            s1 += x[k + 1];
-            s2 += x[k + 2];
-            s3 += x[k + 3];
-        }
-        for (; k < e; k++) s0 += x[k];
-        return (s0 + s1) + (s2 + s3);
-    }
 
     private static float[] grow(float[] a, int n) { return a != null && a.length >= n ? a : new float[n]; }
 

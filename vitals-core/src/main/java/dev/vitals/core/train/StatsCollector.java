@@ -2,6 +2,7 @@ package dev.vitals.core.train;
 
 import dev.vitals.core.nn.Activation;
 import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.MathUtil;
 import dev.vitals.core.nn.Parameter;
 import dev.vitals.core.tensor.Tensor;
 
@@ -34,20 +35,6 @@ final class StatsCollector {
             s3 += a[i + 3] * a[i + 3];
         }
         for (; i < n; i++) s0 += a[i] * a[i];
-        return s0 + s1 + s2 + s3;
-    }
-
-    /** Four interleaved partial sums: a single running sum would wait about 4 cycles on each addition. */
-    static double sum(float[] a, int n) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[i];
-            s1 += a[i + 1];
-            s2 += a[i + 2];
-            s3 += a[i + 3];
-        }
-        for (; i < n; i++) s0 += a[i];
         return s0 + s1 + s2 + s3;
     }
 
@@ -114,7 +101,7 @@ final class StatsCollector {
             if (y == null) continue;
             float[] v = y.data();
             int n = y.size();
-            double sum = sum(v, n), sq = sumSquares(v, n);
+            double sum = MathUtil.sum(v, 0, n), sq = sumSquares(v, n);
             boolean bad = false;
             if (!Double.isFinite(sum) || !Double.isFinite(sq)) {
                 // rare: leave out the non-finite values, and say there were some
