@@ -209,19 +209,20 @@ public final class OpenBlasGemm implements Gemm {
         long mn = (long) m * n;
         int parts = Workers.threads();
         if (JAVA_THREADS && parts > 1 && mn > SMALL_OUTPUT && mn * k >= SPLIT_MNK) {
-            if (n >= m) {
-                Workers.run(parts, q -> {
-                    int n0 = (int) ((long) n * q / parts) & ~15, n1 = q == parts - 1 ? n : (int) ((long) n * (q + 1) / parts) & ~15;
-                    if (n1 > n0) single(transA, transB, m, n1 - n0, k, alpha, a, aOff, lda, b, transB ? bOff + n0 * ldb : bOff + n0, ldb,
-                            beta, c, cOff + n0, ldc);
-                });
-            } else {
-                Workers.run(parts, q -> {
-                    int m0 = (int) ((long) m * q / parts), m1 = (int) ((long) m * (q + 1) / parts);
-                    if (m1 > m0) single(transA, transB, m1 - m0, n, k, alpha, a, transA ? aOff + m0 : aOff + m0 * lda, lda, b, bOff, ldb,
-                            beta, c, cOff + m0 * ldc, ldc);
-                });
-            }
+            // blocks of whole 16-column groups of a wide output, or of rows of a tall one
+            boolean columns = n >= m;
+            int unit = columns ? 16 : 1, items = columns ? (n + 15) / 16 : m, size = columns ? n : m;
+            Workers.runParts(items, parts, true, (q, from, to) -> {
+                int lo = from * unit, hi = Math.min(size, to * unit);
+                if (hi <= lo) return;
+                if (columns) {
+                    single(transA, transB, m, hi - lo, k, alpha, a, aOff, lda, b, transB ? bOff + lo * ldb : bOff + lo, ldb,
+                            beta, c, cOff + lo, ldc);
+                } else {
+                    single(transA, transB, hi - lo, n, k, alpha, a, transA ? aOff + lo : aOff + lo * lda, lda, b, bOff, ldb,
+                            beta, c, cOff + lo * ldc, ldc);
+                }
+            });
             return;
         }
         single(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);

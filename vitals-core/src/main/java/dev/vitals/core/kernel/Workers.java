@@ -12,19 +12,13 @@ package dev.vitals.core.kernel;
  * against 18 us); it was taken while OpenBLAS's threads also spun on the same 2 cores. Since
  * OpenBLAS runs on one thread and Vitals splits its products here, spinning measured faster on whole
  * epochs: the MLP at batch 64 0.45-0.46 s against 0.49 s parked, the CNN 2.32-2.34 s against
- * 2.27-2.77 s (alternating profiles). {@code -Dvitals.workers.spinMicros=0} parks at once and hands
- * parts to a thread pool instead. Only one call at a time is given to the spinning workers; a call
- * made while another runs (nested, or from a second training thread) is computed by its caller.
+ * 2.27-2.77 s (alternating profiles). {@code -Dvitals.workers.spinMicros=0} parks at once. Only one
+ * call at a time is given to the workers; a call made while another runs (nested in a part, or from
+ * a second training thread) is computed by its caller.
  */
 public final class Workers {
     /** Worker threads besides the caller (one fewer than the cores). */
     static final int SIZE = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
-    private static final java.util.concurrent.ExecutorService EXEC = SIZE == 0 ? null
-            : java.util.concurrent.Executors.newFixedThreadPool(SIZE, r -> {
-                Thread t = new Thread(r, "vitals-worker");
-                t.setDaemon(true);
-                return t;
-            });
 
     /** Threads a call of {@link #run} can use: the workers and the caller. */
     public static int threads() { return SIZE + 1; }
@@ -39,32 +33,6 @@ public final class Workers {
             return;
         }
         Job job = new Job(parts, part);
-        if (SPIN_NS > 0) {
-            runSpinning(job);
-            return;
-        }
-        for (int i = 1; i < Math.min(parts, SIZE + 1); i++) EXEC.execute(job::work);
-        job.work();
-        job.awaitAll();
-    }
-
-    static final long SPIN_NS = Long.getLong("vitals.workers.spinMicros", 200) * 1000;
-    private static volatile Job posted;
-    private static final java.util.concurrent.locks.ReentrantLock POST = new java.util.concurrent.locks.ReentrantLock();
-    private static final Thread[] SPINNERS = new Thread[SPIN_NS > 0 ? SIZE : 0];
-    /** 1 while a spinning worker is parked (or about to be): whoever posts a job must unpark it. */
-    private static final java.util.concurrent.atomic.AtomicIntegerArray PARKED = new java.util.concurrent.atomic.AtomicIntegerArray(SPINNERS.length);
-
-    static {
-        for (int i = 0; i < SPINNERS.length; i++) {
-            int id = i;
-            SPINNERS[i] = new Thread(() -> spinLoop(id), "vitals-worker");
-            SPINNERS[i].setDaemon(true);
-            SPINNERS[i].start();
-        }
-    }
-
-    private static void runSpinning(Job job) {
         // another job is running (a call nested in a part, or from a second thread): the caller does it all
         if (POST.isHeldByCurrentThread() || !POST.tryLock()) {
             job.work();
@@ -73,7 +41,7 @@ public final class Workers {
         }
         try {
             posted = job;
-            for (int i = 0; i < SPINNERS.length; i++) if (PARKED.get(i) == 1) java.util.concurrent.locks.LockSupport.unpark(SPINNERS[i]);
+            for (int i = 0; i < WORKERS.length; i++) if (PARKED.get(i) == 1) java.util.concurrent.locks.LockSupport.unpark(WORKERS[i]);
             job.work();
             job.awaitSpinning();
         } finally {
@@ -82,7 +50,23 @@ public final class Workers {
         }
     }
 
-    private static void spinLoop(int id) {
+    static final long SPIN_NS = Long.getLong("vitals.workers.spinMicros", 200) * 1000;
+    private static volatile Job posted;
+    private static final java.util.concurrent.locks.ReentrantLock POST = new java.util.concurrent.locks.ReentrantLock();
+    private static final Thread[] WORKERS = new Thread[SIZE];
+    /** 1 while a spinning worker is parked (or about to be): whoever posts a job must unpark it. */
+    private static final java.util.concurrent.atomic.AtomicIntegerArray PARKED = new java.util.concurrent.atomic.AtomicIntegerArray(SIZE);
+
+    static {
+        for (int i = 0; i < SIZE; i++) {
+            int id = i;
+            WORKERS[i] = new Thread(() -> workLoop(id), "vitals-worker");
+            WORKERS[i].setDaemon(true);
+            WORKERS[i].start();
+        }
+    }
+
+    private static void workLoop(int id) {
         Job last = null;
         while (true) {
             Job j = posted;
@@ -119,12 +103,26 @@ public final class Workers {
      */
     public static void split(int items, long values, Range body) {
         int parts = SIZE == 0 || values < MIN_SPLIT_VALUES ? 1 : Math.min(items, 2 * threads());
-        if (parts <= 1) {
-            body.run(0, items);
+        runParts(items, parts, true, (part, from, to) -> body.run(from, to));
+    }
+
+    /** Part {@code part} of the items: the contiguous range [from, to). */
+    public interface Part { void run(int part, int from, int to); }
+
+    /**
+     * Cuts items [0, items) into {@code parts} contiguous, nearly equal ranges and runs them, on the
+     * workers and the caller when {@code share}, else one after another on the caller.
+     */
+    public static void runParts(int items, int parts, boolean share, Part body) {
+        if (!share || parts <= 1) {
+            for (int q = 0; q < parts; q++) body.run(q, first(items, parts, q), first(items, parts, q + 1));
             return;
         }
-        run(parts, part -> body.run((int) ((long) items * part / parts), (int) ((long) items * (part + 1) / parts)));
+        run(parts, q -> body.run(q, first(items, parts, q), first(items, parts, q + 1)));
     }
+
+    /** The first of {@code items} in part {@code part} of {@code parts} contiguous, nearly equal parts. */
+    private static int first(int items, int parts, int part) { return (int) ((long) items * part / parts); }
 
     private static final class Job {
         private final int parts;

@@ -147,8 +147,6 @@ public final class Conv2d extends Layer {
     /** Below this many multiply-adds per batch, one thread does it: handing out parts would cost more. */
     static final long PARALLEL_MIN_MACS = 1 << 18;
 
-    private interface Part { void run(int part, int from, int to); }
-
     private static int parts(int batch) { return Math.max(1, Math.min(batch, PARTS)); }
 
     /** The per-part buffers, grown (never shrunk) to the layer's sizes. */
@@ -170,17 +168,10 @@ public final class Conv2d extends Layer {
     }
 
     /** Runs the parts of a batch of {@code b} examples on the worker threads, or all on the caller when small. */
-    private void run(int b, int parts, Part body) {
+    private void run(int b, int parts, Workers.Part body) {
         boolean small = (long) b * p * ckk * filters < PARALLEL_MIN_MACS;
-        if (!parallel || small || parts == 1) {
-            for (int q = 0; q < parts; q++) body.run(q, first(b, parts, q), first(b, parts, q + 1));
-            return;
-        }
-        Workers.run(parts, q -> body.run(q, first(b, parts, q), first(b, parts, q + 1)));
+        Workers.runParts(b, parts, parallel && !small, body);
     }
-
-    /** The first of {@code items} in part {@code part} of {@code parts} contiguous, nearly equal parts. */
-    private static int first(int items, int parts, int part) { return (int) ((long) items * part / parts); }
 
     private static float[] grow(float[] a, int n) { return a != null && a.length >= n ? a : new float[n]; }
 
