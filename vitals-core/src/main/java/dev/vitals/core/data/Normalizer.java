@@ -80,20 +80,25 @@ public final class Normalizer {
 
     /** A normalised copy of {@code d}. */
     public Dataset apply(Dataset d) {
+        return kind == Kind.NONE ? d : applyInPlace(d.withX(d.x().clone()));
+    }
+
+    /** Normalises {@code d}'s examples where they are, for data no one else holds; returns {@code d}. */
+    public Dataset applyInPlace(Dataset d) {
         if (kind == Kind.NONE) return d;
         if (!d.exampleShape().equals(shape)) {
             throw new IllegalArgumentException("normaliser fitted on " + shape + " applied to " + d.exampleShape());
         }
         int g = shift.length, f = shape.size(), per = f / g;
-        float[] x = d.x(), y = new float[x.length];
+        float[] x = d.x();
         for (int i = 0; i < d.size(); i++) {
             for (int c = 0; c < g; c++) {
                 int o = i * f + c * per;
                 float sh = shift[c], sc = scale[c];
-                for (int k = 0; k < per; k++) y[o + k] = (x[o + k] - sh) * sc;
+                for (int k = 0; k < per; k++) x[o + k] = (x[o + k] - sh) * sc;
             }
         }
-        return d.withX(y);
+        return d;
     }
 
     public Kind kind() { return kind; }

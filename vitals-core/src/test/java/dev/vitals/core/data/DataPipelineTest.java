@@ -155,6 +155,29 @@ class DataPipelineTest {
         assertSame(d, Normalizer.fit(Normalizer.Kind.NONE, d).apply(d));
     }
 
+    @Test void applyCopiesAndApplyInPlaceGivesTheSameNumbers() {
+        Dataset d = Sources.load("wine", Map.of(), null, 1).data();
+        float[] raw = d.x().clone();
+        Normalizer n = Normalizer.fit(Normalizer.Kind.STANDARD, d);
+        Dataset copy = n.apply(d);
+        assertArrayEquals(raw, d.x(), "apply leaves its input alone");
+        assertFalse(copy.x() == d.x(), "apply returns a copy");
+        assertSame(d, n.applyInPlace(d));
+        assertArrayEquals(copy.x(), d.x(), "in place: the same values as the copy");
+    }
+
+    @Test void pipelineNormalisesItsOwnSplitsAsACopyWould() {
+        // the pipeline normalises in place; the values must equal normalising the raw splits
+        Spec.Data spec = data("wine", Map.of(), 0.2, 0.2, Normalizer.Kind.MINMAX);
+        PreparedData raw = prepare(data("wine", Map.of(), 0.2, 0.2, Normalizer.Kind.NONE), 3);
+        PreparedData p = prepare(spec, 3);
+        Normalizer n = Normalizer.fit(Normalizer.Kind.MINMAX, raw.train());
+        assertArrayEquals(n.apply(raw.train()).x(), p.train().x());
+        assertArrayEquals(n.apply(raw.validation()).x(), p.validation().x());
+        assertArrayEquals(n.apply(raw.test()).x(), p.test().x());
+        assertArrayEquals(raw.train().labelValues(), p.train().labelValues());
+    }
+
     // ---- data faults -------------------------------------------------------------------------
 
     private static final Spec.Data BLOBS = data("synthetic:blobs", Map.of("samples", 500L, "classes", 5L), 0, 0, Normalizer.Kind.NONE);
