@@ -103,7 +103,7 @@ final class StepProfile {
                 batch.fill(train, order, from, n, null, outputs);
                 long t1 = System.nanoTime();
                 fill += t1 - t;
-                model.zeroGrad();
+                if (from == 0 && epoch == 0) model.zeroGrad(); // later, the optimizer's pass clears them, as in the trainer
                 long t2 = System.nanoTime();
                 zero += t2 - t1;
                 Tensor h = batch.x();
@@ -126,7 +126,7 @@ final class StepProfile {
                     layerTime[nl + i] += System.nanoTime() - a;
                 }
                 long t5 = System.nanoTime();
-                e.optimizer().step(spec.optimizer().lr() > 0 ? (float) spec.optimizer().lr() : 1e-3f, null);
+                e.optimizer().step(spec.optimizer().lr() > 0 ? (float) spec.optimizer().lr() : 1e-3f, null, true);
                 opt += System.nanoTime() - t5;
             }
             total = System.nanoTime() - e0;

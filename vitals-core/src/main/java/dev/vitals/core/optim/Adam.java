@@ -10,7 +10,7 @@ import java.util.List;
  * Weight decay is either coupled L2 ({@code g += wd·w}, Adam) or decoupled
  * ({@code w -= lr·wd·w} before the step, AdamW, Loshchilov and Hutter).
  */
-public class Adam extends Optimizer {
+public class Adam extends ElementwiseOptimizer {
     private final float beta1, beta2, eps;
     private final boolean decoupled;
     private final float[][] m, v;
@@ -46,14 +46,24 @@ public class Adam extends Optimizer {
 
     public boolean decoupled() { return decoupled; }
 
+    // this step's constants, set by prepare before the updateRange calls read them
+    private float stepSize, invSqrtBc2, l2, shrink;
+
     @Override
-    protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
+    protected void prepare(float lr, long t) {
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        stepSize = (float) (lr / bc1);
+        invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
+        l2 = decoupled ? 0f : weightDecay;
+        shrink = decoupled ? lr * weightDecay : 0f;
+    }
+
+    @Override
+    protected void updateRange(int index, float[] w, float[] g, int from, int to, boolean apply) {
         float[] mi = m[index], vi = v[index];
         float b1 = beta1, b2 = beta2, c1 = 1 - b1, c2 = 1 - b2;
-        double bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
-        float stepSize = (float) (lr / bc1), invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-        float l2 = decoupled ? 0f : weightDecay, shrink = decoupled ? lr * weightDecay : 0f;
-        for (int i = 0; i < n; i++) {
+        float stepSize = this.stepSize, invSqrtBc2 = this.invSqrtBc2, l2 = this.l2, shrink = this.shrink;
+        for (int i = from; i < to; i++) {
             float wi = w[i];
             float gi = g[i] + l2 * wi;
             float mm = b1 * mi[i] + c1 * gi;

@@ -2,6 +2,7 @@ package dev.vitals.core.optim;
 
 import dev.vitals.core.nn.Parameter;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -42,13 +43,22 @@ public abstract class Optimizer {
         this.staleUpdates = staleUpdates;
     }
 
-    public final void step(float lr, UpdateStats stats) {
+    public final void step(float lr, UpdateStats stats) { step(lr, stats, false); }
+
+    /**
+     * One update; with {@code clearGradients} it also leaves every gradient at zero, in the same pass
+     * that reads it: the next step's zero_grad without a second pass over the gradients (which would
+     * also have to fetch them back from the core that updated them).
+     */
+    public final void step(float lr, UpdateStats stats, boolean clearGradients) {
         steps++;
         float scale = doubleLr ? lr * lr : lr;
         if (stats != null) stats.before(params);
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
-            update(i, p.value().data(), p.grad().data(), p.size(), scale, !staleUpdates, steps);
+            float[] w = p.value().data(), g = p.grad().data();
+            if (clearGradients) updateAndClear(i, w, g, p.size(), scale, !staleUpdates, steps);
+            else update(i, w, g, p.size(), scale, !staleUpdates, steps);
         }
         if (stats != null) stats.after(params);
     }
@@ -60,6 +70,15 @@ public abstract class Optimizer {
      * steps from 1.
      */
     protected abstract void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t);
+
+    /**
+     * {@link #update} and then {@code g[0..n)} set to zero. A rule that can clear each gradient value
+     * in the pass that reads it ({@link ElementwiseOptimizer}) overrides this.
+     */
+    protected void updateAndClear(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
+        update(index, w, g, n, lr, apply, t);
+        Arrays.fill(g, 0, n, 0f);
+    }
 
     /**
      * Per-parameter norms of the weights before the last step and of the change it applied. They are

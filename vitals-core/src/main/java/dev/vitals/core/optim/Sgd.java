@@ -9,7 +9,7 @@ import java.util.List;
  * {@code buf = μ·buf + g} and the step uses {@code buf} (or {@code g + μ·buf} with Nesterov);
  * {@code w -= lr·step}.
  */
-public final class Sgd extends Optimizer {
+public final class Sgd extends ElementwiseOptimizer {
     private final float momentum;
     private final boolean nesterov;
     private final float[][] buf;
@@ -30,15 +30,20 @@ public final class Sgd extends Optimizer {
 
     public boolean nesterov() { return nesterov; }
 
+    private float lr; // this step's, set by prepare
+
     @Override
-    protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
+    protected void prepare(float lr, long t) { this.lr = lr; }
+
+    @Override
+    protected void updateRange(int index, float[] w, float[] g, int from, int to, boolean apply) {
         float[] b = buf[index];
-        float mu = momentum, wd = weightDecay;
+        float mu = momentum, wd = weightDecay, lr = this.lr;
         if (b == null) {
-            if (apply) for (int i = 0; i < n; i++) w[i] -= lr * (g[i] + wd * w[i]);
+            if (apply) for (int i = from; i < to; i++) w[i] -= lr * (g[i] + wd * w[i]);
             return;
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float d = g[i] + wd * w[i];
             float bi = mu * b[i] + d;
             b[i] = bi;

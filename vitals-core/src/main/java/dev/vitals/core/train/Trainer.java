@@ -134,7 +134,8 @@ public final class Trainer {
                 int from = s * cfg.batch(), n = Math.min(cfg.batch(), train.size() - from);
                 batch.fill(train, order, from, n, needTargets ? cfg.encoding() : null, outputs);
                 boolean observed = globalStep < cfg.observeFirst() || globalStep % observeEvery == 0;
-                if (cfg.clearGradients()) model.zeroGrad();
+                // after the first step the optimizer clears the gradients in its own pass (see below)
+                if (cfg.clearGradients() && globalStep == 0) model.zeroGrad();
                 if (observed) ev.gradNormAtStart = stats.gradNormSampled();
 
                 Tensor out = model.forward(batch.x(), cfg.stepMode());
@@ -166,7 +167,7 @@ public final class Trainer {
                 }
                 lr = schedule.lr(cfg.lr(), epoch, s, stepsPerEpoch, cfg.epochs());
                 if (observed) upd.exact(globalStep < DETAILED_STEPS);
-                optimizer.step(lr, observed ? upd : null);
+                optimizer.step(lr, observed ? upd : null, cfg.clearGradients());
 
                 ev.epoch = epoch;
                 ev.step = s;

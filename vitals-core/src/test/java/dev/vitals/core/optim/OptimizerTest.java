@@ -5,7 +5,9 @@ import dev.vitals.core.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -218,6 +220,81 @@ class OptimizerTest {
                 }
             }
             assertEquals(GRADS.length, opt.steps());
+        }
+    }
+
+    /**
+     * Tensors large enough to be cut over the cores and into several chunks give, value for value, what
+     * one pass on one thread gives; clearing the gradients in the update's pass leaves the same weights
+     * as clearing them after it. Also for an optimizer that only implements the whole-tensor update.
+     */
+    @Test
+    void largeTensorsSplitAndTheFusedClearGiveTheSameWeightsAsOnePass() {
+        int big = 70_001; // 4 x 70,001 values: over Workers.MIN_SPLIT_VALUES, and 18 chunks of 4,096 (the last ragged)
+        for (int kind = 0; kind < 4; kind++) {
+            List<Parameter> a = bigParams(big), b = bigParams(big), c = bigParams(big);
+            Optimizer split = optimizer(kind, a), fused = optimizer(kind, b), serial = optimizer(kind, c);
+            SplittableRandom r = new SplittableRandom(kind);
+            for (int t = 0; t < 3; t++) {
+                float[][] g = new float[2][];
+                for (int p = 0; p < 2; p++) {
+                    g[p] = new float[a.get(p).size()];
+                    for (int i = 0; i < g[p].length; i++) g[p][i] = (float) r.nextGaussian();
+                    System.arraycopy(g[p], 0, a.get(p).grad().data(), 0, g[p].length);
+                    System.arraycopy(g[p], 0, b.get(p).grad().data(), 0, g[p].length);
+                    System.arraycopy(g[p], 0, c.get(p).grad().data(), 0, g[p].length);
+                }
+                split.step(0.01f, null);
+                fused.step(0.01f, null, true);
+                serialStep(serial, 0.01f, t + 1);
+                for (int p = 0; p < 2; p++) {
+                    String what = split.key() + " kind " + kind + ", step " + t + ", parameter " + p;
+                    assertArrayEquals(c.get(p).value().data(), a.get(p).value().data(), what + ": split == one pass");
+                    assertArrayEquals(c.get(p).value().data(), b.get(p).value().data(), what + ": fused clear == one pass");
+                    assertArrayEquals(g[p], a.get(p).grad().data(), what + ": without the clear the gradient stays");
+                    assertArrayEquals(new float[g[p].length], b.get(p).grad().data(), what + ": fused clear leaves zeros");
+                }
+            }
+        }
+    }
+
+    private static List<Parameter> bigParams(int n) {
+        Parameter a = new Parameter("a", Tensor.zeros(n)), b = new Parameter("b", Tensor.zeros(5));
+        SplittableRandom r = new SplittableRandom(42);
+        for (Parameter p : List.of(a, b)) for (int i = 0; i < p.size(); i++) p.value().data()[i] = (float) r.nextGaussian();
+        return List.of(a, b);
+    }
+
+    private static Optimizer optimizer(int kind, List<Parameter> ps) {
+        return switch (kind) {
+            case 0 -> Adam.adam(ps, 0.01);
+            case 1 -> Adam.adamw(ps, 0.01);
+            case 2 -> new Sgd(ps, 0.9, true, 0.01);
+            default -> new WholeTensorSgd(ps);
+        };
+    }
+
+    /** The same update, one parameter at a time on this thread, as a rule without ranges would do it. */
+    private static void serialStep(Optimizer o, float lr, long t) {
+        if (o instanceof ElementwiseOptimizer e) {
+            e.prepare(lr, t);
+            for (int p = 0; p < e.parameters().size(); p++) {
+                Parameter q = e.parameters().get(p);
+                e.updateRange(p, q.value().data(), q.grad().data(), 0, q.size(), true);
+            }
+        } else {
+            o.step(lr, null);
+        }
+    }
+
+    /** A user's optimizer: only the whole-tensor update, so the fused clear falls back to a second pass. */
+    static final class WholeTensorSgd extends Optimizer {
+        WholeTensorSgd(List<Parameter> params) { super(params, 0); }
+
+        @Override public String key() { return "sgd"; }
+
+        @Override protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
+            if (apply) for (int i = 0; i < n; i++) w[i] -= lr * g[i];
         }
     }
 
