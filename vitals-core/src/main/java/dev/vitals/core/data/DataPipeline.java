@@ -26,7 +26,7 @@ public final class DataPipeline {
     static final long RECLAIM_BYTES = 64L << 20;
 
     public static PreparedData prepare(Spec.Data spec, long seed, Set<Fault> faults, Path baseDir) {
-        Parts s = split(spec, seed, faults, baseDir);
+        SplitData s = split(spec, seed, faults, baseDir);
         Normalizer norm = Normalizer.fit(spec.normalize(), s.train);
         // The arrays are this pipeline's own (fresh from the loader or copied by a split), so they are
         // normalised in place: a second copy of a 188 MB training set would only raise the peak memory.
@@ -39,10 +39,10 @@ public final class DataPipeline {
         return out;
     }
 
-    private record Parts(Dataset train, Dataset validation, Dataset test, String description, long droppedBytes) {}
+    private record SplitData(Dataset train, Dataset validation, Dataset test, String description, long droppedBytes) {}
 
     /** Loads the source and holds out test and validation; the source goes out of scope on return. */
-    private static Parts split(Spec.Data spec, long seed, Set<Fault> faults, Path baseDir) {
+    private static SplitData split(Spec.Data spec, long seed, Set<Fault> faults, Path baseDir) {
         LoadedData loaded = Sources.load(spec.source(), spec.options(), baseDir, seed);
         long dropped = 0;
         Dataset all = loaded.data();
@@ -83,7 +83,7 @@ public final class DataPipeline {
 
         String desc = loaded.description() + String.format("; %d train, %s validation, %s test",
                 train.size(), validation == null ? "no" : Integer.toString(validation.size()), test == null ? "no" : Integer.toString(test.size()));
-        return new Parts(train, validation, test, desc, dropped);
+        return new SplitData(train, validation, test, desc, dropped);
     }
 
     /** The bug of shuffling inputs and labels separately: labels permuted against their inputs. */
