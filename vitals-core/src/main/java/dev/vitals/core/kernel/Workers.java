@@ -90,19 +90,21 @@ public final class Workers {
     public interface Range { void run(int from, int to); }
 
     /**
-     * Below this many values touched, {@link #split} runs on the caller: handing out the parts
-     * (a wake-up of about 10 us) would cost more than the second core gains.
+     * Below this much work (in values streamed), {@link #split} runs on the caller: handing out the
+     * parts (a wake-up of about 10 us) would cost more than the second core gains.
      */
     public static final long MIN_SPLIT_VALUES = 1 << 16;
 
     /**
      * Runs {@code body} over items [0, items) in contiguous, nearly equal parts (two per thread, so a
      * late worker costs little) on the workers and the caller, or in one piece on the caller when the
-     * work ({@code values} touched) is below {@link #MIN_SPLIT_VALUES}. For bodies whose parts write
-     * disjoint outputs, so the result is the same however the items are cut.
+     * {@code work} is below {@link #MIN_SPLIT_VALUES}. The work is counted in values streamed: the
+     * size of the arrays a pass reads and writes, or more for a pass that waits on memory, such as a
+     * gather of scattered rows. For bodies whose parts write disjoint outputs, so the result is the
+     * same however the items are cut.
      */
-    public static void split(int items, long values, Range body) {
-        int parts = SIZE == 0 || values < MIN_SPLIT_VALUES ? 1 : Math.min(items, 2 * threads());
+    public static void split(int items, long work, Range body) {
+        int parts = SIZE == 0 || work < MIN_SPLIT_VALUES ? 1 : Math.min(items, 2 * threads());
         runParts(items, parts, true, (part, from, to) -> body.run(from, to));
     }
 
