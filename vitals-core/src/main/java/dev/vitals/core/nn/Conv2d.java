@@ -16,17 +16,46 @@ import dev.vitals.core.tensor.Tensor;
  * column matrix per example stays in the core's cache between the unfolding and the product, and
  * the output needs no layout copy. This replaced unfolding the whole batch into one large product
  * (one 64x7744x288 GEMM on OpenBLAS's threads for the CNN's conv2): see docs/PERFORMANCE.md.
+ *
+ * <p>Inputs of many channels are unfolded channels-last: the example is first transposed to
+ * [H, W, C], so that a window row (k pixels of C channels) is one contiguous run, and the column
+ * matrix is [positions, k·k·C]. With C-first order a window row of a small image is only a few
+ * floats long (11 for the CNN's conv2), and copying and adding back such short runs cost more than
+ * the products; the weight is reordered to [filters, k, k, C] for the products and its gradient
+ * back. Few channels (a greyscale or RGB input) keep the C-first order, whose rows are image-wide.
  */
 public final class Conv2d extends Layer {
+    /** The order in which examples are unfolded; {@code AUTO} picks by channel count (tests force each). */
+    enum Unfold { AUTO, CHANNELS_FIRST, CHANNELS_LAST }
+
+    /**
+     * From this many input channels, channels-last unfolding is used: measured on the CNN, conv2 (32
+     * channels) gained and conv1 (one channel, 26 pixels a window row C-first, 3 floats channels-last)
+     * would lose; see docs/PERFORMANCE.md.
+     */
+    static final int CHANNELS_LAST_MIN = 8;
+
     private final int filters, kernel, stride, padding;
+    private final Unfold unfold;
     private Parameter weight, bias;
     private int c, h, w, oh, ow, ckk, p;
-    /** Per part of the batch: the unfolded example, its gradient, and the part's weight and bias gradients. */
-    private float[][] cols = new float[0][], dcols = new float[0][], dwParts = new float[0][];
+    private boolean channelsLast;
+    /**
+     * Per part of the batch: the unfolded example, its gradient, the part's weight and bias
+     * gradients, and (channels-last) the example transposed to [H, W, C] and its gradient.
+     */
+    private float[][] cols = new float[0][], dcols = new float[0][], dwParts = new float[0][], images = new float[0][],
+            dimages = new float[0][];
     private double[][] dbParts = new double[0][];
+    /** Channels-last: the weight as [filters, k, k, C]. */
+    private float[] weightLast = new float[0];
     private Tensor input, out, gradIn;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
+        this(filters, kernel, stride, padding, Unfold.AUTO);
+    }
+
+    Conv2d(int filters, int kernel, int stride, int padding, Unfold unfold) {
         if (filters <= 0) throw new IllegalArgumentException("conv2d filters must be positive, not " + filters);
         if (kernel <= 0) throw new IllegalArgumentException("conv2d kernel must be positive, not " + kernel);
         if (stride <= 0) throw new IllegalArgumentException("conv2d stride must be positive, not " + stride);
@@ -35,6 +64,7 @@ public final class Conv2d extends Layer {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
+        this.unfold = unfold;
     }
 
     @Override public String kind() { return "conv2d"; }
@@ -64,6 +94,7 @@ public final class Conv2d extends Layer {
         ow = (w + 2 * padding - kernel) / stride + 1;
         ckk = c * kernel * kernel;
         p = oh * ow;
+        channelsLast = unfold == Unfold.CHANNELS_LAST || unfold == Unfold.AUTO && c >= CHANNELS_LAST_MIN;
         weight = addParameter("weight", Tensor.zeros(filters, c, kernel, kernel));
         bias = addParameter("bias", Tensor.zeros(filters));
         ctx.init().fillWeights(weight.value().data(), filters * ckk, ckk, filters * kernel * kernel, ctx.rng());
@@ -80,6 +111,22 @@ public final class Conv2d extends Layer {
         prepare(parts, false);
         float[] xs = x.data(), y = out.data(), bs = bias.value().data(), wt = weight.value().data();
         int inSize = c * h * w, outSize = filters * p;
+        if (channelsLast) {
+            float[] wl = toLastWeight(wt);
+            Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
+                float[] col = cols[part], img = images[part];
+                for (int i = from; i < to; i++) {
+                    toChannelsLast(xs, i * inSize, img, c, h * w);
+                    im2colLast(img, col, c, h, w, kernel, stride, padding, oh, ow);
+                    int yo = i * outSize;
+                    for (int f = 0; f < filters; f++) java.util.Arrays.fill(y, yo + f * p, yo + (f + 1) * p, bs[f]);
+                    // y_i[filters, positions] = bias + W[filters, k·k·C] · colᵀ, col being [positions, k·k·C]
+                    g.sgemm(false, true, filters, p, ckk, 1f, wl, 0, ckk, col, 0, ckk, 1f, y, yo, p);
+                }
+            }));
+            lastOutput = out;
+            return out;
+        }
         Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] col = cols[part];
             for (int i = from; i < to; i++) {
@@ -101,7 +148,9 @@ public final class Conv2d extends Layer {
         float[] dy = gy.data(), xs = input.data(), wt = weight.value().data();
         float[] dx = needInputGrad ? (gradIn = Tensor.reuse(gradIn, b, inputShape())).data() : null;
         int inSize = c * h * w, outSize = filters * p;
-        Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
+        if (channelsLast) {
+            backwardLast(b, parts, dy, xs, toLastWeight(wt), dx, inSize, outSize);
+        } else Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] col = cols[part], dwp = dwParts[part], dc = dcols[part];
             double[] dbp = dbParts[part];
             java.util.Arrays.fill(dbp, 0);
@@ -120,10 +169,17 @@ public final class Conv2d extends Layer {
         }));
         // the parts' sums, always in part order: the result does not depend on who computed a part
         float[] dw = weight.grad().data(), db = bias.grad().data();
-        for (int j = 0, n = filters * ckk; j < n; j++) {
-            float s = dwParts[0][j];
-            for (int q = 1; q < parts; q++) s += dwParts[q][j];
-            dw[j] += s;
+        // channels-last parts are [filters, k, k, C]; the parameter is [filters, C, k, k]
+        int kk = kernel * kernel, rows = channelsLast ? kk : c, inner = channelsLast ? c : kk;
+        for (int f = 0; f < filters; f++) {
+            for (int r = 0; r < rows; r++) {
+                for (int t = 0; t < inner; t++) {
+                    int j = f * ckk + r * inner + t;
+                    float s = dwParts[0][j];
+                    for (int q = 1; q < parts; q++) s += dwParts[q][j];
+                    dw[channelsLast ? f * ckk + t * kk + r : j] += s;
+                }
+            }
         }
         for (int f = 0; f < filters; f++) {
             double s = 0;
@@ -131,6 +187,42 @@ public final class Conv2d extends Layer {
             db[f] += (float) s;
         }
         return dx == null ? null : gradIn;
+    }
+
+    /** The channels-last backward pass: the same products as C-first on the transposed columns. */
+    private void backwardLast(int b, int parts, float[] dy, float[] xs, float[] wl, float[] dx, int inSize, int outSize) {
+        Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
+            float[] col = cols[part], dwp = dwParts[part], dc = dcols[part], img = images[part], dimg = dimages[part];
+            double[] dbp = dbParts[part];
+            java.util.Arrays.fill(dbp, 0);
+            for (int i = from; i < to; i++) {
+                int yo = i * outSize;
+                toChannelsLast(xs, i * inSize, img, c, h * w);
+                im2colLast(img, col, c, h, w, kernel, stride, padding, oh, ow);
+                // the part's dW[filters, k·k·C] (+)= dy_i[filters, positions] · col[positions, k·k·C]
+                g.sgemm(false, false, filters, ckk, p, 1f, dy, yo, p, col, 0, ckk, i == from ? 0f : 1f, dwp, 0, ckk);
+                for (int f = 0; f < filters; f++) dbp[f] += MathUtil.sum(dy, yo + f * p, p);
+                if (dx == null) continue;
+                // dcol[positions, k·k·C] = dy_iᵀ · W, added back onto the pixels it came from
+                g.sgemm(true, false, p, ckk, filters, 1f, dy, yo, p, wl, 0, ckk, 0f, dc, 0, ckk);
+                java.util.Arrays.fill(dimg, 0, inSize, 0f);
+                col2imLast(dc, dimg, c, h, w, kernel, stride, padding, oh, ow);
+                fromChannelsLast(dimg, dx, i * inSize, c, h * w);
+            }
+        }));
+    }
+
+    /** The weight [filters, C, k, k] reordered to [filters, k, k, C] (once per pass: it changes every step). */
+    private float[] toLastWeight(float[] wt) {
+        if (weightLast.length < wt.length) weightLast = new float[wt.length];
+        int kk = kernel * kernel;
+        for (int f = 0; f < filters; f++) {
+            int base = f * ckk;
+            for (int ch = 0; ch < c; ch++) {
+                for (int r = 0; r < kk; r++) weightLast[base + r * c + ch] = wt[base + ch * kk + r];
+            }
+        }
+        return weightLast;
     }
 
     /**
@@ -157,9 +249,15 @@ public final class Conv2d extends Layer {
             dwParts = java.util.Arrays.copyOf(dwParts, parts);
             dbParts = java.util.Arrays.copyOf(dbParts, parts);
         }
+        if (images.length < parts) {
+            images = java.util.Arrays.copyOf(images, parts);
+            dimages = java.util.Arrays.copyOf(dimages, parts);
+        }
         for (int q = 0; q < parts; q++) {
             cols[q] = grow(cols[q], ckk * p);
             if (inputGrad) dcols[q] = grow(dcols[q], ckk * p);
+            if (channelsLast) images[q] = grow(images[q], c * h * w);
+            if (channelsLast && inputGrad) dimages[q] = grow(dimages[q], c * h * w);
             if (dwParts[q] == null) {
                 dwParts[q] = new float[filters * ckk];
                 dbParts[q] = new double[filters];
@@ -254,6 +352,69 @@ public final class Conv2d extends Layer {
                             if (ix >= 0 && ix < w) dx[dst + ix] += col[s + ox];
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** One example [C, H·W] at {@code xo} transposed to [H·W, C]. */
+    static void toChannelsLast(float[] x, int xo, float[] img, int c, int hw) {
+        for (int ch = 0; ch < c; ch++) {
+            int src = xo + ch * hw;
+            for (int i = 0; i < hw; i++) img[i * c + ch] = x[src + i];
+        }
+    }
+
+    /** The inverse of {@link #toChannelsLast}: [H·W, C] written to one example [C, H·W] at {@code xo}. */
+    static void fromChannelsLast(float[] img, float[] x, int xo, int c, int hw) {
+        for (int ch = 0; ch < c; ch++) {
+            int dst = xo + ch * hw;
+            for (int i = 0; i < hw; i++) x[dst + i] = img[i * c + ch];
+        }
+    }
+
+    /**
+     * Unfolds one channels-last image [H, W, C] into col[position][(ki·k + kj)·C + ch] (zero outside
+     * the image). A window row inside the image is k·C contiguous floats, copied in one piece; at an
+     * edge each pixel's C channels are copied or zeroed.
+     */
+    static void im2colLast(float[] img, float[] col, int c, int h, int w, int kernel, int stride, int padding, int oh, int ow) {
+        int kc = kernel * c, d = 0;
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                int ix0 = ox * stride - padding;
+                boolean inside = ix0 >= 0 && ix0 + kernel <= w;
+                for (int ki = 0; ki < kernel; ki++, d += kc) {
+                    int iy = oy * stride - padding + ki;
+                    if (iy < 0 || iy >= h) {
+                        java.util.Arrays.fill(col, d, d + kc, 0f);
+                    } else if (inside) {
+                        System.arraycopy(img, (iy * w + ix0) * c, col, d, kc);
+                    } else {
+                        for (int kj = 0; kj < kernel; kj++) {
+                            int ix = ix0 + kj, o = d + kj * c;
+                            if (ix < 0 || ix >= w) java.util.Arrays.fill(col, o, o + c, 0f);
+                            else System.arraycopy(img, (iy * w + ix) * c, col, o, c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds one example's channels-last columns back onto the pixels they were read from (the transpose of {@link #im2colLast}). */
+    static void col2imLast(float[] col, float[] img, int c, int h, int w, int kernel, int stride, int padding, int oh, int ow) {
+        int kc = kernel * c, s = 0;
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                int ix0 = ox * stride - padding;
+                // the kernel columns inside the image: kj in [lo, hi)
+                int lo = Math.max(0, -ix0), hi = Math.min(kernel, w - ix0);
+                for (int ki = 0; ki < kernel; ki++, s += kc) {
+                    int iy = oy * stride - padding + ki;
+                    if (iy < 0 || iy >= h || lo >= hi) continue;
+                    int d = (iy * w + ix0) * c;
+                    for (int t = lo * c, e = hi * c; t < e; t++) img[d + t] += col[s + t];
                 }
             }
         }

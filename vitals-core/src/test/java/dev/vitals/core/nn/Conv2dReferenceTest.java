@@ -12,20 +12,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Conv2d's fast path (an unfolded product per example, parts of the batch on the worker threads)
  * against the convolution written out as its definition, in double: the output, the input gradient
  * and the weight and bias gradients, for strides, paddings, a 1-channel input and batches that do
- * and do not divide into the parts, on the process's kernel (OpenBLAS where present).
+ * and do not divide into the parts, on the process's kernel (OpenBLAS where present), with the
+ * examples unfolded C-first and channels-last.
  */
 class Conv2dReferenceTest {
     @Test
     void matchesTheDefinition() {
         // batch, channels, height, width, filters, kernel, stride, padding
         int[][] cases = {{64, 1, 28, 28, 8, 3, 1, 0}, {37, 4, 13, 13, 24, 3, 1, 1}, {5, 3, 9, 8, 6, 3, 2, 1},
-                {3, 2, 7, 7, 4, 5, 3, 2}, {19, 6, 5, 5, 7, 1, 1, 0}, {1, 2, 6, 6, 3, 3, 1, 0}};
-        for (int[] t : cases) check(t);
+                {3, 2, 7, 7, 4, 5, 3, 2}, {19, 6, 5, 5, 7, 1, 1, 0}, {1, 2, 6, 6, 3, 3, 1, 0},
+                {12, 32, 13, 13, 16, 3, 1, 0}, {9, 8, 10, 9, 5, 4, 2, 3}};
+        for (int[] t : cases) {
+            for (Conv2d.Unfold u : Conv2d.Unfold.values()) check(t, u);
+        }
     }
 
-    private static void check(int[] t) {
+    private static void check(int[] t, Conv2d.Unfold unfold) {
         int b = t[0], c = t[1], h = t[2], w = t[3], f = t[4], k = t[5], s = t[6], pad = t[7];
-        Conv2d conv = new Conv2d(f, k, s, pad);
+        Conv2d conv = new Conv2d(f, k, s, pad, unfold);
         conv.build(Shape.of(c, h, w), new BuildContext(Init.DEFAULT, new SplittableRandom(5)));
         int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
         Tensor x = GradChecks.random(b, Shape.of(c, h, w), 1), gy = GradChecks.random(b, Shape.of(f, oh, ow), 2);
@@ -60,7 +64,7 @@ class Conv2dReferenceTest {
                 }
             }
         }
-        String what = java.util.Arrays.toString(t);
+        String what = java.util.Arrays.toString(t) + " " + unfold;
         close(ry, y, "output " + what);
         close(rdx, dx, "input gradient " + what);
         close(rdw, dw, "weight gradient " + what);

@@ -5,11 +5,13 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The stride-1 fast paths of Conv2d's im2col (arraycopy between padding zeros) and col2im (a loop
  * without bounds tests) against the general element-wise loops: bit-identical results, columns
- * written at an offset inside a wider matrix (as the batched layout does), nothing else touched.
+ * written at an offset inside a wider matrix (as the batched layout does), nothing else touched;
+ * and the channels-last unfolding against the C-first one.
  */
 class Conv2dUnfoldTest {
     /** {c, h, w, kernel, padding} with stride 1: no padding, padding, padding wider than the kernel, a 1x1 kernel, a kernel as wide as the image. */
@@ -42,6 +44,61 @@ class Conv2dUnfoldTest {
             Conv2d.col2im(col, example * p, ld, dxFast, xo, c, h, w, k, 1, pad, oh, ow, false);
             Conv2d.col2im(col, example * p, ld, dxGeneral, xo, c, h, w, k, 1, pad, oh, ow, true);
             assertArrayEquals(dxGeneral, dxFast, () -> "col2im " + java.util.Arrays.toString(t));
+        }
+    }
+
+    /** {c, h, w, kernel, stride, padding}: strides, paddings wider than the kernel, a 1x1 kernel, a kernel as wide as the image. */
+    private static final int[][] LAST_CASES = {
+            {32, 13, 13, 3, 1, 0}, {2, 5, 6, 3, 1, 1}, {3, 4, 5, 2, 1, 3}, {2, 7, 7, 3, 2, 1}, {3, 8, 7, 5, 3, 2},
+            {2, 3, 4, 1, 1, 0}, {2, 4, 4, 4, 1, 0}, {1, 3, 3, 3, 2, 4}};
+
+    /**
+     * Channels-last unfolding holds the same values as C-first, transposed (copies: bit-identical);
+     * adding channels-last columns back gives C-first's sums (in another order: within float rounding).
+     */
+    @Test
+    void channelsLastIsTheTransposeOfChannelsFirst() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int[] t : LAST_CASES) {
+            int c = t[0], h = t[1], w = t[2], k = t[3], s = t[4], pad = t[5];
+            int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1, p = oh * ow, ckk = c * k * k, hw = h * w;
+            String what = java.util.Arrays.toString(t);
+            float[] x = new float[2 * c * hw];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            int xo = c * hw;
+
+            float[] img = new float[c * hw], back = new float[x.length];
+            Conv2d.toChannelsLast(x, xo, img, c, hw);
+            Conv2d.fromChannelsLast(img, back, xo, c, hw);
+            assertArrayEquals(java.util.Arrays.copyOfRange(x, xo, x.length), java.util.Arrays.copyOfRange(back, xo, back.length),
+                    () -> "transpose and back " + what);
+
+            float[] first = new float[ckk * p], last = new float[ckk * p];
+            java.util.Arrays.fill(last, 99f);
+            Conv2d.im2col(x, xo, first, 0, p, c, h, w, k, s, pad, oh, ow, true);
+            Conv2d.im2colLast(img, last, c, h, w, k, s, pad, oh, ow);
+            for (int ch = 0; ch < c; ch++) {
+                for (int r = 0; r < k * k; r++) {
+                    for (int q = 0; q < p; q++) {
+                        float a = first[(ch * k * k + r) * p + q], b = last[q * ckk + r * c + ch];
+                        if (Float.compare(a, b) != 0) throw new AssertionError("im2colLast " + what + " channel " + ch + " tap " + r + " position " + q + ": " + b + " != " + a);
+                    }
+                }
+            }
+
+            float[] col = new float[ckk * p], colLast = new float[ckk * p];
+            for (int ch = 0; ch < c; ch++) {
+                for (int r = 0; r < k * k; r++) {
+                    for (int q = 0; q < p; q++) colLast[q * ckk + r * c + ch] = col[(ch * k * k + r) * p + q] = (float) rnd.nextGaussian();
+                }
+            }
+            float[] dx = new float[x.length], dimg = new float[c * hw], dxLast = new float[x.length];
+            Conv2d.col2im(col, 0, p, dx, xo, c, h, w, k, s, pad, oh, ow, true);
+            Conv2d.col2imLast(colLast, dimg, c, h, w, k, s, pad, oh, ow);
+            Conv2d.fromChannelsLast(dimg, dxLast, xo, c, hw);
+            for (int i = 0; i < dx.length; i++) {
+                assertEquals(dx[i], dxLast[i], 1e-5 * (1 + Math.abs(dx[i])), "col2imLast " + what + " at " + i);
+            }
         }
     }
 }
