@@ -17,23 +17,28 @@ import dev.vitals.core.tensor.Tensor;
  * the output needs no layout copy. This replaced unfolding the whole batch into one large product
  * (one 64x7744x288 GEMM on OpenBLAS's threads for the CNN's conv2): see docs/PERFORMANCE.md.
  *
- * <p>Inputs of many channels are unfolded channels-last: the example is first transposed to
+ * <p>Small images of many channels are unfolded channels-last: the example is first transposed to
  * [H, W, C], so that a window row (k pixels of C channels) is one contiguous run, and the column
  * matrix is [positions, k·k·C]. With C-first order a window row of a small image is only a few
  * floats long (11 for the CNN's conv2), and copying and adding back such short runs cost more than
  * the products; the weight is reordered to [filters, k, k, C] for the products and its gradient
- * back. Few channels (a greyscale or RGB input) keep the C-first order, whose rows are image-wide.
+ * back. Few channels (a greyscale or RGB input) and wide images keep the C-first order
+ * ({@link #channelsLastPays}).
  */
 public final class Conv2d extends Layer {
     /** The order in which examples are unfolded; {@code AUTO} picks by channel count (tests force each). */
     enum Unfold { AUTO, CHANNELS_FIRST, CHANNELS_LAST }
 
     /**
-     * From this many input channels, channels-last unfolding is used: measured on the CNN, conv2 (32
-     * channels) gained and conv1 (one channel, 26 pixels a window row C-first, 3 floats channels-last)
-     * would lose; see docs/PERFORMANCE.md.
+     * Whether {@code AUTO} unfolds channels-last: when C-first window rows are short (under 24
+     * outputs) and a channels-last one (k·C floats) is at least twice as long. Unfolding and adding
+     * back one example, timed from 7x7 to 56x56 images and 2 to 64 channels, each layout won where
+     * this rule picks it or lost by under 5%; transposing the image costs per value, so wide images
+     * (26-wide rows and more) stay C-first at any channel count. See docs/PERFORMANCE.md.
      */
-    static final int CHANNELS_LAST_MIN = 8;
+    static boolean channelsLastPays(int channels, int kernel, int outWidth) {
+        return outWidth < 24 && channels * kernel >= 2 * outWidth;
+    }
 
     private final int filters, kernel, stride, padding;
     private final Unfold unfold;
@@ -94,7 +99,7 @@ public final class Conv2d extends Layer {
         ow = (w + 2 * padding - kernel) / stride + 1;
         ckk = c * kernel * kernel;
         p = oh * ow;
-        channelsLast = unfold == Unfold.CHANNELS_LAST || unfold == Unfold.AUTO && c >= CHANNELS_LAST_MIN;
+        channelsLast = unfold == Unfold.CHANNELS_LAST || unfold == Unfold.AUTO && channelsLastPays(c, kernel, ow);
         weight = addParameter("weight", Tensor.zeros(filters, c, kernel, kernel));
         bias = addParameter("bias", Tensor.zeros(filters));
         ctx.init().fillWeights(weight.value().data(), filters * ckk, ckk, filters * kernel * kernel, ctx.rng());

@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The stride-1 fast paths of Conv2d's im2col (arraycopy between padding zeros) and col2im (a loop
@@ -100,5 +102,13 @@ class Conv2dUnfoldTest {
                 assertEquals(dx[i], dxLast[i], 1e-5 * (1 + Math.abs(dx[i])), "col2imLast " + what + " at " + i);
             }
         }
+    }
+
+    @Test
+    void channelsLastIsChosenForShortRowsOfManyChannels() {
+        assertTrue(Conv2d.channelsLastPays(32, 3, 11), "the CNN's conv2: 32 channels, 11-wide output rows");
+        assertFalse(Conv2d.channelsLastPays(1, 3, 26), "a greyscale input");
+        assertFalse(Conv2d.channelsLastPays(4, 3, 11), "few channels: 12-float window rows against 11");
+        assertFalse(Conv2d.channelsLastPays(64, 3, 26), "wide rows stay C-first at any channel count");
     }
 }
