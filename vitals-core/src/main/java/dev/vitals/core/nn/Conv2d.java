@@ -47,11 +47,13 @@ public final class Conv2d extends Layer {
     private boolean channelsLast;
     /**
      * Per part of the batch: the unfolded example, its gradient, the part's weight and bias
-     * gradients, and (channels-last) the example transposed to [H, W, C] and its gradient.
+     * gradients, and (channels-last) the example transposed to [H, W, C] and its gradient. The
+     * column matrix has one more row (C-first) or column (channels-last) than the unfolding fills,
+     * kept at one: the weight-gradient product then yields the bias gradient, the sum of dy over
+     * the positions, as its last column, and no separate pass over dy is needed.
      */
     private float[][] cols = new float[0][], dcols = new float[0][], dwParts = new float[0][], images = new float[0][],
             dimages = new float[0][];
-    private double[][] dbParts = new double[0][];
     /** Channels-last: the weight as [filters, k, k, C]. */
     private float[] weightLast = new float[0];
     private Tensor input, out, gradIn;
@@ -122,11 +124,11 @@ public final class Conv2d extends Layer {
                 float[] col = cols[part], img = images[part];
                 for (int i = from; i < to; i++) {
                     toChannelsLast(xs, i * inSize, img, c, h * w);
-                    im2colLast(img, col, c, h, w, kernel, stride, padding, oh, ow);
+                    im2colLast(img, col, ckk + 1, c, h, w, kernel, stride, padding, oh, ow);
                     int yo = i * outSize;
                     for (int f = 0; f < filters; f++) java.util.Arrays.fill(y, yo + f * p, yo + (f + 1) * p, bs[f]);
-                    // y_i[filters, positions] = bias + W[filters, k·k·C] · colᵀ, col being [positions, k·k·C]
-                    g.sgemm(false, true, filters, p, ckk, 1f, wl, 0, ckk, col, 0, ckk, 1f, y, yo, p);
+                    // y_i[filters, positions] = bias + W[filters, k·k·C] · colᵀ, col being [positions, k·k·C (+1)]
+                    g.sgemm(false, true, filters, p, ckk, 1f, wl, 0, ckk, col, 0, ckk + 1, 1f, y, yo, p);
                 }
             }));
             lastOutput = out;
@@ -157,14 +159,12 @@ public final class Conv2d extends Layer {
             backwardLast(b, parts, dy, xs, toLastWeight(wt), dx, inSize, outSize);
         } else Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] col = cols[part], dwp = dwParts[part], dc = dcols[part];
-            double[] dbp = dbParts[part];
-            java.util.Arrays.fill(dbp, 0);
+            java.util.Arrays.fill(col, ckk * p, (ckk + 1) * p, 1f);
             for (int i = from; i < to; i++) {
                 int yo = i * outSize;
                 im2col(xs, i * inSize, col, 0, p);
-                // the part's dW[filters, ckk] (+)= dy_i[filters, positions] · colᵀ
-                g.sgemm(false, true, filters, ckk, p, 1f, dy, yo, p, col, 0, p, i == from ? 0f : 1f, dwp, 0, ckk);
-                for (int f = 0; f < filters; f++) dbp[f] += MathUtil.sum(dy, yo + f * p, p);
+                // the part's [dW | db][filters, ckk + 1] (+)= dy_i[filters, positions] · [col; 1]ᵀ
+                g.sgemm(false, true, filters, ckk + 1, p, 1f, dy, yo, p, col, 0, p, i == from ? 0f : 1f, dwp, 0, ckk + 1);
                 if (dx == null) continue;
                 // dcol[ckk, positions] = Wᵀ · dy_i, added back onto the image positions it came from
                 g.sgemm(true, false, ckk, p, filters, 1f, wt, 0, ckk, dy, yo, p, 0f, dc, 0, p);
@@ -174,22 +174,21 @@ public final class Conv2d extends Layer {
         }));
         // the parts' sums, always in part order: the result does not depend on who computed a part
         float[] dw = weight.grad().data(), db = bias.grad().data();
-        // channels-last parts are [filters, k, k, C]; the parameter is [filters, C, k, k]
-        int kk = kernel * kernel, rows = channelsLast ? kk : c, inner = channelsLast ? c : kk;
+        // a part is [filters, ckk + 1], the bias gradient last; channels-last its weight columns are
+        // [k, k, C], while the parameter is [filters, C, k, k]
+        int kk = kernel * kernel, rows = channelsLast ? kk : c, inner = channelsLast ? c : kk, ld = ckk + 1;
         for (int f = 0; f < filters; f++) {
             for (int r = 0; r < rows; r++) {
                 for (int t = 0; t < inner; t++) {
-                    int j = f * ckk + r * inner + t;
+                    int j = f * ld + r * inner + t;
                     float s = dwParts[0][j];
                     for (int q = 1; q < parts; q++) s += dwParts[q][j];
-                    dw[channelsLast ? f * ckk + t * kk + r : j] += s;
+                    dw[f * ckk + (channelsLast ? t * kk + r : r * inner + t)] += s;
                 }
             }
-        }
-        for (int f = 0; f < filters; f++) {
-            double s = 0;
-            for (int q = 0; q < parts; q++) s += dbParts[q][f];
-            db[f] += (float) s;
+            float s = dwParts[0][f * ld + ckk];
+            for (int q = 1; q < parts; q++) s += dwParts[q][f * ld + ckk];
+            db[f] += s;
         }
         return dx == null ? null : gradIn;
     }
@@ -198,15 +197,13 @@ public final class Conv2d extends Layer {
     private void backwardLast(int b, int parts, float[] dy, float[] xs, float[] wl, float[] dx, int inSize, int outSize) {
         Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] col = cols[part], dwp = dwParts[part], dc = dcols[part], img = images[part], dimg = dimages[part];
-            double[] dbp = dbParts[part];
-            java.util.Arrays.fill(dbp, 0);
+            for (int q = 0; q < p; q++) col[q * (ckk + 1) + ckk] = 1f;
             for (int i = from; i < to; i++) {
                 int yo = i * outSize;
                 toChannelsLast(xs, i * inSize, img, c, h * w);
-                im2colLast(img, col, c, h, w, kernel, stride, padding, oh, ow);
-                // the part's dW[filters, k·k·C] (+)= dy_i[filters, positions] · col[positions, k·k·C]
-                g.sgemm(false, false, filters, ckk, p, 1f, dy, yo, p, col, 0, ckk, i == from ? 0f : 1f, dwp, 0, ckk);
-                for (int f = 0; f < filters; f++) dbp[f] += MathUtil.sum(dy, yo + f * p, p);
+                im2colLast(img, col, ckk + 1, c, h, w, kernel, stride, padding, oh, ow);
+                // the part's [dW | db][filters, k·k·C + 1] (+)= dy_i[filters, positions] · [col | 1][positions, k·k·C + 1]
+                g.sgemm(false, false, filters, ckk + 1, p, 1f, dy, yo, p, col, 0, ckk + 1, i == from ? 0f : 1f, dwp, 0, ckk + 1);
                 if (dx == null) continue;
                 // dcol[positions, k·k·C] = dy_iᵀ · W, added back onto the pixels it came from
                 g.sgemm(true, false, p, ckk, filters, 1f, dy, yo, p, wl, 0, ckk, 0f, dc, 0, ckk);
@@ -252,21 +249,17 @@ public final class Conv2d extends Layer {
             cols = java.util.Arrays.copyOf(cols, parts);
             dcols = java.util.Arrays.copyOf(dcols, parts);
             dwParts = java.util.Arrays.copyOf(dwParts, parts);
-            dbParts = java.util.Arrays.copyOf(dbParts, parts);
         }
         if (images.length < parts) {
             images = java.util.Arrays.copyOf(images, parts);
             dimages = java.util.Arrays.copyOf(dimages, parts);
         }
         for (int q = 0; q < parts; q++) {
-            cols[q] = grow(cols[q], ckk * p);
+            cols[q] = grow(cols[q], (ckk + 1) * p);
             if (inputGrad) dcols[q] = grow(dcols[q], ckk * p);
             if (channelsLast) images[q] = grow(images[q], c * h * w);
             if (channelsLast && inputGrad) dimages[q] = grow(dimages[q], c * h * w);
-            if (dwParts[q] == null) {
-                dwParts[q] = new float[filters * ckk];
-                dbParts[q] = new double[filters];
-            }
+            if (dwParts[q] == null) dwParts[q] = new float[filters * (ckk + 1)];
         }
     }
 
@@ -379,15 +372,15 @@ public final class Conv2d extends Layer {
     }
 
     /**
-     * Unfolds one channels-last image [H, W, C] into col[position][(ki·k + kj)·C + ch] (zero outside
-     * the image). A window row inside the image is k·C contiguous floats, copied in one piece; at an
-     * edge each pixel's C channels are copied or zeroed.
+     * Unfolds one channels-last image [H, W, C] into col[position·ld + (ki·k + kj)·C + ch] (zero
+     * outside the image; columns from k·k·C to ld are left alone). A window row inside the image is
+     * k·C contiguous floats, copied in one piece; at an edge each pixel's C channels are copied or zeroed.
      */
-    static void im2colLast(float[] img, float[] col, int c, int h, int w, int kernel, int stride, int padding, int oh, int ow) {
-        int kc = kernel * c, d = 0;
+    static void im2colLast(float[] img, float[] col, int ld, int c, int h, int w, int kernel, int stride, int padding, int oh, int ow) {
+        int kc = kernel * c;
         for (int oy = 0; oy < oh; oy++) {
             for (int ox = 0; ox < ow; ox++) {
-                int ix0 = ox * stride - padding;
+                int ix0 = ox * stride - padding, d = (oy * ow + ox) * ld;
                 boolean inside = ix0 >= 0 && ix0 + kernel <= w;
                 for (int ki = 0; ki < kernel; ki++, d += kc) {
                     int iy = oy * stride - padding + ki;

@@ -75,17 +75,20 @@ class Conv2dUnfoldTest {
             assertArrayEquals(java.util.Arrays.copyOfRange(x, xo, x.length), java.util.Arrays.copyOfRange(back, xo, back.length),
                     () -> "transpose and back " + what);
 
-            float[] first = new float[ckk * p], last = new float[ckk * p];
+            int ld = ckk + 2;
+            float[] first = new float[ckk * p], last = new float[ld * p];
             java.util.Arrays.fill(last, 99f);
             Conv2d.im2col(x, xo, first, 0, p, c, h, w, k, s, pad, oh, ow, true);
-            Conv2d.im2colLast(img, last, c, h, w, k, s, pad, oh, ow);
-            for (int ch = 0; ch < c; ch++) {
-                for (int r = 0; r < k * k; r++) {
-                    for (int q = 0; q < p; q++) {
-                        float a = first[(ch * k * k + r) * p + q], b = last[q * ckk + r * c + ch];
+            Conv2d.im2colLast(img, last, ld, c, h, w, k, s, pad, oh, ow);
+            for (int q = 0; q < p; q++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int r = 0; r < k * k; r++) {
+                        float a = first[(ch * k * k + r) * p + q], b = last[q * ld + r * c + ch];
                         if (Float.compare(a, b) != 0) throw new AssertionError("im2colLast " + what + " channel " + ch + " tap " + r + " position " + q + ": " + b + " != " + a);
                     }
                 }
+                assertEquals(99f, last[q * ld + ckk], "im2colLast wrote past its columns " + what);
+                assertEquals(99f, last[q * ld + ckk + 1], "im2colLast wrote past its columns " + what);
             }
 
             float[] col = new float[ckk * p], colLast = new float[ckk * p];
