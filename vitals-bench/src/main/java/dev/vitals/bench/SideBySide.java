@@ -371,6 +371,9 @@ public final class SideBySide {
      *       does nothing), monitor (the doctor's Monitor alone, without WatchedRun).</li>
      * </ul>
      * One untimed round first warms the JIT. Reports median epoch seconds and the overhead over bare.
+     * With two or more epochs per run it also reports the first epoch and the later ones apart: a run
+     * observes its first 20 steps in full and then 8 steps an epoch, so the first epoch carries a
+     * start-up cost that later epochs do not.
      */
     private static void overhead(Map<String, List<String>> o) {
         String workload = opt(o, "workload", "mlp64");
@@ -382,18 +385,31 @@ public final class SideBySide {
         WatchedRun.Preflight pre = WatchedRun.preflight(spec, data);
         String[] modes = opt(o, "modes", "bare,engine,watched").split(",");
         if (!List.of(modes).contains("bare")) usage("overhead --modes must include bare");
-        Map<String, List<Double>> secs = new LinkedHashMap<>();
-        for (String m : modes) secs.put(m, new ArrayList<>());
-        List<Double> pairRatio = new ArrayList<>();
+        Map<String, List<Double>> secs = new LinkedHashMap<>(), first = new LinkedHashMap<>(), later = new LinkedHashMap<>();
+        for (String m : modes) {
+            secs.put(m, new ArrayList<>());
+            first.put(m, new ArrayList<>());
+            later.put(m, new ArrayList<>());
+        }
+        List<Double> pairRatio = new ArrayList<>(), laterRatio = new ArrayList<>();
         for (int round = -1; round < repeats; round++) {
-            Map<String, Double> thisRound = new LinkedHashMap<>();
+            Map<String, Double> thisRound = new LinkedHashMap<>(), thisLater = new LinkedHashMap<>();
             for (int k = 0; k < modes.length; k++) {
                 String m = modes[Math.floorMod(k + round, modes.length)];
-                double s = runOnce(m, spec, data, pre);
+                List<Double> epochSecs = runOnce(m, spec, data, pre);
+                double s = epochSecs.stream().mapToDouble(Double::doubleValue).sum();
                 thisRound.put(m, s);
-                if (round >= 0) secs.get(m).add(s);
+                if (epochSecs.size() > 1) thisLater.put(m, median(epochSecs.subList(1, epochSecs.size())));
+                if (round >= 0) {
+                    secs.get(m).add(s);
+                    first.get(m).add(epochSecs.get(0));
+                    later.get(m).addAll(epochSecs.subList(1, epochSecs.size()));
+                }
             }
-            if (round >= 0 && thisRound.containsKey("watched")) pairRatio.add(thisRound.get("watched") / thisRound.get("bare"));
+            if (round >= 0 && thisRound.containsKey("watched")) {
+                pairRatio.add(thisRound.get("watched") / thisRound.get("bare"));
+                if (thisLater.containsKey("watched")) laterRatio.add(thisLater.get("watched") / thisLater.get("bare"));
+            }
             System.err.printf(Locale.ROOT, "round %d%s: %s%n", round + 1, round < 0 ? " (warm-up, not counted)" : "", thisRound);
         }
         double bare = median(secs.get("bare"));
@@ -409,10 +425,22 @@ public final class SideBySide {
             System.out.printf(Locale.ROOT, "watched/bare, median of the per-round ratios: %+.1f%% (target: at most +2%%)%n",
                     100 * (median(pairRatio) - 1));
         }
+        if (epochs > 1) {
+            System.out.printf(Locale.ROOT, "%nFirst epoch (observes its first 20 steps in full) and later epochs (8 observed steps each):%n");
+            System.out.printf(Locale.ROOT, "%-8s %14s %10s %16s %10s%n", "mode", "first epoch s", "vs bare", "later epochs s", "vs bare");
+            double bareFirst = median(first.get("bare")), bareLater = median(later.get("bare"));
+            for (String m : modes) {
+                double f = median(first.get(m)), l = median(later.get(m));
+                System.out.printf(Locale.ROOT, "%-8s %14.3f %+9.1f%% %16.3f %+9.1f%%%n", m, f, 100 * (f / bareFirst - 1), l, 100 * (l / bareLater - 1));
+            }
+            if (!laterRatio.isEmpty()) {
+                System.out.printf(Locale.ROOT, "watched/bare, later epochs, median of the per-round ratios: %+.1f%%%n", 100 * (median(laterRatio) - 1));
+            }
+        }
     }
 
-    /** Seconds of training (the sum of the epochs' own times: no data loading, no evaluation). */
-    private static double runOnce(String mode, Spec spec, PreparedData data, WatchedRun.Preflight pre) {
+    /** Each epoch's seconds of training (the epochs' own times: no data loading, no evaluation). */
+    private static List<Double> runOnce(String mode, Spec spec, PreparedData data, WatchedRun.Preflight pre) {
         Experiment e = Experiment.of(spec, data);
         RunResult r = switch (mode) {
             case "bare" -> new Trainer(e.model(), e.loss(), e.optimizer(), Experiment.schedule(spec),
@@ -423,6 +451,6 @@ public final class SideBySide {
             case "monitor" -> e.fit(new dev.vitals.doctor.Monitor(f -> { }));
             default -> throw new IllegalArgumentException(mode);
         };
-        return r.epochs().stream().mapToDouble(EpochResult::seconds).sum();
+        return r.epochs().stream().map(EpochResult::seconds).toList();
     }
 }
