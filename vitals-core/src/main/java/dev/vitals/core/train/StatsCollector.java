@@ -2,7 +2,6 @@ package dev.vitals.core.train;
 
 import dev.vitals.core.nn.Activation;
 import dev.vitals.core.nn.Layer;
-import dev.vitals.core.nn.MathUtil;
 import dev.vitals.core.nn.Parameter;
 import dev.vitals.core.tensor.Tensor;
 
@@ -101,7 +100,25 @@ final class StatsCollector {
             if (y == null) continue;
             float[] v = y.data();
             int n = y.size();
-            double sum = MathUtil.sum(v, 0, n), sq = sumSquares(v, n);
+            // the sum and the sum of squares in one pass over the output
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                float a = v[j], b = v[j + 1], c = v[j + 2], d = v[j + 3];
+                s0 += a;
+                s1 += b;
+                s2 += c;
+                s3 += d;
+                q0 += a * a;
+                q1 += b * b;
+                q2 += c * c;
+                q3 += d * d;
+            }
+            for (; j < n; j++) {
+                s0 += v[j];
+                q0 += v[j] * v[j];
+            }
+            double sum = (s0 + s1) + (s2 + s3), sq = (q0 + q1) + (q2 + q3);
             boolean bad = false;
             if (!Double.isFinite(sum) || !Double.isFinite(sq)) {
                 // rare: leave out the non-finite values, and say there were some
@@ -133,22 +150,31 @@ final class StatsCollector {
         }
     }
 
-    private static void relu(Tensor y, LayerStats st) {
+    /** Per unit, how many of the batch's values were positive (reused between observed steps). */
+    private int[] active = new int[0];
+
+    private void relu(Tensor y, LayerStats st) {
         float[] v = y.data();
         int b = y.batch(), units = y.dim(1), per = y.exampleSize() / units;
-        long zeros = 0;
+        if (active.length < units) active = new int[units];
+        java.util.Arrays.fill(active, 0, units, 0);
+        // example by example, so the values are read in memory order (a dense layer's units are
+        // adjacent: reading one unit across the batch would jump a row at every value)
+        for (int i = 0, o = 0; i < b; i++) {
+            for (int u = 0; u < units; u++, o += per) {
+                int a = 0;
+                // a count without a branch on the data (signs are random: a branch mispredicts half the time)
+                for (int k = 0; k < per; k++) a += v[o + k] <= 0f ? 0 : 1;
+                active[u] += a;
+            }
+        }
+        long positive = 0;
         int dead = 0;
         for (int u = 0; u < units; u++) {
-            int active = 0;
-            for (int i = 0; i < b; i++) {
-                int o = i * units * per + u * per;
-                // a count without a branch on the data (signs are random: a branch mispredicts half the time)
-                for (int k = 0; k < per; k++) active += v[o + k] <= 0f ? 0 : 1;
-            }
-            zeros += (long) b * per - active;
-            if (active == 0) dead++;
+            positive += active[u];
+            if (active[u] == 0) dead++;
         }
-        st.zeroFraction = (double) zeros / Math.max(1, y.size());
+        st.zeroFraction = (double) (y.size() - positive) / Math.max(1, y.size());
         st.deadFraction = (double) dead / Math.max(1, units);
     }
 

@@ -45,6 +45,27 @@ class StatsCollectorTest {
     }
 
     @Test
+    void denseReluZerosAndDeadUnits() {
+        // 7 examples of 6 units; units 1 and 4 never fire, unit 5 fires once
+        Tensor x = Tensor.reuse(null, 7, Shape.of(6));
+        SplittableRandom r = new SplittableRandom(2);
+        float[] v = x.data();
+        for (int i = 0; i < 7; i++) {
+            for (int u = 0; u < 6; u++) {
+                double z = u == 1 || u == 4 ? -0.1 - r.nextDouble() : u == 5 ? (i == 3 ? 0.5 : -0.5) : r.nextGaussian();
+                v[i * 6 + u] = (float) z;
+            }
+        }
+        Activation relu = built(new Activation.ReLU(), x.exampleShape());
+        float[] y = relu.forward(x, Mode.TRAIN).data();
+        LayerStats st = measure(relu);
+        int zeros = 0;
+        for (float a : y) zeros += a == 0 ? 1 : 0;
+        assertEquals((double) zeros / y.length, st.zeroFraction, 1e-12);
+        assertEquals(2.0 / 6, st.deadFraction, 1e-12, "units 1 and 4 never fire");
+    }
+
+    @Test
     void nonFiniteOutputsAreFlaggedAndLeftOutOfMeanAndStd() {
         Tensor x = Tensor.reuse(null, 2, Shape.of(5));
         float[] v = {1, 2, Float.NaN, 3, 4, Float.POSITIVE_INFINITY, 5, 6, 7, 8};
