@@ -26,7 +26,7 @@ import dev.vitals.core.tensor.Tensor;
  * ({@link #channelsLastPays}).
  */
 public final class Conv2d extends Layer {
-    /** The order in which examples are unfolded; {@code AUTO} picks by channel count (tests force each). */
+    /** The order in which examples are unfolded; {@code AUTO} asks {@link #channelsLastPays} (tests force each). */
     enum Unfold { AUTO, CHANNELS_FIRST, CHANNELS_LAST }
 
     /**
