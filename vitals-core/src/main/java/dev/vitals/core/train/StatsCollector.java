@@ -160,12 +160,18 @@ final class StatsCollector {
         java.util.Arrays.fill(active, 0, units, 0);
         // example by example, so the values are read in memory order (a dense layer's units are
         // adjacent: reading one unit across the batch would jump a row at every value)
-        for (int i = 0, o = 0; i < b; i++) {
-            for (int u = 0; u < units; u++, o += per) {
-                int a = 0;
-                // a count without a branch on the data (signs are random: a branch mispredicts half the time)
-                for (int k = 0; k < per; k++) a += v[o + k] <= 0f ? 0 : 1;
-                active[u] += a;
+        // counts without a branch on the data (signs are random: a branch mispredicts half the time)
+        if (per == 1) {
+            for (int i = 0, o = 0; i < b; i++, o += units) {
+                for (int u = 0; u < units; u++) active[u] += v[o + u] <= 0f ? 0 : 1;
+            }
+        } else {
+            for (int i = 0, o = 0; i < b; i++) {
+                for (int u = 0; u < units; u++, o += per) {
+                    int a = 0;
+                    for (int k = 0; k < per; k++) a += v[o + k] <= 0f ? 0 : 1;
+                    active[u] += a;
+                }
             }
         }
         long positive = 0;
