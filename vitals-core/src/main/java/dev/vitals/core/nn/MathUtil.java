@@ -28,21 +28,4 @@ public final class MathUtil {
                 + t * (-0.82215223 + t * 0.17087277)))))))));
         return x >= 0 ? r : 2 - r;
     }
-
-    /**
-     * The sum of {@code n} values from {@code from}, in double, over four interleaved partial sums:
-     * one running sum waits for each addition to finish (about 4 cycles), four keep the adder busy.
-     */
-    public static double sum(float[] x, int from, int n) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = from, e = from + n, e4 = from + (n & ~3);
-        for (; k < e4; k += 4) {
-            s0 += x[k];
-            s1 += x[k + 1];
-            s2 += x[k + 2];
-            s3 += x[k + 3];
-        }
-        for (; k < e; k++) s0 += x[k];
-        return (s0 + s1) + (s2 + s3);
-    }
 }
