@@ -118,30 +118,22 @@ public final class Conv2d extends Layer {
         prepare(parts, false);
         float[] xs = x.data(), y = out.data(), bs = bias.value().data(), wt = weight.value().data();
         int inSize = c * h * w, outSize = filters * p;
-        if (channelsLast) {
-            float[] wl = toLastWeight(wt);
-            Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
-                float[] col = cols[part], img = images[part];
-                for (int i = from; i < to; i++) {
-                    toChannelsLast(xs, i * inSize, img, c, h * w);
-                    im2colLast(img, col, ckk + 1, c, h, w, kernel, stride, padding, oh, ow);
-                    int yo = i * outSize;
-                    for (int f = 0; f < filters; f++) java.util.Arrays.fill(y, yo + f * p, yo + (f + 1) * p, bs[f]);
-                    // y_i[filters, positions] = bias + W[filters, k·k·C] · colᵀ, col being [positions, k·k·C (+1)]
-                    g.sgemm(false, true, filters, p, ckk, 1f, wl, 0, ckk, col, 0, ckk + 1, 1f, y, yo, p);
-                }
-            }));
-            lastOutput = out;
-            return out;
-        }
+        float[] wl = channelsLast ? toLastWeight(wt) : wt;
         Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] col = cols[part];
             for (int i = from; i < to; i++) {
-                im2col(xs, i * inSize, col, 0, p);
                 int yo = i * outSize;
                 for (int f = 0; f < filters; f++) java.util.Arrays.fill(y, yo + f * p, yo + (f + 1) * p, bs[f]);
-                // y_i[filters, positions] = bias + W[filters, ckk] · col[ckk, positions]
-                g.sgemm(false, false, filters, p, ckk, 1f, wt, 0, ckk, col, 0, p, 1f, y, yo, p);
+                if (channelsLast) {
+                    toChannelsLast(xs, i * inSize, images[part], c, h * w);
+                    im2colLast(images[part], col, ckk + 1, c, h, w, kernel, stride, padding, oh, ow);
+                    // y_i[filters, positions] = bias + W[filters, k·k·C] · colᵀ, col being [positions, k·k·C (+1)]
+                    g.sgemm(false, true, filters, p, ckk, 1f, wl, 0, ckk, col, 0, ckk + 1, 1f, y, yo, p);
+                } else {
+                    im2col(xs, i * inSize, col, 0, p);
+                    // y_i[filters, positions] = bias + W[filters, ckk] · col[ckk, positions]
+                    g.sgemm(false, false, filters, p, ckk, 1f, wl, 0, ckk, col, 0, p, 1f, y, yo, p);
+                }
             }
         }));
         lastOutput = out;
