@@ -119,10 +119,10 @@ final class StepProfile {
                 long t4 = System.nanoTime();
                 loss += t4 - t3;
                 Tensor g = grad;
-                for (int i = nl - 1; i >= 0; i--) {
+                for (int i = nl - 1; i >= model.firstTrained(); i--) {
                     gemm.current = nl + i;
                     long a = System.nanoTime();
-                    g = layers.get(i).backward(g, i > 0);
+                    g = layers.get(i).backward(g, i > model.firstTrained());
                     layerTime[nl + i] += System.nanoTime() - a;
                 }
                 long t5 = System.nanoTime();

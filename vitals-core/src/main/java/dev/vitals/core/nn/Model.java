@@ -44,6 +44,9 @@ public final class Model {
 
     public List<Layer> layers() { return body.children(); }
 
+    /** The first of {@link #layers()} with parameters; a training step's backward pass ends there. */
+    public int firstTrained() { return body.firstTrained(); }
+
     /** Every layer, nested ones included, in forward order (a residual block before its body). */
     public List<Layer> allLayers() {
         List<Layer> out = new ArrayList<>();

@@ -8,6 +8,13 @@ import java.util.List;
 /** Layers applied one after another. The body of a model and of a residual block. */
 public class Sequential extends Layer {
     private final List<Layer> layers;
+    /**
+     * The first layer with parameters. Below it nothing needs a gradient, so unless the caller asks
+     * for the input's gradient, the backward pass stops there: an MLP behind a flatten would
+     * otherwise compute its first layer's input gradient (a third of that layer's products) for
+     * nothing.
+     */
+    private int firstTrained;
 
     public Sequential(List<Layer> layers) {
         this.layers = List.copyOf(layers);
@@ -27,6 +34,8 @@ public class Sequential extends Layer {
                 throw new ShapeException(l, s, e.getMessage());
             }
         }
+        firstTrained = 0;
+        while (firstTrained < layers.size() && layers.get(firstTrained).parameters().isEmpty()) firstTrained++;
         return s;
     }
 
@@ -38,13 +47,17 @@ public class Sequential extends Layer {
         return h;
     }
 
+    /** Index of the first layer with parameters (the size when none has): the backward pass ends there. */
+    public int firstTrained() { return firstTrained; }
+
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
         Tensor g = gradOutput;
+        int last = needInputGrad ? 0 : firstTrained;
         for (int i = layers.size() - 1; i >= 0; i--) {
             Layer l = layers.get(i);
             l.lastGradOutput(g);
-            g = l.backward(g, i > 0 || needInputGrad);
+            g = i >= last ? l.backward(g, i > last || needInputGrad) : null;
         }
         return g;
     }
