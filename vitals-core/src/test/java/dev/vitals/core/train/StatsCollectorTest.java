@@ -33,7 +33,7 @@ class StatsCollectorTest {
         int zeros = 0;
         for (float a : y) {
             sum += a;
-            sq += a * a;
+            sq += (double) a * a;
             zeros += a == 0 ? 1 : 0;
         }
         double mean = sum / y.length;
@@ -77,6 +77,35 @@ class StatsCollectorTest {
         assertTrue(Double.isFinite(st.mean) && Double.isFinite(st.std));
         // saturated: tanh of 6, 7, 8 and inf (= 1), beyond tanh(5); NaN is not, and counts in the whole
         assertEquals(4.0 / 10, st.saturatedFraction, 1e-12);
+    }
+
+    @Test
+    void longOutputsAndGradientsAreMeasuredInPartsTheSameAsOneByOne() {
+        // 3 examples of 50,001 values: long enough to be cut into parts over the worker threads
+        Tensor x = Tensor.reuse(null, 3, Shape.of(50_001));
+        SplittableRandom r = new SplittableRandom(4);
+        float[] v = x.data();
+        for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextGaussian() * 3 + 1);
+        Activation relu = built(new Activation.ReLU(), x.exampleShape());
+        float[] y = relu.forward(x, Mode.TRAIN).data();
+        LayerStats st = measure(relu);
+        double sum = 0, sq = 0;
+        for (float a : y) {
+            sum += a;
+            sq += (double) a * a;
+        }
+        double mean = sum / y.length;
+        assertEquals(mean, st.mean, 1e-12 * Math.abs(mean));
+        assertEquals(Math.sqrt(sq / y.length - mean * mean), st.std, 1e-12);
+
+        StatsCollector c = new StatsCollector(List.of(), List.of());
+        for (int n : new int[] {0, 1, 7, 8, 9, StatsCollector.BLOCK * 2 - 1, StatsCollector.BLOCK * 2, v.length}) {
+            double expected = 0;
+            for (int i = 0; i < n; i++) expected += (double) v[i] * v[i];
+            double got = c.sumSquares(v, n);
+            assertEquals(expected, got, 1e-12 * expected, "sum of squares of " + n + " values");
+            assertEquals(got, c.sumSquares(v, n), "the same parts every time");
+        }
     }
 
     private static <L extends Layer> L built(L layer, Shape in) {
