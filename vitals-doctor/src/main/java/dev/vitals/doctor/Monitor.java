@@ -38,10 +38,30 @@ public final class Monitor implements TrainingListener {
     @Override
     public void onRunBegin(RunInfo run) { recorder.onRunBegin(run); }
 
+    /**
+     * In a run of consecutive observed steps (a run observes its first steps one after another), the
+     * rules are asked at the first and then at every {@code BURST_STRIDE}-th: each asking costs about
+     * as much as a step of a small model (150-300 us on the MLP of docs/PERFORMANCE.md, most of it in
+     * rule code that runs too rarely to be compiled), and the steps in between add observations the
+     * next asking reads anyway. Sparse observations, and a non-finite loss, are always judged.
+     */
+    static final int BURST_STRIDE = 5;
+    private long lastObserved = Long.MIN_VALUE / 2, lastJudged = Long.MIN_VALUE / 2;
+
     @Override
     public void onStep(StepEvent step) {
         recorder.onStep(step);
-        if (step.observed || !Double.isFinite(step.loss)) evaluate(TraceRule.Moment.STEP);
+        if (!Double.isFinite(step.loss)) {
+            evaluate(TraceRule.Moment.STEP);
+            return;
+        }
+        if (!step.observed) return;
+        long s = step.globalStep;
+        boolean burst = s - lastObserved == 1;
+        lastObserved = s;
+        if (burst && s - lastJudged < BURST_STRIDE) return;
+        lastJudged = s;
+        evaluate(TraceRule.Moment.STEP);
     }
 
     @Override
