@@ -74,8 +74,11 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
         if (moment != Moment.STEP || t.info() == null || t.info().batch() < MIN_BATCH || t.steps() < MIN_STEPS) return List.of();
         int n = t.steps();
         int from = Math.max(0, n - 200);
-        double p = Stats.median(purities(t, from, n));
-        // the healthy case stops here: the simulation below is the costly part, asked on every observed step
+        double[] purities = purities(t, from, n);
+        // the healthy case stops here, before sorting (rules run as cold code on the training thread)
+        if (!Stats.halfAtLeast(purities, PURITY)) return List.of();
+        double p = Stats.median(purities);
+        // ...or here: the simulation below is the costly part, asked on every observed step
         if (!(p >= PURITY)) return List.of();
         double expected = shuffledPurity(t.info().classShares(), Math.min(t.info().batch(), t.info().trainSize()));
         if (expected >= SHUFFLED_BELOW) return List.of();

@@ -59,13 +59,14 @@ public final class DeadRelu extends Rule implements TraceRule {
             LayerInfo li = t.layers().get(l);
             if (!li.saturation().equals("negative")) continue;
             double min = 1, sumZero = 0;
-            List<Object> series = new ArrayList<>();
             for (Observation o : last) {
                 min = Math.min(min, o.layerDead()[l]);
                 sumZero += o.layerZero()[l];
-                series.add(Numbers.round(o.layerDead()[l]));
             }
             if (!(min > DEAD)) continue;
+            // the evidence only for a finding: rounding is slow in the cold code a healthy run asks every observed step
+            List<Object> series = new ArrayList<>();
+            for (Observation o : last) series.add(Numbers.round(o.layerDead()[l]));
             Observation o = last.get(WINDOW - 1);
             Severity sev = min >= 1 ? Severity.ERROR : Severity.WARNING;
             out.add(finding(Stage.TRAIN, sev, li.path(), o.step(),

@@ -57,12 +57,10 @@ public final class SaturatedUnits extends Rule implements TraceRule {
             LayerInfo li = t.layers().get(l);
             if (!li.saturation().equals("tails")) continue;
             double min = 1;
-            List<Object> series = new ArrayList<>();
-            for (Observation o : last) {
-                min = Math.min(min, o.layerSaturated()[l]);
-                series.add(Numbers.round(o.layerSaturated()[l]));
-            }
+            for (Observation o : last) min = Math.min(min, o.layerSaturated()[l]);
             if (!(min > SATURATED)) continue;
+            List<Object> series = new ArrayList<>();
+            for (Observation o : last) series.add(Numbers.round(o.layerSaturated()[l]));
             Observation o = last.get(WINDOW - 1);
             out.add(finding(Stage.TRAIN, li.path(), o.step(),
                     Numbers.pct(min) + " or more of the outputs of " + li.path() + " (" + li.kind() + ") sit in its flat tails",

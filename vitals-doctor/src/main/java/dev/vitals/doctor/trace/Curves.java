@@ -84,7 +84,7 @@ public final class Curves {
         int n = t.steps(), from = Math.max(0, n - 50);
         double[] p = new double[n - from];
         for (int i = from; i < n; i++) p[i - from] = t.purity(i);
-        return Stats.median(p) >= 0.9;
+        return Stats.halfAtLeast(p, 0.9) && Stats.median(p) >= 0.9;
     }
 
     /** Share of the planned epochs done, 0..1 (1 when the plan is unknown). */

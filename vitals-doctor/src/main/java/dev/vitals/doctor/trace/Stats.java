@@ -6,10 +6,32 @@ import java.util.Arrays;
 public final class Stats {
     private Stats() {}
 
+    /**
+     * The median of the finite values. A plain loop, not a stream: rules call it on the training
+     * thread at observed steps, too rarely for the JIT to compile them, and an interpreted stream
+     * pipeline cost ~0.5 ms on 200 values there.
+     */
     public static double median(double[] v) {
-        double[] s = Arrays.stream(v).filter(Double::isFinite).sorted().toArray();
-        if (s.length == 0) return Double.NaN;
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+        double[] s = new double[v.length];
+        int n = 0;
+        for (double x : v) if (Double.isFinite(x)) s[n++] = x;
+        if (n == 0) return Double.NaN;
+        Arrays.sort(s, 0, n);
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+
+    /**
+     * Whether at least half of the finite values are at least {@code x}: false means the median is
+     * below {@code x} (or there is no finite value), known without sorting.
+     */
+    public static boolean halfAtLeast(double[] v, double x) {
+        int finite = 0, above = 0;
+        for (double d : v) {
+            if (!Double.isFinite(d)) continue;
+            finite++;
+            if (d >= x) above++;
+        }
+        return finite > 0 && 2 * above >= finite;
     }
 
     public static double median(float[] v, int from, int to) {
