@@ -68,6 +68,7 @@ public final class SideBySide {
             case "export-documents" -> exportDocuments(o);
             case "table" -> table(o);
             case "overhead" -> overhead(o);
+            case "core-latency" -> System.out.printf(Locale.ROOT, "%.0f%n", coreRoundTripNanos());
             case "profile" -> {
                 String subset = opt(o, "subset", null);
                 Spec spec = spec(opt(o, "workload", "cnn"), Integer.parseInt(opt(o, "epochs", "2")), opt(o, "fashion", null),
@@ -79,7 +80,7 @@ public final class SideBySide {
     }
 
     private static void usage(String why) {
-        System.err.println("error: " + why + "\nusage: SideBySide run|export-documents|table|overhead|profile [options] (see bench/side-by-side)");
+        System.err.println("error: " + why + "\nusage: SideBySide run|export-documents|table|overhead|profile|core-latency [options] (see bench/side-by-side)");
         System.exit(2);
     }
 
@@ -298,6 +299,72 @@ public final class SideBySide {
         System.out.print(table(results, o.getOrDefault("note", List.of())));
     }
 
+    /**
+     * Each repeat's pair of runs: median epochs, their ratio, and the cache-line round trip between
+     * the two cores measured just before each run (the script adds it as {@code core_round_trip_ns}).
+     * On a VM whose two vCPUs the host sometimes places on one die and sometimes on two, that round
+     * trip (about 70 against 480 ns on the machine of docs/PERFORMANCE.md) says which a run got.
+     */
+    private static void runByRun(List<JsonNode> results, List<String> workloads, StringBuilder sb) {
+        boolean any = results.stream().anyMatch(r -> r.has("core_round_trip_ns"));
+        sb.append("run by run: median epoch s").append(any ? " (core-to-core round trip measured before the run, ns)" : "").append('\n');
+        for (String wl : workloads) {
+            List<JsonNode> v = new ArrayList<>(), p = new ArrayList<>();
+            for (JsonNode r : results) {
+                String w = r.path("workload").asText();
+                if (!(w.equals("documents") ? "docs" : w).equals(wl)) continue;
+                (r.path("framework").asText().startsWith("pytorch") ? p : v).add(r);
+            }
+            for (int i = 0; i < Math.max(v.size(), p.size()); i++) {
+                sb.append(String.format(Locale.ROOT, "%-8s run %d:", wl, i + 1));
+                double vs = i < v.size() ? medianEpoch(v.get(i)) : Double.NaN, ps = i < p.size() ? medianEpoch(p.get(i)) : Double.NaN;
+                if (i < v.size()) sb.append(String.format(Locale.ROOT, "  vitals %.3f%s", vs, roundTrip(v.get(i))));
+                if (i < p.size()) sb.append(String.format(Locale.ROOT, "  pytorch %.3f%s", ps, roundTrip(p.get(i))));
+                if (i < v.size() && i < p.size()) sb.append(String.format(Locale.ROOT, "  %.2fx", ps / vs));
+                sb.append('\n');
+            }
+        }
+    }
+
+    private static double medianEpoch(JsonNode r) {
+        List<Double> secs = new ArrayList<>();
+        for (JsonNode s : r.path("epoch_seconds")) secs.add(s.asDouble());
+        return secs.isEmpty() ? Double.NaN : median(secs);
+    }
+
+    private static String roundTrip(JsonNode r) {
+        return r.has("core_round_trip_ns") ? String.format(Locale.ROOT, " (%d ns)", r.path("core_round_trip_ns").asLong()) : "";
+    }
+
+    /**
+     * The time for a cache line to go from one core to another and back: two threads take turns
+     * writing one volatile value, 100,000 times; the median of three such measurements.
+     */
+    static double coreRoundTripNanos() throws InterruptedException {
+        double[] m = new double[3];
+        for (int k = 0; k < m.length; k++) {
+            int n = 100_000;
+            java.util.concurrent.atomic.AtomicLong flag = new java.util.concurrent.atomic.AtomicLong();
+            Thread other = new Thread(() -> {
+                for (long i = 1; i <= n; i++) {
+                    while (flag.get() != 2 * i - 1) Thread.onSpinWait();
+                    flag.set(2 * i);
+                }
+            });
+            other.setDaemon(true);
+            other.start();
+            long t0 = System.nanoTime();
+            for (long i = 1; i <= n; i++) {
+                flag.set(2 * i - 1);
+                while (flag.get() != 2 * i) Thread.onSpinWait();
+            }
+            m[k] = (System.nanoTime() - t0) / (double) n;
+            other.join();
+        }
+        Arrays.sort(m);
+        return m[1];
+    }
+
     static String table(List<JsonNode> results, List<String> notes) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (JsonNode r : results) {
@@ -347,6 +414,7 @@ public final class SideBySide {
         sb.append("epoch s: median over every epoch of every run; samples/s: training examples / median epoch; test acc and\n"
                 + "peak MB (VmHWM of the run's process): medians over runs; pytorch/vitals: PyTorch's median epoch over Vitals'\n"
                 + "(above 1: Vitals is faster).\n");
+        runByRun(results, order, sb);
         return sb.toString();
     }
 
@@ -375,7 +443,7 @@ public final class SideBySide {
      * observes its first 20 steps in full and then 8 steps an epoch, so the first epoch carries a
      * start-up cost that later epochs do not.
      */
-    private static void overhead(Map<String, List<String>> o) {
+    private static void overhead(Map<String, List<String>> o) throws InterruptedException {
         String workload = opt(o, "workload", "mlp64");
         int epochs = Integer.parseInt(opt(o, "epochs", "1"));
         int repeats = Integer.parseInt(opt(o, "repeats", "5"));
@@ -392,11 +460,13 @@ public final class SideBySide {
             later.put(m, new ArrayList<>());
         }
         List<Double> pairRatio = new ArrayList<>(), laterRatio = new ArrayList<>();
+        StepClock clock = new StepClock();
         for (int round = -1; round < repeats; round++) {
+            double rt = coreRoundTripNanos();
             Map<String, Double> thisRound = new LinkedHashMap<>(), thisLater = new LinkedHashMap<>();
             for (int k = 0; k < modes.length; k++) {
                 String m = modes[Math.floorMod(k + round, modes.length)];
-                List<Double> epochSecs = runOnce(m, spec, data, pre);
+                List<Double> epochSecs = runOnce(m, spec, data, pre, round >= 0 ? clock : new StepClock());
                 double s = epochSecs.stream().mapToDouble(Double::doubleValue).sum();
                 thisRound.put(m, s);
                 if (epochSecs.size() > 1) thisLater.put(m, median(epochSecs.subList(1, epochSecs.size())));
@@ -410,7 +480,8 @@ public final class SideBySide {
                 pairRatio.add(thisRound.get("watched") / thisRound.get("bare"));
                 if (thisLater.containsKey("watched")) laterRatio.add(thisLater.get("watched") / thisLater.get("bare"));
             }
-            System.err.printf(Locale.ROOT, "round %d%s: %s%n", round + 1, round < 0 ? " (warm-up, not counted)" : "", thisRound);
+            System.err.printf(Locale.ROOT, "round %d%s: %s, core-to-core round trip before it %.0f ns%n", round + 1,
+                    round < 0 ? " (warm-up, not counted)" : "", thisRound, rt);
         }
         double bare = median(secs.get("bare"));
         System.out.printf(Locale.ROOT, "Monitoring overhead, workload %s (%d training examples), %d epoch(s) per run, %d rounds, kernel %s%n",
@@ -437,16 +508,59 @@ public final class SideBySide {
                 System.out.printf(Locale.ROOT, "watched/bare, later epochs, median of the per-round ratios: %+.1f%%%n", 100 * (median(laterRatio) - 1));
             }
         }
+        if (secs.containsKey("watched")) clock.report(median(first.get("bare")), epochs > 1 ? median(later.get("bare")) : Double.NaN);
+    }
+
+    /**
+     * The monitoring cost accounted from inside the watched runs, which the VM's drift between runs
+     * does not blur: each step is timed from one step event to the next (after the Monitor has
+     * handled it), and what the observed steps took beyond the median of the others is their cost.
+     */
+    static final class StepClock implements dev.vitals.core.train.TrainingListener {
+        private long last;
+        private int epoch;
+        /** [0] the first epoch, [1] the later ones: durations of observed and of other steps, ns. */
+        private final List<List<Long>> observed = List.of(new ArrayList<>(), new ArrayList<>()), plain = List.of(new ArrayList<>(), new ArrayList<>());
+        private final int[] epochsSeen = new int[2];
+
+        @Override
+        public void onEpochBegin(int e) {
+            epoch = e;
+            last = 0;
+            epochsSeen[Math.min(e, 1)]++;
+        }
+
+        @Override
+        public void onStep(dev.vitals.core.train.StepEvent s) {
+            long t = System.nanoTime();
+            // the first step of an epoch has no event before it in the epoch; it is left out on both sides
+            if (last != 0) (s.observed ? observed : plain).get(Math.min(epoch, 1)).add(t - last);
+            last = t;
+        }
+
+        void report(double bareFirst, double bareLater) {
+            System.out.printf(Locale.ROOT, "%nAccounted inside the watched runs (observed steps' time beyond the median of the other steps):%n");
+            for (int k = 0; k < 2; k++) {
+                if (epochsSeen[k] == 0 || plain.get(k).isEmpty()) continue;
+                List<Double> p = plain.get(k).stream().map(Long::doubleValue).toList();
+                double base = median(p), extra = 0;
+                for (long d : observed.get(k)) extra += d - base;
+                double perEpoch = extra / epochsSeen[k] / 1e9, bare = k == 0 ? bareFirst : bareLater;
+                System.out.printf(Locale.ROOT, "%-14s %5.1f observed steps an epoch, %4.0f us each beyond a %4.0f us step: %6.1f ms an epoch, %+.1f%% of bare's %.3f s%n",
+                        k == 0 ? "first epoch:" : "later epochs:", (double) observed.get(k).size() / epochsSeen[k],
+                        observed.get(k).isEmpty() ? 0 : extra / observed.get(k).size() / 1e3, base / 1e3, perEpoch * 1e3, 100 * perEpoch / bare, bare);
+            }
+        }
     }
 
     /** Each epoch's seconds of training (the epochs' own times: no data loading, no evaluation). */
-    private static List<Double> runOnce(String mode, Spec spec, PreparedData data, WatchedRun.Preflight pre) {
+    private static List<Double> runOnce(String mode, Spec spec, PreparedData data, WatchedRun.Preflight pre, StepClock clock) {
         Experiment e = Experiment.of(spec, data);
         RunResult r = switch (mode) {
             case "bare" -> new Trainer(e.model(), e.loss(), e.optimizer(), Experiment.schedule(spec),
                     Experiment.trainerConfig(spec).withObserve(0, Integer.MAX_VALUE)).fit(data.train(), null, null);
             case "engine" -> e.trainer().fit(data.train(), null, null);
-            case "watched" -> WatchedRun.train(pre, e, f -> { }).result();
+            case "watched" -> WatchedRun.train(pre, e, f -> { }, clock).result();
             case "listener" -> e.fit(new dev.vitals.core.train.TrainingListener() { });
             case "monitor" -> e.fit(new dev.vitals.doctor.Monitor(f -> { }));
             default -> throw new IllegalArgumentException(mode);
