@@ -175,9 +175,10 @@ public final class SideBySide {
         Experiment e = Experiment.of(spec, data);
         boolean watched = Boolean.parseBoolean(opt(o, "watched", "false"));
         RunResult r;
+        StepClock clock = new StepClock();
         if (watched) {
             WatchedRun.Preflight pre = WatchedRun.preflight(spec, data);
-            r = WatchedRun.train(pre, e, f -> { }).result();
+            r = WatchedRun.train(pre, e, f -> { }, clock).result();
         } else {
             r = e.fit();
         }
@@ -192,6 +193,10 @@ public final class SideBySide {
         out.put("watched", watched);
         ArrayNode secs = out.putArray("epoch_seconds");
         for (EpochResult er : r.epochs()) secs.add(er.seconds());
+        // What the observed steps of the later epochs cost in this fresh JVM, where the doctor's rules
+        // run as cold code. Not the first epoch's: its observed steps are its first 20, which run before
+        // the JIT has compiled the step, so against the epoch's median step they look dearer than they are.
+        if (watched && r.epochs().size() > 1) out.put("monitoring_ms_later_epochs", clock.extraMsPerEpoch(1));
         out.put("test_accuracy", r.testAccuracy());
         out.put("peak_rss_mb", peakRssMb());
         System.out.println(JSON.writeValueAsString(out));
@@ -326,6 +331,18 @@ public final class SideBySide {
         }
     }
 
+    /** The watched runs' monitoring cost in their later epochs, accounted inside them, against those epochs less that cost. */
+    private static void monitoringCost(List<JsonNode> results, StringBuilder sb) {
+        for (JsonNode r : results) {
+            if (!r.has("monitoring_ms_later_epochs")) continue;
+            List<Double> secs = new ArrayList<>();
+            for (JsonNode x : r.path("epoch_seconds")) secs.add(x.asDouble());
+            double later = r.path("monitoring_ms_later_epochs").asDouble(), epoch = median(secs.subList(1, secs.size()));
+            sb.append(String.format(Locale.ROOT, "monitoring, %s seed %d: %.1f ms an epoch after the first (%.1f%%), accounted inside the watched run%n",
+                    r.path("workload").asText(), r.path("seed").asLong(), later, 100 * later / (1000 * epoch - later)));
+        }
+    }
+
     private static double medianEpoch(JsonNode r) {
         List<Double> secs = new ArrayList<>();
         for (JsonNode s : r.path("epoch_seconds")) secs.add(s.asDouble());
@@ -415,6 +432,7 @@ public final class SideBySide {
                 + "peak MB (VmHWM of the run's process): medians over runs; pytorch/vitals: PyTorch's median epoch over Vitals'\n"
                 + "(above 1: Vitals is faster).\n");
         runByRun(results, order, sb);
+        monitoringCost(results, sb);
         return sb.toString();
     }
 
@@ -538,8 +556,16 @@ public final class SideBySide {
             last = t;
         }
 
+        /** The observed steps' time beyond the median of the others, per epoch: {@code k} 0 the first epoch, 1 the later ones. */
+        double extraMsPerEpoch(int k) {
+            if (epochsSeen[k] == 0 || plain.get(k).isEmpty()) return Double.NaN;
+            double base = median(plain.get(k).stream().map(Long::doubleValue).toList()), extra = 0;
+            for (long d : observed.get(k)) extra += d - base;
+            return extra / epochsSeen[k] / 1e6;
+        }
+
         void report(double bareFirst, double bareLater) {
-            System.out.printf(Locale.ROOT, "%nAccounted inside the watched runs (observed steps' time beyond the median of the other steps):%n");
+            System.out.printf(Locale.ROOT, "%nAccounted inside the watched runs (observed steps' time beyond the median of the other steps; the JVM is warm from the rounds before):%n");
             for (int k = 0; k < 2; k++) {
                 if (epochsSeen[k] == 0 || plain.get(k).isEmpty()) continue;
                 List<Double> p = plain.get(k).stream().map(Long::doubleValue).toList();
