@@ -41,8 +41,8 @@ public final class Monitor implements TrainingListener {
     /**
      * In a run of consecutive observed steps (a run observes its first steps one after another), the
      * rules are asked at the first and then at every {@code BURST_STRIDE}-th: each asking costs about
-     * as much as a step of a small model (150-300 us on the MLP of docs/PERFORMANCE.md, most of it in
-     * rule code that runs too rarely to be compiled), and the steps in between add observations the
+     * as much as a step of a small model or more (0.3-1.5 ms on the MLP of docs/PERFORMANCE.md, most
+     * of it in rule code that runs too rarely to be compiled), and the steps in between add observations the
      * next asking reads anyway. Sparse observations, and a non-finite loss, are always judged.
      */
     static final int BURST_STRIDE = 5;

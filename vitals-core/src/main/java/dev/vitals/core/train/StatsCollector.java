@@ -114,7 +114,7 @@ final class StatsCollector {
 
     private final double[] sums = new double[2];
 
-    /** Global L2 norm of every parameter's gradient (one vectorisable pass). */
+    /** Global L2 norm of every parameter's gradient (one pass over each). */
     double gradNorm() {
         double s = 0;
         for (Parameter p : params) s += sumSquares(p.grad().data(), p.size());
