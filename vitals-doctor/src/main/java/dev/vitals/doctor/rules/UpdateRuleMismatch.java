@@ -248,7 +248,11 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             prescribed += expected * expected;
         }
         if (ratios.isEmpty()) return List.of();
-        double r = dev.vitals.doctor.trace.Stats.median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+        // a loop, not a stream: this runs once, on the training thread, as cold code (the first stream
+        // of a run costs milliseconds of class loading and lambda linking there)
+        double[] rs = new double[ratios.size()];
+        for (int i = 0; i < rs.length; i++) rs[i] = ratios.get(i);
+        double r = dev.vitals.doctor.trace.Stats.median(rs);
         if (r >= LOW && r <= HIGH) return List.of();
         String msg = "the first step applied an update " + Numbers.fmt(r) + " times the size " + oi.name() + "'s rule gives for these gradients";
         if (Math.abs(Math.log(r / o.lr())) < Math.log(1.5)) msg += " (that factor is the learning rate itself: the learning rate is applied twice)";
