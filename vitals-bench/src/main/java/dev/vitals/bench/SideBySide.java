@@ -556,25 +556,30 @@ public final class SideBySide {
             last = t;
         }
 
-        /** The observed steps' time beyond the median of the others, per epoch: {@code k} 0 the first epoch, 1 the later ones. */
-        double extraMsPerEpoch(int k) {
-            if (epochsSeen[k] == 0 || plain.get(k).isEmpty()) return Double.NaN;
-            double base = median(plain.get(k).stream().map(Long::doubleValue).toList()), extra = 0;
+        /** The median of the unobserved steps, ns: {@code k} 0 the first epoch, 1 the later ones. */
+        private double plainStep(int k) { return median(plain.get(k).stream().map(Long::doubleValue).toList()); }
+
+        /** The observed steps' time beyond the median of the others, ns over all epochs of kind {@code k}. */
+        private double extraNanos(int k) {
+            double base = plainStep(k), extra = 0;
             for (long d : observed.get(k)) extra += d - base;
-            return extra / epochsSeen[k] / 1e6;
+            return extra;
         }
+
+        private boolean seen(int k) { return epochsSeen[k] > 0 && !plain.get(k).isEmpty(); }
+
+        /** {@link #extraNanos} per epoch, in ms. */
+        double extraMsPerEpoch(int k) { return seen(k) ? extraNanos(k) / epochsSeen[k] / 1e6 : Double.NaN; }
 
         void report(double bareFirst, double bareLater) {
             System.out.printf(Locale.ROOT, "%nAccounted inside the watched runs (observed steps' time beyond the median of the other steps; the JVM is warm from the rounds before):%n");
             for (int k = 0; k < 2; k++) {
-                if (epochsSeen[k] == 0 || plain.get(k).isEmpty()) continue;
-                List<Double> p = plain.get(k).stream().map(Long::doubleValue).toList();
-                double base = median(p), extra = 0;
-                for (long d : observed.get(k)) extra += d - base;
-                double perEpoch = extra / epochsSeen[k] / 1e9, bare = k == 0 ? bareFirst : bareLater;
+                if (!seen(k)) continue;
+                int n = observed.get(k).size();
+                double perEpoch = extraMsPerEpoch(k) / 1e3, bare = k == 0 ? bareFirst : bareLater;
                 System.out.printf(Locale.ROOT, "%-14s %5.1f observed steps an epoch, %4.0f us each beyond a %4.0f us step: %6.1f ms an epoch, %+.1f%% of bare's %.3f s%n",
-                        k == 0 ? "first epoch:" : "later epochs:", (double) observed.get(k).size() / epochsSeen[k],
-                        observed.get(k).isEmpty() ? 0 : extra / observed.get(k).size() / 1e3, base / 1e3, perEpoch * 1e3, 100 * perEpoch / bare, bare);
+                        k == 0 ? "first epoch:" : "later epochs:", (double) n / epochsSeen[k], n == 0 ? 0 : extraNanos(k) / n / 1e3,
+                        plainStep(k) / 1e3, perEpoch * 1e3, 100 * perEpoch / bare, bare);
             }
         }
     }
