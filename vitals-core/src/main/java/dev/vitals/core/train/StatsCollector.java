@@ -40,13 +40,31 @@ final class StatsCollector {
 
     /** The sum of squares of {@code a[0..n)}, in parts on the worker threads when long. */
     double sumSquares(float[] a, int n) {
-        if (n < 2 * BLOCK) return sumSquares(a, 0, n);
+        return inParts(n, 1, (from, to, out, at) -> out[at] = sumSquares(a, from, to))[0];
+    }
+
+    /** What one part of a pass sums: its {@code width} quantities over [from, to), into out[at...]. */
+    private interface PartSums { void sum(int from, int to, double[] out, int at); }
+
+    private final double[] totals = new double[2];
+
+    /**
+     * {@code width} (at most 2) sums over [0, n): in one piece when short, else in fixed parts of
+     * {@link #BLOCK} values on the worker threads, added in part order. The returned array is reused.
+     */
+    private double[] inParts(int n, int width, PartSums body) {
+        java.util.Arrays.fill(totals, 0);
+        if (n < 2 * BLOCK) {
+            body.sum(0, n, totals, 0);
+            return totals;
+        }
         int blocks = (n + BLOCK - 1) / BLOCK;
-        double[] part = partials(blocks);
-        Workers.run(blocks, b -> part[b] = sumSquares(a, b * BLOCK, Math.min(n, (b + 1) * BLOCK)));
-        double s = 0;
-        for (int b = 0; b < blocks; b++) s += part[b];
-        return s;
+        double[] part = partials(width * blocks);
+        Workers.run(blocks, b -> body.sum(b * BLOCK, Math.min(n, (b + 1) * BLOCK), part, width * b));
+        for (int b = 0; b < blocks; b++) {
+            for (int k = 0; k < width; k++) totals[k] += part[width * b + k];
+        }
+        return totals;
     }
 
     /**
@@ -72,24 +90,6 @@ final class StatsCollector {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    /** The sum and the sum of squares of {@code v[0..n)}, in parts on the worker threads when long. */
-    private void sumAndSquares(float[] v, int n, double[] out) {
-        if (n < 2 * BLOCK) {
-            sumAndSquares(v, 0, n, out, 0);
-            return;
-        }
-        int blocks = (n + BLOCK - 1) / BLOCK;
-        double[] part = partials(2 * blocks);
-        Workers.run(blocks, b -> sumAndSquares(v, b * BLOCK, Math.min(n, (b + 1) * BLOCK), part, 2 * b));
-        double sum = 0, sq = 0;
-        for (int b = 0; b < blocks; b++) {
-            sum += part[2 * b];
-            sq += part[2 * b + 1];
-        }
-        out[0] = sum;
-        out[1] = sq;
-    }
-
     private static void sumAndSquares(float[] v, int from, int to, double[] out, int at) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         int j = from;
@@ -111,8 +111,6 @@ final class StatsCollector {
         out[at] = (s0 + s1) + (s2 + s3);
         out[at + 1] = (q0 + q1) + (q2 + q3);
     }
-
-    private final double[] sums = new double[2];
 
     /** Global L2 norm of every parameter's gradient (one pass over each). */
     double gradNorm() {
@@ -178,7 +176,7 @@ final class StatsCollector {
             float[] v = y.data();
             int n = y.size();
             // the sum and the sum of squares in one pass over the output
-            sumAndSquares(v, n, sums);
+            double[] sums = inParts(n, 2, (from, to, o, at) -> sumAndSquares(v, from, to, o, at));
             double sum = sums[0], sq = sums[1];
             boolean bad = false;
             if (!Double.isFinite(sum) || !Double.isFinite(sq)) {
