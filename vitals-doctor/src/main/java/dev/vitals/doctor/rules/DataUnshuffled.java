@@ -74,7 +74,7 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
         if (moment != Moment.STEP || t.info() == null || t.info().batch() < MIN_BATCH || t.steps() < MIN_STEPS) return List.of();
         int n = t.steps();
         int from = Math.max(0, n - 200);
-        double[] purities = purities(t, from, n);
+        double[] purities = Curves.purities(t, from, n);
         // the healthy case stops here, before sorting (rules run as cold code on the training thread)
         if (!Stats.halfAtLeast(purities, PURITY)) return List.of();
         double p = Stats.median(purities);
@@ -87,12 +87,6 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
                         + t.info().classes() + " classes",
                 evidence("median_batch_purity", p, "median_purity_if_shuffled", expected, "batches_seen", n - from,
                         "batch", t.info().batch(), "accuracy_recent", Curves.meanAccuracy(t, from, n))));
-    }
-
-    private static double[] purities(Trace t, int from, int to) {
-        double[] d = new double[to - from];
-        for (int i = from; i < to; i++) d[i - from] = t.purity(i);
-        return d;
     }
 
     private static double purity(int[] y, int from, int n, int classes) {

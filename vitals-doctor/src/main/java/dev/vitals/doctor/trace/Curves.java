@@ -81,10 +81,16 @@ public final class Curves {
      */
     public static boolean labelOrderedBatches(Trace t) {
         if (t.info() == null || t.info().majorityShare() >= 0.8 || t.steps() < 20) return false;
-        int n = t.steps(), from = Math.max(0, n - 50);
-        double[] p = new double[n - from];
-        for (int i = from; i < n; i++) p[i - from] = t.purity(i);
+        int n = t.steps();
+        double[] p = purities(t, Math.max(0, n - 50), n);
         return Stats.halfAtLeast(p, 0.9) && Stats.median(p) >= 0.9;
+    }
+
+    /** The label purity of steps [from, to): each batch's share of its most frequent label. */
+    public static double[] purities(Trace t, int from, int to) {
+        double[] d = new double[to - from];
+        for (int i = from; i < to; i++) d[i - from] = t.purity(i);
+        return d;
     }
 
     /** Share of the planned epochs done, 0..1 (1 when the plan is unknown). */
