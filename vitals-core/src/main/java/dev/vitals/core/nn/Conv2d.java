@@ -2,6 +2,7 @@ package dev.vitals.core.nn;
 
 import dev.vitals.core.kernel.Gemm;
 import dev.vitals.core.kernel.Kernels;
+import dev.vitals.core.kernel.Passes;
 import dev.vitals.core.kernel.Workers;
 import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
@@ -315,8 +316,8 @@ public final class Conv2d extends Layer {
 
     /**
      * Adds one example's columns back onto the image positions they were read from (the transpose of
-     * im2col). With stride 1 the inner loop has no bounds test (the JIT vectorises it); the sums are
-     * made in the same order as the general loop, so both give identical results.
+     * im2col). With stride 1 each run of an output row is added in one {@link Passes#addTo}; the sums
+     * are made in the same order as the general loop, so both give identical results.
      */
     static void col2im(float[] col, int co, int ld, float[] dx, int xo, int c, int h, int w, int kernel, int stride,
                        int padding, int oh, int ow, boolean general) {
@@ -333,8 +334,7 @@ public final class Conv2d extends Layer {
                         int dst = xo + (ch * h + iy) * w;
                         int s = srcRow + oy * ow;
                         if (unit) {
-                            int d = dst - padding + kj;
-                            for (int ox = lo; ox < hi; ox++) dx[d + ox] += col[s + ox];
+                            Passes.addTo(dx, dst - padding + kj + lo, col, s + lo, hi - lo);
                             continue;
                         }
                         for (int ox = 0; ox < ow; ox++) {
@@ -404,7 +404,7 @@ public final class Conv2d extends Layer {
                     int iy = oy * stride - padding + ki;
                     if (iy < 0 || iy >= h || lo >= hi) continue;
                     int d = (iy * w + ix0) * c;
-                    for (int t = lo * c, e = hi * c; t < e; t++) img[d + t] += col[s + t];
+                    Passes.addTo(img, d + lo * c, col, s + lo * c, (hi - lo) * c);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.vitals.core.nn;
 
+import dev.vitals.core.kernel.Passes;
 import dev.vitals.core.kernel.Workers;
 import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
@@ -47,37 +48,14 @@ public final class MaxPool extends Layer {
         if (argmax.length < n) argmax = new int[n];
         float[] xs = x.data(), y = out.data();
         Workers.split(b * c, x.size(), (from, to) -> {
-            if (k == 2) pool2(xs, y, from, to);
+            if (k == 2) Passes.maxPool2(xs, y, argmax, h, w, oh, ow, from, to);
             else poolK(xs, y, from, to);
         });
         lastOutput = out;
         return out;
     }
 
-    /**
-     * The common 2x2 window without branches on the data: the maximum by Math.max and the index by
-     * selects the JIT turns into conditional moves. Ties go to the first position in scan order,
-     * NaN wins (so a NaN input is never silently dropped), as in {@link #poolK}.
-     */
-    private void pool2(float[] xs, float[] y, int planeFrom, int planeTo) {
-        int o = planeFrom * oh * ow;
-        for (int plane = planeFrom; plane < planeTo; plane++) {
-            int base = plane * h * w;
-            for (int oy = 0; oy < oh; oy++) {
-                int r0 = base + 2 * oy * w, r1 = r0 + w;
-                for (int ox = 0; ox < ow; ox++, o++) {
-                    int i = 2 * ox;
-                    float a = xs[r0 + i], bb = xs[r0 + i + 1], cc = xs[r1 + i], d = xs[r1 + i + 1];
-                    float m1 = Math.max(a, bb), m2 = Math.max(cc, d);
-                    y[o] = Math.max(m1, m2);
-                    int i1 = a >= bb | a != a ? r0 + i : r0 + i + 1;
-                    int i2 = cc >= d | cc != cc ? r1 + i : r1 + i + 1;
-                    argmax[o] = m1 >= m2 | m1 != m1 ? i1 : i2;
-                }
-            }
-        }
-    }
-
+    /** Any window size, with the indices (ties, NaN) of {@link Passes#maxPool2}, which computes the common 2x2 window. */
     private void poolK(float[] xs, float[] y, int planeFrom, int planeTo) {
         int o = planeFrom * oh * ow;
         for (int plane = planeFrom; plane < planeTo; plane++) {

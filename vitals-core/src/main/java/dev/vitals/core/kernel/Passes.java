@@ -1,0 +1,68 @@
+package dev.vitals.core.kernel;
+
+/**
+ * Element passes that the JIT leaves scalar, with a Vector API version ({@link VectorPasses}) used
+ * when the incubator module is present. The JDK 25 JIT does not vectorise a loop whose loads and
+ * stores use different offsets into arrays it cannot prove distinct (col2im's {@code dx[d+i] += col[s+i]}),
+ * nor one that reads every second value (2x2 max pooling, {@link #maxPool2}); written with the Vector API both run
+ * several times faster (docs/PERFORMANCE.md). Both versions give bit-identical results: each output
+ * value sees the same operations in the same order. {@code -Dvitals.vectorPasses=false} keeps the
+ * scalar loops (to compare).
+ */
+public final class Passes {
+    private static final boolean VECTOR = VectorSupport.available() && !"false".equals(System.getProperty("vitals.vectorPasses"));
+
+    private Passes() {}
+
+    /** Whether the Vector API versions run. */
+    public static boolean vector() { return VECTOR; }
+
+    /** dst[d + i] += src[s + i] for i in [0, n); the two ranges must not overlap unless they are the same. */
+    public static void addTo(float[] dst, int d, float[] src, int s, int n) {
+        if (VECTOR) VectorPasses.addTo(dst, d, src, s, n);
+        else addToScalar(dst, d, src, s, n);
+    }
+
+    static void addToScalar(float[] dst, int d, float[] src, int s, int n) {
+        for (int i = 0; i < n; i++) dst[d + i] += src[s + i];
+    }
+
+    /**
+     * 2x2 max pooling with stride 2 of planes [planeFrom, planeTo), each h x w values, into oh x ow
+     * outputs (an odd last row or column is dropped), and the input index of each output's maximum.
+     * Ties go to the first position in scan order, NaN wins (so a NaN input is never silently
+     * dropped); the value is Math.max's, so +0 beats -0.
+     */
+    public static void maxPool2(float[] xs, float[] y, int[] argmax, int h, int w, int oh, int ow, int planeFrom, int planeTo) {
+        // a row pair costs the vector loop the same whatever its width (18-19 ns, 16 lanes): rows
+        // of 5 outputs (11x11 inputs) ran 25% slower than the scalar loop, rows of 13 twice as fast
+        if (VECTOR && 2 * ow >= VectorPasses.lanes()) VectorPasses.maxPool2(xs, y, argmax, h, w, oh, ow, planeFrom, planeTo);
+        else maxPool2Scalar(xs, y, argmax, h, w, oh, ow, planeFrom, planeTo);
+    }
+
+    static void maxPool2Scalar(float[] xs, float[] y, int[] argmax, int h, int w, int oh, int ow, int planeFrom, int planeTo) {
+        int o = planeFrom * oh * ow;
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            for (int oy = 0, r0 = plane * h * w; oy < oh; oy++, r0 += 2 * w, o += ow) maxPool2Row(xs, y, argmax, r0, w, o, 0, ow);
+        }
+    }
+
+    /**
+     * Outputs [from, ow) of the row pair starting at r0 (the upper row; the lower one starts at
+     * r0 + w), written from y[o + from]. Without branches on the data: the maximum by Math.max and
+     * the index by selects the JIT turns into conditional moves (written with the value read back
+     * through the index instead, it compiled to branches and ran 3-6x slower on ReLU's outputs).
+     */
+    static void maxPool2Row(float[] xs, float[] y, int[] argmax, int r0, int w, int o, int from, int ow) {
+        int r1 = r0 + w;
+        for (int ox = from; ox < ow; ox++) {
+            int i = 2 * ox;
+            float a = xs[r0 + i], b = xs[r0 + i + 1], c = xs[r1 + i], d = xs[r1 + i + 1];
+            float m1 = Math.max(a, b), m2 = Math.max(c, d);
+            y[o + ox] = Math.max(m1, m2);
+            int i1 = a >= b | a != a ? r0 + i : r0 + i + 1;
+            int i2 = c >= d | c != c ? r1 + i : r1 + i + 1;
+            argmax[o + ox] = m1 >= m2 | m1 != m1 ? i1 : i2;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.vitals.core.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The Vector API passes against the scalar loops, bit for bit (MaxPoolTest checks pooling against its definition). */
+class PassesTest {
+    @Test
+    void vectorAddToEqualsTheScalarLoop() {
+        assumeTrue(VectorSupport.available(), "the Vector API module is not in this JVM");
+        SplittableRandom r = new SplittableRandom(3);
+        for (int n = 0; n <= 70; n++) {
+            for (int d : new int[] {0, 1, 13}) {
+                int s = 7 + n % 5;
+                float[] src = new float[s + n + 3], dst = new float[d + n + 5];
+                for (int i = 0; i < src.length; i++) src[i] = (float) r.nextGaussian();
+                for (int i = 0; i < dst.length; i++) dst[i] = (float) r.nextGaussian();
+                float[] expected = dst.clone(), actual = dst.clone();
+                Passes.addToScalar(expected, d, src, s, n);
+                VectorPasses.addTo(actual, d, src, s, n);
+                assertArrayEquals(expected, actual, "n=" + n + ", d=" + d);
+            }
+        }
+    }
+
+    /**
+     * The Vector API 2x2 pooling gives the scalar loop's values and indices bit for bit: ties among
+     * few levels, +0 against -0, NaN, odd heights and widths, rows wider and narrower than a vector,
+     * planes ending at the array's end (where the scalar loop takes over) and ranges of planes.
+     */
+    @Test
+    void vectorPoolingEqualsTheScalarLoop() {
+        assumeTrue(VectorSupport.available(), "the Vector API module is not in this JVM");
+        int[][] shapes = {{26, 26}, {11, 11}, {2, 2}, {3, 5}, {7, 9}, {4, 40}, {5, 67}, {64, 64}, {13, 33}};
+        SplittableRandom r = new SplittableRandom(7);
+        float[] levels = {-1, -0f, 0f, 0.5f, 2};
+        for (int[] hw : shapes) {
+            int h = hw[0], w = hw[1], oh = h / 2, ow = w / 2;
+            for (int planes : new int[] {1, 3, 17}) {
+                float[] x = new float[planes * h * w];
+                for (int i = 0; i < x.length; i++) x[i] = r.nextInt(50) == 0 ? Float.NaN : levels[r.nextInt(levels.length)];
+                float[] y = new float[planes * oh * ow], vy = new float[y.length];
+                int[] at = new int[y.length], vat = new int[y.length];
+                Passes.maxPool2Scalar(x, y, at, h, w, oh, ow, 0, planes);
+                VectorPasses.maxPool2(x, vy, vat, h, w, oh, ow, 0, planes);
+                String what = h + "x" + w + ", " + planes + " planes";
+                for (int o = 0; o < y.length; o++) {
+                    assertEquals(Float.floatToRawIntBits(y[o]), Float.floatToRawIntBits(vy[o]), "value " + o + ", " + what);
+                }
+                assertArrayEquals(at, vat, "indices, " + what);
+                if (planes == 17) {
+                    // planes 5-8 alone write only their own outputs, the same ones
+                    int[] part = new int[y.length];
+                    VectorPasses.maxPool2(x, new float[y.length], part, h, w, oh, ow, 5, 9);
+                    for (int o = 0; o < y.length; o++) {
+                        boolean inside = o >= 5 * oh * ow && o < 9 * oh * ow;
+                        assertEquals(inside ? at[o] : 0, part[o], "planes 5-8 only, index " + o + ", " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void addToTouchesOnlyItsRange() {
+        float[] dst = {1, 1, 1, 1, 1, 1}, src = {9, 2, 3, 9};
+        Passes.addTo(dst, 2, src, 1, 2);
+        assertArrayEquals(new float[] {1, 1, 3, 4, 1, 1}, dst);
+    }
+}
