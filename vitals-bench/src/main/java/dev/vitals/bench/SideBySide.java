@@ -8,6 +8,7 @@ import dev.vitals.core.data.Dataset;
 import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.kernel.Gemm;
 import dev.vitals.core.kernel.Kernels;
+import dev.vitals.core.kernel.Passes;
 import dev.vitals.core.kernel.OpenBlasGemm;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.spec.SpecParser;
@@ -212,7 +213,8 @@ public final class SideBySide {
         String s = g.name();
         if (g instanceof OpenBlasGemm ob) s += (ob.core().isEmpty() ? "" : " " + ob.core()) + ", " + ob.threading();
         String note = Kernels.note();
-        return note.isEmpty() ? s : s + " (" + note + ")";
+        if (!note.isEmpty()) s += " (" + note + ")";
+        return s + (Passes.vector() ? ", Vector API passes" : ", scalar passes");
     }
 
     /** The process's peak resident set (VmHWM), in MiB; -1 where /proc does not tell. */
