@@ -1,5 +1,6 @@
-# Sourced by ./vitals, ./run-tests and .ci/run: sets VITALS_JAVA to a JDK 25 (or newer) java, or
-# explains in one line how to get one. Looks at JAVA_HOME first, then /usr/lib/jvm, then PATH.
+# Sourced by ./vitals, ./run-tests, .ci/run and the benchmarks: sets VITALS_JAVA to a JDK 25 (or
+# newer) java, or explains in one line how to get one. Looks at JAVA_HOME first, then /usr/lib/jvm,
+# then PATH. Also the filter ./vitals puts on the JVM's start-up stderr.
 
 vitals_java_major() {
   # prints the feature version of the java binary $1 (e.g. 25), or nothing
@@ -31,4 +32,18 @@ vitals_find_jdk() {
   fi
   echo "error: Vitals needs a JDK 25 and found none (looked at JAVA_HOME, /usr/lib/jvm and PATH); install one, e.g. Temurin 25 from https://adoptium.net or 'apt-get install temurin-25-jdk', then set JAVA_HOME to it" >&2
   return 1
+}
+
+vitals_drop_incubator_warning() {
+  # Copies stdin to stdout, except a first line that is the JVM's start-up warning about the Vector
+  # API's incubator module. Ignores Ctrl-C, so that whatever the JVM still writes gets through.
+  trap '' INT TERM
+  local first
+  if IFS= read -r first; then
+    [ "$first" = "WARNING: Using incubator modules: jdk.incubator.vector" ] || printf '%s\n' "$first"
+  else
+    printf '%s' "$first"
+    return 0
+  fi
+  exec cat
 }

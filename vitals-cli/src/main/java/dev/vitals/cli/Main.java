@@ -26,6 +26,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        LauncherStderr.restore();
         System.exit(run(args, System.out, System.err));
     }
 
