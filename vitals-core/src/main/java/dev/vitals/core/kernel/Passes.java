@@ -11,15 +11,36 @@ package dev.vitals.core.kernel;
  */
 public final class Passes {
     private static final boolean VECTOR = VectorSupport.available() && !"false".equals(System.getProperty("vitals.vectorPasses"));
+    /**
+     * Values after which the vector loops are warmed up: about 800 steps of the Fashion-MNIST CNN
+     * (2.6 million values a step). The warm-up costs about 0.8 s of CPU (see {@link VectorPasses#warmUp})
+     * and the vector loops save about 0.9 ms a step there, so a shorter run (a {@code vitals check},
+     * the casebook's budgets) is better off with the scalar loops throughout.
+     */
+    static final long WARM_UP_AFTER = 1L << 31;
+    /** Values the scalar loops were asked for before the warm-up; only needs to be roughly right. */
+    private static long scalarValues;
 
     private Passes() {}
 
-    /** Whether the Vector API versions run. */
+    /** Whether the Vector API versions can run in this JVM (they do once warmed up: {@link #vectorFor}). */
     public static boolean vector() { return VECTOR; }
 
-    /** dst[d + i] += src[s + i] for i in [0, n); the two ranges must not overlap unless they are the same. */
-    public static void addTo(float[] dst, int d, float[] src, int s, int n) {
-        if (VECTOR) VectorPasses.addTo(dst, d, src, s, n);
+    /**
+     * Whether a layer's pass over {@code values} values should take the vector loops; asked once per
+     * pass by the thread that runs it. Until the vector loops are compiled, the scalar ones (same
+     * results) run, and after {@link #WARM_UP_AFTER} values a warm-up starts on a thread of its own.
+     */
+    public static boolean vectorFor(long values) {
+        if (!VECTOR) return false;
+        if (VectorPasses.ready()) return true;
+        if ((scalarValues += values) > WARM_UP_AFTER) VectorPasses.startWarmUp();
+        return false;
+    }
+
+    /** dst[d + i] += src[s + i] for i in [0, n) with the vector loop or not; the ranges must not overlap unless equal. */
+    public static void addTo(float[] dst, int d, float[] src, int s, int n, boolean vector) {
+        if (vector) VectorPasses.addTo(dst, d, src, s, n);
         else addToScalar(dst, d, src, s, n);
     }
 
@@ -31,13 +52,20 @@ public final class Passes {
      * 2x2 max pooling with stride 2 of planes [planeFrom, planeTo), each h x w values, into oh x ow
      * outputs (an odd last row or column is dropped), and the input index of each output's maximum.
      * Ties go to the first position in scan order, NaN wins (so a NaN input is never silently
-     * dropped); the value is Math.max's, so +0 beats -0.
+     * dropped); the value is Math.max's, so +0 beats -0. {@code vector}: from {@link #vectorFor}.
      */
-    public static void maxPool2(float[] xs, float[] y, int[] argmax, int h, int w, int oh, int ow, int planeFrom, int planeTo) {
+    public static void maxPool2(float[] xs, float[] y, int[] argmax, int h, int w, int oh, int ow, int planeFrom, int planeTo,
+                                boolean vector) {
         // a row pair costs the vector loop the same whatever its width (18-19 ns, 16 lanes): rows
         // of 5 outputs (11x11 inputs) ran 25% slower than the scalar loop, rows of 13 twice as fast
-        if (VECTOR && 2 * ow >= VectorPasses.lanes()) VectorPasses.maxPool2(xs, y, argmax, h, w, oh, ow, planeFrom, planeTo);
-        else maxPool2Scalar(xs, y, argmax, h, w, oh, ow, planeFrom, planeTo);
+        if (vector && 2 * ow >= VectorPasses.lanes()) {
+            // one call a plane: if the compiled vector loop meets a case its profile has not seen
+            // (the JIT then drops back to the interpreter for the rest of the call, and
+            // recompiles), only that plane runs slowly; whole ranges once cost 0.4 s a trap
+            for (int plane = planeFrom; plane < planeTo; plane++) VectorPasses.maxPool2(xs, y, argmax, h, w, oh, ow, plane, plane + 1);
+        } else {
+            maxPool2Scalar(xs, y, argmax, h, w, oh, ow, planeFrom, planeTo);
+        }
     }
 
     static void maxPool2Scalar(float[] xs, float[] y, int[] argmax, int h, int w, int oh, int ow, int planeFrom, int planeTo) {

@@ -23,6 +23,92 @@ public final class VectorPasses {
 
     private VectorPasses() {}
 
+    /** Set once the vector loops measure faster than the scalar ones (see {@link #warmUp}). */
+    private static volatile boolean ready;
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Whether the warm-up has found the compiled vector loops faster than the scalar ones. */
+    static boolean ready() { return ready; }
+
+    /** Set when the warm-up has ended, whether or not the vector loops won. */
+    static volatile boolean warmUpEnded;
+
+    /**
+     * Starts {@link #warmUp} on a thread of its own (once). Until the JIT has compiled them the
+     * vector loops are far slower than the scalar ones (interpreted, every vector is an object: the
+     * first pooling of a CNN batch took 0.8 s, and a {@code vitals check} of the Fashion-MNIST CNN
+     * that took them from its first step ran 8.3-9.7 s instead of 7.0-7.1 s, with 220-245 MB more
+     * memory), so callers keep the scalar loops (same results) until then.
+     */
+    static void startWarmUp() {
+        if (!WARMING.compareAndSet(false, true)) return;
+        Thread t = new Thread(VectorPasses::warmUp, "vitals-vector-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static final long WARM_UP_LIMIT_NS = 3_000_000_000L;
+
+    /**
+     * Calls each loop on small inputs (the JIT compiles a method after a number of calls and loop
+     * turns, so small calls reach the compiler after the least slow work), then times batches of the
+     * vector and the scalar loops on the same values until the vector ones win: about 0.8 s here.
+     * The inputs take every path that real ones do (several planes and row pairs, rows of one and of
+     * two vectors, the scalar tail at the array's end): a path the compiled code has never seen is a
+     * trap back to the interpreter, where one pooling of a CNN batch then took most of a second.
+     * If the vector loops do not win within {@link #WARM_UP_LIMIT_NS}, they stay unused.
+     */
+    private static void warmUp() {
+        try {
+            compileAndCompare();
+        } finally {
+            warmUpEnded = true;
+        }
+    }
+
+    private static void compileAndCompare() {
+        // two planes of two row pairs, rows of one vector of outputs and of two; one row pair that
+        // ends the array (its last vectors would read past it: the scalar tail)
+        int narrow = 2 * L - 1, wide = 4 * L - 1;
+        float[] a = values(2 * 4 * narrow + 2 * L), b = values(2 * 4 * wide + 2 * L), tail = values(2 * narrow);
+        float[] y = new float[2 * 2 * (wide / 2)], src = values(6 * L), dst = new float[6 * L];
+        int[] at = new int[y.length];
+        long deadline = System.nanoTime() + WARM_UP_LIMIT_NS;
+        for (int i = 0; i < 3_000; i++) {
+            switch (i % 3) {
+                case 0 -> maxPool2(a, y, at, 4, narrow, 2, narrow / 2, 0, 2);
+                case 1 -> maxPool2(b, y, at, 4, wide, 2, wide / 2, 0, 2);
+                default -> maxPool2(tail, y, at, 2, narrow, 1, narrow / 2, 0, 1);
+            }
+            addTo(dst, i & 1, src, 0, 6 * L - 1 - (i & 7));
+        }
+        while (System.nanoTime() < deadline) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 1_000; i++) {
+                maxPool2(a, y, at, 4, narrow, 2, narrow / 2, 0, 2);
+                maxPool2(b, y, at, 4, wide, 2, wide / 2, 0, 2);
+                addTo(dst, 1, src, 0, 5 * L);
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < 1_000; i++) {
+                Passes.maxPool2Scalar(a, y, at, 4, narrow, 2, narrow / 2, 0, 2);
+                Passes.maxPool2Scalar(b, y, at, 4, wide, 2, wide / 2, 0, 2);
+                Passes.addToScalar(dst, 1, src, 0, 5 * L);
+            }
+            long t2 = System.nanoTime();
+            if (t1 - t0 < t2 - t1) {
+                ready = true;
+                return;
+            }
+        }
+    }
+
+    private static float[] values(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = i * 7919 % 13 - 6;
+        return v;
+    }
+
     /** Floats per vector. */
     static int lanes() { return L; }
 

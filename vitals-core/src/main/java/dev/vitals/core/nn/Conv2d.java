@@ -58,6 +58,8 @@ public final class Conv2d extends Layer {
     /** Channels-last: the weight as [filters, k, k, C]. */
     private float[] weightLast = new float[0];
     private Tensor input, out, gradIn;
+    /** Whether this backward pass adds the columns back with the vector loops ({@link Passes#vectorFor}). */
+    private boolean vectorPass;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
         this(filters, kernel, stride, padding, Unfold.AUTO);
@@ -147,6 +149,7 @@ public final class Conv2d extends Layer {
         prepare(parts, needInputGrad);
         float[] dy = gy.data(), xs = input.data(), wt = weight.value().data();
         float[] dx = needInputGrad ? (gradIn = Tensor.reuse(gradIn, b, inputShape())).data() : null;
+        vectorPass = dx != null && Passes.vectorFor((long) b * p * ckk);
         int inSize = c * h * w, outSize = filters * p;
         if (channelsLast) {
             backwardLast(b, parts, dy, xs, toLastWeight(wt), dx, inSize, outSize);
@@ -201,7 +204,7 @@ public final class Conv2d extends Layer {
                 // dcol[positions, k·k·C] = dy_iᵀ · W, added back onto the pixels it came from
                 g.sgemm(true, false, p, ckk, filters, 1f, dy, yo, p, wl, 0, ckk, 0f, dc, 0, ckk);
                 java.util.Arrays.fill(dimg, 0, inSize, 0f);
-                col2imLast(dc, dimg, c, h, w, kernel, stride, padding, oh, ow);
+                col2imLast(dc, dimg, c, h, w, kernel, stride, padding, oh, ow, vectorPass);
                 fromChannelsLast(dimg, dx, i * inSize, c, h * w);
             }
         }));
@@ -269,7 +272,7 @@ public final class Conv2d extends Layer {
     }
 
     private void col2im(float[] col, int co, int ld, float[] dx, int xo) {
-        col2im(col, co, ld, dx, xo, c, h, w, kernel, stride, padding, oh, ow, false);
+        col2im(col, co, ld, dx, xo, c, h, w, kernel, stride, padding, oh, ow, false, vectorPass);
     }
 
     /**
@@ -316,11 +319,12 @@ public final class Conv2d extends Layer {
 
     /**
      * Adds one example's columns back onto the image positions they were read from (the transpose of
-     * im2col). With stride 1 each run of an output row is added in one {@link Passes#addTo}; the sums
-     * are made in the same order as the general loop, so both give identical results.
+     * im2col). With stride 1 each run of an output row is added in one {@link Passes#addTo} (with the
+     * vector loop or not); the sums are made in the same order as the general loop, so all give
+     * identical results.
      */
     static void col2im(float[] col, int co, int ld, float[] dx, int xo, int c, int h, int w, int kernel, int stride,
-                       int padding, int oh, int ow, boolean general) {
+                       int padding, int oh, int ow, boolean general, boolean vector) {
         boolean unit = stride == 1 && !general;
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
@@ -334,7 +338,7 @@ public final class Conv2d extends Layer {
                         int dst = xo + (ch * h + iy) * w;
                         int s = srcRow + oy * ow;
                         if (unit) {
-                            Passes.addTo(dx, dst - padding + kj + lo, col, s + lo, hi - lo);
+                            Passes.addTo(dx, dst - padding + kj + lo, col, s + lo, hi - lo, vector);
                             continue;
                         }
                         for (int ox = 0; ox < ow; ox++) {
@@ -393,7 +397,8 @@ public final class Conv2d extends Layer {
     }
 
     /** Adds one example's channels-last columns back onto the pixels they were read from (the transpose of {@link #im2colLast}). */
-    static void col2imLast(float[] col, float[] img, int c, int h, int w, int kernel, int stride, int padding, int oh, int ow) {
+    static void col2imLast(float[] col, float[] img, int c, int h, int w, int kernel, int stride, int padding, int oh, int ow,
+                           boolean vector) {
         int kc = kernel * c, s = 0;
         for (int oy = 0; oy < oh; oy++) {
             for (int ox = 0; ox < ow; ox++) {
@@ -404,7 +409,7 @@ public final class Conv2d extends Layer {
                     int iy = oy * stride - padding + ki;
                     if (iy < 0 || iy >= h || lo >= hi) continue;
                     int d = (iy * w + ix0) * c;
-                    Passes.addTo(img, d + lo * c, col, s + lo * c, (hi - lo) * c);
+                    Passes.addTo(img, d + lo * c, col, s + lo * c, (hi - lo) * c, vector);
                 }
             }
         }

@@ -47,8 +47,9 @@ public final class MaxPool extends Layer {
         int n = out.size();
         if (argmax.length < n) argmax = new int[n];
         float[] xs = x.data(), y = out.data();
+        boolean vector = k == 2 && Passes.vectorFor(n);
         Workers.split(b * c, x.size(), (from, to) -> {
-            if (k == 2) Passes.maxPool2(xs, y, argmax, h, w, oh, ow, from, to);
+            if (k == 2) Passes.maxPool2(xs, y, argmax, h, w, oh, ow, from, to, vector);
             else poolK(xs, y, from, to);
         });
         lastOutput = out;

@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The Vector API passes against the scalar loops, bit for bit (MaxPoolTest checks pooling against its definition). */
@@ -68,8 +70,28 @@ class PassesTest {
 
     @Test
     void addToTouchesOnlyItsRange() {
-        float[] dst = {1, 1, 1, 1, 1, 1}, src = {9, 2, 3, 9};
-        Passes.addTo(dst, 2, src, 1, 2);
-        assertArrayEquals(new float[] {1, 1, 3, 4, 1, 1}, dst);
+        for (boolean vector : new boolean[] {false, VectorSupport.available()}) {
+            float[] dst = {1, 1, 1, 1, 1, 1}, src = {9, 2, 3, 9};
+            Passes.addTo(dst, 2, src, 1, 2, vector);
+            assertArrayEquals(new float[] {1, 1, 3, 4, 1, 1}, dst);
+        }
+    }
+
+    /**
+     * The scalar loops run until a layer has asked for enough values; then the warm-up runs on its
+     * own thread and ends (on this machine the vector loops then win; where they do not, they
+     * stay unused, which is also correct).
+     */
+    @Test
+    void theVectorLoopsRunOnlyAfterTheWarmUp() throws InterruptedException {
+        assumeTrue(Passes.vector(), "the Vector API module is not in this JVM");
+        if (!VectorPasses.ready()) {
+            assertFalse(Passes.vectorFor(1), "not before the warm-up");
+        }
+        Passes.vectorFor(Passes.WARM_UP_AFTER + 1);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!VectorPasses.warmUpEnded && System.nanoTime() < deadline) Thread.sleep(10);
+        assertTrue(VectorPasses.warmUpEnded, "the warm-up ended within its time limit");
+        assertEquals(VectorPasses.ready(), Passes.vectorFor(1), "once warm, the layers take the vector loops if they won");
     }
 }

@@ -1,5 +1,6 @@
 package dev.vitals.core.nn;
 
+import dev.vitals.core.kernel.VectorSupport;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -43,9 +44,14 @@ class Conv2dUnfoldTest {
             for (int i = 0; i < col.length; i++) col[i] = (float) rnd.nextGaussian();
             float[] dxFast = new float[x.length], dxGeneral = new float[x.length];
             for (int i = 0; i < x.length; i++) dxFast[i] = dxGeneral[i] = (float) rnd.nextGaussian();
-            Conv2d.col2im(col, example * p, ld, dxFast, xo, c, h, w, k, 1, pad, oh, ow, false);
-            Conv2d.col2im(col, example * p, ld, dxGeneral, xo, c, h, w, k, 1, pad, oh, ow, true);
+            float[] dxVector = dxFast.clone();
+            Conv2d.col2im(col, example * p, ld, dxFast, xo, c, h, w, k, 1, pad, oh, ow, false, false);
+            Conv2d.col2im(col, example * p, ld, dxGeneral, xo, c, h, w, k, 1, pad, oh, ow, true, false);
             assertArrayEquals(dxGeneral, dxFast, () -> "col2im " + java.util.Arrays.toString(t));
+            if (VectorSupport.available()) {
+                Conv2d.col2im(col, example * p, ld, dxVector, xo, c, h, w, k, 1, pad, oh, ow, false, true);
+                assertArrayEquals(dxGeneral, dxVector, () -> "col2im, Vector API additions " + java.util.Arrays.toString(t));
+            }
         }
     }
 
@@ -98,8 +104,13 @@ class Conv2dUnfoldTest {
                 }
             }
             float[] dx = new float[x.length], dimg = new float[c * hw], dxLast = new float[x.length];
-            Conv2d.col2im(col, 0, p, dx, xo, c, h, w, k, s, pad, oh, ow, true);
-            Conv2d.col2imLast(colLast, dimg, c, h, w, k, s, pad, oh, ow);
+            Conv2d.col2im(col, 0, p, dx, xo, c, h, w, k, s, pad, oh, ow, true, false);
+            Conv2d.col2imLast(colLast, dimg, c, h, w, k, s, pad, oh, ow, false);
+            if (VectorSupport.available()) {
+                float[] dimgVector = new float[c * hw];
+                Conv2d.col2imLast(colLast, dimgVector, c, h, w, k, s, pad, oh, ow, true);
+                assertArrayEquals(dimg, dimgVector, "col2imLast, Vector API additions " + what);
+            }
             Conv2d.fromChannelsLast(dimg, dxLast, xo, c, hw);
             for (int i = 0; i < dx.length; i++) {
                 assertEquals(dx[i], dxLast[i], 1e-5 * (1 + Math.abs(dx[i])), "col2imLast " + what + " at " + i);
