@@ -214,7 +214,7 @@ public final class SideBySide {
         if (g instanceof OpenBlasGemm ob) s += (ob.core().isEmpty() ? "" : " " + ob.core()) + ", " + ob.threading();
         String note = Kernels.note();
         if (!note.isEmpty()) s += " (" + note + ")";
-        return s + (Passes.vector() ? ", Vector API passes" : ", scalar passes");
+        return s + (Passes.vector() ? ", Vector API passes after a warm-up" : ", scalar passes");
     }
 
     /** The process's peak resident set (VmHWM), in MiB; -1 where /proc does not tell. */
