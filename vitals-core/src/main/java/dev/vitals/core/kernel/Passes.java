@@ -13,8 +13,8 @@ public final class Passes {
     private static final boolean VECTOR = VectorSupport.available() && !"false".equals(System.getProperty("vitals.vectorPasses"));
     /**
      * Values after which the vector loops are warmed up: about 800 steps of the Fashion-MNIST CNN
-     * (2.6 million values a step). The warm-up costs about 0.8 s of CPU (see {@link VectorPasses#warmUp})
-     * and the vector loops save about 0.9 ms a step there, so a shorter run (a {@code vitals check},
+     * (2.6 million values a step). The warm-up costs 1.0-1.2 s of one core (see {@link VectorPasses#warmUp})
+     * and the vector loops save 0.4-0.6 s an epoch there, so a shorter run (a {@code vitals check},
      * the casebook's budgets) is better off with the scalar loops throughout.
      */
     static final long WARM_UP_AFTER = 1L << 31;

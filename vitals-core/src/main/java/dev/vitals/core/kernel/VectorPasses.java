@@ -52,7 +52,7 @@ public final class VectorPasses {
     /**
      * Calls each loop on small inputs (the JIT compiles a method after a number of calls and loop
      * turns, so small calls reach the compiler after the least slow work), then times batches of the
-     * vector and the scalar loops on the same values until the vector ones win: about 0.8 s here.
+     * vector and the scalar loops on the same values until the vector ones win: 1.0-1.2 s here.
      * The inputs take every path that real ones do (several planes and row pairs, rows of one and of
      * two vectors, the scalar tail at the array's end): a path the compiled code has never seen is a
      * trap back to the interpreter, where one pooling of a CNN batch then took most of a second.
