@@ -117,7 +117,7 @@ public final class VectorPasses {
         for (; i <= n - L; i += L) {
             FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i)).intoArray(dst, d + i);
         }
-        for (; i < n; i++) dst[d + i] += src[s + i];
+        Passes.addToScalar(dst, d + i, src, s + i, n - i);
     }
 
     /**

@@ -58,8 +58,6 @@ public final class Conv2d extends Layer {
     /** Channels-last: the weight as [filters, k, k, C]. */
     private float[] weightLast = new float[0];
     private Tensor input, out, gradIn;
-    /** Whether this backward pass adds the columns back with the vector loops ({@link Passes#vectorFor}). */
-    private boolean vectorPass;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
         this(filters, kernel, stride, padding, Unfold.AUTO);
@@ -149,10 +147,11 @@ public final class Conv2d extends Layer {
         prepare(parts, needInputGrad);
         float[] dy = gy.data(), xs = input.data(), wt = weight.value().data();
         float[] dx = needInputGrad ? (gradIn = Tensor.reuse(gradIn, b, inputShape())).data() : null;
-        vectorPass = dx != null && Passes.vectorFor((long) b * p * ckk);
+        // whether the columns are added back with the vector loops
+        boolean vector = dx != null && Passes.vectorFor((long) b * p * ckk);
         int inSize = c * h * w, outSize = filters * p;
         if (channelsLast) {
-            backwardLast(b, parts, dy, xs, toLastWeight(wt), dx, inSize, outSize);
+            backwardLast(b, parts, dy, xs, toLastWeight(wt), dx, inSize, outSize, vector);
         } else Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] col = cols[part], dwp = dwParts[part], dc = dcols[part];
             java.util.Arrays.fill(col, ckk * p, (ckk + 1) * p, 1f);
@@ -165,7 +164,7 @@ public final class Conv2d extends Layer {
                 // dcol[ckk, positions] = Wᵀ · dy_i, added back onto the image positions it came from
                 g.sgemm(true, false, ckk, p, filters, 1f, wt, 0, ckk, dy, yo, p, 0f, dc, 0, p);
                 java.util.Arrays.fill(dx, i * inSize, (i + 1) * inSize, 0f);
-                col2im(dc, 0, p, dx, i * inSize);
+                col2im(dc, 0, p, dx, i * inSize, c, h, w, kernel, stride, padding, oh, ow, false, vector);
             }
         }));
         // the parts' sums, always in part order: the result does not depend on who computed a part
@@ -190,7 +189,8 @@ public final class Conv2d extends Layer {
     }
 
     /** The channels-last backward pass: the same products as C-first on the transposed columns. */
-    private void backwardLast(int b, int parts, float[] dy, float[] xs, float[] wl, float[] dx, int inSize, int outSize) {
+    private void backwardLast(int b, int parts, float[] dy, float[] xs, float[] wl, float[] dx, int inSize, int outSize,
+                              boolean vector) {
         Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] col = cols[part], dwp = dwParts[part], dc = dcols[part], img = images[part], dimg = dimages[part];
             for (int q = 0; q < p; q++) col[q * (ckk + 1) + ckk] = 1f;
@@ -204,7 +204,7 @@ public final class Conv2d extends Layer {
                 // dcol[positions, k·k·C] = dy_iᵀ · W, added back onto the pixels it came from
                 g.sgemm(true, false, p, ckk, filters, 1f, dy, yo, p, wl, 0, ckk, 0f, dc, 0, ckk);
                 java.util.Arrays.fill(dimg, 0, inSize, 0f);
-                col2imLast(dc, dimg, c, h, w, kernel, stride, padding, oh, ow, vectorPass);
+                col2imLast(dc, dimg, c, h, w, kernel, stride, padding, oh, ow, vector);
                 fromChannelsLast(dimg, dx, i * inSize, c, h * w);
             }
         }));
@@ -269,10 +269,6 @@ public final class Conv2d extends Layer {
 
     private void im2col(float[] x, int xo, float[] col, int co, int ld) {
         im2col(x, xo, col, co, ld, c, h, w, kernel, stride, padding, oh, ow, false);
-    }
-
-    private void col2im(float[] col, int co, int ld, float[] dx, int xo) {
-        col2im(col, co, ld, dx, xo, c, h, w, kernel, stride, padding, oh, ow, false, vectorPass);
     }
 
     /**
