@@ -318,8 +318,7 @@ public final class SideBySide {
         for (String wl : workloads) {
             List<JsonNode> v = new ArrayList<>(), p = new ArrayList<>();
             for (JsonNode r : results) {
-                String w = r.path("workload").asText();
-                if (!(w.equals("documents") ? "docs" : w).equals(wl)) continue;
+                if (!workloadName(r).equals(wl)) continue;
                 (r.path("framework").asText().startsWith("pytorch") ? p : v).add(r);
             }
             for (int i = 0; i < Math.max(v.size(), p.size()); i++) {
@@ -337,8 +336,7 @@ public final class SideBySide {
     private static void monitoringCost(List<JsonNode> results, StringBuilder sb) {
         for (JsonNode r : results) {
             if (!r.has("monitoring_ms_later_epochs")) continue;
-            List<Double> secs = new ArrayList<>();
-            for (JsonNode x : r.path("epoch_seconds")) secs.add(x.asDouble());
+            List<Double> secs = epochSeconds(r);
             double later = r.path("monitoring_ms_later_epochs").asDouble(), epoch = median(secs.subList(1, secs.size()));
             sb.append(String.format(Locale.ROOT, "monitoring, %s seed %d: %.1f ms an epoch after the first (%.1f%%), accounted inside the watched run%n",
                     r.path("workload").asText(), r.path("seed").asLong(), later, 100 * later / (1000 * epoch - later)));
@@ -346,9 +344,21 @@ public final class SideBySide {
     }
 
     private static double medianEpoch(JsonNode r) {
+        List<Double> secs = epochSeconds(r);
+        return secs.isEmpty() ? Double.NaN : median(secs);
+    }
+
+    /** A result line's epoch times, s. */
+    private static List<Double> epochSeconds(JsonNode r) {
         List<Double> secs = new ArrayList<>();
         for (JsonNode s : r.path("epoch_seconds")) secs.add(s.asDouble());
-        return secs.isEmpty() ? Double.NaN : median(secs);
+        return secs;
+    }
+
+    /** A result line's workload as the tables name it ("docs"; a result may name the documents "documents"). */
+    private static String workloadName(JsonNode r) {
+        String w = r.path("workload").asText();
+        return w.equals("documents") ? "docs" : w;
     }
 
     private static String roundTrip(JsonNode r) {
@@ -388,12 +398,9 @@ public final class SideBySide {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (JsonNode r : results) {
             String fw = r.path("framework").asText().startsWith("pytorch") ? "pytorch" : "vitals";
-            String wl = r.path("workload").asText();
-            if (wl.equals("documents")) wl = "docs";
-            List<Double> secs = new ArrayList<>();
-            for (JsonNode s : r.path("epoch_seconds")) secs.add(s.asDouble());
-            String wlKey = wl;
-            Row row = rows.computeIfAbsent(wl + "|" + fw, k -> new Row(wlKey, fw, new ArrayList<>(), new ArrayList<>(),
+            String wl = workloadName(r);
+            List<Double> secs = epochSeconds(r);
+            Row row = rows.computeIfAbsent(wl + "|" + fw, k -> new Row(wl, fw, new ArrayList<>(), new ArrayList<>(),
                     new ArrayList<>(), r.path("train_size").asInt(), secs.size()));
             row.epochSeconds().addAll(secs);
             row.accuracy().add(r.path("test_accuracy").asDouble());
