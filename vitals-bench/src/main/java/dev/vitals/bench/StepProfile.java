@@ -10,6 +10,7 @@ import dev.vitals.core.loss.TargetEncoding;
 import dev.vitals.core.nn.Layer;
 import dev.vitals.core.nn.Mode;
 import dev.vitals.core.nn.Model;
+import dev.vitals.core.nn.Sequential;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.tensor.Tensor;
 import dev.vitals.core.train.Experiment;
@@ -76,7 +77,10 @@ final class StepProfile {
         Model model = e.model();
         List<Layer> layers = model.layers();
         int nl = layers.size();
-        // slots: 0..nl-1 forward of layer i, nl..2nl-1 backward of layer i
+        // training runs the layers in groups (an activation and the pooling after it together)
+        Sequential body = model.body();
+        int[] groups = body.groupStarts();
+        // slots: 0..nl-1 forward of the group starting at layer i, nl..2nl-1 its backward
         TimedGemm gemm = new TimedGemm(Kernels.gemm(), 2 * nl);
         Kernels.use(gemm);
         long[] layerTime = new long[2 * nl];
@@ -107,10 +111,10 @@ final class StepProfile {
                 long t2 = System.nanoTime();
                 zero += t2 - t1;
                 Tensor h = batch.x();
-                for (int i = 0; i < nl; i++) {
+                for (int i : groups) {
                     gemm.current = i;
                     long a = System.nanoTime();
-                    h = layers.get(i).forward(h, Mode.TRAIN);
+                    h = body.forwardGroup(i, h, Mode.TRAIN);
                     layerTime[i] += System.nanoTime() - a;
                 }
                 long t3 = System.nanoTime();
@@ -119,10 +123,11 @@ final class StepProfile {
                 long t4 = System.nanoTime();
                 loss += t4 - t3;
                 Tensor g = grad;
-                for (int i = nl - 1; i >= model.firstTrained(); i--) {
+                for (int k = groups.length - 1; k >= 0 && groups[k] >= model.firstTrained(); k--) {
+                    int i = groups[k];
                     gemm.current = nl + i;
                     long a = System.nanoTime();
-                    g = layers.get(i).backward(g, i > model.firstTrained());
+                    g = body.backwardGroup(i, g, i > model.firstTrained());
                     layerTime[nl + i] += System.nanoTime() - a;
                 }
                 long t5 = System.nanoTime();
@@ -143,7 +148,8 @@ final class StepProfile {
                 long t = layerTime[s], gm = gemm.slots.get(s);
                 accounted += t;
                 if (t == 0) continue;
-                String name = (pass == 0 ? "fwd " : "bwd ") + i + " " + layers.get(i).describe();
+                StringBuilder name = new StringBuilder(pass == 0 ? "fwd " : "bwd ").append(i).append(' ').append(layers.get(i).describe());
+                for (int j = i + 1; j < body.groupEnd(i); j++) name.append(" + ").append(layers.get(j).describe());
                 System.out.printf(Locale.ROOT, "%-28s %10.1f %6.1f%% %10.1f %6.1f%% %10.1f %6.1f%%%n", name, t / 1e6, 100 * t / all,
                         gm / 1e6, 100 * gm / all, (t - gm) / 1e6, 100 * (t - gm) / all);
             }

@@ -17,23 +17,45 @@ public abstract class Activation extends Layer {
 
     @Override
     public final Tensor forward(Tensor x, Mode mode) {
-        checkInput(x);
-        input = x;
-        out = Tensor.reuse(out, x.batch(), outputShape());
+        beginForward(x);
         float[] xs = x.data(), y = out.data();
         Workers.split(x.size(), x.size(), (from, to) -> apply(xs, y, from, to));
-        lastOutput = out;
         return out;
     }
 
     @Override
     public final Tensor backward(Tensor gy, boolean needInputGrad) {
         if (!needInputGrad) return null;
-        gradIn = Tensor.reuse(gradIn, gy.batch(), inputShape());
+        beginBackward(gy.batch());
         float[] xs = input.data(), y = out.data(), g = gy.data(), gx = gradIn.data();
         Workers.split(gy.size(), gy.size(), (from, to) -> derivative(xs, y, g, gx, from, to));
         return gradIn;
     }
+
+    /**
+     * Takes {@code x} as the input of a forward pass whose output the caller then computes range by
+     * range with {@link #forwardRange}; returns the output buffer. For a layer that runs this
+     * activation in the same pass as its own work ({@link MaxPool#forwardAfter}).
+     */
+    final Tensor beginForward(Tensor x) {
+        checkInput(x);
+        input = x;
+        out = Tensor.reuse(out, x.batch(), outputShape());
+        lastOutput = out;
+        return out;
+    }
+
+    /** Output values [from, to) of the forward pass begun by {@link #beginForward}. */
+    final void forwardRange(int from, int to) { apply(input.data(), out.data(), from, to); }
+
+    /** The input-gradient buffer of a backward pass over {@code batch} examples, computed by {@link #backwardRange}. */
+    final Tensor beginBackward(int batch) {
+        gradIn = Tensor.reuse(gradIn, batch, inputShape());
+        return gradIn;
+    }
+
+    /** Input-gradient values [from, to) of the backward pass begun by {@link #beginBackward}, from dLoss/dOutput {@code gy}. */
+    final void backwardRange(float[] gy, int from, int to) { derivative(input.data(), out.data(), gy, gradIn.data(), from, to); }
 
     /** y = f(x) for the values [from, to). */
     protected abstract void apply(float[] x, float[] y, int from, int to);

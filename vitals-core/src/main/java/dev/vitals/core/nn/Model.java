@@ -44,6 +44,9 @@ public final class Model {
 
     public List<Layer> layers() { return body.children(); }
 
+    /** The layers as one {@link Sequential}: how they run in groups, for a profile that times each group. */
+    public Sequential body() { return body; }
+
     /** The first of {@link #layers()} with parameters; a training step's backward pass ends there. */
     public int firstTrained() { return body.firstTrained(); }
 

@@ -5,7 +5,14 @@ import dev.vitals.core.tensor.Tensor;
 
 import java.util.List;
 
-/** Layers applied one after another. The body of a model and of a residual block. */
+/**
+ * Layers applied one after another. The body of a model and of a residual block.
+ *
+ * <p>The layers run in groups: one layer, or an activation and the max pooling after it, which run
+ * together plane by plane ({@link MaxPool#forwardAfter}) so that the pooling reads the activation's
+ * output from the L1 cache. A group gives the same results and fills the same buffers as its layers
+ * one after the other; the groups are public so that a profile can time them as training runs them.
+ */
 public class Sequential extends Layer {
     private final List<Layer> layers;
     /**
@@ -15,6 +22,8 @@ public class Sequential extends Layer {
      * nothing.
      */
     private int firstTrained;
+    /** The first layer of each group, in order. */
+    private int[] groupStarts = new int[0];
 
     public Sequential(List<Layer> layers) {
         this.layers = List.copyOf(layers);
@@ -34,6 +43,10 @@ public class Sequential extends Layer {
                 throw new ShapeException(l, s, e.getMessage());
             }
         }
+        groupStarts = new int[layers.size()];
+        int groups = 0;
+        for (int i = 0; i < layers.size(); i = groupEnd(i)) groupStarts[groups++] = i;
+        groupStarts = java.util.Arrays.copyOf(groupStarts, groups);
         firstTrained = 0;
         while (firstTrained < layers.size() && layers.get(firstTrained).parameters().isEmpty()) firstTrained++;
         return s;
@@ -42,7 +55,7 @@ public class Sequential extends Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         Tensor h = x;
-        for (Layer l : layers) h = l.forward(h, mode);
+        for (int i : groupStarts) h = forwardGroup(i, h, mode);
         lastOutput = h;
         return h;
     }
@@ -50,14 +63,51 @@ public class Sequential extends Layer {
     /** Index of the first layer with parameters (the size when none has): the backward pass ends there. */
     public int firstTrained() { return firstTrained; }
 
+    /** The first layers of the groups, in order (see the class comment). */
+    public int[] groupStarts() { return groupStarts.clone(); }
+
+    /** The end (exclusive) of the group that starts at layer {@code i}. */
+    public int groupEnd(int i) {
+        return i + 1 < layers.size() && layers.get(i) instanceof Activation && layers.get(i + 1) instanceof MaxPool ? i + 2 : i + 1;
+    }
+
+    /** The forward pass of the group that starts at layer {@code i}; returns its last layer's output. */
+    public Tensor forwardGroup(int i, Tensor x, Mode mode) {
+        if (groupEnd(i) == i + 1) return layers.get(i).forward(x, mode);
+        return ((MaxPool) layers.get(i + 1)).forwardAfter((Activation) layers.get(i), x, mode);
+    }
+
+    /**
+     * The backward pass of the group that starts at layer {@code i}, from dLoss/dOutput of its last
+     * layer; records what reached each layer ({@link #lastGradOutput}) and returns the gradient of
+     * the group's input (null unless {@code needInputGrad}).
+     */
+    public Tensor backwardGroup(int i, Tensor g, boolean needInputGrad) {
+        Layer l = layers.get(i);
+        if (groupEnd(i) == i + 1) {
+            l.lastGradOutput(g);
+            return l.backward(g, needInputGrad);
+        }
+        MaxPool pool = (MaxPool) layers.get(i + 1);
+        pool.lastGradOutput(g);
+        if (needInputGrad) return pool.backwardThrough((Activation) l, g);
+        Tensor gp = pool.backward(g, true);
+        l.lastGradOutput(gp);
+        return l.backward(gp, false);
+    }
+
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
         Tensor g = gradOutput;
         int last = needInputGrad ? 0 : firstTrained;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer l = layers.get(i);
-            l.lastGradOutput(g);
-            g = i >= last ? l.backward(g, i > last || needInputGrad) : null;
+        for (int k = groupStarts.length - 1; k >= 0; k--) {
+            int i = groupStarts[k];
+            if (i >= last) {
+                g = backwardGroup(i, g, i > last || needInputGrad);
+            } else {
+                for (int j = i; j < groupEnd(i); j++) layers.get(j).lastGradOutput(g);
+                g = null;
+            }
         }
         return g;
     }
