@@ -347,17 +347,52 @@ public final class Conv2d extends Layer {
         }
     }
 
-    /** One example [C, H·W] at {@code xo} transposed to [H·W, C]. */
+    /**
+     * One example [C, H·W] at {@code xo} transposed to [H·W, C]. Eight channels a turn, so each pixel
+     * gets eight neighbouring values written at once: one channel a turn writes a float every C
+     * floats, and took 3.0 instead of 2.0 us for conv2's 32 x 13 x 13 (one thread).
+     */
     static void toChannelsLast(float[] x, int xo, float[] img, int c, int hw) {
-        for (int ch = 0; ch < c; ch++) {
+        int ch = 0;
+        for (; ch + 8 <= c; ch += 8) {
+            int s = xo + ch * hw;
+            for (int i = 0, d = ch; i < hw; i++, d += c) {
+                img[d] = x[s + i];
+                img[d + 1] = x[s + hw + i];
+                img[d + 2] = x[s + 2 * hw + i];
+                img[d + 3] = x[s + 3 * hw + i];
+                img[d + 4] = x[s + 4 * hw + i];
+                img[d + 5] = x[s + 5 * hw + i];
+                img[d + 6] = x[s + 6 * hw + i];
+                img[d + 7] = x[s + 7 * hw + i];
+            }
+        }
+        for (; ch < c; ch++) {
             int src = xo + ch * hw;
             for (int i = 0; i < hw; i++) img[i * c + ch] = x[src + i];
         }
     }
 
-    /** The inverse of {@link #toChannelsLast}: [H·W, C] written to one example [C, H·W] at {@code xo}. */
+    /**
+     * The inverse of {@link #toChannelsLast}: [H·W, C] written to one example [C, H·W] at {@code xo},
+     * eight channels a turn (one a turn: 3.0 instead of 1.6 us for conv2's input gradient).
+     */
     static void fromChannelsLast(float[] img, float[] x, int xo, int c, int hw) {
-        for (int ch = 0; ch < c; ch++) {
+        int ch = 0;
+        for (; ch + 8 <= c; ch += 8) {
+            int d = xo + ch * hw;
+            for (int i = 0, s = ch; i < hw; i++, s += c) {
+                x[d + i] = img[s];
+                x[d + hw + i] = img[s + 1];
+                x[d + 2 * hw + i] = img[s + 2];
+                x[d + 3 * hw + i] = img[s + 3];
+                x[d + 4 * hw + i] = img[s + 4];
+                x[d + 5 * hw + i] = img[s + 5];
+                x[d + 6 * hw + i] = img[s + 6];
+                x[d + 7 * hw + i] = img[s + 7];
+            }
+        }
+        for (; ch < c; ch++) {
             int dst = xo + ch * hw;
             for (int i = 0; i < hw; i++) x[dst + i] = img[i * c + ch];
         }

@@ -58,7 +58,7 @@ class Conv2dUnfoldTest {
     /** {c, h, w, kernel, stride, padding}: strides, paddings wider than the kernel, a 1x1 kernel, a kernel as wide as the image. */
     private static final int[][] LAST_CASES = {
             {32, 13, 13, 3, 1, 0}, {2, 5, 6, 3, 1, 1}, {3, 4, 5, 2, 1, 3}, {2, 7, 7, 3, 2, 1}, {3, 8, 7, 5, 3, 2},
-            {2, 3, 4, 1, 1, 0}, {2, 4, 4, 4, 1, 0}, {1, 3, 3, 3, 2, 4}};
+            {2, 3, 4, 1, 1, 0}, {2, 4, 4, 4, 1, 0}, {1, 3, 3, 3, 2, 4}, {11, 5, 6, 3, 1, 1}};
 
     /**
      * Channels-last unfolding holds the same values as C-first, transposed (copies: bit-identical);
@@ -77,6 +77,11 @@ class Conv2dUnfoldTest {
 
             float[] img = new float[c * hw], back = new float[x.length];
             Conv2d.toChannelsLast(x, xo, img, c, hw);
+            for (int ch = 0; ch < c; ch++) {
+                for (int i = 0; i < hw; i++) {
+                    if (img[i * c + ch] != x[xo + ch * hw + i]) throw new AssertionError("toChannelsLast " + what + " channel " + ch + " pixel " + i);
+                }
+            }
             Conv2d.fromChannelsLast(img, back, xo, c, hw);
             assertArrayEquals(java.util.Arrays.copyOfRange(x, xo, x.length), java.util.Arrays.copyOfRange(back, xo, back.length),
                     () -> "transpose and back " + what);
