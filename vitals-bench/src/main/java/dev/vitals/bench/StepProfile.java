@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * written out with a clock around every layer's forward and backward, and a GEMM wrapper that charges
  * matrix-multiply time to the layer that called it. The layers' own time minus their GEMM time is
  * im2col/col2im, layout copies, bias, activations and pooling. The first epoch warms the JIT and is
- * not counted; the observed-step statistics the trainer adds on some steps are not included.
+ * not counted (unless it is the only one); the parts are means over the counted epochs. The
+ * observed-step statistics the trainer adds on some steps are not included.
  * {@code SideBySide profile --workload cnn [--epochs 2] [--subset 6400,1000]}.
  */
 final class StepProfile {
@@ -84,7 +85,8 @@ final class StepProfile {
         TimedGemm gemm = new TimedGemm(Kernels.gemm(), 2 * nl);
         Kernels.use(gemm);
         long[] layerTime = new long[2 * nl];
-        long fill = 0, loss = 0, zero = 0, opt = 0, total = 0;
+        long fill = 0, loss = 0, zero = 0, opt = 0, total = 0, last = 0;
+        int counted = 0;
         Dataset train = data.train();
         int bs = spec.train().batch(), outputs = model.outputShape().size();
         Batch batch = new Batch(train.exampleShape(), Math.min(bs, train.size()), 0);
@@ -93,11 +95,11 @@ final class StepProfile {
         Tensor grad = null;
         int epochs = spec.train().epochs();
         for (int epoch = 0; epoch < epochs; epoch++) {
-            boolean counted = epoch > 0 || epochs == 1;
+            boolean counts = epoch > 0 || epochs == 1;
             if (epoch == 1) {
                 java.util.Arrays.fill(layerTime, 0);
                 for (int s = 0; s < gemm.slots.length(); s++) gemm.slots.set(s, 0);
-                fill = loss = zero = opt = total = 0;
+                fill = loss = zero = opt = 0;
             }
             Splits.shuffle(order, rng);
             long e0 = System.nanoTime();
@@ -134,13 +136,19 @@ final class StepProfile {
                 e.optimizer().step(spec.optimizer().lr() > 0 ? (float) spec.optimizer().lr() : 1e-3f, null, true);
                 opt += System.nanoTime() - t5;
             }
-            total = System.nanoTime() - e0;
-            if (!counted) System.err.printf(Locale.ROOT, "epoch %d (warm-up): %.3f s%n", epoch + 1, total / 1e9);
+            last = System.nanoTime() - e0;
+            if (counts) {
+                total += last;
+                counted++;
+            } else {
+                System.err.printf(Locale.ROOT, "epoch %d (warm-up): %.3f s%n", epoch + 1, last / 1e9);
+            }
         }
-        double all = total;
-        System.out.printf(Locale.ROOT, "Epoch profile, %s, %d training examples, batch %d, GEMM %s; last epoch %.3f s%n",
-                spec.name(), train.size(), bs, SideBySide.kernelDescription(), total / 1e9);
-        System.out.printf(Locale.ROOT, "%-28s %10s %7s %10s %7s %10s %7s%n", "part", "total ms", "%", "GEMM ms", "%", "other ms", "%");
+        // every part is the mean over the counted epochs, so that the rows add up to the mean epoch
+        double all = total, ms = 1e6 * counted;
+        System.out.printf(Locale.ROOT, "Epoch profile, %s, %d training examples, batch %d, GEMM %s; mean of %d counted epoch%s %.3f s, last epoch %.3f s%n",
+                spec.name(), train.size(), bs, SideBySide.kernelDescription(), counted, counted == 1 ? "" : "s", total / 1e9 / counted, last / 1e9);
+        System.out.printf(Locale.ROOT, "%-28s %10s %7s %10s %7s %10s %7s%n", "part (ms an epoch)", "total", "%", "GEMM", "%", "other", "%");
         long accounted = fill + zero + loss + opt;
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < nl; i++) {
@@ -150,21 +158,21 @@ final class StepProfile {
                 if (t == 0) continue;
                 StringBuilder name = new StringBuilder(pass == 0 ? "fwd " : "bwd ").append(i).append(' ').append(layers.get(i).describe());
                 for (int j = i + 1; j < body.groupEnd(i); j++) name.append(" + ").append(layers.get(j).describe());
-                System.out.printf(Locale.ROOT, "%-28s %10.1f %6.1f%% %10.1f %6.1f%% %10.1f %6.1f%%%n", name, t / 1e6, 100 * t / all,
-                        gm / 1e6, 100 * gm / all, (t - gm) / 1e6, 100 * (t - gm) / all);
+                System.out.printf(Locale.ROOT, "%-28s %10.1f %6.1f%% %10.1f %6.1f%% %10.1f %6.1f%%%n", name, t / ms, 100 * t / all,
+                        gm / ms, 100 * gm / all, (t - gm) / ms, 100 * (t - gm) / all);
             }
         }
-        row("batch fill", fill, all);
-        row("zero_grad", zero, all);
-        row("loss (fwd+grad)", loss, all);
-        row("optimizer step", opt, all);
-        row("unaccounted (loop, clocks)", total - accounted, all);
+        row("batch fill", fill, ms, all);
+        row("zero_grad", zero, ms, all);
+        row("loss (fwd+grad)", loss, ms, all);
+        row("optimizer step", opt, ms, all);
+        row("unaccounted (loop, clocks)", total - accounted, ms, all);
         long gemmAll = 0;
         for (int s = 0; s < gemm.slots.length(); s++) gemmAll += gemm.slots.get(s);
-        System.out.printf(Locale.ROOT, "GEMM in all: %.1f ms (%.1f%%)%n", gemmAll / 1e6, 100 * gemmAll / all);
+        System.out.printf(Locale.ROOT, "GEMM in all: %.1f ms an epoch (%.1f%%)%n", gemmAll / ms, 100 * gemmAll / all);
     }
 
-    private static void row(String name, long t, double all) {
-        System.out.printf(Locale.ROOT, "%-28s %10.1f %6.1f%%%n", name, t / 1e6, 100 * t / all);
+    private static void row(String name, long t, double ms, double all) {
+        System.out.printf(Locale.ROOT, "%-28s %10.1f %6.1f%%%n", name, t / ms, 100 * t / all);
     }
 }
