@@ -2,9 +2,11 @@ package dev.vitals.core.kernel;
 
 /**
  * The shared worker threads of the kernels (VectorGemm's products, Conv2d's unfolding): one fewer than
- * the cores, since the caller computes too. A call's parts are claimed from a counter by whoever is free, the caller included, so a worker that
- * wakes late (its core busy with other work) costs nothing: the caller takes its part, and waits
- * only for parts a worker has actually started. Who computes a part never changes its result.
+ * the cores, since the caller computes too. A call's parts are claimed by whoever is free, the
+ * caller from the front and the workers from the back (so a part tends to run on the same core in
+ * every call), and a worker that wakes late (its core busy with other work) costs nothing: the
+ * caller takes its parts, and waits only for parts a worker has actually started. Who computes a
+ * part never changes its result.
  *
  * <p>Idle workers spin for {@code vitals.workers.spinMicros} (200 us) before parking, as OpenBLAS's
  * own threads do, because a parked thread takes 6-10 us to wake and a training step hands out work
@@ -35,14 +37,14 @@ public final class Workers {
         Job job = new Job(parts, part);
         // another job is running (a call nested in a part, or from a second thread): the caller does it all
         if (POST.isHeldByCurrentThread() || !POST.tryLock()) {
-            job.work();
+            job.work(true);
             job.awaitAll();
             return;
         }
         try {
             posted = job;
             for (int i = 0; i < WORKERS.length; i++) if (PARKED.get(i) == 1) java.util.concurrent.locks.LockSupport.unpark(WORKERS[i]);
-            job.work();
+            job.work(true);
             job.awaitSpinning();
         } finally {
             posted = null;
@@ -72,7 +74,7 @@ public final class Workers {
             Job j = posted;
             if (j != null && j != last) {
                 last = j;
-                j.work();
+                j.work(false);
                 continue;
             }
             long deadline = System.nanoTime() + SPIN_NS;
@@ -129,7 +131,16 @@ public final class Workers {
     private static final class Job {
         private final int parts;
         private final java.util.function.IntConsumer part;
-        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        /**
+         * The parts not yet claimed, [front, back), as {@code front << 32 | back}. The caller claims
+         * from the front, the workers from the back: with two threads each part of a call keeps its
+         * core from one call to the next (the first half of a batch on the caller, the second on the
+         * worker, in every layer and step; the first half of the parameters in every optimizer step),
+         * so what a part wrote is still in that core's caches when the next call reads it. Claiming
+         * in turn from one counter interleaved the parts between the cores differently in every call.
+         * A side that runs ahead claims the other's parts, as before.
+         */
+        private final java.util.concurrent.atomic.AtomicLong unclaimed;
         private final java.util.concurrent.CountDownLatch done;
         private volatile Throwable failure;
 
@@ -137,10 +148,22 @@ public final class Workers {
             this.parts = parts;
             this.part = part;
             this.done = new java.util.concurrent.CountDownLatch(parts);
+            this.unclaimed = new java.util.concurrent.atomic.AtomicLong(parts);
         }
 
-        void work() {
-            for (int i; (i = next.getAndIncrement()) < parts; ) {
+        /** The next part from the front (the caller) or from the back (a worker); -1 when none is left. */
+        int claim(boolean front) {
+            while (true) {
+                long s = unclaimed.get();
+                int f = (int) (s >>> 32), b = (int) s;
+                if (f >= b) return -1;
+                long n = front ? (long) (f + 1) << 32 | b : (long) f << 32 | (b - 1);
+                if (unclaimed.compareAndSet(s, n)) return front ? f : b - 1;
+            }
+        }
+
+        void work(boolean front) {
+            for (int i; (i = claim(front)) >= 0; ) {
                 try {
                     part.accept(i);
                 } catch (Throwable t) {

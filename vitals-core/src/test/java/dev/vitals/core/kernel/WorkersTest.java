@@ -21,6 +21,21 @@ class WorkersTest {
     }
 
     @Test
+    void theCallerRunsAPrefixOfThePartsAndTheWorkersTheRest() {
+        // which thread runs a part depends on timing; that the caller's parts are a prefix does not
+        for (int parts : new int[] {2, 4, 8, 64}) {
+            for (int round = 0; round < 200; round++) {
+                Thread caller = Thread.currentThread();
+                boolean[] onCaller = new boolean[parts];
+                Workers.run(parts, p -> onCaller[p] = Thread.currentThread() == caller);
+                int prefix = 0;
+                while (prefix < parts && onCaller[prefix]) prefix++;
+                for (int p = prefix; p < parts; p++) assertEquals(false, onCaller[p], "part " + p + " of " + parts + " ran on the caller after a worker's part");
+            }
+        }
+    }
+
+    @Test
     void aCallNestedInAPartCompletes() {
         AtomicIntegerArray seen = new AtomicIntegerArray(4 * 5);
         for (int round = 0; round < 100; round++) {
