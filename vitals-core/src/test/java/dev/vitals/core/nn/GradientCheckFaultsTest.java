@@ -37,6 +37,18 @@ class GradientCheckFaultsTest {
         }
     }
 
+    /**
+     * Behind a ReLU of many units a kinked coordinate is measured once more at a finer step and the
+     * estimates' spread widens its bound; a wrong gradient must still fail by orders of magnitude.
+     */
+    @Test
+    void aWrongGradientBehindManyReLUKinksStillFails() {
+        for (long seed = 1; seed <= 3; seed++) {
+            Residual block = built(new Residual(List.of(new BadDense(64, BadDense.Bug.SHIFTED), new Activation.ReLU())), Shape.of(64), seed);
+            assertOnlyFails(GradientCheck.defaults().seed(seed).check(block), "weight");
+        }
+    }
+
     @Test
     void theTestDenseWithoutItsBugPasses() {
         // The broken layers above differ from this one only in the bug.
