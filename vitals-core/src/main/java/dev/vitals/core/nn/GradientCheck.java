@@ -48,9 +48,10 @@ import java.util.SplittableRandom;
  * measured again with h/4 and h/16 and the estimate with the smallest error bound is kept, so only
  * kinks closer than about h/8 remain. Many kinks at once (a convolution's bias moves hundreds of ReLU
  * inputs) can bend the slopes without one large jump; so every kinked coordinate is measured once
- * more at a quarter of its smallest step, and what the estimate still moves counts into its bound. A coordinate whose remaining jump exceeds
- * {@link #kinkTolerance} of the tensor's slope scale is skipped and counted; a tensor with more than
- * {@link #maxSkipped} of its checked entries skipped fails, since it was not really checked. Every
+ * more at a quarter of its smallest step, and what the estimate still moves counts into its bound.
+ * A coordinate whose remaining jump exceeds {@link #kinkTolerance} of the tensor's slope scale is
+ * skipped and counted; a tensor with more than {@link #maxSkipped} of its checked entries skipped
+ * fails, since it was not really checked. Every
  * error bound that remains is part of the noise floor. Layer by layer, kinks are rare (ReLU inputs
  * exactly at 0, max-pool windows with equal maxima); through a whole model, a first-layer weight
  * moves hundreds of downstream ReLU inputs and a fifth to a third of its entries can sit at kinks:
@@ -444,11 +445,10 @@ public final class GradientCheck {
                 // (a convolution's bias moves hundreds of ReLU inputs at once) can bend the slopes
                 // without one large jump, and the estimates at h and h/4 then agree on a wrong value
                 // (28.66 against 26.54 for a residual block ending in ReLU; 26.84 at h/16, 26.68 at
-                // h/64). So a kinked coordinate is measured once more
-                // at a quarter of the smallest step so far; while the estimate still moves with the
-                // step by more than rounding, that movement counts into the bound, and the finer
-                // estimate is kept if its own bound is smaller. A smooth point's estimates agree, so
-                // a wrong gradient still shows.
+                // h/64). So a kinked coordinate is measured once more at a quarter of the smallest
+                // step so far; while the estimate still moves with the step by more than rounding,
+                // that movement counts into the bound, and the finer estimate is kept if its own
+                // bound is smaller. A smooth point's estimates agree, so a wrong gradient still shows.
                 Stencil finer = stencil(v, i, h / 4, f, f0);
                 spread = Math.max(0, Math.abs(finer.derivative() - best.derivative()) - best.noise() - finer.noise());
                 if (finer.bound() < best.bound()) best = finer;
