@@ -73,6 +73,7 @@ public final class VectorPasses {
         float[] a = values(2 * 4 * narrow + 2 * L), b = values(2 * 4 * wide + 2 * L), tail = values(2 * narrow);
         float[] y = new float[2 * 2 * (wide / 2)], src = values(6 * L), dst = new float[6 * L];
         int[] at = new int[y.length];
+        float[] tile = values(16 * (L + 1)), wv = new float[16 * (L + 1)], wo = new float[4 * (L + 1)];
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NS;
         for (int i = 0; i < 3_000; i++) {
             switch (i % 3) {
@@ -81,6 +82,9 @@ public final class VectorPasses {
                 default -> maxPool2(tail, y, at, 2, narrow, 1, narrow / 2, 0, 1);
             }
             addTo(dst, i & 1, src, 0, 6 * L - 1 - (i & 7));
+            // 2x2 tiles of one vector of channels and a scalar tail, into one vector of filters and a tail
+            winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
+            winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
         }
         while (System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
@@ -162,4 +166,77 @@ public final class VectorPasses {
             }
         }
     }
+
+    /**
+     * {@link Winograd#transformInput} of the whole vectors of channels, [0, c - c % L), with the same
+     * operations in the same order as the scalar loop; returns the first channel left to it.
+     */
+    static int winogradInput(float[] img, int c, int wp, int th, int tw, float[] v, int tilesAll, int t0) {
+        int row = wp * c, plane = tilesAll * c, end = c - c % L;
+        for (int ty = 0; ty < th; ty++) {
+            for (int tx = 0; tx < tw; tx++) {
+                int r0 = (2 * ty * wp + 2 * tx) * c, r1 = r0 + row, r2 = r1 + row, r3 = r2 + row;
+                int o = (t0 + ty * tw + tx) * c;
+                for (int ch = 0; ch < end; ch += L) {
+                    FloatVector d00 = at(img, r0 + ch), d01 = at(img, r0 + c + ch), d02 = at(img, r0 + 2 * c + ch), d03 = at(img, r0 + 3 * c + ch);
+                    FloatVector d10 = at(img, r1 + ch), d11 = at(img, r1 + c + ch), d12 = at(img, r1 + 2 * c + ch), d13 = at(img, r1 + 3 * c + ch);
+                    FloatVector d20 = at(img, r2 + ch), d21 = at(img, r2 + c + ch), d22 = at(img, r2 + 2 * c + ch), d23 = at(img, r2 + 3 * c + ch);
+                    FloatVector d30 = at(img, r3 + ch), d31 = at(img, r3 + c + ch), d32 = at(img, r3 + 2 * c + ch), d33 = at(img, r3 + 3 * c + ch);
+                    FloatVector s00 = d00.sub(d20), s01 = d01.sub(d21), s02 = d02.sub(d22), s03 = d03.sub(d23);
+                    FloatVector s10 = d10.add(d20), s11 = d11.add(d21), s12 = d12.add(d22), s13 = d13.add(d23);
+                    FloatVector s20 = d20.sub(d10), s21 = d21.sub(d11), s22 = d22.sub(d12), s23 = d23.sub(d13);
+                    FloatVector s30 = d10.sub(d30), s31 = d11.sub(d31), s32 = d12.sub(d32), s33 = d13.sub(d33);
+                    int q = o + ch;
+                    s00.sub(s02).intoArray(v, q);
+                    s01.add(s02).intoArray(v, q + plane);
+                    s02.sub(s01).intoArray(v, q + 2 * plane);
+                    s01.sub(s03).intoArray(v, q + 3 * plane);
+                    s10.sub(s12).intoArray(v, q + 4 * plane);
+                    s11.add(s12).intoArray(v, q + 5 * plane);
+                    s12.sub(s11).intoArray(v, q + 6 * plane);
+                    s11.sub(s13).intoArray(v, q + 7 * plane);
+                    s20.sub(s22).intoArray(v, q + 8 * plane);
+                    s21.add(s22).intoArray(v, q + 9 * plane);
+                    s22.sub(s21).intoArray(v, q + 10 * plane);
+                    s21.sub(s23).intoArray(v, q + 11 * plane);
+                    s30.sub(s32).intoArray(v, q + 12 * plane);
+                    s31.add(s32).intoArray(v, q + 13 * plane);
+                    s32.sub(s31).intoArray(v, q + 14 * plane);
+                    s31.sub(s33).intoArray(v, q + 15 * plane);
+                }
+            }
+        }
+        return end;
+    }
+
+    /**
+     * {@link Winograd#transformOutput} of the whole vectors of filters, [0, filters - filters % L),
+     * with the same operations in the same order as the scalar loop; returns the first filter left to it.
+     */
+    static int winogradOutput(float[] m, int filters, int th, int tw, int tilesAll, int t0, float[] bias, float[] out) {
+        int plane = tilesAll * filters, row = 2 * tw * filters, end = filters - filters % L;
+        for (int ty = 0; ty < th; ty++) {
+            for (int tx = 0; tx < tw; tx++) {
+                int o = (t0 + ty * tw + tx) * filters;
+                int d0 = (2 * ty * 2 * tw + 2 * tx) * filters, d1 = d0 + row;
+                for (int f = 0; f < end; f += L) {
+                    int q = o + f;
+                    FloatVector m0 = at(m, q), m1 = at(m, q + plane), m2 = at(m, q + 2 * plane), m3 = at(m, q + 3 * plane);
+                    FloatVector m4 = at(m, q + 4 * plane), m5 = at(m, q + 5 * plane), m6 = at(m, q + 6 * plane), m7 = at(m, q + 7 * plane);
+                    FloatVector m8 = at(m, q + 8 * plane), m9 = at(m, q + 9 * plane), m10 = at(m, q + 10 * plane), m11 = at(m, q + 11 * plane);
+                    FloatVector m12 = at(m, q + 12 * plane), m13 = at(m, q + 13 * plane), m14 = at(m, q + 14 * plane), m15 = at(m, q + 15 * plane);
+                    FloatVector r00 = m0.add(m4).add(m8), r01 = m1.add(m5).add(m9), r02 = m2.add(m6).add(m10), r03 = m3.add(m7).add(m11);
+                    FloatVector r10 = m4.sub(m8).sub(m12), r11 = m5.sub(m9).sub(m13), r12 = m6.sub(m10).sub(m14), r13 = m7.sub(m11).sub(m15);
+                    FloatVector b = at(bias, f);
+                    b.add(r00.add(r01).add(r02)).intoArray(out, d0 + f);
+                    b.add(r01.sub(r02).sub(r03)).intoArray(out, d0 + filters + f);
+                    b.add(r10.add(r11).add(r12)).intoArray(out, d1 + f);
+                    b.add(r11.sub(r12).sub(r13)).intoArray(out, d1 + filters + f);
+                }
+            }
+        }
+        return end;
+    }
+
+    private static FloatVector at(float[] a, int i) { return FloatVector.fromArray(S, a, i); }
 }

@@ -68,6 +68,37 @@ class PassesTest {
         }
     }
 
+    /**
+     * Winograd's input and output transforms with the Vector API give the scalar loops' values bit
+     * for bit: channel and filter counts below, at and past a vector (the scalar loop takes the
+     * rest), several tiles, and tiles written at an offset into a larger product.
+     */
+    @Test
+    void vectorWinogradTransformsEqualTheScalarLoops() {
+        assumeTrue(VectorSupport.available(), "the Vector API module is not in this JVM");
+        SplittableRandom r = new SplittableRandom(11);
+        int lanes = VectorPasses.lanes();
+        for (int c : new int[] {1, lanes - 1, lanes, lanes + 3, 2 * lanes, 40}) {
+            for (int[] t : new int[][] {{1, 1}, {2, 3}, {6, 6}}) {
+                int th = t[0], tw = t[1], wp = 2 * tw + 2, n = th * tw, tilesAll = 2 * n + 1, t0 = n + 1;
+                float[] img = new float[(2 * th + 2) * wp * c];
+                for (int i = 0; i < img.length; i++) img[i] = (float) r.nextGaussian();
+                float[] expected = new float[16 * tilesAll * c], actual = new float[expected.length];
+                Winograd.transformInput(img, c, wp, th, tw, expected, tilesAll, t0, false);
+                Winograd.transformInput(img, c, wp, th, tw, actual, tilesAll, t0, true);
+                assertArrayEquals(expected, actual, "input, " + c + " channels, " + th + "x" + tw + " tiles");
+                // the same counts as filters
+                float[] m = new float[16 * tilesAll * c], bias = new float[c];
+                for (int i = 0; i < m.length; i++) m[i] = (float) r.nextGaussian();
+                for (int i = 0; i < c; i++) bias[i] = (float) r.nextGaussian();
+                float[] out = new float[4 * n * c], vout = new float[out.length];
+                Winograd.transformOutput(m, c, th, tw, tilesAll, t0, bias, out, false);
+                Winograd.transformOutput(m, c, th, tw, tilesAll, t0, bias, vout, true);
+                assertArrayEquals(out, vout, "output, " + c + " filters, " + th + "x" + tw + " tiles");
+            }
+        }
+    }
+
     @Test
     void addToTouchesOnlyItsRange() {
         for (boolean vector : new boolean[] {false, VectorSupport.available()}) {

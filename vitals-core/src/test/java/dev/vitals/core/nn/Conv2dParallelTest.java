@@ -13,14 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Conv2d's parts of the batch computed on the worker threads give exactly what one thread gives:
  * output, input gradient, weight and bias gradients, bit for bit, on batches large enough to be
  * split, including one whose size does not divide evenly into the parts, unfolded C-first and
- * channels-last.
+ * channels-last, and with Winograd's forward pass (whose examples go through the products in pairs,
+ * so a part of odd length ends with one alone).
  */
 class Conv2dParallelTest {
     @Test
     void splitMatchesOneThread() {
-        int[][] cases = {{40, 3, 14, 14, 16, 3, 1, 0}, {37, 4, 13, 13, 24, 3, 1, 1}, {33, 2, 15, 15, 32, 3, 2, 1}};
+        int[][] cases = {{40, 3, 14, 14, 16, 3, 1, 0}, {37, 4, 13, 13, 24, 3, 1, 1}, {33, 2, 15, 15, 32, 3, 2, 1}, {19, 20, 9, 9, 24, 3, 1, 1}};
         for (int[] t : cases) {
-            for (Conv2d.Unfold u : new Conv2d.Unfold[] {Conv2d.Unfold.CHANNELS_FIRST, Conv2d.Unfold.CHANNELS_LAST}) check(t, u);
+            for (Conv2d.Unfold u : Conv2d.Unfold.values()) check(t, u);
         }
     }
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -13,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against the convolution written out as its definition, in double: the output, the input gradient
  * and the weight and bias gradients, for strides, paddings, a 1-channel input and batches that do
  * and do not divide into the parts, on the process's kernel (OpenBLAS where present), with the
- * examples unfolded C-first and channels-last.
+ * examples unfolded C-first and channels-last, and the forward pass by Winograd's transforms (3x3,
+ * stride 1: odd and even outputs, paddings 0 to 2, channel and filter counts off the vector width).
  */
 class Conv2dReferenceTest {
     @Test
@@ -21,7 +23,7 @@ class Conv2dReferenceTest {
         // batch, channels, height, width, filters, kernel, stride, padding
         int[][] cases = {{64, 1, 28, 28, 8, 3, 1, 0}, {37, 4, 13, 13, 24, 3, 1, 1}, {5, 3, 9, 8, 6, 3, 2, 1},
                 {3, 2, 7, 7, 4, 5, 3, 2}, {19, 6, 5, 5, 7, 1, 1, 0}, {1, 2, 6, 6, 3, 3, 1, 0},
-                {12, 32, 13, 13, 16, 3, 1, 0}, {9, 8, 10, 9, 5, 4, 2, 3}};
+                {12, 32, 13, 13, 16, 3, 1, 0}, {9, 8, 10, 9, 5, 4, 2, 3}, {6, 20, 8, 9, 40, 3, 1, 2}, {7, 17, 6, 7, 18, 3, 1, 0}};
         for (int[] t : cases) {
             for (Conv2d.Unfold u : Conv2d.Unfold.values()) check(t, u);
         }
@@ -31,6 +33,8 @@ class Conv2dReferenceTest {
         int b = t[0], c = t[1], h = t[2], w = t[3], f = t[4], k = t[5], s = t[6], pad = t[7];
         Conv2d conv = new Conv2d(f, k, s, pad, unfold);
         conv.build(Shape.of(c, h, w), new BuildContext(Init.DEFAULT, new SplittableRandom(5)));
+        boolean winograd = k == 3 && s == 1 && (unfold == Conv2d.Unfold.WINOGRAD || unfold == Conv2d.Unfold.AUTO && c >= 16 && f >= 16);
+        assertEquals(winograd, conv.winograd(), "Winograd's forward pass for " + java.util.Arrays.toString(t) + " " + unfold);
         int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
         Tensor x = GradChecks.random(b, Shape.of(c, h, w), 1), gy = GradChecks.random(b, Shape.of(f, oh, ow), 2);
         float[] wt = conv.weight().value().data(), bs = conv.bias().value().data();
