@@ -9,10 +9,10 @@ package dev.vitals.core.kernel;
  * transformed tile, which is where the time goes.
  *
  * <p>Everything is channels-last, so that the transforms are loops over channels (or filters), one
- * vector at a time: the example is written into a zero-bordered [H', W', C] image, its tiles'
- * transforms into V[ξ][tile][C], the products into M[ξ][tile][filters], and the inverse transform
- * into a [2·tilesHigh, 2·tilesWide, filters] image that is finally transposed to the layer's
- * [filters, H, W] output. The JIT leaves the scalar transforms scalar (9.1 and 9.8 us an example for
+ * vector at a time: the caller ({@code Conv2d}) writes the example into a zero-bordered [H', W', C]
+ * image, the tiles' transforms go into V[ξ][tile][C], the products into M[ξ][tile][filters], and the
+ * inverse transform into a [2·tilesHigh, 2·tilesWide, filters] image that the caller transposes to
+ * the layer's [filters, H, W] output. The JIT leaves the scalar transforms scalar (9.1 and 9.8 us an example for
  * the CNN's conv2, one thread, against 1.2 and 2.1 us with the Vector API); like {@link Passes},
  * the Vector API versions ({@link VectorPasses}) run once warmed up, with identical results.
  *
@@ -60,38 +60,6 @@ public final class Winograd {
         u[o + step] = 0.5f * (a + b + c);
         u[o + 2 * step] = 0.5f * (a - b + c);
         u[o + 3 * step] = c;
-    }
-
-    /**
-     * One example [C, H, W] at {@code xo} written channels-last into {@code img} [H', W', C] at row
-     * {@code padding}, column {@code padding}; the border around it is left as it is (zero: the
-     * buffer is only ever written here, inside the border).
-     */
-    public static void toPaddedChannelsLast(float[] x, int xo, int c, int h, int w, float[] img, int wp, int padding) {
-        int hw = h * w;
-        int ch = 0;
-        // eight channels a turn, as Conv2d's transposes (one a turn writes a float every C floats)
-        for (; ch + 8 <= c; ch += 8) {
-            int s = xo + ch * hw;
-            for (int y = 0; y < h; y++) {
-                for (int i = y * w, e = i + w, d = ((y + padding) * wp + padding) * c + ch; i < e; i++, d += c) {
-                    img[d] = x[s + i];
-                    img[d + 1] = x[s + hw + i];
-                    img[d + 2] = x[s + 2 * hw + i];
-                    img[d + 3] = x[s + 3 * hw + i];
-                    img[d + 4] = x[s + 4 * hw + i];
-                    img[d + 5] = x[s + 5 * hw + i];
-                    img[d + 6] = x[s + 6 * hw + i];
-                    img[d + 7] = x[s + 7 * hw + i];
-                }
-            }
-        }
-        for (; ch < c; ch++) {
-            int s = xo + ch * hw;
-            for (int y = 0; y < h; y++) {
-                for (int i = y * w, e = i + w, d = ((y + padding) * wp + padding) * c + ch; i < e; i++, d += c) img[d] = x[s + i];
-            }
-        }
     }
 
     /**
@@ -176,36 +144,6 @@ public final class Winograd {
                     out[d1 + f] = b + (r10 + r11 + r12);
                     out[d1 + filters + f] = b + (r11 - r12 - r13);
                 }
-            }
-        }
-    }
-
-    /**
-     * The channels-last output image [rows of {@code pitch} pixels, filters] written to one example
-     * [filters, oh, ow] at {@code yo}, eight filters a turn (see {@code Conv2d.fromChannelsLast}).
-     */
-    public static void toPlanes(float[] img, int pitch, int filters, int oh, int ow, float[] y, int yo) {
-        int p = oh * ow;
-        int f = 0;
-        for (; f + 8 <= filters; f += 8) {
-            for (int oy = 0; oy < oh; oy++) {
-                int d = yo + f * p + oy * ow;
-                for (int ox = 0, s = oy * pitch * filters + f; ox < ow; ox++, s += filters) {
-                    y[d + ox] = img[s];
-                    y[d + p + ox] = img[s + 1];
-                    y[d + 2 * p + ox] = img[s + 2];
-                    y[d + 3 * p + ox] = img[s + 3];
-                    y[d + 4 * p + ox] = img[s + 4];
-                    y[d + 5 * p + ox] = img[s + 5];
-                    y[d + 6 * p + ox] = img[s + 6];
-                    y[d + 7 * p + ox] = img[s + 7];
-                }
-            }
-        }
-        for (; f < filters; f++) {
-            for (int oy = 0; oy < oh; oy++) {
-                int d = yo + f * p + oy * ow;
-                for (int ox = 0, s = oy * pitch * filters + f; ox < ow; ox++, s += filters) y[d + ox] = img[s];
             }
         }
     }

@@ -244,7 +244,7 @@ public final class Conv2d extends Layer {
             for (int first = from; first < to; first += WINOGRAD_EXAMPLES) {
                 int last = Math.min(to, first + WINOGRAD_EXAMPLES), n = (last - first) * perExample;
                 for (int i = first; i < last; i++) {
-                    Winograd.toPaddedChannelsLast(xs, i * inSize, c, h, w, img, wp, padding);
+                    toChannelsLast(xs, i * inSize, c, h, w, img, wp, padding);
                     Winograd.transformInput(img, c, wp, th, tw, v, n, (i - first) * perExample, vector);
                 }
                 // M[ξ][tiles, filters] = V[ξ][tiles, C] · U[ξ][C, filters], for the 16 positions ξ
@@ -253,7 +253,7 @@ public final class Conv2d extends Layer {
                 }
                 for (int i = first; i < last; i++) {
                     Winograd.transformOutput(m, filters, th, tw, n, (i - first) * perExample, bs, o, vector);
-                    Winograd.toPlanes(o, 2 * tw, filters, oh, ow, y, i * outSize);
+                    fromChannelsLast(o, 2 * tw, y, i * outSize, filters, oh, ow);
                 }
             }
         }));
@@ -437,54 +437,73 @@ public final class Conv2d extends Layer {
         }
     }
 
+    /** One example [C, H·W] at {@code xo} transposed to [H·W, C]. */
+    static void toChannelsLast(float[] x, int xo, float[] img, int c, int hw) { toChannelsLast(x, xo, c, 1, hw, img, hw, 0); }
+
     /**
-     * One example [C, H·W] at {@code xo} transposed to [H·W, C]. Eight channels a turn, so each pixel
+     * One example [C, H, W] at {@code xo} written channels-last into {@code img}, whose rows are
+     * {@code pitch} pixels of C values, from row and column {@code padding} on; the rest of
+     * {@code img} is left as it is (Winograd's zero border). Eight channels a turn, so each pixel
      * gets eight neighbouring values written at once: one channel a turn writes a float every C
      * floats, and took 3.0 instead of 2.0 us for conv2's 32 x 13 x 13 (one thread).
      */
-    static void toChannelsLast(float[] x, int xo, float[] img, int c, int hw) {
+    static void toChannelsLast(float[] x, int xo, int c, int h, int w, float[] img, int pitch, int padding) {
+        int hw = h * w;
         int ch = 0;
         for (; ch + 8 <= c; ch += 8) {
             int s = xo + ch * hw;
-            for (int i = 0, d = ch; i < hw; i++, d += c) {
-                img[d] = x[s + i];
-                img[d + 1] = x[s + hw + i];
-                img[d + 2] = x[s + 2 * hw + i];
-                img[d + 3] = x[s + 3 * hw + i];
-                img[d + 4] = x[s + 4 * hw + i];
-                img[d + 5] = x[s + 5 * hw + i];
-                img[d + 6] = x[s + 6 * hw + i];
-                img[d + 7] = x[s + 7 * hw + i];
+            for (int y = 0; y < h; y++) {
+                for (int i = y * w, e = i + w, d = ((y + padding) * pitch + padding) * c + ch; i < e; i++, d += c) {
+                    img[d] = x[s + i];
+                    img[d + 1] = x[s + hw + i];
+                    img[d + 2] = x[s + 2 * hw + i];
+                    img[d + 3] = x[s + 3 * hw + i];
+                    img[d + 4] = x[s + 4 * hw + i];
+                    img[d + 5] = x[s + 5 * hw + i];
+                    img[d + 6] = x[s + 6 * hw + i];
+                    img[d + 7] = x[s + 7 * hw + i];
+                }
             }
         }
         for (; ch < c; ch++) {
-            int src = xo + ch * hw;
-            for (int i = 0; i < hw; i++) img[i * c + ch] = x[src + i];
+            int s = xo + ch * hw;
+            for (int y = 0; y < h; y++) {
+                for (int i = y * w, e = i + w, d = ((y + padding) * pitch + padding) * c + ch; i < e; i++, d += c) img[d] = x[s + i];
+            }
         }
     }
 
+    /** The inverse of {@link #toChannelsLast(float[], int, float[], int, int)}: [H·W, C] written to one example [C, H·W] at {@code xo}. */
+    static void fromChannelsLast(float[] img, float[] x, int xo, int c, int hw) { fromChannelsLast(img, hw, x, xo, c, 1, hw); }
+
     /**
-     * The inverse of {@link #toChannelsLast}: [H·W, C] written to one example [C, H·W] at {@code xo},
-     * eight channels a turn (one a turn: 3.0 instead of 1.6 us for conv2's input gradient).
+     * The channels-last image {@code img} (rows of {@code pitch} pixels of C values; columns past
+     * {@code w} are skipped) written to one example [C, H, W] at {@code xo}, eight channels a turn
+     * (one a turn: 3.0 instead of 1.6 us for conv2's input gradient).
      */
-    static void fromChannelsLast(float[] img, float[] x, int xo, int c, int hw) {
+    static void fromChannelsLast(float[] img, int pitch, float[] x, int xo, int c, int h, int w) {
+        int hw = h * w;
         int ch = 0;
         for (; ch + 8 <= c; ch += 8) {
-            int d = xo + ch * hw;
-            for (int i = 0, s = ch; i < hw; i++, s += c) {
-                x[d + i] = img[s];
-                x[d + hw + i] = img[s + 1];
-                x[d + 2 * hw + i] = img[s + 2];
-                x[d + 3 * hw + i] = img[s + 3];
-                x[d + 4 * hw + i] = img[s + 4];
-                x[d + 5 * hw + i] = img[s + 5];
-                x[d + 6 * hw + i] = img[s + 6];
-                x[d + 7 * hw + i] = img[s + 7];
+            for (int y = 0; y < h; y++) {
+                int d = xo + ch * hw + y * w;
+                for (int i = 0, s = y * pitch * c + ch; i < w; i++, s += c) {
+                    x[d + i] = img[s];
+                    x[d + hw + i] = img[s + 1];
+                    x[d + 2 * hw + i] = img[s + 2];
+                    x[d + 3 * hw + i] = img[s + 3];
+                    x[d + 4 * hw + i] = img[s + 4];
+                    x[d + 5 * hw + i] = img[s + 5];
+                    x[d + 6 * hw + i] = img[s + 6];
+                    x[d + 7 * hw + i] = img[s + 7];
+                }
             }
         }
         for (; ch < c; ch++) {
-            int dst = xo + ch * hw;
-            for (int i = 0; i < hw; i++) x[dst + i] = img[i * c + ch];
+            for (int y = 0; y < h; y++) {
+                int d = xo + ch * hw + y * w;
+                for (int i = 0, s = y * pitch * c + ch; i < w; i++, s += c) x[d + i] = img[s];
+            }
         }
     }
 

@@ -61,6 +61,43 @@ class Conv2dUnfoldTest {
             {2, 3, 4, 1, 1, 0}, {2, 4, 4, 4, 1, 0}, {1, 3, 3, 3, 2, 4}, {11, 5, 6, 3, 1, 1}};
 
     /**
+     * The transposes into and out of a wider, bordered channels-last image (Winograd's layout): every
+     * value lands at its row and column past the border, nothing else is written, and back to
+     * [C, H, W] reads only the pixels inside; channel counts with and without a tail of eight.
+     */
+    @Test
+    void borderedTransposesPlaceEveryValueAndTouchNothingElse() {
+        SplittableRandom rnd = new SplittableRandom(10);
+        for (int[] t : new int[][] {{32, 13, 13, 16, 2}, {11, 5, 6, 10, 1}, {3, 4, 4, 6, 0}, {8, 1, 7, 9, 1}}) {
+            int c = t[0], h = t[1], w = t[2], pitch = t[3], pad = t[4], rows = h + 2 * pad, hw = h * w;
+            String what = java.util.Arrays.toString(t);
+            float[] x = new float[2 * c * hw];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] img = new float[rows * pitch * c];
+            java.util.Arrays.fill(img, Float.NaN);
+            Conv2d.toChannelsLast(x, c * hw, c, h, w, img, pitch, pad);
+            for (int r = 0; r < rows; r++) {
+                for (int col = 0; col < pitch; col++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int y = r - pad, xx = col - pad;
+                        boolean inside = y >= 0 && y < h && xx >= 0 && xx < w;
+                        float got = img[(r * pitch + col) * c + ch];
+                        if (inside ? got != x[c * hw + (ch * h + y) * w + xx] : !Float.isNaN(got)) {
+                            throw new AssertionError("toChannelsLast " + what + " row " + r + " column " + col + " channel " + ch);
+                        }
+                    }
+                }
+            }
+            float[] back = new float[x.length];
+            // from the image's first row and column of the interior: rows of pitch pixels, W of them read
+            float[] interior = java.util.Arrays.copyOfRange(img, (pad * pitch + pad) * c, img.length);
+            Conv2d.fromChannelsLast(interior, pitch, back, c * hw, c, h, w);
+            assertArrayEquals(java.util.Arrays.copyOfRange(x, c * hw, x.length), java.util.Arrays.copyOfRange(back, c * hw, back.length),
+                    () -> "bordered transpose and back " + what);
+        }
+    }
+
+    /**
      * Channels-last unfolding holds the same values as C-first, transposed (copies: bit-identical);
      * adding channels-last columns back gives C-first's sums (in another order: within float rounding).
      */
