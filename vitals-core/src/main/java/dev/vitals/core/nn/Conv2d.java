@@ -238,9 +238,10 @@ public final class Conv2d extends Layer {
         Winograd.transformWeights(wt, filters, c, transformedWeight);
         float[] u = transformedWeight;
         int us = Winograd.weightStride(c, filters);
+        // the values the two transforms write
+        boolean vector = Passes.vectorFor((long) b * 16 * perExample * (c + filters));
         Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
             float[] img = paddedImages[part], v = tiles[part], m = products[part], o = outImages[part];
-            boolean vector = Passes.vectorFor((long) (to - from) * 16 * perExample * (c + filters));
             for (int first = from; first < to; first += WINOGRAD_EXAMPLES) {
                 int last = Math.min(to, first + WINOGRAD_EXAMPLES), n = (last - first) * perExample;
                 for (int i = first; i < last; i++) {
