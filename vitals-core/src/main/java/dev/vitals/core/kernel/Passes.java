@@ -12,8 +12,8 @@ package dev.vitals.core.kernel;
 public final class Passes {
     private static final boolean VECTOR = VectorSupport.available() && !"false".equals(System.getProperty("vitals.vectorPasses"));
     /**
-     * Values after which the vector loops are warmed up: about 800 steps of the Fashion-MNIST CNN
-     * (2.6 million values a step). The warm-up costs 1.0-1.2 s of one core (see {@link VectorPasses#warmUp})
+     * Values after which the vector loops are warmed up: about 350 steps of the Fashion-MNIST CNN
+     * (6.1 million values a step, 3.5 million of them Winograd's transforms; 800 steps before those). The warm-up costs 1.0-1.2 s of one core (see {@link VectorPasses#warmUp})
      * and the vector loops save 0.4-0.6 s an epoch there, so a shorter run (a {@code vitals check},
      * the casebook's budgets) is better off with the scalar loops throughout.
      */
