@@ -55,11 +55,21 @@ public final class Conv2d extends Layer {
     /**
      * Whether {@code AUTO} computes a 3x3, stride-1 forward pass with Winograd's F(2x2, 3x3): when
      * its products, [tiles, C] · [C, filters], are deep and wide enough to run near the kernel's
-     * peak. See docs/PERFORMANCE.md.
+     * peak (measured on the CNN's conv2, see docs/PERFORMANCE.md), and a part's transformed tiles
+     * and products, which grow with the image, stay within {@link #WINOGRAD_SCRATCH_BYTES}.
      */
-    static boolean winogradPays(int channels, int filters) {
-        return channels >= 16 && filters >= 16;
+    static boolean winogradPays(int channels, int filters, int tilesPerExample) {
+        long scratch = 16L * WINOGRAD_EXAMPLES * tilesPerExample * (channels + filters) * Float.BYTES;
+        return channels >= 16 && filters >= 16 && scratch <= WINOGRAD_SCRATCH_BYTES;
     }
+
+    /**
+     * The most a part's Winograd tiles and products may take (the CNN's conv2: 0.44 MB). A cap, not
+     * a measured limit: larger images were not timed, and beyond a few MB the products' operands no
+     * longer stay in a core's cache between the transforms and the products. Above it the forward
+     * pass unfolds as before.
+     */
+    static final long WINOGRAD_SCRATCH_BYTES = 8L << 20;
 
     private final int filters, kernel, stride, padding;
     private final Unfold unfold;
@@ -134,7 +144,8 @@ public final class Conv2d extends Layer {
         p = oh * ow;
         boolean auto = unfold == Unfold.AUTO || unfold == Unfold.WINOGRAD;
         channelsLast = unfold == Unfold.CHANNELS_LAST || auto && channelsLastPays(c, kernel, ow);
-        winograd = kernel == 3 && stride == 1 && (unfold == Unfold.WINOGRAD || unfold == Unfold.AUTO && winogradPays(c, filters));
+        winograd = kernel == 3 && stride == 1 && (unfold == Unfold.WINOGRAD
+                || unfold == Unfold.AUTO && winogradPays(c, filters, Winograd.tiles(oh) * Winograd.tiles(ow)));
         weight = addParameter("weight", Tensor.zeros(filters, c, kernel, kernel));
         bias = addParameter("bias", Tensor.zeros(filters));
         ctx.init().fillWeights(weight.value().data(), filters * ckk, ckk, filters * kernel * kernel, ctx.rng());

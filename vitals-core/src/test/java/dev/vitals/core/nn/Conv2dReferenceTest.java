@@ -29,10 +29,27 @@ class Conv2dReferenceTest {
         }
     }
 
+    /** AUTO takes Winograd for the CNN's conv2 and not for its conv1, nor where the image makes its scratch too large. */
+    @Test
+    void winogradWhereItPays() {
+        assertTrue(built(64, 32, 13, 13).winograd(), "conv2 of the Fashion-MNIST CNN");
+        assertTrue(!built(32, 1, 28, 28).winograd(), "one input channel");
+        assertTrue(built(16, 16, 28, 28).winograd(), "16 -> 16 channels of 28x28");
+        // 64 -> 128 channels of 56x56: 54x54 outputs, 729 tiles, 2 x 16 x 729 x 192 floats = 18 MB a part
+        assertTrue(!built(128, 64, 56, 56).winograd(), "scratch above the cap");
+    }
+
+    private static Conv2d built(int filters, int channels, int h, int w) {
+        Conv2d conv = new Conv2d(filters, 3, 1, 0);
+        conv.build(Shape.of(channels, h, w), new BuildContext(Init.DEFAULT, new SplittableRandom(1)));
+        return conv;
+    }
+
     private static void check(int[] t, Conv2d.Unfold unfold) {
         int b = t[0], c = t[1], h = t[2], w = t[3], f = t[4], k = t[5], s = t[6], pad = t[7];
         Conv2d conv = new Conv2d(f, k, s, pad, unfold);
         conv.build(Shape.of(c, h, w), new BuildContext(Init.DEFAULT, new SplittableRandom(5)));
+        // every case here is small enough for the scratch cap
         boolean winograd = k == 3 && s == 1 && (unfold == Conv2d.Unfold.WINOGRAD || unfold == Conv2d.Unfold.AUTO && c >= 16 && f >= 16);
         assertEquals(winograd, conv.winograd(), "Winograd's forward pass for " + java.util.Arrays.toString(t) + " " + unfold);
         int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
