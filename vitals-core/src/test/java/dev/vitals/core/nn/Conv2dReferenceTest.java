@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the weight and bias gradients, for strides, paddings, a 1-channel input and batches that do
  * and do not divide into the parts, on the process's kernel (OpenBLAS where present), with the
  * examples unfolded C-first and channels-last, and the forward pass by Winograd's transforms (3x3,
- * stride 1: odd and even outputs, paddings 0 to 2, channel and filter counts off the vector width).
+ * stride 1: odd and even outputs, paddings 0 to 3, 1x1 and 3x2 images, channel and filter counts off
+ * the vector width).
  */
 class Conv2dReferenceTest {
     @Test
@@ -23,7 +24,8 @@ class Conv2dReferenceTest {
         // batch, channels, height, width, filters, kernel, stride, padding
         int[][] cases = {{64, 1, 28, 28, 8, 3, 1, 0}, {37, 4, 13, 13, 24, 3, 1, 1}, {5, 3, 9, 8, 6, 3, 2, 1},
                 {3, 2, 7, 7, 4, 5, 3, 2}, {19, 6, 5, 5, 7, 1, 1, 0}, {1, 2, 6, 6, 3, 3, 1, 0},
-                {12, 32, 13, 13, 16, 3, 1, 0}, {9, 8, 10, 9, 5, 4, 2, 3}, {6, 20, 8, 9, 40, 3, 1, 2}, {7, 17, 6, 7, 18, 3, 1, 0}};
+                {12, 32, 13, 13, 16, 3, 1, 0}, {9, 8, 10, 9, 5, 4, 2, 3}, {6, 20, 8, 9, 40, 3, 1, 2}, {7, 17, 6, 7, 18, 3, 1, 0},
+                {4, 3, 5, 6, 4, 3, 1, 3}, {3, 2, 1, 1, 3, 3, 1, 1}, {2, 16, 3, 2, 16, 3, 1, 1}};
         for (int[] t : cases) {
             for (Conv2d.Unfold u : Conv2d.Unfold.values()) check(t, u);
         }
