@@ -13,9 +13,10 @@ public final class Passes {
     private static final boolean VECTOR = VectorSupport.available() && !"false".equals(System.getProperty("vitals.vectorPasses"));
     /**
      * Values after which the vector loops are warmed up: about 350 steps of the Fashion-MNIST CNN
-     * (6.1 million values a step, 3.5 million of them Winograd's transforms; 800 steps before those). The warm-up costs 1.0-1.2 s of one core (see {@link VectorPasses#warmUp})
-     * and the vector loops save 0.4-0.6 s an epoch there, so a shorter run (a {@code vitals check},
-     * the casebook's budgets) is better off with the scalar loops throughout.
+     * (6.1 million values a step, 3.5 million of them Winograd's transforms; 800 steps before those).
+     * The warm-up costs 1.0-1.2 s of one core (see {@link VectorPasses#warmUp}) and the vector loops
+     * save 0.4-0.6 s an epoch there, so a shorter run (a {@code vitals check}, the casebook's
+     * budgets) is better off with the scalar loops throughout.
      */
     static final long WARM_UP_AFTER = 1L << 31;
     /** Values the scalar loops were asked for before the warm-up; only needs to be roughly right. */

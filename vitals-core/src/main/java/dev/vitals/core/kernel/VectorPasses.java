@@ -86,7 +86,6 @@ public final class VectorPasses {
                 default -> maxPool2(tail, y, at, 2, narrow, 1, narrow / 2, 0, 1);
             }
             addTo(dst, i & 1, src, 0, 6 * L - 1 - (i & 7));
-            // 2x2 tiles of one vector of channels and a scalar tail, into one vector of filters and a tail
             winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
             winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
         }
