@@ -214,7 +214,8 @@ public final class SideBySide {
         if (g instanceof OpenBlasGemm ob) s += (ob.core().isEmpty() ? "" : " " + ob.core()) + ", " + ob.threading();
         String note = Kernels.note();
         if (!note.isEmpty()) s += " (" + note + ")";
-        return s + (Passes.vector() ? ", Vector API passes after a warm-up" : ", scalar passes");
+        // asked when the run has ended: whether its warm-up won
+        return s + ", " + Passes.describe();
     }
 
     /** The process's peak resident set (VmHWM), in MiB; -1 where /proc does not tell. */

@@ -12,11 +12,12 @@ package dev.vitals.core.kernel;
 public final class Passes {
     private static final boolean VECTOR = VectorSupport.available() && !"false".equals(System.getProperty("vitals.vectorPasses"));
     /**
-     * Values after which the vector loops are warmed up: about 350 steps of the Fashion-MNIST CNN
-     * (6.1 million values a step, 3.5 million of them Winograd's transforms; 800 steps before those).
-     * The warm-up costs 1.0-1.2 s of one core (see {@link VectorPasses#warmUp}) and the vector loops
-     * save 0.4-0.6 s an epoch there, so a shorter run (a {@code vitals check}, the casebook's
-     * budgets) is better off with the scalar loops throughout.
+     * Values after which the vector loops are warmed up: about 280 steps of the Fashion-MNIST CNN
+     * (7.6 million values a step: 3.5 million Winograd's transforms, 1.5 million the channels-last
+     * transposes; 800 steps before either counted). The warm-up takes 1.5-2.5 s, most of it the JIT
+     * compiling, and longer while training keeps the cores busy (see {@link VectorPasses#warmUp}); the
+     * vector loops save 0.4-0.6 s an epoch there, so a shorter run (a {@code vitals check}, the
+     * casebook's budgets) is better off with the scalar loops throughout.
      */
     static final long WARM_UP_AFTER = 1L << 31;
     /** Values the scalar loops were asked for before the warm-up; only needs to be roughly right. */
@@ -26,6 +27,17 @@ public final class Passes {
 
     /** Whether the Vector API versions can run in this JVM (they do once warmed up: {@link #vectorFor}). */
     public static boolean vector() { return VECTOR; }
+
+    /**
+     * Which loops the passes take now, for reports: "Vector API passes after a warm-up" once it has
+     * won; otherwise scalar, and why (a run that reports a lost warm-up ran its passes several times slower).
+     */
+    public static String describe() {
+        if (!VECTOR) return "scalar passes";
+        if (VectorPasses.ready()) return "Vector API passes after a warm-up";
+        if (VectorPasses.warmUpEnded) return "scalar passes (the Vector API loops lost their warm-up)";
+        return scalarValues > WARM_UP_AFTER ? "scalar passes (Vector API warm-up running)" : "scalar passes (Vector API warm-up not reached)";
+    }
 
     /**
      * Whether a layer's pass over {@code values} values should take the vector loops; asked once per

@@ -47,12 +47,22 @@ public final class VectorPasses {
         t.start();
     }
 
-    static final long WARM_UP_LIMIT_NS = 3_000_000_000L;
+    /**
+     * How long the warm-up waits for the vector loops to win. The JIT compiles them one after the
+     * other on a compiler thread that shares the cores with training: on this 2-core VM the 16 x 16
+     * transpose alone took C2 0.7 s, and the whole set 1.5-2.5 s on an idle machine and more than 3 s
+     * with one or two cores busy (the limit was 3 s; then the race was lost and every pass stayed
+     * scalar for the rest of the run, a CNN epoch 40-60% slower).
+     */
+    static final long WARM_UP_LIMIT_NS = 30_000_000_000L;
+    /** The pause after a lost race, leaving the core to the compiler and to training. */
+    static final long RETRY_PAUSE_MS = 50;
 
     /**
      * Calls each loop on small inputs (the JIT compiles a method after a number of calls and loop
      * turns, so small calls reach the compiler after the least slow work), then times batches of the
-     * vector and the scalar loops on the same values until the vector ones win: 1.0-1.2 s here.
+     * vector and the scalar loops on the same values until the vector ones win (pausing between
+     * tries while the compiler works): 1.5-2.5 s here on an idle machine, longer under load.
      * The inputs take every path that real ones do (several planes and row pairs, rows of one and of
      * two vectors, the scalar tail at the array's end): a path the compiled code has never seen is a
      * trap back to the interpreter, where one pooling of a CNN batch then took most of a second.
@@ -125,6 +135,11 @@ public final class VectorPasses {
             long t2 = System.nanoTime();
             if (t1 - t0 < t2 - t1) {
                 ready = true;
+                return;
+            }
+            try {
+                Thread.sleep(RETRY_PAUSE_MS);
+            } catch (InterruptedException e) {
                 return;
             }
         }
