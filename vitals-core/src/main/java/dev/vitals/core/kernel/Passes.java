@@ -12,12 +12,12 @@ package dev.vitals.core.kernel;
 public final class Passes {
     private static final boolean VECTOR = VectorSupport.available() && !"false".equals(System.getProperty("vitals.vectorPasses"));
     /**
-     * Values after which the vector loops are warmed up: about 280 steps of the Fashion-MNIST CNN
-     * (7.6 million values a step: 3.5 million Winograd's transforms, 1.5 million the channels-last
-     * transposes; 800 steps before either counted). The warm-up takes 1.5-2.5 s, most of it the JIT
-     * compiling, and longer while training keeps the cores busy (see {@link VectorPasses#warmUp}); the
-     * vector loops save 0.4-0.6 s an epoch there, so a shorter run (a {@code vitals check}, the
-     * casebook's budgets) is better off with the scalar loops throughout.
+     * Values after which the vector loops are warmed up: about 350 steps of the Fashion-MNIST CNN
+     * (6.1 million values a step, 3.5 million of them Winograd's transforms; 800 steps before those).
+     * The warm-up takes 1-2 s, most of it the JIT compiling, and longer while training keeps the
+     * cores busy (see {@link VectorPasses#warmUp}); the vector loops save 0.4-0.6 s an epoch there,
+     * so a shorter run (a {@code vitals check}, the casebook's budgets) is better off with the scalar
+     * loops throughout.
      */
     static final long WARM_UP_AFTER = 1L << 31;
     /** Values the scalar loops were asked for before the warm-up; only needs to be roughly right. */
@@ -104,81 +104,6 @@ public final class Passes {
             int i1 = a >= b | a != a ? r0 + i : r0 + i + 1;
             int i2 = c >= d | c != c ? r1 + i : r1 + i + 1;
             argmax[o + ox] = m1 >= m2 | m1 != m1 ? i1 : i2;
-        }
-    }
-
-    /**
-     * The offset of each position's first channel in a channels-last image whose rows are
-     * {@code pitch} pixels of C values, the H x W positions starting at row and column {@code padding}
-     * (a zero border around them is left to the caller): the table {@link #toChannelsLast} and
-     * {@link #fromChannelsLast} address pixels by, built once per layer shape.
-     */
-    public static int[] pixelOffsets(int c, int h, int w, int pitch, int padding) {
-        int[] pos = new int[h * w];
-        for (int y = 0, q = 0; y < h; y++) {
-            for (int x = 0; x < w; x++, q++) pos[q] = ((y + padding) * pitch + padding + x) * c;
-        }
-        return pos;
-    }
-
-    /**
-     * One example [C, H·W] at {@code xo} written channels-last: {@code img[pos[q] + ch] = x[xo + ch·hw + q]}
-     * ({@code pos} from {@link #pixelOffsets}); what {@code pos} does not address is left as it is.
-     */
-    public static void toChannelsLast(float[] x, int xo, int c, int hw, float[] img, int[] pos, boolean vector) {
-        if (vector && VectorPasses.transposes()) VectorPasses.toChannelsLast(x, xo, c, hw, img, pos);
-        else toChannelsLastScalar(x, xo, hw, img, pos, 0, c, 0, hw);
-    }
-
-    /** The inverse of {@link #toChannelsLast}: {@code x[xo + ch·hw + q] = img[pos[q] + ch]}. */
-    public static void fromChannelsLast(float[] img, int[] pos, float[] x, int xo, int c, int hw, boolean vector) {
-        if (vector && VectorPasses.transposes()) VectorPasses.fromChannelsLast(img, pos, x, xo, c, hw);
-        else fromChannelsLastScalar(img, pos, x, xo, hw, 0, c, 0, hw);
-    }
-
-    /**
-     * {@link #toChannelsLast} of channels [c0, c1) and positions [q0, q1). Eight channels a turn, so
-     * each pixel gets eight neighbouring values written at once: one channel a turn writes a float
-     * every C floats, and took 3.0 instead of 2.0 us for conv2's 32 x 13 x 13 (one thread).
-     */
-    static void toChannelsLastScalar(float[] x, int xo, int hw, float[] img, int[] pos, int c0, int c1, int q0, int q1) {
-        int ch = c0;
-        for (; ch + 8 <= c1; ch += 8) {
-            for (int q = q0, s = xo + ch * hw; q < q1; q++) {
-                int d = pos[q] + ch;
-                img[d] = x[s + q];
-                img[d + 1] = x[s + hw + q];
-                img[d + 2] = x[s + 2 * hw + q];
-                img[d + 3] = x[s + 3 * hw + q];
-                img[d + 4] = x[s + 4 * hw + q];
-                img[d + 5] = x[s + 5 * hw + q];
-                img[d + 6] = x[s + 6 * hw + q];
-                img[d + 7] = x[s + 7 * hw + q];
-            }
-        }
-        for (; ch < c1; ch++) {
-            for (int q = q0, s = xo + ch * hw; q < q1; q++) img[pos[q] + ch] = x[s + q];
-        }
-    }
-
-    /** {@link #fromChannelsLast} of channels [c0, c1) and positions [q0, q1), eight channels a turn (one a turn: 3.0 instead of 1.6 us for conv2's input gradient). */
-    static void fromChannelsLastScalar(float[] img, int[] pos, float[] x, int xo, int hw, int c0, int c1, int q0, int q1) {
-        int ch = c0;
-        for (; ch + 8 <= c1; ch += 8) {
-            for (int q = q0, d = xo + ch * hw; q < q1; q++) {
-                int s = pos[q] + ch;
-                x[d + q] = img[s];
-                x[d + hw + q] = img[s + 1];
-                x[d + 2 * hw + q] = img[s + 2];
-                x[d + 3 * hw + q] = img[s + 3];
-                x[d + 4 * hw + q] = img[s + 4];
-                x[d + 5 * hw + q] = img[s + 5];
-                x[d + 6 * hw + q] = img[s + 6];
-                x[d + 7 * hw + q] = img[s + 7];
-            }
-        }
-        for (; ch < c1; ch++) {
-            for (int q = q0, d = xo + ch * hw; q < q1; q++) x[d + q] = img[pos[q] + ch];
         }
     }
 }

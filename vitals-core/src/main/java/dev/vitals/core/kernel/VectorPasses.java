@@ -57,6 +57,13 @@ public final class VectorPasses {
     static final long WARM_UP_LIMIT_NS = 30_000_000_000L;
     /** The pause after a lost race, leaving the core to the compiler and to training. */
     static final long RETRY_PAUSE_MS = 50;
+    /**
+     * Calls of each loop in one timed round. Until C2 has compiled them every vector is an object
+     * (80-odd bytes), so a round is garbage: the warm-up allocated 296-339 MB with rounds of 1,000
+     * calls, 204-238 MB with 200 (alone, with 0-2 cores busy; the garbage grows the heap, and so a
+     * run's peak RSS). A round of 200 still takes 0.5-1 ms once compiled, long enough to time.
+     */
+    static final int RACE_CALLS = 200;
 
     /**
      * Calls each loop on small inputs (the JIT compiles a method after a number of calls and loop
@@ -88,10 +95,6 @@ public final class VectorPasses {
         // them by the time training takes them. One small tile: until then every vector is an object
         // (JFR, a CNN epoch: the warm-up thread allocated 189 MB before these calls, 273 MB with them)
         float[] tile = values(16 * (L + 1)), wv = new float[16 * (L + 1)], wo = new float[4 * (L + 1)];
-        // the transposes: one 16 x 16 block, a tail of a channel and of a position (when they run here)
-        boolean transposes = transposes();
-        int[] pixels = Passes.pixelOffsets(17, 1, 17, 17, 0);
-        float[] planes = values(17 * 17), pixelsLast = new float[17 * 17];
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NS;
         for (int i = 0; i < 3_000; i++) {
             switch (i % 3) {
@@ -102,35 +105,23 @@ public final class VectorPasses {
             addTo(dst, i & 1, src, 0, 6 * L - 1 - (i & 7));
             winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
             winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
-            if (transposes) {
-                toChannelsLast(planes, 0, 17, 17, pixelsLast, pixels);
-                fromChannelsLast(pixelsLast, pixels, planes, 0, 17, 17);
-            }
         }
         while (System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < 1_000; i++) {
+            for (int i = 0; i < RACE_CALLS; i++) {
                 maxPool2(a, y, at, 4, narrow, 2, narrow / 2, 0, 2);
                 maxPool2(b, y, at, 4, wide, 2, wide / 2, 0, 2);
                 addTo(dst, 1, src, 0, 5 * L);
                 winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
                 winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
-                if (transposes) {
-                    toChannelsLast(planes, 0, 17, 17, pixelsLast, pixels);
-                    fromChannelsLast(pixelsLast, pixels, planes, 0, 17, 17);
-                }
             }
             long t1 = System.nanoTime();
-            for (int i = 0; i < 1_000; i++) {
+            for (int i = 0; i < RACE_CALLS; i++) {
                 Passes.maxPool2Scalar(a, y, at, 4, narrow, 2, narrow / 2, 0, 2);
                 Passes.maxPool2Scalar(b, y, at, 4, wide, 2, wide / 2, 0, 2);
                 Passes.addToScalar(dst, 1, src, 0, 5 * L);
                 Winograd.transformInput(tile, L + 1, 0, 4, 1, 1, wv, 1, 0);
                 Winograd.transformOutput(tile, L + 1, 0, 1, 1, 1, 0, tile, wo);
-                if (transposes) {
-                    Passes.toChannelsLastScalar(planes, 0, 17, pixelsLast, pixels, 0, 17, 0, 17);
-                    Passes.fromChannelsLastScalar(pixelsLast, pixels, planes, 0, 17, 0, 17, 0, 17);
-                }
             }
             long t2 = System.nanoTime();
             if (t1 - t0 < t2 - t1) {
@@ -274,105 +265,6 @@ public final class VectorPasses {
             }
         }
         return end;
-    }
-
-    /** Interleaved lanes of two vectors: a0 b0 a1 b1 ... from their first halves, and from their second halves. */
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, j -> (j & 1) == 0 ? j / 2 : L + j / 2),
-            ZIP_HIGH = VectorShuffle.fromOp(S, j -> (j & 1) == 0 ? L / 2 + j / 2 : L + L / 2 + j / 2);
-
-    /** Whether {@link #toChannelsLast} and {@link #fromChannelsLast} can run here: their blocks are 16 x 16, one vector a row. */
-    static boolean transposes() { return L == 16; }
-
-    /**
-     * {@code img[pos[q] + ch] = x[xo + ch·hw + q]} for channels {@code ch < c} and positions
-     * {@code q < hw}: one example [C, positions] to channels-last pixels, {@code pos[q]} being the
-     * offset of position q's first channel. Blocks of 16 channels by 16 positions are transposed in
-     * registers; channels and positions that fill no block take the scalar loop. Only when
-     * {@link #transposes()}.
-     */
-    static void toChannelsLast(float[] x, int xo, int c, int hw, float[] img, int[] pos) {
-        int cEnd = c - c % 16, qEnd = hw - hw % 16;
-        for (int ch = 0; ch < cEnd; ch += 16) {
-            for (int q = 0; q < qEnd; q += 16) transpose(x, null, 0, xo + ch * hw + q, hw, img, pos, q, ch, 0);
-        }
-        Passes.toChannelsLastScalar(x, xo, hw, img, pos, 0, cEnd, qEnd, hw);
-        Passes.toChannelsLastScalar(x, xo, hw, img, pos, cEnd, c, 0, hw);
-    }
-
-    /** The inverse of {@link #toChannelsLast}: {@code x[xo + ch·hw + q] = img[pos[q] + ch]}. Only when {@link #transposes()}. */
-    static void fromChannelsLast(float[] img, int[] pos, float[] x, int xo, int c, int hw) {
-        int cEnd = c - c % 16, qEnd = hw - hw % 16;
-        for (int ch = 0; ch < cEnd; ch += 16) {
-            for (int q = 0; q < qEnd; q += 16) transpose(img, pos, q, ch, 0, x, null, 0, xo + ch * hw + q, hw);
-        }
-        Passes.fromChannelsLastScalar(img, pos, x, xo, hw, 0, cEnd, qEnd, hw);
-        Passes.fromChannelsLastScalar(img, pos, x, xo, hw, cEnd, c, 0, hw);
-    }
-
-    /**
-     * Transposes a 16 x 16 block: row r of the source (16 floats) becomes column r of the
-     * destination. A row's offset is {@code rows[at + r] + add} when {@code rows} is given, else
-     * {@code add + r·stride}. Four rounds of interleaving row r with row r + 8 (the perfect shuffle)
-     * leave the block transposed: 64 two-vector permutes for 256 values, against one load and one
-     * store a value in the scalar loops. One thread, hot: conv2's output (64 filters x 11 x 11, a
-     * 9-position tail) 1.8 against 2.5-3.2 us, its bordered input (32 x 13 x 13) 1.2 against 1.7-2.2 us.
-     */
-    private static void transpose(float[] src, int[] srcRows, int srcAt, int srcAdd, int srcStride,
-                                  float[] dst, int[] dstRows, int dstAt, int dstAdd, int dstStride) {
-        FloatVector a0 = row(src, srcRows, srcAt, srcAdd, srcStride, 0), a1 = row(src, srcRows, srcAt, srcAdd, srcStride, 1);
-        FloatVector a2 = row(src, srcRows, srcAt, srcAdd, srcStride, 2), a3 = row(src, srcRows, srcAt, srcAdd, srcStride, 3);
-        FloatVector a4 = row(src, srcRows, srcAt, srcAdd, srcStride, 4), a5 = row(src, srcRows, srcAt, srcAdd, srcStride, 5);
-        FloatVector a6 = row(src, srcRows, srcAt, srcAdd, srcStride, 6), a7 = row(src, srcRows, srcAt, srcAdd, srcStride, 7);
-        FloatVector a8 = row(src, srcRows, srcAt, srcAdd, srcStride, 8), a9 = row(src, srcRows, srcAt, srcAdd, srcStride, 9);
-        FloatVector a10 = row(src, srcRows, srcAt, srcAdd, srcStride, 10), a11 = row(src, srcRows, srcAt, srcAdd, srcStride, 11);
-        FloatVector a12 = row(src, srcRows, srcAt, srcAdd, srcStride, 12), a13 = row(src, srcRows, srcAt, srcAdd, srcStride, 13);
-        FloatVector a14 = row(src, srcRows, srcAt, srcAdd, srcStride, 14), a15 = row(src, srcRows, srcAt, srcAdd, srcStride, 15);
-        FloatVector b0 = a0.rearrange(ZIP_LOW, a8), b1 = a0.rearrange(ZIP_HIGH, a8);
-        FloatVector b2 = a1.rearrange(ZIP_LOW, a9), b3 = a1.rearrange(ZIP_HIGH, a9);
-        FloatVector b4 = a2.rearrange(ZIP_LOW, a10), b5 = a2.rearrange(ZIP_HIGH, a10);
-        FloatVector b6 = a3.rearrange(ZIP_LOW, a11), b7 = a3.rearrange(ZIP_HIGH, a11);
-        FloatVector b8 = a4.rearrange(ZIP_LOW, a12), b9 = a4.rearrange(ZIP_HIGH, a12);
-        FloatVector b10 = a5.rearrange(ZIP_LOW, a13), b11 = a5.rearrange(ZIP_HIGH, a13);
-        FloatVector b12 = a6.rearrange(ZIP_LOW, a14), b13 = a6.rearrange(ZIP_HIGH, a14);
-        FloatVector b14 = a7.rearrange(ZIP_LOW, a15), b15 = a7.rearrange(ZIP_HIGH, a15);
-        FloatVector c0 = b0.rearrange(ZIP_LOW, b8), c1 = b0.rearrange(ZIP_HIGH, b8);
-        FloatVector c2 = b1.rearrange(ZIP_LOW, b9), c3 = b1.rearrange(ZIP_HIGH, b9);
-        FloatVector c4 = b2.rearrange(ZIP_LOW, b10), c5 = b2.rearrange(ZIP_HIGH, b10);
-        FloatVector c6 = b3.rearrange(ZIP_LOW, b11), c7 = b3.rearrange(ZIP_HIGH, b11);
-        FloatVector c8 = b4.rearrange(ZIP_LOW, b12), c9 = b4.rearrange(ZIP_HIGH, b12);
-        FloatVector c10 = b5.rearrange(ZIP_LOW, b13), c11 = b5.rearrange(ZIP_HIGH, b13);
-        FloatVector c12 = b6.rearrange(ZIP_LOW, b14), c13 = b6.rearrange(ZIP_HIGH, b14);
-        FloatVector c14 = b7.rearrange(ZIP_LOW, b15), c15 = b7.rearrange(ZIP_HIGH, b15);
-        FloatVector d0 = c0.rearrange(ZIP_LOW, c8), d1 = c0.rearrange(ZIP_HIGH, c8);
-        FloatVector d2 = c1.rearrange(ZIP_LOW, c9), d3 = c1.rearrange(ZIP_HIGH, c9);
-        FloatVector d4 = c2.rearrange(ZIP_LOW, c10), d5 = c2.rearrange(ZIP_HIGH, c10);
-        FloatVector d6 = c3.rearrange(ZIP_LOW, c11), d7 = c3.rearrange(ZIP_HIGH, c11);
-        FloatVector d8 = c4.rearrange(ZIP_LOW, c12), d9 = c4.rearrange(ZIP_HIGH, c12);
-        FloatVector d10 = c5.rearrange(ZIP_LOW, c13), d11 = c5.rearrange(ZIP_HIGH, c13);
-        FloatVector d12 = c6.rearrange(ZIP_LOW, c14), d13 = c6.rearrange(ZIP_HIGH, c14);
-        FloatVector d14 = c7.rearrange(ZIP_LOW, c15), d15 = c7.rearrange(ZIP_HIGH, c15);
-        FloatVector e0 = d0.rearrange(ZIP_LOW, d8), e1 = d0.rearrange(ZIP_HIGH, d8);
-        FloatVector e2 = d1.rearrange(ZIP_LOW, d9), e3 = d1.rearrange(ZIP_HIGH, d9);
-        FloatVector e4 = d2.rearrange(ZIP_LOW, d10), e5 = d2.rearrange(ZIP_HIGH, d10);
-        FloatVector e6 = d3.rearrange(ZIP_LOW, d11), e7 = d3.rearrange(ZIP_HIGH, d11);
-        FloatVector e8 = d4.rearrange(ZIP_LOW, d12), e9 = d4.rearrange(ZIP_HIGH, d12);
-        FloatVector e10 = d5.rearrange(ZIP_LOW, d13), e11 = d5.rearrange(ZIP_HIGH, d13);
-        FloatVector e12 = d6.rearrange(ZIP_LOW, d14), e13 = d6.rearrange(ZIP_HIGH, d14);
-        FloatVector e14 = d7.rearrange(ZIP_LOW, d15), e15 = d7.rearrange(ZIP_HIGH, d15);
-        e0.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 0)); e1.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 1));
-        e2.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 2)); e3.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 3));
-        e4.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 4)); e5.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 5));
-        e6.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 6)); e7.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 7));
-        e8.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 8)); e9.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 9));
-        e10.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 10)); e11.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 11));
-        e12.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 12)); e13.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 13));
-        e14.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 14)); e15.intoArray(dst, offset(dstRows, dstAt, dstAdd, dstStride, 15));
-    }
-
-    private static int offset(int[] rows, int at, int add, int stride, int r) { return rows != null ? rows[at + r] + add : add + r * stride; }
-
-    private static FloatVector row(float[] a, int[] rows, int at, int add, int stride, int r) {
-        return FloatVector.fromArray(S, a, offset(rows, at, add, stride, r));
     }
 
     private static FloatVector at(float[] a, int i) { return FloatVector.fromArray(S, a, i); }

@@ -99,37 +99,6 @@ class PassesTest {
         }
     }
 
-    /**
-     * The 16 x 16 register transposes move every value where the scalar loops do, and write nothing
-     * else: channel counts below, at and past whole blocks, positions with and without a tail, a
-     * bordered image of a wider pitch, and an example that is not the array's first.
-     */
-    @Test
-    void vectorTransposesEqualTheScalarLoops() {
-        assumeTrue(VectorSupport.available() && VectorPasses.transposes(), "no 16-lane vectors in this JVM");
-        SplittableRandom r = new SplittableRandom(12);
-        for (int c : new int[] {1, 15, 16, 17, 32, 40, 64}) {
-            for (int[] t : new int[][] {{1, 1, 1, 0}, {4, 4, 4, 0}, {11, 11, 12, 0}, {13, 13, 15, 1}, {5, 7, 7, 0}}) {
-                int h = t[0], w = t[1], pitch = t[2], pad = t[3], hw = h * w, xo = 3 + c * hw;
-                String what = c + " channels, " + java.util.Arrays.toString(t);
-                int[] pixels = Passes.pixelOffsets(c, h, w, pitch, pad);
-                float[] x = new float[xo + c * hw + 5];
-                for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-                float[] expected = new float[(h + 2 * pad) * pitch * c + 7], actual = new float[expected.length];
-                java.util.Arrays.fill(expected, -1f);
-                java.util.Arrays.fill(actual, -1f);
-                Passes.toChannelsLastScalar(x, xo, hw, expected, pixels, 0, c, 0, hw);
-                VectorPasses.toChannelsLast(x, xo, c, hw, actual, pixels);
-                assertArrayEquals(expected, actual, "to channels-last, " + what);
-                float[] back = new float[x.length], vback = new float[x.length];
-                Passes.fromChannelsLastScalar(expected, pixels, back, xo, hw, 0, c, 0, hw);
-                VectorPasses.fromChannelsLast(expected, pixels, vback, xo, c, hw);
-                assertArrayEquals(back, vback, "from channels-last, " + what);
-                assertArrayEquals(java.util.Arrays.copyOfRange(x, xo, xo + c * hw), java.util.Arrays.copyOfRange(back, xo, xo + c * hw), what);
-            }
-        }
-    }
-
     @Test
     void addToTouchesOnlyItsRange() {
         for (boolean vector : new boolean[] {false, VectorSupport.available()}) {
