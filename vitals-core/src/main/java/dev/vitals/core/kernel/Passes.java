@@ -14,8 +14,8 @@ public final class Passes {
     /**
      * Values after which the vector loops are warmed up: about 350 steps of the Fashion-MNIST CNN
      * (6.1 million values a step, 3.5 million of them Winograd's transforms; 800 steps before those).
-     * The warm-up takes 1-2 s, most of it the JIT compiling, and longer while training keeps the
-     * cores busy (see {@link VectorPasses#warmUp}); the vector loops save 0.4-0.6 s an epoch there,
+     * The warm-up takes about 2 s, most of it the JIT compiling, 2-4 s while training keeps the cores
+     * busy (see {@link VectorPasses#warmUp}); the vector loops save 0.4-0.6 s an epoch there,
      * so a shorter run (a {@code vitals check}, the casebook's budgets) is better off with the scalar
      * loops throughout.
      */
@@ -36,7 +36,9 @@ public final class Passes {
         if (!VECTOR) return "scalar passes";
         if (VectorPasses.ready()) return "Vector API passes after a warm-up";
         if (VectorPasses.warmUpEnded) return "scalar passes (the Vector API loops lost their warm-up)";
-        return scalarValues > WARM_UP_AFTER ? "scalar passes (Vector API warm-up running)" : "scalar passes (Vector API warm-up not reached)";
+        // scalarValues is another thread's count: good enough for a report
+        return scalarValues > WARM_UP_AFTER ? "scalar passes (Vector API warm-up running)"
+                : "scalar passes (Vector API warm-up not reached)";
     }
 
     /**

@@ -49,10 +49,10 @@ public final class VectorPasses {
 
     /**
      * How long the warm-up waits for the vector loops to win. The JIT compiles them one after the
-     * other on a compiler thread that shares the cores with training: on this 2-core VM the 16 x 16
-     * transpose alone took C2 0.7 s, and the whole set 1.5-2.5 s on an idle machine and more than 3 s
-     * with one or two cores busy (the limit was 3 s; then the race was lost and every pass stayed
-     * scalar for the rest of the run, a CNN epoch 40-60% slower).
+     * other on a compiler thread that shares the cores with training: on this 2-core VM that took
+     * 2.3-2.6 s on an idle machine and often more than 3 s with one or two cores busy (the limit was
+     * 3 s; the race was then lost, and every pass stayed scalar for the rest of the run: a CNN epoch
+     * 40-60% slower).
      */
     static final long WARM_UP_LIMIT_NS = 30_000_000_000L;
     /** The pause after a lost race, leaving the core to the compiler and to training. */
@@ -60,7 +60,7 @@ public final class VectorPasses {
     /**
      * Calls of each loop in one timed round. Until C2 has compiled them every vector is an object
      * (80-odd bytes), so a round is garbage: the warm-up allocated 296-339 MB with rounds of 1,000
-     * calls, 204-238 MB with 200 (alone, with 0-2 cores busy; the garbage grows the heap, and so a
+     * calls, 169-238 MB with 200 (alone, with 0-2 cores busy; the garbage grows the heap, and so a
      * run's peak RSS). A round of 200 still takes 0.5-1 ms once compiled, long enough to time.
      */
     static final int RACE_CALLS = 200;
@@ -69,7 +69,7 @@ public final class VectorPasses {
      * Calls each loop on small inputs (the JIT compiles a method after a number of calls and loop
      * turns, so small calls reach the compiler after the least slow work), then times batches of the
      * vector and the scalar loops on the same values until the vector ones win (pausing between
-     * tries while the compiler works): 1.5-2.5 s here on an idle machine, longer under load.
+     * tries while the compiler works): about 2 s here on an idle machine, 2-4 s with the cores busy.
      * The inputs take every path that real ones do (several planes and row pairs, rows of one and of
      * two vectors, the scalar tail at the array's end): a path the compiled code has never seen is a
      * trap back to the interpreter, where one pooling of a CNN batch then took most of a second.
