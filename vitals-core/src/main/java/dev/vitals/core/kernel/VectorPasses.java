@@ -60,8 +60,8 @@ public final class VectorPasses {
     /**
      * Calls of each loop in one timed round. Until C2 has compiled them every vector is an object
      * (80-odd bytes), so a round is garbage: the warm-up allocated 296-339 MB with rounds of 1,000
-     * calls, 169-238 MB with 200 (alone, with 0-2 cores busy; the garbage grows the heap, and so a
-     * run's peak RSS). A round of 200 still takes 0.5-1 ms once compiled, long enough to time.
+     * calls, 169-238 MB with 200 (alone, with 0-2 cores busy, after 3,000 calls to compile; the
+     * garbage grows the heap, and so a run's peak RSS). A round of 200 still takes 0.5-1 ms once compiled, long enough to time.
      */
     static final int RACE_CALLS = 200;
 
@@ -96,7 +96,10 @@ public final class VectorPasses {
         // (JFR, a CNN epoch: the warm-up thread allocated 189 MB before these calls, 273 MB with them)
         float[] tile = values(16 * (L + 1)), wv = new float[16 * (L + 1)], wo = new float[4 * (L + 1)];
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NS;
-        for (int i = 0; i < 3_000; i++) {
+        // enough calls to put the loops on the compiler's queue; the race's rounds do the rest. 1,000
+        // instead of 3,000: the warm-up's garbage 109-206 instead of 108-247 MB (six probes each),
+        // CNN peak RSS 581-590 instead of 580-685 MB (four alternating runs of two epochs)
+        for (int i = 0; i < 1_000; i++) {
             switch (i % 3) {
                 case 0 -> maxPool2(a, y, at, 4, narrow, 2, narrow / 2, 0, 2);
                 case 1 -> maxPool2(b, y, at, 4, wide, 2, wide / 2, 0, 2);
