@@ -42,7 +42,35 @@ class ActivationPoolingTest {
         }
     }
 
-    private static void check(Supplier<Activation> make, int k, Tensor x, long seed) {
+    /**
+     * NaN and infinities in the input (two NaNs in one window, a NaN where no window reaches) and in
+     * the gradient come out as from the two passes: a shortcut that skips values (such as taking
+     * ReLU's slope from the pooled values, tried) must keep the NaN a zero gradient times a NaN slope makes.
+     */
+    @Test
+    void specialValuesComeOutAsFromTheTwoPasses() {
+        int[][] cases = {{4, 3, 8, 8, 2}, {3, 2, 7, 9, 2}, {2, 2, 9, 12, 3}, {2, 2, 10, 11, 3}};
+        for (Supplier<Activation> make : ACTIVATIONS) {
+            for (int[] t : cases) {
+                Shape in = Shape.of(t[1], t[2], t[3]);
+                Tensor x = Tensor.reuse(null, t[0], in);
+                SplittableRandom r = new SplittableRandom(t[2] * 131L + t[3]);
+                float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f};
+                for (int i = 0; i < x.size(); i++) {
+                    x.data()[i] = r.nextInt(10) == 0 ? specials[r.nextInt(specials.length)] : (r.nextInt(9) - 4) * 0.5f;
+                }
+                int w = t[3];
+                x.data()[0] = Float.NaN;            // two NaNs in the first window
+                x.data()[w + 1] = Float.NaN;
+                x.data()[t[2] * w - 1] = Float.NaN; // the last pixel of the first plane: outside every window where k does not divide the size
+                check(make, t[4], x, t[0] * 11L + t[1], true);
+            }
+        }
+    }
+
+    private static void check(Supplier<Activation> make, int k, Tensor x, long seed) { check(make, k, x, seed, false); }
+
+    private static void check(Supplier<Activation> make, int k, Tensor x, long seed, boolean specialGradients) {
         Shape in = x.exampleShape();
         Activation act = make.get(), soloAct = make.get();
         MaxPool pool = new MaxPool(k), soloPool = GradChecks.built(new MaxPool(k), in, 1);
@@ -58,6 +86,13 @@ class ActivationPoolingTest {
             assertBits(ySolo, y, what + ": the pooling's output");
 
             Tensor g = GradChecks.random(x.batch(), y.exampleShape(), seed + round);
+            if (specialGradients) {
+                float[] gs = g.data();
+                gs[0] = Float.NaN;
+                gs[gs.length / 3] = Float.POSITIVE_INFINITY;
+                gs[gs.length / 2] = -0f;
+                gs[gs.length - 1] = Float.NEGATIVE_INFINITY;
+            }
             Tensor gx = both.backward(g, true);
             Tensor gPool = soloPool.backward(g, true);
             Tensor gxSolo = soloAct.backward(gPool, true);
