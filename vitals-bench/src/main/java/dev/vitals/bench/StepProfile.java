@@ -55,14 +55,6 @@ final class StepProfile {
         }
 
         @Override
-        public void sgemmInRowBlocks(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-            long t0 = System.nanoTime();
-            inner.sgemmInRowBlocks(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            slots.addAndGet(current, System.nanoTime() - t0);
-        }
-
-        @Override
         public void onCallerThreads(java.util.function.Consumer<Gemm> body) {
             int share = dev.vitals.core.kernel.Workers.threads();
             inner.onCallerThreads(g -> body.accept(new Gemm() {

@@ -13,20 +13,6 @@ public interface Gemm {
                float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc);
 
-    /**
-     * The same product, cut into blocks of whole rows of C (contiguous ranges of its array) where
-     * the kernel splits it over threads, as {@link Workers#split} cuts an array. For a weight
-     * gradient: the optimizer updates each parameter in contiguous parts, one per core, and with C
-     * cut the same way each core reads the gradient it wrote itself and clears it for the next
-     * product in its own cache. Kernels that do not split, or split only by rows, need not override it.
-     */
-    default void sgemmInRowBlocks(boolean transA, boolean transB, int m, int n, int k,
-                                  float alpha, float[] a, int aOff, int lda,
-                                  float[] b, int bOff, int ldb,
-                                  float beta, float[] c, int cOff, int ldc) {
-        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-    }
-
     /** A short name for reports: "openblas", "vector", "java". */
     String name();
 

@@ -204,27 +204,6 @@ public final class OpenBlasGemm implements Gemm {
                       float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        split(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, n >= m);
-    }
-
-    /**
-     * Measured on the MLP at batch 64, whose first weight gradient (256 x 784 over 64 examples) was
-     * cut into column blocks before: alternating profiles, 8 pairs, epoch 0.510 against 0.555 s
-     * (medians; the product 106 against 121 ms an epoch, the optimizer step 89 against 97 ms); at
-     * batch 256 no difference (0.364 against 0.366 s, 7 pairs).
-     */
-    @Override
-    public void sgemmInRowBlocks(boolean transA, boolean transB, int m, int n, int k,
-                                 float alpha, float[] a, int aOff, int lda,
-                                 float[] b, int bOff, int ldb,
-                                 float beta, float[] c, int cOff, int ldc) {
-        split(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false);
-    }
-
-    private void split(boolean transA, boolean transB, int m, int n, int k,
-                       float alpha, float[] a, int aOff, int lda,
-                       float[] b, int bOff, int ldb,
-                       float beta, float[] c, int cOff, int ldc, boolean columns) {
         if (m == 0 || n == 0) return;
         checkBounds(transA, m, k, a, aOff, lda, "A");
         checkBounds(transB, k, n, b, bOff, ldb, "B");
@@ -232,7 +211,8 @@ public final class OpenBlasGemm implements Gemm {
         long mn = (long) m * n;
         int parts = Workers.threads();
         if (JAVA_THREADS && parts > 1 && mn > SMALL_OUTPUT && mn * k >= SPLIT_MNK) {
-            // blocks of whole 16-column groups (of a wide output, unless asked for rows), or of rows
+            // blocks of whole 16-column groups of a wide output, or of rows of a tall one
+            boolean columns = n >= m;
             int unit = columns ? 16 : 1, items = columns ? (n + 15) / 16 : m, size = columns ? n : m;
             Workers.runParts(items, parts, true, (q, from, to) -> {
                 int lo = from * unit, hi = Math.min(size, to * unit);

@@ -104,21 +104,6 @@ public final class VectorGemm implements Gemm {
                       float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        compute(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, false);
-    }
-
-    @Override
-    public void sgemmInRowBlocks(boolean transA, boolean transB, int m, int n, int k,
-                                 float alpha, float[] a, int aOff, int lda,
-                                 float[] b, int bOff, int ldb,
-                                 float beta, float[] c, int cOff, int ldc) {
-        compute(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, true);
-    }
-
-    private void compute(boolean transA, boolean transB, int m, int n, int k,
-                         float alpha, float[] a, int aOff, int lda,
-                         float[] b, int bOff, int ldb,
-                         float beta, float[] c, int cOff, int ldc, boolean rows) {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative size " + m + "x" + n + "x" + k);
         if (m == 0 || n == 0) return;
         OpenBlasGemm.checkBounds(false, m, n, c, cOff, ldc, "C");
@@ -146,7 +131,7 @@ public final class VectorGemm implements Gemm {
         Task task = new Task().set(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         // Split the dimension whose operand is cheaper to pack more than once: each part packs all of
         // the other operand itself, amortised over the part's MIN_PART or more rows (or columns).
-        if (m <= n && !rows) {
+        if (m <= n) {
             int tiles = ceilDiv(n, NR), p = Math.max(1, Math.min(parts, n / MIN_PART));
             Workers.run(p, i -> task.run(0, m, split(tiles, p, i) * NR, Math.min(n, split(tiles, p, i + 1) * NR)));
         } else {

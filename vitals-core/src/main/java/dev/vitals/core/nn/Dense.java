@@ -70,8 +70,8 @@ public final class Dense extends Layer {
         int b = gy.batch();
         Gemm gemm = Kernels.gemm();
         float[] g = gy.data();
-        // dW[out, in] += gyᵀ · x, in blocks of rows as the optimizer cuts it
-        gemm.sgemmInRowBlocks(true, false, units, in, b, 1f, g, 0, units, input.data(), 0, in, 1f, weight.grad().data(), 0, in);
+        // dW[out, in] += gyᵀ · x
+        gemm.sgemm(true, false, units, in, b, 1f, g, 0, units, input.data(), 0, in, 1f, weight.grad().data(), 0, in);
         float[] db = bias.grad().data();
         if (wrongBiasGrad) {
             // The bug: reduce over every axis (np.sum(d_z) without axis=0) and broadcast the total.

@@ -66,13 +66,6 @@ final class GemmCase {
         return c;
     }
 
-    /** {@link #run} through {@link Gemm#sgemmInRowBlocks}. */
-    float[] runInRowBlocks(Gemm g) {
-        float[] c = c0.clone();
-        g.sgemmInRowBlocks(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        return c;
-    }
-
     float opA(int i, int p) { return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]; }
 
     float opB(int p, int j) { return transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j]; }

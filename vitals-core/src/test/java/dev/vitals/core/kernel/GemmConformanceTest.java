@@ -199,30 +199,6 @@ class GemmConformanceTest {
         for (int[] s : nn) check(g, GemmCase.dense(false, false, s[0], s[1], s[2], 1f, 1f, seed++));
     }
 
-    /**
-     * The product cut into row blocks (Dense's weight gradient): the same product for every
-     * transpose, at sizes that the kernels split over the threads (wide outputs, which they would
-     * otherwise cut into columns, rows that do not divide evenly) and at small ones, with offsets,
-     * strides and both betas.
-     */
-    @ParameterizedTest
-    @MethodSource("kernels")
-    void rowBlocksAreTheProduct(String name) {
-        Gemm g = kernel(name);
-        long seed = 700;
-        int[][] shapes = {{256, 784, 64}, {128, 1600, 64}, {129, 1001, 37}, {7, 9, 11}};
-        for (int[] s : shapes) {
-            for (boolean ta : new boolean[]{false, true}) {
-                for (boolean tb : new boolean[]{false, true}) {
-                    GemmCase dense = GemmCase.dense(ta, tb, s[0], s[1], s[2], 1f, 1f, seed++);
-                    dense.assertMatches(dense.run(REFERENCE), dense.runInRowBlocks(g), g.name() + " in row blocks");
-                    GemmCase padded = GemmCase.padded(ta, tb, s[0], s[1], s[2], 0.5f, 0f, 3, 2, seed++);
-                    padded.assertMatches(padded.run(REFERENCE), padded.runInRowBlocks(g), g.name() + " in row blocks, padded");
-                }
-            }
-        }
-    }
-
     @ParameterizedTest
     @MethodSource("kernels")
     void convenienceOverloadUsesDenseStrides(String name) {
