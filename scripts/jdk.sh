@@ -51,8 +51,8 @@ vitals_drop_incubator_warning() {
 vitals_huge_pages_opt() {
   # Prints the JVM option that puts the Java heap on transparent huge pages where the kernel hands
   # them out on request (THP mode "madvise", as on Debian): 2 MB pages instead of 4 KB, so the
-  # passes over large arrays (a batch's activations, the training set's rows) miss the TLB far less,
-  # which inside a VM also saves the host's half of each page walk. Measured: docs/PERFORMANCE.md,
+  # passes over large arrays (a batch's activations, the training set's rows) miss the TLB far less
+  # (inside a VM a miss walks the guest's page table and the host's). Measured: docs/PERFORMANCE.md,
   # "Huge pages". In mode "always" the heap gets them anyway, and in "never" the JVM would print a
   # warning for the option, so then nothing. VITALS_JAVA_OPTS=-XX:-UseTransparentHugePages turns it off.
   if grep -q '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
