@@ -53,6 +53,19 @@ public final class Passes {
         return false;
     }
 
+    /**
+     * {@link #vectorFor} for a pass whose scalar loops are many times slower than its vector ones
+     * ({@link ConvPool}'s fused pass, 10-20x): starts the warm-up at once instead of after
+     * {@link #WARM_UP_AFTER} values. Only asked by the passes of a whole training run.
+     */
+    public static boolean vectorSoon(long values) {
+        if (!VECTOR) return false;
+        if (VectorPasses.ready()) return true;
+        VectorPasses.startWarmUp();
+        scalarValues += values;
+        return false;
+    }
+
     /** dst[d + i] += src[s + i] for i in [0, n) with the vector loop or not; the ranges must not overlap unless equal. */
     public static void addTo(float[] dst, int d, float[] src, int s, int n, boolean vector) {
         if (vector) VectorPasses.addTo(dst, d, src, s, n);

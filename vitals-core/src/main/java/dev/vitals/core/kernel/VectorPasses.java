@@ -97,6 +97,10 @@ public final class VectorPasses {
         // them by the time training takes them. One small tile: until then every vector is an object
         // (JFR, a CNN epoch: the warm-up thread allocated 189 MB before these calls, 273 MB with them)
         float[] tile = values(16 * (L + 1)), wv = new float[16 * (L + 1)], wo = new float[4 * (L + 1)];
+        // the fused convolution, ReLU and pooling (ConvPool) on one example of one channel (its 3x3
+        // loops: one row of 9 windows, a partial chunk) and of two (its general loops: two rows of 3)
+        ConvPool one = new ConvPool(1, 5, 20, 3, 0, 2), two = new ConvPool(2, 4, 6, 3, 1, 2);
+        FusedCase fusedOne = new FusedCase(one), fusedTwo = new FusedCase(two);
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NS;
         // enough calls to put the loops on the compiler's queue; the race's rounds do the rest. 1,000
         // instead of 3,000: the warm-up's garbage 109-206 instead of 108-247 MB (six probes each),
@@ -110,6 +114,8 @@ public final class VectorPasses {
             addTo(dst, i & 1, src, 0, 6 * L - 1 - (i & 7));
             winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
             winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
+            fusedOne.run(true);
+            fusedTwo.run(true);
         }
         while (System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
@@ -119,6 +125,7 @@ public final class VectorPasses {
                 addTo(dst, 1, src, 0, 5 * L);
                 winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
                 winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
+                fusedOne.run(true);
             }
             long t1 = System.nanoTime();
             for (int i = 0; i < RACE_CALLS; i++) {
@@ -127,6 +134,7 @@ public final class VectorPasses {
                 Passes.addToScalar(dst, 1, src, 0, 5 * L);
                 Winograd.transformInput(tile, L + 1, 0, 4, 1, 1, wv, 1, 0);
                 Winograd.transformOutput(tile, L + 1, 0, 1, 1, 1, 0, tile, wo);
+                fusedOne.run(false);
             }
             long t2 = System.nanoTime();
             if (t1 - t0 < t2 - t1) {
@@ -138,6 +146,31 @@ public final class VectorPasses {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** One example through {@link ConvPool}'s forward and backward passes, with the vector loops or the scalar ones. */
+    private static final class FusedCase {
+        final ConvPool p;
+        final float[] x, wt, bias, s, y, g, lanes;
+        final int[] argmax;
+
+        FusedCase(ConvPool p) {
+            this.p = p;
+            x = values(p.c * p.h * p.w);
+            wt = values(p.filters * p.taps);
+            bias = new float[p.filters];
+            s = new float[p.shiftedFloats()];
+            y = new float[p.filters * p.oh2 * p.ow2];
+            g = values(y.length);
+            argmax = new int[y.length];
+            lanes = new float[p.laneFloats()];
+        }
+
+        void run(boolean vector) {
+            p.shift(x, 0, s, 0);
+            p.forward(s, 0, wt, bias, y, 0, argmax, 0, vector);
+            p.backward(s, 0, g, y, argmax, 0, 0, lanes, vector);
         }
     }
 
