@@ -63,6 +63,8 @@ public final class WatchedRun {
         TrainingListener[] all = new TrainingListener[extra.length + 1];
         all[0] = monitor;
         System.arraycopy(extra, 0, all, 1, extra.length);
+        // a whole training run: its fused steps pay for their slower start (see Trainer.fusedSteps)
+        e.trainer().fusedSteps(true);
         RunResult r = e.fit(all);
         List<Finding> found = new ArrayList<>(pre.findings());
         found.addAll(monitor.findings());

@@ -121,6 +121,26 @@ public final class Conv2d extends Layer {
 
     public Parameter weight() { return weight; }
 
+    int filters() { return filters; }
+
+    int kernel() { return kernel; }
+
+    int stride() { return stride; }
+
+    int padding() { return padding; }
+
+    /**
+     * The output buffer of a forward pass over {@code x} that a fused group computes in its own way
+     * ({@link ConvReluPool}), kept as this layer's input and output as {@link #forward} keeps them.
+     */
+    Tensor beginOutput(Tensor x) {
+        checkInput(x);
+        input = x;
+        out = Tensor.reuse(out, x.batch(), outputShape());
+        lastOutput = out;
+        return out;
+    }
+
     /** Whether the forward pass runs by Winograd's transforms (for tests). */
     boolean winograd() { return winograd; }
 
@@ -320,7 +340,7 @@ public final class Conv2d extends Layer {
     /** Below this many multiply-adds per batch, one thread does it: handing out parts would cost more. */
     static final long PARALLEL_MIN_MACS = 1 << 18;
 
-    private static int parts(int batch) { return Math.max(1, Math.min(batch, PARTS)); }
+    static int parts(int batch) { return Math.max(1, Math.min(batch, PARTS)); }
 
     /** The per-part buffers, grown (never shrunk) to the layer's sizes. */
     private void prepare(int parts, boolean inputGrad) {

@@ -23,6 +23,12 @@ public final class MaxPool extends Layer {
 
     @Override public String kind() { return "maxpool"; }
 
+    /** The window size (and stride). */
+    int size() { return k; }
+
+    /** The input index of each output's maximum, from the last forward pass. */
+    int[] argmax() { return argmax; }
+
     @Override public String describe() { return "maxpool " + k; }
 
     @Override
@@ -80,7 +86,7 @@ public final class MaxPool extends Layer {
     }
 
     /** The output buffer (and indices) for a batch; returns the output's values. */
-    private float[] begin(int batch) {
+    float[] begin(int batch) {
         out = Tensor.reuse(out, batch, outputShape());
         if (argmax.length < out.size()) argmax = new int[out.size()];
         lastOutput = out;

@@ -39,6 +39,12 @@ public final class Model {
 
     public Tensor forward(Tensor x, Mode mode) { return body.forward(x, mode); }
 
+    /**
+     * The forward pass of a training step, whose {@link #backward} asks for no input gradient
+     * ({@link Sequential#forwardStep}); {@code observed}: observers will read every layer's buffers.
+     */
+    public Tensor forwardStep(Tensor x, Mode mode, boolean observed) { return body.forwardStep(x, mode, observed); }
+
     /** Backpropagates dLoss/dOutput; returns dLoss/dInput only when asked (it costs a product). */
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) { return body.backward(gradOutput, needInputGrad); }
 

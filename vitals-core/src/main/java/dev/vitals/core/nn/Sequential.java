@@ -12,6 +12,9 @@ import java.util.List;
  * together plane by plane ({@link MaxPool#forwardAfter}) so that the pooling reads the activation's
  * output from the L1 cache. A group gives the same results and fills the same buffers as its layers
  * one after the other; the groups are public so that a profile can time them as training runs them.
+ * The first trained layer, when it is a convolution of few channels followed by ReLU and 2x2 max
+ * pooling, makes a group of three that a training step ({@link #forwardStep}) runs as one fused pass
+ * ({@link ConvReluPool}); any other forward pass runs those layers one after another.
  */
 public class Sequential extends Layer {
     private final List<Layer> layers;
@@ -24,6 +27,8 @@ public class Sequential extends Layer {
     private int firstTrained;
     /** The first layer of each group, in order. */
     private int[] groupStarts = new int[0];
+    /** The fused group that starts at a layer, or null (see the class comment). */
+    private ConvReluPool[] fusedAt = new ConvReluPool[0];
 
     public Sequential(List<Layer> layers) {
         this.layers = List.copyOf(layers);
@@ -43,19 +48,33 @@ public class Sequential extends Layer {
                 throw new ShapeException(l, s, e.getMessage());
             }
         }
+        firstTrained = 0;
+        while (firstTrained < layers.size() && layers.get(firstTrained).parameters().isEmpty()) firstTrained++;
+        // only the first trained layer: a training step needs no input gradient from it
+        fusedAt = new ConvReluPool[layers.size()];
+        if (firstTrained + 2 < layers.size()) {
+            fusedAt[firstTrained] = ConvReluPool.of(layers.get(firstTrained), layers.get(firstTrained + 1), layers.get(firstTrained + 2));
+        }
         groupStarts = new int[layers.size()];
         int groups = 0;
         for (int i = 0; i < layers.size(); i = groupEnd(i)) groupStarts[groups++] = i;
         groupStarts = java.util.Arrays.copyOf(groupStarts, groups);
-        firstTrained = 0;
-        while (firstTrained < layers.size() && layers.get(firstTrained).parameters().isEmpty()) firstTrained++;
         return s;
     }
 
     @Override
-    public Tensor forward(Tensor x, Mode mode) {
+    public Tensor forward(Tensor x, Mode mode) { return forward(x, mode, false, false); }
+
+    /**
+     * The forward pass of a training step, whose backward pass will ask for no input gradient: a
+     * fused group runs as one pass. {@code observed}: the step's observers will read every layer's
+     * output and gradient, so a fused group fills its layers' buffers too.
+     */
+    public Tensor forwardStep(Tensor x, Mode mode, boolean observed) { return forward(x, mode, true, observed); }
+
+    private Tensor forward(Tensor x, Mode mode, boolean step, boolean observed) {
         Tensor h = x;
-        for (int i : groupStarts) h = forwardGroup(i, h, mode);
+        for (int i : groupStarts) h = forwardGroup(i, h, mode, step, observed);
         lastOutput = h;
         return h;
     }
@@ -68,11 +87,24 @@ public class Sequential extends Layer {
 
     /** The end (exclusive) of the group that starts at layer {@code i}. */
     public int groupEnd(int i) {
+        if (i < fusedAt.length && fusedAt[i] != null) return i + 3;
         return i + 1 < layers.size() && layers.get(i) instanceof Activation && layers.get(i + 1) instanceof MaxPool ? i + 2 : i + 1;
     }
 
     /** The forward pass of the group that starts at layer {@code i}; returns its last layer's output. */
-    public Tensor forwardGroup(int i, Tensor x, Mode mode) {
+    public Tensor forwardGroup(int i, Tensor x, Mode mode) { return forwardGroup(i, x, mode, false, false); }
+
+    /**
+     * The forward pass of the group that starts at layer {@code i}, as {@link #forwardStep} runs it
+     * when {@code step}; returns its last layer's output.
+     */
+    public Tensor forwardGroup(int i, Tensor x, Mode mode, boolean step, boolean observed) {
+        ConvReluPool fused = fusedAt[i];
+        if (fused != null) {
+            if (step) return fused.forward(x, mode, observed);
+            fused.unfused();
+            return fused.pool.forwardAfter(fused.relu, fused.conv.forward(x, mode), mode);
+        }
         if (groupEnd(i) == i + 1) return layers.get(i).forward(x, mode);
         return ((MaxPool) layers.get(i + 1)).forwardAfter((Activation) layers.get(i), x, mode);
     }
@@ -83,6 +115,18 @@ public class Sequential extends Layer {
      * the group's input (null unless {@code needInputGrad}).
      */
     public Tensor backwardGroup(int i, Tensor g, boolean needInputGrad) {
+        ConvReluPool fused = fusedAt[i];
+        if (fused != null) {
+            fused.pool.lastGradOutput(g);
+            if (fused.fused()) {
+                if (needInputGrad) throw new IllegalStateException("a training step's fused pass gives no input gradient");
+                fused.backward(g);
+                return null;
+            }
+            Tensor gz = fused.pool.backwardThrough(fused.relu, g);
+            fused.conv.lastGradOutput(gz);
+            return fused.conv.backward(gz, needInputGrad);
+        }
         Layer l = layers.get(i);
         if (groupEnd(i) == i + 1) {
             l.lastGradOutput(g);

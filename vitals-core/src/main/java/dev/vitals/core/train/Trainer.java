@@ -86,6 +86,19 @@ public final class Trainer {
         this.predictions = new Predictions(loss.key(), cfg.encoding());
     }
 
+    /**
+     * Whether training steps run a model's fused group ({@link Model#forwardStep}) instead of its
+     * layers one by one: faster once the Vector API loops are compiled, slower until then, so
+     * {@code vitals train} turns it on and the doctor's short probes leave it off.
+     */
+    private boolean fusedSteps;
+
+    /** Sets {@link #fusedSteps}; returns this trainer. */
+    public Trainer fusedSteps(boolean on) {
+        fusedSteps = on;
+        return this;
+    }
+
     public Trainer listen(TrainingListener l) {
         listeners.add(l);
         return this;
@@ -138,7 +151,7 @@ public final class Trainer {
                 if (cfg.clearGradients() && globalStep == 0) model.zeroGrad();
                 if (observed) ev.gradNormAtStart = stats.gradNormSampled();
 
-                Tensor out = model.forward(batch.x(), cfg.stepMode());
+                Tensor out = fusedSteps ? model.forwardStep(batch.x(), cfg.stepMode(), observed) : model.forward(batch.x(), cfg.stepMode());
                 grad = Tensor.reuse(grad, n, model.outputShape());
                 double l = loss.forward(out, batch.labels(), needTargets ? batch.targets() : null, grad);
                 int c = predictions.correct(out, batch.labels());
