@@ -191,50 +191,36 @@ final class VectorConvPool {
     }
 
     static void backward(ConvPool p, float[] s, int so, float[] g, float[] y, int[] argmax, int go, int zo, float[] lanes) {
-        int c = p.c, k = p.k, oh = p.oh, ow = p.ow, oh2 = p.oh2, ow2 = p.ow2, rl = p.rowLen, taps = p.taps, sh = p.hp * rl;
-        int cw = ConvPool.CW;
-        boolean k3 = c == 1 && k == 3;
+        int c = p.c, k = p.k, rl = p.rowLen, taps = p.taps, sh = p.hp * rl, cw = ConvPool.CW;
+        int chunks = rl / cw, n = p.oh2 * chunks, dz = p.filters * (taps + 1) * cw;
         for (int f = 0; f < p.filters; f++) {
             int acc = f * (taps + 1) * cw;
             // one vector of each chunk's lanes at a time
             for (int v = 0; v < cw; v += L) {
-                if (k3) {
+                if (c == 1 && k == 3) {
                     backward3x3(p, s, so, g, y, argmax, go, zo, lanes, f, acc + v, v);
                     continue;
                 }
-                FloatVector ab = at(lanes, acc + taps * cw + v);
-                for (int oy = 0; oy < oh2; oy++) {
-                    int top = zo + (f * oh + 2 * oy) * ow, o = go + (f * oh2 + oy) * ow2;
-                    for (int j = v; j < rl; j += cw) {
-                        VectorMask<Float> in = S.indexInRange(j, ow2);
-                        FloatVector zero = FloatVector.zero(S);
-                        FloatVector gv = zero.add(FloatVector.fromArray(S, g, o + j, in));
-                        FloatVector yv = FloatVector.fromArray(S, y, o + j, in);
-                        // ReLU's slope at the maximum, max(signum(y), 0) for the pooled y (never negative): 1, 0 or NaN
-                        FloatVector d = gv.mul(zero.blend(1f, yv.compare(VectorOperators.GT, 0f)).blend(yv, yv.test(VectorOperators.IS_NAN)));
-                        IntVector pos = IntVector.fromArray(SI, argmax, o + j, in.cast(SI)).sub(TWICE_LANE.add(top + 2 * j));
-                        FloatVector d0 = zero.blend(d, pos.compare(VectorOperators.EQ, 0).cast(S).and(in));
-                        FloatVector d1 = zero.blend(d, pos.compare(VectorOperators.EQ, 1).cast(S).and(in));
-                        FloatVector d2 = zero.blend(d, pos.compare(VectorOperators.EQ, ow).cast(S).and(in));
-                        FloatVector d3 = zero.blend(d, pos.compare(VectorOperators.EQ, ow + 1).cast(S).and(in));
-                        int t = 0;
-                        for (int ch = 0; ch < c; ch++) {
-                            for (int dy = 0; dy < k; dy++) {
-                                for (int dx = 0; dx < k; dx++, t++) {
-                                    int e = so + p.row(ch, dx, 2 * oy + dy) + j, at = acc + t * cw + v;
-                                    FloatVector a = at(lanes, at);
-                                    a = at(s, e).fma(d0, a);
-                                    a = at(s, e + sh).fma(d1, a);
-                                    a = at(s, e + rl).fma(d2, a);
-                                    a = at(s, e + sh + rl).fma(d3, a);
-                                    a.intoArray(lanes, at);
-                                }
+                windowGradients(p, g, y, argmax, go, zo, lanes, f, acc + taps * cw + v, v, dz);
+                // tap by tap, each sum in a register over the (row, chunk)s
+                int t = 0;
+                for (int ch = 0; ch < c; ch++) {
+                    for (int dy = 0; dy < k; dy++) {
+                        for (int dx = 0; dx < k; dx++, t++) {
+                            int at = acc + t * cw + v;
+                            FloatVector a = at(lanes, at);
+                            for (int q = 0; q < n; q++) {
+                                int oy = q / chunks, j = v + (q - oy * chunks) * cw, w = dz + 4 * L * q;
+                                int e = so + p.row(ch, dx, 2 * oy + dy) + j;
+                                a = at(s, e).fma(at(lanes, w), a);
+                                a = at(s, e + sh).fma(at(lanes, w + L), a);
+                                a = at(s, e + rl).fma(at(lanes, w + 2 * L), a);
+                                a = at(s, e + sh + rl).fma(at(lanes, w + 3 * L), a);
                             }
+                            a.intoArray(lanes, at);
                         }
-                        ab = ab.add(d);
                     }
                 }
-                ab.intoArray(lanes, acc + taps * cw + v);
             }
         }
     }
