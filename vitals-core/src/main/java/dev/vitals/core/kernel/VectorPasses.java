@@ -97,10 +97,11 @@ public final class VectorPasses {
         // them by the time training takes them. One small tile: until then every vector is an object
         // (JFR, a CNN epoch: the warm-up thread allocated 189 MB before these calls, 273 MB with them)
         float[] tile = values(16 * (L + 1)), wv = new float[16 * (L + 1)], wo = new float[4 * (L + 1)];
-        // the fused convolution, ReLU and pooling (ConvPool) on one example of one channel (its 3x3
-        // loops: one row of 9 windows, a partial chunk) and of two (its general loops: two rows of 3)
-        ConvPool one = new ConvPool(1, 5, 20, 3, 0, 2), two = new ConvPool(2, 4, 6, 3, 1, 2);
-        FusedCase fusedOne = new FusedCase(one), fusedTwo = new FusedCase(two);
+        // the fused convolution, ReLU and pooling (ConvPool) on one example of one channel: its 3x3
+        // loops (one row of 9 windows, a partial chunk), a greyscale CNN's. Its general loops (RGB,
+        // other kernels) are left to the JIT on first use: warming them too made this thread's
+        // garbage 564 and 655 MB instead of 491 (JFR, a CNN epoch each; see docs/PERFORMANCE.md)
+        FusedCase fusedOne = new FusedCase(new ConvPool(1, 5, 20, 3, 0, 2));
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NS;
         // enough calls to put the loops on the compiler's queue; the race's rounds do the rest. 1,000
         // instead of 3,000: the warm-up's garbage 109-206 instead of 108-247 MB (six probes each),
@@ -115,7 +116,6 @@ public final class VectorPasses {
             winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
             winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
             fusedOne.run(true);
-            fusedTwo.run(true);
         }
         while (System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
