@@ -36,6 +36,12 @@ public final class Trainer {
     private final StatsCollector stats;
     private final Predictions predictions;
     private final RunControl control = new RunControl();
+    /**
+     * Whether training steps run a model's fused group ({@link Model#forwardStep}) instead of its
+     * layers one by one: faster once the Vector API loops are compiled, slower until then, so
+     * {@code vitals train} turns it on and the doctor's short probes leave it off.
+     */
+    private boolean fusedSteps;
     /** Observed steps below this also measure each gradient's largest entry and share of zeros (a slower pass). */
     static final int DETAILED_STEPS = 3;
     /** Observed steps per epoch after the first ones, at least: long epochs are not observed more often. */
@@ -85,13 +91,6 @@ public final class Trainer {
         this.stats = new StatsCollector(layers, model.parameters());
         this.predictions = new Predictions(loss.key(), cfg.encoding());
     }
-
-    /**
-     * Whether training steps run a model's fused group ({@link Model#forwardStep}) instead of its
-     * layers one by one: faster once the Vector API loops are compiled, slower until then, so
-     * {@code vitals train} turns it on and the doctor's short probes leave it off.
-     */
-    private boolean fusedSteps;
 
     /** Sets {@link #fusedSteps}; returns this trainer. */
     public Trainer fusedSteps(boolean on) {
