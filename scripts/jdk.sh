@@ -48,6 +48,17 @@ vitals_drop_incubator_warning() {
   exec cat
 }
 
+vitals_gc_opts() {
+  # Prints the JVM options for the collector. G1 grows the heap when collections take more than
+  # 1/(1 + GCTimeRatio) of the time (12 by default: 7.7%); the Vector API warm-up's burst of garbage
+  # in a CNN run's first seconds (vectors are objects until the JIT compiles the loops) pushed it over
+  # that now and then, and the CNN's peak RSS went from about 640 MB to 740-960 MB in a fifth of the
+  # runs. With 4 (20%) it mostly stays put: 605-617 MB in 19 of 20 runs, 702 in one; epochs unchanged
+  # within the VM's noise (docs/PERFORMANCE.md, "Peak memory"). VITALS_JAVA_OPTS=-XX:GCTimeRatio=12
+  # restores the default.
+  echo "-XX:GCTimeRatio=4"
+}
+
 vitals_huge_pages_opt() {
   # Prints the JVM option that puts the Java heap on transparent huge pages where the kernel hands
   # them out on request (THP mode "madvise", as on Debian): 2 MB pages instead of 4 KB, so the
