@@ -182,7 +182,7 @@ public final class SideBySide {
             r = WatchedRun.train(pre, e, f -> { }, clock).result();
         } else {
             // as vitals train runs it (WatchedRun turns fused steps on too)
-            e.trainer().fusedSteps(true);
+            e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP);
             r = e.fit();
         }
         ObjectNode out = JSON.createObjectNode();
@@ -601,11 +601,11 @@ public final class SideBySide {
         Experiment e = Experiment.of(spec, data);
         RunResult r = switch (mode) {
             case "bare" -> new Trainer(e.model(), e.loss(), e.optimizer(), Experiment.schedule(spec),
-                    Experiment.trainerConfig(spec).withObserve(0, Integer.MAX_VALUE)).fusedSteps(true).fit(data.train(), null, null);
-            case "engine" -> e.trainer().fusedSteps(true).fit(data.train(), null, null);
+                    Experiment.trainerConfig(spec).withObserve(0, Integer.MAX_VALUE)).fusedSteps(Trainer.FUSED_FROM_STEP).fit(data.train(), null, null);
+            case "engine" -> e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP).fit(data.train(), null, null);
             case "watched" -> WatchedRun.train(pre, e, f -> { }, clock).result();
-            case "listener" -> { e.trainer().fusedSteps(true); yield e.fit(new dev.vitals.core.train.TrainingListener() { }); }
-            case "monitor" -> { e.trainer().fusedSteps(true); yield e.fit(new dev.vitals.doctor.Monitor(f -> { })); }
+            case "listener" -> { e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP); yield e.fit(new dev.vitals.core.train.TrainingListener() { }); }
+            case "monitor" -> { e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP); yield e.fit(new dev.vitals.doctor.Monitor(f -> { })); }
             default -> throw new IllegalArgumentException(mode);
         };
         return r.epochs().stream().map(EpochResult::seconds).toList();

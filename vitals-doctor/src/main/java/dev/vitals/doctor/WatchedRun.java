@@ -6,6 +6,7 @@ import dev.vitals.core.report.Finding;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.train.Experiment;
 import dev.vitals.core.train.RunResult;
+import dev.vitals.core.train.Trainer;
 import dev.vitals.core.train.TrainingListener;
 import dev.vitals.doctor.check.Checkup;
 import dev.vitals.doctor.check.StepReport;
@@ -63,8 +64,8 @@ public final class WatchedRun {
         TrainingListener[] all = new TrainingListener[extra.length + 1];
         all[0] = monitor;
         System.arraycopy(extra, 0, all, 1, extra.length);
-        // a whole training run: its fused steps pay for their slower start (see Trainer.fusedSteps)
-        e.trainer().fusedSteps(true);
+        // a whole training run: fused steps from the step where they pay (see Trainer.fusedFrom)
+        e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP);
         RunResult r = e.fit(all);
         List<Finding> found = new ArrayList<>(pre.findings());
         found.addAll(monitor.findings());

@@ -9,8 +9,8 @@ import dev.vitals.core.tensor.Tensor;
  * A model's first convolution, the ReLU after it and a 2x2 max pooling after that, run as one
  * pass in training steps ({@link ConvPool}): the convolution's and ReLU's outputs, the largest
  * tensors of an image CNN, are neither written nor read back. Only a training step's forward and
- * backward pass take it ({@link Sequential#forwardStep}, in the runs that turn on
- * {@code Trainer.fusedSteps}); anything else (evaluation, the doctor's probes and its gradient check)
+ * backward pass take it ({@link Sequential#forwardStep}, in whole training runs after their first
+ * thousand steps: {@code Trainer.fusedFrom}); anything else (evaluation, the doctor's probes and its gradient check)
  * runs the three layers one after another.
  *
  * <p>A training step computes the same values whether it is observed or not: on an observed step

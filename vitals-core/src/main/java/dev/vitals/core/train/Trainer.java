@@ -1,5 +1,7 @@
 package dev.vitals.core.train;
 
+import dev.vitals.core.kernel.Passes;
+
 import dev.vitals.core.data.Batch;
 import dev.vitals.core.data.Dataset;
 import dev.vitals.core.data.Splits;
@@ -37,11 +39,19 @@ public final class Trainer {
     private final Predictions predictions;
     private final RunControl control = new RunControl();
     /**
-     * Whether training steps run a model's fused group ({@link Model#forwardStep}) instead of its
-     * layers one by one: faster once the Vector API loops are compiled, slower until then, so
-     * {@code vitals train} turns it on and the doctor's short probes leave it off.
+     * The first step that runs a model's fused group ({@link Model#forwardStep}) instead of its layers
+     * one by one; never by default. The fused pass is faster once its Vector API loops are compiled
+     * and several times slower until then (its scalar loops), so a whole training run ({@code vitals
+     * train}) takes it from {@link #FUSED_FROM_STEP} on, by when the warm-up has usually compiled
+     * them, and only where the Vector API is present; the doctor's short probes never do. A step
+     * count, not the warm-up's state, decides, so that a run's numbers do not depend on timing.
      */
-    private boolean fusedSteps;
+    private long fusedFrom = Long.MAX_VALUE;
+    /**
+     * Where whole training runs start fusing: the Fashion-MNIST CNN's warm-up starts after about 350
+     * steps and takes 2-4 s (300-700 steps); a run of fewer steps never fuses, and runs as before.
+     */
+    public static final long FUSED_FROM_STEP = 1000;
     /** Observed steps below this also measure each gradient's largest entry and share of zeros (a slower pass). */
     static final int DETAILED_STEPS = 3;
     /** Observed steps per epoch after the first ones, at least: long epochs are not observed more often. */
@@ -92,9 +102,9 @@ public final class Trainer {
         this.predictions = new Predictions(loss.key(), cfg.encoding());
     }
 
-    /** Sets {@link #fusedSteps}; returns this trainer. */
-    public Trainer fusedSteps(boolean on) {
-        fusedSteps = on;
+    /** Sets the first step that runs fused (see {@link #fusedFrom}; {@link Long#MAX_VALUE}: none); returns this trainer. */
+    public Trainer fusedSteps(long fromStep) {
+        fusedFrom = fromStep;
         return this;
     }
 
@@ -150,7 +160,8 @@ public final class Trainer {
                 if (cfg.clearGradients() && globalStep == 0) model.zeroGrad();
                 if (observed) ev.gradNormAtStart = stats.gradNormSampled();
 
-                Tensor out = fusedSteps ? model.forwardStep(batch.x(), cfg.stepMode(), observed) : model.forward(batch.x(), cfg.stepMode());
+                boolean fused = globalStep >= fusedFrom && Passes.vector();
+                Tensor out = fused ? model.forwardStep(batch.x(), cfg.stepMode(), observed) : model.forward(batch.x(), cfg.stepMode());
                 grad = Tensor.reuse(grad, n, model.outputShape());
                 double l = loss.forward(out, batch.labels(), needTargets ? batch.targets() : null, grad);
                 int c = predictions.correct(out, batch.labels());
