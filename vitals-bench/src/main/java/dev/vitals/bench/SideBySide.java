@@ -599,13 +599,15 @@ public final class SideBySide {
     /** Each epoch's seconds of training (the epochs' own times: no data loading, no evaluation). */
     private static List<Double> runOnce(String mode, Spec spec, PreparedData data, WatchedRun.Preflight pre, StepClock clock) {
         Experiment e = Experiment.of(spec, data);
+        // every mode trains as vitals train does (WatchedRun sets the same)
+        e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP);
         RunResult r = switch (mode) {
             case "bare" -> new Trainer(e.model(), e.loss(), e.optimizer(), Experiment.schedule(spec),
                     Experiment.trainerConfig(spec).withObserve(0, Integer.MAX_VALUE)).fusedSteps(Trainer.FUSED_FROM_STEP).fit(data.train(), null, null);
-            case "engine" -> e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP).fit(data.train(), null, null);
+            case "engine" -> e.trainer().fit(data.train(), null, null);
             case "watched" -> WatchedRun.train(pre, e, f -> { }, clock).result();
-            case "listener" -> { e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP); yield e.fit(new dev.vitals.core.train.TrainingListener() { }); }
-            case "monitor" -> { e.trainer().fusedSteps(Trainer.FUSED_FROM_STEP); yield e.fit(new dev.vitals.doctor.Monitor(f -> { })); }
+            case "listener" -> e.fit(new dev.vitals.core.train.TrainingListener() { });
+            case "monitor" -> e.fit(new dev.vitals.doctor.Monitor(f -> { }));
             default -> throw new IllegalArgumentException(mode);
         };
         return r.epochs().stream().map(EpochResult::seconds).toList();

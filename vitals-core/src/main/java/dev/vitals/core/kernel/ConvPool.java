@@ -63,7 +63,10 @@ public final class ConvPool {
      * after them scratch for the window gradients (the vector loops keep a filter's, four per pooled
      * output; the scalar ones a chunk's).
      */
-    public int laneFloats() { return filters * (taps + 1) * CW + Math.max(4 * oh2 * rowLen, 5 * CW); }
+    public int laneFloats() { return sumFloats() + Math.max(4 * oh2 * rowLen, 5 * CW); }
+
+    /** Floats of the lane sums at the start of a part's lanes ([filters, taps + 1, CW]): what must start at zero. */
+    public int sumFloats() { return filters * (taps + 1) * CW; }
 
     /** Start of the row {@code r} of the plane of channel {@code ch}, shift {@code s}. */
     int row(int ch, int s, int r) { return ((ch * (k + 1) + s) * hp + r) * rowLen; }
@@ -170,7 +173,7 @@ public final class ConvPool {
             return;
         }
         // a chunk's window gradients, by position (four rows of CW) and all together, in the scratch after the sums
-        int dz = filters * (taps + 1) * CW, all = dz + 4 * CW, sh = hp * rowLen;
+        int dz = sumFloats(), all = dz + 4 * CW, sh = hp * rowLen;
         for (int f = 0; f < filters; f++) {
             int acc = f * (taps + 1) * CW;
             for (int oy = 0; oy < oh2; oy++) {

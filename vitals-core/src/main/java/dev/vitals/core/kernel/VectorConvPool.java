@@ -192,7 +192,7 @@ final class VectorConvPool {
 
     static void backward(ConvPool p, float[] s, int so, float[] g, float[] y, int[] argmax, int go, int zo, float[] lanes) {
         int c = p.c, k = p.k, rl = p.rowLen, taps = p.taps, sh = p.hp * rl, cw = ConvPool.CW;
-        int chunks = rl / cw, n = p.oh2 * chunks, dz = p.filters * (taps + 1) * cw;
+        int chunks = rl / cw, n = p.oh2 * chunks, dz = p.sumFloats();
         for (int f = 0; f < p.filters; f++) {
             int acc = f * (taps + 1) * cw;
             // one vector of each chunk's lanes at a time
@@ -234,7 +234,7 @@ final class VectorConvPool {
      */
     private static void backward3x3(ConvPool p, float[] s, int so, float[] g, float[] y, int[] argmax, int go, int zo, float[] lanes,
                                     int f, int at, int v) {
-        int chunks = p.rowLen / ConvPool.CW, n = p.oh2 * chunks, dz = p.filters * (p.taps + 1) * ConvPool.CW;
+        int chunks = p.rowLen / ConvPool.CW, n = p.oh2 * chunks, dz = p.sumFloats();
         windowGradients(p, g, y, argmax, go, zo, lanes, f, at + 9 * ConvPool.CW, v, dz);
         for (int dy = 0; dy < 3; dy++) kernelRow(p, s, so, lanes, at + 3 * dy * ConvPool.CW, v, dy, n, chunks, dz);
     }

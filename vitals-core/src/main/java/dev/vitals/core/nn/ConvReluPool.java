@@ -16,8 +16,8 @@ import dev.vitals.core.tensor.Tensor;
  * <p>A training step computes the same values whether it is observed or not: on an observed step
  * the fused pass still gives the outputs and the weight gradients, and the three layers' buffers,
  * which observers read, are filled besides: the convolution's output by {@link ConvPool#convolve}
- * (each value as the fused pass computes it), ReLU's output and the pooling from it by the layers'
- * own passes (the same maxima and indices), and backward the pooling's and ReLU's input gradients.
+ * (each value as the fused pass computes it) and ReLU's output by ReLU's own pass, and backward the
+ * pooling's and ReLU's input gradients.
  * The convolution's values differ from its own pass's (an unfolded product) by rounding only.
  */
 final class ConvReluPool {
@@ -76,8 +76,8 @@ final class ConvReluPool {
             Workers.runParts(b, parts, share(b), (part, from, to) -> {
                 for (int i = from; i < to; i++) kernel.convolve(xs, i * inSize, wt, bs, z, i * zSize);
             });
-            // ReLU's output, and the pooling again from it: the same values and indices as above
-            pool.forwardAfter(relu, conv.lastOutput(), mode);
+            // ReLU's output (the pooling's, and its indices, are the fused pass's)
+            relu.forward(conv.lastOutput(), mode);
         }
         return pool.lastOutput();
     }
@@ -94,7 +94,7 @@ final class ConvReluPool {
      * gradients (the gradients that reached ReLU and the convolution).
      */
     void backward(Tensor g) {
-        int b = g.batch(), parts = Conv2d.parts(b), per = kernel.shiftedFloats(), laneFloats = kernel.laneFloats();
+        int b = g.batch(), parts = Conv2d.parts(b), per = kernel.shiftedFloats(), sumFloats = kernel.sumFloats();
         int zSize = conv.outputShape().size(), ySize = pool.outputShape().size();
         if (lanes.length < parts) {
             lanes = java.util.Arrays.copyOf(lanes, parts);
@@ -102,8 +102,8 @@ final class ConvReluPool {
         }
         for (int q = 0; q < parts; q++) {
             if (lanes[q] == null) {
-                lanes[q] = new float[laneFloats];
-                sums[q] = new float[laneFloats / ConvPool.CW];
+                lanes[q] = new float[kernel.laneFloats()];
+                sums[q] = new float[sumFloats / ConvPool.CW];
             }
         }
         float[] gs = g.data(), y = pool.lastOutput().data(), sh = shifted;
@@ -111,7 +111,8 @@ final class ConvReluPool {
         boolean vector = Passes.vectorSoon((long) b * ySize * 4 * kernel.taps());
         Workers.runParts(b, parts, share(b), (part, from, to) -> {
             float[] ln = lanes[part];
-            java.util.Arrays.fill(ln, 0f);
+            // the sums only: the scratch after them is written before it is read
+            java.util.Arrays.fill(ln, 0, sumFloats, 0f);
             for (int i = from; i < to; i++) kernel.backward(sh, i * per, gs, y, argmax, i * ySize, i * zSize, ln, vector);
             kernel.reduceLanes(ln, sums[part]);
         });

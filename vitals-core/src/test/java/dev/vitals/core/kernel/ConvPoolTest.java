@@ -153,7 +153,7 @@ class ConvPoolTest {
         }
 
         /** The lane sums' bits (the vector loops' scratch after them left out). */
-        int[] sumsOfLanes() { return bits(java.util.Arrays.copyOf(lanes, p.filters * (p.taps + 1) * ConvPool.CW)); }
+        int[] sumsOfLanes() { return bits(java.util.Arrays.copyOf(lanes, p.sumFloats())); }
 
         void run(boolean vector) {
             int per = p.shiftedFloats(), in = p.c * p.h * p.w, ys = p.filters * p.oh2 * p.ow2, zs = p.filters * p.oh * p.ow;
