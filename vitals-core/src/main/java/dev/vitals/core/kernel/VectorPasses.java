@@ -97,11 +97,17 @@ public final class VectorPasses {
         // them by the time training takes them. One small tile: until then every vector is an object
         // (JFR, a CNN epoch: the warm-up thread allocated 189 MB before these calls, 273 MB with them)
         float[] tile = values(16 * (L + 1)), wv = new float[16 * (L + 1)], wo = new float[4 * (L + 1)];
+        // the output transform with ReLU and pooling: 2x2 tiles of a 3x3 output, one pooled and three
+        // at its edges
+        float[] tiles4 = values(4 * 16 * (L + 1)), pooled = new float[L + 1], code = new float[L + 1];
         // the fused convolution, ReLU and pooling (ConvPool) on one example of one channel: its 3x3
         // loops (one row of 9 windows, a partial chunk), a greyscale CNN's. Its general loops (RGB,
         // other kernels) are left to the JIT on first use: warming them too made this thread's
         // garbage 564 and 655 MB instead of 491 (JFR, a CNN epoch each; see docs/PERFORMANCE.md)
         FusedCase fusedOne = new FusedCase(new ConvPool(1, 5, 20, 3, 0, 2));
+        // the gradients from nonzero values (SparseConvGrad) of a 3x3 convolution behind pooling: window
+        // rows of six vectors and a tail (conv2's 32 channels are six vectors), and of three vectors and a tail
+        SparseCase sparseWide = new SparseCase(2 * L + 1), sparseNarrow = new SparseCase(L + 1);
         long deadline = System.nanoTime() + WARM_UP_LIMIT_NS;
         // enough calls to put the loops on the compiler's queue; the race's rounds do the rest. 1,000
         // instead of 3,000: the warm-up's garbage 109-206 instead of 108-247 MB (six probes each),
@@ -115,7 +121,9 @@ public final class VectorPasses {
             addTo(dst, i & 1, src, 0, 6 * L - 1 - (i & 7));
             winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
             winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
+            winogradOutputPooled(tiles4, L + 1, 2, 2, 3, 3, 4, 0, tile, pooled, code);
             fusedOne.run(true);
+            (i % 2 == 0 ? sparseWide : sparseNarrow).run(true);
         }
         while (System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
@@ -125,7 +133,10 @@ public final class VectorPasses {
                 addTo(dst, 1, src, 0, 5 * L);
                 winogradInput(tile, L + 1, 4, 1, 1, wv, 1, 0);
                 winogradOutput(tile, L + 1, 1, 1, 1, 0, tile, wo);
+                winogradOutputPooled(tiles4, L + 1, 2, 2, 3, 3, 4, 0, tile, pooled, code);
                 fusedOne.run(true);
+                sparseWide.run(true);
+                sparseNarrow.run(true);
             }
             long t1 = System.nanoTime();
             for (int i = 0; i < RACE_CALLS; i++) {
@@ -134,7 +145,10 @@ public final class VectorPasses {
                 Passes.addToScalar(dst, 1, src, 0, 5 * L);
                 Winograd.transformInput(tile, L + 1, 0, 4, 1, 1, wv, 1, 0);
                 Winograd.transformOutput(tile, L + 1, 0, 1, 1, 1, 0, tile, wo);
+                Winograd.transformOutputPooled(tiles4, L + 1, 0, 2, 2, 3, 3, 4, 0, tile, pooled, code);
                 fusedOne.run(false);
+                sparseWide.run(false);
+                sparseNarrow.run(false);
             }
             long t2 = System.nanoTime();
             if (t1 - t0 < t2 - t1) {
@@ -171,6 +185,29 @@ public final class VectorPasses {
             p.shift(x, 0, s, 0);
             p.forward(s, 0, wt, bias, y, 0, argmax, 0, vector);
             p.backward(s, 0, g, y, argmax, 0, 0, lanes, vector);
+        }
+    }
+
+    /** One example of two filters through {@link SparseConvGrad}'s two passes: a 3x3 convolution of {@code c} channels, a 2x2 output. */
+    private static final class SparseCase {
+        final SparseConvGrad p;
+        final float[] img, wl, dw, dimg;
+        final int ld;
+
+        SparseCase(int c) {
+            p = new SparseConvGrad(c, 3, 2, 2, 2, 4);
+            img = values(4 * 4 * c);
+            wl = values(2 * 9 * c);
+            ld = 9 * c + 1;
+            dw = new float[2 * ld];
+            dimg = new float[img.length];
+            // both filters' windows pass ReLU, their maxima at the first and the last position
+            p.collect(new float[] {0.5f, -0.25f}, new float[] {1f, 2f}, new int[] {0, 7}, 0, 0);
+        }
+
+        void run(boolean vector) {
+            p.weightGrad(img, dw, ld, vector);
+            p.inputGrad(wl, dimg, vector);
         }
     }
 
@@ -299,6 +336,49 @@ public final class VectorPasses {
                     b.add(r01.sub(r02).sub(r03)).intoArray(out, d0 + filters + f);
                     b.add(r10.add(r11).add(r12)).intoArray(out, d1 + f);
                     b.add(r11.sub(r12).sub(r13)).intoArray(out, d1 + filters + f);
+                }
+            }
+        }
+        return end;
+    }
+
+    /**
+     * {@link Winograd#transformOutputPooled} of the whole vectors of filters, [0, filters - filters % L),
+     * value for value; returns the first filter left to the scalar loop, or -1 when an output may be
+     * NaN. ReLU and the maxima are compares and blends, which agree with {@code Math.max} for every
+     * value but NaN (ReLU's outputs are never -0), so a tile whose four outputs sum to NaN stops the
+     * pass (an infinity that cancels, or a sum that overflows, stops it too: the caller then runs the
+     * layers one by one, which is only slower).
+     */
+    static int winogradOutputPooled(float[] m, int filters, int th, int tw, int oh, int ow, int tilesAll, int t0, float[] bias,
+                                    float[] pooled, float[] code) {
+        int plane = tilesAll * filters, ph = oh / 2, pw = ow / 2, end = filters - filters % L;
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f),
+                three = FloatVector.broadcast(S, 3f);
+        for (int ty = 0; ty < th; ty++) {
+            for (int tx = 0; tx < tw; tx++) {
+                int o = (t0 + ty * tw + tx) * filters, p = (ty * pw + tx) * filters;
+                boolean window = ty < ph && tx < pw;
+                for (int f = 0; f < end; f += L) {
+                    int q = o + f;
+                    FloatVector m0 = at(m, q), m1 = at(m, q + plane), m2 = at(m, q + 2 * plane), m3 = at(m, q + 3 * plane);
+                    FloatVector m4 = at(m, q + 4 * plane), m5 = at(m, q + 5 * plane), m6 = at(m, q + 6 * plane), m7 = at(m, q + 7 * plane);
+                    FloatVector m8 = at(m, q + 8 * plane), m9 = at(m, q + 9 * plane), m10 = at(m, q + 10 * plane), m11 = at(m, q + 11 * plane);
+                    FloatVector m12 = at(m, q + 12 * plane), m13 = at(m, q + 13 * plane), m14 = at(m, q + 14 * plane), m15 = at(m, q + 15 * plane);
+                    FloatVector r00 = m0.add(m4).add(m8), r01 = m1.add(m5).add(m9), r02 = m2.add(m6).add(m10), r03 = m3.add(m7).add(m11);
+                    FloatVector r10 = m4.sub(m8).sub(m12), r11 = m5.sub(m9).sub(m13), r12 = m6.sub(m10).sub(m14), r13 = m7.sub(m11).sub(m15);
+                    FloatVector b = at(bias, f);
+                    FloatVector o00 = b.add(r00.add(r01).add(r02)), o01 = b.add(r01.sub(r02).sub(r03));
+                    FloatVector o10 = b.add(r10.add(r11).add(r12)), o11 = b.add(r11.sub(r12).sub(r13));
+                    if (o00.add(o01).add(o10).add(o11).test(VectorOperators.IS_NAN).anyTrue()) return -1;
+                    if (!window) continue;
+                    FloatVector a = zero.blend(o00, o00.compare(VectorOperators.GT, 0f)), c = zero.blend(o01, o01.compare(VectorOperators.GT, 0f));
+                    FloatVector d = zero.blend(o10, o10.compare(VectorOperators.GT, 0f)), e = zero.blend(o11, o11.compare(VectorOperators.GT, 0f));
+                    VectorMask<Float> left = a.compare(VectorOperators.GE, c), lowerLeft = d.compare(VectorOperators.GE, e);
+                    FloatVector upper = c.blend(a, left), lower = e.blend(d, lowerLeft);
+                    VectorMask<Float> up = upper.compare(VectorOperators.GE, lower);
+                    lower.blend(upper, up).intoArray(pooled, p + f);
+                    three.blend(two, lowerLeft).blend(one.blend(zero, left), up).intoArray(code, p + f);
                 }
             }
         }

@@ -149,4 +149,63 @@ public final class Winograd {
             }
         }
     }
+
+    /**
+     * {@link #transformOutput} followed by ReLU and 2x2 max pooling, whose windows are the tiles
+     * (both start at the output's first row and column): for each tile of the pooled output
+     * ({@code oh / 2} x {@code ow / 2} tiles), the largest of its four outputs after ReLU and which
+     * one it was (0-3 in scan order, ties to the first, as {@link Passes#maxPool2} picks them),
+     * channels-last: {@code pooled[(ty·(ow/2) + tx)·filters + f]}, and {@code code} likewise. The
+     * values are those of {@link #transformOutput}, ReLU and {@link Passes#maxPool2} one after the
+     * other, bit for bit. Tiles past the pooled output (an odd output's last row or column, which the
+     * pooling drops) are only checked for NaN. Returns true when an output may have been NaN (the
+     * Vector API loop also says so for an infinity that cancels or a sum that overflows): NaN's rules
+     * for the maxima, their indices and ReLU's gradient then need the outputs themselves, so the
+     * caller computes the layers one by one instead.
+     */
+    public static boolean transformOutputPooled(float[] m, int filters, int th, int tw, int oh, int ow, int tilesAll, int t0,
+                                                float[] bias, float[] pooled, float[] code, boolean vector) {
+        int from = vector ? VectorPasses.winogradOutputPooled(m, filters, th, tw, oh, ow, tilesAll, t0, bias, pooled, code) : 0;
+        if (from < 0) return true;
+        return from < filters && transformOutputPooled(m, filters, from, th, tw, oh, ow, tilesAll, t0, bias, pooled, code);
+    }
+
+    /** {@link #transformOutputPooled} of filters [from, filters). */
+    static boolean transformOutputPooled(float[] m, int filters, int from, int th, int tw, int oh, int ow, int tilesAll, int t0,
+                                         float[] bias, float[] pooled, float[] code) {
+        int plane = tilesAll * filters, ph = oh / 2, pw = ow / 2;
+        boolean nan = false;
+        for (int ty = 0; ty < th; ty++) {
+            for (int tx = 0; tx < tw; tx++) {
+                int o = (t0 + ty * tw + tx) * filters, p = (ty * pw + tx) * filters;
+                boolean window = ty < ph && tx < pw;
+                for (int f = from; f < filters; f++) {
+                    int q = o + f;
+                    float m0 = m[q], m1 = m[q + plane], m2 = m[q + 2 * plane], m3 = m[q + 3 * plane];
+                    float m4 = m[q + 4 * plane], m5 = m[q + 5 * plane], m6 = m[q + 6 * plane], m7 = m[q + 7 * plane];
+                    float m8 = m[q + 8 * plane], m9 = m[q + 9 * plane], m10 = m[q + 10 * plane], m11 = m[q + 11 * plane];
+                    float m12 = m[q + 12 * plane], m13 = m[q + 13 * plane], m14 = m[q + 14 * plane], m15 = m[q + 15 * plane];
+                    float r00 = m0 + m4 + m8, r01 = m1 + m5 + m9, r02 = m2 + m6 + m10, r03 = m3 + m7 + m11;
+                    float r10 = m4 - m8 - m12, r11 = m5 - m9 - m13, r12 = m6 - m10 - m14, r13 = m7 - m11 - m15;
+                    float b = bias[f];
+                    float o00 = b + (r00 + r01 + r02), o01 = b + (r01 - r02 - r03);
+                    float o10 = b + (r10 + r11 + r12), o11 = b + (r11 - r12 - r13);
+                    if (!window) {
+                        // the pooling drops these; a NaN here still reaches ReLU's gradient
+                        float s = o00 + o01 + o10 + o11;
+                        nan |= s != s;
+                        continue;
+                    }
+                    // ReLU, then Passes.maxPool2Row's rules
+                    float a = Math.max(o00, 0f), c = Math.max(o01, 0f), d = Math.max(o10, 0f), e = Math.max(o11, 0f);
+                    float upper = Math.max(a, c), lower = Math.max(d, e), max = Math.max(upper, lower);
+                    int i1 = a >= c | a != a ? 0 : 1, i2 = d >= e | d != d ? 2 : 3;
+                    pooled[p + f] = max;
+                    code[p + f] = upper >= lower | upper != upper ? i1 : i2;
+                    nan |= max != max;
+                }
+            }
+        }
+        return nan;
+    }
 }

@@ -3,6 +3,7 @@ package dev.vitals.core.nn;
 import dev.vitals.core.kernel.Gemm;
 import dev.vitals.core.kernel.Kernels;
 import dev.vitals.core.kernel.Passes;
+import dev.vitals.core.kernel.SparseConvGrad;
 import dev.vitals.core.kernel.Winograd;
 import dev.vitals.core.kernel.Workers;
 import dev.vitals.core.tensor.Shape;
@@ -31,6 +32,11 @@ import dev.vitals.core.tensor.Tensor;
  * filters runs by Winograd's F(2x2, 3x3) ({@link Winograd}): 16 multiplications for 2x2 outputs of
  * a channel instead of 36, in products that run faster than the unfolded ones (the CNN's conv2: 12.7
  * against ~32 us of products an example, one thread). The backward pass unfolds as above.
+ *
+ * <p>Followed by ReLU and 2x2 max pooling, a Winograd convolution also has a fused forward pass that
+ * writes only the pooled values ({@link #forwardPooled}) and a backward pass from the pooled gradient
+ * that sums over the nonzero output gradients alone ({@link #backwardPooled}); {@link WinogradReluPool}
+ * decides when they run.
  */
 public final class Conv2d extends Layer {
     /**
@@ -94,6 +100,19 @@ public final class Conv2d extends Layer {
      */
     private float[] transformedWeight = new float[0];
     private float[][] paddedImages = new float[0][], tiles = new float[0][], products = new float[0][], outImages = new float[0][];
+    /**
+     * Per part, for {@link #forwardPooled}: which of its window's four outputs each pooled value is
+     * (0-3, channels-last, the values themselves go to the output image's buffer), and whether an
+     * output may have been NaN.
+     */
+    private float[][] poolCodes = new float[0][];
+    private boolean[] nanParts = new boolean[0];
+    /**
+     * Per part, for {@link #backwardPooled}: an example's nonzero output gradients, and its
+     * channels-last input gradient, bordered as {@link #paddedImages}.
+     */
+    private SparseConvGrad[] sparseGrads = new SparseConvGrad[0];
+    private float[][] paddedGrads = new float[0][];
     private Tensor input, out, gradIn;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
@@ -235,25 +254,79 @@ public final class Conv2d extends Layer {
                 col2im(dc, 0, p, dx, i * inSize, c, h, w, kernel, stride, padding, oh, ow, false, vector);
             }
         }));
-        // the parts' sums, always in part order: the result does not depend on who computed a part
+        addParts(parts, channelsLast);
+        return dx == null ? null : gradIn;
+    }
+
+    /**
+     * Adds the parts' [dW | db] sums to the parameters' gradients, always in part order, so the result
+     * does not depend on who computed a part. A part is [filters, ckk + 1], the bias gradient last;
+     * {@code last}: its weight columns are channels-last, [k, k, C], while the parameter is [filters, C, k, k].
+     */
+    private void addParts(int parts, boolean last) {
         float[] dw = weight.grad().data(), db = bias.grad().data();
-        // a part is [filters, ckk + 1], the bias gradient last; channels-last its weight columns are
-        // [k, k, C], while the parameter is [filters, C, k, k]
-        int kk = kernel * kernel, rows = channelsLast ? kk : c, inner = channelsLast ? c : kk, ld = ckk + 1;
+        int kk = kernel * kernel, rows = last ? kk : c, inner = last ? c : kk, ld = ckk + 1;
         for (int f = 0; f < filters; f++) {
             for (int r = 0; r < rows; r++) {
                 for (int t = 0; t < inner; t++) {
                     int j = f * ld + r * inner + t;
                     float s = dwParts[0][j];
                     for (int q = 1; q < parts; q++) s += dwParts[q][j];
-                    dw[f * ckk + (channelsLast ? t * kk + r : r * inner + t)] += s;
+                    dw[f * ckk + (last ? t * kk + r : r * inner + t)] += s;
                 }
             }
             float s = dwParts[0][f * ld + ckk];
             for (int q = 1; q < parts; q++) s += dwParts[q][f * ld + ckk];
             db[f] += s;
         }
+    }
+
+    /**
+     * The backward pass after {@link #forwardPooled}, from the pooled gradient {@code gy}, the pooled
+     * values and the indices of their maxima: the convolution's output gradient is nonzero only at
+     * those maxima, so each example's gradients are summed from its nonzero values alone
+     * ({@link SparseConvGrad}), from the channels-last input that the forward pass lays out. Adds the
+     * weight and bias gradients; returns the input gradient when {@code needInputGrad}. The values
+     * differ from {@link #backward}'s by rounding (another order of the sums): whole training runs
+     * only (see {@link WinogradReluPool}).
+     */
+    Tensor backwardPooled(Tensor gy, float[] pooled, int[] argmax, boolean needInputGrad) {
+        int b = gy.batch(), parts = parts(b);
+        prepare(parts, false);
+        prepareSparse(parts, needInputGrad);
+        float[] g = gy.data(), xs = input.data(), wl = toLastWeight(weight.value().data());
+        float[] dx = needInputGrad ? (gradIn = Tensor.reuse(gradIn, b, inputShape())).data() : null;
+        int inSize = c * h * w, ySize = filters * (oh / 2) * (ow / 2), zSize = filters * p;
+        int pitch = 2 * Winograd.tiles(ow) + 2, imgFloats = (2 * Winograd.tiles(oh) + 2) * pitch * c;
+        boolean vector = Passes.vectorSoon((long) b * ySize * 2 * ckk);
+        Workers.runParts(b, parts, parallel && (long) b * p * ckk * filters >= PARALLEL_MIN_MACS, (part, from, to) -> {
+            float[] dwp = dwParts[part], img = paddedImages[part], dimg = paddedGrads[part];
+            SparseConvGrad grads = sparseGrads[part];
+            java.util.Arrays.fill(dwp, 0f);
+            for (int i = from; i < to; i++) {
+                toChannelsLast(xs, i * inSize, c, h, w, img, pitch, padding);
+                grads.collect(g, pooled, argmax, i * ySize, i * zSize);
+                grads.weightGrad(img, dwp, ckk + 1, vector);
+                if (dx == null) continue;
+                java.util.Arrays.fill(dimg, 0, imgFloats, 0f);
+                grads.inputGrad(wl, dimg, vector);
+                fromChannelsLast(dimg, (padding * pitch + padding) * c, pitch, dx, i * inSize, c, h, w);
+            }
+        });
+        addParts(parts, true);
         return dx == null ? null : gradIn;
+    }
+
+    /** Per part, for {@link #backwardPooled}: the nonzero gradients' lists and the channels-last input gradient. */
+    private void prepareSparse(int parts, boolean inputGrad) {
+        if (sparseGrads.length < parts) {
+            sparseGrads = java.util.Arrays.copyOf(sparseGrads, parts);
+            paddedGrads = java.util.Arrays.copyOf(paddedGrads, parts);
+        }
+        for (int q = 0; q < parts; q++) {
+            if (sparseGrads[q] == null) sparseGrads[q] = new SparseConvGrad(c, kernel, filters, oh, ow, 2 * Winograd.tiles(ow) + 2);
+            if (inputGrad) paddedGrads[q] = grow(paddedGrads[q], paddedImages[q].length);
+        }
     }
 
     /**
@@ -265,6 +338,17 @@ public final class Conv2d extends Layer {
 
     /** The forward pass by Winograd's F(2x2, 3x3), a few examples at a time; see {@link Winograd}. */
     private void forwardWinograd(int b, int parts, float[] xs, float[] y, float[] bs, float[] wt, int inSize, int outSize) {
+        forwardWinograd(b, parts, xs, bs, wt, inSize, (part, i, m, n, t0, vector) -> {
+            float[] o = outImages[part];
+            Winograd.transformOutput(m, filters, Winograd.tiles(oh), Winograd.tiles(ow), n, t0, bs, o, vector);
+            fromChannelsLast(o, 2 * Winograd.tiles(ow), y, i * outSize, filters, oh, ow);
+        });
+    }
+
+    /** What becomes of one example's Winograd products M (its tiles from {@code t0}, {@code n} tiles per position). */
+    private interface TileOutput { void write(int part, int example, float[] m, int n, int t0, boolean vector); }
+
+    private void forwardWinograd(int b, int parts, float[] xs, float[] bs, float[] wt, int inSize, TileOutput output) {
         int th = Winograd.tiles(oh), tw = Winograd.tiles(ow), perExample = th * tw, wp = 2 * tw + 2;
         Winograd.transformWeights(wt, filters, c, transformedWeight);
         float[] u = transformedWeight;
@@ -272,7 +356,7 @@ public final class Conv2d extends Layer {
         // the values the two transforms write
         boolean vector = Passes.vectorFor((long) b * 16 * perExample * (c + filters));
         Kernels.gemm().onCallerThreads(g -> run(b, parts, (part, from, to) -> {
-            float[] img = paddedImages[part], v = tiles[part], m = products[part], o = outImages[part];
+            float[] img = paddedImages[part], v = tiles[part], m = products[part];
             for (int first = from; first < to; first += WINOGRAD_EXAMPLES) {
                 int last = Math.min(to, first + WINOGRAD_EXAMPLES), n = (last - first) * perExample;
                 for (int i = first; i < last; i++) {
@@ -283,12 +367,50 @@ public final class Conv2d extends Layer {
                 for (int xi = 0; xi < 16; xi++) {
                     g.sgemm(false, false, n, filters, c, 1f, v, xi * n * c, c, u, xi * us, filters, 0f, m, xi * n * filters, filters);
                 }
-                for (int i = first; i < last; i++) {
-                    Winograd.transformOutput(m, filters, th, tw, n, (i - first) * perExample, bs, o, vector);
-                    fromChannelsLast(o, 2 * tw, y, i * outSize, filters, oh, ow);
-                }
+                for (int i = first; i < last; i++) output.write(part, i, m, n, (i - first) * perExample, vector);
             }
         }));
+    }
+
+    /**
+     * The forward pass by Winograd's transforms with ReLU and 2x2 max pooling applied as each
+     * example's tiles are transformed back ({@link Winograd#transformOutputPooled}; for
+     * {@link WinogradReluPool}): writes the pooling's output {@code y} [filters, oh/2, ow/2] per
+     * example and the index of each maximum in this layer's output, as {@link MaxPool} records them,
+     * but not this layer's own output. The values are those of this pass, ReLU's and the pooling's,
+     * bit for bit. Returns false when an output may have been NaN; {@code y} and {@code argmax} are
+     * then incomplete, and the caller runs the layers one by one.
+     */
+    boolean forwardPooled(Tensor x, float[] y, int[] argmax) {
+        if (!winograd) throw new IllegalStateException("forwardPooled needs a Winograd forward pass");
+        checkInput(x);
+        int b = x.batch(), parts = parts(b);
+        input = x;
+        prepare(parts, false);
+        if (nanParts.length < parts) nanParts = new boolean[parts];
+        java.util.Arrays.fill(nanParts, false);
+        int th = Winograd.tiles(oh), tw = Winograd.tiles(ow), ph = oh / 2, pw = ow / 2, ySize = filters * ph * pw, zSize = filters * p;
+        float[] bs = bias.value().data();
+        forwardWinograd(b, parts, x.data(), bs, weight.value().data(), c * h * w, (part, i, m, n, t0, vector) -> {
+            // the pooled values and their codes, channels-last
+            float[] o = outImages[part], k4 = poolCodes[part];
+            if (Winograd.transformOutputPooled(m, filters, th, tw, oh, ow, n, t0, bs, o, k4, vector)) {
+                nanParts[part] = true;
+                return;
+            }
+            int yo = i * ySize, zo = i * zSize;
+            for (int f = 0; f < filters; f++) {
+                for (int py = 0; py < ph; py++) {
+                    for (int px = 0; px < pw; px++) {
+                        int s = (py * pw + px) * filters + f, k = (int) k4[s];
+                        y[yo + (f * ph + py) * pw + px] = o[s];
+                        argmax[yo + (f * ph + py) * pw + px] = zo + (f * oh + 2 * py + (k >> 1)) * ow + 2 * px + (k & 1);
+                    }
+                }
+            }
+        });
+        for (int q = 0; q < parts; q++) if (nanParts[q]) return false;
+        return true;
     }
 
     /** The channels-last backward pass: the same products as C-first on the transposed columns. */
@@ -371,6 +493,7 @@ public final class Conv2d extends Layer {
             tiles = java.util.Arrays.copyOf(tiles, parts);
             products = java.util.Arrays.copyOf(products, parts);
             outImages = java.util.Arrays.copyOf(outImages, parts);
+            poolCodes = java.util.Arrays.copyOf(poolCodes, parts);
         }
         for (int q = 0; q < parts; q++) {
             // zero-bordered: only the interior is ever written
@@ -378,6 +501,7 @@ public final class Conv2d extends Layer {
             tiles[q] = grow(tiles[q], 16 * WINOGRAD_EXAMPLES * n * c);
             products[q] = grow(products[q], 16 * WINOGRAD_EXAMPLES * n * filters);
             outImages[q] = grow(outImages[q], 4 * n * filters);
+            poolCodes[q] = grow(poolCodes[q], (oh / 2) * (ow / 2) * filters);
         }
     }
 
@@ -506,20 +630,22 @@ public final class Conv2d extends Layer {
     }
 
     /** The inverse of {@link #toChannelsLast(float[], int, float[], int, int)}: [H·W, C] written to one example [C, H·W] at {@code xo}. */
-    static void fromChannelsLast(float[] img, float[] x, int xo, int c, int hw) { fromChannelsLast(img, hw, x, xo, c, 1, hw); }
+    static void fromChannelsLast(float[] img, float[] x, int xo, int c, int hw) { fromChannelsLast(img, 0, hw, x, xo, c, 1, hw); }
+
+    static void fromChannelsLast(float[] img, int pitch, float[] x, int xo, int c, int h, int w) { fromChannelsLast(img, 0, pitch, x, xo, c, h, w); }
 
     /**
-     * The channels-last image {@code img} (rows of {@code pitch} pixels of C values; columns past
-     * {@code w} are skipped) written to one example [C, H, W] at {@code xo}, eight channels a turn
-     * (one a turn: 3.0 instead of 1.6 us for conv2's input gradient).
+     * The channels-last image {@code img} from {@code io} (rows of {@code pitch} pixels of C values;
+     * columns past {@code w} are skipped) written to one example [C, H, W] at {@code xo}, eight
+     * channels a turn (one a turn: 3.0 instead of 1.6 us for conv2's input gradient).
      */
-    static void fromChannelsLast(float[] img, int pitch, float[] x, int xo, int c, int h, int w) {
+    static void fromChannelsLast(float[] img, int io, int pitch, float[] x, int xo, int c, int h, int w) {
         int hw = h * w;
         int ch = 0;
         for (; ch + 8 <= c; ch += 8) {
             for (int y = 0; y < h; y++) {
                 int d = xo + ch * hw + y * w;
-                for (int i = 0, s = y * pitch * c + ch; i < w; i++, s += c) {
+                for (int i = 0, s = io + y * pitch * c + ch; i < w; i++, s += c) {
                     x[d + i] = img[s];
                     x[d + hw + i] = img[s + 1];
                     x[d + 2 * hw + i] = img[s + 2];
@@ -534,7 +660,7 @@ public final class Conv2d extends Layer {
         for (; ch < c; ch++) {
             for (int y = 0; y < h; y++) {
                 int d = xo + ch * hw + y * w;
-                for (int i = 0, s = y * pitch * c + ch; i < w; i++, s += c) x[d + i] = img[s];
+                for (int i = 0, s = io + y * pitch * c + ch; i < w; i++, s += c) x[d + i] = img[s];
             }
         }
     }

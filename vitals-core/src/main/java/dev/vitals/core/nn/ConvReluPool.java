@@ -20,22 +20,17 @@ import dev.vitals.core.tensor.Tensor;
  * pooling's and ReLU's input gradients.
  * The convolution's values differ from its own pass's (an unfolded product) by rounding only.
  */
-final class ConvReluPool {
-    final Conv2d conv;
-    final Activation relu;
-    final MaxPool pool;
+final class ConvReluPool extends FusedGroup {
     private final ConvPool kernel;
     /** The batch's examples as shifted planes (written forward, read backward). */
     private float[] shifted = new float[0];
     /** Per part: the weight and bias gradients' lane sums, and their totals. */
     private float[][] lanes = new float[0][], sums = new float[0][];
-    /** Whether the last forward pass was fused (the backward pass must then be too), and observed. */
-    private boolean fused, observed;
+    /** Whether the last forward pass was observed. */
+    private boolean observed;
 
     private ConvReluPool(Conv2d conv, Activation relu, MaxPool pool) {
-        this.conv = conv;
-        this.relu = relu;
-        this.pool = pool;
+        super(conv, relu, pool);
         this.kernel = new ConvPool(conv.inputShape().dim(0), conv.inputShape().dim(1), conv.inputShape().dim(2),
                 conv.kernel(), conv.padding(), conv.filters());
     }
@@ -54,7 +49,10 @@ final class ConvReluPool {
      * The fused forward pass of a training step; returns the pooling's output. {@code observed}:
      * also fill the convolution's and ReLU's outputs.
      */
-    Tensor forward(Tensor x, Mode mode, boolean observed) {
+    /** Only with {@code inexactToo}: the convolution sums in another order than the layer's. */
+    @Override
+    Tensor forwardStep(Tensor x, Mode mode, boolean observed, boolean inexactToo) {
+        if (!inexactToo) return forwardLayers(x, mode);
         conv.checkInput(x);
         fused = true;
         this.observed = observed;
@@ -82,11 +80,13 @@ final class ConvReluPool {
         return pool.lastOutput();
     }
 
-    /** Whether the last forward pass was this group's fused one. */
-    boolean fused() { return fused; }
-
-    /** Marks the layers' own passes as the last forward pass (the backward pass then takes them too). */
-    void unfused() { fused = false; }
+    /** A training step computes no input gradient for its first trained layer: this pass gives none. */
+    @Override
+    Tensor backwardStep(Tensor g, boolean needInputGrad) {
+        if (needInputGrad) throw new IllegalStateException("a training step's fused pass gives no input gradient");
+        backward(g);
+        return null;
+    }
 
     /**
      * The fused backward pass from dLoss/d(pooled output) {@code g}: adds the convolution's weight

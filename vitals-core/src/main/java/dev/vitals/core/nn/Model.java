@@ -45,6 +45,11 @@ public final class Model {
      */
     public Tensor forwardStep(Tensor x, Mode mode, boolean observed) { return body.forwardStep(x, mode, observed); }
 
+    /** {@link #forwardStep} with the fused groups that round differently only when {@code inexactToo} ({@link Sequential#forwardStep(Tensor, Mode, boolean, boolean)}). */
+    public Tensor forwardStep(Tensor x, Mode mode, boolean observed, boolean inexactToo) {
+        return body.forwardStep(x, mode, observed, inexactToo);
+    }
+
     /** Backpropagates dLoss/dOutput; returns dLoss/dInput only when asked (it costs a product). */
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) { return body.backward(gradOutput, needInputGrad); }
 

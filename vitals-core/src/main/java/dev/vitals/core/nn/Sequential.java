@@ -12,9 +12,10 @@ import java.util.List;
  * together plane by plane ({@link MaxPool#forwardAfter}) so that the pooling reads the activation's
  * output from the L1 cache. A group gives the same results and fills the same buffers as its layers
  * one after the other; the groups are public so that a profile can time them as training runs them.
- * The first trained layer, when it is a convolution of few channels followed by ReLU and 2x2 max
- * pooling, makes a group of three that a training step ({@link #forwardStep}) runs as one fused pass
- * ({@link ConvReluPool}); any other forward pass runs those layers one after another.
+ * A convolution followed by ReLU and 2x2 max pooling makes a group of three that a training step
+ * ({@link #forwardStep}) runs as one fused pass ({@link FusedGroup}) when the convolution is the
+ * first trained layer and has few channels ({@link ConvReluPool}), or when it runs by Winograd's
+ * transforms ({@link WinogradReluPool}); any other forward pass runs those layers one after another.
  */
 public class Sequential extends Layer {
     private final List<Layer> layers;
@@ -28,7 +29,7 @@ public class Sequential extends Layer {
     /** The first layer of each group, in order. */
     private int[] groupStarts = new int[0];
     /** The fused group that starts at a layer, or null (see the class comment). */
-    private ConvReluPool[] fusedAt = new ConvReluPool[0];
+    private FusedGroup[] fusedAt = new FusedGroup[0];
 
     public Sequential(List<Layer> layers) {
         this.layers = List.copyOf(layers);
@@ -50,10 +51,13 @@ public class Sequential extends Layer {
         }
         firstTrained = 0;
         while (firstTrained < layers.size() && layers.get(firstTrained).parameters().isEmpty()) firstTrained++;
-        // only the first trained layer: a training step needs no input gradient from it
-        fusedAt = new ConvReluPool[layers.size()];
-        if (firstTrained + 2 < layers.size()) {
-            fusedAt[firstTrained] = ConvReluPool.of(layers.get(firstTrained), layers.get(firstTrained + 1), layers.get(firstTrained + 2));
+        fusedAt = new FusedGroup[layers.size()];
+        for (int i = firstTrained; i + 2 < layers.size(); i++) {
+            Layer a = layers.get(i), b = layers.get(i + 1), c = layers.get(i + 2);
+            // ConvReluPool only for the first trained layer: it computes no input gradient
+            FusedGroup g = i == firstTrained ? ConvReluPool.of(a, b, c) : null;
+            fusedAt[i] = g != null ? g : WinogradReluPool.of(a, b, c);
+            if (fusedAt[i] != null) i += 2;
         }
         groupStarts = new int[layers.size()];
         int groups = 0;
@@ -63,24 +67,38 @@ public class Sequential extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x, Mode mode) { return forward(x, mode, false, false); }
+    public Tensor forward(Tensor x, Mode mode) { return forward(x, mode, Fusion.NONE, false); }
+
+    /** Which fused groups a forward pass takes. */
+    private enum Fusion { NONE, EXACT, ALL }
 
     /**
-     * The forward pass of a training step, whose backward pass will ask for no input gradient: a
+     * The forward pass of a training step, whose backward pass will ask for no input gradient: every
      * fused group runs as one pass. {@code observed}: the step's observers will read every layer's
-     * output and gradient, so a fused group fills its layers' buffers too.
+     * output and gradient, so a fused group fills its layers' buffers too (or runs them one by one).
      */
-    public Tensor forwardStep(Tensor x, Mode mode, boolean observed) { return forward(x, mode, true, observed); }
+    public Tensor forwardStep(Tensor x, Mode mode, boolean observed) { return forward(x, mode, Fusion.ALL, observed); }
 
-    private Tensor forward(Tensor x, Mode mode, boolean step, boolean observed) {
+    /**
+     * {@link #forwardStep}, with the fused passes whose values differ from their layers' by rounding
+     * ({@link ConvReluPool}; {@link WinogradReluPool}'s backward pass) taken only when {@code inexactToo}.
+     */
+    public Tensor forwardStep(Tensor x, Mode mode, boolean observed, boolean inexactToo) {
+        return forward(x, mode, inexactToo ? Fusion.ALL : Fusion.EXACT, observed);
+    }
+
+    private Tensor forward(Tensor x, Mode mode, Fusion fusion, boolean observed) {
         Tensor h = x;
-        for (int i : groupStarts) h = forwardGroup(i, h, mode, step, observed);
+        for (int i : groupStarts) h = forwardGroup(i, h, mode, fusion, observed);
         lastOutput = h;
         return h;
     }
 
     /** Index of the first layer with parameters (the size when none has): the backward pass ends there. */
     public int firstTrained() { return firstTrained; }
+
+    /** The fused group that starts at layer {@code i}, or null. */
+    FusedGroup fusedGroup(int i) { return i < fusedAt.length ? fusedAt[i] : null; }
 
     /** The first layers of the groups, in order (see the class comment). */
     public int[] groupStarts() { return groupStarts.clone(); }
@@ -92,18 +110,20 @@ public class Sequential extends Layer {
     }
 
     /** The forward pass of the group that starts at layer {@code i}; returns its last layer's output. */
-    public Tensor forwardGroup(int i, Tensor x, Mode mode) { return forwardGroup(i, x, mode, false, false); }
+    public Tensor forwardGroup(int i, Tensor x, Mode mode) { return forwardGroup(i, x, mode, Fusion.NONE, false); }
 
     /**
      * The forward pass of the group that starts at layer {@code i}, as {@link #forwardStep} runs it
      * when {@code step}; returns its last layer's output.
      */
     public Tensor forwardGroup(int i, Tensor x, Mode mode, boolean step, boolean observed) {
-        ConvReluPool fused = fusedAt[i];
+        return forwardGroup(i, x, mode, step ? Fusion.ALL : Fusion.NONE, observed);
+    }
+
+    private Tensor forwardGroup(int i, Tensor x, Mode mode, Fusion fusion, boolean observed) {
+        FusedGroup fused = fusedAt[i];
         if (fused != null) {
-            if (step) return fused.forward(x, mode, observed);
-            fused.unfused();
-            return fused.pool.forwardAfter(fused.relu, fused.conv.forward(x, mode), mode);
+            return fusion == Fusion.NONE ? fused.forwardLayers(x, mode) : fused.forwardStep(x, mode, observed, fusion == Fusion.ALL);
         }
         if (groupEnd(i) == i + 1) return layers.get(i).forward(x, mode);
         return ((MaxPool) layers.get(i + 1)).forwardAfter((Activation) layers.get(i), x, mode);
@@ -115,17 +135,10 @@ public class Sequential extends Layer {
      * the group's input (null unless {@code needInputGrad}).
      */
     public Tensor backwardGroup(int i, Tensor g, boolean needInputGrad) {
-        ConvReluPool fused = fusedAt[i];
+        FusedGroup fused = fusedAt[i];
         if (fused != null) {
             fused.pool.lastGradOutput(g);
-            if (fused.fused()) {
-                if (needInputGrad) throw new IllegalStateException("a training step's fused pass gives no input gradient");
-                fused.backward(g);
-                return null;
-            }
-            Tensor gz = fused.pool.backwardThrough(fused.relu, g);
-            fused.conv.lastGradOutput(gz);
-            return fused.conv.backward(gz, needInputGrad);
+            return fused.fused ? fused.backwardStep(g, needInputGrad) : fused.backwardLayers(g, needInputGrad);
         }
         Layer l = layers.get(i);
         if (groupEnd(i) == i + 1) {

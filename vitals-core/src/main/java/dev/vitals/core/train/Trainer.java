@@ -160,8 +160,9 @@ public final class Trainer {
                 if (cfg.clearGradients() && globalStep == 0) model.zeroGrad();
                 if (observed) ev.gradNormAtStart = stats.gradNormSampled();
 
-                boolean fused = globalStep >= fusedFrom && Passes.vector();
-                Tensor out = fused ? model.forwardStep(batch.x(), cfg.stepMode(), observed) : model.forward(batch.x(), cfg.stepMode());
+                // groups that fuse exactly, always; those that round differently from the step set
+                boolean inexactToo = globalStep >= fusedFrom && Passes.vector();
+                Tensor out = model.forwardStep(batch.x(), cfg.stepMode(), observed, inexactToo);
                 grad = Tensor.reuse(grad, n, model.outputShape());
                 double l = loss.forward(out, batch.labels(), needTargets ? batch.targets() : null, grad);
                 int c = predictions.correct(out, batch.labels());

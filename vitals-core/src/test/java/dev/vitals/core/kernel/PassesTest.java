@@ -99,6 +99,66 @@ class PassesTest {
         }
     }
 
+    /**
+     * Winograd's output transform with ReLU and pooling against the output transform, ReLU and
+     * {@link Passes#maxPool2Scalar} one after the other, bit for bit, with the Vector API loop and
+     * without: tiles of odd and even outputs, filter counts off the vector width, ties (tiles of zeros,
+     * negative outputs) and NaN.
+     */
+    @Test
+    void winogradPoolingIsTheOutputTransformThenReluAndPooling() {
+        SplittableRandom r = new SplittableRandom(21);
+        int lanes = VectorPasses.lanes();
+        boolean[] vectors = VectorSupport.available() ? new boolean[] {false, true} : new boolean[] {false};
+        for (int filters : new int[] {1, lanes - 1, lanes, lanes + 3, 2 * lanes, 40}) {
+            // tiles high and wide, output high and wide
+            for (int[] t : new int[][] {{1, 1, 2, 2}, {1, 1, 1, 1}, {2, 3, 4, 6}, {2, 3, 3, 5}, {3, 2, 6, 3}, {6, 6, 11, 11}, {6, 6, 12, 12}}) {
+                int th = t[0], tw = t[1], oh = t[2], ow = t[3], n = th * tw, tilesAll = 2 * n + 1, t0 = n + 1, ph = oh / 2, pw = ow / 2;
+                float[] m = new float[16 * tilesAll * filters], bias = new float[filters];
+                for (int i = 0; i < m.length; i++) m[i] = (float) r.nextGaussian();
+                for (int i = 0; i < filters; i++) bias[i] = (float) r.nextGaussian();
+                // the first tile of every third filter all zeros: four equal outputs (the bias)
+                for (int f = 0; f < filters; f += 3) for (int xi = 0; xi < 16; xi++) m[(xi * tilesAll + t0) * filters + f] = 0f;
+                float[] out = new float[4 * n * filters];
+                Winograd.transformOutput(m, filters, th, tw, tilesAll, t0, bias, out, false);
+                // as the layers compute it: [filters, oh, ow], ReLU, then the pooling
+                float[] planes = new float[filters * oh * ow], y = new float[filters * ph * pw];
+                int[] argmax = new int[y.length];
+                for (int f = 0; f < filters; f++) {
+                    for (int yy = 0; yy < oh; yy++) {
+                        for (int xx = 0; xx < ow; xx++) planes[(f * oh + yy) * ow + xx] = Math.max(out[(yy * 2 * tw + xx) * filters + f], 0f);
+                    }
+                }
+                Passes.maxPool2Scalar(planes, y, argmax, oh, ow, ph, pw, 0, filters);
+                String where = filters + " filters, " + java.util.Arrays.toString(t);
+                for (boolean vector : vectors) {
+                    float[] pooled = new float[ph * pw * filters], code = new float[pooled.length];
+                    assertFalse(Winograd.transformOutputPooled(m, filters, th, tw, oh, ow, tilesAll, t0, bias, pooled, code, vector), where);
+                    for (int f = 0; f < filters; f++) {
+                        for (int py = 0; py < ph; py++) {
+                            for (int px = 0; px < pw; px++) {
+                                int s = (py * pw + px) * filters + f, o = (f * ph + py) * pw + px, k = (int) code[s];
+                                assertEquals(Float.floatToRawIntBits(y[o]), Float.floatToRawIntBits(pooled[s]), where + ", vector " + vector);
+                                assertEquals(argmax[o], (f * oh + 2 * py + (k >> 1)) * ow + 2 * px + (k & 1), where + ", vector " + vector);
+                            }
+                        }
+                    }
+                }
+                // a NaN in a pooled tile, and in a tile the pooling drops
+                for (int tile : new int[] {0, n - 1}) {
+                    if (tile == n - 1 && ph == th && pw == tw) continue;
+                    float[] bad = m.clone();
+                    bad[(5 * tilesAll + t0 + tile) * filters + filters - 1] = Float.NaN;
+                    for (boolean vector : vectors) {
+                        float[] pooled = new float[ph * pw * filters + 1], code = new float[pooled.length];
+                        assertTrue(Winograd.transformOutputPooled(bad, filters, th, tw, oh, ow, tilesAll, t0, bias, pooled, code, vector),
+                                "NaN in tile " + tile + ", " + where + ", vector " + vector);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void addToTouchesOnlyItsRange() {
         for (boolean vector : new boolean[] {false, VectorSupport.available()}) {
