@@ -369,7 +369,8 @@ public final class VectorPasses {
      * NaN. ReLU and the maxima are compares and blends, which agree with {@code Math.max} for every
      * value but NaN (ReLU's outputs are never -0), so a tile whose four outputs sum to NaN stops the
      * pass (an infinity that cancels, or a sum that overflows, stops it too: the caller then runs the
-     * layers one by one, which is only slower).
+     * layers one by one, which is only slower). The transform repeats {@link #winogradOutput}'s: a
+     * helper returning the four outputs would box them (see {@link VectorConvPool}).
      */
     static int winogradOutputPooled(float[] m, int filters, int th, int tw, int oh, int ow, int tilesAll, int t0, float[] bias,
                                     float[] pooled, float[] code) {

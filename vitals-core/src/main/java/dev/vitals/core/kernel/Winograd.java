@@ -170,7 +170,12 @@ public final class Winograd {
         return from < filters && transformOutputPooled(m, filters, from, th, tw, oh, ow, tilesAll, t0, bias, pooled, code);
     }
 
-    /** {@link #transformOutputPooled} of filters [from, filters). */
+    /**
+     * {@link #transformOutputPooled} of filters [from, filters). The transform repeats
+     * {@link #transformOutput}'s line for line, as the Vector API version repeats its own (where a
+     * shared helper would box its vectors), so that each scalar loop reads as the vector one it must
+     * equal bit for bit.
+     */
     static boolean transformOutputPooled(float[] m, int filters, int from, int th, int tw, int oh, int ow, int tilesAll, int t0,
                                          float[] bias, float[] pooled, float[] code) {
         int plane = tilesAll * filters, ph = oh / 2, pw = ow / 2;

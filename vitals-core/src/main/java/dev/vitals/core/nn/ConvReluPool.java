@@ -46,10 +46,10 @@ final class ConvReluPool extends FusedGroup {
     }
 
     /**
-     * The fused forward pass of a training step; returns the pooling's output. {@code observed}:
-     * also fill the convolution's and ReLU's outputs.
+     * The fused forward pass of a training step, only with {@code inexactToo} (the convolution sums
+     * in another order than the layer's); returns the pooling's output. {@code observed}: also fill
+     * the convolution's and ReLU's outputs.
      */
-    /** Only with {@code inexactToo}: the convolution sums in another order than the layer's. */
     @Override
     Tensor forwardStep(Tensor x, Mode mode, boolean observed, boolean inexactToo) {
         if (!inexactToo) return forwardLayers(x, mode);

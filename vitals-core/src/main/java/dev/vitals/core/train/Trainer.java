@@ -39,12 +39,14 @@ public final class Trainer {
     private final Predictions predictions;
     private final RunControl control = new RunControl();
     /**
-     * The first step that runs a model's fused group ({@link Model#forwardStep}) instead of its layers
-     * one by one; never by default. The fused pass is faster once its Vector API loops are compiled
-     * and several times slower until then (its scalar loops), so a whole training run ({@code vitals
-     * train}) takes it from {@link #FUSED_FROM_STEP} on, by when the warm-up has usually compiled
-     * them, and only where the Vector API is present; the doctor's short probes never do. A step
-     * count, not the warm-up's state, decides, so that a run's numbers do not depend on timing.
+     * The first step that takes the fused passes whose values differ from the layers' by rounding
+     * ({@link Model#forwardStep}'s {@code inexactToo}: conv1's fused pass, a Winograd convolution's
+     * gradients from its nonzero values); never by default. Those passes are faster once their Vector
+     * API loops are compiled and several times slower until then (their scalar loops), so a whole
+     * training run ({@code vitals train}) takes them from {@link #FUSED_FROM_STEP} on, by when the
+     * warm-up has usually compiled them, and only where the Vector API is present; the doctor's short
+     * probes never do. A step count, not the warm-up's state, decides, so that a run's numbers do not
+     * depend on timing. Fused passes that give the layers' own values run in every step.
      */
     private long fusedFrom = Long.MAX_VALUE;
     /**
