@@ -32,11 +32,15 @@ public final class SparseConvGrad {
     /** By filter: filter f's entries are [starts[f], starts[f + 1]), their windows' first values in the image, their values. */
     final int[] starts, offsets;
     final float[] values;
-    /** By output position: position p's entries are [posStarts[p], posStarts[p + 1]), their filters' first weights, their values. */
-    final int[] posStarts, bases;
+    /**
+     * By output position: position p's entries are the first {@code posCounts[p]} from
+     * {@code p · filters} (a position holds at most one entry per filter), their filters' first
+     * weights and their values, by filter.
+     */
+    final int[] posCounts, bases;
     final float[] posValues;
-    /** The output position of each entry by filter; the window's first value in the image of each position. */
-    private final int[] posOf, windowAt;
+    /** The window's first value in the image, for each output position. */
+    private final int[] windowAt;
 
     /**
      * For a convolution of {@code c} channels, k x k kernels and {@code filters} filters with an
@@ -55,10 +59,9 @@ public final class SparseConvGrad {
         starts = new int[filters + 1];
         offsets = new int[most];
         values = new float[most];
-        posOf = new int[most];
-        posStarts = new int[oh * ow + 1];
-        bases = new int[most];
-        posValues = new float[most];
+        posCounts = new int[oh * ow];
+        bases = new int[oh * ow * filters];
+        posValues = new float[oh * ow * filters];
         windowAt = new int[oh * ow];
         for (int y = 0; y < oh; y++) for (int x = 0; x < ow; x++) windowAt[y * ow + x] = (y * pitch + x) * c;
     }
@@ -71,7 +74,9 @@ public final class SparseConvGrad {
      * the entries' count.
      */
     public int collect(float[] g, float[] y, int[] argmax, int yo, int zo) {
-        int ph = oh / 2, pw = ow / 2, n = 0;
+        int ph = oh / 2, pw = ow / 2, n = 0, kkc = k * kc;
+        int[] counts = posCounts;
+        java.util.Arrays.fill(counts, 0);
         for (int f = 0; f < filters; f++) {
             starts[f] = n;
             for (int py = 0; py < ph; py++) {
@@ -81,31 +86,19 @@ public final class SparseConvGrad {
                     float v = 0f + g[o + px];
                     int d = argmax[o + px] - top - 2 * px, down = d >= ow ? 1 : 0;
                     int pos = (2 * py + down) * ow + 2 * px + d - down * ow;
-                    posOf[n] = pos;
+                    // written whether or not the entry is kept (no branch on the data: whether a
+                    // window passed ReLU is a coin toss); a dropped one is overwritten by the next
+                    int keep = y[o + px] > 0f & v != 0f ? 1 : 0, slot = pos * filters + counts[pos];
                     offsets[n] = windowAt[pos];
                     values[n] = v;
-                    // no branch on the data: whether a window passed ReLU is a coin toss
-                    n += y[o + px] > 0f & v != 0f ? 1 : 0;
+                    bases[slot] = f * kkc;
+                    posValues[slot] = v;
+                    n += keep;
+                    counts[pos] += keep;
                 }
             }
         }
         starts[filters] = n;
-        // the same entries by position, in the same order within a position (a counting sort)
-        int[] ps = posStarts;
-        java.util.Arrays.fill(ps, 0);
-        for (int i = 0; i < n; i++) ps[posOf[i] + 1]++;
-        for (int p = 0; p < oh * ow; p++) ps[p + 1] += ps[p];
-        int kkc = k * kc;
-        for (int f = 0, i = 0; f < filters; f++) {
-            for (int e = starts[f + 1]; i < e; i++) {
-                int slot = ps[posOf[i]]++;
-                bases[slot] = f * kkc;
-                posValues[slot] = values[i];
-            }
-        }
-        // each start was moved to the next position's: shift back
-        for (int p = oh * ow; p > 0; p--) ps[p] = ps[p - 1];
-        ps[0] = 0;
         return n;
     }
 
@@ -124,7 +117,7 @@ public final class SparseConvGrad {
     /** Adds the entries' input gradients onto the channels-last image {@code dimg} (laid out as the input), from the weight {@code wl} [filters, k, k, C]. */
     public void inputGrad(float[] wl, float[] dimg, boolean vector) {
         for (int p = 0; p < oh * ow; p++) {
-            int s = posStarts[p], e = posStarts[p + 1];
+            int s = p * filters, e = s + posCounts[p];
             if (s < e) accumulate(dimg, windowAt[p], rowFloats, wl, bases, kc, posValues, s, e, k, kc, vector);
         }
     }

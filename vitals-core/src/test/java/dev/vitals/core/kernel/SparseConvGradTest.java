@@ -95,17 +95,17 @@ class SparseConvGradTest {
         for (double d : dy) nonzero += d != 0 ? 1 : 0;
         assertEquals(nonzero, n);
         assertEquals(n, s.starts[e.filters]);
-        assertEquals(n, s.posStarts[e.oh * e.ow]);
-        int kkc = e.k * e.k * e.c;
+        int kkc = e.k * e.k * e.c, byPosition = 0;
         for (int p = 0; p < e.oh * e.ow; p++) {
             int last = -1;
-            for (int i = s.posStarts[p]; i < s.posStarts[p + 1]; i++) {
+            for (int i = p * e.filters; i < p * e.filters + s.posCounts[p]; i++, byPosition++) {
                 int f = s.bases[i] / kkc;
                 assertTrue(f > last, "by filter within a position");
                 last = f;
                 assertEquals(dy[f * e.oh * e.ow + p], s.posValues[i], 0.0);
             }
         }
+        assertEquals(n, byPosition);
     }
 
     @Test
