@@ -294,12 +294,13 @@ public final class Conv2d extends Layer {
         int b = gy.batch(), parts = parts(b);
         prepare(parts, false);
         prepareSparse(parts, needInputGrad);
-        float[] g = gy.data(), xs = input.data(), wl = toLastWeight(weight.value().data());
+        float[] g = gy.data(), xs = input.data();
         float[] dx = needInputGrad ? (gradIn = Tensor.reuse(gradIn, b, inputShape())).data() : null;
-        int inSize = c * h * w, ySize = filters * (oh / 2) * (ow / 2), zSize = filters * p;
-        int pitch = 2 * Winograd.tiles(ow) + 2, imgFloats = (2 * Winograd.tiles(oh) + 2) * pitch * c;
+        // the weight channels-last only for the input gradient
+        float[] wl = needInputGrad ? toLastWeight(weight.value().data()) : null;
+        int inSize = c * h * w, ySize = filters * (oh / 2) * (ow / 2), zSize = filters * p, pitch = paddedPitch();
         boolean vector = Passes.vectorSoon((long) b * ySize * 2 * ckk);
-        Workers.runParts(b, parts, parallel && (long) b * p * ckk * filters >= PARALLEL_MIN_MACS, (part, from, to) -> {
+        run(b, parts, (part, from, to) -> {
             float[] dwp = dwParts[part], img = paddedImages[part], dimg = paddedGrads[part];
             SparseConvGrad grads = sparseGrads[part];
             java.util.Arrays.fill(dwp, 0f);
@@ -308,7 +309,7 @@ public final class Conv2d extends Layer {
                 grads.collect(g, pooled, argmax, i * ySize, i * zSize);
                 grads.weightGrad(img, dwp, ckk + 1, vector);
                 if (dx == null) continue;
-                java.util.Arrays.fill(dimg, 0, imgFloats, 0f);
+                java.util.Arrays.fill(dimg, 0f);
                 grads.inputGrad(wl, dimg, vector);
                 fromChannelsLast(dimg, (padding * pitch + padding) * c, pitch, dx, i * inSize, c, h, w);
             }
@@ -324,7 +325,8 @@ public final class Conv2d extends Layer {
             paddedGrads = java.util.Arrays.copyOf(paddedGrads, parts);
         }
         for (int q = 0; q < parts; q++) {
-            if (sparseGrads[q] == null) sparseGrads[q] = new SparseConvGrad(c, kernel, filters, oh, ow, 2 * Winograd.tiles(ow) + 2);
+            if (sparseGrads[q] == null) sparseGrads[q] = new SparseConvGrad(c, kernel, filters, oh, ow, paddedPitch());
+            // the image's size (cleared whole for each example)
             if (inputGrad) paddedGrads[q] = grow(paddedGrads[q], paddedImages[q].length);
         }
     }
@@ -349,7 +351,7 @@ public final class Conv2d extends Layer {
     private interface TileOutput { void write(int part, int example, float[] m, int n, int t0, boolean vector); }
 
     private void forwardWinograd(int b, int parts, float[] xs, float[] bs, float[] wt, int inSize, TileOutput output) {
-        int th = Winograd.tiles(oh), tw = Winograd.tiles(ow), perExample = th * tw, wp = 2 * tw + 2;
+        int th = Winograd.tiles(oh), tw = Winograd.tiles(ow), perExample = th * tw, wp = paddedPitch();
         Winograd.transformWeights(wt, filters, c, transformedWeight);
         float[] u = transformedWeight;
         int us = Winograd.weightStride(c, filters);
@@ -497,13 +499,20 @@ public final class Conv2d extends Layer {
         }
         for (int q = 0; q < parts; q++) {
             // zero-bordered: only the interior is ever written
-            paddedImages[q] = grow(paddedImages[q], (2 * th + 2) * (2 * tw + 2) * c);
+            paddedImages[q] = grow(paddedImages[q], (2 * th + 2) * paddedPitch() * c);
             tiles[q] = grow(tiles[q], 16 * WINOGRAD_EXAMPLES * n * c);
             products[q] = grow(products[q], 16 * WINOGRAD_EXAMPLES * n * filters);
             outImages[q] = grow(outImages[q], 4 * n * filters);
             poolCodes[q] = grow(poolCodes[q], (oh / 2) * (ow / 2) * filters);
         }
     }
+
+    /**
+     * Pixels in a row of the zero-bordered channels-last image of Winograd's forward pass
+     * ({@link #paddedImages}): two per tile and a border, which also holds every 3x3 window of the
+     * sparse backward pass.
+     */
+    private int paddedPitch() { return 2 * Winograd.tiles(ow) + 2; }
 
     /** Runs the parts of a batch of {@code b} examples on the worker threads, or all on the caller when small. */
     private void run(int b, int parts, Workers.Part body) {
