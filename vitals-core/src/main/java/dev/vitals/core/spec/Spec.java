@@ -50,7 +50,10 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
         public Optimizer withWeightDecay(double wd) { return new Optimizer(name, lr, momentum, nesterov, wd, beta1, beta2, eps); }
     }
 
-    public record Schedule(String name, int stepSize, double gamma, double warmup, double minLr) {}
+    public record Schedule(String name, int stepSize, double gamma, double warmup, double minLr) {
+        /** The base learning rate throughout: what a spec without {@code schedule} trains with. */
+        public static final Schedule CONSTANT = new Schedule("constant", 0, 0.1, 0, 0);
+    }
 
     public record Train(int epochs, int batch, double clipNorm, int earlyStop) {
         public Train withClipNorm(double c) { return new Train(epochs, batch, c, earlyStop); }
@@ -95,6 +98,10 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
 
     public Spec withOptimizer(Optimizer o) {
         return new Spec(name, seed, data, model, loss, o, schedule, train, faults, text, file);
+    }
+
+    public Spec withSchedule(Schedule s) {
+        return new Spec(name, seed, data, model, loss, optimizer, s, train, faults, text, file);
     }
 
     /**

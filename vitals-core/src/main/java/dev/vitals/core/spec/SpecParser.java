@@ -314,7 +314,7 @@ public final class SpecParser {
     }
 
     private Spec.Schedule schedule(JsonNode n) {
-        if (n == null || n.isNull()) return new Spec.Schedule("constant", 0, 0.1, 0, 0);
+        if (n == null || n.isNull()) return Spec.Schedule.CONSTANT;
         if (n.isTextual()) n = YAML.createObjectNode().put("name", n.textValue());
         requireObject(n, "schedule", "a mapping such as {name: cosine}");
         keys(n, "schedule", "name", "step_size", "gamma", "warmup", "min_lr");

@@ -15,12 +15,18 @@ import java.util.Map;
 /**
  * Accuracy at the level of guessing: no better than always predicting the most frequent class (or
  * 1/classes). Early in a run it fires only when the loss has not moved either (a run that is
- * learning slowly is left alone); after a third of the planned epochs, or at the end, accuracy
- * alone decides.
+ * learning slowly is left alone); after a third of the planned epochs, or at the end, it fires when
+ * the accuracy is within chance and its margin unless the loss it goes with fell by more than a
+ * tenth over the last epoch. On small validation sets the margin is wide (23 points for 28 wine
+ * examples), and a run whose loss is falling steeply was judged at chance on its way from 54% to 93%;
+ * a run that learns nothing has a loss that stands still (or rises, on validation, for labels it
+ * memorises without their inputs).
  */
 public final class AccuracyAtChance extends Rule implements TraceRule {
     static final int MIN_STEPS = 100;
     static final double FLAT = 0.01, JUDGE_AT = 0.3;
+    /** The fall of the judged loss over the last epoch that counts as learning, as a share of where it was. */
+    static final double LEARNING = 0.1;
 
     @Override public Code code() { return Code.ACCURACY_AT_CHANCE; }
 
@@ -29,7 +35,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     @Override public String condition() {
         return "after at least " + MIN_STEPS + " steps the recent training accuracy is within chance + margin while the loss has fallen by less than "
                 + (int) (FLAT * 100) + "% of its start; or, after " + (int) (JUDGE_AT * 100)
-                + "% of the planned epochs or at the end, the (validation) accuracy is within chance + margin. "
+                + "% of the planned epochs or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
+                + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss). "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points";
     }
 
@@ -38,6 +45,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         m.put("minimum steps", MIN_STEPS);
         m.put("loss fall counted as flat", FLAT);
         m.put("epoch judgement after planned fraction", JUDGE_AT);
+        m.put("loss fall over the last epoch counted as learning", LEARNING);
         m.put("margin", "max(0.02, 2.5 standard errors)");
         return m;
     }
@@ -77,11 +85,29 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         int samples = last.hasValidation() ? t.info().validationSize() : t.info().trainSize();
         double margin = Curves.chanceMargin(chance, samples);
         if (chance + margin >= 1 || !(acc <= chance + margin)) return List.of();
+        double[] fall = lossFall(t, ep);
+        if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
         String which = last.hasValidation() ? "validation" : "training";
         return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
                 which + " accuracy is at chance after " + ep.size() + " epochs: " + pct(acc) + " against " + pct(chance) + " for guessing",
                 evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
-                        "train_loss", last.trainLoss(), "val_loss", last.valLoss())));
+                        "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1])));
+    }
+
+    /**
+     * The loss that goes with the judged accuracy, before and after the last epoch: the validation
+     * loss of the last two epochs where both have one, else their training loss; after a first epoch,
+     * its training loss against the first steps' (a fifth of the epoch, at most ten steps).
+     */
+    private static double[] lossFall(Trace t, List<EpochResult> ep) {
+        EpochResult last = ep.get(ep.size() - 1);
+        if (ep.size() >= 2) {
+            EpochResult prev = ep.get(ep.size() - 2);
+            if (last.hasValidation() && prev.hasValidation()) return new double[] {prev.valLoss(), last.valLoss()};
+            return new double[] {prev.trainLoss(), last.trainLoss()};
+        }
+        int n = t.steps(), k = Math.max(1, Math.min(10, n / 5));  // the first steps, well inside the epoch
+        return new double[] {n > 0 ? t.meanLoss(0, k) : Double.NaN, last.trainLoss()};
     }
 
     private static String pct(double f) { return dev.vitals.doctor.rules.Numbers.pct(f); }

@@ -70,7 +70,8 @@ public final class DeadRelu extends Rule implements TraceRule {
             Observation o = last.get(WINDOW - 1);
             Severity sev = min >= 1 ? Severity.ERROR : Severity.WARNING;
             out.add(finding(Stage.TRAIN, sev, li.path(), o.step(),
-                    Numbers.pct(min) + " or more of the units of " + li.path() + " (" + li.description() + ") output zero for every example in the batch",
+                    (min >= 1 ? "all" : Numbers.pct(min) + " or more") + " of the units of " + li.path() + " (" + li.description()
+                            + ") output zero for every example in the batch",
                     evidence("dead_unit_fraction", series, "zero_output_fraction", sumZero / WINDOW, "units", li.outputShape()[0],
                             "steps", last.stream().map(Observation::step).toList()), cause(), fix()));
         }

@@ -53,7 +53,7 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
     @Override public String condition() {
         return "lint: adam/adamw with lr below " + ADAM_LOW + " or above " + ADAM_HIGH + "; sgd with lr / (1 - momentum) below " + SGD_LOW + " or above " + (int) SGD_HIGH
                 + ". Probe: in a range test from " + LR_START + " to " + LR_END + " over " + STEPS + " steps, the spec's rate is more than " + TOO_HIGH
-                + " times the rate at the smoothed loss minimum, or less than " + TOO_LOW + " of it";
+                + " times the rate at the smoothed loss minimum, or less than " + TOO_LOW + " of it; a test whose suggested rate (a tenth of the minimum's) lies above the lint's range for the optimizer is inconclusive";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -109,6 +109,16 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
         ctx.measured().put("lr_at_loss_minimum", r.lrAtMinimum());
         if (Double.isFinite(r.diverged())) ctx.measured().put("diverged_at_lr", r.diverged());
         ctx.measured().put("spec_lr", lr);
+        // A minimum at rates this optimizer never trains well with is no valley but a model whose loss
+        // keeps falling as its weights are thrown about: a bounded output (tanh before cross-entropy)
+        // or unscaled inputs put Adam's at 2.3 and 1.9, which would have called 1e-3 a thousand times too low.
+        Range plausible = plausible(ctx.spec().optimizer());
+        double suggestedEffective = r.suggested() * plausible.effective() / lr;
+        if (suggestedEffective > plausible.high()) {
+            ctx.measured().put("inconclusive", "the loss minimum lies at a rate beyond what works for " + ctx.spec().optimizer().name()
+                    + " (suggested " + Numbers.fmt(r.suggested()) + ", above " + Numbers.fmt(plausible.high()) + " on " + plausible.measure() + "): no usable valley");
+            return List.of();
+        }
         boolean high = lr > TOO_HIGH * r.lrAtMinimum(), low = lr < TOO_LOW * r.lrAtMinimum();
         if (!high && !low) {
             ctx.measured().put(WITHIN_MEASURED_RANGE, true);

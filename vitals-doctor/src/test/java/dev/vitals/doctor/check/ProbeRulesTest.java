@@ -173,6 +173,37 @@ class ProbeRulesTest {
     }
 
     @Test
+    void updatesOfAFewUlpsAreRoundedNotMiscomputed() {
+        // at lr 3e-6 Adam's first updates are a few ulps of their weights: storing them rounds each by
+        // up to half an ulp, 0.2% of their norm, which the probe once read as a wrong rule
+        List<Finding> fs = check(digits("he", "adam", "0.000003", ""));
+        assertTrue(of(fs, Code.UPDATE_RULE_MISMATCH).isEmpty(), fs.toString());
+        // a rate applied twice is still caught at a small rate: 1e-3 squared is a thousandth of the step
+        List<Finding> twice = of(check(digits("he", "sgd", "0.001", ""), userParts(false, true)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, twice.size(), "expected UPDATE_RULE_MISMATCH");
+    }
+
+    @Test
+    void aStepScheduleCountedInEpochsDoesNotStopTheOverfitTest() {
+        // the probe's epochs are single steps: a schedule of 2 epochs would leave 1e-7 of the rate by step 14
+        List<Finding> fs = check(digits("he", "adam", "0.001", "schedule: {name: step, step_size: 2, gamma: 0.1}\n"));
+        assertTrue(of(fs, Code.CANNOT_OVERFIT_BATCH).isEmpty(), fs.toString());
+    }
+
+    @Test
+    void theRangeTestJudgesARateOnlyAgainstAValleyTheOptimizerCanUse() {
+        // plain SGD at 4e-4 is inside the lint's range, and the range test finds it thousands of times too low
+        List<Finding> low = of(check(digits("he", "sgd", "0.0004", "")), Code.LEARNING_RATE_RANGE);
+        assertEquals(1, low.size(), low.toString());
+        assertEquals(Finding.Stage.PROBE, low.get(0).stage());
+        // a tanh output before cross-entropy: its loss falls up to Adam at lr 2, no valley to judge 1e-3 by
+        Spec tanhOut = SpecParser.parse(DIGITS.formatted("xavier", "adam", "0.001", "").replace("{dense: 10}]", "{dense: 10}, tanh]"), null);
+        List<Finding> fs = check(tanhOut);
+        assertTrue(of(fs, Code.LEARNING_RATE_RANGE).isEmpty(), fs.toString());
+        assertEquals(1, of(fs, Code.LOSS_OUTPUT_MISMATCH).size(), fs.toString());
+    }
+
+    @Test
     void aUsersOptimizerThatAppliesTheLearningRateTwiceIsCaught() {
         List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(false, true)), Code.UPDATE_RULE_MISMATCH);
         assertEquals(1, fs.size(), "expected UPDATE_RULE_MISMATCH");

@@ -367,6 +367,45 @@ class TraceRulesTest {
         }
 
         @Test
+        void accuracyWithinTheMarginOfASmallValidationSetIsNotChanceWhileItsLossFallsSteeply() {
+            // wine's shape: 3 classes, 28 validation examples (a margin of 23 points), 5 planned epochs
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).plan(3, 5, 8, 16, 28);
+            double[][] learning = {{1.97, 0.18, 1.42, 0.32}, {1.44, 0.38, 0.92, 0.54}};  // a real run, judged at 54% on its way to 79%
+            Trace t = b.build();
+            steps(t, 16, i -> 2.0 - 0.04 * i, 0.3, 0.4);
+            for (int e = 0; e < learning.length; e++) t.epoch(epoch(e, learning[e][0], learning[e][1], learning[e][2], learning[e][3], 8L * (e + 1)));
+            assertTrue(new AccuracyAtChance().evaluate(t, EPOCH).isEmpty());
+            assertTrue(new AccuracyAtChance().evaluate(t, END).isEmpty());
+
+            // the same accuracies with a validation loss that stands still: at chance
+            Trace flat = b.build();
+            steps(flat, 16, i -> 1.1, 0.35, 0.4);
+            flat.epoch(epoch(0, 1.10, 0.36, 1.10, 0.50, 8));
+            flat.epoch(epoch(1, 1.09, 0.37, 1.08, 0.54, 16));
+            List<Finding> f = new AccuracyAtChance().evaluate(flat, EPOCH);
+            assertEquals(1, f.size());
+            assertEquals(1.08, ((Number) f.get(0).evidence().get("loss_now")).doubleValue(), 1e-12);
+
+            // labels memorised without their inputs: the training loss falls, the validation loss rises
+            Trace memorised = b.build();
+            steps(memorised, 16, i -> 1.1 - 0.01 * i, 0.5, 0.4);
+            memorised.epoch(epoch(0, 1.00, 0.50, 1.12, 0.36, 8));
+            memorised.epoch(epoch(1, 0.70, 0.75, 1.20, 0.39, 16));
+            assertEquals(1, new AccuracyAtChance().evaluate(memorised, EPOCH).size());
+
+            // a one-epoch run: its training loss against the first steps'
+            TraceBuilder one = TraceBuilder.mlp(2, "relu", 32).plan(3, 1, 8, 16, 28);
+            Trace early = one.build();
+            steps(early, 8, i -> 2.0 - 0.12 * i, 0.3, 0.4);
+            early.epoch(epoch(0, 1.5, 0.3, 0.9, 0.5, 8));
+            assertTrue(new AccuracyAtChance().evaluate(early, END).isEmpty());
+            Trace stuck = one.build();
+            steps(stuck, 8, i -> 1.1, 0.3, 0.4);
+            stuck.epoch(epoch(0, 1.1, 0.3, 1.1, 0.5, 8));
+            assertEquals(1, new AccuracyAtChance().evaluate(stuck, END).size());
+        }
+
+        @Test
         void batchesOfOneLabelAreUnshuffledData() {
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).plan(10, 10, 40, 32, 800);
             Trace t = b.build();
