@@ -35,6 +35,7 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         json.check();
         Spec s = SpecParser.read(spec);
+        Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
         PrintWriter o = cmd.commandLine().getOut();
         o.println("check " + s.name() + " (" + spec + ")");
         Checkup.Result r = Checkup.run(s, step -> printStep(o, step));

@@ -39,6 +39,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         json.check();
+        Inputs.ofLog(log).notOverwrittenBy(json.file, "--json");
         if (classes != null && classes < 2) throw new dev.vitals.core.InputException("--classes must be at least 2, got " + classes);
         RunLog runLog = RunLog.of(LogReader.read(log));
         Classes c = classes != null ? Classes.given(classes) : Classes.infer(runLog);

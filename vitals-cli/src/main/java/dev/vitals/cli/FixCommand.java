@@ -48,20 +48,39 @@ final class FixCommand implements Callable<Integer> {
         if (write != null) TrainRun.checkWritableFile(write, "--write");
         if (!(budget > 0) || Double.isInfinite(budget)) throw new InputException("--budget: expected a positive number of seconds, not " + budget);
         Spec s = SpecParser.read(spec);
+        Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
+        // --write may name the spec itself (to replace it), never its data
+        Inputs.of(null, s).notOverwrittenBy(write, "--write");
+        if (write != null && json.file != null && Inputs.same(write, json.file)) {
+            throw new InputException("--json " + json.file + ": is also the --write file; give the report and the repaired spec different files");
+        }
         PrintWriter out = cmd.commandLine().getOut();
         PrintWriter log = write != null ? out : cmd.commandLine().getErr();
-        log.println("fix " + s.name() + " (" + spec + ")");
-        Fixer.Options defaults = Fixer.Options.defaults();
-        FixResult r = Fixer.fix(s, new Fixer.Options(budget, defaults.trialEpochs(), defaults.trialSeconds()), line -> {
+        // the heading waits for the first line of the account: bad data found while the check loads it
+        // must leave its one error line alone on standard error
+        String heading = "fix " + s.name() + " (" + spec + ")";
+        boolean[] headed = {false};
+        java.util.function.Consumer<String> account = line -> {
+            if (!headed[0]) {
+                headed[0] = true;
+                log.println(heading);
+            }
             log.println(line);
             log.flush();
-        });
+        };
+        Fixer.Options defaults = Fixer.Options.defaults();
+        FixResult r = Fixer.fix(s, new Fixer.Options(budget, defaults.trialEpochs(), defaults.trialSeconds()), account);
+        if (!headed[0]) log.println(heading);
         printAccount(log, r);
         if (write != null) {
             // an unchanged spec written over itself would only lose its timestamp
             boolean intoInput = write.toAbsolutePath().normalize().equals(spec.toAbsolutePath().normalize());
             if (r.changed() || !intoInput) AtomicText.write(write, r.yaml());
-            log.println((r.changed() ? "wrote the repaired spec to " : "nothing to repair; wrote the spec unchanged to ") + write);
+            String what = r.changed() ? "wrote the repaired spec to "
+                    : r.before().stream().anyMatch(Finding::isError)
+                    ? (r.budgetSpent() ? "the time budget ran out with no repair kept; wrote the spec unchanged to " : "no repair kept; wrote the spec unchanged to ")
+                    : "nothing to repair; wrote the spec unchanged to ";
+            log.println(what + write);
         } else {
             out.print(r.yaml());
             if (!r.yaml().endsWith("\n")) out.println();

@@ -14,15 +14,18 @@ import java.io.PrintWriter;
 @Command(name = "vitals", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains neural networks and watches the vital signs of their training.",
         subcommands = {TrainCommand.class, CheckCommand.class, FixCommand.class, DiagnoseCommand.class, CasebookCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final int OK = 0, INTERNAL = 1, BAD_INPUT = 2, UNHEALTHY = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code vitals} alone: a missing command is a bad argument (exit 2), with the commands there are. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().getErr().println("error: no command given; expected one of "
+                + String.join(", ", spec.commandLine().getSubcommands().keySet()) + " (see 'vitals --help')");
+        return BAD_INPUT;
     }
 
     public static void main(String[] args) {

@@ -20,6 +20,7 @@ final class RunDirectory {
     /** Fails (bad input) if {@code out} cannot hold a new run; called before anything is written. */
     static void check(Path out) {
         if (out == null) return;
+        if (out.toString().isEmpty()) throw new InputException("--out: empty path, expected a folder");
         if (Files.exists(out) && !Files.isDirectory(out)) throw new InputException("--out " + out + ": is a file, expected a folder");
         if (Files.isDirectory(out)) {
             for (String f : new String[] {"metrics.jsonl", "model.safetensors", "report.json", "spec.yaml"}) {

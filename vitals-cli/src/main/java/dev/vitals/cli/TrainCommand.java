@@ -31,6 +31,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Spec s = SpecParser.read(spec);
+        Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
         if (epochs != null) {
             if (epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
             s = s.withEpochs(epochs);

@@ -78,6 +78,7 @@ final class TrainRun {
 
     /** The file may be created or replaced: its folder exists and it is not a folder itself. */
     static void checkWritableFile(Path p, String option) {
+        if (p.toString().isEmpty()) throw new InputException(option + ": empty path, expected a file name");
         Path abs = p.toAbsolutePath();
         if (Files.isDirectory(abs)) throw new InputException(option + " " + p + ": is a folder, expected a file name");
         Path parent = abs.getParent();

@@ -199,6 +199,37 @@ class BadInputTest {
                 .expect("--out", "taken", "is a file, expected a folder"));
         c.add(new Case("--out already holds a run").spec(BASE).file("old/report.json", "{}\n").file("old/spec.yaml", BASE)
                 .args("train", "{spec}", "--out", "{dir}/old", "--json", "{dir}/previous.json").expect("--out", "old", "already holds a run", "choose another folder"));
+        // ---- outputs that are inputs, empty paths, no command ----
+        c.add(new Case("--json is the spec").check().spec(BASE).args("check", "{spec}", "--json", "{spec}")
+                .expect("--json", "spec.yaml", "is the spec being read", "choose another file"));
+        c.add(new Case("--json is the spec's CSV").file("good.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,0\n1,1,1\n")
+                .base("source: iris", "source: 'csv:good.csv'").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/good.csv")
+                .expect("--json", "good.csv", "is a data file of the spec"));
+        c.add(new Case("fix: --json is the --write file").spec(BASE).args("fix", "{spec}", "--write", "{dir}/previous.json", "--json", "{dir}/previous.json")
+                .expect("--json", "is also the --write file"));
+        c.add(new Case("--out is empty").spec(BASE).args("train", "{spec}", "--out", "", "--json", "{dir}/previous.json").expect("--out: empty path"));
+        c.add(new Case("--json is empty").check().spec(BASE).args("check", "{spec}", "--json", "").expect("--json: empty path"));
+        c.add(new Case("no command").args().expect("no command given", "expected one of train, check"));
+        c.add(new Case("fix: text in a CSV number column").file("text.csv", "a,b,label\n1,2,0\n3,x,1\n5,6,0\n")
+                .base("source: iris", "source: 'csv:text.csv'").args("fix", "{spec}", "--json", "{dir}/previous.json")
+                .expect("text.csv line 3, column 2", "'x' is not a number"));
+        // ---- a casebook of one's own (--dir) ----
+        c.add(new Case("casebook: no such folder").args("casebook", "--dir", "{dir}/nocases").expect("nocases: no such folder", "expected a casebook folder"));
+        c.add(new Case("casebook: no incident").folder("cases").args("casebook", "--dir", "{dir}/cases").expect("cases: holds no incident"));
+        c.add(new Case("casebook: runs is not a list").file("cases/001-x/case.yaml", "title: t\nruns: 5\n").args("casebook", "--dir", "{dir}/cases")
+                .expect("case.yaml", "runs: expected a list of at least one run"));
+        c.add(new Case("casebook: an unknown role").file("cases/001-x/case.yaml", "title: t\nruns:\n  - {spec: s.yaml, role: weird, expect: [DEAD_RELU]}\n")
+                .file("cases/001-x/s.yaml", BASE).args("casebook", "--dir", "{dir}/cases").expect("case.yaml", "runs[0].role", "not 'weird'"));
+        c.add(new Case("casebook: an unknown code").file("cases/001-x/case.yaml", "title: t\nruns:\n  - {spec: s.yaml, role: broken, expect: [DEAD_RELUS]}\n")
+                .file("cases/001-x/s.yaml", BASE).args("casebook", "--dir", "{dir}/cases").expect("case.yaml", "unknown finding code 'DEAD_RELUS'"));
+        c.add(new Case("casebook: an unknown key").file("cases/001-x/case.yaml", "title: t\nrunz: []\n").args("casebook", "--dir", "{dir}/cases")
+                .expect("case.yaml", "runz: unknown key"));
+        // ---- YAML that the parser reads its own way ----
+        c.add(new Case("a second YAML document").append("---\nname: other\n").expect("spec.yaml line 8", "a second YAML document", "one spec per file"));
+        c.add(new Case("lr: .nan").append("optimizer: {name: adam, lr: .nan}\n").expect("spec.yaml line 7", ".nan is not a finite number"));
+        c.add(new Case("a list as a key").append("? [a, b]\n: c\n").expect("spec.yaml line 7", "got this instead: a list"));
+        c.add(new Case("cosine min_lr above the rate").append("optimizer: {name: adam, lr: 0.01}\nschedule: {name: cosine, min_lr: 5}\n")
+                .expect("schedule.min_lr", "expected at most optimizer.lr (0.01)", "not 5"));
         // ---- vitals check ----
         c.add(new Case("spec file missing").check().args("check", "{dir}/missing.yaml", "--json", "{dir}/previous.json").expect("missing.yaml", "no such file"));
         c.add(new Case("unknown key in optimizer").check().append("optimizer: {name: adam, lrr: 0.1}\n").expect("optimizer.lrr", "did you mean 'lr'"));

@@ -72,7 +72,30 @@ class DiagnoseCommandTest {
         Run tb = vitals("diagnose", corrupt.toString());
         assertEquals(Main.BAD_INPUT, tb.code());
         assertTrue(tb.err().contains("corrupt TensorBoard record"), tb.err());
-        for (Run r : new Run[] {missing, text, empty, noLoss, tb}) assertFalse(r.err().contains("\tat "), r.err());
+        assertTrue(empty.err().contains("empty log, no records"), empty.err());
+        Path emptyEvents = dir.resolve("tb").resolve("events.out.tfevents.1.host");
+        Files.createDirectories(emptyEvents.getParent());
+        Files.write(emptyEvents, new byte[0]);
+        Run emptyTb = vitals("diagnose", emptyEvents.toString());
+        assertEquals(Main.BAD_INPUT, emptyTb.code(), emptyTb.err());
+        assertTrue(emptyTb.err().contains("empty log, no records"), emptyTb.err());
+        // a step that is no whole number, or beyond what a long holds, was silently truncated or capped
+        Run half = vitals("diagnose", write("h.csv", "step,loss\n1.5,1.0\n2.5,0.9\n").toString());
+        assertEquals(Main.BAD_INPUT, half.code(), half.out() + half.err());
+        assertTrue(half.err().contains("h.csv line 2: step column 'step': expected a whole number of steps from 0, not 1.5"), half.err());
+        Run huge = vitals("diagnose", write("u.csv", "step,loss\n99999999999999999999,1.0\n2,1.0\n").toString());
+        assertEquals(Main.BAD_INPUT, huge.code(), huge.out() + huge.err());
+        assertTrue(huge.err().contains("u.csv line 2: step column 'step'"), huge.err());
+        // the report never replaces the log it diagnoses
+        Path log = write("self.csv", "step,loss\n0,1.0\n1,0.9\n");
+        Run self = vitals("diagnose", log.toString(), "--json", log.toString());
+        assertEquals(Main.BAD_INPUT, self.code(), self.err());
+        assertTrue(self.err().contains("is the log being read"), self.err());
+        assertEquals("step,loss\n0,1.0\n1,0.9\n", Files.readString(log));
+        for (Run r : new Run[] {missing, text, empty, noLoss, tb, emptyTb, half, huge, self}) {
+            assertFalse(r.err().contains("\tat "), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
     }
 
     /** A run trained here, then diagnosed from its own metrics log: the replay must agree it is healthy. */

@@ -100,9 +100,10 @@ public final class Idx {
         }
         if (raw.length == 0) throw fail(file, "is empty; expected an IDX file of " + what + " (magic " + hex(magic) + ")");
         boolean gzip = raw.length >= 2 && (raw[0] & 0xFF) == 0x1F && (raw[1] & 0xFF) == 0x8B;
-        if (!gzip && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
-            String hint = raw.length >= 4 && readInt(raw, 0) == magic ? " (it looks like an uncompressed IDX file: drop the .gz from its name)" : "";
-            throw fail(file, "is named .gz but is not gzip data (starts with " + bytes(raw, 4) + ", gzip starts with 1f 8b)" + hint);
+        // gzip is told by its first bytes, not the name: a download that a browser decompressed keeps
+        // its .gz and loads as it is; a .gz that is neither gzip nor IDX says what it starts with
+        if (!gzip && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") && !(raw.length >= 4 && readInt(raw, 0) == magic)) {
+            throw fail(file, "is named .gz but is not gzip data (starts with " + bytes(raw, 4) + ", gzip starts with 1f 8b)");
         }
         byte[] b = gzip ? gunzip(file, raw) : raw;
         if (b.length == 0) throw fail(file, "is empty once decompressed; expected an IDX file of " + what + " (magic " + hex(magic) + ")");

@@ -40,6 +40,24 @@ public final class Sources {
         return d;
     }
 
+    /**
+     * The files on disk that {@code source} reads (a {@code csv:} file, the files of an {@code idx:}
+     * folder), resolved as {@link #load} resolves them; none for bundled and generated data. For
+     * callers that must not write over their own input.
+     */
+    public static List<Path> files(String source, Path baseDir) {
+        if (source.startsWith("csv:")) return List.of(resolve(baseDir, source.substring(4)));
+        if (source.startsWith("idx:")) {
+            Path dir = resolve(baseDir, source.substring(4));
+            try (var s = java.nio.file.Files.list(dir)) {
+                return s.filter(java.nio.file.Files::isRegularFile).toList();
+            } catch (IOException | RuntimeException e) {
+                return List.of();  // a folder that cannot be listed is reported when the data is loaded
+            }
+        }
+        return List.of();
+    }
+
     static Path resolve(Path baseDir, String p) {
         Path path = Path.of(p.trim());
         if (p.trim().startsWith("~/")) path = Path.of(System.getProperty("user.home"), p.trim().substring(2));

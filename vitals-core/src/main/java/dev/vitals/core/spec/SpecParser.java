@@ -89,8 +89,14 @@ public final class SpecParser {
 
     private Spec parse0(String text, Path path) {
         JsonNode root;
-        try {
-            root = YAML.readTree(text);
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            root = YAML.readTree(p);
+            // a second document ('---') would otherwise be dropped without a word
+            if (root != null && p.nextToken() != null) {
+                JsonLocation at = p.currentLocation();
+                throw new InputException(file + (at.getLineNr() > 0 ? " line " + at.getLineNr() : "")
+                        + ": a second YAML document; expected one spec per file");
+            }
         } catch (JsonProcessingException e) {
             throw new InputException(file + syntaxLocation(e) + ": " + syntaxMessage(e));
         } catch (IOException e) {
@@ -111,6 +117,10 @@ public final class SpecParser {
         String loss = root.has("loss") ? choice(root.get("loss"), "loss", LOSSES) : "cross_entropy";
         Spec.Optimizer opt = optimizer(root.get("optimizer"));
         Spec.Schedule schedule = schedule(root.get("schedule"));
+        // cosine anneals from the rate down to min_lr: one above the rate would anneal it upwards
+        if (schedule.minLr() > opt.lr()) {
+            throw fail("schedule.min_lr", "expected at most optimizer.lr (" + fmt(opt.lr()) + "), the rate it anneals down from, not " + fmt(schedule.minLr()));
+        }
         Spec.Train train = train(root.get("train"));
         Set<Fault> faults = faults(root.get("faults"));
         return new Spec(name, seed, data, model, loss, opt, schedule, train, faults, text, path);
@@ -503,6 +513,13 @@ public final class SpecParser {
             if (sb.length() > 160) break;
         }
         String s = sb.isEmpty() ? "invalid YAML" : sb.toString();
+        // YAML's special floats reach Jackson's number parser, which calls them malformed
+        java.util.regex.Matcher special = java.util.regex.Pattern.compile("Malformed numeric value '([-+]?\\.(?:nan|NaN|NAN|inf|Inf|INF))'").matcher(s);
+        if (special.find()) return special.group(1) + " is not a finite number; expected a number here";
+        // the YAML library's event objects, in words
+        s = s.replaceAll("<org\\.yaml\\.snakeyaml\\.events\\.SequenceStartEvent\\([^>]*\\)>", "a list")
+                .replaceAll("<org\\.yaml\\.snakeyaml\\.events\\.MappingStartEvent\\([^>]*\\)>", "a mapping")
+                .replaceAll("<org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event\\([^>]*\\)>", "$1");
         return s.startsWith("Duplicate field") ? s.replace("Duplicate field", "duplicate key") : "invalid YAML: " + s;
     }
 

@@ -32,29 +32,70 @@ public final class Casebook {
 
     /** Every incident under {@code root}, in folder order. */
     public static List<Case> load(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new InputException(root + ": " + (Files.exists(root) ? "is a file" : "no such folder") + "; expected a casebook folder (one folder per incident, each with a case.yaml)");
+        }
         List<Case> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path d : dirs.filter(p -> Files.isRegularFile(p.resolve("case.yaml"))).sorted().toList()) out.add(read(d));
         } catch (IOException e) {
             throw new InputException(root + ": the casebook cannot be read (" + e.getMessage() + ")");
         }
+        if (out.isEmpty()) throw new InputException(root + ": holds no incident; expected folders each with a case.yaml");
         return out;
     }
 
+    private static final List<String> CASE_KEYS = List.of("title", "source", "story", "runs"), RUN_KEYS = List.of("spec", "role", "expect", "reaches"),
+            ROLES = List.of("broken", "fixed", "sanity"), REACHES = List.of("test_accuracy", "val_accuracy", "val_loss_below");
+
+    /** One incident's case.yaml, checked key by key: a casebook that says nothing must not pass as one whose runs all behaved. */
     static Case read(Path dir) throws IOException {
         Path file = dir.resolve("case.yaml");
-        JsonNode n = YAML.readTree(Files.readString(file));
+        JsonNode n;
+        try {
+            n = YAML.readTree(Files.readString(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new InputException(file + (at != null && at.getLineNr() > 0 ? " line " + at.getLineNr() : "") + ": invalid YAML ("
+                    + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("") + ")");
+        }
+        if (n == null || !n.isObject()) throw new InputException(file + ": expected a mapping with title, story and runs");
+        keys(n, file, "", CASE_KEYS);
+        if (!n.path("runs").isArray() || n.path("runs").isEmpty()) throw new InputException(file + ": runs: expected a list of at least one run (spec, role, expect or reaches)");
         List<Run> runs = new ArrayList<>();
+        int i = 0;
         for (JsonNode r : n.path("runs")) {
+            String where = "runs[" + i++ + "]";
+            if (!r.isObject()) throw new InputException(file + ": " + where + ": expected a mapping with spec and role");
+            keys(r, file, where + ".", RUN_KEYS);
             List<String> expect = new ArrayList<>();
-            for (JsonNode c : r.path("expect")) expect.add(c.asText());
+            for (JsonNode c : r.path("expect")) {
+                String code = c.asText();
+                if (java.util.Arrays.stream(dev.vitals.doctor.Code.values()).noneMatch(k -> k.name().equals(code))) {
+                    throw new InputException(file + ": " + where + ".expect: unknown finding code '" + code + "'");
+                }
+                expect.add(code);
+            }
             Map<String, Double> reaches = new LinkedHashMap<>();
-            r.path("reaches").fields().forEachRemaining(e -> reaches.put(e.getKey(), e.getValue().asDouble()));
+            for (var e : r.path("reaches").properties()) {
+                if (!REACHES.contains(e.getKey())) throw new InputException(file + ": " + where + ".reaches." + e.getKey() + ": unknown; expected one of " + String.join(", ", REACHES));
+                if (!e.getValue().isNumber()) throw new InputException(file + ": " + where + ".reaches." + e.getKey() + ": expected a number");
+                reaches.put(e.getKey(), e.getValue().asDouble());
+            }
             String spec = r.path("spec").asText();
-            if (spec.isEmpty() || !Files.isRegularFile(dir.resolve(spec))) throw new InputException(file + ": run without a spec file: " + r);
-            runs.add(new Run(spec, r.path("role").asText("broken"), List.copyOf(expect), Map.copyOf(reaches)));
+            if (spec.isEmpty() || !Files.isRegularFile(dir.resolve(spec))) throw new InputException(file + ": " + where + ".spec: no spec file '" + spec + "' in " + dir);
+            String role = r.path("role").asText("broken");
+            if (!ROLES.contains(role)) throw new InputException(file + ": " + where + ".role: expected one of " + String.join(", ", ROLES) + ", not '" + role + "'");
+            if (role.equals("broken") && expect.isEmpty()) throw new InputException(file + ": " + where + ": a broken run needs expect: the finding codes it must produce");
+            runs.add(new Run(spec, role, List.copyOf(expect), Map.copyOf(reaches)));
         }
         String id = dir.getFileName().toString();
         return new Case(id, n.path("title").asText(id), n.path("source").asText(""), n.path("story").asText("").trim(), List.copyOf(runs), dir);
+    }
+
+    private static void keys(JsonNode n, Path file, String prefix, List<String> known) {
+        for (String k : (Iterable<String>) () -> n.fieldNames()) {
+            if (!known.contains(k)) throw new InputException(file + ": " + prefix + k + ": unknown key; expected one of " + String.join(", ", known));
+        }
     }
 }

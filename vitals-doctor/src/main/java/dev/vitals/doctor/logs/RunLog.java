@@ -36,6 +36,7 @@ public final class RunLog {
     private RunLog(LogTable table) { this.table = table; }
 
     public static RunLog of(LogTable table) {
+        if (table.records().isEmpty()) throw new InputException(table.source() + ": empty log, no records; expected metrics with at least a training loss");
         RunLog log = new RunLog(table);
         log.chooseColumns();
         log.interpret();
@@ -116,6 +117,11 @@ public final class RunLog {
             if (open == null) open = new Epoch(null);
             if (r.values().containsKey(lossCol)) {
                 double s = value(r, Kind.STEP);
+                // 2^53: beyond it a double no longer holds every whole number
+                if (Double.isFinite(s) && (s != Math.rint(s) || s < 0 || s > 0x1p53)) {
+                    throw new InputException(table.source() + " " + r.where() + ": step column '" + used.get(Kind.STEP) + "': expected a whole number of steps from 0, not "
+                            + (s == Math.rint(s) ? String.format(java.util.Locale.ROOT, "%.0f", s) : Double.toString(s)));
+                }
                 long step = Double.isFinite(s) ? (long) s : nextStep;
                 nextStep = step + 1;
                 Row row = row(r, step);
