@@ -97,7 +97,21 @@ public final class CsvReader {
                 if (line.indexOf('\uFFFD') >= 0) {
                     throw new InputException(name + " line " + lineNo + ": bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
                 }
-                List<String> fields = split(line, lineNo);
+                // a quoted field may hold line breaks (RFC 4180): the record goes on until its quote closes
+                int recordLine = lineNo;
+                List<String> fields = CsvReader.split(line);
+                while (fields == null) {
+                    String more = in.readLine();
+                    if (more == null) {
+                        throw new InputException(name + " line " + recordLine + ": a double quote is never closed; expected \"...\" around a quoted field");
+                    }
+                    lineNo++;
+                    line = line + "\n" + more;
+                    fields = CsvReader.split(line);
+                }
+                if (recordLine != lineNo && (line.indexOf('\0') >= 0 || line.indexOf('\uFFFD') >= 0)) {
+                    throw new InputException(name + " line " + recordLine + ": a quoted field holds NUL bytes or bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
+                }
                 if (header == null && pending == null && rows.isEmpty()) {
                     if (!allNumeric(fields.subList(0, Math.max(0, fields.size() - 1)))) {
                         header = fields;
@@ -105,7 +119,7 @@ public final class CsvReader {
                     }
                     if (parse(fields.getLast()) == null) {
                         pending = fields;
-                        pendingLine = lineNo;
+                        pendingLine = recordLine;
                         continue;
                     }
                 }
@@ -114,7 +128,7 @@ public final class CsvReader {
                     else add(pending, pendingLine);
                     pending = null;
                 }
-                add(fields, lineNo);
+                add(fields, recordLine);
             }
             if (pending != null) add(pending, pendingLine);
             if (lineNo == 0) throw new InputException(name + ": is empty; expected lines of numbers with the label in the last column");
@@ -190,12 +204,6 @@ public final class CsvReader {
             return name + " line " + line + ", column " + (col + 1) + (h.isEmpty() ? "" : " (" + abbreviate(h) + ")");
         }
 
-        /** Splits on commas, honouring double quotes. */
-        private List<String> split(String line, int lineNo) {
-            List<String> out = CsvReader.split(line);
-            if (out == null) throw new InputException(name + " line " + lineNo + ": a double quote is never closed; expected \"...\" around a quoted field");
-            return out;
-        }
     }
 
     /** A number, including NaN/inf spellings; null if the field is not one. */

@@ -95,6 +95,15 @@ class CsvReaderTest {
         assertEquals(2, d.size());
     }
 
+    @Test void aQuotedFieldMayHoldLineBreaks() {
+        // RFC 4180: the label "fish\nbowl" spans two lines; the row after it is numbered by its own line
+        Dataset d = read(csv("n.csv", "a,b,label\n1,2,\"fish\nbowl\"\n3,4,cat\n5,6,\"fish\nbowl\"\n")).data();
+        assertEquals(List.of("cat", "fish\nbowl"), d.classNames());
+        assertArrayEquals(new int[] {1, 0, 1}, d.labels());
+        Path p = csv("m.csv", "a,b,label\n1,2,\"fish\nbowl\"\n3,x,cat\n");
+        assertMessage(() -> read(p), p + " line 4, column 2 (b): 'x' is not a number; expected a number (features first, the label last)");
+    }
+
     @Test void nonIntegerLabelsAreKeptForTheDoctor() {
         Dataset d = read(csv("f.csv", "1,0.5\n2,-1\n3,2\n")).data();
         assertArrayEquals(new float[] {0.5f, -1, 2}, d.labelValues());
