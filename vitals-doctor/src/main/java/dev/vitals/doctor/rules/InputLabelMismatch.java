@@ -46,6 +46,8 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
     /** A cross-entropy run whose loss ends below this share of the class prior's entropy has learned from its inputs. */
     static final double LEARNED_LOSS = 0.75;
     static final double HOLD_OUT = 0.2;
+    /** A reference whose held-out loss is below this share of the class prior's has learned from the inputs, whatever its accuracy. */
+    static final double LEARNED_HELD_OUT_LOSS = 0.9;
 
     @Override public Code code() { return Code.INPUT_LABEL_MISMATCH; }
 
@@ -55,12 +57,14 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         return "when the short run stayed at chance on its first-epoch batches (scored before training on them) and, under cross-entropy, its loss stayed above "
                 + LEARNED_LOSS + " of the class prior's entropy: a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, at least " + MIN_STEPS + " steps and " + MAX_EPOCHS
                 + " epochs) trained on the real inputs is, on " + (int) (HOLD_OUT * 100)
-                + "% held-out examples, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin";
+                + "% held-out examples, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin, "
+                + "and its held-out loss is not below " + LEARNED_HELD_OUT_LOSS + " of what predicting the class shares gives";
     }
 
     @Override public Map<String, Object> thresholds() {
         return ordered("reference hidden units", HIDDEN, "reference epochs", MAX_EPOCHS, "reference steps at least", MIN_STEPS,
-                "learned: loss below this share of the prior's entropy", LEARNED_LOSS, "held out", HOLD_OUT, "margin", "max(0.02, 2.5 standard errors)");
+                "learned: loss below this share of the prior's entropy", LEARNED_LOSS, "held out", HOLD_OUT,
+                "learned: held-out loss below this share of the prior's", LEARNED_HELD_OUT_LOSS, "margin", "max(0.02, 2.5 standard errors)");
     }
 
     @Override public String basis() {
@@ -143,11 +147,31 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         ctx.measured().put("reference_accuracy", acc);
         ctx.measured().put("blank_input_accuracy", blank);
         if (acc > blank + margin) return List.of();
+        // Accuracy cannot show what inputs tell where one class dwarfs the others (95% by the majority
+        // alone), but the held-out loss can: below what the training split's class shares give on the
+        // same examples, the inputs carry the labels' information, however few predictions it flips.
+        double loss = r.epochs().stream().mapToDouble(EpochResult::valLoss).min().orElse(Double.NaN);
+        double blankLoss = priorCrossEntropy(held.classCounts(), fit.classCounts());
+        ctx.measured().put("reference_loss", loss);
+        ctx.measured().put("blank_input_loss", blankLoss);
+        if (loss < LEARNED_HELD_OUT_LOSS * blankLoss) return List.of();
         return List.of(finding(Stage.PROBE, null, null,
                 "a reference network trained on the real inputs does no better than blanked inputs: " + Numbers.pct(acc) + " against "
                         + Numbers.pct(blank) + " on " + held.size() + " held-out examples; the labels do not seem to belong to their inputs",
                 evidence("reference_accuracy", acc, "blank_input_accuracy", blank, "margin", margin, "held_out", held.size(),
-                        "reference_epochs", r.epochs().size())));
+                        "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", r.epochs().size())));
+    }
+
+    /** Cross-entropy on examples of {@code heldCounts} of always predicting the shares of {@code fitCounts} (smoothed by one). */
+    private static double priorCrossEntropy(int[] heldCounts, int[] fitCounts) {
+        long n = 0, m = 0;
+        for (int c : heldCounts) n += c;
+        for (int c : fitCounts) m += c + 1;
+        double h = 0;
+        for (int k = 0; k < heldCounts.length; k++) {
+            if (heldCounts[k] > 0) h -= (double) heldCounts[k] / n * Math.log((k < fitCounts.length ? fitCounts[k] + 1.0 : 1.0) / m);
+        }
+        return h;
     }
 
     /** Cross-entropy of always predicting the class shares: what inputs that tell nothing allow. */

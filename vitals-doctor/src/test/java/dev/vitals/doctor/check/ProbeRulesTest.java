@@ -84,6 +84,38 @@ class ProbeRulesTest {
         assertTrue(of(fs, Code.INPUT_LABEL_MISMATCH).isEmpty(), fs.toString());
     }
 
+    @Test
+    void informativeInputsUnderAHeavyImbalanceAreNotTakenForMismatchedLabels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        // 95% of one class: the majority's accuracy is all a good model reaches, but its loss shows the
+        // inputs tell the classes apart; with the labels permuted the same data is a mismatch
+        SplittableRandom rng = new SplittableRandom(5);
+        StringBuilder real = new StringBuilder(), permuted = new StringBuilder();
+        int n = 600;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = i % 20 == 0 ? 1 : 0;
+        int[] shuffled = labels.clone();
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1), t = shuffled[i];
+            shuffled[i] = shuffled[j];
+            shuffled[j] = t;
+        }
+        for (int i = 0; i < n; i++) {
+            StringBuilder row = new StringBuilder();
+            for (int k = 0; k < 8; k++) row.append(String.format(java.util.Locale.ROOT, "%.4f,", rng.nextGaussian() + (k < 4 && labels[i] == 1 ? 1.0 : 0)));
+            real.append(row).append(labels[i]).append('\n');
+            permuted.append(row).append(shuffled[i]).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("real.csv"), real);
+        java.nio.file.Files.writeString(dir.resolve("permuted.csv"), permuted);
+        String spec = "name: t\nseed: 3\ndata: {source: \"csv:%s\", validation: 0.2}\nmodel: {init: he, layers: [{dense: 16}, relu, {dense: 2}]}\n"
+                + "optimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 5, batch: 32}\n";
+        List<Finding> fs = check(SpecParser.parse(spec.formatted(dir.resolve("real.csv")), null));
+        assertTrue(of(fs, Code.INPUT_LABEL_MISMATCH).isEmpty(), fs.toString());
+        List<Finding> mismatch = check(SpecParser.parse(spec.formatted(dir.resolve("permuted.csv")), null));
+        assertEquals(1, of(mismatch, Code.INPUT_LABEL_MISMATCH).size(), mismatch.toString());
+    }
+
     // ---- a user's own code through the API ----------------------------------------------------
 
     /** y = x ⊙ gain, one learnable gain per feature; {@code forgetInput} drops the x from dgain (the bug). */
