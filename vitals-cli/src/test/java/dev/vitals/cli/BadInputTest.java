@@ -226,6 +226,7 @@ class BadInputTest {
                 .expect("case.yaml", "runz: unknown key"));
         // ---- YAML that the parser reads its own way ----
         c.add(new Case("a second YAML document").append("---\nname: other\n").expect("spec.yaml line 8", "a second YAML document", "one spec per file"));
+        c.add(new Case("a NUL byte in line 6").spec(null).file("spec.yaml", BASE.replace("train:", "train:\0")).expect("spec.yaml line 6", "control character U+0000"));
         c.add(new Case("lr: .nan").append("optimizer: {name: adam, lr: .nan}\n").expect("spec.yaml line 7", ".nan is not a finite number"));
         c.add(new Case("a list as a key").append("? [a, b]\n: c\n").expect("spec.yaml line 7", "got this instead: a list"));
         c.add(new Case("cosine min_lr above the rate").append("optimizer: {name: adam, lr: 0.01}\nschedule: {name: cosine, min_lr: 5}\n")

@@ -88,6 +88,14 @@ public final class SpecParser {
     }
 
     private Spec parse0(String text, Path path) {
+        // the YAML reader refuses control characters before parsing, with the location of the stream's start
+        for (int i = 0, line = 1; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\n') line++;
+            else if (ch < 0x20 && ch != '\t' && ch != '\r' || ch == 0x7F) {
+                throw new InputException(file + " line " + line + ": control character U+" + String.format("%04X", (int) ch) + "; expected YAML text");
+            }
+        }
         JsonNode root;
         try (JsonParser p = YAML.getFactory().createParser(text)) {
             root = YAML.readTree(p);
