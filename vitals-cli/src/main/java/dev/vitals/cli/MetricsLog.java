@@ -43,7 +43,7 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
         m.put("epoch", s.epoch + 1);
         m.put("loss", Report.num(s.loss));
         m.put("grad_norm", Report.num(s.gradNorm));
-        m.put("lr", Report.num(s.lr));
+        m.put("lr", Report.rate(s.lr));
         m.put("accuracy", Report.num((double) s.correct / s.batchSize));
         line(m);
     }

@@ -35,6 +35,16 @@ public final class Monitor implements TrainingListener {
 
     public Monitor(Consumer<Finding> onFinding) { this(Rules.traceRules(), onFinding); }
 
+    /**
+     * Findings reported before the run (the preflight's data checks): the monitor does not report
+     * their code again for the same layer (DATA_UNSHUFFLED was found by the data check and again at
+     * step 20). Returns this monitor.
+     */
+    public Monitor alreadyReported(List<Finding> earlier) {
+        for (Finding f : earlier) seen.add(f.code() + "|" + f.layer());
+        return this;
+    }
+
     @Override
     public void onRunBegin(RunInfo run) { recorder.onRunBegin(run); }
 

@@ -60,7 +60,7 @@ public final class WatchedRun {
 
     /** Trains an experiment built from the spec the preflight looked at, with every monitor on. */
     public static Outcome train(Preflight pre, Experiment e, Consumer<Finding> onFinding, TrainingListener... extra) {
-        Monitor monitor = new Monitor(onFinding);
+        Monitor monitor = new Monitor(onFinding).alreadyReported(pre.findings());
         TrainingListener[] all = new TrainingListener[extra.length + 1];
         all[0] = monitor;
         System.arraycopy(extra, 0, all, 1, extra.length);

@@ -19,7 +19,29 @@ import java.util.Map;
  */
 @JsonPropertyOrder({"format", "command", "spec", "verdict", "findings", "metrics"})
 public record Report(int format, String command, String spec, String verdict, List<Finding> findings, Map<String, Object> metrics) {
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * JSON has no NaN or infinity, and Jackson would write them as the strings "NaN" and "Infinity":
+     * every non-finite number, in metrics and in any finding's evidence (a loss that went NaN, a
+     * gradient norm that overflowed), is written as null.
+     */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("finite-or-null")
+                    .addSerializer(Double.class, new FiniteOrNull<>(Double.class))
+                    .addSerializer(double.class, new FiniteOrNull<>(double.class))
+                    .addSerializer(Float.class, new FiniteOrNull<>(Float.class))
+                    .addSerializer(float.class, new FiniteOrNull<>(float.class)));
+
+    private static final class FiniteOrNull<T extends Number> extends com.fasterxml.jackson.databind.ser.std.StdSerializer<T> {
+        FiniteOrNull(Class<T> type) { super(type); }
+
+        @Override
+        public void serialize(T v, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+            double d = v.doubleValue();
+            if (!Double.isFinite(d)) g.writeNull();
+            else if (v instanceof Float f) g.writeNumber(f);
+            else g.writeNumber(d);
+        }
+    }
 
     public static Report of(String command, String spec, List<Finding> findings, Map<String, Object> metrics) {
         boolean bad = findings.stream().anyMatch(Finding::isError);
@@ -45,7 +67,8 @@ public record Report(int format, String command, String spec, String verdict, Li
             m.put("test_loss", num(r.testLoss()));
             m.put("test_accuracy", num(r.testAccuracy()));
         }
-        m.put("best_epoch", r.bestEpoch() + 1);
+        // the epoch whose weights were kept (1-based); null when no epoch finished
+        m.put("best_epoch", r.bestEpoch() >= 0 ? r.bestEpoch() + 1 : null);
         if (r.stopReason() != null) m.put("stopped", r.stopReason());
         m.put("seconds", num(r.seconds()));
         return m;
@@ -59,12 +82,15 @@ public record Report(int format, String command, String spec, String verdict, Li
         m.put("train_accuracy", num(e.trainAccuracy()));
         m.put("val_accuracy", num(e.valAccuracy()));
         m.put("seconds", num(e.seconds()));
-        m.put("lr", num(e.lr()));
+        m.put("lr", rate(e.lr()));
         return m;
     }
 
     /** JSON has no NaN or infinity: they are written as null. */
     public static Double num(double d) { return Double.isFinite(d) ? d : null; }
+
+    /** A float32 learning rate as its shortest decimal (0.001, not the 0.0010000000474974513 a widening gives); null if not finite. */
+    public static Double rate(float lr) { return Float.isFinite(lr) ? Double.parseDouble(Float.toString(lr)) : null; }
 
     public String toJson() {
         try {

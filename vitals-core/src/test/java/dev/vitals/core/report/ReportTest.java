@@ -42,6 +42,25 @@ class ReportTest {
     }
 
     @Test
+    void nonFiniteNumbersInEvidenceAreNullNotStrings() throws IOException {
+        // a run whose loss overflowed: Jackson wrote "Infinity" and "NaN" as strings, which a pipeline reading numbers trips on
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("previous_losses", java.util.Arrays.asList(1.21e13, Double.POSITIVE_INFINITY));
+        evidence.put("loss_now", Double.NaN);
+        evidence.put("by_layer", Map.of("layers.0", Float.NaN));
+        evidence.put("lr", 0.5f);
+        Finding f = new Finding("LOSS_NONFINITE", Severity.ERROR, Stage.TRAIN, null, 2L, "the loss became NaN", evidence, "c", "f", null);
+        JsonNode n = Report.JSON.readTree(Report.of("train", "t", List.of(f), Report.untrained()).toJson());
+        JsonNode ev = n.get("findings").get(0).get("evidence");
+        assertEquals(1.21e13, ev.get("previous_losses").get(0).doubleValue());
+        assertTrue(ev.get("previous_losses").get(1).isNull(), ev.toString());
+        assertTrue(ev.get("loss_now").isNull(), ev.toString());
+        assertTrue(ev.get("by_layer").get("layers.0").isNull(), ev.toString());
+        assertEquals(0.5, ev.get("lr").doubleValue());
+        assertEquals(0.001, Report.rate(0.001f), "a float rate as its shortest decimal");
+    }
+
+    @Test
     void writesEveryFieldAndReadsBackTheSameReport(@TempDir Path dir) throws IOException {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs", List.of(Map.of("epoch", 1, "train_loss", 0.5)));

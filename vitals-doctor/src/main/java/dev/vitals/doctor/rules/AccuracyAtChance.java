@@ -27,6 +27,12 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     static final double FLAT = 0.01, JUDGE_AT = 0.3;
     /** The fall of the judged loss over the last epoch that counts as learning, as a share of where it was. */
     static final double LEARNING = 0.1;
+    /**
+     * Steps a run must have taken before an epoch judges it ahead of its end: a run of one-step epochs
+     * (batch 2048 on digits) was judged at chance on its first epoch, whose accuracy was measured
+     * before any update, on its way to 87%.
+     */
+    static final int MIN_EPOCH_STEPS = 20;
 
     @Override public Code code() { return Code.ACCURACY_AT_CHANCE; }
 
@@ -35,7 +41,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     @Override public String condition() {
         return "after at least " + MIN_STEPS + " steps the recent training accuracy is within chance + margin while the loss has fallen by less than "
                 + (int) (FLAT * 100) + "% of its start; or, after " + (int) (JUDGE_AT * 100)
-                + "% of the planned epochs or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
+                + "% of the planned epochs (and " + MIN_EPOCH_STEPS + " steps) or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss). "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points";
     }
@@ -46,6 +52,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         m.put("loss fall counted as flat", FLAT);
         m.put("epoch judgement after planned fraction", JUDGE_AT);
         m.put("loss fall over the last epoch counted as learning", LEARNING);
+        m.put("steps before an epoch judgement ahead of the end", MIN_EPOCH_STEPS);
         m.put("margin", "max(0.02, 2.5 standard errors)");
         return m;
     }
@@ -79,7 +86,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                     evidence("recent_batch_accuracy", acc, "chance", chance, "margin", margin, "loss_at_start", start, "loss_now", now, "steps", t.stepsDone(n))));
         }
         List<EpochResult> ep = t.epochs();
-        if (ep.isEmpty() || moment == Moment.EPOCH && Curves.progress(t) < JUDGE_AT) return List.of();
+        if (ep.isEmpty() || moment == Moment.EPOCH && (Curves.progress(t) < JUDGE_AT || t.steps() < MIN_EPOCH_STEPS)) return List.of();
         EpochResult last = ep.get(ep.size() - 1);
         double acc = Curves.accuracy(last);
         int samples = last.hasValidation() ? t.info().validationSize() : t.info().trainSize();

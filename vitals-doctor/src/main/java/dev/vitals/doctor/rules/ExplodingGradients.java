@@ -82,6 +82,6 @@ public final class ExplodingGradients extends Rule implements TraceRule {
                   + Numbers.fmt(startLoss) + " to " + (lossNonFinite ? "NaN" : Numbers.fmt(nowLoss));
         return List.of(finding(Stage.TRAIN, null, last.step(), msg,
                 evidence("gradient_norm_growth", growth, "recent_gradient_norms", series, "loss_at_start", startLoss,
-                        "loss_now", lossNonFinite ? "NaN" : nowLoss, "gradient_norm_by_weight_layer", byLayer, "lr", (double) last.lr())));
+                        "loss_now", lossNonFinite ? Double.NaN : nowLoss, "gradient_norm_by_weight_layer", byLayer, "lr", (double) last.lr())));
     }
 }

@@ -29,7 +29,8 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "after one epoch and at least " + MIN_STEPS + " steps, over the last " + WINDOW + " observed steps the median update/weight ratio of the weight layers is below "
-                + RATIO + ", the loss is still above " + HALVED + " of its start, gradients do not vanish, and the rate is at least half its base value";
+                + RATIO + ", the loss is still above " + HALVED + " of its start, gradients do not vanish, no activation layer has most of its units dead or saturated"
+                + " (as DEAD_RELU and SATURATED_UNITS count them), and the rate is at least half its base value";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -72,6 +73,10 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         double ratio = Stats.median(ratios);
         if (!(ratio < RATIO) || ratio == 0) return List.of();
         if (Stats.median(firstOverLast) < VanishingGradients.RATIO) return List.of();
+        // units that output zero (dead ReLUs) or sit in flat tails pass no gradient: the steps are
+        // small because the units are, often from a rate too high (sgd at 5 killed 98-100% of them),
+        // and raising it is the wrong advice; DEAD_RELU and SATURATED_UNITS say what is wrong
+        if (silencedUnits(t, last)) return List.of();
         double start = dev.vitals.doctor.trace.Curves.startLoss(t), now = t.meanLoss(n - 20, n);
         if (!(now > start * HALVED)) return List.of();
         Observation o = last.get(WINDOW - 1);
@@ -80,5 +85,17 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
                         + Numbers.fmt(start) + " to " + Numbers.fmt(now) + " in " + n + " steps",
                 evidence("update_to_weight_ratio", ratio, "lr", (double) o.lr(), "loss_at_start", start, "loss_now", now, "steps", n,
                         "gradient_norm", o.gradNorm())));
+    }
+
+    /** Whether an activation layer had most of its units dead (ReLU) or saturated (sigmoid, tanh) in every one of these observations. */
+    private static boolean silencedUnits(Trace t, List<Observation> last) {
+        for (int l = 0; l < t.layers().size(); l++) {
+            String kind = t.layers().get(l).saturation();
+            if (!kind.equals("negative") && !kind.equals("tails")) continue;
+            double min = 1;
+            for (Observation o : last) min = Math.min(min, kind.equals("negative") ? o.layerDead()[l] : o.layerSaturated()[l]);
+            if (min > (kind.equals("negative") ? DeadRelu.DEAD : SaturatedUnits.SATURATED)) return true;
+        }
+        return false;
     }
 }

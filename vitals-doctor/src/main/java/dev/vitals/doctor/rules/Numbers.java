@@ -5,7 +5,7 @@ import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Formatting of measured numbers for evidence: four significant digits, NaN as a word. */
+/** Formatting of measured numbers for evidence: four significant digits. */
 public final class Numbers {
     private Numbers() {}
 
@@ -21,8 +21,8 @@ public final class Numbers {
     }
 
     public static Object round(double d) {
-        if (Double.isNaN(d)) return "NaN";
-        if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
+        // kept a number: the report writes it as null, a console prints it as NaN or Infinity
+        if (!Double.isFinite(d)) return d;
         if (d == 0) return 0.0;
         return new BigDecimal(d).round(new MathContext(4)).doubleValue();
     }

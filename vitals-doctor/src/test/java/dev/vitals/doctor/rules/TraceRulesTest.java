@@ -271,6 +271,15 @@ class TraceRulesTest {
                 if (s % 10 == 0) healthy.observe(obs(s, s / 100, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
             }
             assertTrue(new LearningRateTooLow().evaluate(healthy, STEP).isEmpty());
+
+            // the same tiny updates with 98% of the ReLU units dead: the units are silent (sgd at 5
+            // killed them), so "raise the learning rate" would be the wrong advice
+            Trace dead = b.build();
+            for (int s = 0; s < 120; s++) {
+                dead.step(2.30 - 0.0001 * s, 0.1, 0.2);
+                if (s % 10 == 0) dead.observe(obs(s, s / 100, 2.3, 1, fill(p, 0.5), fill(p, 1e-6), fill(p, 1), b.layers(), 0.98, 0, true, 0));
+            }
+            assertTrue(new LearningRateTooLow().evaluate(dead, STEP).isEmpty());
         }
 
         @Test
@@ -369,28 +378,28 @@ class TraceRulesTest {
         @Test
         void accuracyWithinTheMarginOfASmallValidationSetIsNotChanceWhileItsLossFallsSteeply() {
             // wine's shape: 3 classes, 28 validation examples (a margin of 23 points), 5 planned epochs
-            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).plan(3, 5, 8, 16, 28);
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).plan(3, 5, 12, 16, 28);
             double[][] learning = {{1.97, 0.18, 1.42, 0.32}, {1.44, 0.38, 0.92, 0.54}};  // a real run, judged at 54% on its way to 79%
             Trace t = b.build();
-            steps(t, 16, i -> 2.0 - 0.04 * i, 0.3, 0.4);
-            for (int e = 0; e < learning.length; e++) t.epoch(epoch(e, learning[e][0], learning[e][1], learning[e][2], learning[e][3], 8L * (e + 1)));
+            steps(t, 24, i -> 2.0 - 0.04 * i, 0.3, 0.4);
+            for (int e = 0; e < learning.length; e++) t.epoch(epoch(e, learning[e][0], learning[e][1], learning[e][2], learning[e][3], 12L * (e + 1)));
             assertTrue(new AccuracyAtChance().evaluate(t, EPOCH).isEmpty());
             assertTrue(new AccuracyAtChance().evaluate(t, END).isEmpty());
 
             // the same accuracies with a validation loss that stands still: at chance
             Trace flat = b.build();
-            steps(flat, 16, i -> 1.1, 0.35, 0.4);
-            flat.epoch(epoch(0, 1.10, 0.36, 1.10, 0.50, 8));
-            flat.epoch(epoch(1, 1.09, 0.37, 1.08, 0.54, 16));
+            steps(flat, 24, i -> 1.1, 0.35, 0.4);
+            flat.epoch(epoch(0, 1.10, 0.36, 1.10, 0.50, 12));
+            flat.epoch(epoch(1, 1.09, 0.37, 1.08, 0.54, 24));
             List<Finding> f = new AccuracyAtChance().evaluate(flat, EPOCH);
             assertEquals(1, f.size());
             assertEquals(1.08, ((Number) f.get(0).evidence().get("loss_now")).doubleValue(), 1e-12);
 
             // labels memorised without their inputs: the training loss falls, the validation loss rises
             Trace memorised = b.build();
-            steps(memorised, 16, i -> 1.1 - 0.01 * i, 0.5, 0.4);
-            memorised.epoch(epoch(0, 1.00, 0.50, 1.12, 0.36, 8));
-            memorised.epoch(epoch(1, 0.70, 0.75, 1.20, 0.39, 16));
+            steps(memorised, 24, i -> 1.1 - 0.01 * i, 0.5, 0.4);
+            memorised.epoch(epoch(0, 1.00, 0.50, 1.12, 0.36, 12));
+            memorised.epoch(epoch(1, 0.70, 0.75, 1.20, 0.39, 24));
             assertEquals(1, new AccuracyAtChance().evaluate(memorised, EPOCH).size());
 
             // a one-epoch run: its training loss against the first steps'
@@ -403,6 +412,15 @@ class TraceRulesTest {
             steps(stuck, 8, i -> 1.1, 0.3, 0.4);
             stuck.epoch(epoch(0, 1.1, 0.3, 1.1, 0.5, 8));
             assertEquals(1, new AccuracyAtChance().evaluate(stuck, END).size());
+
+            // one-step epochs (batch 2048 on digits): the first epoch's accuracy predates any update,
+            // so no epoch judges before 20 steps; the end still does
+            TraceBuilder big = TraceBuilder.mlp(2, "relu", 32).plan(10, 3, 1, 2048, 0);
+            Trace oneStep = big.build();
+            steps(oneStep, 1, i -> 2.3, 0.105, 0.2);
+            oneStep.epoch(epoch(0, 2.3, 0.105, Double.NaN, Double.NaN, 1));
+            assertTrue(new AccuracyAtChance().evaluate(oneStep, EPOCH).isEmpty());
+            assertEquals(1, new AccuracyAtChance().evaluate(oneStep, END).size());
         }
 
         @Test
