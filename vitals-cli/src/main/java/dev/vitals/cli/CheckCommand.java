@@ -37,8 +37,15 @@ final class CheckCommand implements Callable<Integer> {
         Spec s = SpecParser.read(spec);
         Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
         PrintWriter o = cmd.commandLine().getOut();
-        o.println("check " + s.name() + " (" + spec + ")");
-        Checkup.Result r = Checkup.run(s, step -> printStep(o, step));
+        // the heading waits for the first step: bad data found while loading leaves its one error line alone
+        boolean[] headed = {false};
+        Checkup.Result r = Checkup.run(s, step -> {
+            if (!headed[0]) {
+                headed[0] = true;
+                o.println("check " + s.name() + " (" + spec + ")");
+            }
+            printStep(o, step);
+        });
         for (StepReport st : r.steps()) {
             Object w = st.measured().get("withdrawn");
             if (w != null) o.println("withdrawn from step " + st.number() + " (" + st.name() + "): " + w);

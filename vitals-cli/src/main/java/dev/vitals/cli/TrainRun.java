@@ -40,6 +40,9 @@ final class TrainRun {
         RunDirectory.check(out);
         PreparedData data = Experiment.loadData(spec);
         WatchedRun.Preflight pre = WatchedRun.preflight(spec, data);
+        // the model and loss are built (and a loss that does not fit the output refused) before the
+        // run's first line: bad input is one error line, not a run that starts and then fails
+        Experiment exp = pre.blocksTraining() ? null : Experiment.of(spec, data);
         o.println("run " + spec.name() + ": " + data.description());
         for (Finding f : pre.findings()) o.println(Diagnosis.notice(f));
         if (pre.blocksTraining()) {
@@ -49,7 +52,6 @@ final class TrainRun {
             json.write(report);
             return Main.UNHEALTHY;
         }
-        Experiment exp = Experiment.of(spec, data);
         o.println("model: " + exp.model().parameterCount() + " parameters, " + exp.model().layers().size() + " layers, loss "
                 + spec.loss() + ", optimizer " + spec.optimizer().name() + " lr " + spec.optimizer().lr()
                 + "; matrix kernel " + Kernels.gemm());

@@ -276,6 +276,7 @@ class BadInputTest {
         assertTrue(lines[0].startsWith("error: "), context);
         assertTrue(r.err().endsWith("\n") && !r.err().endsWith("\n\n"), "one terminated line\n" + context);
         for (String part : c.expected) assertTrue(lines[0].contains(part), "the error names '" + part + "'\n" + context);
+        assertEquals("", r.out(), "nothing on stdout: bad input is found before a run or check begins\n" + context);
         assertFalse(r.all().contains("Exception"), "no exception name\n" + context);
         assertFalse(r.all().contains("\tat "), "no stack trace\n" + context);
         assertFalse(Files.exists(dir.resolve("run")), "no run folder\n" + context);

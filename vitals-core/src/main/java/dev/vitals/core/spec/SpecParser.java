@@ -130,6 +130,8 @@ public final class SpecParser {
             throw fail("schedule.min_lr", "expected at most optimizer.lr (" + fmt(opt.lr()) + "), the rate it anneals down from, not " + fmt(schedule.minLr()));
         }
         Spec.Train train = train(root.get("train"));
+        // before any data is read: a run must not start, print its header and then refuse
+        if (train.earlyStop() > 0 && data.validation() == 0) throw fail("train.early_stop", "needs a validation split; set data.validation above 0");
         Set<Fault> faults = faults(root.get("faults"));
         return new Spec(name, seed, data, model, loss, opt, schedule, train, faults, text, path);
     }

@@ -75,7 +75,8 @@ public final class Experiment {
         Loss loss = lossFor(spec, model, data.train().classes());
         Optimizer opt = parts.optimizer(spec, model.parameters());
         if (spec.train().earlyStop() > 0 && data.validation() == null) {
-            throw new InputException(spec.file() + ": train.early_stop: needs a validation split; set data.validation above 0");
+            throw new InputException(spec.file() + ": train.early_stop: needs a validation split, and data.validation " + spec.data().validation()
+                    + " of " + data.train().size() + " training examples holds none; raise data.validation");
         }
         Trainer t = new Trainer(model, loss, opt, schedule(spec), trainerConfig(spec));
         return new Experiment(spec, data, model, loss, opt, t);

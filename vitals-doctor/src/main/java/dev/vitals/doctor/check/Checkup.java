@@ -47,9 +47,13 @@ public final class Checkup {
         Model model = parts.model(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = new ArrayList<>();
         List<Finding> all = new ArrayList<>();
-        for (StepReport r : preflight(spec, data, model)) add(steps, all, progress, r);
-        boolean labelsBroken = has(steps.get(0).findings(), Code.DATA_LABEL_RANGE);
-        boolean inputsBroken = has(steps.get(0).findings(), Code.DATA_NONFINITE);
+        List<StepReport> pre = preflight(spec, data, model);
+        boolean labelsBroken = has(pre.get(0).findings(), Code.DATA_LABEL_RANGE);
+        boolean inputsBroken = has(pre.get(0).findings(), Code.DATA_NONFINITE);
+        // the loss must fit the output (an InputException otherwise), found before any step is
+        // reported: bad input is one error line, not a check that starts and then fails
+        if (!labelsBroken && !inputsBroken) Experiment.of(spec, data, parts);
+        for (StepReport r : pre) add(steps, all, progress, r);
 
         List<ProbeRule> probes = new ArrayList<>(Rules.probeRules());
         probes.add(new ShortRun());
@@ -62,7 +66,6 @@ public final class Checkup {
             }
             return new Result(steps, all, secs(t0));
         }
-        Experiment.of(spec, data, parts);  // the loss must fit the output: an InputException otherwise
         ProbeContext shared = null;
         for (ProbeRule p : probes) {
             long s0 = System.nanoTime();
