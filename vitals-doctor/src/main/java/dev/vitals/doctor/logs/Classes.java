@@ -29,7 +29,14 @@ public record Classes(int count, String from) {
         long c = Math.round(Math.exp(l0));
         if (c < 2 || c > MAX_INFERRED || Math.abs(l0 - Math.log(c)) > Math.min(TOLERANCE, 0.25 / c)) return unknown();
         // a model that already beats guessing at its first logged step has left its initial loss behind
-        if (first.accuracy() > 1.0 / c + 0.15) return unknown();
+        // (the first accuracy logged: of this step, else of the first epoch, training or validation;
+        // comparing a missing one, NaN, let any guess through)
+        double acc = first.accuracy();
+        if (Double.isNaN(acc) && !log.epochs().isEmpty()) {
+            var e = log.epochs().get(0);
+            acc = !Double.isNaN(e.trainAccuracy()) ? e.trainAccuracy() : e.valAccuracy();
+        }
+        if (acc > 1.0 / c + 0.15) return unknown();
         return new Classes((int) c, "inferred: the first logged loss " + Numbers.fmt(l0) + " is ln " + c + " = " + Numbers.fmt(Math.log(c))
                 + ", the loss of guessing among " + c + " classes");
     }

@@ -104,9 +104,22 @@ public final class RunLog {
         String lossCol = used.get(Kind.LOSS), epochCol = used.get(Kind.EPOCH);
         Epoch open = null;
         long nextStep = 0;
+        // Hugging Face's Trainer logs the epoch as a fraction (0.25, 0.5, ... 1.0 at its end, where its
+        // evaluation record also says 1.0): such a column numbers epoch k by the values in (k-1, k]
+        boolean fractional = false;
+        if (epochCol != null) {
+            for (LogRecord r : table.records()) {
+                double e = r.values().containsKey(epochCol) ? num(r, epochCol) : Double.NaN;
+                if (Double.isFinite(e) && e != Math.rint(e)) {
+                    fractional = true;
+                    break;
+                }
+            }
+        }
         for (LogRecord r : table.records()) {
             if (epochCol != null && r.values().containsKey(epochCol)) {
                 double e = num(r, epochCol);
+                if (fractional) e = Math.ceil(e);
                 if (open != null && open.key != null && open.key != e) {
                     close(open);
                     open = null;

@@ -53,6 +53,25 @@ class LogReplayTest {
     }
 
     @Test
+    void aHuggingFaceTrainerLogWithFractionalEpochsIsReadByWholeEpochs() throws IOException {
+        // the Trainer logs epoch = step / steps per epoch (0.25 ... 1.0) and its evaluation as a record of
+        // its own at the epoch's end; each distinct value was once an epoch of its own (48 instead of 12)
+        double[] val = {1.2, 0.8, 0.6, 0.5, 0.55, 0.62, 0.7, 0.78, 0.85, 0.9, 0.95, 1.0};
+        StringBuilder sb = new StringBuilder();
+        for (int s = 1; s <= 240; s++) {
+            double loss = 2.3 * Math.exp(-s / 40.0) + 0.01 * (s % 3);
+            if (s % 5 == 0) sb.append(String.format(Locale.ROOT, "{\"loss\": %.4f, \"learning_rate\": 0.001, \"epoch\": %.2f, \"step\": %d}%n", loss, s / 20.0, s));
+            if (s % 20 == 0) sb.append(String.format(Locale.ROOT, "{\"eval_loss\": %s, \"eval_accuracy\": 0.9, \"epoch\": %.1f, \"step\": %d}%n", val[s / 20 - 1], s / 20.0, s));
+        }
+        LogReplay.Result r = replay("trainer_state.jsonl", sb.toString(), null);
+        assertEquals(12, r.log().epochs().size());
+        assertEquals(0.5, r.log().epochs().get(3).valLoss(), 1e-12);
+        assertTrue(codes(r).contains("OVERFITTING"), r.findings().toString());
+        // its first loss, 2.05, is near ln 8, but the first accuracy logged (0.9, on validation) is far above guessing among 8
+        assertEquals(0, r.classes().count(), r.classes().from());
+    }
+
+    @Test
     void aHealthyLogRaisesNothing() throws IOException {
         LogReplay.Result r = replay("healthy.csv", healthy(), null);
         assertEquals(List.of(), r.findings());
