@@ -31,7 +31,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     @Override public String condition() {
         return "over the last " + WINDOW + " steps the mean loss is still above " + UNFITTED + " of the loss at the start, the mean of the second half is not "
                 + (int) (PROGRESS * 100) + "% below the first half's, and either " + MIN_SPIKES + " or more steps exceed " + SPIKE
-                + " times the median of the 20 before them, or the loss's standard deviation exceeds " + SPREAD + " of its mean";
+                + " times the median of the 20 before them, or the loss's standard deviation exceeds " + SPREAD + " of its mean; "
+                + "not while the validation loss fell over each of the last two epochs";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -62,6 +63,14 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // near a fitted model one misclassified example is a "spike"; bouncing only matters while the loss is high
         double start = Curves.startLoss(t);
         if (!((first + second) / 2 > UNFITTED * start)) return List.of();
+        // a validation loss that fell over each of the last two epochs is progress, however the batches
+        // bounce: a run fine-tuned at batch 8 from a fitted model (its start no reference, its batch
+        // losses noisy in relative terms) was called too hot while validation improved every epoch
+        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        if (ep.size() >= 3) {
+            double v0 = ep.get(ep.size() - 3).valLoss(), v1 = ep.get(ep.size() - 2).valLoss(), v2 = ep.get(ep.size() - 1).valLoss();
+            if (v1 < v0 && v2 < v1) return List.of();
+        }
         float[] l = t.losses();
         int spikes = 0;
         double sum = 0, sq = 0;

@@ -297,6 +297,19 @@ class TraceRulesTest {
             Trace smooth = b.build();
             steps(smooth, 160, i -> 2.3 * Math.exp(-i / 50.0), 0.8, 0.2);
             assertTrue(new LearningRateTooHigh().evaluate(smooth, STEP).isEmpty());
+
+            // the same bouncing batches while the validation loss falls epoch after epoch: progress
+            // (fine-tuning at batch 8 from a fitted model, logged without a class count)
+            Trace improving = b.build();
+            steps(improving, 160, i -> i % 7 == 3 ? 9.0 : 2.0 + (i % 3) * 0.3, 0.2, 0.2);
+            double[] val = {0.163, 0.153, 0.146};
+            for (int e = 0; e < val.length; e++) improving.epoch(epoch(e, 2.5, 0.2, val[e], 0.97, 50L * (e + 1)));
+            assertTrue(new LearningRateTooHigh().evaluate(improving, STEP).isEmpty());
+            Trace worsening = b.build();
+            steps(worsening, 160, i -> i % 7 == 3 ? 9.0 : 2.0 + (i % 3) * 0.3, 0.2, 0.2);
+            double[] up = {0.163, 0.153, 0.170};
+            for (int e = 0; e < up.length; e++) worsening.epoch(epoch(e, 2.5, 0.2, up[e], 0.97, 50L * (e + 1)));
+            assertEquals(1, new LearningRateTooHigh().evaluate(worsening, STEP).size());
         }
 
         @Test
