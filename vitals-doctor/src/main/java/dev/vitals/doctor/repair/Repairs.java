@@ -13,13 +13,21 @@ import java.util.Set;
 public final class Repairs {
     private Repairs() {}
 
+    /**
+     * Removes the activation the loss applies itself after the last weight layer: softmax before
+     * cross_entropy, sigmoid before binary_cross_entropy.
+     */
     public static Repair dropSoftmaxBeforeLoss() {
-        return new Repair("drop-softmax", "remove the softmax after the last layer: the loss applies its own",
-                s -> s.loss().equals("mse") ? s : ModelEdits.layers(s, l -> {
-                    int last = ModelEdits.lastWeight(l);
-                    for (int i = l.size() - 1; i > last; i--) if (l.get(i).kind().equals("softmax")) l.remove(i);
-                    return l;
-                }));
+        return new Repair("drop-softmax", "remove the softmax (or, before binary_cross_entropy, the sigmoid) after the last layer: the loss applies its own",
+                s -> {
+                    String own = s.loss().equals("cross_entropy") ? "softmax" : s.loss().equals("binary_cross_entropy") ? "sigmoid" : null;
+                    if (own == null) return s;
+                    return ModelEdits.layers(s, l -> {
+                        int last = ModelEdits.lastWeight(l);
+                        for (int i = l.size() - 1; i > last; i--) if (l.get(i).kind().equals(own)) l.remove(i);
+                        return l;
+                    });
+                });
     }
 
     /**

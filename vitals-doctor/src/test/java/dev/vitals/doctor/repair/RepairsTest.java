@@ -38,6 +38,11 @@ class RepairsTest {
         assertEquals(List.of("dense", "relu", "dense"), kinds(r));
         assertEquals("model.layers[2]", r.model().layers().get(2).where());
         assertFalse(Repairs.dropSoftmaxBeforeLoss().changes(r), "a second application changes nothing");
+        // sigmoid before binary_cross_entropy, which applies its own; a hidden sigmoid stays
+        Spec b = spec("source: breast-cancer", "xavier", "{dense: 16}, sigmoid, {dense: 1}, sigmoid", "binary_cross_entropy", "name: adam, lr: 0.001", "");
+        assertEquals(List.of("dense", "sigmoid", "dense"), kinds(Repairs.dropSoftmaxBeforeLoss().apply(b)));
+        // but not a sigmoid before cross_entropy (another finding, another repair)
+        assertFalse(Repairs.dropSoftmaxBeforeLoss().changes(spec("{dense: 32}, relu, {dense: 10}, sigmoid", "cross_entropy")));
     }
 
     @Test
