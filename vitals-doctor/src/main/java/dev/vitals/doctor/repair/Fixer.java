@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * {@code vitals fix}: checks a spec as {@code vitals check} does, then, finding by finding (errors
  * first, earlier stages first), tries the catalogue's candidate repairs one at a time. A candidate
  * is kept when, checked again, the finding it targets is gone, no new error appeared, and a short
- * training run does no worse on held-out examples. Kept repairs accumulate greedily; the combined
+ * training run does no worse on held-out examples (a repair that removes a bug of the training loop
+ * is kept even then: see {@link Repair#removesBug}). Kept repairs accumulate greedily; the combined
  * spec is written as YAML, read back and checked once more.
  */
 public final class Fixer {
@@ -87,7 +88,7 @@ public final class Fixer {
                 }
                 Spec next = r.apply(current);
                 long c0 = System.nanoTime();
-                Trial t = evaluate(next, f, check, measured);
+                Trial t = evaluate(next, f, check, measured, r.removesBug());
                 cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
                 attempts.add(new Attempt(f.code(), f.layer(), r.name(), r.description(), t.accepted(), t.why()));
                 progress.accept("  " + f.code() + ": " + r.name() + " -> " + (t.accepted() ? "kept: " : "rejected: ") + t.why());
@@ -135,7 +136,7 @@ public final class Fixer {
     /** What a candidate did: the new check and short run, and whether they earn it a place. */
     private record Trial(boolean accepted, String why, Checkup.Result check, ShortTrial.Outcome outcome) {}
 
-    private Trial evaluate(Spec next, Finding target, Checkup.Result before, ShortTrial.Outcome measured) {
+    private Trial evaluate(Spec next, Finding target, Checkup.Result before, ShortTrial.Outcome measured, boolean removesBug) {
         Checkup.Result after;
         try {
             after = check(next);
@@ -155,7 +156,13 @@ public final class Fixer {
         if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null);
         ShortTrial.Outcome o = trial(next, after.findings());
         String change = Outcomes.change(measured, o);
-        if (Outcomes.worse(measured, o)) return new Trial(false, "finding gone, but the short run got worse: " + change, after, o);
+        if (Outcomes.worse(measured, o)) {
+            if (!removesBug) return new Trial(false, "finding gone, but the short run got worse: " + change, after, o);
+            // a loop bug can speed a short run up (uncleared gradients add up to larger steps); the
+            // correct loop is kept, and the rate it now needs is a finding of its own
+            return new Trial(true, "finding gone; the short run is slower without the bug (" + change
+                    + "): its speed came from the bug, and the learning rate may need raising", after, o);
+        }
         String note = newSymptoms.isEmpty() ? "" : "; " + String.join(", ", newSymptoms)
                 + " newly reported by the check, but the short run did not get worse";
         return new Trial(true, "finding gone" + (change.isEmpty() ? "" : "; " + change) + note, after, o);

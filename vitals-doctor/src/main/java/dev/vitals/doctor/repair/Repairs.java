@@ -156,7 +156,7 @@ public final class Repairs {
 
     /** The deliberate bug {@code key} taken out of the training loop. */
     public static Repair removeInjectedBug(String key) {
-        return new Repair("remove " + key, "remove the injected bug " + key, s -> s.withoutInjectedBug(key));
+        return new Repair("remove " + key, "remove the injected bug " + key, s -> s.withoutInjectedBug(key), true);
     }
 
     private static boolean hasNorm(Spec s) {

@@ -49,6 +49,25 @@ class FixerTest {
     }
 
     @Test
+    void aLoopBugIsRemovedEvenWhenItMadeTheShortRunFaster() throws Exception {
+        // gradients never cleared add up to steps larger than sgd at 0.01 asks for: the buggy short run
+        // learns faster, and the correct loop was once rejected for being slower
+        Spec broken = SpecParser.parse("""
+                name: no-zero-grad
+                data: {source: digits}
+                model: {layers: [{dense: 64}, relu, {dense: 10}]}
+                optimizer: {name: sgd, lr: 0.01}
+                train: {epochs: 10, batch: 64}
+                faults: [no_zero_grad]
+                """, null);
+        FixResult r = Fixer.fix(broken, Fixer.Options.defaults(), null);
+        assertTrue(r.changed(), r.attempts().toString());
+        assertTrue(r.kept().stream().anyMatch(k -> k.repair().name().equals("remove no_zero_grad")), r.attempts().toString());
+        assertTrue(SpecParser.parse(r.yaml(), null).injectedBugs().isEmpty(), r.yaml());
+        assertTrue(r.after().stream().noneMatch(f -> f.code().equals("GRADIENT_ACCUMULATION")), r.after().toString());
+    }
+
+    @Test
     void aHealthySpecIsLeftAlone() throws Exception {
         Path p = ROOT.resolve("examples/iris-mlp.yaml");
         Spec spec = SpecParser.read(p);
