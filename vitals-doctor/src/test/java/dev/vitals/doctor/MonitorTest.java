@@ -45,23 +45,6 @@ class MonitorTest {
     }
 
     @Test
-    void aWatchedRunReportsACodeTheDataCheckFoundOnlyOnce() {
-        // wine unshuffled: the data check finds the batches ordered by label, and so does the monitor at step 20
-        dev.vitals.core.spec.Spec spec = dev.vitals.core.spec.SpecParser.parse("""
-                name: split
-                seed: 1
-                data: {source: wine, test: 0.3, validation: 0.1, shuffle: false}
-                model: {layers: [{dense: 16}, relu, {dense: 3}]}
-                optimizer: {name: adam, lr: 0.01}
-                train: {epochs: 20, batch: 16}
-                """, null);
-        List<dev.vitals.core.report.Finding> printed = new ArrayList<>();
-        WatchedRun.Outcome o = WatchedRun.train(spec, dev.vitals.core.train.Experiment.loadData(spec), printed::add);
-        assertEquals(1, o.findings().stream().filter(f -> f.code().equals("DATA_UNSHUFFLED")).count(), o.findings().toString());
-        assertEquals(1, printed.stream().filter(f -> f.code().equals("DATA_UNSHUFFLED")).count(), printed.toString());
-    }
-
-    @Test
     void everyObservedStepIsJudgedWhenObservationsAreApart() {
         RunInfo info = TraceBuilder.mlp(2, "relu", 8).build().info();
         List<Long> asked = new ArrayList<>();
