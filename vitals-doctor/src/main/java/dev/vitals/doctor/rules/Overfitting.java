@@ -28,7 +28,7 @@ public final class Overfitting extends Rule implements TraceRule {
     @Override public String condition() {
         return "the validation loss has been more than " + (int) (RISE * 100) + "% above its minimum for " + EPOCHS_UP
                 + " consecutive epochs while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum and is now below 1/"
-                + GAP + " of the validation loss";
+                + GAP + " of the validation loss, and the training accuracy is above chance and its margin (where the classes are known)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -66,6 +66,11 @@ public final class Overfitting extends Rule implements TraceRule {
         if (!(last.trainLoss() < ep.get(best).trainLoss() * (1 - TRAIN_FALL))) return List.of();
         // a run whose training loss is as bad as its validation loss is unstable, not overfitting
         if (!(last.valLoss() > GAP * last.trainLoss())) return List.of();
+        // a model at chance on its own training data has learned nothing to overfit with: its
+        // validation loss bounces (an exploded run that died, 32-40% on wine against 40% for guessing)
+        double chance = t.info() == null ? 0 : t.info().chance();
+        if (chance > 0 && !Double.isNaN(last.trainAccuracy())
+                && last.trainAccuracy() <= chance + dev.vitals.doctor.trace.Curves.chanceMargin(chance, t.info().trainSize())) return List.of();
         List<Object> val = new ArrayList<>(), train = new ArrayList<>();
         for (EpochResult e : ep) {
             val.add(Numbers.round(e.valLoss()));

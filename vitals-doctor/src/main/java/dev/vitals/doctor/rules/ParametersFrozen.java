@@ -18,18 +18,21 @@ import java.util.Map;
  */
 public final class ParametersFrozen extends Rule implements TraceRule {
     static final int OBSERVATIONS = 3;
+    /** lr x gradient norm over weight norm below which float32 may round every update of a parameter to zero (its unit roundoff is 6e-8). */
+    static final double RESOLUTION = 1e-6;
 
     @Override public Code code() { return Code.PARAMETERS_FROZEN; }
 
     @Override public Severity severity() { return Severity.ERROR; }
 
     @Override public String condition() {
-        return "on " + OBSERVATIONS + " consecutive observed steps a parameter has a non-zero gradient but its applied update is exactly zero";
+        return "on " + OBSERVATIONS + " consecutive observed steps a parameter has a non-zero gradient but its applied update is exactly zero, "
+                + "where lr x its gradient norm is at least " + RESOLUTION + " of its norm (smaller steps may all round away in float32)";
     }
 
-    @Override public Map<String, Object> thresholds() { return ordered("consecutive observed steps", OBSERVATIONS, "applied update norm", "= 0"); }
+    @Override public Map<String, Object> thresholds() { return ordered("consecutive observed steps", OBSERVATIONS, "applied update norm", "= 0", "lr x gradient over weight norm at least", RESOLUTION); }
 
-    @Override public String basis() { return "exact: any step with a non-zero gradient and a non-zero learning rate changes the weights"; }
+    @Override public String basis() { return "exact: any step with a non-zero gradient and a non-zero learning rate changes the weights, unless it is below float32's resolution of them"; }
 
     @Override public String cause() {
         return "the optimizer computes updates that never reach the weights: an update buffer reset or overwritten before it is applied, a copy of the weights updated instead of the model's, or parameters left out of the optimizer";
@@ -47,7 +50,12 @@ public final class ParametersFrozen extends Rule implements TraceRule {
         List<String> frozen = new ArrayList<>();
         for (int p = 0; p < t.parameters().size(); p++) {
             boolean stuck = true;
-            for (Observation o : last) stuck &= o.paramGrad()[p] > 0 && o.paramUpdate()[p] == 0 && o.lr() > 0;
+            for (Observation o : last) {
+                // a step of lr x gradient below a millionth of the weights rounds to nothing in float32
+                // (vanishing gradients of 1e-9 under sgd): frozen by arithmetic, not by the loop
+                boolean representable = o.lr() * o.paramGrad()[p] >= RESOLUTION * o.paramValue()[p];
+                stuck &= o.paramGrad()[p] > 0 && o.paramUpdate()[p] == 0 && o.lr() > 0 && representable;
+            }
             if (stuck) frozen.add(t.parameters().get(p));
         }
         if (frozen.isEmpty()) return List.of();

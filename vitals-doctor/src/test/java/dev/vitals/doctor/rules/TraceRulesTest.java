@@ -93,6 +93,15 @@ class TraceRulesTest {
                 healthy.observe(healthyObs(b, s, 2.3));
             }
             assertTrue(new ParametersFrozen().evaluate(healthy, STEP).isEmpty());
+
+            // vanishing gradients of 1e-9 at lr 1e-3: each step is 1e-12 of the weights, which float32
+            // rounds away; frozen by arithmetic (VANISHING_GRADIENTS says why), not by the loop
+            Trace vanishing = b.build();
+            for (int s = 0; s < 3; s++) {
+                vanishing.step(2.3, 0.1, 0.2);
+                vanishing.observe(obs(s, 0, 2.3, 1, fill(p, 1e-9), fill(p, 0), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            assertTrue(new ParametersFrozen().evaluate(vanishing, STEP).isEmpty());
         }
 
         @Test
@@ -176,6 +185,28 @@ class TraceRulesTest {
                 healthy.observe(obs(s, 0, 2.3 - 0.2 * s, 1 + 0.3 * s, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
             }
             assertTrue(new ExplodingGradients().evaluate(healthy, STEP).isEmpty());
+
+            // an explosion in the first three steps, after which every ReLU died (sgd at 5 on unscaled
+            // wine): the first steps' median holds the explosion, and the norm then collapses
+            double[] norms = {1120, 3.4e11, 9.3e13, 0.74, 0.7, 0.72, 0.71, 0.7, 0.7, 0.7};
+            double[] losses = {334, 1e9, 6.1e16, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1};
+            Trace died = b.build();
+            for (int s = 0; s < norms.length; s++) {
+                died.step(losses[s], 0.3, 0.2);
+                died.observe(obs(s, 0, losses[s], norms[s], fill(p, norms[s] / 3), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            List<Finding> burst = new ExplodingGradients().evaluate(died, STEP);
+            assertEquals(1, burst.size());
+            assertEquals(2L, burst.get(0).step());
+            assertTrue(burst.get(0).message().contains("collapsed"), burst.get(0).message());
+            // a first step 1e4 times smaller than later ones while the loss falls (a tiny-init start) is no burst
+            Trace tinyStart = b.build();
+            for (int s = 0; s < 10; s++) {
+                double norm = s == 0 ? 1e-5 : 1.0;
+                tinyStart.step(2.3 - 0.1 * s, 0.3, 0.2);
+                tinyStart.observe(obs(s, 0, 2.3 - 0.1 * s, norm, fill(p, norm / 3), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            assertTrue(new ExplodingGradients().evaluate(tinyStart, STEP).isEmpty());
         }
 
         @Test
@@ -352,6 +383,12 @@ class TraceRulesTest {
             double[] v2 = {1.0, 0.6, 0.5, 0.58, 0.6, 0.45};
             for (int e = 0; e < v2.length; e++) noisy.epoch(epoch(e, 1.0 / (e + 1), 0.9, v2[e], 0.8, 50L * (e + 1)));
             assertTrue(new Overfitting().evaluate(noisy, EPOCH).isEmpty());
+
+            // the same losses from a model at chance on its own training data (10 classes, 11%): an
+            // exploded run whose validation loss bounces has nothing to overfit with
+            Trace atChance = TraceBuilder.mlp(3, "relu", 32).plan(10, 20, 50, 32, 800).build();
+            for (int e = 0; e < val.length; e++) atChance.epoch(epoch(e, 1.0 / (e + 1), 0.11, val[e], 0.1, 50L * (e + 1)));
+            assertTrue(new Overfitting().evaluate(atChance, EPOCH).isEmpty());
         }
 
         @Test
