@@ -60,9 +60,13 @@ final class TrainRun {
         RunDirectory dir = RunDirectory.create(out, spec.name());
         dir.writeSpec(spec.text());
         WatchedRun.Outcome outcome;
+        java.util.List<Finding> live = new java.util.ArrayList<>();
         try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl"))) {
             ConsoleProgress progress = new ConsoleProgress(o, e);
-            outcome = WatchedRun.train(pre, exp, f -> progress.notice(Diagnosis.notice(f)), progress, log);
+            outcome = WatchedRun.train(pre, exp, f -> {
+                live.add(f);
+                progress.notice(Diagnosis.notice(f));
+            }, progress, log);
         }
         RunResult r = outcome.result();
         if (r.hasTest()) {
@@ -73,6 +77,11 @@ final class TrainRun {
         Report report = Report.of("train", spec.name(), outcome.findings(), Report.metrics(r));
         report.write(dir.path().resolve("report.json"));
         json.write(report);
+        // a finding printed while the run went on that no longer holds of the whole run (accuracy at
+        // chance at epoch 12 of a run that ended well above it) is withdrawn from the diagnosis: say so
+        for (Finding f : live) {
+            if (outcome.findings().stream().noneMatch(x -> x == f)) o.println("withdrawn: " + f.code() + " (step " + f.step() + "): it no longer holds at the end of the run");
+        }
         Diagnosis.print(o, outcome.findings());
         o.println("artifacts: " + dir.path());
         return report.healthy() ? Main.OK : Main.UNHEALTHY;

@@ -27,6 +27,7 @@ public final class Monitor implements TrainingListener {
     private final Consumer<Finding> onFinding;
     private final Set<String> seen = new HashSet<>();
     private final List<Finding> findings = new ArrayList<>();
+    private final java.util.Map<Finding, TraceRule> raisedBy = new java.util.IdentityHashMap<>();
 
     public Monitor(List<TraceRule> rules, Consumer<Finding> onFinding) {
         this.rules = List.copyOf(rules);
@@ -81,7 +82,15 @@ public final class Monitor implements TrainingListener {
     }
 
     @Override
-    public void onRunEnd(RunResult result) { evaluate(TraceRule.Moment.END); }
+    public void onRunEnd(RunResult result) {
+        evaluate(TraceRule.Moment.END);
+        Trace t = recorder.trace();
+        if (t == null) return;
+        findings.removeIf(f -> {
+            TraceRule r = raisedBy.get(f);
+            return r != null && !r.stillHolds(t, f);
+        });
+    }
 
     private void evaluate(TraceRule.Moment moment) {
         Trace t = recorder.trace();
@@ -90,6 +99,7 @@ public final class Monitor implements TrainingListener {
             for (Finding f : r.evaluate(t, moment)) {
                 if (seen.add(f.code() + "|" + f.layer())) {
                     findings.add(f);
+                    raisedBy.put(f, r);
                     if (onFinding != null) onFinding.accept(f);
                 }
             }

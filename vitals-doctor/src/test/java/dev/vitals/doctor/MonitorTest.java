@@ -63,6 +63,33 @@ class MonitorTest {
         assertEquals(25, asked.size());
     }
 
+    @Test
+    void aFindingThatNoLongerHoldsAtTheEndIsWithdrawn() {
+        RunInfo info = TraceBuilder.mlp(2, "relu", 8).build().info();
+        dev.vitals.core.report.Finding f = new dev.vitals.core.report.Finding("ACCURACY_AT_CHANCE", dev.vitals.core.report.Finding.Severity.ERROR,
+                dev.vitals.core.report.Finding.Stage.TRAIN, null, 0L, "at chance", java.util.Map.of(), "c", "f", null);
+        boolean[] holds = {true};
+        TraceRule rule = new TraceRule() {
+            @Override public List<dev.vitals.core.report.Finding> evaluate(dev.vitals.doctor.trace.Trace t, Moment moment) { return List.of(f); }
+
+            @Override public boolean stillHolds(dev.vitals.doctor.trace.Trace t, dev.vitals.core.report.Finding x) { return holds[0]; }
+        };
+        for (boolean stillHolds : new boolean[] {true, false}) {
+            holds[0] = stillHolds;
+            List<dev.vitals.core.report.Finding> printed = new ArrayList<>();
+            Monitor m = new Monitor(List.of(rule), printed::add);
+            m.onRunBegin(info);
+            StepEvent ev = event(info);
+            ev.loss = 1;
+            ev.observed = true;
+            m.onStep(ev);
+            assertEquals(1, m.findings().size());
+            m.onRunEnd(null);
+            assertEquals(stillHolds ? 1 : 0, m.findings().size());
+            assertEquals(1, printed.size(), "printed when it appeared either way");
+        }
+    }
+
     private static StepEvent event(RunInfo info) {
         ParamStats[] ps = new ParamStats[info.parameters().size()];
         for (int i = 0; i < ps.length; i++) ps[i] = new ParamStats(info.parameters().get(i), 0, 10);

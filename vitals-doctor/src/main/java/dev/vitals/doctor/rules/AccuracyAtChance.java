@@ -101,6 +101,17 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1])));
     }
 
+    /** Withdrawn when the run's last epoch ended above chance and its margin (it fired on its way up, at epoch 12 of 40 of a run that ended at 34% against 20%). */
+    @Override
+    public boolean stillHolds(Trace t, Finding f) {
+        List<EpochResult> ep = t.epochs();
+        if (ep.isEmpty() || t.info() == null || !(t.info().chance() > 0)) return true;
+        EpochResult last = ep.get(ep.size() - 1);
+        double chance = t.info().chance(), acc = Curves.accuracy(last);
+        double margin = Curves.chanceMargin(chance, last.hasValidation() ? t.info().validationSize() : t.info().trainSize());
+        return !(acc > chance + margin);
+    }
+
     /**
      * The loss that goes with the judged accuracy, before and after the last epoch: the validation
      * loss of the last two epochs where both have one, else their training loss; after a first epoch,

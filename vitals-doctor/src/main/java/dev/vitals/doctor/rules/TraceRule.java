@@ -14,4 +14,11 @@ public interface TraceRule {
     enum Moment { STEP, EPOCH, END }
 
     List<Finding> evaluate(Trace trace, Moment moment);
+
+    /**
+     * Asked at the end of the run for each finding this rule raised during it: whether what it
+     * claims still holds of the whole run. One that no longer does (accuracy "at chance" at epoch 12
+     * of a run that ended well above it) is withdrawn from the run's findings.
+     */
+    default boolean stillHolds(Trace trace, Finding finding) { return true; }
 }

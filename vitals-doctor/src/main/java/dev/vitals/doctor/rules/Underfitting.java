@@ -30,7 +30,8 @@ public final class Underfitting extends Rule implements TraceRule {
         return "after at least " + MIN_EPOCHS + " epochs and " + (int) (JUDGE_AT * 100) + "% of the plan: training accuracy below "
                 + (int) (ACCURACY * 100) + "% but above chance, the training loss improved by less than " + (int) (FLAT * 100)
                 + "% over the last third of the epochs and is within " + UNSTABLE + "x its best (level, not unstable), and validation accuracy within "
-                + (int) (GAP * 100) + " points of training, with the gradient norm below " + CONVERGED + " of its early level (converged for this model)";
+                + (int) (GAP * 100) + " points of training, with the gradient norm below " + CONVERGED + " of its early level (converged for this model), "
+                + "and the weight layers' median update/weight ratio not below LEARNING_RATE_TOO_LOW's " + LearningRateTooLow.RATIO;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -69,6 +70,9 @@ public final class Underfitting extends Rule implements TraceRule {
         // without gradient norms (a log that has none) the two cannot be told apart, and LOSS_PLATEAU names the symptom
         double shrink = Curves.gradientShrink(t);
         if (!(shrink < CONVERGED)) return List.of();
+        // steps too small to move the weights (sgd at 3e-4 on spirals, whose network reaches 98% at a
+        // proper rate) converge nowhere: that is LEARNING_RATE_TOO_LOW, not a model at its capacity
+        if (tinySteps(t)) return List.of();
         if (last.hasValidation() && !(Math.abs(last.trainAccuracy() - last.valAccuracy()) < GAP)) return List.of();
         List<Object> train = new ArrayList<>();
         for (EpochResult e : ep) train.add(Numbers.round(e.trainLoss()));
@@ -78,5 +82,20 @@ public final class Underfitting extends Rule implements TraceRule {
                         + ", training loss flat at " + Numbers.fmt(last.trainLoss()) + " over the last " + third + " epochs",
                 evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_loss_by_epoch", train,
                         "chance", chance)));
+    }
+
+    /** Whether the last observed steps moved the weight layers by less than LEARNING_RATE_TOO_LOW's ratio (median over layers and steps). */
+    private static boolean tinySteps(Trace t) {
+        List<dev.vitals.doctor.trace.Observation> obs = t.observations();
+        List<dev.vitals.doctor.trace.WeightLayers.Entry> w = dev.vitals.doctor.trace.WeightLayers.of(t);
+        if (obs.size() < LearningRateTooLow.WINDOW || w.isEmpty()) return false;
+        double[] ratios = new double[LearningRateTooLow.WINDOW];
+        for (int i = 0; i < ratios.length; i++) {
+            dev.vitals.doctor.trace.Observation o = obs.get(obs.size() - ratios.length + i);
+            double[] r = new double[w.size()];
+            for (int k = 0; k < w.size(); k++) r[k] = o.updateRatio(w.get(k).param());
+            ratios[i] = dev.vitals.doctor.trace.Stats.median(r);
+        }
+        return dev.vitals.doctor.trace.Stats.median(ratios) < LearningRateTooLow.RATIO;
     }
 }

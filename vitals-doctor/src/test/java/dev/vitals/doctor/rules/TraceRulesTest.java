@@ -17,6 +17,7 @@ import static dev.vitals.doctor.rules.TraceRule.Moment.END;
 import static dev.vitals.doctor.rules.TraceRule.Moment.EPOCH;
 import static dev.vitals.doctor.rules.TraceRule.Moment.STEP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each runtime rule on hand-made traces: provoked just past its thresholds, and silent on healthy numbers. */
@@ -404,6 +405,15 @@ class TraceRulesTest {
             List<Finding> f = new Underfitting().evaluate(t, EPOCH);
             assertEquals(1, f.size());
             assertEquals(0.55, ((Number) f.get(0).evidence().get("train_accuracy")).doubleValue(), 1e-9);
+
+            // the same curves with steps of 1e-6 of the weights: a rate too low, not a model at its capacity
+            Trace slow = b.build();
+            for (int s = 0; s < 200; s++) {
+                slow.step(0.76, 0.55, 0.4);
+                if (s % 10 == 0) slow.observe(obs(s, s / 20, 0.76, s < 50 ? 1.0 : 0.2, fill(p, 0.5), fill(p, 1e-6), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 10; e++) slow.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.55, 0.77, 0.53, 20L * (e + 1)));
+            assertTrue(new Underfitting().evaluate(slow, EPOCH).isEmpty());
         }
 
         @Test
@@ -471,6 +481,18 @@ class TraceRulesTest {
             oneStep.epoch(epoch(0, 2.3, 0.105, Double.NaN, Double.NaN, 1));
             assertTrue(new AccuracyAtChance().evaluate(oneStep, EPOCH).isEmpty());
             assertEquals(1, new AccuracyAtChance().evaluate(oneStep, END).size());
+
+            // judged at chance at epoch 12 of 40 (22% against 20% and a 10-point margin), ended at 34%:
+            // the finding no longer holds of the run and is withdrawn at its end
+            TraceBuilder five = TraceBuilder.mlp(2, "relu", 2).plan(5, 40, 10, 32, 80);
+            Trace slow = five.build();
+            steps(slow, 120, i -> 1.6, 0.2, 0.3);
+            for (int e = 0; e < 12; e++) slow.epoch(epoch(e, 1.6, 0.21, 1.6, 0.221, 10L * (e + 1)));
+            List<Finding> onTheWay = new AccuracyAtChance().evaluate(slow, EPOCH);
+            assertEquals(1, onTheWay.size());
+            assertTrue(new AccuracyAtChance().stillHolds(slow, onTheWay.get(0)));
+            for (int e = 12; e < 40; e++) slow.epoch(epoch(e, 1.4, 0.37, 1.45, 0.337, 10L * (e + 1)));
+            assertFalse(new AccuracyAtChance().stillHolds(slow, onTheWay.get(0)));
         }
 
         @Test
