@@ -43,7 +43,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + (int) (FLAT * 100) + "% of its start; or, after " + (int) (JUDGE_AT * 100)
                 + "% of the planned epochs (and " + MIN_EPOCH_STEPS + " steps) or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss). "
-                + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points";
+                + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
+                + "Raised before the end, it is withdrawn when the run's last epoch ends above chance + margin";
     }
 
     @Override public Map<String, Object> thresholds() {
