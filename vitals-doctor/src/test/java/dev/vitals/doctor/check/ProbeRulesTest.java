@@ -116,6 +116,16 @@ class ProbeRulesTest {
         assertEquals(1, of(mismatch, Code.INPUT_LABEL_MISMATCH).size(), mismatch.toString());
     }
 
+    @Test
+    void tooFewHeldOutExamplesToTellWeakInputsFromNoneAreInconclusive() {
+        // 500 documents of 3 classes: 63 held out put the reference's 38% within a 15-point margin of chance
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: 'synthetic:documents', options: {samples: 500, classes: 3, features: 200, words: 30}}\n"
+                + "model: {layers: [{dense: 16}, relu, {dense: 3}]}\n", null);
+        Checkup.Result r = Checkup.run(s, null);
+        assertTrue(of(r.findings(), Code.INPUT_LABEL_MISMATCH).isEmpty(), r.findings().toString());
+        assertTrue(String.valueOf(r.steps().getLast().measured().get("inconclusive")).contains("held-out examples"), r.steps().getLast().measured().toString());
+    }
+
     // ---- a user's own code through the API ----------------------------------------------------
 
     /** y = x ⊙ gain, one learnable gain per feature; {@code forgetInput} drops the x from dgain (the bug). */
