@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
         description = "Lists the bundled incidents of networks that train but do not learn, or replays one: "
                 + "each broken spec with its diagnosis, then its fixed twin with its result.")
 final class CasebookCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "an incident's folder name or a unique part of it, e.g. 000 or plateau")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "an incident's folder name or a unique part of it, e.g. 000 or frozen")
     String name;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "read the casebook from DIR instead of the bundled one")

@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * The run's metrics as JSON lines: one line per observed step ({@code step}, {@code loss},
  * {@code grad_norm}, {@code lr}) and one per epoch ({@code epoch}, losses, accuracies, seconds).
- * The same format {@code vitals diagnose} reads.
+ * The same format {@code vitals diagnose} reads; its first line, {@code {"classes": N}} for a
+ * classifier, tells diagnose the chance level instead of letting it guess from the first loss
+ * (digits' first loss, 2.40, is nearer ln 11 than ln 10).
  */
 final class MetricsLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,6 +27,11 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
 
     MetricsLog(Path path) throws IOException {
         this.w = Files.newBufferedWriter(path);
+    }
+
+    @Override
+    public void onRunBegin(dev.vitals.core.train.RunInfo run) {
+        if (run.classes() > 1) line(Map.of("classes", run.classes()));
     }
 
     @Override

@@ -114,6 +114,12 @@ class DiagnoseCommandTest {
         assertEquals("healthy", rep.get("verdict").asText());
         assertEquals(30, rep.get("metrics").get("epochs").size());
         assertEquals(3, rep.get("metrics").get("log").get("classes").asInt());
+        // without --classes: the log's first line says how many, nothing is guessed from the first loss
+        assertEquals("{\"classes\":3}", Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
+        Run own = vitals("diagnose", out.resolve("metrics.jsonl").toString());
+        assertEquals(Main.OK, own.code(), own.out() + own.err());
+        assertTrue(own.out().contains("classes: 3 (from the log's own classes record)"), own.out());
+        assertFalse(own.out().contains("ignored: classes"), own.out());
     }
 
     @Test

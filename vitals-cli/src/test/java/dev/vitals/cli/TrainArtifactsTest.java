@@ -60,11 +60,12 @@ class TrainArtifactsTest {
         }
         assertEquals(Files.readString(spec), Files.readString(out.resolve("spec.yaml")));
 
-        // metrics.jsonl: one JSON object per line, observed steps and one line per epoch
+        // metrics.jsonl: one JSON object per line: the classes, then observed steps and one line per epoch
         List<JsonNode> epochLines = new ArrayList<>();
         List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertFalse(lines.isEmpty());
-        for (String line : lines) {
+        assertEquals(3, JSON.readTree(lines.get(0)).get("classes").asInt(), lines.get(0));
+        for (String line : lines.subList(1, lines.size())) {
             JsonNode n = JSON.readTree(line);
             assertTrue(n.isObject(), line);
             assertTrue(n.has("step") && n.has("epoch"), line);

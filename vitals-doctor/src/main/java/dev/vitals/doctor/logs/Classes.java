@@ -22,6 +22,12 @@ public record Classes(int count, String from) {
 
     /** Inferred from the first logged step, or unknown. */
     public static Classes infer(RunLog log) {
+        // a log that says it (Vitals' own metrics.jsonl starts with {"classes": N}) is not guessed at
+        for (LogRecord r : log.table().records()) {
+            if (r.values().get("classes") instanceof Number n && n.doubleValue() >= 2 && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() <= 1e6) {
+                return new Classes(n.intValue(), "from the log's own classes record");
+            }
+        }
         if (!log.has(Column.Kind.ACCURACY) && !log.has(Column.Kind.EPOCH_ACCURACY) && !log.has(Column.Kind.VAL_ACCURACY)) return unknown();
         RunLog.Row first = log.rows().get(0);
         double l0 = first.loss();

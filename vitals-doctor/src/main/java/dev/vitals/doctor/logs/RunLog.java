@@ -67,7 +67,8 @@ public final class RunLog {
         Map<Kind, List<String>> byKind = new EnumMap<>(Kind.class);
         for (String n : table.names()) {
             Column c = Column.classify(n);
-            if (c == null) ignored.add(n);
+            if (c == null && !n.equals("classes")) ignored.add(n);  // "classes" is read by Classes.infer
+            else if (c == null) continue;
             else if (c.kind() == Kind.LAYER_GRAD_NORM) layers.add(n);
             else byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(n);
         }

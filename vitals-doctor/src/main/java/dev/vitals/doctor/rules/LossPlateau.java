@@ -80,7 +80,7 @@ public final class LossPlateau extends Rule implements TraceRule {
         List<Object> curve = new ArrayList<>();
         for (EpochResult e : ep) curve.add(Numbers.round(e.trainLoss()));
         return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
-                "training loss stopped improving at " + Numbers.fmt(bestBefore) + " (no gain over the last " + WINDOW + " epochs), still "
+                "training loss stopped improving at " + Numbers.fmt(bestBefore) + " (less than " + Numbers.pct(IMPROVEMENT) + " gained over the last " + WINDOW + " epochs), still "
                         + Numbers.pct(last.trainLoss() / start) + " of where it started, with accuracy " + Numbers.pct(acc),
                 evidence("train_loss_by_epoch", curve, "loss_at_start", start, "best_before", bestBefore, "best_recent", bestRecent, "accuracy", acc,
                         "gradient_norm_now_over_start", gradients)));
