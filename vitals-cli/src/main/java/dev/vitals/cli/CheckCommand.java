@@ -37,13 +37,9 @@ final class CheckCommand implements Callable<Integer> {
         Spec s = SpecParser.read(spec);
         Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
         PrintWriter o = cmd.commandLine().getOut();
-        // the heading waits for the first step: bad data found while loading leaves its one error line alone
-        boolean[] headed = {false};
+        Heading heading = new Heading(o, "check " + s.name() + " (" + spec + ")");
         Checkup.Result r = Checkup.run(s, step -> {
-            if (!headed[0]) {
-                headed[0] = true;
-                o.println("check " + s.name() + " (" + spec + ")");
-            }
+            heading.print();
             printStep(o, step);
         });
         for (StepReport st : r.steps()) {

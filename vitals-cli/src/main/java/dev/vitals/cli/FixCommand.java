@@ -56,21 +56,14 @@ final class FixCommand implements Callable<Integer> {
         }
         PrintWriter out = cmd.commandLine().getOut();
         PrintWriter log = write != null ? out : cmd.commandLine().getErr();
-        // the heading waits for the first line of the account: bad data found while the check loads it
-        // must leave its one error line alone on standard error
-        String heading = "fix " + s.name() + " (" + spec + ")";
-        boolean[] headed = {false};
-        java.util.function.Consumer<String> account = line -> {
-            if (!headed[0]) {
-                headed[0] = true;
-                log.println(heading);
-            }
+        Heading heading = new Heading(log, "fix " + s.name() + " (" + spec + ")");
+        Fixer.Options defaults = Fixer.Options.defaults();
+        FixResult r = Fixer.fix(s, new Fixer.Options(budget, defaults.trialEpochs(), defaults.trialSeconds()), line -> {
+            heading.print();
             log.println(line);
             log.flush();
-        };
-        Fixer.Options defaults = Fixer.Options.defaults();
-        FixResult r = Fixer.fix(s, new Fixer.Options(budget, defaults.trialEpochs(), defaults.trialSeconds()), account);
-        if (!headed[0]) log.println(heading);
+        });
+        heading.print();
         printAccount(log, r);
         if (write != null) {
             // an unchanged spec written over itself would only lose its timestamp

@@ -42,26 +42,14 @@ public final class WatchedRun {
         public boolean healthy() { return findings.stream().noneMatch(Finding::isError); }
     }
 
-    /** Time for the range test a run makes when the lint doubts its learning rate (as vitals check gives it). */
-    static final double RANGE_TEST_SECONDS = 1.0;
-
     public static Preflight preflight(Spec spec, PreparedData data) {
         Model probe = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = Checkup.preflight(spec, data, probe);
         List<Finding> found = new ArrayList<>();
         for (StepReport s : steps) found.addAll(s.findings());
-        // The lint's learning-rate range is a rule of thumb that vitals check measures (its range test)
-        // and withdraws when the spec's rate works: so does a run, or train and check would disagree
-        // on the same spec (fix's final check said 0 warnings, the run then warned)
-        String lr = dev.vitals.doctor.Code.LEARNING_RATE_RANGE.name();
-        if (!Checkup.blocksTraining(found) && found.stream().anyMatch(f -> f.code().equals(lr) && f.stage() == Finding.Stage.LINT)) {
-            dev.vitals.doctor.check.Measurements m = new dev.vitals.doctor.check.Measurements();
-            new dev.vitals.doctor.rules.LearningRateRange().probe(new dev.vitals.doctor.check.ProbeContext(spec, data, m, RANGE_TEST_SECONDS));
-            if (Boolean.TRUE.equals(m.values().get(dev.vitals.doctor.rules.LearningRateRange.WITHIN_MEASURED_RANGE))) {
-                found.removeIf(f -> f.code().equals(lr) && f.stage() == Finding.Stage.LINT);
-            }
-        }
-        return new Preflight(steps, List.copyOf(found));
+        // as vitals check does, or train and check would disagree on the same spec (fix's final
+        // check said 0 warnings, the run then warned)
+        return new Preflight(steps, List.copyOf(Checkup.measureLintedRate(spec, data, found)));
     }
 
     /** Preflight, then training unless the preflight blocks it. */

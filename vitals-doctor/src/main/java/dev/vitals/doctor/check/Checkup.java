@@ -93,17 +93,35 @@ public final class Checkup {
         boolean measuredOk = steps.stream().anyMatch(s -> Boolean.TRUE.equals(s.measured().get(
                 dev.vitals.doctor.rules.LearningRateRange.WITHIN_MEASURED_RANGE)));
         if (!measuredOk) return;
-        String code = Code.LEARNING_RATE_RANGE.name();
-        all.removeIf(f -> f.code().equals(code) && f.stage() == Finding.Stage.LINT);
+        all.removeIf(Checkup::lintedRate);
         for (int i = 0; i < steps.size(); i++) {
             StepReport s = steps.get(i);
-            if (s.findings().stream().noneMatch(f -> f.code().equals(code) && f.stage() == Finding.Stage.LINT)) continue;
-            List<Finding> kept = s.findings().stream().filter(f -> !(f.code().equals(code) && f.stage() == Finding.Stage.LINT)).toList();
+            if (s.findings().stream().noneMatch(Checkup::lintedRate)) continue;
+            List<Finding> kept = s.findings().stream().filter(f -> !lintedRate(f)).toList();
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(s.measured());
-            m.put("withdrawn", code + ": the range test measured the spec's rate as working");
+            m.put("withdrawn", Code.LEARNING_RATE_RANGE.name() + ": the range test measured the spec's rate as working");
             steps.set(i, new StepReport(s.number(), s.name(), status(kept), m, kept, s.seconds()));
         }
     }
+
+    /** The lint's learning-rate warning: a rule of thumb that the range test measures. */
+    private static boolean lintedRate(Finding f) { return f.code().equals(Code.LEARNING_RATE_RANGE.name()) && f.stage() == Finding.Stage.LINT; }
+
+    /**
+     * For a run that takes steps 1 and 2 only ({@code vitals train}): where the lint doubts the
+     * learning rate, the range test runs as in step 9 and the same withdrawal applies, so that check,
+     * fix and train agree on a spec. Returns {@code found} without the lint's warning when the test
+     * vouches for the rate, else {@code found} itself.
+     */
+    public static List<Finding> measureLintedRate(Spec spec, PreparedData data, List<Finding> found) {
+        if (blocksTraining(found) || found.stream().noneMatch(Checkup::lintedRate)) return found;
+        dev.vitals.doctor.rules.LearningRateRange test = new dev.vitals.doctor.rules.LearningRateRange();
+        Measurements m = new Measurements();
+        test.probe(new ProbeContext(spec, data, m, budget(test)));
+        if (!Boolean.TRUE.equals(m.values().get(dev.vitals.doctor.rules.LearningRateRange.WITHIN_MEASURED_RANGE))) return found;
+        return found.stream().filter(f -> !lintedRate(f)).toList();
+    }
+
 
     /**
      * Steps 1 and 2, which need no training: the data checks on the data as the model will see it,

@@ -89,9 +89,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         List<EpochResult> ep = t.epochs();
         if (ep.isEmpty() || moment == Moment.EPOCH && (Curves.progress(t) < JUDGE_AT || t.steps() < MIN_EPOCH_STEPS)) return List.of();
         EpochResult last = ep.get(ep.size() - 1);
-        double acc = Curves.accuracy(last);
-        int samples = last.hasValidation() ? t.info().validationSize() : t.info().trainSize();
-        double margin = Curves.chanceMargin(chance, samples);
+        double acc = Curves.accuracy(last), margin = epochMargin(t, last);
         if (chance + margin >= 1 || !(acc <= chance + margin)) return List.of();
         double[] fall = lossFall(t, ep);
         if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
@@ -108,9 +106,12 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         List<EpochResult> ep = t.epochs();
         if (ep.isEmpty() || t.info() == null || !(t.info().chance() > 0)) return true;
         EpochResult last = ep.get(ep.size() - 1);
-        double chance = t.info().chance(), acc = Curves.accuracy(last);
-        double margin = Curves.chanceMargin(chance, last.hasValidation() ? t.info().validationSize() : t.info().trainSize());
-        return !(acc > chance + margin);
+        return !(Curves.accuracy(last) > t.info().chance() + epochMargin(t, last));
+    }
+
+    /** The chance margin of an epoch's judged accuracy: on the validation examples where there are some, else the training ones. */
+    private static double epochMargin(Trace t, EpochResult e) {
+        return Curves.chanceMargin(t.info().chance(), e.hasValidation() ? t.info().validationSize() : t.info().trainSize());
     }
 
     /**

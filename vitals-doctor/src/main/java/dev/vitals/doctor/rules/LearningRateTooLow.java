@@ -60,17 +60,13 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         if (n < Math.max(MIN_STEPS, t.stepsPerEpoch()) || obs.size() < WINDOW || w.isEmpty()) return List.of();
         List<Observation> last = obs.subList(obs.size() - WINDOW, obs.size());
         if (last.get(WINDOW - 1).lr() < 0.5 * t.info().optimizer().lr()) return List.of();
-        double[] ratios = new double[WINDOW];
         double[] firstOverLast = new double[WINDOW];
         for (int i = 0; i < WINDOW; i++) {
             Observation o = last.get(i);
-            double[] r = new double[w.size()];
-            for (int k = 0; k < w.size(); k++) r[k] = o.updateRatio(w.get(k).param());
-            ratios[i] = Stats.median(r);
             double lastNorm = o.paramGrad()[w.get(w.size() - 1).param()];
             firstOverLast[i] = lastNorm > 0 ? o.paramGrad()[w.get(0).param()] / lastNorm : Double.NaN;
         }
-        double ratio = Stats.median(ratios);
+        double ratio = WeightLayers.medianUpdateRatio(w, last);
         if (!(ratio < RATIO) || ratio == 0) return List.of();
         if (Stats.median(firstOverLast) < VanishingGradients.RATIO) return List.of();
         // units that output zero (dead ReLUs) or sit in flat tails pass no gradient: the steps are

@@ -84,18 +84,11 @@ public final class Underfitting extends Rule implements TraceRule {
                         "chance", chance)));
     }
 
-    /** Whether the last observed steps moved the weight layers by less than LEARNING_RATE_TOO_LOW's ratio (median over layers and steps). */
+    /** Whether the last observed steps moved the weight layers by less than LEARNING_RATE_TOO_LOW's ratio. */
     private static boolean tinySteps(Trace t) {
         List<dev.vitals.doctor.trace.Observation> obs = t.observations();
         List<dev.vitals.doctor.trace.WeightLayers.Entry> w = dev.vitals.doctor.trace.WeightLayers.of(t);
         if (obs.size() < LearningRateTooLow.WINDOW || w.isEmpty()) return false;
-        double[] ratios = new double[LearningRateTooLow.WINDOW];
-        for (int i = 0; i < ratios.length; i++) {
-            dev.vitals.doctor.trace.Observation o = obs.get(obs.size() - ratios.length + i);
-            double[] r = new double[w.size()];
-            for (int k = 0; k < w.size(); k++) r[k] = o.updateRatio(w.get(k).param());
-            ratios[i] = dev.vitals.doctor.trace.Stats.median(r);
-        }
-        return dev.vitals.doctor.trace.Stats.median(ratios) < LearningRateTooLow.RATIO;
+        return dev.vitals.doctor.trace.WeightLayers.medianUpdateRatio(w, obs.subList(obs.size() - LearningRateTooLow.WINDOW, obs.size())) < LearningRateTooLow.RATIO;
     }
 }

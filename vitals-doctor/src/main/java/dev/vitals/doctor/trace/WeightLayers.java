@@ -23,4 +23,19 @@ public final class WeightLayers {
         }
         return out;
     }
+
+    /**
+     * The median over {@code obs} of each observation's median update/weight ratio across the weight
+     * layers {@code w}: how far a step moves the weights (LEARNING_RATE_TOO_LOW's measure, and what
+     * keeps UNDERFITTING from calling a rate too low a model at its capacity).
+     */
+    public static double medianUpdateRatio(List<Entry> w, List<Observation> obs) {
+        double[] ratios = new double[obs.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            double[] r = new double[w.size()];
+            for (int k = 0; k < w.size(); k++) r[k] = obs.get(i).updateRatio(w.get(k).param());
+            ratios[i] = Stats.median(r);
+        }
+        return Stats.median(ratios);
+    }
 }
