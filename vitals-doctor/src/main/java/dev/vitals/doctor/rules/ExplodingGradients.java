@@ -74,7 +74,7 @@ public final class ExplodingGradients extends Rule implements TraceRule {
         int n = t.steps();
         double startLoss = t.meanLoss(0, Math.min(10, n)), nowLoss = t.meanLoss(Math.max(0, n - 10), n);
         boolean lossBad = !(nowLoss < startLoss) || Double.isNaN(nowLoss);
-        boolean lossNonFinite = n > 0 && !Float.isFinite(t.loss(n - 1));
+        boolean lossNonFinite = n > 0 && !Double.isFinite(t.loss(n - 1));
         if (lossNonFinite) growth = LossNonFinite.growth(obs);
         if (!(nonFinite || growth > GROWTH && (lossBad || lossNonFinite))) return burst(t, obs);
         List<Object> series = new ArrayList<>();

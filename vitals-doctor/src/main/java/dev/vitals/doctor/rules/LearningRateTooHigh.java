@@ -71,14 +71,14 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
             double v0 = ep.get(ep.size() - 3).valLoss(), v1 = ep.get(ep.size() - 2).valLoss(), v2 = ep.get(ep.size() - 1).valLoss();
             if (v1 < v0 && v2 < v1) return List.of();
         }
-        float[] l = t.losses();
+        double[] l = t.losses();
         int spikes = 0;
         double sum = 0, sq = 0;
         for (int i = from; i < n; i++) {
             double med = Stats.median(l, i - 20, i);
             if (l[i] > SPIKE * med) spikes++;
             sum += l[i];
-            sq += (double) l[i] * l[i];
+            sq += l[i] * l[i];
         }
         double mean = sum / WINDOW, spread = Math.sqrt(Math.max(0, sq / WINDOW - mean * mean)) / mean;
         if (spikes < MIN_SPIKES && !(spread > SPREAD)) return List.of();

@@ -42,7 +42,7 @@ public final class LossNonFinite extends Rule implements TraceRule {
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
         int n = t.steps();
-        if (n == 0 || Float.isFinite(t.loss(n - 1))) return List.of();
+        if (n == 0 || Double.isFinite(t.loss(n - 1))) return List.of();
         int step = n - 1;
         List<Object> previous = new ArrayList<>();
         for (int i = Math.max(0, step - 8); i < step; i++) previous.add(Numbers.round(t.loss(i)));
@@ -69,7 +69,7 @@ public final class LossNonFinite extends Rule implements TraceRule {
         Severity sev = severity();
         long number = t.stepNumber(step);
         return List.of(finding(Stage.TRAIN, sev, null, number,
-                "the loss became " + (Float.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + number + " " + why + "; training stopped",
+                "the loss became " + (Double.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + number + " " + why + "; training stopped",
                 evidence("step", number, "previous_losses", previous, "last_gradient_norms", norms, "gradient_norm_growth", growth,
                         "non_finite_activations_before", activations),
                 cause, fix()));

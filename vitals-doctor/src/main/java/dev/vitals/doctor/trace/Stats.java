@@ -34,10 +34,8 @@ public final class Stats {
         return finite > 0 && 2 * above >= finite;
     }
 
-    public static double median(float[] v, int from, int to) {
-        double[] d = new double[Math.max(0, to - from)];
-        for (int i = from; i < to; i++) d[i - from] = v[i];
-        return median(d);
+    public static double median(double[] v, int from, int to) {
+        return median(Arrays.copyOfRange(v, from, Math.max(from, to)));
     }
 
     /** Least-squares slope of {@code y} against its index. */

@@ -20,7 +20,9 @@ public final class Trace {
     private final int[] parameterLayer;
     private final List<LayerInfo> layers;
     private int[] parameterSizes;
-    private float[] loss = new float[1024], accuracy = new float[1024], purity = new float[1024];
+    // losses in double: a foreign log's 1e71 is a finite loss, not float's infinity
+    private double[] loss = new double[1024];
+    private float[] accuracy = new float[1024], purity = new float[1024];
     private int steps;
     private long[] numbers;  // step numbers as a foreign log labels them; null: the index is the step
     private final List<Observation> observed = new ArrayList<>();
@@ -55,7 +57,7 @@ public final class Trace {
             accuracy = Arrays.copyOf(accuracy, steps * 2);
             purity = Arrays.copyOf(purity, steps * 2);
         }
-        loss[steps] = (float) l;
+        loss[steps] = l;
         accuracy[steps] = (float) acc;
         purity[steps] = (float) labelPurity;
         steps++;
@@ -87,14 +89,14 @@ public final class Trace {
 
     public int steps() { return steps; }
 
-    public float loss(int step) { return loss[step]; }
+    public double loss(int step) { return loss[step]; }
 
     public float accuracy(int step) { return accuracy[step]; }
 
     /** Share of a batch's examples that carry its most frequent label. */
     public float purity(int step) { return purity[step]; }
 
-    public float[] losses() { return Arrays.copyOf(loss, steps); }
+    public double[] losses() { return Arrays.copyOf(loss, steps); }
 
     public List<Observation> observations() { return Collections.unmodifiableList(observed); }
 
@@ -113,7 +115,7 @@ public final class Trace {
         double s = 0;
         int n = 0;
         for (int i = Math.max(0, from); i < Math.min(to, steps); i++) {
-            if (Float.isFinite(loss[i])) {
+            if (Double.isFinite(loss[i])) {
                 s += loss[i];
                 n++;
             }

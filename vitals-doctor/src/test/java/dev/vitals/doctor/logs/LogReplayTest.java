@@ -91,6 +91,15 @@ class LogReplayTest {
     }
 
     @Test
+    void aLossBeyondFloatRangeIsStillFinite() throws IOException {
+        // a foreign log is not float32: 1e45 is a number there, and only the "nan" after it is non-finite
+        LogReplay.Result r = replay("huge.csv", csv("step,loss", 40, i -> i + "," + (i < 30 ? f(2.3) : i < 39 ? "1e45" : "nan")), null);
+        Finding f = only(r, "LOSS_NONFINITE");
+        assertEquals(39L, f.step(), "the first non-finite loss is the nan, not the 1e45 before it");
+        assertEquals(1e45, (double) ((List<?>) f.evidence().get("previous_losses")).get(7), 1e30);
+    }
+
+    @Test
     void growingGradientNormsAreExplodingGradients() throws IOException {
         LogReplay.Result r = replay("explode.csv", csv("step,loss,grad_norm", 30, i -> i + "," + f(2.3 + 0.05 * i) + "," + f(Math.pow(1.5, i))), null);
         Finding f = only(r, "EXPLODING_GRADIENTS");
