@@ -80,6 +80,16 @@ public final class Dataset {
         return new Dataset(exampleShape, nx, nl, classes, classNames);
     }
 
+    /** The examples of {@code a} followed by those of {@code b}, which must have the same example shape. */
+    public static Dataset concat(Dataset a, Dataset b) {
+        if (!a.exampleShape.equals(b.exampleShape)) throw new IllegalArgumentException("examples of shape " + a.exampleShape + " and " + b.exampleShape);
+        float[] nx = java.util.Arrays.copyOf(a.x, a.x.length + b.x.length);
+        System.arraycopy(b.x, 0, nx, a.x.length, b.x.length);
+        float[] nl = java.util.Arrays.copyOf(a.labelValues, a.size() + b.size());
+        System.arraycopy(b.labelValues, 0, nl, a.size(), b.size());
+        return new Dataset(a.exampleShape, nx, nl, Math.max(a.classes, b.classes), a.classNames.isEmpty() ? b.classNames : a.classNames);
+    }
+
     /** Examples per class index (labels that are not class indices are not counted). */
     public int[] classCounts() {
         int[] c = new int[Math.max(classes, 1)];

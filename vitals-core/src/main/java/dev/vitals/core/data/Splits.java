@@ -38,6 +38,23 @@ public final class Splits {
         return new Split(h, k);
     }
 
+    /**
+     * A stratified assignment of examples to {@code k} folds: each class is shuffled and dealt out in
+     * turn, so every fold holds its share of every class (within one example).
+     */
+    public static int[] folds(int[] labels, int k, RandomGenerator rng) {
+        Map<Integer, List<Integer>> byClass = new TreeMap<>();
+        for (int i = 0; i < labels.length; i++) byClass.computeIfAbsent(labels[i], c -> new ArrayList<>()).add(i);
+        int[] fold = new int[labels.length];
+        int next = 0;  // continue the deal across classes, so small classes do not all start at fold 0
+        for (List<Integer> members : byClass.values()) {
+            int[] m = members.stream().mapToInt(Integer::intValue).toArray();
+            shuffle(m, rng);
+            for (int i : m) fold[i] = next++ % k;
+        }
+        return fold;
+    }
+
     public static void shuffle(int[] a, RandomGenerator rng) {
         for (int i = a.length - 1; i > 0; i--) {
             int r = rng.nextInt(i + 1);

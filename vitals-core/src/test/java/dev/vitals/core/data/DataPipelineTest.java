@@ -48,6 +48,34 @@ class DataPipelineTest {
         assertFalse(Arrays.equals(s.heldOut(), Splits.stratified(labels, 0.2, new SplittableRandom(4)).heldOut()), "the draw depends on the generator");
     }
 
+    @Test void foldsDealEveryClassEvenly() {
+        int[] labels = new int[103];
+        for (int i = 0; i < labels.length; i++) labels[i] = i < 71 ? 0 : i < 97 ? 1 : 2;
+        int[] fold = Splits.folds(labels, 5, new SplittableRandom(3));
+        int[][] perFold = new int[5][3];
+        for (int i = 0; i < labels.length; i++) perFold[fold[i]][labels[i]]++;
+        for (int c = 0; c < 3; c++) {
+            int lo = Integer.MAX_VALUE, hi = 0;
+            for (int[] f : perFold) {
+                lo = Math.min(lo, f[c]);
+                hi = Math.max(hi, f[c]);
+            }
+            assertTrue(hi - lo <= 1, "class " + c + " spread over the folds within one example: " + Arrays.deepToString(perFold));
+        }
+        int[] sizes = new int[5];
+        for (int f : fold) sizes[f]++;
+        assertTrue(Arrays.stream(sizes).max().getAsInt() - Arrays.stream(sizes).min().getAsInt() <= 1, Arrays.toString(sizes));
+    }
+
+    @Test void concatenatedDatasetsKeepTheirExamplesInOrder() {
+        Dataset a = new Dataset(Shape.of(2), new float[] {1, 2, 3, 4}, new float[] {0, 1}, 2, null);
+        Dataset b = new Dataset(Shape.of(2), new float[] {5, 6}, new float[] {2}, 3, null);
+        Dataset c = Dataset.concat(a, b);
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, c.x());
+        assertArrayEquals(new int[] {0, 1, 2}, c.labels());
+        assertEquals(3, c.classes());
+    }
+
     @Test void smallClassKeepsOneOnEachSide() {
         int[] labels = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
         Splits.Split s = Splits.stratified(labels, 0.1, new SplittableRandom(1));
