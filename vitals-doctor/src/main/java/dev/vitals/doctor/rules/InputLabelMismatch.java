@@ -17,6 +17,7 @@ import dev.vitals.core.optim.Schedule;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.train.EpochResult;
 import dev.vitals.core.train.RunInfo;
 import dev.vitals.core.train.RunResult;
 import dev.vitals.core.train.StepEvent;
@@ -47,32 +48,34 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
     static final int HIDDEN = 64, MAX_EPOCHS = 3, MIN_STEPS = 200;
     /** A cross-entropy run whose loss ends below this share of the class prior's entropy has learned from its inputs. */
     static final double LEARNED_LOSS = 0.75;
+    /** Passes over the training examples after which a falling training loss may be memorisation. */
+    static final int FRESH_PASSES = 3;
     /** Folds of the cross-validation: each holds out a fifth of the examples. */
     static final int FOLDS = 5;
     /** Held-out predictions that suffice: more folds are run until there are this many, or none is left. */
     static final int ENOUGH_HELD_OUT = 1000;
     /** A reference whose held-out loss is below this share of the class prior's has learned from the inputs, whatever its accuracy. */
     static final double LEARNED_HELD_OUT_LOSS = 0.9;
-    /** A chance margin wider than this (too few held-out examples) leaves the probe inconclusive. */
-    static final double WIDEST_MARGIN = 0.1;
+    /** A chance margin wider than this (too few held-out examples) makes the finding a warning. */
+    static final double WIDEST_MARGIN = 0.12;
 
     @Override public Code code() { return Code.INPUT_LABEL_MISMATCH; }
 
     @Override public Severity severity() { return Severity.ERROR; }
 
     @Override public String condition() {
-        return "when the short run stayed at chance on its first-epoch batches (scored before training on them) and, under cross-entropy, its loss stayed above "
-                + LEARNED_LOSS + " of the class prior's entropy: a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, at least " + MIN_STEPS + " steps and " + MAX_EPOCHS
+        return "when the short run stayed at chance on its first-epoch batches (scored before training on them) and, under cross-entropy, its loss (validation where it has some; else training, within "
+                + FRESH_PASSES + " passes over the examples) stayed above " + LEARNED_LOSS + " of the class prior's entropy: a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, at least " + MIN_STEPS + " steps and " + MAX_EPOCHS
                 + " epochs) trained on the real inputs (training and validation examples) is, on a held-out fifth of them, or on each fifth in turn (up to "
                 + FOLDS + " folds) until " + ENOUGH_HELD_OUT + " examples are held out, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin, "
-                + "and its held-out loss is not below " + LEARNED_HELD_OUT_LOSS + " of what predicting the class shares gives; inconclusive where the margin exceeds "
-                + (int) (WIDEST_MARGIN * 100) + " points";
+                + "and its held-out loss is not below " + LEARNED_HELD_OUT_LOSS + " of what predicting the class shares gives; a warning instead of an error where the margin exceeds "
+                + (int) (WIDEST_MARGIN * 100) + " points (too few examples to be sure)";
     }
 
     @Override public Map<String, Object> thresholds() {
         return ordered("reference hidden units", HIDDEN, "reference epochs", MAX_EPOCHS, "reference steps at least", MIN_STEPS,
-                "learned: loss below this share of the prior's entropy", LEARNED_LOSS, "folds", FOLDS, "held-out examples that suffice", ENOUGH_HELD_OUT,
-                "learned: held-out loss below this share of the prior's", LEARNED_HELD_OUT_LOSS, "inconclusive above a margin of", WIDEST_MARGIN, "margin", "max(0.02, 2.5 standard errors)");
+                "learned: loss below this share of the prior's entropy", LEARNED_LOSS, "training loss counted within passes", FRESH_PASSES, "folds", FOLDS, "held-out examples that suffice", ENOUGH_HELD_OUT,
+                "learned: held-out loss below this share of the prior's", LEARNED_HELD_OUT_LOSS, "a warning above a margin of", WIDEST_MARGIN, "margin", "max(0.02, 2.5 standard errors)");
     }
 
     @Override public String basis() {
@@ -109,13 +112,19 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
             }
             // Or its cross-entropy fell well below what the class prior alone gives: a slow learner
             // (a linear model on spirals) sits near chance through its first epoch and learns later.
+            // Measured on validation where the run has some: on a small set the training loss falls
+            // by memorising, and 114 wine examples with shuffled labels reached 0.51 against 1.09.
             double prior = priorEntropy(train.classCounts());
             if (ctx.spec().loss().equals("cross_entropy") && prior > 0) {
+                EpochResult last = run.epochs().isEmpty() ? null : run.epochs().getLast();
+                boolean heldOut = last != null && last.hasValidation() && Double.isFinite(last.valLoss());
                 int all = run.steps(), tail = Math.max(all - Math.min(all / 4, 50), 0);
-                double end = run.meanLoss(tail, all);
+                // without validation, only a run that has not yet cycled through its examples many times
+                boolean fresh = (long) all * run.info().batch() <= FRESH_PASSES * (long) Math.max(1, run.info().trainSize());
+                double end = heldOut ? last.valLoss() : fresh ? run.meanLoss(tail, all) : Double.NaN;
                 if (end < LEARNED_LOSS * prior) {
-                    ctx.measured().put("skipped", "the short run learned from its inputs (loss " + Numbers.fmt(end) + " against "
-                            + Numbers.fmt(prior) + " from the class prior alone)");
+                    ctx.measured().put("skipped", "the short run learned from its inputs (" + (heldOut ? "validation " : "") + "loss " + Numbers.fmt(end)
+                            + " against " + Numbers.fmt(prior) + " from the class prior alone)");
                     return List.of();
                 }
             }
@@ -165,24 +174,25 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         ctx.measured().put("held_out", held);
         ctx.measured().put("folds", folds);
         if (acc > blank + margin) return List.of();
-        // too few held-out examples to tell weak inputs from none: 63 documents of 3 classes put 38%
-        // within 15 points of chance, and an error needs evidence, not the lack of it
-        if (margin > WIDEST_MARGIN) {
-            ctx.measured().put("inconclusive", held + " held-out examples give a chance margin of " + Numbers.pct(margin) + ": too wide to call the inputs uninformative");
-            return List.of();
-        }
         // Accuracy cannot show what inputs tell where one class dwarfs the others (95% by the majority
         // alone), but the held-out loss can: below what the training split's class shares give on the
         // same examples, the inputs carry the labels' information, however few predictions it flips.
         ctx.measured().put("reference_loss", loss);
         ctx.measured().put("blank_input_loss", blankLoss);
         if (loss < LEARNED_HELD_OUT_LOSS * blankLoss) return List.of();
-        return List.of(finding(Stage.PROBE, null, null,
+        // Too few held-out examples to tell weak inputs from none (63 documents of 3 classes put 38%
+        // within 15 points of chance): an error needs evidence, not the lack of it, so a warning says
+        // what the probe saw and how little that is.
+        boolean tooFew = margin > WIDEST_MARGIN;
+        if (tooFew) ctx.measured().put("inconclusive", held + " held-out examples give a chance margin of " + Numbers.pct(margin) + ": too few to be sure");
+        return List.of(finding(Stage.PROBE, tooFew ? Severity.WARNING : Severity.ERROR, null, null,
                 "a reference network trained on the real inputs does no better than blanked inputs: " + Numbers.pct(acc) + " against "
                         + Numbers.pct(blank) + " on " + held + " held-out examples" + (folds > 1 ? " (" + folds + " folds, each held out in turn)" : "")
-                        + "; the labels do not seem to belong to their inputs",
+                        + (tooFew ? "; the labels may not belong to their inputs, though so few examples leave a margin of " + Numbers.pct(margin)
+                                : "; the labels do not seem to belong to their inputs"),
                 evidence("reference_accuracy", acc, "blank_input_accuracy", blank, "margin", margin, "held_out", held, "folds", folds,
-                        "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", correct.length)));
+                        "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", correct.length),
+                cause(), fix()));
     }
 
     /** Indices of the examples in fold {@code f} ({@code in}) or in the others. */

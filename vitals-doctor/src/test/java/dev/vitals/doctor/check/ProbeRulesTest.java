@@ -8,6 +8,7 @@ import dev.vitals.core.nn.Model;
 import dev.vitals.core.nn.Parameter;
 import dev.vitals.core.optim.Optimizer;
 import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.spec.SpecParser;
 import dev.vitals.core.tensor.Shape;
@@ -132,15 +133,30 @@ class ProbeRulesTest {
     }
 
     @Test
-    void tooFewExamplesToTellWeakInputsFromNoneAreInconclusive() {
-        // 90 documents of 3 classes: even all of them held out in turn leave a chance margin above 10 points
+    void tooFewExamplesToTellWeakInputsFromNoneGiveAWarningNotAnError() {
+        // 90 documents of 3 classes: even all of them held out in turn leave a chance margin of 14 points
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: 'synthetic:documents', options: {samples: 90, classes: 3, features: 200, words: 30}}\n"
                 + "model: {layers: [{dense: 16}, relu, {dense: 3}]}\n", null);
         Checkup.Result r = Checkup.run(s, null);
-        assertTrue(of(r.findings(), Code.INPUT_LABEL_MISMATCH).isEmpty(), r.findings().toString());
-        Map<String, Object> m = r.steps().getLast().measured();
-        assertTrue(String.valueOf(m.get("inconclusive")).contains("held-out examples") || (double) m.get("reference_accuracy") > (double) m.get("blank_input_accuracy") + 0.1,
-                m.toString());
+        assertEquals(1, of(r.findings(), Code.INPUT_LABEL_MISMATCH).size(), r.findings().toString());
+        for (Finding f : of(r.findings(), Code.INPUT_LABEL_MISMATCH)) {
+            assertEquals(Severity.WARNING, f.severity(), f.toString());
+            assertTrue((double) f.evidence().get("margin") > 0.12, f.toString());
+            assertTrue(f.message().contains("so few examples"), f.message());
+        }
+    }
+
+    @Test
+    void shuffledLabelsThatTheShortRunMemorisesAreStillFound() {
+        // wine's 121 training examples at batch 16: the short run's training loss fell to 0.51 against
+        // the prior's 1.09 by memorising, which read as learning; its validation loss did not fall
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: wine, validation: 0.15}\n"
+                + "model: {layers: [{dense: 32}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.005}\ntrain: {epochs: 60, batch: 16}\n"
+                + "faults: [shuffled_labels]\n", null);
+        Checkup.Result r = Checkup.run(s, null);
+        Finding f = of(r.findings(), Code.INPUT_LABEL_MISMATCH).stream().findFirst()
+                .orElseThrow(() -> new AssertionError("no INPUT_LABEL_MISMATCH in " + r.findings() + " " + r.steps().getLast().measured()));
+        assertTrue(f.isError(), f.toString());
     }
 
     @Test
