@@ -150,6 +150,75 @@ class LogReadersTest {
         }
 
         @Test
+        void readsHuggingFaceTrainerStateWithoutItsRunSummary() throws IOException {
+            // as Trainer writes it: json.dumps(indent=2, sort_keys=True); the last entry sums up the run
+            RunLog log = read("trainer_state.json", """
+                    {
+                      "best_metric": null,
+                      "epoch": 2.0,
+                      "global_step": 40,
+                      "log_history": [
+                        {
+                          "epoch": 0.5,
+                          "grad_norm": 1.5,
+                          "learning_rate": 0.001,
+                          "loss": 2.1,
+                          "step": 10
+                        },
+                        {
+                          "epoch": 1.0,
+                          "eval_accuracy": 0.6,
+                          "eval_loss": 1.2,
+                          "step": 20
+                        },
+                        {
+                          "epoch": 1.5,
+                          "loss": 1.0,
+                          "step": 30
+                        },
+                        {
+                          "epoch": 2.0,
+                          "eval_accuracy": 0.7,
+                          "eval_loss": 0.9,
+                          "step": 40
+                        },
+                        {
+                          "epoch": 2.0,
+                          "step": 40,
+                          "total_flos": 1234.0,
+                          "train_loss": 1.55,
+                          "train_runtime": 12.5
+                        }
+                      ],
+                      "max_steps": 40
+                    }
+                    """);
+            assertEquals(2, log.rows().size(), "the two logged training steps");
+            assertEquals(2, log.epochs().size());
+            assertEquals(0.9, log.epochs().get(1).valLoss());
+            assertTrue(Double.isNaN(log.epochs().get(1).trainLoss()) || log.epochs().get(1).trainLoss() == 1.0,
+                    "the run's mean 1.55 is not the last epoch's training loss: " + log.epochs().get(1).trainLoss());
+        }
+
+        @Test
+        void readsAListOfRecordsAndAKerasHistory() throws IOException {
+            RunLog list = read("history.json", "[{\"step\": 0, \"loss\": 2.3},\n {\"step\": 1, \"loss\": 2.2}]\n");
+            assertEquals(2, list.rows().size());
+            assertEquals(2.2, list.rows().get(1).loss());
+            RunLog keras = read("keras.json", "{\"loss\": [1.5, 0.9, 0.7], \"accuracy\": [0.5, 0.7, 0.8], \"val_loss\": [1.2, 1.0, 1.1]}");
+            assertEquals(3, keras.epochs().size());
+            assertEquals(1.1, keras.epochs().get(2).valLoss());
+            assertEquals(0.7, keras.epochs().get(1).trainAccuracy());
+        }
+
+        @Test
+        void aRecordCutShortIsNamedByItsFirstLineWithoutParserInternals() {
+            String m = error("state.json", "{\n  \"log_history\": [\n    {\"loss\": 1.0, \"step\": 1}\n");
+            assertTrue(m.contains("state.json line 1") && m.contains("not valid JSON"), m);
+            assertTrue(!m.contains("Source") && !m.contains("REDACTED") && !m.contains("StreamReadFeature"), m);
+        }
+
+        @Test
         void malformedLinesAndTextAreErrorsWithTheLine() {
             String m = error("bad.jsonl", "{\"step\":0,\"loss\":1}\n{\"step\":1,\"loss\":\n");
             assertTrue(m.contains("bad.jsonl line 2") && m.contains("not valid JSON"), m);

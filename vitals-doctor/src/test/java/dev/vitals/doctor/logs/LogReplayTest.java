@@ -72,6 +72,13 @@ class LogReplayTest {
     }
 
     @Test
+    void aFirstAccuracyFarAboveGuessingAmongManyClassesInfersNoCount() throws IOException {
+        // a Keras epoch log of a 10-class run stuck at a loss of 3.5: 3.743 is ln 42, but 17.3% is seven times 1/42
+        LogReplay.Result r = replay("keras.csv", "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.1729,3.7431,0.0882,2.6821\n1,0.075,5.0368,0.1108,2.6999\n", null);
+        assertEquals(0, r.classes().count(), r.classes().from());
+    }
+
+    @Test
     void aHealthyLogRaisesNothing() throws IOException {
         LogReplay.Result r = replay("healthy.csv", healthy(), null);
         assertEquals(List.of(), r.findings());
