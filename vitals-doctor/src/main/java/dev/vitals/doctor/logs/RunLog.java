@@ -72,6 +72,9 @@ public final class RunLog {
             else if (c.kind() == Kind.LAYER_GRAD_NORM) layers.add(n);
             else byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(n);
         }
+        List<String> forward = List.copyOf(LayerOrder.forward(layers, table.names()));
+        layers.clear();
+        layers.addAll(forward);
         pair(byKind, Kind.LOSS, Kind.EPOCH_LOSS, "loss");
         pair(byKind, Kind.ACCURACY, Kind.EPOCH_ACCURACY, "accuracy");
         for (Kind k : List.of(Kind.STEP, Kind.EPOCH, Kind.VAL_LOSS, Kind.VAL_ACCURACY, Kind.GRAD_NORM, Kind.LR)) {

@@ -124,6 +124,32 @@ class LogReplayTest {
     }
 
     @Test
+    void aSortedLightningHeaderIsPutBackInForwardOrder() throws IOException {
+        // Lightning's CSVLogger sorts its header: head first, layer10 before layer2; the norms fall with depth from the head
+        String[] names = {"head", "layer1", "layer10", "layer11", "layer12", "layer2", "layer3", "layer4", "layer5", "layer6", "layer7", "layer8", "layer9"};
+        java.util.function.ToIntFunction<String> depth = n -> n.equals("head") ? 13 : Integer.parseInt(n.substring(5));
+        StringBuilder header = new StringBuilder("epoch");
+        for (String n : names) header.append(",grad_2.0_norm/").append(n).append(".weight");
+        header.append(",step,train_loss_step");
+        LogReplay.Result r = replay("metrics.csv", csv(header.toString(), 20, i -> {
+            StringBuilder row = new StringBuilder("0");
+            for (String n : names) row.append(',').append(f(0.4 * Math.pow(0.25, 13 - depth.applyAsInt(n))));
+            return row.append(',').append(i).append(',').append(f(2.30 - 0.0005 * i)).toString();
+        }), null);
+        assertEquals("layer1.weight", r.log().layerColumns().get(0).replace("grad_2.0_norm/", ""));
+        assertEquals("head.weight", r.log().layerColumns().getLast().replace("grad_2.0_norm/", ""));
+        assertEquals("grad_2.0_norm/layer10.weight", r.log().layerColumns().get(9));
+        Finding f = only(r, "VANISHING_GRADIENTS");
+        assertEquals("layer1", f.layer());
+    }
+
+    @Test
+    void aHeaderInTheWritersOwnOrderIsKept() throws IOException {
+        LogReplay.Result r = replay("own.csv", csv("step,loss,grad_norm/fc2,grad_norm/fc1", 3, i -> i + ",2.3,0.1,0.2"), null);
+        assertEquals(List.of("grad_norm/fc2", "grad_norm/fc1"), r.log().layerColumns());
+    }
+
+    @Test
     void withoutPerLayerNormsVanishingGradientsStaysSilent() throws IOException {
         LogReplay.Result r = replay("flat.csv", csv("step,loss,grad_norm", 20, i -> i + "," + f(2.30 - 0.0005 * i) + ",1e-7"), null);
         assertEquals(List.of(), r.findings());
