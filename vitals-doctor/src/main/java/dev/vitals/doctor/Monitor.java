@@ -6,14 +6,12 @@ import dev.vitals.core.train.RunInfo;
 import dev.vitals.core.train.RunResult;
 import dev.vitals.core.train.StepEvent;
 import dev.vitals.core.train.TrainingListener;
+import dev.vitals.doctor.rules.TraceJudge;
 import dev.vitals.doctor.rules.TraceRule;
 import dev.vitals.doctor.trace.Recorder;
 import dev.vitals.doctor.trace.Trace;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -23,14 +21,11 @@ import java.util.function.Consumer;
  */
 public final class Monitor implements TrainingListener {
     private final Recorder recorder = new Recorder();
-    private final List<TraceRule> rules;
+    private final TraceJudge judge;
     private final Consumer<Finding> onFinding;
-    private final Set<String> seen = new HashSet<>();
-    private final List<Finding> findings = new ArrayList<>();
-    private final java.util.Map<Finding, TraceRule> raisedBy = new java.util.IdentityHashMap<>();
 
     public Monitor(List<TraceRule> rules, Consumer<Finding> onFinding) {
-        this.rules = List.copyOf(rules);
+        this.judge = new TraceJudge(rules);
         this.onFinding = onFinding;
     }
 
@@ -42,7 +37,7 @@ public final class Monitor implements TrainingListener {
      * step 20). Returns this monitor.
      */
     public Monitor alreadyReported(List<Finding> earlier) {
-        for (Finding f : earlier) seen.add(f.code() + "|" + f.layer());
+        judge.alreadyReported(earlier);
         return this;
     }
 
@@ -85,28 +80,16 @@ public final class Monitor implements TrainingListener {
     public void onRunEnd(RunResult result) {
         evaluate(TraceRule.Moment.END);
         Trace t = recorder.trace();
-        if (t == null) return;
-        findings.removeIf(f -> {
-            TraceRule r = raisedBy.get(f);
-            return r != null && !r.stillHolds(t, f);
-        });
+        if (t != null) judge.withdrawStale(t);
     }
 
     private void evaluate(TraceRule.Moment moment) {
         Trace t = recorder.trace();
         if (t == null) return;
-        for (TraceRule r : rules) {
-            for (Finding f : r.evaluate(t, moment)) {
-                if (seen.add(f.code() + "|" + f.layer())) {
-                    findings.add(f);
-                    raisedBy.put(f, r);
-                    if (onFinding != null) onFinding.accept(f);
-                }
-            }
-        }
+        for (Finding f : judge.evaluate(t, moment)) if (onFinding != null) onFinding.accept(f);
     }
 
-    public List<Finding> findings() { return List.copyOf(findings); }
+    public List<Finding> findings() { return judge.findings(); }
 
     public Trace trace() { return recorder.trace(); }
 }

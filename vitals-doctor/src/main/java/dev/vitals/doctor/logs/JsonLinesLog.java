@@ -52,12 +52,8 @@ public final class JsonLinesLog {
         Set<String> names = new LinkedHashSet<>();
         List<LogRecord> records = new ArrayList<>();
         if (roots.size() == 1 && roots.get(0).isObject() && roots.get(0).path("log_history").isArray()) {
-            // Hugging Face's Trainer: its last entry sums up the run (train_loss is the whole run's mean), not a step
             JsonNode history = roots.get(0).get("log_history");
-            for (int i = 0; i < history.size(); i++) {
-                if (history.get(i).has("train_runtime")) continue;
-                add(file, "log_history[" + i + "]", history.get(i), names, records);
-            }
+            for (int i = 0; i < history.size(); i++) add(file, "log_history[" + i + "]", history.get(i), names, records);
         } else if (roots.size() == 1 && roots.get(0).isArray()) {
             JsonNode list = roots.get(0);
             for (int i = 0; i < list.size(); i++) add(file, "record " + (i + 1), list.get(i), names, records);
@@ -83,6 +79,8 @@ public final class JsonLinesLog {
             throw new InputException(file + " " + where + ": expected a JSON object of metrics: one JSON object per line, or one document holding them "
                     + "(a list of objects, a trainer_state.json with log_history, or a Keras history of one list per metric)");
         }
+        // Hugging Face's Trainer ends its log with a summary of the run (its train_loss is the whole run's mean), not a step
+        if (node.has("train_runtime")) return;
         Map<String, Object> values = new LinkedHashMap<>();
         flatten("", node, values);
         names.addAll(values.keySet());

@@ -7,18 +7,16 @@ import dev.vitals.core.train.RunControl;
 import dev.vitals.core.train.RunInfo;
 import dev.vitals.doctor.Code;
 import dev.vitals.doctor.Rules;
-import dev.vitals.doctor.rules.TraceRule;
+import dev.vitals.doctor.rules.TraceJudge;
 import dev.vitals.doctor.rules.TraceRule.Moment;
 import dev.vitals.doctor.trace.Observation;
 import dev.vitals.doctor.trace.Trace;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Replays a foreign run's log through the runtime rules that watch {@code vitals train}: each
@@ -41,37 +39,30 @@ public final class LogReplay {
         List<LayerInfo> layers = new ArrayList<>();
         int[] owner = layers(log.layerColumns(), params, layers);
         Trace t = new Trace(info(log, classes, layers, params), params, owner, layers);
-        List<TraceRule> rules = Rules.traceRules();
-        Set<String> seen = new HashSet<>();
-        List<Finding> findings = new ArrayList<>();
+        TraceJudge judge = new TraceJudge(Rules.traceRules());
         List<EpochResult> epochs = log.epochs();
         int nextEpoch = 0;
         Long stopped = null;
         while (nextEpoch < epochs.size() && epochs.get(nextEpoch).steps() == 0) {
             t.epoch(epochs.get(nextEpoch++));
-            evaluate(t, rules, Moment.EPOCH, seen, findings, classes);
+            judge.evaluate(t, Moment.EPOCH);
         }
         for (RunLog.Row r : log.rows()) {
             t.step(r.loss(), r.accuracy(), Double.NaN, r.step());
             if (r.observed()) t.observe(observation(r, params.size(), layers.size(), t.epochs().size()));
-            evaluate(t, rules, Moment.STEP, seen, findings, classes);
+            judge.evaluate(t, Moment.STEP);
             if (!Double.isFinite(r.loss())) {
                 stopped = r.step();
                 break;
             }
             while (nextEpoch < epochs.size() && epochs.get(nextEpoch).steps() == t.steps()) {
                 t.epoch(epochs.get(nextEpoch++));
-                evaluate(t, rules, Moment.EPOCH, seen, findings, classes);
+                judge.evaluate(t, Moment.EPOCH);
             }
         }
-        evaluate(t, rules, Moment.END, seen, findings, classes);
-        return new Result(log, t, classes, List.copyOf(findings), stopped);
-    }
-
-    private static void evaluate(Trace t, List<TraceRule> rules, Moment m, Set<String> seen, List<Finding> out, Classes classes) {
-        for (TraceRule r : rules) {
-            for (Finding f : r.evaluate(t, m)) if (seen.add(f.code() + "|" + f.layer())) out.add(withClasses(f, classes));
-        }
+        judge.evaluate(t, Moment.END);
+        judge.withdrawStale(t);
+        return new Result(log, t, classes, judge.findings().stream().map(f -> withClasses(f, classes)).toList(), stopped);
     }
 
     /** Findings judged against chance say where the number of classes came from. */

@@ -23,6 +23,9 @@ import java.util.Map;
 public final class LearningRateTooHigh extends Rule implements TraceRule {
     static final int WINDOW = 100, MIN_SPIKES = 3;
     static final double SPIKE = 2.0, SPREAD = 0.5, PROGRESS = 0.02, UNFITTED = 0.5;
+    /** Epoch logs: a training loss this far above its best so far is a step that overshot; it has not come back while it ends this far above. */
+    static final double EPOCH_RISE = 1.25, NOT_BACK = 1.1;
+    static final int MIN_EPOCHS = 4;
 
     @Override public Code code() { return Code.LEARNING_RATE_TOO_HIGH; }
 
@@ -32,7 +35,9 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         return "over the last " + WINDOW + " steps the mean loss is still above " + UNFITTED + " of the loss at the start, the mean of the second half is not "
                 + (int) (PROGRESS * 100) + "% below the first half's, and either " + MIN_SPIKES + " or more steps exceed " + SPIKE
                 + " times the median of the 20 before them, or the loss's standard deviation exceeds " + SPREAD + " of its mean; "
-                + "not while the validation loss fell over each of the last two epochs";
+                + "not while the validation loss fell over each of the last two epochs. "
+                + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
+                + EPOCH_RISE + " times the lowest before it (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK + " times the lowest";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -43,6 +48,9 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         m.put("spike factor", SPIKE);
         m.put("spikes", MIN_SPIKES);
         m.put("spread (std/mean)", SPREAD);
+        m.put("epoch logs: rise over the lowest epoch", EPOCH_RISE);
+        m.put("epoch logs: last epoch not back within", NOT_BACK);
+        m.put("epoch logs: epochs at least", MIN_EPOCHS);
         return m;
     }
 
@@ -54,7 +62,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
-        if (moment != Moment.STEP) return List.of();
+        if (moment != Moment.STEP) return t.steps() < WINDOW + 20 ? byEpoch(t) : List.of();
         int n = t.steps();
         if (n < WINDOW + 20 || Curves.labelOrderedBatches(t)) return List.of();
         int from = n - WINDOW;
@@ -89,5 +97,42 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                         + "x the running median, spread " + Numbers.fmt(spread) + " of its mean, and the second half no lower than the first",
                 evidence("spikes", spikes, "spread", spread, "mean_loss_first_half", first, "mean_loss_second_half", second,
                         "gradient_norms", norms, "lr", t.lastObservation() == null ? Double.NaN : (double) t.lastObservation().lr())));
+    }
+
+    /**
+     * For a log with too few steps for the window (a Keras CSVLogger file has one per epoch): an
+     * epoch mean is smooth, so a training loss that climbs well above its best and stays there is a
+     * run thrown off its minimum (Adam at 0.1: 1.46 at epoch 2, 1.99 at epoch 5, 1.84 at the end).
+     */
+    private List<Finding> byEpoch(Trace t) {
+        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        if (ep.size() < MIN_EPOCHS) return List.of();
+        double start = ep.get(0).trainLoss(), best = start, lowest = start, peak = Double.NaN, before = Double.NaN;
+        int bestAt = 0, peakAt = -1, beforeAt = 0;
+        if (!Double.isFinite(start)) return List.of();
+        List<Object> losses = new ArrayList<>();
+        for (int i = 0; i < ep.size(); i++) {
+            double l = ep.get(i).trainLoss();
+            losses.add(Numbers.round(l));
+            if (!Double.isFinite(l)) continue;
+            if (i > 0 && l > EPOCH_RISE * best && l > UNFITTED * start && !(l / best <= peak / before)) {
+                peak = l;
+                peakAt = i;
+                before = best;
+                beforeAt = bestAt;
+            }
+            if (l < best) {
+                best = l;
+                bestAt = i;
+            }
+            lowest = Math.min(lowest, l);
+        }
+        double last = ep.getLast().trainLoss();
+        if (peakAt < 0 || !(last > NOT_BACK * lowest)) return List.of();
+        return List.of(finding(Stage.TRAIN, null, t.stepsDone(ep.getLast().steps()),
+                "the training loss climbed back up between epochs: from " + Numbers.fmt(before) + " at epoch " + (beforeAt + 1) + " to "
+                        + Numbers.fmt(peak) + " at epoch " + (peakAt + 1) + ", and was " + Numbers.fmt(last) + " at epoch " + ep.size(),
+                evidence("train_loss_by_epoch", losses, "lowest_before", before, "lowest_epoch", beforeAt + 1, "peak", peak, "peak_epoch", peakAt + 1,
+                        "last", last)));
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
  * noise, so a single bad epoch on a small validation set does not fire it.
  */
 public final class Overfitting extends Rule implements TraceRule {
-    static final double RISE = 0.10, TRAIN_FALL = 0.10, GAP = 1.2;
+    static final double RISE = 0.10, TRAIN_FALL = 0.10, GAP = 1.2, TRAIN_NEAR_LOWEST = 0.10;
     static final int EPOCHS_UP = 3;
 
     @Override public Code code() { return Code.OVERFITTING; }
@@ -27,8 +27,9 @@ public final class Overfitting extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "the validation loss has been more than " + (int) (RISE * 100) + "% above its minimum for " + EPOCHS_UP
-                + " consecutive epochs while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum and is now below 1/"
-                + GAP + " of the validation loss, and the training accuracy is above chance and its margin (where the classes are known)";
+                + " consecutive epochs while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum, is within " + (int) (TRAIN_NEAR_LOWEST * 100) + "% of its lowest since then (or below half the validation minimum) and is now below 1/"
+                + GAP + " of the validation loss, and the training accuracy is above chance and its margin (where the classes are known). "
+                + "Raised before the end, it is withdrawn when the last epochs no longer show it (validation came back within " + (int) (RISE * 100) + "% of its minimum)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -37,6 +38,7 @@ public final class Overfitting extends Rule implements TraceRule {
         m.put("consecutive epochs above", EPOCHS_UP);
         m.put("training fall since the minimum", TRAIN_FALL);
         m.put("validation over training loss at least", GAP);
+        m.put("training loss within this of its lowest since the minimum", TRAIN_NEAR_LOWEST);
         return m;
     }
 
@@ -64,6 +66,12 @@ public final class Overfitting extends Rule implements TraceRule {
         for (int i = ep.size() - EPOCHS_UP; i < ep.size(); i++) if (!(ep.get(i).valLoss() > min * (1 + RISE))) return List.of();
         EpochResult last = ep.get(ep.size() - 1);
         if (!(last.trainLoss() < ep.get(best).trainLoss() * (1 - TRAIN_FALL))) return List.of();
+        // and is still falling: a training loss back above its lowest since then is a run thrown
+        // about by its steps (Adam at 0.1: 1.46, then 1.99, 1.84 at the end), which memorises nothing
+        double lowest = last.trainLoss();
+        for (int i = best; i < ep.size(); i++) if (ep.get(i).trainLoss() < lowest) lowest = ep.get(i).trainLoss();
+        // (near a memorised zero a training loss of 2e-4 after 1e-4 is noise, not a bounce)
+        if (last.trainLoss() > lowest * (1 + TRAIN_NEAR_LOWEST) && last.trainLoss() > 0.5 * min) return List.of();
         // a run whose training loss is as bad as its validation loss is unstable, not overfitting
         if (!(last.valLoss() > GAP * last.trainLoss())) return List.of();
         // a model at chance on its own training data has learned nothing to overfit with: its
@@ -84,5 +92,11 @@ public final class Overfitting extends Rule implements TraceRule {
                 evidence("best_epoch", best + 1, "val_loss_by_epoch", val, "train_loss_by_epoch", train,
                         "train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy()),
                 cause(), guarded ? "nothing to do: early stopping restores the best epoch; to gain from later epochs, regularise (dropout, weight decay)" : fix()));
+    }
+
+    /** Withdrawn when the run's end no longer shows it: a healthy run with dropout had one low validation epoch, then three above it, then came back. */
+    @Override
+    public boolean stillHolds(Trace t, Finding f) {
+        return !evaluate(t, Moment.END).isEmpty();
     }
 }

@@ -79,6 +79,48 @@ class LogReplayTest {
     }
 
     @Test
+    void aKerasRunThrownAboutByItsRateIsTooHighNotOverfitting() throws IOException {
+        // Adam at 0.1 on digits: the training loss climbs back from 1.46 while validation is above its first epoch
+        String log = """
+                epoch,accuracy,loss,val_accuracy,val_loss
+                0,0.5907,2.0300,0.6549,1.3396
+                1,0.6343,1.4560,0.3350,3.5316
+                2,0.5693,1.5404,0.4937,2.1235
+                3,0.4414,1.6270,0.3980,1.4812
+                4,0.3636,1.9875,0.3375,1.7500
+                5,0.2693,1.8780,0.2191,2.0544
+                6,0.2771,1.8275,0.3023,1.8498
+                7,0.3536,1.6384,0.3375,2.0533
+                """;
+        LogReplay.Result r = replay("keras.csv", log, null);
+        Finding f = only(r, "LEARNING_RATE_TOO_HIGH");
+        assertEquals(5, f.evidence().get("peak_epoch"));
+        assertEquals(2, f.evidence().get("lowest_epoch"));
+    }
+
+    @Test
+    void aKerasRunWithDropoutWhoseValidationComesBackIsNotOverfitting() throws IOException {
+        // one low validation epoch (0.1184), three above it by more than 10%, then back within 10%: the end shows no overfitting
+        StringBuilder sb = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n");
+        double[] val = {1.29, 0.43, 0.24, 0.187, 0.163, 0.169, 0.141, 0.157, 0.143, 0.136, 0.136, 0.144, 0.145, 0.149, 0.143, 0.145, 0.140, 0.143, 0.1184,
+                0.1393, 0.1312, 0.1423, 0.1326, 0.1385, 0.1292};
+        double[] train = {1.94, 0.90, 0.40, 0.247, 0.189, 0.169, 0.141, 0.123, 0.099, 0.094, 0.088, 0.069, 0.066, 0.062, 0.071, 0.060, 0.047, 0.053, 0.0376,
+                0.0386, 0.0437, 0.0338, 0.0299, 0.0323, 0.0282};
+        for (int i = 0; i < val.length; i++) sb.append(i).append(",0.95,").append(f(train[i])).append(",0.97,").append(f(val[i])).append('\n');
+        LogReplay.Result r = replay("dropout.csv", sb.toString(), null);
+        assertEquals(List.of(), r.findings(), "raised at epoch 22, withdrawn at the end");
+        // the same run stopped at epoch 22 shows it
+        String upTo22 = sb.toString().lines().limit(23).collect(java.util.stream.Collectors.joining("\n")) + "\n";
+        only(replay("dropout22.csv", upTo22, null), "OVERFITTING");
+    }
+
+    @Test
+    void aSmoothEpochLogDoesNotLookTooHot() throws IOException {
+        String log = csv("epoch,loss,val_loss", 12, i -> i + "," + f(2.3 * Math.exp(-0.4 * i) + 0.05) + "," + f(2.3 * Math.exp(-0.35 * i) + 0.1));
+        assertEquals(List.of(), replay("smooth.csv", log, null).findings());
+    }
+
+    @Test
     void aHealthyLogRaisesNothing() throws IOException {
         LogReplay.Result r = replay("healthy.csv", healthy(), null);
         assertEquals(List.of(), r.findings());

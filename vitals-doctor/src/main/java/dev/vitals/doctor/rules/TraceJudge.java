@@ -1,0 +1,52 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Asks the runtime rules about a trace, for a run being watched and for a replayed log alike: keeps
+ * the first finding of each code (per layer) and the rule that raised it, and at the end drops those
+ * their rule no longer holds of the whole run.
+ */
+public final class TraceJudge {
+    private final List<TraceRule> rules;
+    private final Set<String> seen = new HashSet<>();
+    private final List<Finding> findings = new ArrayList<>();
+    private final Map<Finding, TraceRule> raisedBy = new IdentityHashMap<>();
+
+    public TraceJudge(List<TraceRule> rules) { this.rules = List.copyOf(rules); }
+
+    /** Codes (per layer) reported elsewhere, which are not raised again. */
+    public void alreadyReported(List<Finding> earlier) {
+        for (Finding f : earlier) seen.add(f.code() + "|" + f.layer());
+    }
+
+    /** Asks every rule at this moment; returns the findings new to this judge, in the order raised. */
+    public List<Finding> evaluate(Trace t, TraceRule.Moment moment) {
+        List<Finding> fresh = new ArrayList<>();
+        for (TraceRule r : rules) {
+            for (Finding f : r.evaluate(t, moment)) {
+                if (seen.add(f.code() + "|" + f.layer())) {
+                    findings.add(f);
+                    raisedBy.put(f, r);
+                    fresh.add(f);
+                }
+            }
+        }
+        return fresh;
+    }
+
+    /** Drops the findings that no longer hold of the run as it ended. */
+    public void withdrawStale(Trace t) {
+        findings.removeIf(f -> !raisedBy.get(f).stillHolds(t, f));
+    }
+
+    public List<Finding> findings() { return List.copyOf(findings); }
+}
