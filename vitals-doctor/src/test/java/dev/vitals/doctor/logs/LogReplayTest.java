@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
@@ -118,6 +119,19 @@ class LogReplayTest {
     void aSmoothEpochLogDoesNotLookTooHot() throws IOException {
         String log = csv("epoch,loss,val_loss", 12, i -> i + "," + f(2.3 * Math.exp(-0.4 * i) + 0.05) + "," + f(2.3 * Math.exp(-0.35 * i) + 0.1));
         assertEquals(List.of(), replay("smooth.csv", log, null).findings());
+    }
+
+    @Test
+    void aSmallModelLevelledOffWithNoisyGradientsIsUnderfitting() throws IOException {
+        // a 2-unit model on digits: the loss falls to 0.9 and stays; mini-batch noise keeps the gradient norm near 0.7
+        SplittableRandom rng = new SplittableRandom(1);
+        String log = csv("step,epoch,loss,accuracy,grad_norm,val_loss,val_accuracy", 800, s -> {
+            double loss = 0.9 + 1.4 * Math.exp(-s / 60.0) + 0.05 * (rng.nextDouble() - 0.5);
+            String row = s + "," + s / 20 + "," + f(loss) + "," + f(0.66 - 0.5 * Math.exp(-s / 60.0)) + "," + f(0.7 + 0.1 * rng.nextDouble());
+            return row + (s % 20 == 19 ? "," + f(loss + 0.1) + "," + f(0.61 - 0.5 * Math.exp(-s / 60.0)) : ",,");
+        });
+        Finding f = only(replay("small.csv", log, 10), "UNDERFITTING");
+        assertEquals(0.66, (double) f.evidence().get("train_accuracy"), 0.01);
     }
 
     @Test
