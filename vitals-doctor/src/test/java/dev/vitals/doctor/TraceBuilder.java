@@ -74,6 +74,12 @@ public final class TraceBuilder {
         return this;
     }
 
+    /** The training split's class shares (uniform unless given). */
+    public TraceBuilder shares(double... classShares) {
+        this.shares = classShares.clone();
+        return this;
+    }
+
     public TraceBuilder earlyStop(int patience) {
         this.earlyStop = patience;
         return this;

@@ -69,7 +69,7 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
                 + " epochs) trained on the real inputs (training and validation examples) is, on a held-out fifth of them, or on each fifth in turn (up to "
                 + FOLDS + " folds) until " + ENOUGH_HELD_OUT + " examples are held out, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin, "
                 + "and its held-out loss is not below " + LEARNED_HELD_OUT_LOSS + " of what predicting the class shares gives; a warning instead of an error where the margin exceeds "
-                + (int) (WIDEST_MARGIN * 100) + " points (too few examples to be sure)";
+                + (int) (WIDEST_MARGIN * 100) + " points (too few examples to be sure) or the majority share and its margin reach 100% (only the loss can tell)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -185,10 +185,15 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         // what the probe saw and how little that is.
         boolean tooFew = margin > WIDEST_MARGIN;
         if (tooFew) ctx.measured().put("inconclusive", held + " held-out examples give a chance margin of " + Numbers.pct(margin) + ": too few to be sure");
-        return List.of(finding(Stage.PROBE, tooFew ? Severity.WARNING : Severity.ERROR, null, null,
+        // where the majority share and its margin reach 100% (50:1), accuracy cannot show anything and
+        // the loss alone speaks; a reference that overfits 32 examples of the rare class says little
+        boolean lossOnly = blank + margin >= 1;
+        if (lossOnly) ctx.measured().put("inconclusive", "the majority alone scores " + Numbers.pct(blank) + ": only the held-out loss can tell, and it is a weak witness");
+        return List.of(finding(Stage.PROBE, tooFew || lossOnly ? Severity.WARNING : Severity.ERROR, null, null,
                 "a reference network trained on the real inputs does no better than blanked inputs: " + Numbers.pct(acc) + " against "
                         + Numbers.pct(blank) + " on " + held + " held-out examples" + (folds > 1 ? " (" + folds + " folds, each held out in turn)" : "")
                         + (tooFew ? "; the labels may not belong to their inputs, though so few examples leave a margin of " + Numbers.pct(margin)
+                                : lossOnly ? "; the labels may not belong to their inputs, though where the majority alone scores " + Numbers.pct(blank) + " only the loss can tell"
                                 : "; the labels do not seem to belong to their inputs"),
                 evidence("reference_accuracy", acc, "blank_input_accuracy", blank, "margin", margin, "held_out", held, "folds", folds,
                         "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", correct.length),

@@ -48,9 +48,15 @@ public final class Underfitting extends Rule implements TraceRule {
 
     @Override public String basis() { return "the 'both stay high' failure mode; AUTOTRAINER's not-converging check compares accuracy with a satisfactory level once progress stalls"; }
 
-    @Override public String cause() { return "the model is too small or too constrained for the task (a narrow layer, too few layers, too strong regularisation), or it trained too briefly"; }
+    @Override public String cause() {
+        return "the model is too small or too constrained for the task (a narrow layer, too few layers, too strong regularisation), or it trained too briefly; "
+                + "or the classes overlap in the inputs, a noise no model removes";
+    }
 
-    @Override public String fix() { return "increase capacity (wider or more layers), reduce dropout and weight decay, or train longer with a suitable learning rate"; }
+    @Override public String fix() {
+        return "increase capacity (wider or more layers), reduce dropout and weight decay, or train longer with a suitable learning rate; "
+                + "if a much larger model gains nothing, the data limits the accuracy (better features, not a bigger network)";
+    }
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {

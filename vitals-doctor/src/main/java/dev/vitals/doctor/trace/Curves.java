@@ -62,6 +62,20 @@ public final class Curves {
         return Double.isNaN(guess) ? first : Math.max(first, guess);
     }
 
+    /**
+     * The loss of predicting the training split's class shares whatever the input: the best a model
+     * that learned nothing from its inputs reaches. NaN where the loss is not comparable (mse, -1/+1
+     * targets, several sigmoid outputs) or the shares are unknown.
+     */
+    public static double priorLoss(dev.vitals.core.train.RunInfo i) {
+        boolean ce = i.loss().equals("cross_entropy") && !"pm1".equals(i.targets());
+        boolean bce = i.loss().equals("binary_cross_entropy") && i.outputs() == 1;
+        if (!ce && !bce || i.classShares() == null) return Double.NaN;
+        double h = 0;
+        for (double s : i.classShares()) if (s > 0) h -= s * Math.log(s);
+        return h > 0 ? h : Double.NaN;
+    }
+
     /** Median global gradient norm of the last 5 observed steps over that of the first 5 (NaN when unknown). */
     public static double gradientShrink(Trace t) {
         List<Observation> o = t.observations();

@@ -496,6 +496,51 @@ class TraceRulesTest {
         }
 
         @Test
+        void aValidationLossBelowTheClassPriorsIsLearningThatAccuracyCannotShow() {
+            // churn-like 80:20 data: 83% against 80% for the majority is the ceiling of the inputs; the loss
+            // (0.405 against 0.496 for predicting the class shares) shows the model learned
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).plan(2, 20, 50, 128, 1600).shares(0.8, 0.2);
+            Trace learned = b.build();
+            steps(learned, 300, i -> 0.42, 0.83, 0.8);
+            for (int e = 0; e < 6; e++) learned.epoch(epoch(e, 0.42, 0.83, 0.405, 0.83, 50L * (e + 1)));
+            assertTrue(new AccuracyAtChance().evaluate(learned, EPOCH).isEmpty());
+            // the same accuracy with a validation loss at the prior's: at chance
+            Trace stuck = b.build();
+            steps(stuck, 300, i -> 0.50, 0.80, 0.8);
+            for (int e = 0; e < 6; e++) stuck.epoch(epoch(e, 0.50, 0.80, 0.498, 0.81, 50L * (e + 1)));
+            List<Finding> f = new AccuracyAtChance().evaluate(stuck, EPOCH);
+            assertEquals(1, f.size());
+            assertEquals(Severity.ERROR, f.get(0).severity());
+            assertEquals(0.5004, (double) f.get(0).evidence().get("prior_loss"), 1e-3);
+        }
+
+        @Test
+        void aMarginWiderThanTwentyPointsMakesItAWarning() {
+            // 17 validation examples of 3 classes: a 30-point margin
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).plan(3, 30, 4, 16, 17).shares(0.43, 0.3, 0.27);
+            Trace t = b.build();
+            steps(t, 48, i -> 1.05, 0.4, 0.5);
+            for (int e = 0; e < 12; e++) t.epoch(epoch(e, 1.05, 0.40, 1.10, 0.235, 4L * (e + 1)));
+            List<Finding> f = new AccuracyAtChance().evaluate(t, EPOCH);
+            assertEquals(1, f.size());
+            assertEquals(Severity.WARNING, f.get(0).severity());
+            assertTrue(f.get(0).message().contains("17 examples leave a margin"), f.get(0).message());
+        }
+
+        @Test
+        void aRunEndingJustAboveTheMarginIsStillAtChance() {
+            // dropout 0.95 twice on digits: 11.8% at epoch 3, 14.6% at the end against 10.2% and a 4.4-point margin
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).plan(10, 10, 36, 32, 360);
+            Trace t = b.build();
+            steps(t, 108, i -> 2.30, 0.11, 0.2);
+            for (int e = 0; e < 3; e++) t.epoch(epoch(e, 2.30, 0.11, 2.298, 0.118, 36L * (e + 1)));
+            List<Finding> f = new AccuracyAtChance().evaluate(t, EPOCH);
+            assertEquals(1, f.size());
+            for (int e = 3; e < 10; e++) t.epoch(epoch(e, 2.30, 0.11, 2.29, 0.146, 36L * (e + 1)));
+            assertTrue(new AccuracyAtChance().stillHolds(t, f.get(0)), "4.9% of the way from chance to perfect is next to nothing");
+        }
+
+        @Test
         void batchesOfOneLabelAreUnshuffledData() {
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).plan(10, 10, 40, 32, 800);
             Trace t = b.build();
