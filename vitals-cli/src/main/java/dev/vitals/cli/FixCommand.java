@@ -6,6 +6,7 @@ import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Report;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.spec.SpecParser;
+import dev.vitals.core.spec.SpecWriter;
 import dev.vitals.doctor.repair.FixResult;
 import dev.vitals.doctor.repair.Fixer;
 import picocli.CommandLine.Command;
@@ -68,7 +69,9 @@ final class FixCommand implements Callable<Integer> {
         if (write != null) {
             // an unchanged spec written over itself would only lose its timestamp
             boolean intoInput = write.toAbsolutePath().normalize().equals(spec.toAbsolutePath().normalize());
-            if (r.changed() || !intoInput) AtomicText.write(write, r.yaml());
+            // a relative data path resolves against the spec's folder: written elsewhere, it must still find the data
+            Path from = spec.toAbsolutePath().getParent(), to = write.toAbsolutePath().getParent();
+            if (r.changed() || !intoInput) AtomicText.write(write, SpecWriter.rebased(r.yaml(), from, to));
             String what = r.changed() ? "wrote the repaired spec to "
                     : r.before().stream().anyMatch(Finding::isError)
                     ? (r.budgetSpent() ? "the time budget ran out with no repair kept; wrote the spec unchanged to " : "no repair kept; wrote the spec unchanged to ")

@@ -32,6 +32,30 @@ class FixCommandTest {
     }
 
     @Test
+    void aSpecWrittenToAnotherFolderStillFindsItsData() throws Exception {
+        // csv: paths resolve against the spec's folder; the repaired spec in out/deeper/ must point back at data/
+        Path data = Files.createDirectories(tmp.resolve("data")), specs = Files.createDirectories(tmp.resolve("specs"));
+        StringBuilder csv = new StringBuilder("a,b,label\n");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(2);
+        for (int i = 0; i < 300; i++) {
+            int y = i % 2;
+            csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%d%n", rng.nextGaussian() + 2 * y, rng.nextGaussian() - y, y));
+        }
+        Files.writeString(data.resolve("t.csv"), csv);
+        Path input = specs.resolve("broken.yaml");
+        Files.writeString(input, "name: t\nseed: 1\ndata: {source: 'csv:../data/t.csv', validation: 0.2}\n"
+                + "model: {layers: [{dense: 16}, relu, {dense: 2}, softmax]}\nloss: cross_entropy\ntrain: {epochs: 5, batch: 32}\n");
+        Path fixed = tmp.resolve("out/deeper/fixed.yaml");
+        Files.createDirectories(fixed.getParent());
+        Outcome o = run("fix", input.toString(), "--write", fixed.toString());
+        assertEquals(Main.OK, o.code(), o.out() + o.err());
+        assertEquals("csv:../../data/t.csv", SpecParser.read(fixed).data().source());
+        assertTrue(Files.readString(fixed).startsWith("# repaired by 'vitals fix'"), Files.readString(fixed));
+        Outcome check = run("check", fixed.toString());
+        assertEquals(Main.OK, check.code(), "the written spec finds its data: " + check.out() + check.err());
+    }
+
+    @Test
     void writesTheRepairedSpecAndAReportWithVerifiedFindings() throws Exception {
         Path input = tmp.resolve("broken.yaml");
         Files.copy(ROOT.resolve("casebook/000-stuck-at-chance/broken.yaml"), input);

@@ -60,6 +60,36 @@ public final class SpecWriter {
         return sb.toString();
     }
 
+    /**
+     * The spec text for a file in {@code toDir} instead of {@code fromDir}: a relative {@code csv:} or
+     * {@code idx:} source resolves against the spec's own folder, so it is rewritten to point at the
+     * same data from the new one. Leading comment lines are kept; any other text is unchanged when
+     * there is nothing to rewrite.
+     */
+    public static String rebased(String yaml, java.nio.file.Path fromDir, java.nio.file.Path toDir) {
+        ObjectNode root = tree(yaml);
+        JsonNode data = root.get("data");
+        String source = data instanceof ObjectNode d && d.get("source") != null && d.get("source").isTextual() ? d.get("source").textValue() : null;
+        if (source == null || !(source.startsWith("csv:") || source.startsWith("idx:"))) return yaml;
+        String kind = source.substring(0, 4), path = source.substring(4);
+        java.nio.file.Path p = java.nio.file.Path.of(path);
+        java.nio.file.Path from = fromDir.toAbsolutePath().normalize(), to = toDir.toAbsolutePath().normalize();
+        if (p.isAbsolute() || from.equals(to)) return yaml;
+        java.nio.file.Path target = from.resolve(p).normalize();
+        String moved = to.relativize(target).toString().replace(java.io.File.separatorChar, '/');
+        ((ObjectNode) data).put("source", kind + (moved.isEmpty() ? "." : moved));
+        StringBuilder sb = new StringBuilder();
+        for (String line : yaml.lines().toList()) {
+            if (!line.startsWith("#")) break;
+            sb.append(line).append('\n');
+        }
+        try {
+            return sb.append(YAML.writeValueAsString(root)).toString();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static ObjectNode tree(String text) {
         try {
             JsonNode n = text == null ? null : YAML.readTree(text);
