@@ -80,6 +80,11 @@ public final class TraceBuilder {
         return this;
     }
 
+    public TraceBuilder weightDecay(double wd) {
+        this.weightDecay = wd;
+        return this;
+    }
+
     public TraceBuilder earlyStop(int patience) {
         this.earlyStop = patience;
         return this;

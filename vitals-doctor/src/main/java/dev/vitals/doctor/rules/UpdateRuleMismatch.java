@@ -243,22 +243,30 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             int size = t.parameterSize(p);
             if (!(g > 0) || size <= 0 || u == 0) continue;
             double nonzero = size * (1 - o.paramGradZero()[p]);
-            double expected;
+            // the rule's update norm, or the range it lies in where L2 weight decay adds wd * w to the
+            // gradient: from norms alone |g + wd w| is only known to lie in |g| -+ wd |w|
+            double lo, hi;
             switch (oi.name()) {
                 case "sgd" -> {
-                    if (oi.weightDecay() > 0) continue;
-                    expected = o.lr() * g * (oi.nesterov() ? 1 + oi.momentum() : 1);
+                    double f = o.lr() * (oi.nesterov() ? 1 + oi.momentum() : 1), decay = oi.weightDecay() * w;
+                    lo = f * Math.max(0, g - decay);
+                    hi = f * (g + decay);
                 }
                 case "adam", "adamw" -> {
                     // |step| per element is |g| / (|g| + eps) <= 1; only gradients well above eps give exactly 1
-                    if (g / Math.sqrt(Math.max(nonzero, 1)) < 1e-5 || oi.weightDecay() > 0 && oi.name().equals("adam")) continue;
-                    expected = o.lr() * Math.sqrt(nonzero) + (oi.name().equals("adamw") ? o.lr() * oi.weightDecay() * w : 0);
+                    if (g / Math.sqrt(Math.max(nonzero, 1)) < 1e-5) continue;
+                    boolean coupled = oi.name().equals("adam") && oi.weightDecay() > 0;
+                    double decoupled = oi.name().equals("adamw") ? o.lr() * oi.weightDecay() * w : 0;
+                    // coupled decay gives the elements without a gradient a step too (wd * w is far above eps)
+                    lo = o.lr() * Math.sqrt(nonzero) + decoupled;
+                    hi = o.lr() * Math.sqrt(coupled ? size : nonzero) + decoupled;
                 }
                 default -> {
                     continue;
                 }
             }
-            if (expected <= 0) continue;
+            if (!(lo > 0)) continue;
+            double expected = u > hi ? hi : u < lo ? lo : u;
             ratios.add(u / expected);
             applied += u * u;
             prescribed += expected * expected;

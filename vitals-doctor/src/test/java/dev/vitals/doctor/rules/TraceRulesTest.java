@@ -126,6 +126,26 @@ class TraceRulesTest {
         }
 
         @Test
+        void theLearningRateAppliedTwiceIsFoundUnderL2WeightDecay() {
+            // sgd with weight_decay 1e-3: the step is lr * (g + wd w), known from norms only within lr * (|g| -+ wd |w|)
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).optimizer("sgd", 0.05).weightDecay(1e-3);
+            int p = b.parameters();
+            double[] g = fill(p, 0.5), w = fill(p, 8);
+            Trace ok = b.build();
+            ok.step(2.3, 0.1, 0.2);
+            ok.observe(new Observation(0, 0, 32, 2.3, 0.05f, true, 1, 0, false, g, fill(p, 0.05 * (0.5 + 0.004)), w, fill(p, 0),
+                    fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 1), fill(b.layers(), 1), false));
+            assertTrue(new UpdateRuleMismatch().evaluate(ok, STEP).isEmpty(), "within lr * (|g| + wd |w|)");
+            Trace twice = b.build();
+            twice.step(2.3, 0.1, 0.2);
+            twice.observe(new Observation(0, 0, 32, 2.3, 0.05f, true, 1, 0, false, g, fill(p, 0.05 * 0.05 * 0.5), w, fill(p, 0),
+                    fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 0), fill(b.layers(), 1), fill(b.layers(), 1), false));
+            List<Finding> f = new UpdateRuleMismatch().evaluate(twice, STEP);
+            assertEquals(1, f.size(), "it was skipped whenever weight_decay was set");
+            assertTrue(f.get(0).message().contains("applied twice"), f.get(0).message());
+        }
+
+        @Test
         void adamsFirstStepMovesEveryWeightByTheLearningRate() {
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).optimizer("adam", 1e-3);
             Trace t = b.build();
