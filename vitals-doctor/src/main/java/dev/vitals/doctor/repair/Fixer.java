@@ -153,6 +153,13 @@ public final class Fixer {
         Set<String> newSymptoms = new LinkedHashSet<>(newErrors);
         newSymptoms.removeIf(c -> !RepairCatalogue.isSymptom(c));
         newErrors.removeAll(newSymptoms);
+        // a check that found the data untrainable skipped every later step: the errors it could not
+        // reach were hidden by the finding, not made by its repair (NaN inputs and a doubled rate)
+        Set<String> revealed = new LinkedHashSet<>();
+        if (Checkup.blocksTraining(before.findings())) {
+            revealed.addAll(newErrors);
+            newErrors.clear();
+        }
         if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null);
         ShortTrial.Outcome o = trial(next, after.findings());
         String change = Outcomes.change(measured, o);
@@ -163,8 +170,9 @@ public final class Fixer {
             return new Trial(true, "finding gone; the short run is slower without the bug (" + change
                     + "): its speed came from the bug, and the learning rate may need raising", after, o);
         }
-        String note = newSymptoms.isEmpty() ? "" : "; " + String.join(", ", newSymptoms)
-                + " newly reported by the check, but the short run did not get worse";
+        String note = (newSymptoms.isEmpty() ? "" : "; " + String.join(", ", newSymptoms)
+                + " newly reported by the check, but the short run did not get worse")
+                + (revealed.isEmpty() ? "" : "; the check can now reach " + String.join(", ", revealed) + ", which it hid");
         return new Trial(true, "finding gone" + (change.isEmpty() ? "" : "; " + change) + note, after, o);
     }
 

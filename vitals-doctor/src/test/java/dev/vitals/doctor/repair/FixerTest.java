@@ -68,6 +68,24 @@ class FixerTest {
     }
 
     @Test
+    void errorsHiddenByUntrainableDataDoNotTurnDownItsRepair() throws Exception {
+        // NaN inputs stop the check before its later steps; removing them reveals the doubled rate,
+        // which the repair did not cause (it was rejected as a "new error", and nothing could be fixed)
+        Spec broken = SpecParser.parse("""
+                name: nan-and-double-lr
+                seed: 1
+                data: {source: digits, validation: 0.2}
+                model: {layers: [{dense: 32}, relu, {dense: 10}]}
+                optimizer: {name: adam, lr: 0.001}
+                train: {epochs: 10, batch: 32}
+                faults: [nan_inputs, double_lr]
+                """, null);
+        FixResult r = Fixer.fix(broken, Fixer.Options.defaults(), null);
+        assertTrue(r.healthy(), r.attempts().toString());
+        assertTrue(SpecParser.parse(r.yaml(), null).injectedBugs().isEmpty(), r.yaml());
+    }
+
+    @Test
     void aHealthySpecIsLeftAlone() throws Exception {
         Path p = ROOT.resolve("examples/iris-mlp.yaml");
         Spec spec = SpecParser.read(p);
