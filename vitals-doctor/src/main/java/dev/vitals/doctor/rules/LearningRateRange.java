@@ -39,7 +39,8 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
 
     /** The learning rates that work for an optimizer, and the effective rate of its setting. */
     public record Range(double low, double high, double effective, String measure) {
-        public boolean contains(double v) { return v >= low && v <= high; }
+        /** Within the range, its ends included: 0.2 / (1 - 0.9) is 2.0000000000000004 in doubles, and sgd's end is 2. */
+        public boolean contains(double v) { return v >= low * (1 - 1e-9) && v <= high * (1 + 1e-9); }
     }
 
     /** The plausible range for {@code o}: on lr for adam and adamw, on lr / (1 - momentum) for sgd. */
