@@ -60,10 +60,19 @@ public final class ParametersFrozen extends Rule implements TraceRule {
         }
         if (frozen.isEmpty()) return List.of();
         Observation o = last.get(last.size() - 1);
-        boolean all = frozen.size() == t.parameters().size();
+        // "5 of 6 do not move" read as if one trained, where the sixth (a bias before batchnorm) had no gradient to move by
+        int moving = 0;
+        for (int p = 0; p < t.parameters().size(); p++) {
+            boolean moved = false;
+            for (Observation x : last) moved |= x.paramUpdate()[p] != 0;
+            if (moved) moving++;
+        }
+        boolean all = moving == 0;
+        int still = t.parameters().size() - frozen.size();
         String layer = all ? null : layerOf(t, frozen.get(0));
         return List.of(finding(Stage.TRAIN, layer, o.step(),
-                (all ? "no parameter moves" : frozen.size() + " of " + t.parameters().size() + " parameters do not move")
+                (all ? "no parameter moves" + (still > 0 ? " (" + still + " of " + t.parameters().size() + " have no gradient to move by)" : "")
+                        : frozen.size() + " of " + t.parameters().size() + " parameters do not move")
                         + ": gradients are non-zero (global norm " + Numbers.fmt(o.gradNorm()) + ") but every applied update is exactly 0 on "
                         + OBSERVATIONS + " observed steps",
                 evidence("frozen_parameters", frozen, "gradient_norm", o.gradNorm(), "lr", (double) o.lr(), "steps", stepsOf(last))));

@@ -88,6 +88,18 @@ class TraceRulesTest {
             assertTrue(f.get(0).message().startsWith("no parameter moves"));
             assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"), f.get(0).evidence().get("frozen_parameters"));
 
+            // a bias with no gradient (before batchnorm) does not move either: still "no parameter moves"
+            Trace biasWithout = b.build();
+            double[] g = fill(p, 0.4);
+            g[1] = 0;
+            for (int s = 0; s < 3; s++) {
+                biasWithout.step(2.3, 0.1, 0.2);
+                biasWithout.observe(obs(s, 0, 2.3, 1, g, fill(p, 0), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            Finding one = new ParametersFrozen().evaluate(biasWithout, STEP).get(0);
+            assertTrue(one.message().startsWith("no parameter moves (1 of 4 have no gradient"), one.message());
+            assertEquals(null, one.layer());
+
             Trace healthy = b.build();
             for (int s = 0; s < 3; s++) {
                 healthy.step(2.3, 0.1, 0.2);
