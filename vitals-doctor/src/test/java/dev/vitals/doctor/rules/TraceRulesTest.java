@@ -586,6 +586,15 @@ class TraceRulesTest {
             Trace shuffled = b.build();
             steps(shuffled, 30, i -> 2.3, 0.1, 0.22);
             assertTrue(new DataUnshuffled().evaluate(shuffled, STEP).isEmpty());
+
+            // batches of 512 from sorted classes of 427 span two classes: 67% one class, where shuffled ones hold 19%
+            TraceBuilder big = TraceBuilder.mlp(2, "relu", 16).plan(6, 10, 5, 512, 0);
+            Trace spanning = big.build();
+            steps(spanning, 30, i -> 1.8, 0.3, 0.67);
+            assertEquals(1, new DataUnshuffled().evaluate(spanning, STEP).size());
+            Trace mixed = big.build();
+            steps(mixed, 30, i -> 1.8, 0.3, 0.2);
+            assertTrue(new DataUnshuffled().evaluate(mixed, STEP).isEmpty());
         }
     }
 }
