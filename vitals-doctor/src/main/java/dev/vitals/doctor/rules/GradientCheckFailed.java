@@ -75,11 +75,14 @@ public final class GradientCheckFailed extends Rule implements ProbeRule {
             for (GradientCheck.TensorResult t : r.tensors()) if (Double.isFinite(t.relativeError())) worst = Math.max(worst, t.relativeError());
             for (GradientCheck.TensorResult t : r.failures()) {
                 String what = t.isInput() ? "input" : t.parameter();
-                out.add(finding(Stage.PROBE, l.path(), null,
-                        l.path() + " (" + l.describe() + "): the analytic gradient of its " + what + " disagrees with the numerical one (relative error "
+                // a parameter inside a block (a residual's dense layer) is named by the layer that owns it
+                Layer owner = t.isInput() ? l : owner(l, t.name());
+                out.add(finding(Stage.PROBE, owner.path(), null,
+                        owner.path() + " (" + owner.describe() + (owner != l ? ", in " + l.path() + " " + l.describe() : "")
+                                + "): the analytic gradient of its " + what + " disagrees with the numerical one (relative error "
                                 + Numbers.fmt(t.relativeError()) + (t.mode() != null ? ", " + t.mode().label() + " mode" : "") + "; worst entry "
                                 + Arrays.toString(t.worstPosition()) + ": analytic " + Numbers.fmt(t.worstAnalytic()) + ", numeric " + Numbers.fmt(t.worstNumeric()) + ")",
-                        evidence("layer", l.path(), "kind", l.describe(), "tensor", t.name(), "parameter", what, "relative_error", t.relativeError(),
+                        evidence("layer", owner.path(), "kind", owner.describe(), "tensor", t.name(), "parameter", what, "relative_error", t.relativeError(),
                                 "worst_entry", Arrays.toString(t.worstPosition()), "analytic", t.worstAnalytic(), "numeric", t.worstNumeric(),
                                 "noise_floor", t.noiseFloor(), "entries_checked", t.checked(), "problem", t.problem())));
             }
@@ -88,6 +91,14 @@ public final class GradientCheckFailed extends Rule implements ProbeRule {
         ctx.measured().put("tensors_checked", tensors);
         ctx.measured().put("worst_relative_error", worst);
         return out;
+    }
+
+    /** The layer, {@code l} or one inside it, whose parameter {@code tensor} is. */
+    private static Layer owner(Layer l, String tensor) {
+        for (Layer c : l.children()) {
+            if (tensor.startsWith(c.path() + ".")) return owner(c, tensor);
+        }
+        return l;
     }
 
     private static boolean modeDependent(Layer l) {

@@ -59,6 +59,16 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aWrongGradientInsideAResidualBlockNamesTheLayerInside() {
+        Spec s = SpecParser.parse("name: t\nseed: 3\ndata: {source: digits, validation: 0.2}\n"
+                + "model: {layers: [{residual: [{dense: 64}, relu, {dense: 64}]}, relu, {dense: 10}]}\nfaults: [wrong_bias_grad]\n", null);
+        Finding f = of(check(s), Code.GRADIENT_CHECK_FAILED).getFirst();
+        assertTrue(f.layer().startsWith("layers.0.") && !f.layer().equals("layers.0"), f.toString());
+        assertTrue(f.message().contains("in layers.0 residual"), f.message());
+        assertTrue(String.valueOf(f.evidence().get("tensor")).startsWith(f.layer() + "."), f.evidence().toString());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
