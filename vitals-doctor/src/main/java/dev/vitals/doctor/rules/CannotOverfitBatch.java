@@ -112,9 +112,25 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
             ctx.measured().put("inconclusive", "out of time while the loss was still falling (" + Numbers.fmt(halfway) + " halfway)");
             return List.of();
         }
+        // a bug is the usual reason, but a hidden layer narrower than the bits the classes need is a
+        // capacity limit (a 1-unit bottleneck before 7 classes), and the finding says which it may be
+        LayerInfo narrow = narrowest(LayerInfo.describe(probe.model()));
+        int classes = ctx.data().train().classes();
+        boolean bottleneck = narrow != null && classes > 2 && narrow.outputShape()[0] < Math.ceil(Math.log(classes) / Math.log(2));
         return List.of(finding(Stage.PROBE, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + steps[0] + " steps its accuracy on that batch is at most "
-                        + Numbers.pct(best[0]) + " and the loss went only from " + Numbers.fmt(first[0]) + " to " + Numbers.fmt(last[0]),
-                evidence("examples", n, "steps", steps[0], "loss_first", first[0], "loss_last", last[0], "best_batch_accuracy", best[0])));
+                        + Numbers.pct(best[0]) + " and the loss went only from " + Numbers.fmt(first[0]) + " to " + Numbers.fmt(last[0])
+                        + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
+                                + " classes, a bottleneck that may be the reason rather than a bug" : ""),
+                evidence("examples", n, "steps", steps[0], "loss_first", first[0], "loss_last", last[0], "best_batch_accuracy", best[0],
+                        "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0])));
+    }
+
+    /** The narrowest dense layer before the last one (the output), or null. */
+    private static LayerInfo narrowest(List<LayerInfo> layers) {
+        List<LayerInfo> dense = layers.stream().filter(l -> l.kind().equals("dense") && l.outputShape().length == 1).toList();
+        LayerInfo best = null;
+        for (int i = 0; i < dense.size() - 1; i++) if (best == null || dense.get(i).outputShape()[0] < best.outputShape()[0]) best = dense.get(i);
+        return best;
     }
 }

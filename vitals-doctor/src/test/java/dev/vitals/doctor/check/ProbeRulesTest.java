@@ -69,6 +69,15 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aBatchTheModelCannotMemoriseThroughOneUnitNamesTheBottleneck() {
+        Spec s = SpecParser.parse("name: t\nseed: 3\ndata: {source: digits, validation: 0.2}\n"
+                + "model: {layers: [{dense: 64}, relu, {dense: 1}, relu, {dense: 10}]}\n", null);
+        List<Finding> fs = of(check(s), Code.CANNOT_OVERFIT_BATCH);
+        assertEquals(1, fs.size(), "a 1-unit layer cannot carry 10 classes through a batch");
+        assertTrue(fs.get(0).message().contains("layers.2 has only 1 unit(s) for 10 classes"), fs.get(0).message());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
