@@ -328,6 +328,10 @@ class TraceRulesTest {
             List<Finding> f = new LearningRateTooLow().evaluate(t, STEP);
             assertEquals(1, f.size());
             assertEquals(1e-6, ((Number) f.get(0).evidence().get("update_to_weight_ratio")).doubleValue(), 1e-12);
+            assertTrue(new LearningRateTooLow().stillHolds(t, f.get(0)), "a loss still at 0.99 of its start");
+            // the same run whose loss came down to a tenth by its end learned at this rate after all
+            for (int s = 120; s < 1000; s++) t.step(0.2, 0.9, 0.2);
+            assertFalse(new LearningRateTooLow().stillHolds(t, f.get(0)));
 
             Trace healthy = b.build();
             for (int s = 0; s < 120; s++) {
