@@ -36,7 +36,9 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     /** A held-out loss below this share of the class prior's shows learning that accuracy within chance's margin hides. */
     static final double LEARNED_LOSS = 0.9;
     /** A margin wider than this (too few examples) makes the epoch judgement a warning. */
-    static final double WIDE_MARGIN = 0.2;
+    static final double WIDE_MARGIN = 0.15;
+    /** A validation loss at least this share of the class prior's shows nothing learned, whatever the accuracy. */
+    static final double NOTHING_LEARNED = 0.98;
     /** The share of the way from chance to a perfect score the last epoch must have gone to withdraw the finding. */
     static final double WITHDRAW_GAIN = 0.1;
 
@@ -51,7 +53,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
                 + (int) (WIDE_MARGIN * 100) + " points and the accuracy is above chance less half the margin. Raised before the end, it is withdrawn when the run's last epoch ends above chance + margin and "
-                + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score, or its validation loss shows learning. "
+                + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score, (unless its validation loss is still at least " + NOTHING_LEARNED + " of the prior's), or its validation loss shows learning. "
+                + "Where chance and its margin reach 100%, a warning when the validation loss is no lower than the prior's. "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points";
     }
 
@@ -65,6 +68,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         m.put("margin", "max(0.02, 2.5 standard errors)");
         m.put("validation loss below this share of the prior's counts as learning", LEARNED_LOSS);
         m.put("a warning above a margin of", WIDE_MARGIN);
+        m.put("validation loss showing nothing learned, share of the prior's", NOTHING_LEARNED);
         m.put("share of the way from chance to perfect to withdraw", WITHDRAW_GAIN);
         return m;
     }
@@ -101,7 +105,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         if (ep.isEmpty() || moment == Moment.EPOCH && (Curves.progress(t) < JUDGE_AT || t.steps() < MIN_EPOCH_STEPS)) return List.of();
         EpochResult last = ep.get(ep.size() - 1);
         double acc = Curves.accuracy(last), margin = epochMargin(t, last);
-        if (chance + margin >= 1 || !(acc <= chance + margin)) return List.of();
+        if (chance + margin >= 1) return byLossAlone(t, ep, last, acc, chance, margin);
+        if (!(acc <= chance + margin)) return List.of();
         double[] fall = lossFall(t, ep);
         if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
         if (heldOutLossLearned(t, last)) return List.of();
@@ -116,6 +121,24 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
                         "prior_loss", Curves.priorLoss(t.info())),
+                cause(), fix()));
+    }
+
+    /**
+     * Where the majority and its margin reach 100% (90:10 with 48 validation examples), accuracy
+     * cannot tell guessing from learning; a validation loss no lower than what predicting the class
+     * shares gives (0.499 against 0.325 for noise labels) can, and says so as a warning.
+     */
+    private List<Finding> byLossAlone(Trace t, List<EpochResult> ep, EpochResult last, double acc, double chance, double margin) {
+        double prior = Curves.priorLoss(t.info());
+        if (!last.hasValidation() || !(last.valLoss() >= prior)) return List.of();
+        double[] fall = lossFall(t, ep);
+        if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
+        return List.of(finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
+                "validation accuracy " + pct(acc) + " cannot tell learning from guessing (" + pct(chance) + " by the majority alone), and the validation loss "
+                        + dev.vitals.doctor.rules.Numbers.fmt(last.valLoss()) + " after " + ep.size() + " epochs is no lower than the "
+                        + dev.vitals.doctor.rules.Numbers.fmt(prior) + " that predicting the class shares gives",
+                evidence("validation_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(), "val_loss", last.valLoss(), "prior_loss", prior),
                 cause(), fix()));
     }
 
@@ -140,7 +163,10 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         // (14.6% against 10.2% and a 4.4-point margin, with dropout 0.95 twice) learned next to nothing
         double acc = Curves.accuracy(last), chance = t.info().chance();
         boolean above = acc > chance + epochMargin(t, last) && (acc - chance) / (1 - chance) >= WITHDRAW_GAIN;
-        return !above && !heldOutLossLearned(t, last);
+        // ...unless its validation loss says it learned nothing (weight decay 0.5 held digits at a loss
+        // of 2.293 against ln 10's 2.303, at 19.5%)
+        boolean lossSaysNothing = last.hasValidation() && last.valLoss() >= NOTHING_LEARNED * Curves.priorLoss(t.info());
+        return !(above && !lossSaysNothing) && !heldOutLossLearned(t, last);
     }
 
     /** The chance margin of an epoch's judged accuracy: on the validation examples where there are some, else the training ones. */

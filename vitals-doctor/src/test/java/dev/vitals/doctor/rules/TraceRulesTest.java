@@ -551,7 +551,7 @@ class TraceRulesTest {
         }
 
         @Test
-        void aMarginWiderThanTwentyPointsMakesItAWarningUnlessFarBelowChance() {
+        void aMarginWiderThanFifteenPointsMakesItAWarningUnlessFarBelowChance() {
             // 17 validation examples of 3 classes: a 30-point margin
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).plan(3, 30, 4, 16, 17).shares(0.43, 0.3, 0.27);
             Trace t = b.build();
