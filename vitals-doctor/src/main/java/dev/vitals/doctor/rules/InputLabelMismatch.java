@@ -50,6 +50,8 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
     static final double LEARNED_LOSS = 0.75;
     /** Passes over the training examples after which a falling training loss may be memorisation. */
     static final int FRESH_PASSES = 3;
+    /** The bar for the best accuracy over the reference's epochs, in chance margins: a maximum of noisy scores runs high. */
+    static final double BEST_OF_EPOCHS = 1.5;
     /** Folds of the cross-validation: each holds out a fifth of the examples. */
     static final int FOLDS = 5;
     /** Held-out predictions that suffice: more folds are run until there are this many, or none is left. */
@@ -69,14 +71,14 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         return "when the short run stayed at chance on its first-epoch batches (scored before training on them) and, under cross-entropy, its loss (validation where it has some; else training, within "
                 + FRESH_PASSES + " passes over the examples) stayed above " + LEARNED_LOSS + " of the class prior's entropy: a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, at least " + MIN_STEPS + " steps and " + MAX_EPOCHS
                 + " epochs) trained on the real inputs (training and validation examples) is, on a held-out fifth of them, or on each fifth in turn (up to "
-                + FOLDS + " folds) until " + ENOUGH_HELD_OUT + " examples are held out, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin, "
+                + FOLDS + " folds) until " + ENOUGH_HELD_OUT + " examples are held out, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin at its epoch of lowest held-out loss and within " + BEST_OF_EPOCHS + " margins at its best epoch, "
                 + "and its held-out loss is not below " + LEARNED_HELD_OUT_LOSS + " of what predicting the class shares gives; a warning instead of an error where the margin exceeds "
                 + (int) (WIDEST_MARGIN * 100) + " points, or " + (int) (SOME_GAIN_MARGIN * 100) + " with the reference more than half of it above blank inputs (too few examples to be sure) or the majority share and its margin reach 100% (only the loss can tell)";
     }
 
     @Override public Map<String, Object> thresholds() {
         return ordered("reference hidden units", HIDDEN, "reference epochs", MAX_EPOCHS, "reference steps at least", MIN_STEPS,
-                "learned: loss below this share of the prior's entropy", LEARNED_LOSS, "training loss counted within passes", FRESH_PASSES, "folds", FOLDS, "held-out examples that suffice", ENOUGH_HELD_OUT,
+                "learned: loss below this share of the prior's entropy", LEARNED_LOSS, "training loss counted within passes", FRESH_PASSES, "folds", FOLDS, "held-out examples that suffice", ENOUGH_HELD_OUT, "margins for the best epoch's accuracy", BEST_OF_EPOCHS,
                 "learned: held-out loss below this share of the prior's", LEARNED_HELD_OUT_LOSS, "a warning above a margin of", WIDEST_MARGIN, "or above a margin of, with a gain over half of it", SOME_GAIN_MARGIN, "margin", "max(0.02, 2.5 standard errors)");
     }
 
@@ -164,18 +166,25 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
             held += out.size();
             folds++;
         }
-        // the reference's best epoch, as early stopping would pick it, on the pooled held-out examples
-        double acc = Double.NaN, loss = Double.NaN;
+        // the reference's best epoch as early stopping picks it, by the pooled held-out loss: the best
+        // accuracy of 100 epochs is a maximum of noisy scores (iris with shuffled labels: 38-46% on 8
+        // seeds against 33%, and half of them passed as learnable); the best accuracy still counts
+        // against a bar raised by half, for a reference that learns while its loss stays poor (500
+        // documents: 45% at best, 38% at its lowest loss, against 33%)
+        int best = 0;
+        double top = 0;
         for (int e = 0; e < correct.length; e++) {
-            acc = Double.isNaN(acc) ? correct[e] / held : Math.max(acc, correct[e] / held);
-            loss = Double.isNaN(loss) ? lossSum[e] / held : Math.min(loss, lossSum[e] / held);
+            if (lossSum[e] < lossSum[best]) best = e;
+            top = Math.max(top, correct[e] / held);
         }
+        double acc = correct[best] / held, loss = lossSum[best] / held;
         double margin = Curves.chanceMargin(blank, held), blankLoss = blankLossSum / held;
         ctx.measured().put("reference_accuracy", acc);
         ctx.measured().put("blank_input_accuracy", blank);
         ctx.measured().put("held_out", held);
         ctx.measured().put("folds", folds);
-        if (acc > blank + margin) return List.of();
+        ctx.measured().put("reference_best_accuracy", top);
+        if (acc > blank + margin || top > blank + BEST_OF_EPOCHS * margin) return List.of();
         // Accuracy cannot show what inputs tell where one class dwarfs the others (95% by the majority
         // alone), but the held-out loss can: below what the training split's class shares give on the
         // same examples, the inputs carry the labels' information, however few predictions it flips.
@@ -201,7 +210,7 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
                                 : lossOnly ? "; the labels may not belong to their inputs, though where the majority alone scores " + Numbers.pct(blank) + " only the loss can tell"
                                 : "; the labels do not seem to belong to their inputs"),
                 evidence("reference_accuracy", acc, "blank_input_accuracy", blank, "margin", margin, "held_out", held, "folds", folds,
-                        "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", correct.length),
+                        "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", correct.length, "best_epoch", best + 1),
                 cause(), fix()));
     }
 

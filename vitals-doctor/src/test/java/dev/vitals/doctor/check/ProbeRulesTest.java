@@ -148,7 +148,7 @@ class ProbeRulesTest {
         Map<String, Object> m = r.steps().getLast().measured();
         assertTrue((int) m.get("held_out") > 390, "all the training and validation examples: " + m);
         assertEquals(5, m.get("folds"), m.toString());
-        assertTrue((double) m.get("reference_accuracy") > (double) m.get("blank_input_accuracy") + 0.06, m.toString());
+        assertTrue((double) m.get("reference_best_accuracy") > (double) m.get("blank_input_accuracy") + 0.06, m.toString());
     }
 
     @Test
@@ -176,6 +176,19 @@ class ProbeRulesTest {
         Finding f = of(r.findings(), Code.INPUT_LABEL_MISMATCH).stream().findFirst()
                 .orElseThrow(() -> new AssertionError("no INPUT_LABEL_MISMATCH in " + r.findings() + " " + r.steps().getLast().measured()));
         assertTrue(f.isError(), f.toString());
+    }
+
+    @Test
+    void shuffledIrisLabelsAreFoundOnEverySeed() {
+        // the reference's best accuracy over 100 epochs reached 38-46% against 33% by chance alone, and
+        // half the seeds passed; judged at its lowest held-out loss, each is named (a warning where the margin is wide)
+        for (int seed = 1; seed <= 8; seed++) {
+            Spec s = SpecParser.parse("name: t\nseed: " + seed + "\ndata: {source: iris, validation: 0.2}\n"
+                    + "model: {layers: [{dense: 32}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.005}\ntrain: {epochs: 20, batch: 16}\n"
+                    + "faults: [shuffled_labels]\n", null);
+            Checkup.Result r = Checkup.run(s, null);
+            assertEquals(1, of(r.findings(), Code.INPUT_LABEL_MISMATCH).size(), "seed " + seed + ": " + r.steps().getLast().measured());
+        }
     }
 
     @Test
