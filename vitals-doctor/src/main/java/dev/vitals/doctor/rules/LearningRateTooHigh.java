@@ -25,6 +25,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     static final double SPIKE = 2.0, SPREAD = 0.5, PROGRESS = 0.02, UNFITTED = 0.5;
     /** Epoch logs: a training loss this far above its best so far is a step that overshot; it has not come back while it ends this far above. */
     static final double EPOCH_RISE = 1.25, NOT_BACK = 1.1;
+    /** Batch accuracy over the window at or above which the model is fitted, and its bouncing is not overshooting. */
+    static final double FITTED_ACCURACY = 0.97;
     static final int MIN_EPOCHS = 4;
 
     @Override public Code code() { return Code.LEARNING_RATE_TOO_HIGH; }
@@ -37,7 +39,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + " times the median of the 20 before them, or the loss's standard deviation exceeds " + SPREAD + " of its mean; "
                 + "not while the validation loss fell over each of the last two epochs. "
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
-                + EPOCH_RISE + " times the lowest before it (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK + " times the lowest";
+                + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK
+                + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -71,6 +74,10 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // near a fitted model one misclassified example is a "spike"; bouncing only matters while the loss is high
         double start = Curves.startLoss(t);
         if (!((first + second) / 2 > UNFITTED * start)) return List.of();
+        // ...and a log that starts already fitted has no start to compare with: batches it nearly all
+        // gets right (fine-tuning at 100% from a loss of 0.0033) bounce by one example, not by overshooting
+        double recent = Curves.meanAccuracy(t, from, n);
+        if (recent >= FITTED_ACCURACY) return List.of();
         // a validation loss that fell over each of the last two epochs is progress, however the batches
         // bounce: a run fine-tuned at batch 8 from a fitted model (its start no reference, its batch
         // losses noisy in relative terms) was called too hot while validation improved every epoch
@@ -115,7 +122,10 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
             double l = ep.get(i).trainLoss();
             losses.add(Numbers.round(l));
             if (!Double.isFinite(l)) continue;
-            if (i > 0 && l > EPOCH_RISE * best && l > UNFITTED * start && !(l / best <= peak / before)) {
+            // two epochs in a row above the bar: one epoch's loss sampled from a batch or two can jump alone
+            double next = i + 1 < ep.size() ? ep.get(i + 1).trainLoss() : Double.NaN;
+            boolean held = next > EPOCH_RISE * best;
+            if (i > 0 && held && l > EPOCH_RISE * best && l > UNFITTED * start && !(l / best <= peak / before)) {
                 peak = l;
                 peakAt = i;
                 before = best;
@@ -134,5 +144,16 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                         + Numbers.fmt(peak) + " at epoch " + (peakAt + 1) + ", and was " + Numbers.fmt(last) + " at epoch " + ep.size(),
                 evidence("train_loss_by_epoch", losses, "lowest_before", before, "lowest_epoch", beforeAt + 1, "peak", peak, "peak_epoch", peakAt + 1,
                         "last", last)));
+    }
+
+    /**
+     * An epoch finding is withdrawn when the end no longer shows it: the loss came back within
+     * {@link #NOT_BACK} of its lowest (a warm restart's spike, a curriculum's new classes), or the log
+     * grew long enough for the step window to judge it instead.
+     */
+    @Override
+    public boolean stillHolds(Trace t, Finding f) {
+        if (!f.evidence().containsKey("peak_epoch")) return true;
+        return t.steps() < WINDOW + 20 && !byEpoch(t).isEmpty();
     }
 }

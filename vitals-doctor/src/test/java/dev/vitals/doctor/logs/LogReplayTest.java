@@ -116,6 +116,25 @@ class LogReplayTest {
     }
 
     @Test
+    void aWarmRestartsSpikeThatComesBackIsWithdrawn() throws IOException {
+        // cosine warm restarts: the loss jumps at a restart for two epochs, then falls below its old best
+        double[] loss = {2.0, 1.2, 0.8, 0.5, 0.35, 0.25, 0.21, 1.1, 0.9, 0.3, 0.12, 0.05, 0.02, 0.01, 0.006};
+        String log = csv("epoch,loss", loss.length, i -> i + "," + f(loss[i]));
+        assertEquals(List.of(), replay("sgdr.csv", log, null).findings());
+        // stopped in the spike, it is still a climb that has not come back
+        String cut = csv("epoch,loss", 9, i -> i + "," + f(loss[i]));
+        only(replay("sgdr-cut.csv", cut, null), "LEARNING_RATE_TOO_HIGH");
+    }
+
+    @Test
+    void aFittedModelFineTunedBouncesByOneExampleNotByOvershooting() throws IOException {
+        // fine-tuning from 100%: a first logged loss of 0.0033 is no start to halve, and batch noise is spikes
+        SplittableRandom rng = new SplittableRandom(3);
+        String log = csv("step,loss,accuracy", 300, i -> i + "," + f(0.003 + (rng.nextDouble() < 0.1 ? 0.02 : 0.001 * rng.nextDouble())) + ",1.0");
+        assertTrue(codes(replay("finetune.csv", log, null)).stream().noneMatch(c -> c.equals("LEARNING_RATE_TOO_HIGH")));
+    }
+
+    @Test
     void aSmoothEpochLogDoesNotLookTooHot() throws IOException {
         String log = csv("epoch,loss,val_loss", 12, i -> i + "," + f(2.3 * Math.exp(-0.4 * i) + 0.05) + "," + f(2.3 * Math.exp(-0.35 * i) + 0.1));
         assertEquals(List.of(), replay("smooth.csv", log, null).findings());
