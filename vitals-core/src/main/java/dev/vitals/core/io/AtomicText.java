@@ -12,12 +12,37 @@ public final class AtomicText {
 
     public static void write(Path path, String text) throws IOException {
         Path abs = path.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = tempFor(abs);
         try {
             Files.writeString(tmp, text);
             moveIntoPlace(tmp, abs);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A new empty file beside {@code target} to write it through. Created as any new file is (0666
+     * less the umask), not as a private temporary file (0600): the finished file is the user's report
+     * or spec, and a spec written over itself keeps the mode it had.
+     */
+    public static Path tempFor(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom();
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(rng.nextLong() & Long.MAX_VALUE) + ".tmp");
+            try {
+                Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt < 16) continue;
+                throw e;
+            }
+            try {
+                if (Files.exists(abs)) Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(abs));
+            } catch (UnsupportedOperationException | IOException e) {
+                // not a POSIX file system, or the old file's mode cannot be read: the new file's own mode stands
+            }
+            return tmp;
         }
     }
 
