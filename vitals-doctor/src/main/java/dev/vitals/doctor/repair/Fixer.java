@@ -156,10 +156,10 @@ public final class Fixer {
         // a check that found the data untrainable skipped every later step: the errors it could not
         // reach were hidden by the finding, not made by its repair (NaN inputs and a doubled rate)
         Set<String> revealed = new LinkedHashSet<>();
-        if (Checkup.blocksTraining(before.findings())) {
-            revealed.addAll(newErrors);
-            newErrors.clear();
-        }
+        if (Checkup.blocksTraining(before.findings())) revealed.addAll(newErrors);
+        // ...and a loop's own bug is never made by a repair of the model, data or settings, only uncovered
+        newErrors.stream().filter(RepairCatalogue::isLoopBug).forEach(revealed::add);
+        newErrors.removeAll(revealed);
         if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null);
         ShortTrial.Outcome o = trial(next, after.findings());
         String change = Outcomes.change(measured, o);

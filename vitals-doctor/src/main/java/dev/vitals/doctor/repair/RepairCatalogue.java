@@ -80,6 +80,19 @@ public final class RepairCatalogue {
         return SYMPTOMS.contains(code);
     }
 
+    /**
+     * Codes of a training loop's or a layer's own bugs: no change to the model, the data's
+     * preparation, the loss or the optimiser's settings makes them, so one that appears after a
+     * repair was there before, hidden by what the repair cured (a softmax's flat gradients hid
+     * gradients never cleared).
+     */
+    public static boolean isLoopBug(String code) {
+        return LOOP_BUGS.contains(code);
+    }
+
+    private static final java.util.Set<String> LOOP_BUGS = java.util.Set.of(Code.GRADIENT_ACCUMULATION.name(), Code.EVAL_MODE_TRAINING.name(),
+            Code.UPDATE_RULE_MISMATCH.name(), Code.GRADIENT_CHECK_FAILED.name(), Code.BATCH_MIXING.name());
+
     private static final java.util.Set<String> SYMPTOMS = java.util.Set.of(Code.CANNOT_OVERFIT_BATCH.name(),
             Code.ACCURACY_AT_CHANCE.name(), Code.LOSS_PLATEAU.name(), Code.INITIAL_LOSS_OFF.name(), Code.PARAMETERS_FROZEN.name());
 

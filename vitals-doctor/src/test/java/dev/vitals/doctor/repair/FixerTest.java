@@ -86,6 +86,33 @@ class FixerTest {
     }
 
     @Test
+    void aLoopBugUncoveredByARepairDoesNotTurnItDown(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // a softmax before the loss, features at 1e4-1e5 unscaled, and gradients never cleared: each cure
+        // of the first two uncovered GRADIENT_ACCUMULATION, was turned down for it, and nothing was fixed
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(4);
+        StringBuilder csv = new StringBuilder("a,b,c,label\n");
+        for (int i = 0; i < 600; i++) {
+            int y = i % 3;
+            csv.append(String.format(java.util.Locale.ROOT, "%.1f,%.6f,%.2f,%d%n", 5e4 + 2e4 * (y + rng.nextGaussian()), 1e-3 * rng.nextDouble(), 50 * y + 40 * rng.nextGaussian(), y));
+        }
+        Files.writeString(dir.resolve("scaled.csv"), csv);
+        Spec broken = SpecParser.parse("""
+                name: three-at-once
+                seed: 4
+                data: {source: "csv:%s", normalize: none}
+                model: {init: he, layers: [{dense: 32}, relu, {dense: 3}, softmax]}
+                loss: cross_entropy
+                optimizer: {name: sgd, lr: 0.01, momentum: 0.9}
+                train: {epochs: 8, batch: 32}
+                faults: [no_zero_grad]
+                """.formatted(dir.resolve("scaled.csv")), null);
+        FixResult r = Fixer.fix(broken, Fixer.Options.defaults(), null);
+        List<String> kept = r.kept().stream().map(k -> k.repair().name()).toList();
+        assertTrue(kept.contains("remove no_zero_grad") && kept.contains("normalize"), r.attempts().toString());
+        assertTrue(r.healthy(), r.after().toString());
+    }
+
+    @Test
     void aHealthySpecIsLeftAlone() throws Exception {
         Path p = ROOT.resolve("examples/iris-mlp.yaml");
         Spec spec = SpecParser.read(p);
