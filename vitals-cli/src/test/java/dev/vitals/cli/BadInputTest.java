@@ -229,6 +229,9 @@ class BadInputTest {
         c.add(new Case("a NUL byte in line 6").spec(null).file("spec.yaml", BASE.replace("train:", "train:\0")).expect("spec.yaml line 6", "control character U+0000"));
         c.add(new Case("lr: .nan").append("optimizer: {name: adam, lr: .nan}\n").expect("spec.yaml line 7", ".nan is not a finite number"));
         c.add(new Case("a list as a key").append("? [a, b]\n: c\n").expect("spec.yaml line 7", "got this instead: a list"));
+        // the YAML reader hands an alias over as its name: 'name: *foo' ran as a spec called foo
+        c.add(new Case("an undefined alias").base("name: bad", "name: *foo").expect("spec.yaml line 1", "alias *foo is not supported"));
+        c.add(new Case("a defined alias").append("x: &d 5\ny: *d\n").expect("spec.yaml line 8", "alias *d is not supported"));
         c.add(new Case("cosine min_lr above the rate").append("optimizer: {name: adam, lr: 0.01}\nschedule: {name: cosine, min_lr: 5}\n")
                 .expect("schedule.min_lr", "expected at most optimizer.lr (0.01)", "not 5"));
         // ---- vitals check ----
