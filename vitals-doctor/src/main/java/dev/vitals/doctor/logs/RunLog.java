@@ -107,7 +107,8 @@ public final class RunLog {
     private void interpret() {
         String lossCol = used.get(Kind.LOSS), epochCol = used.get(Kind.EPOCH);
         Epoch open = null;
-        long nextStep = 0;
+        long nextStep = 0, stepOffset = 0;
+        Double lastEpoch = null;  // the epoch of the last logged step
         // Hugging Face's Trainer logs the epoch as a fraction (0.25, 0.5, ... 1.0 at its end, where its
         // evaluation record also says 1.0): such a column numbers epoch k by the values in (k-1, k]
         boolean fractional = false;
@@ -139,8 +140,20 @@ public final class RunLog {
                     throw new InputException(table.source() + " " + r.where() + ": step column '" + used.get(Kind.STEP) + "': expected a whole number of steps from 0, not "
                             + (s == Math.rint(s) ? String.format(java.util.Locale.ROOT, "%.0f", s) : Double.toString(s)));
                 }
-                long step = Double.isFinite(s) ? (long) s : nextStep;
+                long step = Double.isFinite(s) ? (long) s + stepOffset : nextStep;
+                // a second phase whose trainer counts its steps from 0 again while the epochs go on
+                // (fine-tuning after unfreezing) continues the timeline; a timeline that goes back
+                // with its epochs (a resumed run appended to its log) would be judged as one run
+                if (!rows.isEmpty() && step <= rows.getLast().step() && open.key != null && lastEpoch != null && open.key > lastEpoch) {
+                    stepOffset += rows.getLast().step() + 1 - step;
+                    step = rows.getLast().step() + 1;
+                }
+                if (!rows.isEmpty() && step <= rows.getLast().step()) {
+                    throw new InputException(table.source() + " " + r.where() + ": step " + step + " after step " + rows.getLast().step()
+                            + "; expected logged steps in increasing order (a run resumed from a checkpoint: keep the log from its last start)");
+                }
                 nextStep = step + 1;
+                lastEpoch = open.key;
                 Row row = row(r, step);
                 rows.add(row);
                 open.losses.add(row.loss());

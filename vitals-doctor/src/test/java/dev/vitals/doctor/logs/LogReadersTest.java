@@ -110,6 +110,17 @@ class LogReadersTest {
         }
     }
 
+    @Test
+    void stepsThatGoBackAreRefusedUnlessTheEpochsGoOn() throws IOException {
+        // a resumed run appended to its log: step and epoch go back together
+        String m = error("resumed.csv", "epoch,step,loss\n0,0,2.3\n0,10,2.0\n1,20,1.8\n1,10,1.9\n");
+        assertTrue(m.contains("resumed.csv line 5: step 10 after step 20") && m.contains("increasing order"), m);
+        assertTrue(error("dup.csv", "step,loss\n0,2.3\n0,2.2\n").contains("step 0 after step 0"));
+        // a second phase (unfreezing) whose trainer counts from 0 again while the epochs go on continues the timeline
+        RunLog log = read("phases.csv", "epoch,step,loss\n0,10,2.3\n1,20,1.8\n2,10,1.5\n3,20,1.2\n");
+        assertEquals(List.of(10L, 20L, 21L, 31L), log.rows().stream().map(RunLog.Row::step).toList());
+    }
+
     @Nested
     class JsonLines {
         @Test
