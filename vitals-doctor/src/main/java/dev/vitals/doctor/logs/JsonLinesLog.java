@@ -46,8 +46,11 @@ public final class JsonLinesLog {
             // a record cut short (a run killed mid-write) is named by the line it starts on, not the end of the file
             JsonLocation at = e.getLocation();
             String msg = plain(e.getOriginalMessage());
-            int line = msg.startsWith("Unexpected end-of-input") || at == null || at.getLineNr() <= 0 ? start : at.getLineNr();
-            throw new InputException(file + " line " + line + ": not valid JSON (" + msg + ")");
+            boolean cut = msg.startsWith("Unexpected end-of-input");
+            int line = cut || at == null || at.getLineNr() <= 0 ? start : at.getLineNr();
+            int end = (int) text.lines().count();
+            throw new InputException(file + " line " + line + ": not valid JSON (" + msg + ")"
+                    + (cut && end > line ? "; the record that starts there is cut short at the file's end, line " + end : ""));
         }
         Set<String> names = new LinkedHashSet<>();
         List<LogRecord> records = new ArrayList<>();
@@ -59,12 +62,30 @@ public final class JsonLinesLog {
             for (int i = 0; i < list.size(); i++) add(file, "record " + (i + 1), list.get(i), names, records);
         } else if (roots.size() == 1 && isColumns(roots.get(0))) {
             // Keras' history.history: {"loss": [...], "val_loss": [...]}, one value per epoch from 0
+            // a shorter list is a metric measured every k epochs (validation_freq=k), at epochs k-1, 2k-1, ...
             JsonNode cols = roots.get(0);
-            int n = cols.properties().iterator().next().getValue().size();
+            int n = 0;
+            String longest = null;
+            for (var e : cols.properties()) {
+                if (e.getValue().size() > n) {
+                    n = e.getValue().size();
+                    longest = e.getKey();
+                }
+            }
+            for (var e : cols.properties()) {
+                int len = e.getValue().size();
+                if (n % len != 0) {
+                    throw new InputException(file + ": '" + e.getKey() + "' has " + len + " values but '" + longest + "' has " + n
+                            + "; expected one value per epoch, or one every k epochs (a whole divisor of " + n + ")");
+                }
+            }
             for (int i = 0; i < n; i++) {
                 Map<String, Object> values = new LinkedHashMap<>();
                 values.put("epoch", (double) i);
-                for (var e : cols.properties()) values.put(e.getKey(), value(e.getValue().get(i)));
+                for (var e : cols.properties()) {
+                    int every = n / e.getValue().size();
+                    if ((i + 1) % every == 0) values.put(e.getKey(), value(e.getValue().get((i + 1) / every - 1)));
+                }
                 names.addAll(values.keySet());
                 records.add(new LogRecord("epoch " + i, values));
             }
@@ -87,14 +108,12 @@ public final class JsonLinesLog {
         records.add(new LogRecord(where, values));
     }
 
-    /** An object whose every value is a list of numbers (or nulls), all of one length. */
+    /** An object whose every value is a non-empty list of numbers (or nulls). */
     private static boolean isColumns(JsonNode node) {
         if (!node.isObject() || node.isEmpty()) return false;
-        int n = -1;
         for (var e : node.properties()) {
             JsonNode v = e.getValue();
-            if (!v.isArray() || v.isEmpty() || n >= 0 && v.size() != n) return false;
-            n = v.size();
+            if (!v.isArray() || v.isEmpty()) return false;
             for (JsonNode x : v) if (!x.isNumber() && !x.isNull()) return false;
         }
         return true;

@@ -220,12 +220,17 @@ class LogReadersTest {
             assertEquals(3, keras.epochs().size());
             assertEquals(1.1, keras.epochs().get(2).valLoss());
             assertEquals(0.7, keras.epochs().get(1).trainAccuracy());
+            // validation_freq=2: one validation value every second epoch
+            RunLog every2 = read("freq.json", "{\"loss\": [1.5, 0.9, 0.7, 0.6], \"val_loss\": [1.0, 0.8]}");
+            assertEquals(0.8, every2.epochs().getLast().valLoss());
+            String m = error("unequal.json", "{\"loss\": [2.3, 2.0, 1.8], \"val_loss\": [2.4, 2.1]}");
+            assertTrue(m.contains("'val_loss' has 2 values but 'loss' has 3"), m);
         }
 
         @Test
         void aRecordCutShortIsNamedByItsFirstLineWithoutParserInternals() {
             String m = error("state.json", "{\n  \"log_history\": [\n    {\"loss\": 1.0, \"step\": 1}\n");
-            assertTrue(m.contains("state.json line 1") && m.contains("not valid JSON"), m);
+            assertTrue(m.contains("state.json line 1") && m.contains("not valid JSON") && m.contains("cut short at the file's end, line 3"), m);
             assertTrue(!m.contains("Source") && !m.contains("REDACTED") && !m.contains("StreamReadFeature"), m);
         }
 
