@@ -599,6 +599,14 @@ class TraceRulesTest {
             Trace mixed = big.build();
             steps(mixed, 30, i -> 1.8, 0.3, 0.2);
             assertTrue(new DataUnshuffled().evaluate(mixed, STEP).isEmpty());
+            // digits at batch 256 sorted: about three classes a batch, 45% one class against 14% shuffled
+            TraceBuilder tenClasses = TraceBuilder.mlp(2, "relu", 16).plan(10, 10, 5, 256, 0);
+            Trace three = tenClasses.build();
+            steps(three, 30, i -> 2.0, 0.2, 0.45);
+            assertEquals(1, new DataUnshuffled().evaluate(three, STEP).size());
+            Trace shuffledTen = tenClasses.build();
+            steps(shuffledTen, 30, i -> 2.0, 0.2, 0.16);
+            assertTrue(new DataUnshuffled().evaluate(shuffledTen, STEP).isEmpty());
         }
     }
 }
