@@ -18,11 +18,14 @@ final class LayerOrder {
     /** First names of modules that are the network's output layer in common PyTorch and Keras models. */
     static final Set<String> HEADS = Set.of("head", "classifier", "fc", "out", "output", "outputs", "logits", "final", "predictions", "pred", "top");
 
+    /** First names of modules that are the network's input layer: they go first. */
+    static final Set<String> STEMS = Set.of("stem", "embed", "embedding", "embeddings", "input", "inputs", "in_proj", "first");
+
     /** {@code layers} in forward order, given whether the log's whole header was sorted as text. */
     static List<String> forward(List<String> layers, List<String> header) {
         if (!sorted(header)) return layers;
         List<String> out = new ArrayList<>(layers);
-        out.sort(Comparator.comparing((String c) -> isHead(c)).thenComparing(LayerOrder::natural));
+        out.sort(Comparator.comparing((String c) -> !isNamed(c, STEMS)).thenComparing(c -> isNamed(c, HEADS)).thenComparing(LayerOrder::natural));
         return out;
     }
 
@@ -31,12 +34,12 @@ final class LayerOrder {
         return names.size() > 1;
     }
 
-    /** Whether the module a column names (the part after the metric's prefix, before the first dot) is a known output layer. */
-    static boolean isHead(String column) {
+    /** Whether the module a column names (the part after the metric's prefix, before the first dot) is one of {@code names}. */
+    static boolean isNamed(String column, Set<String> names) {
         Column c = Column.classify(column);
         String layer = c == null || c.layer() == null ? column : c.layer();
         int dot = layer.indexOf('.');
-        return HEADS.contains((dot < 0 ? layer : layer.substring(0, dot)).toLowerCase(java.util.Locale.ROOT));
+        return names.contains((dot < 0 ? layer : layer.substring(0, dot)).toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Text order, except that runs of digits compare as numbers ({@code layer2} before {@code layer10}). */
