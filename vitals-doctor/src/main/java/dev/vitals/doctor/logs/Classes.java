@@ -30,9 +30,6 @@ public record Classes(int count, String from) {
         }
         if (!log.has(Column.Kind.ACCURACY) && !log.has(Column.Kind.EPOCH_ACCURACY) && !log.has(Column.Kind.VAL_ACCURACY)) return unknown();
         RunLog.Row first = log.rows().get(0);
-        // a loss first logged after some training (Hugging Face logs its first at step 10, Lightning at
-        // 49) has left ln C behind by an unknown amount: 2.103 after ten steps of a 10-class run read as ln 8
-        if (log.has(Column.Kind.STEP) && first.step() > 1) return unknown();
         double l0 = first.loss();
         if (!(l0 > 0.5) || !Double.isFinite(l0)) return unknown();
         long c = Math.round(Math.exp(l0));
