@@ -54,7 +54,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
                 + (int) (WIDE_MARGIN * 100) + " points and the accuracy is above chance less half the margin. Raised before the end, it is withdrawn when the run's last epoch ends above chance + margin and "
                 + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score, (unless its validation loss is still at least " + NOTHING_LEARNED + " of the prior's), or its validation loss shows learning. "
-                + "Where chance and its margin reach 100%, a warning when the validation loss is no lower than the prior's. "
+                + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points";
     }
 
@@ -131,7 +131,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
      */
     private List<Finding> byLossAlone(Trace t, List<EpochResult> ep, EpochResult last, double acc, double chance, double margin) {
         double prior = Curves.priorLoss(t.info());
-        if (!last.hasValidation() || !(last.valLoss() >= prior)) return List.of();
+        // too few examples for even the loss to say much (xor's single held-out point)
+        if (!last.hasValidation() || margin > WIDE_MARGIN || !(last.valLoss() >= prior)) return List.of();
         double[] fall = lossFall(t, ep);
         if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
         return List.of(finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
