@@ -78,6 +78,17 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aGradientCheckPastItsBudgetStillChecksEveryLayerQuickly() {
+        // a busy machine: with no time left, the later layers get a quick check instead of none
+        Spec s = SpecParser.parse(DIGITS.formatted("he", "adam", "0.001", "faults: [wrong_bias_grad]\n"), null);
+        Measurements m = new Measurements();
+        ProbeContext ctx = new ProbeContext(s, Experiment.loadData(s), m, 0);
+        List<Finding> fs = new dev.vitals.doctor.rules.GradientCheckFailed().probe(ctx);
+        assertEquals(1, of(fs, Code.GRADIENT_CHECK_FAILED).size(), m.values().toString());
+        assertTrue((int) m.values().get("layers_checked_quickly") > 0, m.values().toString());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
