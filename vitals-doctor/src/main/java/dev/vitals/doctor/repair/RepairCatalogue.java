@@ -63,7 +63,14 @@ public final class RepairCatalogue {
             case UNDERFITTING -> out.add(Repairs.hiddenLayer());
             default -> { }
         }
-        for (String bug : BugSymptoms.producing(code)) out.add(Repairs.removeInjectedBug(bug));
+        List<String> present = new ArrayList<>();
+        for (String bug : BugSymptoms.producing(code)) {
+            out.add(Repairs.removeInjectedBug(bug));
+            if (spec.injectedBugs().contains(bug)) present.add(bug);
+        }
+        // two bugs that both produce the finding (double_lr and stale_updates: UPDATE_RULE_MISMATCH)
+        // each leave it when removed alone; together they go
+        if (present.size() > 1) out.add(Repairs.removeInjectedBugs(present));
         if (code == Code.ACCURACY_AT_CHANCE || code == Code.CANNOT_OVERFIT_BATCH) {
             // with the bugs ruled out, a rate far from what works is the commonest reason nothing is learnt
             learningRates(out, f, spec, suggestedLr, 10);

@@ -159,6 +159,16 @@ public final class Repairs {
         return new Repair("remove " + key, "remove the injected bug " + key, s -> s.withoutInjectedBug(key), true);
     }
 
+    /** Removes several injected bugs at once: two that produce the same finding each leave it alone. */
+    public static Repair removeInjectedBugs(java.util.List<String> keys) {
+        String names = String.join(" and ", keys);
+        return new Repair("remove " + names, "remove the injected bugs " + names, s -> {
+            Spec out = s;
+            for (String k : keys) out = out.withoutInjectedBug(k);
+            return out;
+        }, true);
+    }
+
     private static boolean hasNorm(Spec s) {
         return s.model().layers().stream().anyMatch(l -> ModelEdits.NORMS.contains(l.kind()));
     }

@@ -113,6 +113,26 @@ class FixerTest {
     }
 
     @Test
+    void twoBugsWithTheSameFindingAreRemovedTogether() throws Exception {
+        // double_lr and stale_updates both give UPDATE_RULE_MISMATCH: removed one at a time, each left
+        // it, and the rate was changed to cure the symptoms instead
+        Spec broken = SpecParser.parse("""
+                name: two-bugs
+                seed: 1
+                data: {source: digits, validation: 0.2}
+                model: {layers: [{dense: 32}, relu, {dense: 10}]}
+                optimizer: {name: adam, lr: 0.001}
+                train: {epochs: 10, batch: 32}
+                faults: [double_lr, stale_updates]
+                """, null);
+        FixResult r = Fixer.fix(broken, Fixer.Options.defaults(), null);
+        assertTrue(r.healthy(), r.attempts().toString());
+        Spec fixed = SpecParser.parse(r.yaml(), null);
+        assertTrue(fixed.injectedBugs().isEmpty(), r.yaml());
+        assertEquals(0.001, fixed.optimizer().lr(), 1e-12, "the rate is left as the user set it");
+    }
+
+    @Test
     void aHealthySpecIsLeftAlone() throws Exception {
         Path p = ROOT.resolve("examples/iris-mlp.yaml");
         Spec spec = SpecParser.read(p);
