@@ -450,6 +450,15 @@ class TraceRulesTest {
             }
             for (int e = 0; e < 10; e++) slow.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.55, 0.77, 0.53, 20L * (e + 1)));
             assertTrue(new Underfitting().evaluate(slow, EPOCH).isEmpty());
+
+            // the same training curve with validation at chance (33% of 3 classes): ACCURACY_AT_CHANCE's to name
+            Trace atChance = b.build();
+            for (int s = 0; s < 200; s++) {
+                atChance.step(0.76, 0.55, 0.4);
+                if (s % 10 == 0) atChance.observe(obs(s, s / 20, 0.76, s < 50 ? 1.0 : 0.2, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 10; e++) atChance.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.55, 1.12, 0.34, 20L * (e + 1)));
+            assertTrue(new Underfitting().evaluate(atChance, EPOCH).isEmpty());
         }
 
         @Test
