@@ -38,4 +38,11 @@ class StatsTest {
             if (m >= x) assertTrue(Stats.halfAtLeast(v, x));
         }
     }
+
+    @Test
+    void entropyOfCountsAndOfSharesAgree() {
+        assertEquals(Math.log(2), Stats.entropy(new double[] {5, 5}), 1e-12);
+        assertEquals(Stats.entropy(new double[] {0.75, 0.25}), Stats.entropy(new double[] {3, 1, 0}), 1e-12);
+        assertEquals(0.0, Stats.entropy(new double[] {0, 0}));
+    }
 }

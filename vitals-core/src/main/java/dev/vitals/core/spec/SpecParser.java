@@ -97,22 +97,16 @@ public final class SpecParser {
             }
         }
         JsonNode root;
-        try (JsonParser p = YAML.getFactory().createParser(text)) {
+        try (JsonParser tokens = YAML.getFactory().createParser(text); JsonParser p = YAML.getFactory().createParser(text)) {
             // the YAML reader hands an alias (*name) over as the text "name", defined or not, so that
-            // 'name: *foo' ran as a spec called foo: refused, with its line
-            while (p.nextToken() != null) {
-                if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && y.isCurrentAlias()) {
-                    JsonLocation at = p.currentTokenLocation();
-                    throw new InputException(file + (at.getLineNr() > 0 ? " line " + at.getLineNr() : "") + ": YAML alias *" + p.getText()
+            // 'name: *foo' ran as a spec called foo: refused, with its line, before the tree is read
+            while (tokens.nextToken() != null) {
+                if (tokens instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && y.isCurrentAlias()) {
+                    JsonLocation at = tokens.currentTokenLocation();
+                    throw new InputException(file + (at.getLineNr() > 0 ? " line " + at.getLineNr() : "") + ": YAML alias *" + tokens.getText()
                             + " is not supported; write the value out in full");
                 }
             }
-        } catch (JsonProcessingException e) {
-            throw new InputException(file + syntaxLocation(e) + ": " + syntaxMessage(e));
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot be read (" + e.getMessage() + ")");
-        }
-        try (JsonParser p = YAML.getFactory().createParser(text)) {
             root = YAML.readTree(p);
             // a second document ('---') would otherwise be dropped without a word
             if (root != null && p.nextToken() != null) {

@@ -62,7 +62,8 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
     public List<Finding> probe(ProbeContext ctx) {
         Spec spec = ctx.spec();
         Experiment probe = ctx.fresh();
-        long weightLayers = LayerInfo.describe(probe.model()).stream().filter(l -> l.kind().equals("dense") || l.kind().equals("conv2d")).count();
+        List<LayerInfo> layers = LayerInfo.describe(probe.model());
+        long weightLayers = layers.stream().filter(l -> l.kind().equals("dense") || l.kind().equals("conv2d")).count();
         if (weightLayers < 2) {
             ctx.measured().put("skipped", "a model without hidden layers may lack the capacity to memorise");
             return List.of();
@@ -114,7 +115,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         }
         // a bug is the usual reason, but a hidden layer narrower than the bits the classes need is a
         // capacity limit (a 1-unit bottleneck before 7 classes), and the finding says which it may be
-        LayerInfo narrow = narrowest(LayerInfo.describe(probe.model()));
+        LayerInfo narrow = narrowest(layers);
         int classes = ctx.data().train().classes();
         boolean bottleneck = narrow != null && classes > 2 && narrow.outputShape()[0] < Math.ceil(Math.log(classes) / Math.log(2));
         return List.of(finding(Stage.PROBE, null, null,

@@ -75,10 +75,8 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
         int n = t.steps();
         int from = Math.max(0, n - 200);
         double[] purities = Curves.purities(t, from, n);
-        // the healthy case of many classes stops here, before sorting (rules run as cold code on the
-        // training thread); no bar is below MIN_EXCESS
-        if (!Stats.halfAtLeast(purities, MIN_EXCESS)) return List.of();
         double expected = shuffledPurity(t.info()), bar = bar(expected, Math.min(t.info().batch(), t.info().trainSize()));
+        // the healthy case stops here, before sorting (rules run as cold code on the training thread)
         if (!Stats.halfAtLeast(purities, bar)) return List.of();
         double p = Stats.median(purities);
         if (!(p >= bar) || expected >= SHUFFLED_BELOW) return List.of();

@@ -30,17 +30,17 @@ public final class TraceJudge {
 
     /** Asks every rule at this moment; returns the findings new to this judge, in the order raised. */
     public List<Finding> evaluate(Trace t, TraceRule.Moment moment) {
-        List<Finding> fresh = new ArrayList<>();
+        int before = findings.size();
         for (TraceRule r : rules) {
             for (Finding f : r.evaluate(t, moment)) {
                 if (seen.add(f.code() + "|" + f.layer())) {
                     findings.add(f);
                     raisedBy.put(f, r);
-                    fresh.add(f);
                 }
             }
         }
-        return fresh;
+        // asked on every observed step: nothing is allocated when nothing is new
+        return findings.size() == before ? List.of() : List.copyOf(findings.subList(before, findings.size()));
     }
 
     /** Drops the findings that no longer hold of the run as it ended. */

@@ -71,8 +71,7 @@ public final class Curves {
         boolean ce = i.loss().equals("cross_entropy") && !"pm1".equals(i.targets());
         boolean bce = i.loss().equals("binary_cross_entropy") && i.outputs() == 1;
         if (!ce && !bce || i.classShares() == null) return Double.NaN;
-        double h = 0;
-        for (double s : i.classShares()) if (s > 0) h -= s * Math.log(s);
+        double h = Stats.entropy(i.classShares());
         return h > 0 ? h : Double.NaN;
     }
 

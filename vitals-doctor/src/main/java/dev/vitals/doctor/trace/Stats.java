@@ -38,6 +38,14 @@ public final class Stats {
         return median(Arrays.copyOfRange(v, from, Math.max(from, to)));
     }
 
+    /** Entropy (nats) of the distribution the non-negative {@code weights} give (class counts or shares); 0 when they sum to 0. */
+    public static double entropy(double[] weights) {
+        double total = 0, h = 0;
+        for (double w : weights) total += w;
+        for (double w : weights) if (w > 0) h -= w / total * Math.log(w / total);
+        return h;
+    }
+
     /** Least-squares slope of {@code y} against its index. */
     public static double slope(double[] y) {
         int n = y.length;
