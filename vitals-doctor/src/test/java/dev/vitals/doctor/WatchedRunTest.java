@@ -1,5 +1,6 @@
 package dev.vitals.doctor;
 
+import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.spec.SpecParser;
@@ -7,7 +8,9 @@ import dev.vitals.core.train.Experiment;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +35,30 @@ class WatchedRunTest {
     }
 
     @Test
+    void sortedBatchesSpanningManyClassesAreFoundByTheirLabelRuns() {
+        // digits at batch 512: sorted batches hold five or six classes each, too many for their purity to tell
+        String text = """
+                name: big-batches
+                seed: 3
+                data: {source: digits}
+                model: {layers: [{dense: 64}, relu, {dense: 10}]}
+                optimizer: {name: adam, lr: 0.001}
+                train: {epochs: 20, batch: 512}
+                faults: [FAULTS]
+                """;
+        Spec sorted = SpecParser.parse(text.replace("FAULTS", "unshuffled"), null);
+        List<Finding> found = WatchedRun.train(sorted, Experiment.loadData(sorted), f -> {}).findings();
+        assertEquals(1, found.stream().filter(f -> f.code().equals("DATA_UNSHUFFLED")).count(), found.toString());
+        Spec healthy = SpecParser.parse(text.replace("FAULTS", ""), null);
+        List<Finding> none = WatchedRun.train(healthy, Experiment.loadData(healthy), f -> {}).findings();
+        assertTrue(none.stream().noneMatch(f -> f.code().equals("DATA_UNSHUFFLED")), none.toString());
+        // shuffling turned off in the spec: the data check reads the file order before training
+        Spec off = SpecParser.parse(text.replace("FAULTS", "").replace("source: digits", "source: digits, shuffle: false"), null);
+        List<Finding> pre = WatchedRun.preflight(off, sortedByLabel(Experiment.loadData(off))).findings();
+        assertEquals(1, pre.stream().filter(f -> f.code().equals("DATA_UNSHUFFLED")).count(), pre.toString());
+    }
+
+    @Test
     void theLintsLearningRateWarningGoesWhenTheRangeTestMeasuresTheRateAsWorking() {
         // adam at 0.05 is above the lint's 0.03; on digits the range test's minimum is at 0.2, a quarter
         // of which vouches for it: check withdraws the warning, and a run must too
@@ -51,5 +78,12 @@ class WatchedRunTest {
             List<Finding> kept = WatchedRun.preflight(hot, Experiment.loadData(hot)).findings();
             assertEquals(1, kept.stream().filter(f -> f.code().equals("LEARNING_RATE_RANGE")).count(), lr + ": " + kept);
         }
+    }
+
+    /** The training split in label order, as a file written class by class would give it. */
+    private static PreparedData sortedByLabel(PreparedData d) {
+        int[] y = d.train().labels();
+        int[] order = IntStream.range(0, y.length).boxed().sorted(Comparator.comparingInt(i -> y[i])).mapToInt(Integer::intValue).toArray();
+        return new PreparedData(d.train().subset(order), d.validation(), d.test(), d.normalizer(), d.description());
     }
 }

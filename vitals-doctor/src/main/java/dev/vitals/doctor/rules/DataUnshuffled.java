@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Batches that each hold (almost) one class. Before training, from the order the training split
- * will be read in when the spec turns shuffling off; during training, from the labels of the
- * batches the trainer actually delivers, compared with what random batches of this class mix would
- * hold.
+ * Batches that each hold (almost) one class, or hold their labels in runs. Before training, from the
+ * order the training split will be read in when the spec turns shuffling off; during training, from
+ * the labels of the batches the trainer actually delivers, compared with what random batches of
+ * this class mix would hold.
  */
 public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
     static final double PURITY = 0.9, SHUFFLED_BELOW = 0.8, MIN_EXCESS = 0.15;
@@ -29,13 +29,15 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
     @Override public Severity severity() { return Severity.ERROR; }
 
     @Override public String condition() {
-        return "the median share of a batch's most frequent label is at least " + PURITY + ", or what shuffled batches hold plus " + MIN_EXCESS + " (or four standard errors of a batch) if that is lower (over " + MIN_STEPS
-                + " or more batches of at least " + MIN_BATCH + " examples), where shuffled batches of the same size and class mix (simulated) would have a median below " + SHUFFLED_BELOW;
+        return "the median share of a batch's most frequent label is at least " + PURITY + ", or what shuffled batches hold plus " + MIN_EXCESS + " (or four standard errors of a batch) if that is lower;"
+                + " or the median share of neighbouring examples in a batch that carry the same label is at least " + PURITY
+                + ", or the chance that two random examples share their label plus " + MIN_EXCESS + " (or four standard errors of a batch's neighbour pairs) if that is lower (over " + MIN_STEPS
+                + " or more batches of at least " + MIN_BATCH + " examples), where shuffled batches of the same size and class mix would have a median below " + SHUFFLED_BELOW;
     }
 
     @Override public Map<String, Object> thresholds() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("batch purity", PURITY);
+        m.put("batch purity, or share of same-label neighbours", PURITY);
         m.put("purity of shuffled batches below", SHUFFLED_BELOW);
         m.put("minimum batches", MIN_STEPS);
         m.put("minimum batch", MIN_BATCH);
@@ -43,7 +45,8 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
     }
 
     @Override public String basis() {
-        return "the purity shuffled batches would have is simulated from the class shares and the batch size, so imbalanced and binary data are judged fairly";
+        return "the purity shuffled batches would have is simulated from the class shares and the batch size, so imbalanced and binary data are judged fairly;"
+                + " the neighbour test sees sorted batches that span many classes (digits at batch 512: 99% of neighbours share a label against 10% shuffled, while the median batch is 25-30% one class against 13%)";
     }
 
     @Override public String cause() { return "training data arrives ordered by label and is not shuffled: each batch pulls the model towards one class, undoing the last"; }
@@ -58,33 +61,62 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
         int[] y = train.labels();
         int batches = train.size() / batch;
         if (batches < 2) return List.of();
-        double[] purity = new double[batches];
-        for (int b = 0; b < batches; b++) purity[b] = purity(y, b * batch, batch, train.classes());
-        double p = Stats.median(purity), expected = shuffledPurity(shares(train.classCounts()), batch);
+        double[] purity = new double[batches], order = new double[batches];
+        for (int b = 0; b < batches; b++) {
+            purity[b] = purity(y, b * batch, batch, train.classes());
+            order[b] = sameNeighbours(y, b * batch, batch);
+        }
+        double[] shares = shares(train.classCounts());
+        double p = Stats.median(purity), expected = shuffledPurity(shares, batch);
+        double o = Stats.median(order), q = sameLabelChance(shares);
         ctx.measured().put("batch_purity_in_file_order", p);
         ctx.measured().put("batch_purity_if_shuffled", expected);
-        if (!(p >= bar(expected, batch)) || expected >= SHUFFLED_BELOW) return List.of();
+        ctx.measured().put("same_label_neighbours_in_file_order", o);
+        ctx.measured().put("same_label_neighbours_if_shuffled", q);
+        boolean pure = p >= bar(expected, batch) && expected < SHUFFLED_BELOW;
+        boolean ordered = o >= orderBar(q, batch) && q < SHUFFLED_BELOW;
+        if (!pure && !ordered) return List.of();
         return List.of(finding(Stage.DATA, null, null,
-                "shuffling is off and the training data is ordered by label: the median batch is " + Numbers.pct(p) + " one class",
-                evidence("median_batch_purity", p, "median_purity_if_shuffled", expected, "batch", batch)));
+                pure ? "shuffling is off and the training data is ordered by label: the median batch is " + Numbers.pct(p) + " one class"
+                     : "shuffling is off and the training data is ordered by label: neighbouring examples in a batch share their label " + Numbers.pct(o)
+                        + " of the time, against " + Numbers.pct(q) + " in shuffled batches",
+                evidence("median_batch_purity", p, "median_purity_if_shuffled", expected, "batch", batch,
+                        "median_same_label_neighbours", o, "same_label_neighbours_if_shuffled", q)));
+    }
+
+    /** Share of neighbouring examples in y[from, from+n) that carry the same label. */
+    private static double sameNeighbours(int[] y, int from, int n) {
+        int same = 0;
+        for (int i = from + 1; i < from + n; i++) if (y[i] == y[i - 1]) same++;
+        return n < 2 ? Double.NaN : (double) same / (n - 1);
     }
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
         if (moment != Moment.STEP || t.info() == null || t.info().batch() < MIN_BATCH || t.steps() < MIN_STEPS) return List.of();
-        int n = t.steps();
+        int n = t.steps(), batch = Math.min(t.info().batch(), t.info().trainSize());
         int from = Math.max(0, n - 200);
-        double[] purities = Curves.purities(t, from, n);
-        double expected = shuffledPurity(t.info()), bar = bar(expected, Math.min(t.info().batch(), t.info().trainSize()));
+        Expected e = expected(t.info());
+        double bar = bar(e.purity(), batch), orderBar = orderBar(e.neighbours(), batch);
+        double[] purities = Curves.purities(t, from, n), order = Curves.sameLabelNeighbours(t, from, n);
         // the healthy case stops here, before sorting (rules run as cold code on the training thread)
-        if (!Stats.halfAtLeast(purities, bar)) return List.of();
-        double p = Stats.median(purities);
-        if (!(p >= bar) || expected >= SHUFFLED_BELOW) return List.of();
-        return List.of(finding(Stage.DATA, null, (long) n - 1,
-                "training batches arrive ordered by label: the median batch is " + Numbers.pct(p) + " one class, where shuffled batches would mix "
-                        + t.info().classes() + " classes",
-                evidence("median_batch_purity", p, "median_purity_if_shuffled", expected, "batches_seen", n - from,
-                        "batch", t.info().batch(), "accuracy_recent", Curves.meanAccuracy(t, from, n))));
+        boolean pure = e.purity() < SHUFFLED_BELOW && Stats.halfAtLeast(purities, bar);
+        boolean ordered = e.neighbours() < SHUFFLED_BELOW && 2 * order.length >= n - from && Stats.halfAtLeast(order, orderBar);
+        if (!pure && !ordered) return List.of();
+        double p = Stats.median(purities), o = Stats.median(order);
+        pure &= p >= bar;
+        ordered &= o >= orderBar;
+        if (!pure && !ordered) return List.of();
+        String message = pure
+                ? "training batches arrive ordered by label: the median batch is " + Numbers.pct(p) + " one class, where shuffled batches would mix "
+                        + t.info().classes() + " classes"
+                : "training batches arrive ordered by label: neighbouring examples in a batch share their label " + Numbers.pct(o)
+                        + " of the time, against " + Numbers.pct(e.neighbours()) + " in shuffled batches (each batch of " + batch
+                        + " holds several classes, one run after another)";
+        Map<String, Object> evidence = evidence("median_batch_purity", p, "median_purity_if_shuffled", e.purity(), "batches_seen", n - from,
+                "batch", t.info().batch(), "accuracy_recent", Curves.meanAccuracy(t, from, n));
+        if (order.length > 0) evidence.putAll(evidence("median_same_label_neighbours", o, "same_label_neighbours_if_shuffled", e.neighbours()));
+        return List.of(finding(Stage.DATA, null, (long) n - 1, message, evidence));
     }
 
     /**
@@ -97,17 +129,36 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
         return Math.min(PURITY, shuffled + Math.max(MIN_EXCESS, 4 * Math.sqrt(shuffled * (1 - shuffled) / Math.max(1, batch))));
     }
 
-    /** The run's shuffled purity, simulated once per run: the rules are asked on every observed step. */
-    private double shuffledPurity(dev.vitals.core.train.RunInfo run) {
-        Expected e = expected;
-        if (e == null || e.run() != run) {
-            e = new Expected(run, shuffledPurity(run.classShares(), Math.min(run.batch(), run.trainSize())));
-            expected = e;
-        }
-        return e.purity();
+    /**
+     * The share of same-label neighbours that marks batches read in label order: 0.9, or what
+     * shuffled batches hold (the sum of the squared class shares) plus {@link #MIN_EXCESS} (four
+     * standard errors of a batch's neighbour pairs where that is more), whichever is lower. Sorted
+     * batches keep runs of one label however many classes they span: digits at batch 512, five or
+     * six classes a batch, 99% against 10% shuffled, where their purity (25-30% one class) is near
+     * the shuffled 13%.
+     */
+    static double orderBar(double shuffled, int batch) {
+        return Math.min(PURITY, shuffled + Math.max(MIN_EXCESS, 4 * Math.sqrt(shuffled * (1 - shuffled) / Math.max(1, batch - 1))));
     }
 
-    private record Expected(dev.vitals.core.train.RunInfo run, double purity) {}
+    /** The sum of the squared class shares: the chance that two random examples share their label. */
+    static double sameLabelChance(double[] shares) {
+        double q = 0;
+        for (double s : shares) q += s * s;
+        return q;
+    }
+
+    /** The run's shuffled purity (simulated) and same-label neighbours, once per run: the rules are asked on every observed step. */
+    private Expected expected(dev.vitals.core.train.RunInfo run) {
+        Expected e = expected;
+        if (e == null || e.run() != run) {
+            e = new Expected(run, shuffledPurity(run.classShares(), Math.min(run.batch(), run.trainSize())), sameLabelChance(run.classShares()));
+            expected = e;
+        }
+        return e;
+    }
+
+    private record Expected(dev.vitals.core.train.RunInfo run, double purity, double neighbours) {}
 
     private volatile Expected expected;
 

@@ -106,6 +106,17 @@ public final class Curves {
         return d;
     }
 
+    /** The share of same-label neighbours in the batches of steps [from, to) that reported their label order. */
+    public static double[] sameLabelNeighbours(Trace t, int from, int to) {
+        double[] d = new double[to - from];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            float v = t.sameLabelNeighbours(i);
+            if (!Float.isNaN(v)) d[n++] = v;
+        }
+        return java.util.Arrays.copyOf(d, n);
+    }
+
     /** Share of the planned epochs done, 0..1 (1 when the plan is unknown). */
     public static double progress(Trace t) {
         List<EpochResult> ep = t.epochs();

@@ -23,6 +23,7 @@ public final class Trace {
     // losses in double: a foreign log's 1e71 is a finite loss, not float's infinity
     private double[] loss = new double[1024];
     private float[] accuracy = new float[1024], purity = new float[1024];
+    private float[] sameNeighbours;  // null until a step reports its batch's label order (foreign logs never do)
     private int steps;
     private long[] numbers;  // step numbers as a foreign log labels them; null: the index is the step
     private final List<Observation> observed = new ArrayList<>();
@@ -63,6 +64,25 @@ public final class Trace {
         steps++;
     }
 
+    /**
+     * Records the label order of the step just recorded: the share of neighbouring examples in its
+     * batch that carry the same label (about the sum of the squared class shares when shuffled, near
+     * 1 when sorted, however many classes a batch spans).
+     */
+    public void labelOrder(double sameLabelNeighbours) {
+        if (steps == 0) throw new IllegalStateException("no step recorded yet");
+        if (sameNeighbours == null) {
+            sameNeighbours = new float[loss.length];
+            Arrays.fill(sameNeighbours, Float.NaN);
+        }
+        if (sameNeighbours.length < steps) {
+            int old = sameNeighbours.length;
+            sameNeighbours = Arrays.copyOf(sameNeighbours, loss.length);
+            Arrays.fill(sameNeighbours, old, sameNeighbours.length, Float.NaN);
+        }
+        sameNeighbours[steps - 1] = (float) sameLabelNeighbours;
+    }
+
     /** Records a step of a foreign log, which logs some steps only: {@code number} is the step as the log counts it. */
     public void step(double l, double acc, double labelPurity, long number) {
         if (numbers == null) {
@@ -95,6 +115,11 @@ public final class Trace {
 
     /** Share of a batch's examples that carry its most frequent label. */
     public float purity(int step) { return purity[step]; }
+
+    /** Share of a batch's neighbouring examples that carry the same label; NaN when not reported. */
+    public float sameLabelNeighbours(int step) {
+        return sameNeighbours == null || step >= sameNeighbours.length ? Float.NaN : sameNeighbours[step];
+    }
 
     public double[] losses() { return Arrays.copyOf(loss, steps); }
 

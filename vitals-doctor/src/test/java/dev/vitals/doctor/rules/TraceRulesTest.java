@@ -618,5 +618,39 @@ class TraceRulesTest {
             steps(shuffledTen, 30, i -> 2.0, 0.2, 0.16);
             assertTrue(new DataUnshuffled().evaluate(shuffledTen, STEP).isEmpty());
         }
+
+        @Test
+        void batchesHoldingTheirLabelsInRunsAreUnshuffledDataHoweverManyClassesTheySpan() {
+            // digits sorted at batch 512: five or six classes a batch, 25% one class (shuffled: 13%), but 99% of neighbours share a label
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).plan(10, 20, 2, 512, 0);
+            Trace sorted = b.build();
+            for (int i = 0; i < 30; i++) {
+                sorted.step(2.0, 0.2, 0.25);
+                sorted.labelOrder(0.99);
+            }
+            List<Finding> f = new DataUnshuffled().evaluate(sorted, STEP);
+            assertEquals(1, f.size());
+            assertTrue(f.get(0).message().contains("share their label 99.0% of the time, against 10.0%"), f.get(0).message());
+            assertEquals(0.99, ((Number) f.get(0).evidence().get("median_same_label_neighbours")).doubleValue(), 1e-6);
+            // the same purity with neighbours as mixed as chance: shuffled
+            Trace shuffled = b.build();
+            for (int i = 0; i < 30; i++) {
+                shuffled.step(2.0, 0.2, 0.25);
+                shuffled.labelOrder(0.11);
+            }
+            assertTrue(new DataUnshuffled().evaluate(shuffled, STEP).isEmpty());
+            // a foreign log reports no label order: nothing to judge
+            Trace unknown = b.build();
+            steps(unknown, 30, i -> 2.0, 0.2, Double.NaN);
+            assertTrue(new DataUnshuffled().evaluate(unknown, STEP).isEmpty());
+            // binary, balanced, batch 8: shuffled neighbours agree half the time, and a batch of 8 is noisy; the bar stays at 0.9
+            TraceBuilder binary = TraceBuilder.mlp(2, "relu", 16).plan(2, 20, 40, 8, 0);
+            Trace noisy = binary.build();
+            for (int i = 0; i < 40; i++) {
+                noisy.step(0.69, 0.5, 0.625);
+                noisy.labelOrder(i % 2 == 0 ? 0.857 : 0.571);
+            }
+            assertTrue(new DataUnshuffled().evaluate(noisy, STEP).isEmpty());
+        }
     }
 }
