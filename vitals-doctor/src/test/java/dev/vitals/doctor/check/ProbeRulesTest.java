@@ -78,6 +78,21 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aBatchMemorisedOnlyAtTenTimesTheRateIsASmallRateNotABug() {
+        // plain SGD at 5e-4: the batch's loss falls steadily, 0.92 -> 0.71 in 300 steps, without memorising it
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: breast-cancer}\nmodel: {layers: [{dense: 32}, relu, {dense: 2}]}\n"
+                + "optimizer: {name: sgd, lr: 0.0005, momentum: 0}\ntrain: {epochs: 30, batch: 32}\n", null);
+        Measurements m = new Measurements();
+        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        assertTrue(fs.isEmpty(), fs + " " + m.values());
+        assertEquals(0.005, (double) m.values().get("retry_lr"), 1e-12, m.values().toString());
+        assertTrue((double) m.values().get("best_batch_accuracy") < 1, "not memorised at the spec's rate: " + m.values());
+        // a flat loss is not retried: a rate applied twice (1e-2 squared) stays a finding
+        List<Finding> twice = of(check(digits("he", "sgd", "0.01", ""), userParts(false, true)), Code.CANNOT_OVERFIT_BATCH);
+        assertEquals(1, twice.size(), "expected CANNOT_OVERFIT_BATCH");
+    }
+
+    @Test
     void aGradientCheckPastItsBudgetStillChecksEveryLayerQuickly() {
         // a busy machine: with no time left, the later layers get a quick check instead of none
         Spec s = SpecParser.parse(DIGITS.formatted("he", "adam", "0.001", "faults: [wrong_bias_grad]\n"), null);
