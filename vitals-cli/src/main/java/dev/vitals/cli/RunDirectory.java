@@ -35,6 +35,21 @@ final class RunDirectory {
             throw new InputException("--out " + out + ": " + parent + " is a file, expected a folder (or a path where one can be created)");
         }
         if (parent != null && !Files.isWritable(parent)) throw new InputException("--out " + out + ": " + parent + " is not writable");
+        // asked of the file system itself: /proc says it is writable and refuses new files
+        Path where = Files.isDirectory(out) ? out : parent;
+        if (where != null) {
+            try {
+                Files.delete(Files.createTempFile(where, ".vitals-", ".tmp"));
+            } catch (IOException e) {
+                throw new InputException("--out " + out + ": cannot create files in " + where + " (" + reason(e) + ")");
+            }
+        }
+    }
+
+    /** An I/O failure in a few words: the system's reason where the exception carries one. */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        return e instanceof java.nio.file.NoSuchFileException ? "no such file or folder" : String.valueOf(e.getMessage());
     }
 
     static RunDirectory create(Path out, String name) throws IOException {

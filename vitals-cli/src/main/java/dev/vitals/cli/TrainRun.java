@@ -87,13 +87,26 @@ final class TrainRun {
         return report.healthy() ? Main.OK : Main.UNHEALTHY;
     }
 
-    /** The file may be created or replaced: its folder exists and it is not a folder itself. */
+    /**
+     * The file may be created or replaced: its folder exists and it is not a folder itself, and a file
+     * can be created beside it (asked of the file system itself: /proc says it is writable and
+     * refuses new files), or it is a device or pipe that can be written to.
+     */
     static void checkWritableFile(Path p, String option) {
         if (p.toString().isEmpty()) throw new InputException(option + ": empty path, expected a file name");
         Path abs = p.toAbsolutePath();
         if (Files.isDirectory(abs)) throw new InputException(option + " " + p + ": is a folder, expected a file name");
+        if (Files.exists(abs) && !Files.isRegularFile(abs)) {
+            if (!Files.isWritable(abs)) throw new InputException(option + " " + p + ": is not writable");
+            return;
+        }
         Path parent = abs.getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " does not exist");
         if (!Files.isWritable(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " is not writable");
+        try {
+            Files.delete(dev.vitals.core.io.AtomicText.tempFor(abs));
+        } catch (IOException e) {
+            throw new InputException(option + " " + p + ": cannot create a file in " + parent + " (" + RunDirectory.reason(e) + ")");
+        }
     }
 }

@@ -193,6 +193,13 @@ class BadInputTest {
                 .expect("--json", "nodir", "does not exist"));
         c.add(new Case("--json is a folder").spec(BASE).folder("reports").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/reports")
                 .expect("--json", "reports", "is a folder, expected a file name"));
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self"))) {
+            // /proc says it is writable, and refuses new files: found before the run, not after it
+            c.add(new Case("--json where no file can be created").spec(BASE).args("train", "{spec}", "--out", "{dir}/run", "--json", "/proc/vitals-report.json")
+                    .expect("--json", "/proc/vitals-report.json", "cannot create a file in /proc"));
+            c.add(new Case("--out where no folder can be created").spec(BASE).args("train", "{spec}", "--out", "/proc/vitals-run", "--json", "{dir}/previous.json")
+                    .expect("--out", "/proc/vitals-run", "cannot create files in /proc"));
+        }
         c.add(new Case("--out is an existing file").spec(BASE).file("taken", "mine\n").args("train", "{spec}", "--out", "{dir}/taken", "--json", "{dir}/previous.json")
                 .expect("--out", "taken", "is a file, expected a folder"));
         c.add(new Case("--out below an existing file").spec(BASE).file("taken", "mine\n").args("train", "{spec}", "--out", "{dir}/taken/run", "--json", "{dir}/previous.json")

@@ -6,12 +6,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes a text file through a temporary file and a rename, so a reader never sees half of it. */
+/**
+ * Writes a text file through a temporary file and a rename, so a reader never sees half of it.
+ * What is not a regular file is written to, not replaced: {@code --json /dev/null} or a named pipe
+ * gets the text, and a symbolic link keeps pointing where it did while its target is replaced.
+ */
 public final class AtomicText {
     private AtomicText() {}
 
     public static void write(Path path, String text) throws IOException {
-        Path abs = path.toAbsolutePath();
+        // a device, a pipe or /dev/stdout (following links): a rename would put a plain file in its place
+        if (Files.exists(path) && !Files.isRegularFile(path) && !Files.isDirectory(path)) {
+            Files.writeString(path, text);
+            return;
+        }
+        Path abs = followLinks(path.toAbsolutePath());
         Path tmp = tempFor(abs);
         try {
             Files.writeString(tmp, text);
@@ -19,6 +28,16 @@ public final class AtomicText {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The file a chain of symbolic links ends at, existing or not; the path itself when it is no link. */
+    static Path followLinks(Path path) throws IOException {
+        Path p = path;
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) throw new java.nio.file.FileSystemException(path.toString(), null, "too many levels of symbolic links");
+            p = p.resolveSibling(Files.readSymbolicLink(p)).normalize();
+        }
+        return p;
     }
 
     /**

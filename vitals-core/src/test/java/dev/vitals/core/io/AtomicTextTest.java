@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AtomicTextTest {
     @TempDir
@@ -35,5 +37,46 @@ class AtomicTextTest {
         AtomicText.write(spec, "name: b\n");
         assertEquals("name: b\n", Files.readString(spec));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(spec)));
+    }
+
+    @Test
+    void aSymbolicLinkStaysALinkAndItsTargetGetsTheText() throws IOException {
+        Path target = Files.writeString(dir.resolve("target.json"), "{}\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), Path.of("target.json"));
+        AtomicText.write(link, "{\"a\": 1}\n");
+        assertTrue(Files.isSymbolicLink(link), "the link was replaced by a plain file");
+        assertEquals("{\"a\": 1}\n", Files.readString(target));
+        // a dangling link: the file it names is created
+        Path dangling = Files.createSymbolicLink(dir.resolve("later.json"), Path.of("sub-less.json"));
+        AtomicText.write(dangling, "x\n");
+        assertTrue(Files.isSymbolicLink(dangling));
+        assertEquals("x\n", Files.readString(dir.resolve("sub-less.json")));
+    }
+
+    @Test
+    void aDeviceOrAPipeIsWrittenToNotReplaced() throws Exception {
+        Path devNull = Path.of("/dev/null");
+        if (Files.exists(devNull)) {
+            AtomicText.write(devNull, "{}\n");
+            assertFalse(Files.isRegularFile(devNull), "/dev/null must stay a device");
+        }
+        Path fifo = dir.resolve("fifo");
+        Process mk;
+        try {
+            mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        } catch (IOException noMkfifo) {
+            return;  // no mkfifo on this system: the device case above is the check
+        }
+        if (mk.waitFor() != 0) return;
+        java.util.concurrent.CompletableFuture<String> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readString(fifo);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        AtomicText.write(fifo, "through the pipe\n");
+        assertEquals("through the pipe\n", read.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertFalse(Files.isRegularFile(fifo), "the pipe must stay a pipe");
     }
 }
