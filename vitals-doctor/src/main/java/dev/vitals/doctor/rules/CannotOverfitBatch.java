@@ -29,6 +29,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
     static final int EXAMPLES = 32, MIN_STEPS = 60, MAX_STEPS = 300;
     static final double STUCK = 0.5, STILL_FALLING = 0.9;
     static final int RETRY_FACTOR = 10;
+    static final double LEARNED = 0.5, MOSTLY_FELL = 0.75;
 
     @Override public Code code() { return Code.CANNOT_OVERFIT_BATCH; }
 
@@ -39,12 +40,14 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + " steps (beyond the minimum, as the probe's time allows), the batch accuracy never reaches 100% and the loss stays above "
                 + STUCK + " of where it started; a run cut short by time whose loss is still falling (below " + STILL_FALLING
                 + " of its value halfway) is not judged, and one whose loss is still falling that way after its steps is tried again at "
-                + RETRY_FACTOR + " times the rate, and not reported if it then memorises the batch or halves its loss";
+                + RETRY_FACTOR + " times the rate, and not reported if it then memorises the batch or halves its loss; nor is a model whose best batch accuracy got "
+                + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity)";
     }
 
     @Override public Map<String, Object> thresholds() {
         return ordered("examples", EXAMPLES, "min steps", MIN_STEPS, "max steps", MAX_STEPS, "loss still above this share of its start", STUCK,
-                "still falling: last loss below this share of the halfway loss", STILL_FALLING, "retry at this multiple of the rate", RETRY_FACTOR);
+                "still falling: last loss below this share of the halfway loss", STILL_FALLING, "retry at this multiple of the rate", RETRY_FACTOR,
+                "learned: share of the way from guessing to 100%", LEARNED, "learned: loss below this share of its start", MOSTLY_FELL);
     }
 
     @Override public String basis() {
@@ -81,6 +84,16 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         ctx.measured().put("loss_last", a.last());
         ctx.measured().put("best_batch_accuracy", a.best());
         if (a.steps() == 0 || !a.stuck()) return List.of();
+        // A network that got most of the way from guessing to the whole batch and cut its loss by a
+        // quarter has loss, gradients and updates that work; what it lacks is capacity or a better
+        // start (8 ReLU units on 16 overlapping 2-D points: 87.5%, loss 0.65 -> 0.37). The bugs this
+        // test is for leave the batch near guessing (a rate applied twice: 19% on 10 classes).
+        double guess = majorityShare(batch);
+        if (a.best() >= guess + LEARNED * (1 - guess) && a.last() <= MOSTLY_FELL * a.first()) {
+            ctx.measured().put("verdict", "learned most of the batch (" + Numbers.pct(a.best()) + " against " + Numbers.pct(guess)
+                    + " for its most frequent label): a limit of capacity, not a bug");
+            return List.of();
+        }
         if (a.outOfTime() && a.stillFalling()) {
             ctx.measured().put("inconclusive", "out of time while the loss was still falling (" + Numbers.fmt(a.halfway()) + " halfway)");
             return List.of();
@@ -155,6 +168,14 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         e.trainer().fit(batch, null, null);
         double halfway = losses.isEmpty() ? Double.NaN : losses.get(losses.size() / 2);
         return new Attempt(losses.size(), first[0], last[0], halfway, best[0], outOfTime[0]);
+    }
+
+    /** The share of the batch's most frequent label: what always guessing it scores. */
+    private static double majorityShare(Dataset batch) {
+        int[] counts = batch.classCounts();
+        int max = 0;
+        for (int c : counts) max = Math.max(max, c);
+        return batch.size() == 0 ? 0 : (double) max / batch.size();
     }
 
     /** The narrowest dense layer before the last one (the output), or null. */

@@ -93,6 +93,32 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aSmallNetworkThatLearnsMostOfAnOverlappingBatchHasAnIssueOfCapacityNotABug(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        // two overlapping 2-D Gaussian classes, 8 ReLU units: the batch of 16 gets to 81%, its loss 0.64 -> 0.36
+        // (2 of 12 seeds of this data were called unable to memorise; the others memorise or halve their loss)
+        SplittableRandom r = new SplittableRandom(9);
+        StringBuilder csv = new StringBuilder("a,b,label\n");
+        for (int i = 0; i < 200; i++) {
+            int y = i % 2;
+            csv.append(String.format(java.util.Locale.ROOT, "%.5f,%.5f,%d%n", nextGaussian(r) + 2.0 * (1 - y), nextGaussian(r) - 1.14 * (1 - y), y));
+        }
+        java.nio.file.Files.writeString(dir.resolve("plain.csv"), csv);
+        java.nio.file.Path specFile = dir.resolve("plain.yaml");
+        java.nio.file.Files.writeString(specFile, "name: plain\ndata: {source: 'csv:plain.csv'}\nmodel: {layers: [{dense: 8}, relu, {dense: 2}]}\n"
+                + "optimizer: {lr: 0.01}\ntrain: {epochs: 2, batch: 16}\n");
+        Spec s = SpecParser.read(specFile);
+        Measurements m = new Measurements();
+        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        assertTrue(fs.isEmpty(), fs + " " + m.values());
+        assertTrue((double) m.values().get("best_batch_accuracy") < 1, "the batch is not memorised, so the new condition decides: " + m.values());
+    }
+
+    private static double nextGaussian(java.util.SplittableRandom r) {
+        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    @Test
     void aGradientCheckPastItsBudgetStillChecksEveryLayerQuickly() {
         // a busy machine: with no time left, the later layers get a quick check instead of none
         Spec s = SpecParser.parse(DIGITS.formatted("he", "adam", "0.001", "faults: [wrong_bias_grad]\n"), null);
