@@ -60,6 +60,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                 rows.get(0).step(), rows.get(rows.size() - 1).step(), l.epochs().size(),
                 l.epochs().stream().anyMatch(EpochResult::hasValidation) ? " with validation" : "");
         o.println("columns: " + recognised(l));
+        if (!l.percentColumns().isEmpty()) o.println("accuracy in percent (read divided by 100): " + String.join(", ", l.percentColumns()));
         if (!l.layerColumns().isEmpty()) o.println("per-layer gradient norms: " + String.join(", ", l.layerColumns()));
         o.println("ignored: " + (l.ignored().isEmpty() ? "none" : String.join(", ", l.ignored())));
         o.println("classes: " + (r.classes().count() > 0 ? r.classes().count() + " (" + r.classes().from() + ")" : r.classes().from()));
@@ -91,6 +92,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         log.put("columns", cols);
         log.put("layer_columns", l.layerColumns());
         log.put("ignored", l.ignored());
+        log.put("percent_columns", l.percentColumns());
         log.put("classes", r.classes().count() > 0 ? r.classes().count() : null);
         log.put("classes_from", r.classes().from());
         if (r.stoppedAt() != null) log.put("stopped_at_step", r.stoppedAt());

@@ -32,6 +32,8 @@ public final class RunLog {
     private final List<String> ignored = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final List<EpochResult> epochs = new ArrayList<>();
+    /** Accuracy columns logged as percentages (some value above 1): read divided by 100. */
+    private final List<String> percent = new ArrayList<>();
 
     private RunLog(LogTable table) { this.table = table; }
 
@@ -39,6 +41,7 @@ public final class RunLog {
         if (table.records().isEmpty()) throw new InputException(table.source() + ": empty log, no records; expected metrics with at least a training loss");
         RunLog log = new RunLog(table);
         log.chooseColumns();
+        log.accuracyScales();
         log.interpret();
         if (log.rows.isEmpty()) {
             throw new InputException(table.source() + ": empty log, no record has a value in the loss column '" + log.used.get(Kind.LOSS) + "'");
@@ -55,6 +58,33 @@ public final class RunLog {
     public List<String> layerColumns() { return List.copyOf(layers); }
 
     public List<String> ignored() { return List.copyOf(ignored); }
+
+    /** The accuracy columns that were logged as percentages and are read divided by 100. */
+    public List<String> percentColumns() { return List.copyOf(percent); }
+
+    /**
+     * An accuracy is a fraction; a column with a value above 1 (and none above 100) was logged in
+     * percent, as Keras-style progress logs and many hand-written loops do: 10.0 at chance on ten
+     * classes is 0.1, not ten times perfect. A value below 0 or above 100 is no accuracy at all.
+     */
+    private void accuracyScales() {
+        for (Kind k : List.of(Kind.ACCURACY, Kind.EPOCH_ACCURACY, Kind.VAL_ACCURACY)) {
+            String c = used.get(k);
+            if (c == null) continue;
+            double max = Double.NEGATIVE_INFINITY;
+            for (LogRecord r : table.records()) {
+                if (!r.values().containsKey(c)) continue;
+                double v = num(r, c);
+                if (!Double.isFinite(v)) continue;
+                if (v < 0 || v > 100) {
+                    throw new InputException(table.source() + " " + r.where() + ": accuracy column '" + c
+                            + "': expected a fraction from 0 to 1 (or a percentage from 0 to 100), not " + v);
+                }
+                max = Math.max(max, v);
+            }
+            if (max > 1) percent.add(c);
+        }
+    }
 
     public List<Row> rows() { return Collections.unmodifiableList(rows); }
 
@@ -215,8 +245,14 @@ public final class RunLog {
         return c == null || !r.values().containsKey(c) ? Double.NaN : num(r, c);
     }
 
-    /** The number in column {@code col}; text that is not a number is the user's error, named by file, line and column. */
+    /** The number in column {@code col}, accuracy logged in percent as a fraction. */
     private double num(LogRecord r, String col) {
+        double v = parse(r, col);
+        return percent.contains(col) ? v / 100 : v;
+    }
+
+    /** The number in column {@code col}; text that is not a number is the user's error, named by file, line and column. */
+    private double parse(LogRecord r, String col) {
         Object v = r.values().get(col);
         if (v == null) return Double.NaN;
         if (v instanceof Double d) return d;

@@ -290,6 +290,27 @@ class LogReplayTest {
     }
 
     @Test
+    void accuracyLoggedInPercentIsReadAsAFraction() throws IOException {
+        // 10.0 at chance on ten classes: taken as a fraction it was ten times perfect, and the run "healthy"
+        String log = csv("step,loss,accuracy", 150, i -> i + "," + f(2.302 + 0.002 * Math.sin(i)) + "," + f(10 + 2 * Math.sin(i * 0.7)));
+        LogReplay.Result r = replay("percent.csv", log, 10);
+        only(r, "ACCURACY_AT_CHANCE");
+        assertEquals(List.of("accuracy"), r.log().percentColumns());
+        assertEquals(0.1, r.log().rows().get(0).accuracy(), 1e-9);
+        // a fraction stays a fraction
+        String fraction = csv("step,loss,accuracy", 150, i -> i + "," + f(2.302 + 0.002 * Math.sin(i)) + "," + f(0.1 + 0.02 * Math.sin(i * 0.7)));
+        assertTrue(replay("fraction.csv", fraction, 10).log().percentColumns().isEmpty());
+        // below 0 or above 100 is no accuracy: named with its line
+        for (String bad : List.of("-0.2", "150")) {
+            String log2 = csv("step,loss,accuracy", 20, i -> i + ",2.3," + (i == 7 ? bad : "0.5"));
+            dev.vitals.core.InputException e = org.junit.jupiter.api.Assertions.assertThrows(dev.vitals.core.InputException.class,
+                    () -> replay("bad.csv", log2, 10));
+            assertTrue(e.getMessage().contains("line 9") && e.getMessage().contains("accuracy column 'accuracy'")
+                    && e.getMessage().contains("expected a fraction from 0 to 1"), e.getMessage());
+        }
+    }
+
+    @Test
     void rulesThatNeedUpdateRatiosActivationsOrModesNeverFireOnALog() throws IOException {
         // tiny steps with a slowly falling loss: in a Vitals run, LEARNING_RATE_TOO_LOW would need the update/weight ratio
         String slow = csv("step,epoch,loss,accuracy,grad_norm,lr", 400, i -> i + "," + (i / 40 + 1) + "," + f(2.3 - 0.0004 * i) + "," + f(0.3 + 0.0002 * i)
