@@ -36,6 +36,7 @@ final class TrainRun {
     }
 
     int execute() throws IOException {
+        long t0 = System.nanoTime();
         json.check();
         RunDirectory.check(out);
         PreparedData data = Experiment.loadData(spec);
@@ -46,10 +47,16 @@ final class TrainRun {
         o.println("run " + spec.name() + ": " + data.description());
         for (Finding f : pre.findings()) o.println(Diagnosis.notice(f));
         if (pre.blocksTraining()) {
-            o.println("not training: the data cannot be trained on as it is");
+            String why = "not training: the data cannot be trained on as it is";
+            o.println(why);
             Diagnosis.print(o, pre.findings());
-            Report report = Report.of("train", spec.name(), pre.findings(), Report.untrained());
+            Report report = Report.of("train", spec.name(), pre.findings(), Report.untrained(why, (System.nanoTime() - t0) / 1e9));
+            // the run folder holds what a pipeline looks for (the report and the spec), with no model
+            RunDirectory dir = RunDirectory.create(out, spec.name());
+            dir.writeSpec(spec.text());
+            report.write(dir.path().resolve("report.json"));
             json.write(report);
+            o.println("artifacts: " + dir.path());
             return Main.UNHEALTHY;
         }
         o.println("model: " + exp.model().parameterCount() + " parameters, " + exp.model().layers().size() + " layers, loss "

@@ -297,7 +297,8 @@ class BadInputTest {
     /**
      * A CSV whose labels hold one stray huge value used to make the engine size per-class tables by it
      * (a billion classes: out of memory, exit 1). It is a data finding, DATA_LABEL_RANGE, like any label the
-     * model cannot be trained on: exit 3, the run is not started and no run folder is made.
+     * model cannot be trained on: exit 3, the run is not started, and its folder holds the spec and the
+     * report a pipeline looks for, with no model.
      */
     @org.junit.jupiter.api.Test
     void aHugeLabelIsADataFindingNotAnOutOfMemoryCrash(@TempDir Path dir) throws IOException {
@@ -307,8 +308,12 @@ class BadInputTest {
         assertEquals(Main.UNHEALTHY, r.code(), r.all());
         assertTrue(r.out().contains("DATA_LABEL_RANGE") && r.out().contains("not training"), r.out());
         assertFalse(r.all().contains("Exception"), r.all());
-        assertFalse(Files.exists(dir.resolve("run")));
         assertTrue(Files.readString(dir.resolve("r.json")).contains("\"verdict\" : \"unhealthy\""));
+        assertEquals(Files.readString(dir.resolve("r.json")), Files.readString(dir.resolve("run/report.json")));
+        assertTrue(Files.exists(dir.resolve("run/spec.yaml")));
+        assertFalse(Files.exists(dir.resolve("run/model.safetensors")), "no weights: nothing was trained");
+        com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("r.json").toFile()).get("metrics");
+        assertTrue(metrics.get("best_epoch").isNull() && metrics.get("stopped").asText().startsWith("not training"), metrics.toString());
     }
 
     // ---- files ----------------------------------------------------------------------------------

@@ -57,6 +57,15 @@ public record Report(int format, String command, String spec, String verdict, Li
         return m;
     }
 
+    /** The metrics of a {@code train} that did not start: no epoch, no kept weights, and why. */
+    public static Map<String, Object> untrained(String why, double seconds) {
+        Map<String, Object> m = untrained();
+        m.put("best_epoch", null);
+        m.put("stopped", why);
+        m.put("seconds", num(seconds));
+        return m;
+    }
+
     /** {@code epochs} (one object per epoch) and the test metrics when there was a test split. */
     public static Map<String, Object> metrics(RunResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
