@@ -1,6 +1,8 @@
 package dev.vitals.cli;
 
 import dev.vitals.core.InputException;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +65,11 @@ final class RunDirectory {
         return new RunDirectory(p);
     }
 
-    void writeSpec(String text) throws IOException {
-        Files.writeString(path.resolve("spec.yaml"), text);
+    /**
+     * A copy of the spec, runnable from the run folder: a relative {@code csv:} or {@code idx:} path
+     * resolves against the spec's folder, so it is rewritten to reach the same data from here.
+     */
+    void writeSpec(Spec spec) throws IOException {
+        Files.writeString(path.resolve("spec.yaml"), SpecWriter.rebased(spec.text(), spec.dir(), path.toAbsolutePath()));
     }
 }

@@ -53,7 +53,7 @@ final class TrainRun {
             Report report = Report.of("train", spec.name(), pre.findings(), Report.untrained(why, (System.nanoTime() - t0) / 1e9));
             // the run folder holds what a pipeline looks for (the report and the spec), with no model
             RunDirectory dir = RunDirectory.create(out, spec.name());
-            dir.writeSpec(spec.text());
+            dir.writeSpec(spec);
             report.write(dir.path().resolve("report.json"));
             json.write(report);
             o.println("artifacts: " + dir.path());
@@ -65,7 +65,7 @@ final class TrainRun {
         if (!Kernels.note().isEmpty()) o.println("note: " + Kernels.note());
 
         RunDirectory dir = RunDirectory.create(out, spec.name());
-        dir.writeSpec(spec.text());
+        dir.writeSpec(spec);
         WatchedRun.Outcome outcome;
         java.util.List<Finding> live = new java.util.ArrayList<>();
         try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl"))) {

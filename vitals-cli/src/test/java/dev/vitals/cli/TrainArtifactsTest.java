@@ -113,6 +113,25 @@ class TrainArtifactsTest {
     }
 
     @Test
+    void theRunFoldersSpecCopyReachesItsRelativeDataFromThere(@TempDir Path dir) throws IOException {
+        // csv:data/t.csv resolves against the spec's folder; the copy in runs/x/ must still find it
+        Files.createDirectories(dir.resolve("project/data"));
+        StringBuilder csv = new StringBuilder("a,b,label\n");
+        for (int i = 0; i < 60; i++) csv.append(i % 7).append(',').append(i % 5).append(',').append(i % 2).append('\n');
+        Files.writeString(dir.resolve("project/data/t.csv"), csv);
+        Path spec = Files.writeString(dir.resolve("project/spec.yaml"), "name: rel\n# the data beside the spec\ndata: {source: 'csv:data/t.csv'}\n"
+                + "model: {layers: [{dense: 4}, relu, {dense: 2}]}\ntrain: {epochs: 1, batch: 8}\n");
+        Path out = dir.resolve("elsewhere/runs/x");
+        Cli.Result r = Cli.run("train", spec.toString(), "--out", out.toString());
+        assertFalse(r.all().contains("Exception"), r.all());
+        String copy = Files.readString(out.resolve("spec.yaml"));
+        assertTrue(copy.contains("../../../project/data/t.csv"), copy);
+        assertTrue(copy.contains("# the data beside the spec"), "comments kept: " + copy);
+        Cli.Result again = Cli.run("check", out.resolve("spec.yaml").toString());
+        assertFalse(again.err().contains("error:"), again.all());
+    }
+
+    @Test
     void sameSpecAndSeedGiveIdenticalMetricsAndWeights(@TempDir Path dir) throws IOException {
         Path spec = copyExample(dir);
         train(spec, dir.resolve("a"), dir.resolve("a.json"));

@@ -63,8 +63,9 @@ public final class SpecWriter {
     /**
      * The spec text for a file in {@code toDir} instead of {@code fromDir}: a relative {@code csv:} or
      * {@code idx:} source resolves against the spec's own folder, so it is rewritten to point at the
-     * same data from the new one. Leading comment lines are kept; any other text is unchanged when
-     * there is nothing to rewrite.
+     * same data from the new one. Where the text holds the source once, only its value changes (every
+     * comment and the layout stay); else the spec is written anew with its leading comment lines. The
+     * text is unchanged when there is nothing to rewrite.
      */
     public static String rebased(String yaml, java.nio.file.Path fromDir, java.nio.file.Path toDir) {
         ObjectNode root = tree(yaml);
@@ -77,7 +78,11 @@ public final class SpecWriter {
         if (p.isAbsolute() || from.equals(to)) return yaml;
         java.nio.file.Path target = from.resolve(p).normalize();
         String moved = to.relativize(target).toString().replace(java.io.File.separatorChar, '/');
-        ((ObjectNode) data).put("source", kind + (moved.isEmpty() ? "." : moved));
+        String rebasedSource = kind + (moved.isEmpty() ? "." : moved);
+        // the source written once in the text as it was parsed: only its value changes, every comment stays
+        String inPlace = replacedSource(yaml, source, rebasedSource);
+        if (inPlace != null) return inPlace;
+        ((ObjectNode) data).put("source", rebasedSource);
         StringBuilder sb = new StringBuilder();
         for (String line : yaml.lines().toList()) {
             if (!line.startsWith("#")) break;
@@ -88,6 +93,36 @@ public final class SpecWriter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code yaml} with the one {@code source:} value that reads {@code old} (plain, or in single or
+     * double quotes) replaced by {@code replacement}, in single quotes where the original had none and
+     * the new value could read as something else; null when the text does not hold exactly one.
+     */
+    private static String replacedSource(String yaml, String old, String replacement) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(\\bsource\\s*:\\s*)(?:'" + java.util.regex.Pattern.quote(old.replace("'", "''")) + "'|\"" + java.util.regex.Pattern.quote(old)
+                        + "\"|" + java.util.regex.Pattern.quote(old) + "(?=\\s*(?:[,}#\\r\\n]|$)))")
+                .matcher(yaml);
+        if (!m.find()) return null;
+        int start = m.start(), end = m.end();
+        String prefix = m.group(1), was = yaml.substring(m.end(1), end);
+        if (m.find()) return null;
+        String value;
+        if (was.startsWith("\"")) {
+            if (replacement.contains("\"") || replacement.contains("\\")) return null;
+            value = "\"" + replacement + "\"";
+        } else if (was.startsWith("'") || !replacement.matches("[A-Za-z0-9_./:+@~-]+")) {
+            value = "'" + replacement.replace("'", "''") + "'";
+        } else {
+            value = replacement;
+        }
+        String out = yaml.substring(0, start) + prefix + value + yaml.substring(end);
+        // the text must still say the same thing with the new path
+        ObjectNode check = tree(out);
+        JsonNode d = check.get("data");
+        return d != null && d.get("source") != null && replacement.equals(d.get("source").asText()) ? out : null;
     }
 
     private static ObjectNode tree(String text) {

@@ -73,4 +73,23 @@ class SpecWriterTest {
         assertSame(spec, spec.withoutInjectedBug("nan_inputs"));
         assertSame(spec, spec.withoutInjectedBug("no_such_bug"));
     }
+
+    @Test
+    void aRebasedSpecChangesOnlyItsSourceValueWhereTheTextHoldsItOnce() {
+        Path from = Path.of("/p/specs"), to = Path.of("/p/runs/x");
+        String body = "\n# the data, beside the spec\nmodel: {layers: [{dense: 4}, relu, {dense: 2}]}  # small\n";
+        assertEquals("name: a\ndata: {source: csv:../../specs/data/t.csv, shuffle: true}" + body,
+                SpecWriter.rebased("name: a\ndata: {source: csv:data/t.csv, shuffle: true}" + body, from, to));
+        assertEquals("name: a\ndata:\n  source: 'csv:../../specs/data/t.csv'  # ours\n" + body,
+                SpecWriter.rebased("name: a\ndata:\n  source: 'csv:data/t.csv'  # ours\n" + body, from, to));
+        assertEquals("name: a\ndata: {source: \"idx:../../specs/imgs\"}" + body,
+                SpecWriter.rebased("name: a\ndata: {source: \"idx:imgs\"}" + body, from, to));
+        // a path that would not read back as plain text is quoted
+        assertEquals("name: a\ndata: {source: 'csv:../../specs/my data #1.csv'}" + body,
+                SpecWriter.rebased("name: a\ndata: {source: 'csv:my data #1.csv'}" + body, from, to));
+        // the same text twice (here in a comment): written anew, the leading comments kept
+        String twice = "# source: csv:t.csv\nname: a\ndata: {source: csv:t.csv}\n";
+        String anew = SpecWriter.rebased(twice, from, to);
+        assertTrue(anew.startsWith("# source: csv:t.csv\n") && anew.contains("csv:../../specs/t.csv"), anew);
+    }
 }
