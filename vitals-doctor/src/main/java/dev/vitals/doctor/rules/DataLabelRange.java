@@ -110,7 +110,10 @@ public final class DataLabelRange extends Rule implements DataRule {
         boolean plusMinus = onlyPlusMinusOne && min == -1;
         StringBuilder msg = new StringBuilder("labels run from " + Numbers.fmt(min) + " to " + Numbers.fmt(max) + " but ");
         if (hi < 0) msg.append("must be non-negative integers (class indices)");
-        else if (ctx.outputs() == 1) msg.append("the model's single output under ").append(ctx.spec().loss()).append(" stands for classes 0 and 1");
+        else if (ctx.outputs() == 1 && hi == 0) {
+            msg.append("the model's single output under ").append(ctx.spec().loss()).append(" with ").append(ctx.spec().data().targets().key())
+                    .append(" targets stands for class 0 only (one column per class)");
+        } else if (ctx.outputs() == 1) msg.append("the model's single output under ").append(ctx.spec().loss()).append(" stands for classes 0 and 1");
         else msg.append("the model's ").append(ctx.outputs()).append(" outputs under ").append(ctx.spec().loss()).append(" stand for classes ").append(range);
         msg.append(": ").append(bad).append(" of ").append(total).append(" (").append(Numbers.pct((double) bad / total)).append(")");
         msg.append(nonInteger > 0 && negative + above == 0 ? " are not integers" : " are out of range");

@@ -118,6 +118,15 @@ class DataRulesTest {
         assertTrue(f.message().contains("single output under binary_cross_entropy stands for classes 0 and 1") && f.message().contains("look like -1/+1 codes"), f.message());
     }
 
+    @Test void oneHotTargetsOverASingleOutputStandForClassZeroOnly() throws IOException {
+        // the message once said "classes 0 and 1" while its evidence said 0..0
+        Path p = csv("binary.csv", 100, i -> Integer.toString(i % 2));
+        DataContext c = data(spec("source: 'csv:" + p + "', targets: onehot", "he", "{dense: 8}, relu, {dense: 1}", "mse", "name: adam"));
+        Finding f = one(new DataLabelRange().check(c), Code.DATA_LABEL_RANGE);
+        assertEquals("0..0", f.evidence().get("expected"));
+        assertTrue(f.message().contains("single output under mse with onehot targets stands for class 0 only"), f.message());
+    }
+
     @Test void fractionalLabelsAreNotClassIndicesEvenForMse() throws IOException {
         Path p = csv("frac.csv", 100, i -> i % 10 == 0 ? "0.5" : Integer.toString(i % 2));
         DataContext c = data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 1}", "mse", "name: adam"));
