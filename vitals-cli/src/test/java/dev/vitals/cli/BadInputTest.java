@@ -239,6 +239,9 @@ class BadInputTest {
         // the YAML reader hands an alias over as its name: 'name: *foo' ran as a spec called foo
         c.add(new Case("an undefined alias").base("name: bad", "name: *foo").expect("spec.yaml line 1", "alias *foo is not supported"));
         c.add(new Case("a defined alias").append("x: &d 5\ny: *d\n").expect("spec.yaml line 8", "alias *d is not supported"));
+        // a long wrapped 99999999999999999999 to 7766279631452241919, a number the user never wrote
+        c.add(new Case("epochs beyond any integer").base("epochs: 1", "epochs: 99999999999999999999")
+                .expect("train.epochs", "not 99999999999999999999 (too large)"));
         c.add(new Case("cosine min_lr above the rate").append("optimizer: {name: adam, lr: 0.01}\nschedule: {name: cosine, min_lr: 5}\n")
                 .expect("schedule.min_lr", "expected at most optimizer.lr (0.01)", "not 5"));
         // ---- vitals check ----

@@ -458,20 +458,17 @@ public final class SpecParser {
     }
 
     private int intValue(JsonNode n, String where, String expected) {
-        long v;
+        java.math.BigInteger v;
         if (n != null && n.isIntegralNumber()) {
-            v = n.longValue();
+            v = n.bigIntegerValue();
         } else if (n != null && n.isTextual() && n.textValue().trim().matches("[-+]?\\d+")) {
-            try {
-                v = Long.parseLong(n.textValue().trim());
-            } catch (NumberFormatException e) {
-                throw fail(where, "expected " + expected + ", not " + describe(n));
-            }
+            v = new java.math.BigInteger(n.textValue().trim());
         } else {
             throw fail(where, "expected " + expected + ", not " + describe(n));
         }
-        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) throw fail(where, "expected " + expected + ", not " + v + " (too large)");
-        return (int) v;
+        // the number as written: a long would have wrapped 99999999999999999999 to another one
+        if (v.bitLength() > 31) throw fail(where, "expected " + expected + ", not " + v + " (too large)");
+        return v.intValueExact();
     }
 
     private int positiveInt(JsonNode n, String where, String expected) {
