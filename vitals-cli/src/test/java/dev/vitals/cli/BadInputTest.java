@@ -149,6 +149,11 @@ class BadInputTest {
                 .expect("spec.yaml: loss", "cross_entropy needs one output per class", "3 classes", "5 outputs"));
         c.add(new Case("conv2d on flat tabular input").spec("data: {source: iris}\nmodel: {layers: [{conv2d: {filters: 2, kernel: 3}}, flatten, {dense: 3}]}\n")
                 .expect("model.layers[0]", "conv2d", "needs an image [channels, height, width]", "[4]"));
+        // the shape error of a layer inside a block names that layer, not the block
+        c.add(new Case("dense inside a residual block on images").file("imgs/train-images-idx3-ubyte", idxImages(12, 4, 4))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
+                .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{conv2d: {filters: 2, kernel: 3, padding: 1}}, {residual: [relu, {dense: 4}]}, flatten, {dense: 3}]}\n")
+                .expect("model.layers[1].residual[1] (dense 4)", "dense needs a flat input per example", "[2, 4, 4]"));
         c.add(new Case("dense on idx images without flatten").file("imgs/train-images-idx3-ubyte", idxImages(12, 4, 4))
                 .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
                 .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{dense: 3}]}\n")

@@ -17,7 +17,10 @@ public final class Residual extends Layer {
 
     @Override public String kind() { return "residual"; }
 
-    @Override public String describe() { return "residual (" + body.children().size() + " layers)"; }
+    @Override public String describe() {
+        int n = body.children().size();
+        return "residual (" + n + (n == 1 ? " layer)" : " layers)");
+    }
 
     @Override public List<Layer> children() { return body.children(); }
 

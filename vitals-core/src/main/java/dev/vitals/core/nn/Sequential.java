@@ -45,6 +45,8 @@ public class Sequential extends Layer {
         for (Layer l : layers) {
             try {
                 s = l.build(s, ctx);
+            } catch (ShapeException inner) {
+                throw inner;  // raised inside a block: the layer inside is the one to name
             } catch (IllegalArgumentException e) {
                 throw new ShapeException(l, s, e.getMessage());
             }
