@@ -100,8 +100,15 @@ public final class Trace {
      */
     public long stepNumber(int index) { return numbers == null ? index : numbers[index]; }
 
-    /** Steps done after {@code count} recorded steps, as a step number (the count itself in a Vitals run). */
-    public long stepsDone(long count) { return count <= 0 ? 0 : stepNumber((int) count - 1) + 1; }
+    /**
+     * The step a finding after {@code count} recorded steps names: in a Vitals run the count itself
+     * (steps done); in a replayed log the number the log gave its last recorded step, a step the
+     * user can find in the log (one past it named a step a log kept every 10 steps never had).
+     */
+    public long stepsDone(long count) {
+        if (count <= 0) return 0;
+        return numbers == null ? count : stepNumber((int) count - 1);
+    }
 
     public void observe(Observation o) { observed.add(o); }
 

@@ -239,6 +239,14 @@ class LogReplayTest {
     }
 
     @Test
+    void aFindingNamesAStepTheLogHas() throws IOException {
+        // logged every 10 steps: a finding once named step 591 of a log that holds 580 and 590
+        LogReplay.Result r = replay("sparse.csv", csv("step,loss,accuracy", 150, i -> (i * 10) + "," + f(2.302 + 0.002 * Math.sin(i)) + ",0.1"), 10);
+        Finding f = only(r, "ACCURACY_AT_CHANCE");
+        assertEquals(0, f.step() % 10, "step " + f.step() + " is not in the log");
+    }
+
+    @Test
     void aBouncingLossIsLearningRateTooHigh() throws IOException {
         LogReplay.Result r = replay("bounce.csv", csv("step,loss,grad_norm", 200, i -> i + "," + (i % 5 == 4 ? "3.0" : f(1.0 + 0.05 * Math.sin(i))) + ","
                 + (i % 5 == 4 ? "8.0" : "1.0")), null);
@@ -250,7 +258,7 @@ class LogReplayTest {
     void aFlatHighLossOverEpochsIsALossPlateau() throws IOException {
         LogReplay.Result r = replay("plateau.csv", csv("step,epoch,loss", 180, i -> i + "," + (i / 30 + 1) + "," + f(i < 30 ? 2.3 - 0.01 * i : 2.0 + 0.01 * Math.sin(i))), null);
         Finding f = only(r, "LOSS_PLATEAU");
-        assertEquals(120L, f.step(), "judged from the third epoch and 100 steps on: at the end of the fourth");
+        assertEquals(119L, f.step(), "judged from the third epoch and 100 steps on: at the end of the fourth, its last logged step 119");
     }
 
     @Test
