@@ -85,9 +85,10 @@ public final class ExplodingGradients extends Rule implements TraceRule {
         }
         String msg = nonFinite ? "the gradient norm became non-finite at step " + last.step()
                 : "gradient norms grew " + Numbers.fmt(growth) + "x since the first steps while the loss went from "
-                  + Numbers.fmt(t.loss(0)) + " at the first step to " + (lossNonFinite ? "NaN" : Numbers.fmt(nowLoss));
+                  + Numbers.fmt(startLoss) + (Math.min(10, n) > 1 ? " over the first " + Math.min(10, n) + " steps" : " at the first step") + " to "
+                  + (lossNonFinite ? "NaN" : Numbers.fmt(nowLoss));
         return List.of(finding(Stage.TRAIN, null, last.step(), msg,
-                evidence("gradient_norm_growth", growth, "recent_gradient_norms", series, "loss_at_start", startLoss,
+                evidence("gradient_norm_growth", growth, "recent_gradient_norms", series, "loss_at_start", startLoss, "loss_first_step", t.loss(0),
                         "loss_now", lossNonFinite ? Double.NaN : nowLoss, "gradient_norm_by_weight_layer", byLayer, "lr", (double) last.lr())));
     }
 

@@ -211,6 +211,9 @@ class TraceRulesTest {
             List<Finding> f = new ExplodingGradients().evaluate(t, STEP);
             assertEquals(1, f.size());
             assertTrue(((Number) f.get(0).evidence().get("gradient_norm_growth")).doubleValue() > 100);
+            // the message and the evidence give the same starting loss (the message once quoted the first step, the evidence a mean)
+            assertEquals(5.8, ((Number) f.get(0).evidence().get("loss_at_start")).doubleValue(), 1e-9);
+            assertTrue(f.get(0).message().contains("from 5.8 over the first 8 steps"), f.get(0).message());
 
             Trace healthy = b.build();
             for (int s = 0; s < 8; s++) {
