@@ -19,6 +19,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "folder for the run's artifacts (default: runs/<name>-<timestamp>)")
     Path out;
 
+    @Option(names = "--epochs", paramLabel = "N", description = "train for N epochs instead of the example's")
+    Integer epochs;
+
     @picocli.CommandLine.Mixin
     JsonReport json;
 
@@ -32,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
             if (in == null) throw new IllegalStateException("the demo spec is missing from the jar");
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Spec s = SpecParser.parse(text, Path.of("digits-mlp.yaml"));
+        Spec s = TrainCommand.withEpochs(SpecParser.parse(text, Path.of("digits-mlp.yaml")), epochs);
         var o = cmd.commandLine().getOut();
         o.println("Vitals demo: a 64-128-64-10 ReLU network learns the UCI handwritten digits (bundled, no download).");
         o.println("The spec it trains (also in examples/digits-mlp.yaml):");

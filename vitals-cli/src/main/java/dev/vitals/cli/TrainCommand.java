@@ -30,12 +30,15 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Spec s = SpecParser.read(spec);
+        Spec s = withEpochs(SpecParser.read(spec), epochs);
         Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
-        if (epochs != null) {
-            if (epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
-            s = s.withEpochs(epochs);
-        }
         return new TrainRun(s, out, json, cmd.commandLine().getOut(), cmd.commandLine().getErr()).execute();
+    }
+
+    /** The spec with {@code --epochs} applied, when given. */
+    static Spec withEpochs(Spec s, Integer epochs) {
+        if (epochs == null) return s;
+        if (epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
+        return s.withEpochs(epochs);
     }
 }

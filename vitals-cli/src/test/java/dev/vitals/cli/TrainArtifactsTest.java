@@ -158,6 +158,14 @@ class TrainArtifactsTest {
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
     }
 
+    @Test
+    void demoTakesTrainsEpochsOption(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("demo.json");
+        Cli.Result r = Cli.run("demo", "--epochs", "2", "--out", dir.resolve("demo").toString(), "--json", json.toString());
+        assertFalse(r.all().contains("Unknown option"), r.all());
+        assertEquals(2, JSON.readTree(json.toFile()).get("metrics").get("epochs").size());
+    }
+
     static List<String> names(JsonNode n) {
         List<String> out = new ArrayList<>();
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) out.add(it.next());
