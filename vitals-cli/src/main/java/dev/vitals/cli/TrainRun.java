@@ -66,6 +66,35 @@ final class TrainRun {
 
         RunDirectory dir = RunDirectory.create(out, spec.name());
         dir.writeSpec(spec);
+        // Ctrl-C or a kill: the run stops after its current step and leaves its weights and its report,
+        // as a run stopped early does, instead of a folder without them. The JVM runs this hook while
+        // the training thread finishes, and exits (130 or 143) once the run is written up.
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        Thread onSignal = new Thread(() -> {
+            exp.trainer().control().requestStop("interrupted (SIGINT or SIGTERM): stopped after the step in progress");
+            try {
+                written.await(INTERRUPT_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // the JVM is going down regardless
+            }
+        }, "vitals-interrupt");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            return trainAndReport(pre, exp, dir);
+        } finally {
+            written.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it has been let go above
+            }
+        }
+    }
+
+    /** How long a signal waits for the stopped run to save its weights and report. */
+    static final int INTERRUPT_GRACE_SECONDS = 30;
+
+    private int trainAndReport(WatchedRun.Preflight pre, Experiment exp, RunDirectory dir) throws IOException {
         WatchedRun.Outcome outcome;
         java.util.List<Finding> live = new java.util.ArrayList<>();
         try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl"))) {

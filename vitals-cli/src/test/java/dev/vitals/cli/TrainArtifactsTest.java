@@ -166,6 +166,36 @@ class TrainArtifactsTest {
         assertEquals(2, JSON.readTree(json.toFile()).get("metrics").get("epochs").size());
     }
 
+    @Test
+    void aKilledRunStopsAfterItsStepAndLeavesItsWeightsAndReport(@TempDir Path dir) throws Exception {
+        // a separate JVM, stopped as Ctrl-C or a kill stops one (SIGTERM here): it once left a folder with no model and no report
+        Path out = dir.resolve("run"), json = dir.resolve("r.json"), spec = copyExample(dir);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                "dev.vitals.cli.Main", "train", spec.toString(), "--epochs", "1000000", "--out", out.toString(), "--json", json.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline && p.isAlive()
+                    && !(Files.exists(out.resolve("metrics.jsonl")) && Files.readString(out.resolve("metrics.jsonl")).contains("\"epoch\""))) {
+                Thread.sleep(50);
+            }
+            assertTrue(p.isAlive(), "the run ended before it could be stopped: " + Files.readString(dir.resolve("console.txt")));
+            p.destroy();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the run did not stop");
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(143, p.exitValue(), Files.readString(dir.resolve("console.txt")));
+        JsonNode report = JSON.readTree(json.toFile());
+        assertTrue(report.get("metrics").get("stopped").asText().startsWith("interrupted"), report.get("metrics").toString());
+        assertTrue(report.get("metrics").get("epochs").size() >= 1);
+        assertEquals(report, JSON.readTree(out.resolve("report.json").toFile()));
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary file left");
+        }
+    }
+
     static List<String> names(JsonNode n) {
         List<String> out = new ArrayList<>();
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) out.add(it.next());
