@@ -19,12 +19,15 @@ public record Column(Kind kind, String name, String layer) {
         LOSS, EPOCH_LOSS,
         ACCURACY, EPOCH_ACCURACY,
         VAL_LOSS, VAL_ACCURACY,
-        GRAD_NORM, LAYER_GRAD_NORM, LR
+        GRAD_NORM, LAYER_GRAD_NORM, LR,
+        /** the epoch's duration in seconds (Vitals' own epoch records) */
+        EPOCH_SECONDS
     }
 
     private static final Set<String> STEP_NAMES = Set.of("step", "steps", "global_step", "globalstep", "iteration", "iterations", "iter", "it",
             "batch", "train_step", "trainer_global_step", "n_iter", "num_steps");
     private static final Set<String> EPOCH_NAMES = Set.of("epoch", "epochs", "train_epoch");
+    private static final Set<String> SECONDS_NAMES = Set.of("seconds", "epoch_seconds", "epoch_time");
     private static final Set<String> VAL = Set.of("val", "valid", "validation", "eval", "dev");
     private static final Set<String> TRAIN = Set.of("train", "training");
     private static final Set<String> QUALIFIERS = Set.of("mean", "avg", "average", "categorical", "sparse", "binary", "step", "total");
@@ -49,6 +52,7 @@ public record Column(Kind kind, String name, String layer) {
         String n = normalise(name);
         if (STEP_NAMES.contains(n)) return new Column(Kind.STEP, name, null);
         if (EPOCH_NAMES.contains(n)) return new Column(Kind.EPOCH, name, null);
+        if (SECONDS_NAMES.contains(n)) return new Column(Kind.EPOCH_SECONDS, name, null);
         List<String> words = new ArrayList<>(Arrays.asList(n.split("_")));
         if (isLr(words)) return new Column(Kind.LR, name, null);
         if (isGradNorm(words)) return new Column(Kind.GRAD_NORM, name, null);

@@ -107,7 +107,7 @@ public final class RunLog {
         layers.addAll(forward);
         pair(byKind, Kind.LOSS, Kind.EPOCH_LOSS, "loss");
         pair(byKind, Kind.ACCURACY, Kind.EPOCH_ACCURACY, "accuracy");
-        for (Kind k : List.of(Kind.STEP, Kind.EPOCH, Kind.VAL_LOSS, Kind.VAL_ACCURACY, Kind.GRAD_NORM, Kind.LR)) {
+        for (Kind k : List.of(Kind.STEP, Kind.EPOCH, Kind.VAL_LOSS, Kind.VAL_ACCURACY, Kind.GRAD_NORM, Kind.LR, Kind.EPOCH_SECONDS)) {
             List<String> c = byKind.getOrDefault(k, List.of());
             if (!c.isEmpty()) used.put(k, c.get(0));
             for (int i = 1; i < c.size(); i++) ignored.add(c.get(i));
@@ -197,6 +197,8 @@ public final class RunLog {
                 open.values.put(k, num(r, c));
                 epochValues = true;
             }
+            // an epoch's duration belongs to the epoch it closes, but does not close one by itself
+            if (has(Kind.EPOCH_SECONDS) && r.values().containsKey(used.get(Kind.EPOCH_SECONDS))) open.values.put(Kind.EPOCH_SECONDS, value(r, Kind.EPOCH_SECONDS));
             if (epochValues && !r.values().containsKey(lossCol) && has(Kind.LR) && r.values().containsKey(used.get(Kind.LR))) open.lr = value(r, Kind.LR);
             if (epochCol == null && epochValues) {
                 close(open);
@@ -230,7 +232,7 @@ public final class RunLog {
         double trainLoss = e.values.getOrDefault(Kind.EPOCH_LOSS, mean(e.losses));
         double trainAcc = e.values.getOrDefault(Kind.EPOCH_ACCURACY, mean(e.accuracies));
         epochs.add(new EpochResult(epochs.size(), trainLoss, trainAcc, e.values.getOrDefault(Kind.VAL_LOSS, Double.NaN),
-                e.values.getOrDefault(Kind.VAL_ACCURACY, Double.NaN), Double.NaN, (float) e.lr, rows.size()));
+                e.values.getOrDefault(Kind.VAL_ACCURACY, Double.NaN), e.values.getOrDefault(Kind.EPOCH_SECONDS, Double.NaN), (float) e.lr, rows.size()));
     }
 
     private static double mean(List<Double> v) {

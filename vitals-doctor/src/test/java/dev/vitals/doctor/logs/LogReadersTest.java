@@ -157,7 +157,8 @@ class LogReadersTest {
             assertEquals(1.05, log.epochs().get(0).trainLoss());
             assertEquals(0.9, log.epochs().get(1).valLoss());
             assertEquals(2, log.epochs().get(0).steps());
-            assertEquals(List.of("seconds"), log.ignored());
+            assertEquals(List.of(), log.ignored(), "the epoch records' seconds are read");
+            assertEquals(0.1, log.epochs().get(1).seconds());
         }
 
         @Test

@@ -247,6 +247,21 @@ class LogReplayTest {
     }
 
     @Test
+    void vitalsOwnEpochRecordsGiveTheirSeconds() throws IOException {
+        // Vitals' metrics.jsonl: 'seconds' was listed as ignored and every epoch's seconds came out null
+        StringBuilder log = new StringBuilder("{\"classes\":10}\n");
+        for (int e = 1; e <= 3; e++) {
+            for (int i = 0; i < 10; i++) log.append("{\"step\":").append((e - 1) * 10 + i).append(",\"epoch\":").append(e).append(",\"loss\":").append(2.0 / e).append("}\n");
+            log.append("{\"step\":").append(e * 10).append(",\"epoch\":").append(e).append(",\"train_loss\":").append(2.0 / e)
+                    .append(",\"val_loss\":null,\"seconds\":").append(0.5 * e).append("}\n");
+        }
+        LogReplay.Result r = replay("metrics.jsonl", log.toString(), null);
+        assertTrue(!r.log().ignored().contains("seconds"), r.log().ignored().toString());
+        assertEquals(3, r.log().epochs().size());
+        assertEquals(1.5, r.log().epochs().get(2).seconds(), 1e-12);
+    }
+
+    @Test
     void aBouncingLossIsLearningRateTooHigh() throws IOException {
         LogReplay.Result r = replay("bounce.csv", csv("step,loss,grad_norm", 200, i -> i + "," + (i % 5 == 4 ? "3.0" : f(1.0 + 0.05 * Math.sin(i))) + ","
                 + (i % 5 == 4 ? "8.0" : "1.0")), null);
