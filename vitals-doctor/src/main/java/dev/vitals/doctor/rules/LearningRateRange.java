@@ -90,7 +90,10 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
     }
 
     @Override public String fix() {
-        return "adam/adamw: lr between 1e-4 and 0.01 (1e-3 is the usual start); sgd: lr 0.01-0.1 with momentum: 0.9; then run a learning-rate range test";
+        // the advice is the middle of the range the lint accepts, which the evidence quotes
+        return "adam/adamw: lr between 1e-4 and 0.01 (1e-3 is the usual start; runs train at all between " + Numbers.fmt(ADAM_LOW) + " and " + Numbers.fmt(ADAM_HIGH)
+                + "); sgd: lr 0.01-0.1 with momentum: 0.9 (lr / (1 - momentum) between " + Numbers.fmt(SGD_LOW) + " and " + Numbers.fmt(SGD_HIGH)
+                + "); then run a learning-rate range test";
     }
 
     @Override public int order() { return 8; }
