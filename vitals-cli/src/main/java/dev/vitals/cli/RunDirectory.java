@@ -39,19 +39,22 @@ final class RunDirectory {
         if (parent != null && !Files.isWritable(parent)) throw new InputException("--out " + out + ": " + parent + " is not writable");
         // asked of the file system itself: /proc says it is writable and refuses new files
         Path where = Files.isDirectory(out) ? out : parent;
-        if (where != null) {
-            try {
-                Files.delete(Files.createTempFile(where, ".vitals-", ".tmp"));
-            } catch (IOException e) {
-                throw new InputException("--out " + out + ": cannot create files in " + where + " (" + reason(e) + ")");
-            }
-        }
+        String refused = where == null ? null : refusesFiles(where);
+        if (refused != null) throw new InputException("--out " + out + ": cannot create files in " + where + " (" + refused + ")");
     }
 
-    /** An I/O failure in a few words: the system's reason where the exception carries one. */
-    static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
-        return e instanceof java.nio.file.NoSuchFileException ? "no such file or folder" : String.valueOf(e.getMessage());
+    /**
+     * Why no file can be created in {@code folder}, asked of the file system by creating and deleting
+     * one (/proc says it is writable and refuses new files); null when one can.
+     */
+    static String refusesFiles(Path folder) {
+        try {
+            Files.delete(Files.createTempFile(folder, ".vitals-", ".tmp"));
+            return null;
+        } catch (IOException e) {
+            if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+            return e instanceof java.nio.file.NoSuchFileException ? "no such file or folder" : String.valueOf(e.getMessage());
+        }
     }
 
     static RunDirectory create(Path out, String name) throws IOException {

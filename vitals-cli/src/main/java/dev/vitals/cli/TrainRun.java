@@ -139,10 +139,7 @@ final class TrainRun {
         Path parent = abs.getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " does not exist");
         if (!Files.isWritable(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " is not writable");
-        try {
-            Files.delete(dev.vitals.core.io.AtomicText.tempFor(abs));
-        } catch (IOException e) {
-            throw new InputException(option + " " + p + ": cannot create a file in " + parent + " (" + RunDirectory.reason(e) + ")");
-        }
+        String refused = RunDirectory.refusesFiles(parent);
+        if (refused != null) throw new InputException(option + " " + p + ": cannot create a file in " + parent + " (" + refused + ")");
     }
 }

@@ -33,7 +33,7 @@ public final class RunLog {
     private final List<Row> rows = new ArrayList<>();
     private final List<EpochResult> epochs = new ArrayList<>();
     /** Accuracy columns logged as percentages (some value above 1): read divided by 100. */
-    private final List<String> percent = new ArrayList<>();
+    private final java.util.Set<String> percent = new java.util.LinkedHashSet<>();
 
     private RunLog(LogTable table) { this.table = table; }
 

@@ -101,7 +101,8 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         // A loss still falling steadily when the steps run out may be a rate too small for the
         // optimizer (plain SGD at 5e-4: 0.92 -> 0.71 in 300 steps), not a bug: the same test at ten
         // times the rate tells them apart. A bug's loss is flat, or stays stuck at any rate.
-        if (a.stillFalling() && ctx.timeLeft()) {
+        boolean retried = a.stillFalling() && ctx.timeLeft();
+        if (retried) {
             double faster = spec.optimizer().lr() * RETRY_FACTOR;
             Attempt b = attempt(ctx, spec, batch, faster);
             ctx.measured().put("retry_lr", faster);
@@ -121,7 +122,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         return List.of(finding(Stage.PROBE, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
                         + Numbers.pct(a.best()) + " and the loss went only from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
-                        + (ctx.measured().values().containsKey("retry_lr") ? ", and no further at " + RETRY_FACTOR + " times the rate" : "")
+                        + (retried ? ", and no further at " + RETRY_FACTOR + " times the rate" : "")
                         + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
                                 + " classes, a bottleneck that may be the reason rather than a bug" : ""),
                 evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),

@@ -64,7 +64,7 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
         double[] purity = new double[batches], order = new double[batches];
         for (int b = 0; b < batches; b++) {
             purity[b] = purity(y, b * batch, batch, train.classes());
-            order[b] = sameNeighbours(y, b * batch, batch);
+            order[b] = Stats.sameNeighbours(y, b * batch, batch);
         }
         double[] shares = shares(train.classCounts());
         double p = Stats.median(purity), expected = shuffledPurity(shares, batch);
@@ -82,13 +82,6 @@ public final class DataUnshuffled extends Rule implements DataRule, TraceRule {
                         + " of the time, against " + Numbers.pct(q) + " in shuffled batches",
                 evidence("median_batch_purity", p, "median_purity_if_shuffled", expected, "batch", batch,
                         "median_same_label_neighbours", o, "same_label_neighbours_if_shuffled", q)));
-    }
-
-    /** Share of neighbouring examples in y[from, from+n) that carry the same label. */
-    private static double sameNeighbours(int[] y, int from, int n) {
-        int same = 0;
-        for (int i = from + 1; i < from + n; i++) if (y[i] == y[i - 1]) same++;
-        return n < 2 ? Double.NaN : (double) same / (n - 1);
     }
 
     @Override

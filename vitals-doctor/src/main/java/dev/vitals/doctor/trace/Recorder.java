@@ -40,7 +40,7 @@ public final class Recorder implements TrainingListener {
     @Override
     public void onStep(StepEvent s) {
         trace.step(s.loss, s.batchSize > 0 ? (double) s.correct / s.batchSize : Double.NaN, purity(s));
-        if (s.labels != null && s.batchSize > 1) trace.labelOrder(sameNeighbours(s.labels, s.batchSize));
+        if (s.labels != null && s.batchSize > 1) trace.labelOrder(Stats.sameNeighbours(s.labels, 0, s.batchSize));
         if (!s.observed) return;
         int np = s.params.length, nl = s.layers.length;
         if (trace.parameterSize(0) < 0 && np > 0) {
@@ -83,13 +83,6 @@ public final class Recorder implements TrainingListener {
             max = Math.max(max, ++labelCounts[slot]);
         }
         return (float) max / s.batchSize;
-    }
-
-    /** Share of neighbouring examples in the batch that carry the same label. */
-    static double sameNeighbours(int[] labels, int n) {
-        int same = 0;
-        for (int i = 1; i < n; i++) if (labels[i] == labels[i - 1]) same++;
-        return (double) same / (n - 1);
     }
 
     @Override

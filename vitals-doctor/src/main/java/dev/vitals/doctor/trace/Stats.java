@@ -46,6 +46,14 @@ public final class Stats {
         return h;
     }
 
+    /** Share of neighbouring labels in y[from, from+n) that are equal; NaN for fewer than two. */
+    public static double sameNeighbours(int[] y, int from, int n) {
+        if (n < 2) return Double.NaN;
+        int same = 0;
+        for (int i = from + 1; i < from + n; i++) if (y[i] == y[i - 1]) same++;
+        return (double) same / (n - 1);
+    }
+
     /** Least-squares slope of {@code y} against its index. */
     public static double slope(double[] y) {
         int n = y.length;

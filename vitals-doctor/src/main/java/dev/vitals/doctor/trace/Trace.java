@@ -22,8 +22,7 @@ public final class Trace {
     private int[] parameterSizes;
     // losses in double: a foreign log's 1e71 is a finite loss, not float's infinity
     private double[] loss = new double[1024];
-    private float[] accuracy = new float[1024], purity = new float[1024];
-    private float[] sameNeighbours;  // null until a step reports its batch's label order (foreign logs never do)
+    private float[] accuracy = new float[1024], purity = new float[1024], sameNeighbours = new float[1024];
     private int steps;
     private long[] numbers;  // step numbers as a foreign log labels them; null: the index is the step
     private final List<Observation> observed = new ArrayList<>();
@@ -57,10 +56,12 @@ public final class Trace {
             loss = Arrays.copyOf(loss, steps * 2);
             accuracy = Arrays.copyOf(accuracy, steps * 2);
             purity = Arrays.copyOf(purity, steps * 2);
+            sameNeighbours = Arrays.copyOf(sameNeighbours, steps * 2);
         }
         loss[steps] = l;
         accuracy[steps] = (float) acc;
         purity[steps] = (float) labelPurity;
+        sameNeighbours[steps] = Float.NaN;  // until labelOrder reports it (a foreign log never does)
         steps++;
     }
 
@@ -71,15 +72,6 @@ public final class Trace {
      */
     public void labelOrder(double sameLabelNeighbours) {
         if (steps == 0) throw new IllegalStateException("no step recorded yet");
-        if (sameNeighbours == null) {
-            sameNeighbours = new float[loss.length];
-            Arrays.fill(sameNeighbours, Float.NaN);
-        }
-        if (sameNeighbours.length < steps) {
-            int old = sameNeighbours.length;
-            sameNeighbours = Arrays.copyOf(sameNeighbours, loss.length);
-            Arrays.fill(sameNeighbours, old, sameNeighbours.length, Float.NaN);
-        }
         sameNeighbours[steps - 1] = (float) sameLabelNeighbours;
     }
 
@@ -124,9 +116,7 @@ public final class Trace {
     public float purity(int step) { return purity[step]; }
 
     /** Share of a batch's neighbouring examples that carry the same label; NaN when not reported. */
-    public float sameLabelNeighbours(int step) {
-        return sameNeighbours == null || step >= sameNeighbours.length ? Float.NaN : sameNeighbours[step];
-    }
+    public float sameLabelNeighbours(int step) { return sameNeighbours[step]; }
 
     public double[] losses() { return Arrays.copyOf(loss, steps); }
 
