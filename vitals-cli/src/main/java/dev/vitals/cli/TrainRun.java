@@ -1,12 +1,13 @@
 package dev.vitals.cli;
 
 import dev.vitals.core.InputException;
+import dev.vitals.core.Words;
+import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.io.Checkpoint;
 import dev.vitals.core.kernel.Kernels;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Report;
 import dev.vitals.core.spec.Spec;
-import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.train.Experiment;
 import dev.vitals.core.train.RunResult;
 import dev.vitals.doctor.WatchedRun;
@@ -59,7 +60,7 @@ final class TrainRun {
             o.println("artifacts: " + dir.path());
             return Main.UNHEALTHY;
         }
-        o.println("model: " + exp.model().parameterCount() + " parameters, " + exp.model().layers().size() + " layers, loss "
+        o.println("model: " + Words.count(exp.model().parameterCount(), "parameter") + ", " + Words.count(exp.model().layers().size(), "layer") + ", loss "
                 + spec.loss() + ", optimizer " + spec.optimizer().name() + " lr " + spec.optimizer().lr()
                 + "; matrix kernel " + Kernels.gemm());
         if (!Kernels.note().isEmpty()) o.println("note: " + Kernels.note());

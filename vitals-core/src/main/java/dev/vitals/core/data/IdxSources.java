@@ -1,6 +1,7 @@
 package dev.vitals.core.data;
 
 import dev.vitals.core.InputException;
+import dev.vitals.core.Words;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +97,7 @@ final class IdxSources {
             train = new Dataset(train.exampleShape(), train.x(), train.labelValues(), classes, List.of());
             test = new Dataset(test.exampleShape(), test.x(), test.labelValues(), classes, List.of());
         }
-        return new LoadedData(train, test, "idx " + dir.getFileName() + " (" + shapeText(train) + " images, " + train.classes() + " classes): "
+        return new LoadedData(train, test, "idx " + dir.getFileName() + " (" + shapeText(train) + " images, " + Words.count(train.classes(), "class") + "): "
                 + train.size() + " train" + (test == null ? "" : " + " + test.size() + " test") + " images");
     }
 

@@ -1,6 +1,7 @@
 package dev.vitals.core.data;
 
 import dev.vitals.core.InputException;
+import dev.vitals.core.Words;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +76,7 @@ public final class Sources {
             if (names.isEmpty() && file.startsWith("digits")) names = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
             int classes = names.isEmpty() ? d.classes() : names.size();
             d = new Dataset(d.exampleShape(), d.x(), d.labelValues(), classes, names);
-            return new LoadedData(d, null, description + ": " + d.size() + " examples, " + d.features() + " features, " + classes + " classes");
+            return new LoadedData(d, null, description + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + Words.count(classes, "class"));
         } catch (IOException e) {
             throw new IllegalStateException("bundled data " + res + " cannot be read", e);
         }
@@ -83,6 +84,6 @@ public final class Sources {
 
     private static LoadedData csv(Path path) {
         Dataset d = CsvReader.read(path).data();
-        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + d.size() + " examples, " + d.features() + " features, " + d.classes() + " classes");
+        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + Words.count(d.classes(), "class"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vitals.core.train;
 
+import dev.vitals.core.Words;
 import dev.vitals.core.kernel.Passes;
 
 import dev.vitals.core.data.Batch;
@@ -247,7 +248,7 @@ public final class Trainer {
                     best = model.snapshot();
                     sinceBest = 0;
                 } else if (++sinceBest >= cfg.earlyStop()) {
-                    stopReason = "early stop: validation loss did not improve for " + cfg.earlyStop() + " epochs after epoch " + (bestEpoch + 1);
+                    stopReason = "early stop: validation loss did not improve for " + Words.count(cfg.earlyStop(), "epoch") + " after epoch " + (bestEpoch + 1);
                     break;
                 }
             }

@@ -214,7 +214,7 @@ class TrainerTest {
         assertEquals(best + 1 + patience, h.size(), "stops after `patience` epochs without improvement");
         assertTrue(h.size() < 60);
         assertNotNull(r.stopReason());
-        assertTrue(r.stopReason().contains("early stop"), r.stopReason());
+        assertTrue(r.stopReason().contains("early stop") && r.stopReason().contains("for 3 epochs after epoch " + (best + 1)), r.stopReason());
         // The weights are those of the best epoch, bit for bit, and evaluate to its validation loss.
         Map<String, Tensor> kept = snapshots.get(best), now = m.state();
         assertEquals(kept.keySet(), now.keySet());

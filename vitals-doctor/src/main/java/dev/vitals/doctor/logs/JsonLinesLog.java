@@ -54,15 +54,19 @@ public final class JsonLinesLog {
         }
         Set<String> names = new LinkedHashSet<>();
         List<LogRecord> records = new ArrayList<>();
+        String kind;  // what the summary and the report call the layout, so a reader sees how the file was understood
         if (roots.size() == 1 && roots.get(0).isObject() && roots.get(0).path("log_history").isArray()) {
+            kind = "trainer_state";
             JsonNode history = roots.get(0).get("log_history");
             for (int i = 0; i < history.size(); i++) add(file, "log_history[" + i + "]", history.get(i), names, records);
         } else if (roots.size() == 1 && roots.get(0).isArray()) {
+            kind = "json";
             JsonNode list = roots.get(0);
             for (int i = 0; i < list.size(); i++) add(file, "record " + (i + 1), list.get(i), names, records);
         } else if (roots.size() == 1 && isColumns(roots.get(0))) {
             // Keras' history.history: {"loss": [...], "val_loss": [...]}, one value per epoch from 0
             // a shorter list is a metric measured every k epochs (validation_freq=k), at epochs k-1, 2k-1, ...
+            kind = "keras_history";
             JsonNode cols = roots.get(0);
             int n = 0;
             String longest = null;
@@ -90,9 +94,10 @@ public final class JsonLinesLog {
                 records.add(new LogRecord("epoch " + i, values));
             }
         } else {
+            kind = "jsonl";
             for (int i = 0; i < roots.size(); i++) add(file, "line " + lines.get(i), roots.get(i), names, records);
         }
-        return new LogTable(file, "jsonl", List.copyOf(names), records);
+        return new LogTable(file, kind, List.copyOf(names), records);
     }
 
     private static void add(Path file, String where, JsonNode node, Set<String> names, List<LogRecord> records) {

@@ -1,8 +1,9 @@
 package dev.vitals.doctor.rules;
 
-import dev.vitals.core.report.Finding;
+import dev.vitals.core.Words;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.report.Finding;
 import dev.vitals.core.train.EpochResult;
 import dev.vitals.doctor.Code;
 import dev.vitals.doctor.trace.Curves;
@@ -117,7 +118,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         // one at or below chance is no such evidence (shuffled labels: wine's 22 at 13.6% against 40%)
         boolean tooFew = margin > WIDE_MARGIN && acc > chance + margin / 2;
         return List.of(finding(Stage.TRAIN, tooFew ? Severity.WARNING : Severity.ERROR, null, t.stepsDone(last.steps()),
-                which + " accuracy is at chance after " + ep.size() + " epochs: " + pct(acc) + " against " + pct(chance) + " for guessing"
+                which + " accuracy is at chance after " + Words.count(ep.size(), "epoch") + ": " + pct(acc) + " against " + pct(chance) + " for guessing"
                         + (tooFew ? ", though " + (last.hasValidation() ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
                 evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
@@ -138,7 +139,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
         return List.of(finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
                 "validation accuracy " + pct(acc) + " cannot tell learning from guessing (" + pct(chance) + " by the majority alone), and the validation loss "
-                        + dev.vitals.doctor.rules.Numbers.fmt(last.valLoss()) + " after " + ep.size() + " epochs is no lower than the "
+                        + dev.vitals.doctor.rules.Numbers.fmt(last.valLoss()) + " after " + Words.count(ep.size(), "epoch") + " is no lower than the "
                         + dev.vitals.doctor.rules.Numbers.fmt(prior) + " that predicting the class shares gives",
                 evidence("validation_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(), "val_loss", last.valLoss(), "prior_loss", prior),
                 cause(), fix()));

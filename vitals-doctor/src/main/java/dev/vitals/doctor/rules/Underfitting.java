@@ -1,8 +1,9 @@
 package dev.vitals.doctor.rules;
 
-import dev.vitals.core.report.Finding;
+import dev.vitals.core.Words;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.report.Finding;
 import dev.vitals.core.train.EpochResult;
 import dev.vitals.doctor.Code;
 import dev.vitals.doctor.trace.Curves;
@@ -97,7 +98,7 @@ public final class Underfitting extends Rule implements TraceRule {
         return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
                 (last.hasValidation() ? "training and validation both level off low: training accuracy " : "training levels off low (no validation to compare): accuracy ")
                         + Numbers.pct(last.trainAccuracy()) + (last.hasValidation() ? ", validation " + Numbers.pct(last.valAccuracy()) : "")
-                        + ", training loss flat at " + Numbers.fmt(last.trainLoss()) + " over the last " + third + " epochs",
+                        + ", training loss flat at " + Numbers.fmt(last.trainLoss()) + " over the last " + Words.count(third, "epoch"),
                 evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_loss_by_epoch", train,
                         "chance", chance)));
     }

@@ -137,6 +137,7 @@ class LogReadersTest {
             for (int i = 1; i < 4; i++) assertTrue(Double.isNaN(log.rows().get(i).loss()));
             assertEquals(Double.POSITIVE_INFINITY, log.rows().get(4).loss());
             assertEquals(Double.NEGATIVE_INFINITY, log.epochs().get(0).valLoss());
+            assertEquals("jsonl", log.table().format());
         }
 
         @Test
@@ -206,6 +207,7 @@ class LogReadersTest {
                     }
                     """);
             assertEquals(2, log.rows().size(), "the two logged training steps");
+            assertEquals("trainer_state", log.table().format());
             assertEquals(2, log.epochs().size());
             assertEquals(0.9, log.epochs().get(1).valLoss());
             assertTrue(Double.isNaN(log.epochs().get(1).trainLoss()) || log.epochs().get(1).trainLoss() == 1.0,
@@ -217,10 +219,12 @@ class LogReadersTest {
             RunLog list = read("history.json", "[{\"step\": 0, \"loss\": 2.3},\n {\"step\": 1, \"loss\": 2.2}]\n");
             assertEquals(2, list.rows().size());
             assertEquals(2.2, list.rows().get(1).loss());
+            assertEquals("json", list.table().format(), "one document holding the records, not JSON lines");
             RunLog keras = read("keras.json", "{\"loss\": [1.5, 0.9, 0.7], \"accuracy\": [0.5, 0.7, 0.8], \"val_loss\": [1.2, 1.0, 1.1]}");
             assertEquals(3, keras.epochs().size());
             assertEquals(1.1, keras.epochs().get(2).valLoss());
             assertEquals(0.7, keras.epochs().get(1).trainAccuracy());
+            assertEquals("keras_history", keras.table().format());
             // validation_freq=2: one validation value every second epoch
             RunLog every2 = read("freq.json", "{\"loss\": [1.5, 0.9, 0.7, 0.6], \"val_loss\": [1.0, 0.8]}");
             assertEquals(0.8, every2.epochs().getLast().valLoss());
