@@ -135,6 +135,9 @@ class BadInputTest {
         c.add(new Case("unknown loss").append("loss: hinge\n").expect("spec.yaml: loss", "'hinge'", "expected one of cross_entropy, binary_cross_entropy, mse"));
         c.add(new Case("unknown optimizer").append("optimizer: {name: rmsprop}\n").expect("optimizer.name", "'rmsprop'", "expected one of sgd, adam, adamw"));
         c.add(new Case("unknown schedule").append("schedule: {name: linear}\n").expect("schedule.name", "'linear'", "expected one of constant, step, cosine"));
+        c.add(new Case("unknown optimizer as a bare name").append("optimizer: sgdd\n").expect("spec.yaml: optimizer: unknown value 'sgdd'", "did you mean 'sgd'", "expected one of sgd, adam, adamw"));
+        c.add(new Case("unknown schedule as a bare name").append("schedule: cosin\n").expect("spec.yaml: schedule: unknown value 'cosin'", "did you mean 'cosine'"));
+        c.add(new Case("optimizer as a list").append("optimizer: [adam]\n").expect("spec.yaml: optimizer", "expected a name (sgd, adam, adamw) or a mapping"));
         c.add(new Case("unknown init").base("model:\n", "model:\n  init: glorot\n").expect("model.init", "'glorot'", "expected he, xavier"));
         c.add(new Case("bad init parameter normal:abc").base("model:\n", "model:\n  init: normal:abc\n").expect("model.init", "'normal:abc'", "expected normal:NUMBER"));
         c.add(new Case("unknown fault").append("faults: [no_zero_gradd]\n").expect("faults[0]", "'no_zero_gradd'", "did you mean 'no_zero_grad'", "expected one of"));

@@ -316,7 +316,9 @@ public final class SpecParser {
 
     private Spec.Optimizer optimizer(JsonNode n) {
         if (n == null || n.isNull()) return new Spec.Optimizer("adam", 1e-3, 0.9, false, 0, 0.9, 0.999, 1e-8);
-        requireObject(n, "optimizer", "a mapping such as {name: adam, lr: 0.001}");
+        // a bare name (optimizer: sgd, as Keras' optimizer="sgd") is that optimizer with its defaults, as for schedule
+        if (n.isTextual()) n = YAML.createObjectNode().put("name", choice(n, "optimizer", OPTIMIZERS));
+        requireObject(n, "optimizer", "a name (sgd, adam, adamw) or a mapping such as {name: adam, lr: 0.001}");
         keys(n, "optimizer", "name", "lr", "momentum", "nesterov", "weight_decay", "beta1", "beta2", "eps");
         String name = n.has("name") ? choice(n.get("name"), "optimizer.name", OPTIMIZERS) : "adam";
         boolean adam = !name.equals("sgd");
@@ -344,7 +346,7 @@ public final class SpecParser {
 
     private Spec.Schedule schedule(JsonNode n) {
         if (n == null || n.isNull()) return Spec.Schedule.CONSTANT;
-        if (n.isTextual()) n = YAML.createObjectNode().put("name", n.textValue());
+        if (n.isTextual()) n = YAML.createObjectNode().put("name", choice(n, "schedule", SCHEDULES));
         requireObject(n, "schedule", "a mapping such as {name: cosine}");
         keys(n, "schedule", "name", "step_size", "gamma", "warmup", "min_lr");
         String name = n.has("name") ? choice(n.get("name"), "schedule.name", SCHEDULES) : "constant";

@@ -138,7 +138,7 @@ public final class SpecWriter {
         JsonNode n = root.get(key);
         if (n instanceof ObjectNode o) return o;
         ObjectNode o = NODES.objectNode();
-        // a schedule written as a bare word keeps its meaning as a mapping
+        // an optimizer or schedule written as a bare name keeps its meaning as a mapping
         if (n != null && n.isTextual()) o.put("name", n.textValue());
         root.set(key, o);
         return o;

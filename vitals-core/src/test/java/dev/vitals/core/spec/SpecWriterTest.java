@@ -38,6 +38,24 @@ class SpecWriterTest {
     }
 
     @Test
+    void anOptimizerOrScheduleGivenByNameHasItsDefaultsAndTakesARepair() {
+        Spec bare = SpecParser.parse(TEXT.replace("optimizer: {name: sgd, lr: 0.01, momentum: 0.9}", "optimizer: sgd\nschedule: cosine"), Path.of("t.yaml"));
+        assertEquals("sgd", bare.optimizer().name());
+        assertEquals(0.01, bare.optimizer().lr(), "sgd's default rate");
+        assertEquals(0.0, bare.optimizer().momentum());
+        assertEquals("cosine", bare.schedule().name());
+        Spec adam = SpecParser.parse(TEXT.replace("optimizer: {name: sgd, lr: 0.01, momentum: 0.9}", "optimizer: adam"), Path.of("t.yaml"));
+        assertEquals(0.001, adam.optimizer().lr(), "adam's default rate");
+        assertEquals(0.9, adam.optimizer().beta1());
+
+        String yaml = SpecWriter.write(bare, bare.withOptimizer(bare.optimizer().withLr(0.1)), List.of());
+        Spec back = SpecParser.parse(yaml, Path.of("t.yaml"));
+        assertEquals("sgd", back.optimizer().name(), yaml);
+        assertEquals(0.1, back.optimizer().lr(), yaml);
+        assertEquals("cosine", back.schedule().name(), yaml);
+    }
+
+    @Test
     void changedSettingsAreWrittenAndTheRestKept() {
         List<Spec.LayerSpec> layers = spec.model().layers().subList(0, 3);
         Spec changed = spec.withData(spec.data().withNormalize(Normalizer.Kind.STANDARD))
