@@ -88,8 +88,26 @@ public final class ExplodingGradients extends Rule implements TraceRule {
                   + Numbers.fmt(startLoss) + (Math.min(10, n) > 1 ? " over the first " + Math.min(10, n) + " steps" : " at the first step") + " to "
                   + (lossNonFinite ? "NaN" : Numbers.fmt(nowLoss));
         return List.of(finding(Stage.TRAIN, null, last.step(), msg,
-                evidence("gradient_norm_growth", growth, "recent_gradient_norms", series, "loss_at_start", startLoss, "loss_first_step", t.loss(0),
-                        "loss_now", lossNonFinite ? Double.NaN : nowLoss, "gradient_norm_by_weight_layer", byLayer, "lr", (double) last.lr())));
+                unlogged(evidence("gradient_norm_growth", growth, "recent_gradient_norms", series, "loss_at_start", startLoss, "loss_first_step", t.loss(0),
+                        "loss_now", lossNonFinite ? Double.NaN : nowLoss, "gradient_norm_by_weight_layer", byLayer, "lr", (double) last.lr()), "lr")));
+    }
+
+    /**
+     * A non-finite gradient norm the run recovered from is withdrawn: finite norms on the last
+     * {@link #RECENT} observed steps and a finite loss below the one at that step. A mixed-precision
+     * loss scaler skips such steps while it calibrates (Hugging Face's fp16 runs log grad_norm inf
+     * for them); a real overflow poisons the weights and the loss goes non-finite on the next step.
+     */
+    @Override
+    public boolean stillHolds(Trace t, Finding f) {
+        List<Observation> obs = t.observations();
+        int at = -1;
+        for (int i = 0; i < obs.size(); i++) if (f.step() != null && obs.get(i).step() == f.step()) at = i;
+        if (at < 0 || Double.isFinite(obs.get(at).gradNorm()) || obs.size() - 1 - at < RECENT) return true;
+        for (int i = obs.size() - RECENT; i < obs.size(); i++) if (!Double.isFinite(obs.get(i).gradNorm())) return true;
+        int n = t.steps();
+        double now = t.meanLoss(Math.max(0, n - 10), n);
+        return !(Double.isFinite(now) && now < obs.get(at).loss());
     }
 
     /**
@@ -112,7 +130,7 @@ public final class ExplodingGradients extends Rule implements TraceRule {
                 "the gradient norm burst from " + Numbers.fmt(first) + " at the first step to " + Numbers.fmt(peak.gradNorm()) + " at step " + peak.step()
                         + " (" + Numbers.fmt(peak.gradNorm() / first) + "x) and the loss from " + Numbers.fmt(firstLoss) + " to " + Numbers.fmt(peak.loss())
                         + (Double.isFinite(last.gradNorm()) && last.gradNorm() < first ? "; the norm has since collapsed to " + Numbers.fmt(last.gradNorm()) + ": the explosion left the network dead or saturated" : ""),
-                evidence("gradient_norm_growth", peak.gradNorm() / first, "first_gradient_norms", series, "loss_at_start", firstLoss,
-                        "loss_at_peak", peak.loss(), "peak_step", peak.step(), "gradient_norm_now", last.gradNorm(), "lr", (double) last.lr())));
+                unlogged(evidence("gradient_norm_growth", peak.gradNorm() / first, "first_gradient_norms", series, "loss_at_start", firstLoss,
+                        "loss_at_peak", peak.loss(), "peak_step", peak.step(), "gradient_norm_now", last.gradNorm(), "lr", (double) last.lr()), "lr")));
     }
 }

@@ -28,6 +28,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     /** Batch accuracy over the window at or above which the model is fitted, and its bouncing is not overshooting. */
     static final double FITTED_ACCURACY = 0.97;
     static final int MIN_EPOCHS = 4;
+    /** A loss this many times its start has diverged: an error, not advice (2.5 to 1e24 in a log without gradient norms read "healthy"). */
+    static final double DIVERGED = 100;
 
     @Override public Code code() { return Code.LEARNING_RATE_TOO_HIGH; }
 
@@ -40,7 +42,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "not while the validation loss fell over each of the last two epochs. "
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK
-                + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model)";
+                + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
+                + "An error rather than a warning when the loss (the window's mean, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -54,6 +57,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         m.put("epoch logs: rise over the lowest epoch", EPOCH_RISE);
         m.put("epoch logs: last epoch not back within", NOT_BACK);
         m.put("epoch logs: epochs at least", MIN_EPOCHS);
+        m.put("diverged (an error) above this multiple of the start", DIVERGED);
         return m;
     }
 
@@ -99,11 +103,13 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         if (spikes < MIN_SPIKES && !(spread > SPREAD)) return List.of();
         List<Object> norms = new ArrayList<>();
         for (Observation o : t.observations()) if (o.step() >= t.stepNumber(from)) norms.add(Numbers.round(o.gradNorm()));
-        return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
+        boolean diverged = (first + second) / 2 > DIVERGED * start;
+        return List.of(finding(Stage.TRAIN, diverged ? Severity.ERROR : severity(), null, t.stepNumber(n - 1),
                 "the loss bounces without progress: over the last " + WINDOW + " steps " + spikes + " spikes above " + SPIKE
-                        + "x the running median, spread " + Numbers.fmt(spread) + " of its mean, and the second half no lower than the first",
-                evidence("spikes", spikes, "spread", spread, "mean_loss_first_half", first, "mean_loss_second_half", second,
-                        "gradient_norms", norms, "lr", t.lastObservation() == null ? Double.NaN : (double) t.lastObservation().lr())));
+                        + "x the running median, spread " + Numbers.fmt(spread) + " of its mean, and the second half no lower than the first"
+                        + (diverged ? "; at " + Numbers.fmt((first + second) / 2 / start) + "x its start the loss has diverged" : ""),
+                unlogged(evidence("spikes", spikes, "spread", spread, "mean_loss_first_half", first, "mean_loss_second_half", second,
+                        "gradient_norms", norms, "lr", t.lastObservation() == null ? Double.NaN : (double) t.lastObservation().lr()), "lr"), cause(), fix()));
     }
 
     /**
@@ -139,11 +145,13 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         }
         double last = ep.getLast().trainLoss();
         if (peakAt < 0 || !(last > NOT_BACK * lowest)) return List.of();
-        return List.of(finding(Stage.TRAIN, null, t.stepsDone(ep.getLast().steps()),
+        boolean diverged = last > DIVERGED * start;
+        return List.of(finding(Stage.TRAIN, diverged ? Severity.ERROR : severity(), null, t.stepsDone(ep.getLast().steps()),
                 "the training loss climbed back up between epochs: from " + Numbers.fmt(before) + " at epoch " + (beforeAt + 1) + " to "
-                        + Numbers.fmt(peak) + " at epoch " + (peakAt + 1) + ", and was " + Numbers.fmt(last) + " at epoch " + ep.size(),
+                        + Numbers.fmt(peak) + " at epoch " + (peakAt + 1) + ", and was " + Numbers.fmt(last) + " at epoch " + ep.size()
+                        + (diverged ? ", " + Numbers.fmt(last / start) + "x the first epoch's " + Numbers.fmt(start) + ": it diverged" : ""),
                 evidence("train_loss_by_epoch", losses, "lowest_before", before, "lowest_epoch", beforeAt + 1, "peak", peak, "peak_epoch", peakAt + 1,
-                        "last", last)));
+                        "last", last), cause(), fix()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.vitals.doctor.rules;
 
+import dev.vitals.core.Words;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
@@ -28,7 +29,8 @@ public final class LossPlateau extends Rule implements TraceRule {
     @Override public Severity severity() { return Severity.WARNING; }
 
     @Override public String condition() {
-        return "from epoch " + MIN_EPOCHS + " and step " + MIN_STEPS + " on, the best training loss of the last " + WINDOW + " epochs is within "
+        return "from epoch " + MIN_EPOCHS + " and step " + MIN_STEPS + " on, the best training loss of the last " + WINDOW + " epochs (more where they hold fewer than "
+                + MIN_STEPS / 2 + " steps, until they do) is within "
                 + (int) (IMPROVEMENT * 100) + "% of the best before them, the last is within " + RISING + "x the best (flat, not rising), it is still above "
                 + HIGH + " of the loss at the start, and the gradient norm is still above " + CONVERGED + " of its early level (not converged)";
     }
@@ -61,13 +63,17 @@ public final class LossPlateau extends Rule implements TraceRule {
     public List<Finding> evaluate(Trace t, Moment moment) {
         if (moment == Moment.STEP) return List.of();
         List<EpochResult> ep = t.epochs();
-        // epochs of one step (xor) say nothing about a trend: the window must hold enough steps too
-        if (ep.size() < MIN_EPOCHS || t.steps() < MIN_STEPS
-                || ep.get(ep.size() - 1).steps() - ep.get(ep.size() - 1 - WINDOW).steps() < MIN_STEPS / 2) return List.of();
+        if (ep.size() < MIN_EPOCHS || t.steps() < MIN_STEPS) return List.of();
+        // epochs of a few steps (iris, a log of 24 steps an epoch) say little about a trend: the
+        // window grows over more epochs until it holds enough steps, and one step an epoch (xor) needs many
+        int window = WINDOW;
+        long lastSteps = ep.get(ep.size() - 1).steps();
+        while (ep.size() - 1 - window >= 0 && lastSteps - ep.get(ep.size() - 1 - window).steps() < MIN_STEPS / 2) window++;
+        if (ep.size() - 1 - window < 0) return List.of();
         double bestBefore = Double.POSITIVE_INFINITY, bestRecent = Double.POSITIVE_INFINITY;
         for (int i = 0; i < ep.size(); i++) {
             double l = ep.get(i).trainLoss();
-            if (i < ep.size() - WINDOW) bestBefore = Math.min(bestBefore, l);
+            if (i < ep.size() - window) bestBefore = Math.min(bestBefore, l);
             else bestRecent = Math.min(bestRecent, l);
         }
         EpochResult last = ep.get(ep.size() - 1);
@@ -80,9 +86,9 @@ public final class LossPlateau extends Rule implements TraceRule {
         List<Object> curve = new ArrayList<>();
         for (EpochResult e : ep) curve.add(Numbers.round(e.trainLoss()));
         return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
-                "training loss stopped improving at " + Numbers.fmt(bestBefore) + " (less than " + Numbers.pct(IMPROVEMENT) + " gained over the last " + WINDOW + " epochs), still "
-                        + Numbers.pct(last.trainLoss() / start) + " of where it started, with accuracy " + Numbers.pct(acc),
-                evidence("train_loss_by_epoch", curve, "loss_at_start", start, "best_before", bestBefore, "best_recent", bestRecent, "accuracy", acc,
-                        "gradient_norm_now_over_start", gradients)));
+                "training loss stopped improving at " + Numbers.fmt(bestBefore) + " (less than " + Numbers.pct(IMPROVEMENT) + " gained over the last " + Words.count(window, "epoch") + "), still "
+                        + Numbers.pct(last.trainLoss() / start) + " of where it started" + (Double.isNaN(acc) ? "" : ", with accuracy " + Numbers.pct(acc)),
+                unlogged(evidence("train_loss_by_epoch", curve, "loss_at_start", start, "best_before", bestBefore, "best_recent", bestRecent, "accuracy", acc,
+                        "gradient_norm_now_over_start", gradients), "accuracy")));
     }
 }

@@ -27,7 +27,7 @@ public final class Overfitting extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "the validation loss has been more than " + (int) (RISE * 100) + "% above its minimum for " + EPOCHS_UP
-                + " consecutive epochs while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum, is within " + (int) (TRAIN_NEAR_LOWEST * 100) + "% of its lowest since then (or below half the validation minimum) and is now below 1/"
+                + " consecutive validated epochs (a log validated every k epochs counts those) while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum, is within " + (int) (TRAIN_NEAR_LOWEST * 100) + "% of its lowest since then (or below half the validation minimum) and is now below 1/"
                 + GAP + " of the validation loss, and the training accuracy is above chance and its margin (where the classes are known). "
                 + "Raised before the end, it is withdrawn when the last epochs no longer show it (validation came back within " + (int) (RISE * 100) + "% of its minimum)";
     }
@@ -57,40 +57,52 @@ public final class Overfitting extends Rule implements TraceRule {
     public List<Finding> evaluate(Trace t, Moment moment) {
         if (moment == Moment.STEP) return List.of();
         List<EpochResult> ep = t.epochs();
-        if (ep.size() < EPOCHS_UP + 2 || !ep.get(0).hasValidation()) return List.of();
-        int best = 0;
-        for (int i = 1; i < ep.size(); i++) if (ep.get(i).valLoss() < ep.get(best).valLoss()) best = i;
-        // every one of the last EPOCHS_UP epochs must be above the bar: one noisy epoch is not a trend
-        if (ep.size() - 1 - best < EPOCHS_UP) return List.of();
+        // the epochs that were validated: all of a Vitals run's, every k-th of a log kept with
+        // Keras' validation_freq=k or Hugging Face's eval_steps across epochs
+        int[] v = java.util.stream.IntStream.range(0, ep.size()).filter(i -> ep.get(i).hasValidation()).toArray();
+        if (v.length < EPOCHS_UP + 2) return List.of();
+        // the training loss an epoch ended at: a log that records it less often than epochs end
+        // (logging_steps beyond an epoch's steps) carries the last one forward
+        double[] train = new double[ep.size()];
+        double carried = Double.NaN;
+        for (int i = 0; i < ep.size(); i++) train[i] = carried = Double.isNaN(ep.get(i).trainLoss()) ? carried : ep.get(i).trainLoss();
+        int bestAt = 0;
+        for (int j = 1; j < v.length; j++) if (ep.get(v[j]).valLoss() < ep.get(v[bestAt]).valLoss()) bestAt = j;
+        int best = v[bestAt];
+        // every one of the last EPOCHS_UP validations must be above the bar: one noisy epoch is not a trend
+        if (v.length - 1 - bestAt < EPOCHS_UP) return List.of();
         double min = ep.get(best).valLoss();
-        for (int i = ep.size() - EPOCHS_UP; i < ep.size(); i++) if (!(ep.get(i).valLoss() > min * (1 + RISE))) return List.of();
-        EpochResult last = ep.get(ep.size() - 1);
-        if (!(last.trainLoss() < ep.get(best).trainLoss() * (1 - TRAIN_FALL))) return List.of();
+        for (int j = v.length - EPOCHS_UP; j < v.length; j++) if (!(ep.get(v[j]).valLoss() > min * (1 + RISE))) return List.of();
+        int end = v[v.length - 1];
+        EpochResult last = ep.get(end);
+        double lastTrain = train[end];
+        if (!(lastTrain < train[best] * (1 - TRAIN_FALL))) return List.of();
         // and is still falling: a training loss back above its lowest since then is a run thrown
         // about by its steps (Adam at 0.1: 1.46, then 1.99, 1.84 at the end), which memorises nothing
-        double lowest = last.trainLoss();
-        for (int i = best; i < ep.size(); i++) if (ep.get(i).trainLoss() < lowest) lowest = ep.get(i).trainLoss();
+        double lowest = lastTrain;
+        for (int i = best; i <= end; i++) if (train[i] < lowest) lowest = train[i];
         // (near a memorised zero a training loss of 2e-4 after 1e-4 is noise, not a bounce)
-        if (last.trainLoss() > lowest * (1 + TRAIN_NEAR_LOWEST) && last.trainLoss() > 0.5 * min) return List.of();
+        if (lastTrain > lowest * (1 + TRAIN_NEAR_LOWEST) && lastTrain > 0.5 * min) return List.of();
         // a run whose training loss is as bad as its validation loss is unstable, not overfitting
-        if (!(last.valLoss() > GAP * last.trainLoss())) return List.of();
+        if (!(last.valLoss() > GAP * lastTrain)) return List.of();
         // a model at chance on its own training data has learned nothing to overfit with: its
         // validation loss bounces (an exploded run that died, 32-40% on wine against 40% for guessing)
         double chance = t.info() == null ? 0 : t.info().chance();
         if (chance > 0 && !Double.isNaN(last.trainAccuracy())
                 && last.trainAccuracy() <= chance + dev.vitals.doctor.trace.Curves.chanceMargin(chance, t.info().trainSize())) return List.of();
-        List<Object> val = new ArrayList<>(), train = new ArrayList<>();
+        List<Object> valBy = new ArrayList<>(), trainBy = new ArrayList<>();
         for (EpochResult e : ep) {
-            val.add(Numbers.round(e.valLoss()));
-            train.add(Numbers.round(e.trainLoss()));
+            valBy.add(Numbers.round(e.valLoss()));
+            trainBy.add(Numbers.round(e.trainLoss()));
         }
         boolean guarded = t.info() != null && t.info().earlyStop() > 0;
         return List.of(finding(Stage.TRAIN, guarded ? Severity.INFO : severity(), null, t.stepsDone(last.steps()),
                 "validation loss rose from " + Numbers.fmt(min) + " at epoch " + (best + 1) + " to " + Numbers.fmt(last.valLoss())
-                        + " while training loss fell to " + Numbers.fmt(last.trainLoss())
+                        + (end < ep.size() - 1 ? " at epoch " + (end + 1) : "")
+                        + " while training loss fell to " + Numbers.fmt(lastTrain)
                         + (guarded ? "; early stopping is on and keeps the weights of epoch " + (best + 1) : ""),
-                evidence("best_epoch", best + 1, "val_loss_by_epoch", val, "train_loss_by_epoch", train,
-                        "train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy()),
+                unlogged(evidence("best_epoch", best + 1, "val_loss_by_epoch", valBy, "train_loss_by_epoch", trainBy,
+                        "train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy()), "train_accuracy", "val_accuracy"),
                 cause(), guarded ? "nothing to do: early stopping restores the best epoch; to gain from later epochs, regularise (dropout, weight decay)" : fix()));
     }
 

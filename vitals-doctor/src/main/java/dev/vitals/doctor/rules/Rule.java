@@ -56,4 +56,14 @@ public abstract class Rule {
         for (int i = 0; i + 1 < kv.length; i += 2) m.put((String) kv[i], Numbers.tidy(kv[i + 1]));
         return m;
     }
+
+    /**
+     * Drops the named values that are NaN: metrics a log did not record (its learning rate, its
+     * accuracy), which would read as measurements in the evidence. Only for values that cannot be
+     * NaN when they are known.
+     */
+    protected static Map<String, Object> unlogged(Map<String, Object> evidence, String... keys) {
+        for (String k : keys) if (evidence.get(k) instanceof Double d && d.isNaN()) evidence.remove(k);
+        return evidence;
+    }
 }

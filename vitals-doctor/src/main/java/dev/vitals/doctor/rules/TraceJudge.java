@@ -4,6 +4,7 @@ import dev.vitals.core.report.Finding;
 import dev.vitals.doctor.trace.Trace;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -12,14 +13,16 @@ import java.util.Set;
 
 /**
  * Asks the runtime rules about a trace, for a run being watched and for a replayed log alike: keeps
- * the first finding of each code (per layer) and the rule that raised it, and at the end drops those
- * their rule no longer holds of the whole run.
+ * the first finding of each code (per layer) and the rule that raised it, replaces it when the rule
+ * later raises it at a graver severity (a loss that climbed back up, then diverged), and at the end
+ * drops those their rule no longer holds of the whole run.
  */
 public final class TraceJudge {
     private final List<TraceRule> rules;
     private final Set<String> seen = new HashSet<>();
     private final List<Finding> findings = new ArrayList<>();
     private final Map<Finding, TraceRule> raisedBy = new IdentityHashMap<>();
+    private final Map<String, Finding> kept = new HashMap<>();
 
     public TraceJudge(List<TraceRule> rules) { this.rules = List.copyOf(rules); }
 
@@ -28,19 +31,28 @@ public final class TraceJudge {
         for (Finding f : earlier) seen.add(f.code() + "|" + f.layer());
     }
 
-    /** Asks every rule at this moment; returns the findings new to this judge, in the order raised. */
+    /** Asks every rule at this moment; returns the findings new to this judge, or graver than before, in the order raised. */
     public List<Finding> evaluate(Trace t, TraceRule.Moment moment) {
-        int before = findings.size();
+        List<Finding> news = null;  // asked on every observed step: nothing is allocated when nothing is new
         for (TraceRule r : rules) {
             for (Finding f : r.evaluate(t, moment)) {
-                if (seen.add(f.code() + "|" + f.layer())) {
+                String key = f.code() + "|" + f.layer();
+                Finding old = kept.get(key);
+                if (seen.add(key)) {
                     findings.add(f);
-                    raisedBy.put(f, r);
+                } else if (old != null && f.severity().ordinal() < old.severity().ordinal()) {
+                    findings.set(findings.indexOf(old), f);
+                    raisedBy.remove(old);
+                } else {
+                    continue;
                 }
+                kept.put(key, f);
+                raisedBy.put(f, r);
+                if (news == null) news = new ArrayList<>();
+                news.add(f);
             }
         }
-        // asked on every observed step: nothing is allocated when nothing is new
-        return findings.size() == before ? List.of() : List.copyOf(findings.subList(before, findings.size()));
+        return news == null ? List.of() : news;
     }
 
     /** Drops the findings that no longer hold of the run as it ended. */

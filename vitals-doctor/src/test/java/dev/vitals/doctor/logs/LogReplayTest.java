@@ -344,4 +344,56 @@ class LogReplayTest {
             assertTrue(!c.contains(silent), silent + " in " + c);
         }
     }
+
+    @Test
+    void anFp16RunWhoseLossScalerSkippedItsFirstStepIsHealthy() throws IOException {
+        // Hugging Face logs grad_norm inf for a step its GradScaler skipped; training then goes on
+        StringBuilder sb = new StringBuilder("{\"log_history\": [\n");
+        for (int i = 1; i <= 20; i++) {
+            double loss = 2.3 * Math.pow(0.9, i - 1);
+            String norm = i == 1 ? "Infinity" : f(1.5 - 0.05 * i);
+            sb.append(String.format(Locale.ROOT, "{\"epoch\": %.1f, \"grad_norm\": %s, \"learning_rate\": 5e-05, \"loss\": %s, \"step\": %d},%n", i / 10.0, norm, f(loss), i * 10));
+            if (i % 10 == 0) sb.append(String.format(Locale.ROOT, "{\"epoch\": %.1f, \"eval_loss\": %s, \"step\": %d},%n", i / 10.0, i == 10 ? "1.41" : "1.0", i * 10));
+        }
+        sb.append("{\"epoch\": 2.0, \"step\": 200, \"train_loss\": 1.0, \"train_runtime\": 12.5}]}\n");
+        LogReplay.Result r = replay("trainer_state.json", sb.toString(), null);
+        assertEquals(List.of(), codes(r), () -> "findings: " + r.findings());
+    }
+
+    @Test
+    void aFlatLossOverShortEpochsIsAPlateauAndAMissingAccuracyIsNotQuoted() throws IOException {
+        // 24 logged steps an epoch (a small data set, or SGD far too slow): two epochs hold 48 steps,
+        // fewer than the rule's window needs, so it looks over more epochs
+        SplittableRandom rnd = new SplittableRandom(0);
+        String log = csv("step,epoch,loss,grad_norm", 360, s -> s + "," + (s / 24 + 1) + "," + f(2.30 - 0.0001 * s + rnd.nextDouble(-0.02, 0.02))
+                + "," + f(1.0 + rnd.nextDouble(-0.05, 0.05)));
+        Finding f = only(replay("flat.csv", log, null), "LOSS_PLATEAU");
+        assertTrue(!f.message().contains("NaN") && !f.evidence().containsKey("accuracy"), f.toString());
+    }
+
+    @Test
+    void aLossThatDivergedWithoutGradientNormsIsAnError() throws IOException {
+        // SGD at a rate far too high, logged by Keras (one row an epoch, no gradient norms, no learning rate)
+        LogReplay.Result r = replay("history.json", "{\"loss\": [2.5, 1.9, 2.4, 30.0, 800.0, 5.0e4, 2.0e7, 1.0e12, 1.0e24]}", null);
+        Finding f = only(r, "LEARNING_RATE_TOO_HIGH");
+        assertEquals(Finding.Severity.ERROR, f.severity(), f.toString());
+        assertTrue(f.message().contains("diverged"), f.message());
+        assertTrue(!f.evidence().containsKey("lr"), f.toString());
+        // a loss that climbed back up a little and stays there is advice, not an error
+        Finding mild = only(replay("mild.json", "{\"loss\": [2.5, 1.5, 1.2, 1.6, 1.7, 1.65, 1.7]}", null), "LEARNING_RATE_TOO_HIGH");
+        assertEquals(Finding.Severity.WARNING, mild.severity());
+    }
+
+    @Test
+    void overfittingIsFoundInAHistoryValidatedEverySecondEpoch() throws IOException {
+        StringBuilder loss = new StringBuilder(), val = new StringBuilder();
+        double[] v = {1.5, 1.0, 0.7, 0.55, 0.5, 0.52, 0.58, 0.66, 0.75, 0.85, 0.95, 1.05, 1.15, 1.25, 1.35, 1.45, 1.55, 1.65, 1.75, 1.85};
+        for (int i = 0; i < 20; i++) {
+            loss.append(i == 0 ? "" : ", ").append(f(2.0 * Math.pow(0.7, i)));
+            if (i % 2 == 1) val.append(val.isEmpty() ? "" : ", ").append(v[i]);
+        }
+        LogReplay.Result r = replay("history.json", "{\"loss\": [" + loss + "], \"val_loss\": [" + val + "]}", null);
+        Finding f = only(r, "OVERFITTING");
+        assertTrue(f.message().contains("rose from 0.52 at epoch 6"), f.message());
+    }
 }

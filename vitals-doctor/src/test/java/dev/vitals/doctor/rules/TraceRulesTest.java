@@ -246,6 +246,34 @@ class TraceRulesTest {
         }
 
         @Test
+        void aNonFiniteGradientNormTheRunRecoversFromIsASkippedStepNotAnExplosion() {
+            TraceBuilder b = TraceBuilder.mlp(4, "relu", 32);
+            int p = b.parameters();
+            // a loss scaler's first step overflows (grad_norm inf), then training goes on and the loss falls
+            Trace t = b.build();
+            t.step(2.3, 0.1, 0.2);
+            t.observe(obs(0, 0, 2.3, Double.POSITIVE_INFINITY, fill(p, 1), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            List<Finding> f = new ExplodingGradients().evaluate(t, STEP);
+            assertEquals(1, f.size(), "at that step nothing says yet whether the run recovers");
+            for (int s = 1; s < 20; s++) {
+                double loss = 2.3 * Math.pow(0.9, s);
+                t.step(loss, 0.5, 0.2);
+                t.observe(obs(s, 0, loss, 1.5 - 0.04 * s, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            assertFalse(new ExplodingGradients().stillHolds(t, f.get(0)), "finite norms since and the loss fell from 2.3: withdrawn");
+
+            // an overflow that poisons the weights: the norms stay non-finite, and the finding holds
+            Trace broken = b.build();
+            for (int s = 0; s < 6; s++) {
+                broken.step(s == 0 ? 2.3 : 2.4, 0.1, 0.2);
+                broken.observe(obs(s, 0, s == 0 ? 2.3 : 2.4, s == 0 ? 1.0 : Double.POSITIVE_INFINITY, fill(p, 1), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            List<Finding> held = new ExplodingGradients().evaluate(broken, STEP);
+            assertEquals(1, held.size());
+            assertTrue(new ExplodingGradients().stillHolds(broken, held.get(0)));
+        }
+
+        @Test
         void aNanLossAfterAGradientRunUpNamesExplodingGradientsAsTheCause() {
             TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
             Trace t = b.build();
@@ -429,6 +457,19 @@ class TraceRulesTest {
             Trace atChance = TraceBuilder.mlp(3, "relu", 32).plan(10, 20, 50, 32, 800).build();
             for (int e = 0; e < val.length; e++) atChance.epoch(epoch(e, 1.0 / (e + 1), 0.11, val[e], 0.1, 50L * (e + 1)));
             assertTrue(new Overfitting().evaluate(atChance, EPOCH).isEmpty());
+
+            // validated every second epoch (Keras' validation_freq=2), the first epoch without one,
+            // and the training loss logged less often than epochs end: judged on the validated epochs
+            Trace every2 = TraceBuilder.mlp(3, "relu", 32).plan(20, 20, 50, 32, 800).build();
+            double[] v20 = {1.5, 1.0, 0.7, 0.55, 0.5, 0.52, 0.58, 0.66, 0.75, 0.85, 0.95, 1.05, 1.15, 1.25, 1.35, 1.45, 1.55, 1.65, 1.75, 1.85};
+            for (int e = 0; e < v20.length; e++) {
+                double train = e % 3 == 2 ? Double.NaN : 2.0 * Math.pow(0.7, e);
+                every2.epoch(epoch(e, train, 0.9, e % 2 == 1 ? v20[e] : Double.NaN, 0.8, 50L * (e + 1)));
+            }
+            List<Finding> sparse = new Overfitting().evaluate(every2, EPOCH);
+            assertEquals(1, sparse.size(), "validation rose from 0.52 to 1.85 over the validated epochs");
+            assertEquals(6, sparse.get(0).evidence().get("best_epoch"));
+            assertTrue(sparse.get(0).message().contains("rose from 0.52 at epoch 6 to 1.85"), sparse.get(0).message());
         }
 
         @Test
