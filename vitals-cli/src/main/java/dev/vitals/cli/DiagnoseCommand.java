@@ -1,5 +1,6 @@
 package dev.vitals.cli;
 
+import dev.vitals.core.Words;
 import dev.vitals.core.report.Report;
 import dev.vitals.core.train.EpochResult;
 import dev.vitals.doctor.logs.Classes;
@@ -56,9 +57,10 @@ final class DiagnoseCommand implements Callable<Integer> {
         RunLog l = r.log();
         List<RunLog.Row> rows = l.rows();
         o.printf("diagnose %s (%s)%n", l.table().source(), l.table().format());
-        o.printf("read %d records: %d logged steps (steps %d to %d), %d epochs%s%n", l.table().records().size(), rows.size(),
-                rows.get(0).step(), rows.get(rows.size() - 1).step(), l.epochs().size(),
-                l.epochs().stream().anyMatch(EpochResult::hasValidation) ? " with validation" : "");
+        long validated = l.epochs().stream().filter(EpochResult::hasValidation).count();
+        o.printf("read %s: %s (steps %d to %d), %s%s%n", Words.count(l.table().records().size(), "record"), Words.count(rows.size(), "logged step"),
+                rows.get(0).step(), rows.get(rows.size() - 1).step(), Words.count(l.epochs().size(), "epoch"),
+                validated == 0 ? "" : validated == l.epochs().size() ? " with validation" : ", " + validated + " with validation");
         o.println("columns: " + recognised(l));
         if (!l.percentColumns().isEmpty()) o.println("accuracy in percent (read divided by 100): " + String.join(", ", l.percentColumns()));
         if (!l.layerColumns().isEmpty()) o.println("per-layer gradient norms: " + String.join(", ", l.layerColumns()));

@@ -55,6 +55,19 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void theSummaryCountsTheEpochsThatWereValidated() throws IOException {
+        // Keras at validation_freq=2: ten of twenty epochs validated
+        StringBuilder loss = new StringBuilder(), val = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            loss.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", 2.0 * Math.pow(0.9, i)));
+            if (i % 2 == 1) val.append(val.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", 2.1 * Math.pow(0.92, i)));
+        }
+        Run r = vitals("diagnose", write("history.json", "{\"loss\": [" + loss + "], \"val_loss\": [" + val + "]}").toString());
+        assertTrue(r.out().contains("20 epochs, 10 with validation"), r.out());
+        assertTrue(r.out().contains("(keras_history)"), r.out());
+    }
+
+    @Test
     void badInputIsExitTwoWithOneLine() throws IOException {
         Run missing = vitals("diagnose", dir.resolve("nope.csv").toString());
         assertEquals(Main.BAD_INPUT, missing.code());
@@ -82,7 +95,7 @@ class DiagnoseCommandTest {
         // a step that is no whole number, or beyond what a long holds, was silently truncated or capped
         Run half = vitals("diagnose", write("h.csv", "step,loss\n1.5,1.0\n2.5,0.9\n").toString());
         assertEquals(Main.BAD_INPUT, half.code(), half.out() + half.err());
-        assertTrue(half.err().contains("h.csv line 2: step column 'step': expected a whole number of steps from 0, not 1.5"), half.err());
+        assertTrue(half.err().contains("h.csv line 2: step column 'step': expected a whole number of steps from 0 to 2^53 (9007199254740992), not 1.5"), half.err());
         Run huge = vitals("diagnose", write("u.csv", "step,loss\n99999999999999999999,1.0\n2,1.0\n").toString());
         assertEquals(Main.BAD_INPUT, huge.code(), huge.out() + huge.err());
         assertTrue(huge.err().contains("u.csv line 2: step column 'step'"), huge.err());

@@ -11,7 +11,7 @@ import dev.vitals.doctor.rules.Numbers;
 public record Classes(int count, String from) {
     /**
      * The first loss must be within this of ln C, and within a quarter of the gap to ln(C+1) (about
-     * 0.25/C), so that it points at one class count rather than at whichever is nearest.
+     * 0.25/C: 0.25 ln(1 + 1/C)), so that it points at one class count rather than at whichever is nearest.
      */
     static final double TOLERANCE = 0.05;
     static final int MAX_INFERRED = 1000;
@@ -33,7 +33,7 @@ public record Classes(int count, String from) {
         double l0 = first.loss();
         if (!(l0 > 0.5) || !Double.isFinite(l0)) return unknown();
         long c = Math.round(Math.exp(l0));
-        if (c < 2 || c > MAX_INFERRED || Math.abs(l0 - Math.log(c)) > Math.min(TOLERANCE, 0.25 / c)) return unknown();
+        if (c < 2 || c > MAX_INFERRED || Math.abs(l0 - Math.log(c)) > Math.min(TOLERANCE, 0.25 * Math.log1p(1.0 / c))) return unknown();
         // a model that already beats guessing at its first logged step has left its initial loss behind
         // (the first accuracy logged: of this step, else of the first epoch, training or validation;
         // comparing a missing one, NaN, let any guess through)

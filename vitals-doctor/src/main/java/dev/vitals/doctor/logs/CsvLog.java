@@ -15,13 +15,18 @@ import java.util.Map;
 /**
  * Reads a CSV (or tab-separated) metrics log with a header row. Each line is parsed on its own so
  * that errors name the line exactly; metrics logs never hold quoted line breaks. Cells stay text
- * until the interpretation knows which columns hold numbers.
+ * until the interpretation knows which columns hold numbers. A row with fewer cells than the header
+ * leaves the rest not logged, as pandas reads it.
  */
 public final class CsvLog {
     private CsvLog() {}
 
     public static LogTable read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+        String text = Files.readString(file);
+        List<String> lines = text.lines().toList();
+        // a last line without its line end and short of cells was cut off as it was written (a run
+        // killed mid-write): its last number may be cut too ("0.3930" of "0.39301"), so it is not read as data
+        boolean cutAtEnd = !text.isEmpty() && !text.endsWith("\n") && !text.endsWith("\r");
         int first = 0;
         while (first < lines.size() && (lines.get(first).isBlank() || lines.get(first).startsWith("#"))) first++;
         if (first == lines.size()) throw new InputException(file + ": empty log, expected a header row and at least one row of metrics");
@@ -44,6 +49,10 @@ public final class CsvLog {
             String[] c = cells(reader, line, file, i + 1);
             if (c.length > cols.size()) {
                 throw new InputException(file + " line " + (i + 1) + ": " + c.length + " values, but the header names " + cols.size() + " columns");
+            }
+            if (c.length < cols.size() && cutAtEnd && i == lines.size() - 1) {
+                throw new InputException(file + " line " + (i + 1) + ": " + c.length + " values, but the header names " + cols.size()
+                        + " columns, and the file ends inside this line: it was cut off while being written; expected whole rows (remove the last line to read the rest)");
             }
             Map<String, Object> values = new LinkedHashMap<>();
             for (int k = 0; k < c.length; k++) if (!c[k].isBlank()) values.put(cols.get(k), c[k].trim());

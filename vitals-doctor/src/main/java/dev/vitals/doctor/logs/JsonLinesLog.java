@@ -29,7 +29,9 @@ import java.util.Set;
 public final class JsonLinesLog {
     private JsonLinesLog() {}
 
-    private static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    // a key given twice in one record is refused, as a column named twice in a CSV header is
+    private static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     public static LogTable read(Path file) throws IOException {
         String text = Files.readString(file).replace("\uFEFF", "");
@@ -76,19 +78,25 @@ public final class JsonLinesLog {
                     longest = e.getKey();
                 }
             }
+            // Keras validates when (epoch + 1) % k == 0, so n epochs hold floor(n / k) values: the k that gives a list's length
+            Map<String, Integer> every = new LinkedHashMap<>();
             for (var e : cols.properties()) {
                 int len = e.getValue().size();
-                if (n % len != 0) {
+                if (len == 0) continue;
+                int fewest = n / (len + 1) + 1, most = n / len;
+                if (fewest != most) {
                     throw new InputException(file + ": '" + e.getKey() + "' has " + len + " values but '" + longest + "' has " + n
-                            + "; expected one value per epoch, or one every k epochs (a whole divisor of " + n + ")");
+                            + (fewest > most ? "" : ", which fits a value every " + fewest + " to " + most + " epochs (validation_freq) and the history does not say which")
+                            + "; expected one value per epoch, or one every k epochs (floor(" + n + " / k) values)");
                 }
+                every.put(e.getKey(), most);
             }
             for (int i = 0; i < n; i++) {
                 Map<String, Object> values = new LinkedHashMap<>();
                 values.put("epoch", (double) i);
                 for (var e : cols.properties()) {
-                    int every = n / e.getValue().size();
-                    if ((i + 1) % every == 0) values.put(e.getKey(), value(e.getValue().get((i + 1) / every - 1)));
+                    Integer k = every.get(e.getKey());
+                    if (k != null && (i + 1) % k == 0 && (i + 1) / k <= e.getValue().size()) values.put(e.getKey(), value(e.getValue().get((i + 1) / k - 1)));
                 }
                 names.addAll(values.keySet());
                 records.add(new LogRecord("epoch " + i, values));
@@ -125,6 +133,8 @@ public final class JsonLinesLog {
     }
 
     private static Object value(JsonNode v) {
+        // a whole number beyond 2^53 stays text: as a double it would round to a neighbour (a step the log does not have)
+        if (v.isIntegralNumber() && v.bigIntegerValue().abs().bitLength() > 53) return v.asText();
         if (v.isNumber()) return v.doubleValue();
         if (v.isNull()) return Double.NaN;
         return v.isValueNode() ? v.asText() : v.toString();

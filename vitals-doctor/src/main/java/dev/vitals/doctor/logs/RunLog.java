@@ -165,10 +165,13 @@ public final class RunLog {
             if (open == null) open = new Epoch(null);
             if (r.values().containsKey(lossCol)) {
                 double s = value(r, Kind.STEP);
-                // 2^53: beyond it a double no longer holds every whole number
-                if (Double.isFinite(s) && (s != Math.rint(s) || s < 0 || s > 0x1p53)) {
-                    throw new InputException(table.source() + " " + r.where() + ": step column '" + used.get(Kind.STEP) + "': expected a whole number of steps from 0, not "
-                            + (s == Math.rint(s) ? String.format(java.util.Locale.ROOT, "%.0f", s) : Double.toString(s)));
+                // 2^53: beyond it a double no longer holds every whole number, so the text is compared exactly
+                Object raw = r.values().get(used.get(Kind.STEP));
+                boolean beyond = s > 0x1p53 || raw instanceof String text && Double.isFinite(s) && s == Math.rint(s)
+                        && new java.math.BigDecimal(text.trim()).compareTo(java.math.BigDecimal.valueOf(1L << 53)) > 0;
+                if (Double.isFinite(s) && (s != Math.rint(s) || s < 0 || beyond)) {
+                    throw new InputException(table.source() + " " + r.where() + ": step column '" + used.get(Kind.STEP) + "': expected a whole number of steps from 0 to 2^53 (9007199254740992), not "
+                            + (raw instanceof String text ? text.trim() : s == Math.rint(s) ? String.format(java.util.Locale.ROOT, "%.0f", s) : Double.toString(s)));
                 }
                 long step = Double.isFinite(s) ? (long) s + stepOffset : nextStep;
                 // a second phase whose trainer counts its steps from 0 again while the epochs go on

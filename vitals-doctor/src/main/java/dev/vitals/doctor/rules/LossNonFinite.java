@@ -53,12 +53,23 @@ public final class LossNonFinite extends Rule implements TraceRule {
         String why;
         double growth = growth(obs);
         boolean activations = obs.stream().anyMatch(Observation::nonFiniteActivation);
+        // a log may hold no gradient norms: then the loss itself says whether it ran up first
+        boolean gradientsKnown = obs.stream().anyMatch(o -> !Double.isNaN(o.gradNorm()));
+        double start = t.loss(0), highest = Double.NaN;
+        for (int i = 0; i < step; i++) if (Double.isFinite(t.loss(i)) && !(t.loss(i) <= highest)) highest = t.loss(i);
+        double lossGrowth = start > 0 ? highest / start : Double.NaN;
         if (step == 0) {
             why = "at the very first step";
             cause = "non-finite from the first step: NaN or infinity in the inputs, or an initialisation that overflows in the forward pass";
         } else if (growth >= RUN_UP) {
             why = Double.isInfinite(growth) ? "after the gradient norm became non-finite" : "after the gradient norm grew " + Numbers.fmt(growth) + "x";
             cause = "exploding gradients: the gradient norm grew by orders of magnitude, the weights overflowed, and the loss followed; the learning rate is too high for this model or the network lacks normalisation";
+        } else if (!gradientsKnown && lossGrowth >= RUN_UP) {
+            why = "after the loss rose " + Numbers.fmt(lossGrowth) + "x (the log holds no gradient norms)";
+            cause = "the loss diverged before it overflowed: the learning rate is too high for this model, or gradients exploded (a log with grad_norm would tell which)";
+        } else if (!gradientsKnown) {
+            why = "(the log holds no gradient norms or activations to say what went before)";
+            cause = cause();
         } else if (activations) {
             why = "after activations became non-finite";
             cause = "activations overflowed in the forward pass before the loss did: weights grew too large or an input holds NaN";
@@ -70,8 +81,10 @@ public final class LossNonFinite extends Rule implements TraceRule {
         long number = t.stepNumber(step);
         return List.of(finding(Stage.TRAIN, sev, null, number,
                 "the loss became " + (Double.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + number + " " + why + "; training stopped",
-                evidence("step", number, "previous_losses", previous, "last_gradient_norms", norms, "gradient_norm_growth", growth,
-                        "non_finite_activations_before", activations),
+                gradientsKnown
+                        ? evidence("step", number, "previous_losses", previous, "last_gradient_norms", norms, "gradient_norm_growth", growth,
+                                "non_finite_activations_before", activations)
+                        : evidence("step", number, "previous_losses", previous, "loss_growth_before", lossGrowth),
                 cause, fix()));
     }
 

@@ -108,6 +108,18 @@ class LogReadersTest {
             assertTrue(error("header.csv", "step,loss\n").contains("empty log"));
             assertTrue(error("wide.csv", "step,loss\n0,1,2\n").contains("line 2"));
         }
+
+        @Test
+        void aLastRowCutOffMidWriteIsRefusedWhileAShortRowIsReadAsPandasReadsIt() throws IOException {
+            // a crashed run's log: the last row ends without its line end, short of cells, its number cut
+            String m = error("cut.csv", "step,loss,accuracy,grad_norm\n0,2.30,0.10,1.0\n1,2.25,0.12,1.1\n2,2.2");
+            assertTrue(m.contains("cut.csv line 4") && m.contains("2 values, but the header names 4 columns") && m.contains("cut off"), m);
+            // a short row with its line end: the missing cells are not logged
+            RunLog shortRow = read("short.csv", "step,loss,accuracy,grad_norm\n0,2.30,0.10,1.0\n1,2.25\n2,2.2,0.2,0.9");
+            assertEquals(3, shortRow.rows().size());
+            assertTrue(Double.isNaN(shortRow.rows().get(1).accuracy()));
+            assertEquals(0.9, shortRow.rows().get(2).gradNorm());
+        }
     }
 
     @Test
@@ -116,6 +128,12 @@ class LogReadersTest {
         String m = error("resumed.csv", "epoch,step,loss\n0,0,2.3\n0,10,2.0\n1,20,1.8\n1,10,1.9\n");
         assertTrue(m.contains("resumed.csv line 5: step 10 after step 20") && m.contains("increasing order"), m);
         assertTrue(error("dup.csv", "step,loss\n0,2.3\n0,2.2\n").contains("step 0 after step 0"));
+        // 2^53 + 1 would round to 2^53 as a double: it is refused as written, in CSV and JSON
+        String big = error("big.csv", "step,loss\n0,2.3\n9007199254740993,2.2\n");
+        assertTrue(big.contains("big.csv line 3") && big.contains("not 9007199254740993") && big.contains("to 2^53"), big);
+        big = error("big.jsonl", "{\"step\": 0, \"loss\": 2.3}\n{\"step\": 9007199254740993, \"loss\": 2.2}\n");
+        assertTrue(big.contains("not 9007199254740993"), big);
+        assertEquals(0x1p53, read("edge.csv", "step,loss\n0,2.3\n9007199254740992,2.2\n").rows().get(1).step(), "2^53 itself is a step");
         // a second phase (unfreezing) whose trainer counts from 0 again while the epochs go on continues the timeline
         RunLog log = read("phases.csv", "epoch,step,loss\n0,10,2.3\n1,20,1.8\n2,10,1.5\n3,20,1.2\n");
         assertEquals(List.of(10L, 20L, 21L, 31L), log.rows().stream().map(RunLog.Row::step).toList());
@@ -230,6 +248,16 @@ class LogReadersTest {
             assertEquals(0.8, every2.epochs().getLast().valLoss());
             String m = error("unequal.json", "{\"loss\": [2.3, 2.0, 1.8], \"val_loss\": [2.4, 2.1]}");
             assertTrue(m.contains("'val_loss' has 2 values but 'loss' has 3"), m);
+            // 15 epochs at validation_freq=2: Keras validates after epochs 2, 4, ..., 14, seven values
+            RunLog odd = read("freq15.json", "{\"loss\": [2.0, 1.9, 1.8, 1.7, 1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6], "
+                    + "\"val_loss\": [1.5, 1.4, 1.3, 1.2, 1.1, 1.0, 0.9]}");
+            assertEquals(15, odd.epochs().size());
+            assertEquals(1.5, odd.epochs().get(1).valLoss());
+            assertEquals(0.9, odd.epochs().get(13).valLoss());
+            assertTrue(Double.isNaN(odd.epochs().get(14).valLoss()));
+            // three values for 15 epochs fit every 4th (4, 8, 12) and every 5th (5, 10, 15): refused rather than guessed
+            m = error("ambiguous.json", "{\"loss\": [2.0, 1.9, 1.8, 1.7, 1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6], \"val_loss\": [1.2, 1.0, 0.9]}");
+            assertTrue(m.contains("every 4 to 5 epochs") && m.contains("does not say which"), m);
         }
 
         @Test
@@ -243,6 +271,8 @@ class LogReadersTest {
         void malformedLinesAndTextAreErrorsWithTheLine() {
             String m = error("bad.jsonl", "{\"step\":0,\"loss\":1}\n{\"step\":1,\"loss\":\n");
             assertTrue(m.contains("bad.jsonl line 2") && m.contains("not valid JSON"), m);
+            m = error("twice.jsonl", "{\"step\":0,\"loss\":1}\n{\"step\":1,\"loss\":2.3,\"loss\":2.4}\n");
+            assertTrue(m.contains("twice.jsonl line 2") && m.contains("loss"), m);
             m = error("arr.jsonl", "{\"step\":0,\"loss\":1}\n[1,2]\n");
             assertTrue(m.contains("line 2") && m.contains("one JSON object per line"), m);
             m = error("text.jsonl", "{\"step\":0,\"loss\":1}\n\n{\"step\":1,\"loss\":\"high\"}\n");

@@ -396,4 +396,13 @@ class LogReplayTest {
         Finding f = only(r, "OVERFITTING");
         assertTrue(f.message().contains("rose from 0.52 at epoch 6"), f.message());
     }
+
+    @Test
+    void aNanLossAfterTheLossRanUpInALogWithoutGradientNormsNamesTheDivergence() throws IOException {
+        LogReplay.Result r = replay("diverge.json", "{\"loss\": [2.3, 1.9, 40.0, 9000000000.0, NaN]}", null);
+        Finding f = r.findings().stream().filter(x -> x.code().equals("LOSS_NONFINITE")).findFirst().orElseThrow();
+        assertTrue(f.message().contains("after the loss rose") && !f.message().contains("without a gradient run-up"), f.message());
+        assertTrue(f.cause().contains("learning rate is too high"), f.cause());
+        assertTrue(!f.evidence().containsKey("gradient_norm_growth") && !f.evidence().containsKey("non_finite_activations_before"), f.toString());
+    }
 }
