@@ -6,6 +6,13 @@ import dev.vitals.core.spec.Spec;
 import dev.vitals.core.spec.SpecParser;
 import dev.vitals.core.train.Experiment;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,6 +63,31 @@ class WatchedRunTest {
         Spec off = SpecParser.parse(text.replace("FAULTS", "").replace("source: digits", "source: digits, shuffle: false"), null);
         List<Finding> pre = WatchedRun.preflight(off, sortedByLabel(Experiment.loadData(off))).findings();
         assertEquals(1, pre.stream().filter(f -> f.code().equals("DATA_UNSHUFFLED")).count(), pre.toString());
+    }
+
+    @Test
+    void aCountRegressedWithMseIsNotJudgedByAccuracyAgainstChance(@TempDir Path dir) throws IOException {
+        // |round(3 x.w)|: counts 0..30 that the inputs determine; a model that learns them (mse 120 to
+        // about 10) rounds to the exact count as seldom as guessing does, and was called at chance
+        SplittableRandom r = new SplittableRandom(0);
+        StringBuilder csv = new StringBuilder("a,b,c,y\n");
+        for (int i = 0; i < 200; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian(), c = r.nextGaussian();
+            csv.append(String.format(Locale.ROOT, "%.3f,%.3f,%.3f,%d%n", a, b, c, Math.abs(Math.round(3 * (a - 2 * b + 3 * c)))));
+        }
+        Files.writeString(dir.resolve("counts.csv"), csv);
+        Spec spec = SpecParser.parse("""
+                name: counts
+                data: {source: csv:counts.csv}
+                model: {layers: [{dense: 16}, relu, {dense: 1}]}
+                loss: mse
+                optimizer: {name: adam, lr: 0.01}
+                train: {epochs: 20, batch: 16}
+                """, dir.resolve("counts.yaml"));
+        List<Finding> checked = dev.vitals.doctor.check.Checkup.run(spec, null).findings();
+        assertTrue(checked.stream().noneMatch(f -> f.severity() == Finding.Severity.ERROR), checked.toString());
+        WatchedRun.Outcome o = WatchedRun.train(spec, Experiment.loadData(spec), f -> {});
+        assertTrue(o.findings().stream().noneMatch(f -> f.code().equals("ACCURACY_AT_CHANCE") || f.code().equals("UNDERFITTING")), o.findings().toString());
     }
 
     @Test

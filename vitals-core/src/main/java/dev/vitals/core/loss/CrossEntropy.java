@@ -1,5 +1,6 @@
 package dev.vitals.core.loss;
 
+import dev.vitals.core.Words;
 import dev.vitals.core.tensor.Tensor;
 
 /**
@@ -19,8 +20,8 @@ public final class CrossEntropy implements Loss {
                     + " output; use binary_cross_entropy for a single output");
         }
         if (outputs != classes) {
-            throw new IllegalArgumentException("cross_entropy needs one output per class: the data has " + classes
-                    + " classes but the model's last layer gives " + outputs + " outputs");
+            throw new IllegalArgumentException("cross_entropy needs one output per class: the data has " + Words.count(classes, "class")
+                    + " but the model's last layer gives " + outputs + " outputs");
         }
     }
 

@@ -27,7 +27,8 @@ public final class DataClassImbalance extends Rule implements DataRule {
     @Override public Severity severity() { return Severity.WARNING; }
 
     @Override public String condition() {
-        return "in the training split, the largest class has at least " + (int) RATIO + " times as many examples as the smallest class present";
+        return "in the training split, the largest class has at least " + (int) RATIO + " times as many examples as the smallest class present; "
+                + "an error when only one class is present";
     }
 
     @Override public Map<String, Object> thresholds() { return Map.of("largest over smallest class", RATIO); }
@@ -62,6 +63,15 @@ public final class DataClassImbalance extends Rule implements DataRule {
             if (small < 0 || counts[c] < counts[small]) small = c;
         }
         if (big < 0) return List.of();
+        if (empty.size() == counts.length - 1) {
+            // every training label is the same: a model scores 100% by ignoring its inputs, and its
+            // gradients soon vanish; with binary_cross_entropy such a run trained "healthy"
+            return List.of(finding(Stage.DATA, Severity.ERROR, null, null,
+                    "every one of the " + counts[big] + " training examples is class " + name(train, big) + ": there is nothing to tell apart",
+                    evidence("only_class", name(train, big), "count", counts[big], "classes_without_examples", empty),
+                    "the labels were lost or overwritten (a constant column read as the label, a filter that kept one class), or the wrong column is the label",
+                    "check the label column (the last in a CSV): a classifier needs examples of at least two classes"));
+        }
         double ratio = (double) counts[big] / counts[small];
         ctx.measured().put("class_ratio_largest_to_smallest", ratio);
         if (ratio < RATIO) return List.of();

@@ -1,5 +1,6 @@
 package dev.vitals.doctor.rules;
 
+import dev.vitals.core.data.Dataset;
 import dev.vitals.core.loss.TargetEncoding;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
@@ -21,8 +22,9 @@ import java.util.Map;
  * <ul>
  * <li>cross_entropy, and any loss with one-hot or -1/+1 targets: one output per class, labels 0..outputs-1;</li>
  * <li>binary_cross_entropy with index targets and one output: labels 0 or 1;</li>
- * <li>mse with index targets and one output regresses the label value: no upper bound, but the engine
- *     takes labels as class indices, so fractions and negative values still cannot be learned.</li>
+ * <li>mse with index targets and one output regresses the label value: whole numbers below
+ *     {@link Dataset#MAX_CLASSES}, since the engine takes labels as class indices, so fractions,
+ *     negative values and larger numbers (a price, a typo such as 1e9) still cannot be learned.</li>
  * </ul>
  */
 public final class DataLabelRange extends Rule implements DataRule {
@@ -34,7 +36,7 @@ public final class DataLabelRange extends Rule implements DataRule {
 
     @Override public String condition() {
         return "a finite label in any split is not a non-negative integer, or lies outside the classes the outputs stand for: 0..outputs-1 for cross_entropy and for "
-                + "one-hot or -1/+1 targets, 0..1 for binary_cross_entropy with one output (mse with index targets and one output has no upper bound)";
+                + "one-hot or -1/+1 targets, 0..1 for binary_cross_entropy with one output, and below 2^20 for mse with index targets and one output (which regresses whole-number labels)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -54,7 +56,8 @@ public final class DataLabelRange extends Rule implements DataRule {
     }
 
     @Override public String fix() {
-        return "map the labels to 0..C-1 (subtract 1 from 1-based labels; map -1/+1 to 0/1) or give the last dense layer one output per class";
+        return "map the labels to 0..C-1 (subtract 1 from 1-based labels; map -1/+1 to 0/1) or give the last dense layer one output per class; "
+                + "Vitals trains on class indices: mse with one output regresses whole-number labels below 2^20 (counts), not real-valued or negative targets";
     }
 
     /** The largest label the loss can use, or -1 when only non-negative integers are required. */
@@ -87,12 +90,12 @@ public final class DataLabelRange extends Rule implements DataRule {
                 min = Math.min(min, v);
                 max = Math.max(max, v);
                 if (v != 1 && v != -1) onlyPlusMinusOne = false;
-                boolean wrong = true;
-                if (v != Math.rint(v)) nonInteger++;
-                else if (v < 0) negative++;
-                else if (hi >= 0 && v > hi) above++;
-                else wrong = false;
-                if (wrong) {
+                // counted apart, so that -10.43 is both a fraction and negative in the evidence
+                boolean fraction = v != Math.rint(v), below = v < 0, tooHigh = hi >= 0 ? v > hi : v >= Dataset.MAX_CLASSES;
+                if (fraction) nonInteger++;
+                if (below) negative++;
+                if (tooHigh) above++;
+                if (fraction || below || tooHigh) {
                     bad++;
                     if (shown.size() < SHOWN) shown.add(s.name() + " example " + i + ": " + Numbers.fmt(v));
                 }
@@ -103,20 +106,21 @@ public final class DataLabelRange extends Rule implements DataRule {
         ctx.measured().put("label_min", min);
         ctx.measured().put("label_max", max);
         ctx.measured().put("outputs", ctx.outputs());
-        long bad = nonInteger + negative + above;
+        long bad = 0;
+        for (Object b : badBySplit.values()) bad += (Long) b;
         if (bad == 0) return List.of();
-        String range = hi < 0 ? "non-negative integers" : "0.." + hi;
+        String range = hi < 0 ? "whole numbers 0.." + (Dataset.MAX_CLASSES - 1) : "0.." + hi;
         boolean oneBased = nonInteger == 0 && negative == 0 && min == 1 && hi >= 1 && max == hi + 1;
         boolean plusMinus = onlyPlusMinusOne && min == -1;
         StringBuilder msg = new StringBuilder("labels run from " + Numbers.fmt(min) + " to " + Numbers.fmt(max) + " but ");
-        if (hi < 0) msg.append("must be non-negative integers (class indices)");
+        if (hi < 0) msg.append("must be whole numbers from 0 to ").append(Dataset.MAX_CLASSES - 1).append(" (class indices, which mse with one output regresses)");
         else if (ctx.outputs() == 1 && hi == 0) {
             msg.append("the model's single output under ").append(ctx.spec().loss()).append(" with ").append(ctx.spec().data().targets().key())
                     .append(" targets stands for class 0 only (one column per class)");
         } else if (ctx.outputs() == 1) msg.append("the model's single output under ").append(ctx.spec().loss()).append(" stands for classes 0 and 1");
         else msg.append("the model's ").append(ctx.outputs()).append(" outputs under ").append(ctx.spec().loss()).append(" stand for classes ").append(range);
         msg.append(": ").append(bad).append(" of ").append(total).append(" (").append(Numbers.pct((double) bad / total)).append(")");
-        msg.append(nonInteger > 0 && negative + above == 0 ? " are not integers" : " are out of range");
+        msg.append(nonInteger == bad ? " are not integers" : " are out of range");
         if (oneBased) msg.append("; labels look 1-based");
         if (plusMinus) msg.append("; labels look like -1/+1 codes");
         return List.of(finding(Stage.DATA, null, null, msg.toString(),

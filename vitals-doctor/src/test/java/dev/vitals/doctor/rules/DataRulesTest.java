@@ -132,8 +132,23 @@ class DataRulesTest {
         DataContext c = data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 1}", "mse", "name: adam"));
         Finding f = one(new DataLabelRange().check(c), Code.DATA_LABEL_RANGE);
         assertEquals(10L, f.evidence().get("not_integer"));
-        assertEquals("non-negative integers", f.evidence().get("expected"));
+        assertEquals("whole numbers 0..1048575", f.evidence().get("expected"));
         assertTrue(f.message().endsWith("are not integers"), f.message());
+    }
+
+    @Test void regressedLabelsMustBeWholeNumbersBelowTwoToTheTwenty() throws IOException {
+        // prices as a regression target: above 2^20 the engine takes no label as a class index (check once crashed on them)
+        Path p = csv("prices.csv", 100, i -> Integer.toString(i % 2 == 0 ? 1_000_000 + i : 1_200_000 + i));
+        DataContext c = data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 1}", "mse", "name: adam"));
+        Finding f = one(new DataLabelRange().check(c), Code.DATA_LABEL_RANGE);
+        assertEquals(50L, f.evidence().get("above_range"), "the 1,200,000s");
+        assertTrue(f.message().contains("must be whole numbers from 0 to 1048575"), f.message());
+        // negative fractions are counted as both, so the evidence does not say none is negative
+        Path q = csv("real.csv", 100, i -> i % 2 == 0 ? "-10.43" : "3");
+        Finding g = one(new DataLabelRange().check(data(spec("source: 'csv:" + q + "'", "he", "{dense: 8}, relu, {dense: 1}", "mse", "name: adam"))), Code.DATA_LABEL_RANGE);
+        assertEquals(50L, g.evidence().get("negative"));
+        assertEquals(50L, g.evidence().get("not_integer"));
+        assertEquals(50L, g.evidence().get("out_of_range"));
     }
 
     @Test void mseOnOneOutputRegressesAnyClassIndex() {
@@ -247,6 +262,16 @@ class DataRulesTest {
         assertEquals(32, small);
         assertEquals(19.0, num(f, "ratio"));
         assertEquals(0.95, num(f, "majority_share"));
+    }
+
+    @Test void aSingleClassIsAnError() throws IOException {
+        // binary_cross_entropy on labels that are all 1 trained to 100% and was called healthy
+        Path p = csv("one-class.csv", 100, i -> "1");
+        DataContext c = data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 1}", "binary_cross_entropy", "name: adam"));
+        Finding f = one(new DataClassImbalance().check(c), Code.DATA_CLASS_IMBALANCE);
+        assertEquals(Severity.ERROR, f.severity());
+        assertTrue(f.message().contains("is class 1: there is nothing to tell apart"), f.message());
+        assertEquals(List.of("0"), f.evidence().get("classes_without_examples"));
     }
 
     @Test void breastCancerIsNotImbalanced() {
