@@ -1,6 +1,7 @@
 package dev.vitals.doctor.rules;
 
 import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.Normalizer;
 import dev.vitals.core.data.Splits;
 import dev.vitals.core.loss.CrossEntropy;
 import dev.vitals.core.loss.TargetEncoding;
@@ -71,7 +72,7 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
     @Override public String condition() {
         return "when the short run stayed at chance on its first-epoch batches (scored before training on them) and, under cross-entropy, its loss (validation where it has some; else training, within "
                 + FRESH_PASSES + " passes over the examples) stayed above " + LEARNED_LOSS + " of the class prior's entropy: a reference network (" + HIDDEN + " hidden ReLU units, Adam 1e-3, at least " + MIN_STEPS + " steps and " + MAX_EPOCHS
-                + " epochs) trained on the real inputs (training and validation examples) is, on a held-out fifth of them, or on each fifth in turn (up to "
+                + " epochs) trained on the real inputs (training and validation examples, standardised on its own training fold) is, on a held-out fifth of them, or on each fifth in turn (up to "
                 + FOLDS + " folds) until " + ENOUGH_HELD_OUT + " examples are held out, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin at its epoch of lowest held-out loss and within " + BEST_OF_EPOCHS + " margins at its best epoch, "
                 + "and its held-out loss is not below " + LEARNED_HELD_OUT_LOSS + " of what predicting the class shares gives; a warning instead of an error where the margin exceeds "
                 + (int) (WIDEST_MARGIN * 100) + " points, or " + (int) (SOME_GAIN_MARGIN * 100) + " with the reference more than half of it above blank inputs at its lowest-loss epoch, or more than three quarters of it at its best (too few examples to be sure) or the majority share and its margin reach 100% (only the loss can tell)";
@@ -160,6 +161,12 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         for (int f = 0; f < FOLDS; f++) {
             if (f > 0 && (held >= ENOUGH_HELD_OUT || !ctx.timeLeft())) break;
             Dataset fit = pool.subset(members(fold, f, false)), out = pool.subset(members(fold, f, true));
+            // standardised on its own training fold whatever the spec says: the question is whether the
+            // labels belong to the inputs, and a feature at 1e20 (normalize: none) stops the reference
+            // learning and blamed the labels for what DATA_UNSCALED names
+            Normalizer scale = Normalizer.fit(Normalizer.Kind.STANDARD, fit);
+            scale.applyInPlace(fit);
+            scale.applyInPlace(out);
             double[][] curve = reference(ctx, fit, out);  // per epoch: held-out accuracy, held-out loss
             if (correct == null || curve.length < correct.length) {
                 correct = Arrays.copyOf(correct == null ? new double[curve.length] : correct, curve.length);

@@ -134,6 +134,26 @@ class ProbeRulesTest {
     }
 
     @Test
+    void inputsLeftUnscaledAreNotTakenForLabelsThatDoNotBelong(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // three well separated blobs beside a feature at 1e20, and normalize: none: training stalls
+        // (DATA_UNSCALED names why), but the labels belong to their inputs
+        SplittableRandom r = new SplittableRandom(0);
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            int y = i % 3;
+            csv.append(String.format(java.util.Locale.ROOT, "%.6e,", nextGaussian(r) * 1e20));  // a column of ids, say
+            for (int k = 0; k < 3; k++) csv.append(String.format(java.util.Locale.ROOT, "%.4f,", 3.0 * ((y + k) % 3) + nextGaussian(r)));
+            csv.append(y).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("far.csv"), csv);
+        Spec s = SpecParser.parse("name: t\ndata: {source: \"csv:far.csv\", normalize: none}\n"
+                + "model: {layers: [{dense: 16}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 10, batch: 16}\n", dir.resolve("t.yaml"));
+        Measurements m = new Measurements();
+        List<Finding> fs = new dev.vitals.doctor.rules.InputLabelMismatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        assertTrue(fs.isEmpty(), fs + " " + m.values());
+    }
+
+    @Test
     void aGradientCheckPastItsBudgetStillChecksEveryLayerQuickly() {
         // a busy machine: with no time left, the later layers get a quick check instead of none
         Spec s = SpecParser.parse(DIGITS.formatted("he", "adam", "0.001", "faults: [wrong_bias_grad]\n"), null);
