@@ -76,12 +76,38 @@ class DataPipelineTest {
         assertEquals(3, c.classes());
     }
 
-    @Test void smallClassKeepsOneOnEachSide() {
+    @Test void aSmallClassKeepsAnExampleForTraining() {
         int[] labels = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
         Splits.Split s = Splits.stratified(labels, 0.1, new SplittableRandom(1));
-        long heldOnes = Arrays.stream(s.heldOut()).filter(i -> labels[i] == 1).count();
-        assertEquals(1, heldOnes);
-        assertEquals(2, s.heldOut().length);
+        assertEquals(1, s.heldOut().length, "10% of 12");
+        assertTrue(Arrays.stream(s.kept()).filter(i -> labels[i] == 1).count() >= 1);
+        // at 60%, the small class still keeps one example for training
+        Splits.Split most = Splits.stratified(labels, 0.6, new SplittableRandom(1));
+        assertEquals(7, most.heldOut().length, "60% of 12");
+        assertEquals(1, Arrays.stream(most.kept()).filter(i -> labels[i] == 1).count());
+    }
+
+    @Test void manySmallClassesGiveTheFractionAskedFor() {
+        // per-class rounding held out 33% of 60 classes of 3, 50% of classes of 2, and none of labels seen once
+        int[][] cases = {repeat(60, 3), repeat(30, 2), repeat(200, 1)};
+        int[] expected = {37, 11, 39};  // within one example of 20%
+        for (int k = 0; k < cases.length; k++) {
+            int[] labels = cases[k];
+            Splits.Split s = Splits.stratified(labels, 0.2, new SplittableRandom(5));
+            assertEquals(expected[k], s.heldOut().length, "20% of " + labels.length + ", within one");
+            assertEquals(labels.length, s.heldOut().length + s.kept().length);
+            if (k < 2) {
+                int[] kept = new int[labels.length];
+                for (int i : s.kept()) kept[labels[i]]++;
+                for (int c = 0; c < labels.length / (k == 0 ? 3 : 2); c++) assertTrue(kept[c] >= 1, "class " + c + " keeps one for training");
+            }
+        }
+    }
+
+    private static int[] repeat(int classes, int each) {
+        int[] labels = new int[classes * each];
+        for (int i = 0; i < labels.length; i++) labels[i] = i / each;
+        return labels;
     }
 
     @Test void pipelineSplitsAreStratifiedAndTheTestSplitIgnoresTheSeed() {
