@@ -27,6 +27,8 @@ import java.util.Map;
 public final class DataLeakage extends Rule implements DataRule {
     static final double WARN_SHARE = 0.01, ERROR_SHARE = 0.10;
     static final int MIN_COPIES = 3, MIN_DISTINCT = 20;
+    /** A held-out copy share up to this multiple of what chance gives on the inputs' grid is the data's nature: info, not a finding to act on. */
+    static final double WITHIN_FACTOR = 2;
 
     @Override public Code code() { return Code.DATA_LEAKAGE; }
 
@@ -34,7 +36,9 @@ public final class DataLeakage extends Rule implements DataRule {
 
     @Override public String condition() {
         return "at least " + MIN_COPIES + " examples and at least " + Numbers.pct(WARN_SHARE) + " of the validation or test split are exact copies of training examples "
-                + "with the same label (an error from " + Numbers.pct(ERROR_SHARE) + "); not judged when the training split has fewer than " + MIN_DISTINCT + " distinct inputs";
+                + "with the same label (an error from " + Numbers.pct(ERROR_SHARE) + "); info only where the share is at most " + (int) WITHIN_FACTOR + " times what chance gives "
+                + "on the inputs' grid (n training inputs over G possible ones, G the product of each feature's distinct values: binary or coded features); "
+                + "not judged when the training split has fewer than " + MIN_DISTINCT + " distinct inputs";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -43,6 +47,7 @@ public final class DataLeakage extends Rule implements DataRule {
         m.put("copied share of a held-out split (error)", ERROR_SHARE);
         m.put("minimum copies", MIN_COPIES);
         m.put("minimum distinct training inputs", MIN_DISTINCT);
+        m.put("info when within this multiple of the copy share chance gives on the inputs' grid", WITHIN_FACTOR);
         return m;
     }
 
@@ -100,11 +105,43 @@ public final class DataLeakage extends Rule implements DataRule {
         Severity sev = worstShare >= ERROR_SHARE ? Severity.ERROR : Severity.WARNING;
         StringBuilder msg = new StringBuilder(worstCount + " of " + worstSize + " " + worst + " examples (" + Numbers.pct(worstShare)
                 + ") are exact copies of training examples with the same label: the " + worst + " score partly measures memory");
-        if (index.duplicatedRows > 0) msg.append("; ").append(index.duplicatedRows).append(" training examples have an identical twin within the training split too, so the source holds duplicates");
+        // Inputs on a coarse grid (binary or coded features, measurements rounded to whole numbers)
+        // repeat by chance: spread over G possible points, a held-out example copies one of n training
+        // inputs about n/G of the time (1000 rows of 7 binary features: 100% "copies" of a healthy set)
+        double grid = log10Grid(train, train.size());
+        double chanceShare = Math.min(1, train.size() / Math.pow(10, grid));
+        boolean byChance = worstShare <= WITHIN_FACTOR * chanceShare;
+        if (byChance) {
+            sev = Severity.INFO;
+            msg.append("; but the inputs can take at most ").append(Numbers.fmt(Math.pow(10, grid))).append(" distinct values (the product of each feature's), so a held-out example copies one of the ")
+                    .append(train.size()).append(" training inputs by chance about ").append(Numbers.pct(chanceShare)).append(" of the time: repeats are in the nature of this data");
+        } else if (index.duplicatedRows > 0) {
+            msg.append("; ").append(index.duplicatedRows).append(" training examples have an identical twin within the training split too, so the source holds duplicates");
+        }
         return List.of(finding(Stage.DATA, sev, null, null, msg.toString(),
                 evidence("copies_with_same_label", copiedBySplit, "copied_share", shareBySplit, "copies_with_other_label", conflictBySplit,
-                        "training_rows_with_a_twin_in_training", index.duplicatedRows, "distinct_training_inputs", index.distinct, "training_examples", train.size()),
+                        "training_rows_with_a_twin_in_training", index.duplicatedRows, "distinct_training_inputs", index.distinct,
+                        "training_examples", train.size(), "possible_inputs_log10", grid, "copy_share_by_chance", chanceShare),
                 cause(), fix()));
+    }
+
+    /**
+     * log10 of the number of points the inputs could take: the product over features of the distinct
+     * values each takes in {@code d}, counting each feature only up to {@code cap} + 1 values (beyond
+     * that the grid is at least that large anyway, and counting stops early).
+     */
+    static double log10Grid(Dataset d, int cap) {
+        int f = d.features(), n = d.size();
+        float[] x = d.x();
+        double log = 0;
+        java.util.HashSet<Float> seen = new java.util.HashSet<>();
+        for (int k = 0; k < f; k++) {
+            seen.clear();
+            for (int i = 0; i < n && seen.size() <= cap; i++) seen.add(x[i * f + k]);
+            log += Math.log10(seen.size());
+            if (log > Math.log10(cap) + 1) break;  // already far more points than examples
+        }
+        return log;
     }
 
     /**

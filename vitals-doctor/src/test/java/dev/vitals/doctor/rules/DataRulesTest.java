@@ -336,6 +336,26 @@ class DataRulesTest {
         assertTrue(f.message().contains("40 of 100 validation examples (40.0%)") && f.message().contains("the source holds duplicates"), f.message());
     }
 
+    @Test void binaryFeaturesRepeatByTheirNatureAndAreNoLeak() throws IOException {
+        // 1000 rows of 7 binary features: 128 possible inputs, so every held-out row copies a training row
+        SplittableRandom r = new SplittableRandom(0);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            int[] v = new int[7];
+            for (int k = 0; k < 7; k++) {
+                v[k] = r.nextInt(2);
+                b.append(v[k]).append(',');
+            }
+            b.append((v[0] & v[1]) | v[2]).append('\n');
+        }
+        Path p = dir.resolve("binary.csv");
+        Files.writeString(p, b);
+        DataContext c = data(spec("source: 'csv:" + p + "'", "he", "{dense: 16}, relu, {dense: 2}", "cross_entropy", "name: adam"));
+        Finding f = one(new DataLeakage().check(c), Code.DATA_LEAKAGE);
+        assertEquals(Severity.INFO, f.severity(), f.message());
+        assertTrue(f.message().contains("at most 128 distinct values") && f.message().contains("in the nature of this data"), f.message());
+    }
+
     @Test void copiesWithAnotherLabelAreNoiseNotLeakage() {
         Dataset train = distinct(400, 0);
         List<Finding> fs = leakage(train, null, withCopies(distinct(100, 2000), train, 10, true));
