@@ -128,6 +128,8 @@ class BadInputTest {
         c.add(new Case("lr: 0").append("optimizer: {name: sgd, lr: 0}\n").expect("optimizer.lr", "expected a positive learning rate, not 0"));
         c.add(new Case("splits leave no training data").base("validation: 0.2", "validation: 0.99, test: 0.99")
                 .expect("spec.yaml: data.test, data.validation", "no training examples left", "150 examples", "expected smaller fractions"));
+        c.add(new Case("batchnorm on features with batch 1").spec(BASE.replace("relu,", "batchnorm, relu,").replace("batch: 16", "batch: 1"))
+                .expect("spec.yaml: train.batch: 1, but model.layers[1] (batchnorm) normalises each feature over the batch", "expected a batch of at least 2"));
         c.add(new Case("early_stop without validation").spec(BASE.replace("validation: 0.2", "validation: 0").replace("batch: 16", "batch: 16, early_stop: 2"))
                 .expect("train.early_stop", "needs a validation split"));
         // ---- names ----

@@ -66,9 +66,13 @@ public final class BatchNorm extends Layer {
                     }
                 }
                 var = ss / m;
-                rm[c] = (float) ((1 - MOMENTUM) * rm[c] + MOMENTUM * mean);
-                double unbiased = m > 1 ? ss / (m - 1) : var;
-                rv[c] = (float) ((1 - MOMENTUM) * rv[c] + MOMENTUM * unbiased);
+                // one value (an epoch's last batch of one example) estimates no variance: the running
+                // statistics keep what they had rather than drift towards a variance of 0, which
+                // evaluation would then divide by (PyTorch refuses such a batch outright)
+                if (m > 1) {
+                    rm[c] = (float) ((1 - MOMENTUM) * rm[c] + MOMENTUM * mean);
+                    rv[c] = (float) ((1 - MOMENTUM) * rv[c] + MOMENTUM * ss / (m - 1));
+                }
             } else {
                 mean = rm[c];
                 var = rv[c];

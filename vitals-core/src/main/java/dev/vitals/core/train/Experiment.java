@@ -139,8 +139,9 @@ public final class Experiment {
         Map<Layer, String> where = new IdentityHashMap<>();
         List<Layer> layers = layers(spec, spec.model().layers(), where);
         BuildContext ctx = new BuildContext(spec.model().init(), new SplittableRandom(seed ^ 0x1417_5EEDL), spec.faults());
+        Model model;
         try {
-            return Model.build(layers, input, ctx);
+            model = Model.build(layers, input, ctx);
         } catch (Sequential.ShapeException e) {
             Layer l = e.layer();
             throw new InputException(spec.file() + ": " + where.getOrDefault(l, "model.layers") + " (" + l.describe() + "): "
@@ -148,6 +149,16 @@ public final class Experiment {
         } catch (IllegalArgumentException e) {
             throw new InputException(spec.file() + ": model: " + e.getMessage());
         }
+        if (spec.train().batch() == 1) {
+            for (var e : where.entrySet()) {
+                if (e.getKey() instanceof BatchNorm bn && bn.inputShape() != null && bn.inputShape().rank() == 1) {
+                    throw new InputException(spec.file() + ": train.batch: 1, but " + e.getValue() + " (batchnorm) normalises each feature over the batch, "
+                            + "and one example leaves nothing to normalise (every output 0, no variance to learn for evaluation); "
+                            + "expected a batch of at least 2, or layernorm, which normalises each example on its own");
+                }
+            }
+        }
+        return model;
     }
 
     private static List<Layer> layers(Spec spec, List<Spec.LayerSpec> specs, Map<Layer, String> where) {

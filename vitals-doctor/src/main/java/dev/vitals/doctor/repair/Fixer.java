@@ -170,6 +170,9 @@ public final class Fixer {
             return new Trial(true, "finding gone; the short run is slower without the bug (" + change
                     + "): its speed came from the bug, and the learning rate may need raising", after, o);
         }
+        if (RepairCatalogue.isSymptom(target.code()) && !removesBug && measured != null && o != null && !Outcomes.better(measured, o)) {
+            return new Trial(false, "finding gone, but the short run did not measurably improve: " + change, after, o);
+        }
         String note = (newSymptoms.isEmpty() ? "" : "; " + String.join(", ", newSymptoms)
                 + " newly reported by the check, but the short run did not get worse")
                 + (revealed.isEmpty() ? "" : "; the check can now reach " + String.join(", ", revealed) + ", which it hid");

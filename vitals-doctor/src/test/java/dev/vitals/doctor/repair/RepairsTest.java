@@ -153,4 +153,17 @@ class RepairsTest {
         assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)),
                 "different examples are not compared");
     }
+
+    @Test
+    void aSymptomsCureMustImproveTheShortRunBeyondNoise() {
+        // batchnorm at batch 1: a tenfold rate took accuracy at chance from 36.2% to 38.3% on 47
+        // validation examples (38.3% for guessing) and was kept as a cure; training it failed again
+        ShortTrial.Outcome before = new ShortTrial.Outcome(0.362, 48.8, "cross_entropy", "validation", 47, 3, 600, 1);
+        assertFalse(Outcomes.better(before, new ShortTrial.Outcome(0.383, 48.3, "cross_entropy", "validation", 47, 3, 600, 1)));
+        assertTrue(Outcomes.better(before, new ShortTrial.Outcome(0.90, 0.3, "cross_entropy", "validation", 47, 3, 600, 1)));
+        // without accuracy, a loss down by more than a tenth
+        ShortTrial.Outcome mse = new ShortTrial.Outcome(Double.NaN, 120, "mse", "validation", 40, 3, 100, 1);
+        assertTrue(Outcomes.better(mse, new ShortTrial.Outcome(Double.NaN, 10, "mse", "validation", 40, 3, 100, 1)));
+        assertFalse(Outcomes.better(mse, new ShortTrial.Outcome(Double.NaN, 115, "mse", "validation", 40, 3, 100, 1)));
+    }
 }
