@@ -51,6 +51,7 @@ class BadInputTest {
         List<String> args;            // the whole command line, with {dir} and {spec}; null: the default
         final List<String> extra = new ArrayList<>();
         final List<String> expected = new ArrayList<>();
+        final List<String> absent = new ArrayList<>();
 
         Case(String name) { this.name = name; }
 
@@ -78,6 +79,9 @@ class BadInputTest {
         Case extra(String... a) { extra.addAll(List.of(a)); return this; }
 
         Case expect(String... parts) { expected.addAll(List.of(parts)); return this; }
+
+        /** Text the error line must not hold (a shape said twice). */
+        Case absent(String... parts) { absent.addAll(List.of(parts)); return this; }
 
         @Override public String toString() { return command + ": " + name; }
     }
@@ -159,6 +163,10 @@ class BadInputTest {
                 .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
                 .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{conv2d: {filters: 2, kernel: 3, padding: 1}}, {residual: [relu, {dense: 4}]}, flatten, {dense: 3}]}\n")
                 .expect("model.layers[1].residual[1] (dense 4)", "dense needs a flat input per example", "[2, 4, 4]"));
+        c.add(new Case("maxpool larger than the image").file("imgs/train-images-idx3-ubyte", idxImages(12, 4, 4))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
+                .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{maxpool: 5}, flatten, {dense: 3}]}\n")
+                .expect("model.layers[0] (maxpool 5): maxpool 5 does not fit the input [1, 4, 4]").absent("[input "));
         c.add(new Case("dense on idx images without flatten").file("imgs/train-images-idx3-ubyte", idxImages(12, 4, 4))
                 .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
                 .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{dense: 3}]}\n")
@@ -299,6 +307,7 @@ class BadInputTest {
         assertTrue(lines[0].startsWith("error: "), context);
         assertTrue(r.err().endsWith("\n") && !r.err().endsWith("\n\n"), "one terminated line\n" + context);
         for (String part : c.expected) assertTrue(lines[0].contains(part), "the error names '" + part + "'\n" + context);
+        for (String part : c.absent) assertTrue(!lines[0].contains(part), "the error does not say '" + part + "'\n" + context);
         assertEquals("", r.out(), "nothing on stdout: bad input is found before a run or check begins\n" + context);
         assertFalse(r.all().contains("Exception"), "no exception name\n" + context);
         assertFalse(r.all().contains("\tat "), "no stack trace\n" + context);

@@ -68,6 +68,17 @@ public final class CsvReader {
         }
     }
 
+    /**
+     * Whether a first line read as UTF-8 is UTF-16 text: its byte-order mark (FF FE or FE FF, not
+     * UTF-8) or, without one, a NUL beside every ASCII character.
+     */
+    static boolean utf16(String firstLine) {
+        if (firstLine.startsWith("\uFFFD\uFFFD")) return true;
+        int nul = 0;
+        for (int i = 0; i < firstLine.length(); i++) if (firstLine.charAt(i) == '\0') nul++;
+        return firstLine.length() >= 4 && nul * 2 >= firstLine.length() - 1;
+    }
+
     /** Reads CSV text from {@code in}; {@code name} names it in messages. */
     public static Table read(BufferedReader in, String name) throws IOException {
         return new Parser(name).readAll(in);
@@ -91,6 +102,9 @@ public final class CsvReader {
                 lineNo++;
                 if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
                 if (line.isBlank()) continue;
+                if (lineNo == 1 && utf16(line)) {
+                    throw new InputException(name + ": UTF-16 text (as Excel's \"Unicode text\" or PowerShell writes it); expected UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)");
+                }
                 if (line.indexOf('\0') >= 0) {
                     throw new InputException(name + " line " + lineNo + ": contains NUL bytes; this is a binary file, expected CSV text");
                 }

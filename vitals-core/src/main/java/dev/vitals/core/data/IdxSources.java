@@ -81,7 +81,7 @@ final class IdxSources {
             String missing = trainImages == null && trainLabels == null ? TRAIN_IMAGES + "[.gz] and " + TRAIN_LABELS + "[.gz]"
                     : (trainImages == null ? TRAIN_IMAGES : TRAIN_LABELS) + "[.gz]";
             throw new InputException(dir + ": " + missing + " missing; an idx: folder needs the training images and labels"
-                    + " (and may hold " + TEST_IMAGES + " and " + TEST_LABELS + " as its test split)");
+                    + " (and may hold " + TEST_IMAGES + " and " + TEST_LABELS + " as its test split; names with .idx3-ubyte, as Kaggle writes them, are read too)");
         }
         Path testImages = find(dir, TEST_IMAGES), testLabels = find(dir, TEST_LABELS);
         if ((testImages == null) != (testLabels == null)) {
@@ -112,9 +112,14 @@ final class IdxSources {
         return d.exampleShape().dim(1) + "x" + d.exampleShape().dim(2);
     }
 
-    /** The file {@code name.gz} or {@code name} in {@code dir}, or null if neither is there. */
+    /**
+     * The file {@code name.gz} or {@code name} in {@code dir}, or the same with a dot before "idx"
+     * ({@code train-images.idx3-ubyte}, as Kaggle's copies of MNIST and Fashion-MNIST name them), or
+     * null if none is there.
+     */
     static Path find(Path dir, String name) {
-        for (String n : List.of(name + ".gz", name)) {
+        String dotted = name.replace("-idx", ".idx");
+        for (String n : List.of(name + ".gz", name, dotted + ".gz", dotted)) {
             Path p = dir.resolve(n);
             if (Files.isRegularFile(p)) return p;
         }

@@ -145,7 +145,8 @@ public final class Experiment {
         } catch (Sequential.ShapeException e) {
             Layer l = e.layer();
             throw new InputException(spec.file() + ": " + where.getOrDefault(l, "model.layers") + " (" + l.describe() + "): "
-                    + e.getMessage() + " [input " + (l.inputShape() == null ? "?" : l.inputShape()) + "]");
+                    + e.getMessage() + (l.inputShape() != null && e.getMessage().contains(l.inputShape().toString()) ? ""
+                            : " [input " + (l.inputShape() == null ? "?" : l.inputShape()) + "]"));
         } catch (IllegalArgumentException e) {
             throw new InputException(spec.file() + ": model: " + e.getMessage());
         }

@@ -171,6 +171,15 @@ class CsvReaderTest {
         assertMessage(() -> read(latin1), latin1 + " line 3: bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
     }
 
+    @Test void utf16TextIsNamedAsSuch() throws Exception {
+        // Excel's "Unicode text" and PowerShell write UTF-16: once called a binary file
+        String text = "a,b,y\n1,2,0\n3,4,1\n";
+        Path bom = IdxFiles.write(dir.resolve("bom.csv"), ("\uFEFF" + text).getBytes(StandardCharsets.UTF_16LE));
+        assertMessage(() -> read(bom), bom + ": UTF-16 text (as Excel's \"Unicode text\" or PowerShell writes it); expected UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)");
+        Path bare = IdxFiles.write(dir.resolve("bare.csv"), text.getBytes(StandardCharsets.UTF_16BE));
+        assertMessage(() -> read(bare), bare + ": UTF-16 text (as Excel's \"Unicode text\" or PowerShell writes it); expected UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)");
+    }
+
     @Test void truncatedGzip() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 2000; i++) sb.append(i).append(',').append(i * 7 % 13).append(',').append(i % 3).append('\n');

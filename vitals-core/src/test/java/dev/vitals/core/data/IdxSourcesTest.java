@@ -44,6 +44,18 @@ class IdxSourcesTest {
         assertEquals("idx plain (2x2 images, 2 classes): 6 train images", d.description());
     }
 
+    @Test void idxFolderWithKaggleNames() {
+        // Kaggle's copies name the files train-images.idx3-ubyte: once reported as missing
+        Path p = dir.resolve("kaggle");
+        IdxFiles.write(p.resolve("train-images.idx3-ubyte"), IdxFiles.images(2, 2, 2, new byte[8]));
+        IdxFiles.write(p.resolve("train-labels.idx1-ubyte"), IdxFiles.labels(0, 1));
+        IdxFiles.write(p.resolve("t10k-images.idx3-ubyte"), IdxFiles.images(1, 2, 2, new byte[4]));
+        IdxFiles.write(p.resolve("t10k-labels.idx1-ubyte"), IdxFiles.labels(1));
+        LoadedData d = IdxSources.folder(p);
+        assertEquals(2, d.data().size());
+        assertEquals(1, d.ownTest().size());
+    }
+
     @Test void idxClassesAgreeBetweenTrainAndTest() {
         Path p = IdxFiles.dataset(dir.resolve("d"), 4, 0, 2, 2, 2, false);
         IdxFiles.write(p.resolve("t10k-images-idx3-ubyte"), IdxFiles.images(2, 2, 2, new byte[8]));
@@ -68,7 +80,8 @@ class IdxSourcesTest {
     @Test void idxMissingTrainFiles() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));
         assertMessage(() -> IdxSources.folder(empty), empty + ": train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz] missing;"
-                + " an idx: folder needs the training images and labels (and may hold t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte as its test split)");
+                + " an idx: folder needs the training images and labels (and may hold t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte as its test split;"
+                + " names with .idx3-ubyte, as Kaggle writes them, are read too)");
         IdxFiles.write(empty.resolve("train-images-idx3-ubyte.gz"), IdxFiles.gzip(IdxFiles.images(1, 1, 1, new byte[1])));
         String m = message(() -> IdxSources.folder(empty));
         assertTrue(m.startsWith(empty + ": train-labels-idx1-ubyte[.gz] missing;"), m);
