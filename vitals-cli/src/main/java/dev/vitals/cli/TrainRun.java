@@ -110,7 +110,7 @@ final class TrainRun {
             o.printf("test: loss %.4f, accuracy %.2f%% (%d examples)%n", r.testLoss(), 100 * r.testAccuracy(), exp.data().test().size());
         }
         if (r.stopReason() != null) o.println("stopped: " + r.stopReason());
-        Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer());
+        Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer(), exp.data().train().classNames());
         Report report = Report.of("train", spec.name(), outcome.findings(), Report.metrics(r));
         report.write(dir.path().resolve("report.json"));
         json.write(report);

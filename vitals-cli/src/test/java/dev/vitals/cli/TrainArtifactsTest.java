@@ -110,6 +110,8 @@ class TrainArtifactsTest {
         assertEquals(4, loaded.normalizer().shift().length);
         assertArrayEquals(new int[] {4}, loaded.model().inputShape().dims());
         assertEquals(3, loaded.model().outputShape().size());
+        // and says what each output stands for
+        assertEquals(List.of("setosa", "versicolor", "virginica"), loaded.classNames());
     }
 
     @Test

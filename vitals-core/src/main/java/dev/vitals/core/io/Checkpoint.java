@@ -14,6 +14,7 @@ import dev.vitals.core.train.Experiment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,9 +27,15 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    public record Loaded(Spec spec, Model model, Normalizer normalizer) {}
+    /** @param classNames what each output index stands for, where the labels were words (empty otherwise) */
+    public record Loaded(Spec spec, Model model, Normalizer normalizer, List<String> classNames) {}
 
     public static void save(Path path, Spec spec, Model model, Normalizer norm) throws IOException {
+        save(path, spec, model, norm, List.of());
+    }
+
+    /** With {@code classNames}: the words a CSV's labels were, in the order of the class indices, so that a prediction can be read back. */
+    public static void save(Path path, Spec spec, Model model, Normalizer norm, List<String> classNames) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "vitals-checkpoint-1");
         meta.put("spec", spec.text());
@@ -40,6 +47,7 @@ public final class Checkpoint {
         var sc = n.putArray("scale");
         for (float f : norm.scale()) sc.add(f);
         meta.put("normalizer", JSON.writeValueAsString(n));
+        if (!classNames.isEmpty()) meta.put("class_names", JSON.writeValueAsString(classNames));
         Safetensors.write(path, model.state(), meta);
     }
 
@@ -60,7 +68,9 @@ public final class Checkpoint {
             var nn = JSON.readTree(norm);
             float[] shift = floats(nn.get("shift")), scale = floats(nn.get("scale"));
             Normalizer.Kind kind = Normalizer.Kind.fromKey(nn.get("kind").asText());
-            return new Loaded(spec, model, new Normalizer(kind, Shape.of(dims), shift, scale));
+            String names = c.metadata().get("class_names");
+            List<String> classNames = names == null ? List.of() : List.of(JSON.readValue(names, String[].class));
+            return new Loaded(spec, model, new Normalizer(kind, Shape.of(dims), shift, scale), classNames);
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             throw new InputException(path + ": checkpoint metadata is inconsistent (" + e.getMessage() + ")");
         }
