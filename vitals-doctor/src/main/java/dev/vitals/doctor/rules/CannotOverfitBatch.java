@@ -119,14 +119,22 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         LayerInfo narrow = narrowest(layers);
         int classes = ctx.data().train().classes();
         boolean bottleneck = narrow != null && classes > 2 && narrow.outputShape()[0] < Math.ceil(Math.log(classes) / Math.log(2));
-        return List.of(finding(Stage.PROBE, null, null,
+        String cause = bottleneck
+                ? "a hidden layer too narrow for the classes (" + narrow.path() + ": " + narrow.outputShape()[0] + " unit(s), fewer than the "
+                        + (int) Math.ceil(Math.log(classes) / Math.log(2)) + " it takes to tell " + classes + " classes apart), or else " + cause()
+                : cause();
+        String fix = bottleneck
+                ? "widen " + narrow.path() + " (64 units, say) and check again: if the batch is then memorised, the bottleneck was the reason; if not, " + fix()
+                : fix();
+        return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
                         + Numbers.pct(a.best()) + " and the loss went only from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
                         + (retried ? ", and no further at " + RETRY_FACTOR + " times the rate" : "")
                         + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
                                 + " classes, a bottleneck that may be the reason rather than a bug" : ""),
                 evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
-                        "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0])));
+                        "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0]),
+                cause, fix));
     }
 
     /** One try at memorising the batch. */
