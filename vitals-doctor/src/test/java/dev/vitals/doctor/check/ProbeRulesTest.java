@@ -75,6 +75,7 @@ class ProbeRulesTest {
         List<Finding> fs = of(check(s), Code.CANNOT_OVERFIT_BATCH);
         assertEquals(1, fs.size(), "a 1-unit layer cannot carry 10 classes through a batch");
         assertTrue(fs.get(0).message().contains("layers.2 has only 1 unit(s) for 10 classes"), fs.get(0).message());
+        assertEquals(Severity.WARNING, fs.get(0).severity(), "a capacity limit, as UNDERFITTING is in training");
         // the cause and the fix say so too, not only "a bug between the loss and the weights"
         assertTrue(fs.get(0).cause().startsWith("a hidden layer too narrow for the classes (layers.2: 1 unit(s), fewer than the 4"), fs.get(0).cause());
         assertTrue(fs.get(0).fix().startsWith("widen layers.2"), fs.get(0).fix());
