@@ -33,7 +33,8 @@ public final class CsvReader {
     private CsvReader() {}
 
     /** Parsed rows with the header (null if none). */
-    public record Table(List<String> header, Dataset data) {}
+    /** @param lines the file's line number of each example, so that a finding can point at the row */
+    public record Table(List<String> header, Dataset data, int[] lines) {}
 
     /** Reads the CSV file at {@code path}; every problem becomes an {@link InputException}. */
     public static Table read(Path path) {
@@ -89,6 +90,7 @@ public final class CsvReader {
         private List<String> header;
         private final List<float[]> rows = new ArrayList<>();
         private final List<String> labelText = new ArrayList<>();
+        private final List<Integer> rowLines = new ArrayList<>();
         private int columns = -1, firstDataLine;
         private boolean textLabels, numericLabels;
 
@@ -178,6 +180,7 @@ public final class CsvReader {
             }
             rows.add(row);
             labelText.add(lab);
+            rowLines.add(lineNo);
         }
 
         private Table table() {
@@ -196,7 +199,7 @@ public final class CsvReader {
                 classNames = List.of();
             }
             int classes = textLabels ? classNames.size() : Dataset.classesOf(labels);
-            return new Table(header, new Dataset(Shape.of(features), x, labels, classes, classNames));
+            return new Table(header, new Dataset(Shape.of(features), x, labels, classes, classNames), rowLines.stream().mapToInt(Integer::intValue).toArray());
         }
 
         private InputException mixed(int line, String lab) {

@@ -31,7 +31,7 @@ public final class DataPipeline {
         // The arrays are this pipeline's own (fresh from the loader or copied by a split), so they are
         // normalised in place: a second copy of a 188 MB training set would only raise the peak memory.
         PreparedData out = new PreparedData(norm.applyInPlace(s.train), s.validation == null ? null : norm.applyInPlace(s.validation),
-                s.test == null ? null : norm.applyInPlace(s.test), norm, s.description);
+                s.test == null ? null : norm.applyInPlace(s.test), norm, s.description, s.origin);
         // When the splits were copied out of a large source, the source is garbage now, and the model's
         // parameters are allocated next. A collection here lets them reuse its memory; without it the
         // heap grows past both (the 200 MB documents' peak RSS: 746 MB without, 587 MB with it).
@@ -39,7 +39,7 @@ public final class DataPipeline {
         return out;
     }
 
-    private record SplitData(Dataset train, Dataset validation, Dataset test, String description, long droppedBytes) {}
+    private record SplitData(Dataset train, Dataset validation, Dataset test, String description, long droppedBytes, PreparedData.Origin origin) {}
 
     /** Loads the source and holds out test and validation; the source goes out of scope on return. */
     private static SplitData split(Spec.Data spec, long seed, Set<Fault> faults, Path baseDir) {
@@ -48,6 +48,8 @@ public final class DataPipeline {
         Dataset all = loaded.data();
         if (all.size() == 0) throw new InputException("data.source: " + spec.source() + " holds no examples; expected at least one");
         Dataset pool, test;
+        // which loaded example each split's example is, for a source that knows its examples' lines
+        int[] poolIdx = Splits.range(all.size()), testIdx = null, trainIdx, validationIdx = null;
         if (spec.testAuto() && loaded.ownTest() != null) {
             pool = all;
             test = loaded.ownTest();
@@ -57,6 +59,8 @@ public final class DataPipeline {
                 Splits.Split s = Splits.stratified(all.labels(), fraction, new SplittableRandom(Splits.TEST_SEED));
                 test = all.subset(s.heldOut());
                 pool = all.subset(s.kept());
+                testIdx = s.heldOut();
+                poolIdx = s.kept();
                 dropped += 4L * all.x().length;
             } else {
                 pool = all;
@@ -69,9 +73,12 @@ public final class DataPipeline {
             Splits.Split s = Splits.stratified(pool.labels(), spec.validation(), new SplittableRandom(seed ^ 0x0A11_DA7EL));
             validation = pool.subset(s.heldOut());
             train = pool.subset(s.kept());
+            validationIdx = pick(poolIdx, s.heldOut());
+            trainIdx = pick(poolIdx, s.kept());
             dropped += 4L * pool.x().length;
         } else {
             train = pool;
+            trainIdx = poolIdx;
         }
         if (train.size() == 0) {
             throw new InputException("data.test, data.validation: no training examples left after the test and validation splits ("
@@ -79,12 +86,28 @@ public final class DataPipeline {
                     + (validation == null ? 0 : validation.size()) + " to validate); expected smaller fractions that leave examples to train on");
         }
         if (faults.contains(Fault.NAN_INPUTS)) train = nanInputs(train, seed);
-        if (faults.contains(Fault.UNSHUFFLED)) train = sortedByLabel(train);
+        if (faults.contains(Fault.UNSHUFFLED)) {
+            train = sortedByLabel(train);
+            trainIdx = null;  // reordered: its lines are not followed
+        }
+        int[] lines = loaded.lines();
+        PreparedData.Origin origin = lines == null ? null
+                : new PreparedData.Origin(loaded.file(), lines(lines, trainIdx), lines(lines, validationIdx), lines(lines, testIdx));
 
         String desc = loaded.description() + String.format("; %d train, %s validation, %s test",
                 train.size(), validation == null ? "no" : Integer.toString(validation.size()), test == null ? "no" : Integer.toString(test.size()));
-        return new SplitData(train, validation, test, desc, dropped);
+        return new SplitData(train, validation, test, desc, dropped, origin);
     }
+
+    /** {@code from[idx[i]]} for each i. */
+    private static int[] pick(int[] from, int[] idx) {
+        int[] out = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) out[i] = from[idx[i]];
+        return out;
+    }
+
+    /** The lines of the loaded examples {@code idx}, or null where the split is absent or not followed. */
+    private static int[] lines(int[] lines, int[] idx) { return idx == null ? null : pick(lines, idx); }
 
     /** The bug of shuffling inputs and labels separately: labels permuted against their inputs. */
     private static Dataset shuffledLabels(Dataset d, long seed) {

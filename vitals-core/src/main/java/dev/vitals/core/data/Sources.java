@@ -83,7 +83,9 @@ public final class Sources {
     }
 
     private static LoadedData csv(Path path) {
-        Dataset d = CsvReader.read(path).data();
-        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + Words.count(d.classes(), "class"));
+        CsvReader.Table t = CsvReader.read(path);
+        Dataset d = t.data();
+        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + Words.count(d.classes(), "class"),
+                String.valueOf(path.getFileName()), t.lines());
     }
 }

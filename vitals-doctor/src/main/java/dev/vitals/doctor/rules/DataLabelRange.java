@@ -97,7 +97,7 @@ public final class DataLabelRange extends Rule implements DataRule {
                 if (tooHigh) above++;
                 if (fraction || below || tooHigh) {
                     bad++;
-                    if (shown.size() < SHOWN) shown.add(s.name() + " example " + i + ": " + Numbers.fmt(v));
+                    if (shown.size() < SHOWN) shown.add(DataSplits.example(ctx.data(), s.name(), i, -1) + ": " + Numbers.fmt(v));
                 }
             }
             badBySplit.put(s.name(), bad);

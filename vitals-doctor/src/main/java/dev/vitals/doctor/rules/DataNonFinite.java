@@ -68,7 +68,7 @@ public final class DataNonFinite extends Rule implements DataRule {
                     if (Float.isNaN(v)) nan++;
                     else inf++;
                     bad = true;
-                    if (first.size() < SHOWN) first.add(s.name() + " example " + i + ", " + DataSplits.position(d, j - i * f) + ": " + v);
+                    if (first.size() < SHOWN) first.add(DataSplits.example(ctx.data(), s.name(), i, j - i * f) + ", " + DataSplits.position(d, j - i * f) + ": " + v);
                 }
                 if (bad) examples++;
             }
@@ -77,7 +77,7 @@ public final class DataNonFinite extends Rule implements DataRule {
             for (int i = 0; i < y.length; i++) {
                 if (Float.isFinite(y[i])) continue;
                 badLabels++;
-                if (first.size() < SHOWN) first.add(s.name() + " example " + i + ", label: " + y[i]);
+                if (first.size() < SHOWN) first.add(DataSplits.example(ctx.data(), s.name(), i, -1) + ", label: " + y[i]);
             }
             nanBySplit.put(s.name(), nan);
             infBySplit.put(s.name(), inf);

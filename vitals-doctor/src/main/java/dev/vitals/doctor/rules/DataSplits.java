@@ -20,6 +20,15 @@ final class DataSplits {
         return out;
     }
 
+    /**
+     * "train example 6", and where the source can say, its file line and, for a value, its column:
+     * "train example 6 (t.csv line 9, column 2)". {@code feature} is -1 for the example as a whole.
+     */
+    static String example(PreparedData d, String split, int i, int feature) {
+        String where = d.origin() == null ? null : d.origin().where(split, i);
+        return split + " example " + i + (where == null ? "" : " (" + where + (feature >= 0 ? ", column " + (feature + 1) : "") + ")");
+    }
+
     /** Where a flat feature index lies in an example: "feature 17", or "pixel [c, h, w]" for images. */
     static String position(Dataset d, int feature) {
         int[] s = d.exampleShape().dims();

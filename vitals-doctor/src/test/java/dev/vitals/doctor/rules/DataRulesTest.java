@@ -70,6 +70,18 @@ class DataRulesTest {
         assertTrue(f.message().startsWith("2 input values are NaN or infinite (train: 2 in 2 examples) and 1 label is NaN or infinite"), f.message());
     }
 
+    @Test void aNonFiniteValueInACsvIsNamedByItsLineAndColumn() throws IOException {
+        // a user opens the file, not "train example 6": the row's line survives the splits
+        StringBuilder b = new StringBuilder("a,b,c,y\n");
+        for (int i = 0; i < 60; i++) b.append(i).append(',').append(i == 7 ? "nan" : Integer.toString(2 * i)).append(',').append(-i).append(',').append(i % 2).append('\n');
+        Path p = dir.resolve("holes.csv");
+        Files.writeString(p, b);
+        DataContext c = data(spec("source: 'csv:" + p + "', validation: 0.2", "he", "{dense: 8}, relu, {dense: 2}", "cross_entropy", "name: adam"));
+        Finding f = one(check(new DataNonFinite(), c), Code.DATA_NONFINITE);
+        String pos = String.valueOf(f.evidence().get("first_positions"));
+        assertTrue(pos.contains("(holes.csv line 9, column 2), feature 1: NaN"), pos);
+    }
+
     @Test void nonFinitePixelsAreNamedByChannelRowAndColumn() {
         float[] x = new float[2 * 2 * 3 * 4];
         x[24 + 12 + 4 + 3] = Float.NaN;                   // example 1, channel 1, row 1, column 3
