@@ -147,7 +147,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         if (peakAt < 0 || !(last > NOT_BACK * lowest)) return List.of();
         boolean diverged = last > DIVERGED * start;
         return List.of(finding(Stage.TRAIN, diverged ? Severity.ERROR : severity(), null, t.stepsDone(ep.getLast().steps()),
-                "the training loss climbed back up between epochs: from " + Numbers.fmt(before) + " at epoch " + (beforeAt + 1) + " to "
+                "the training loss " + (beforeAt == 0 ? "rose" : "climbed back up") + " between epochs: from " + Numbers.fmt(before) + " at epoch " + (beforeAt + 1) + " to "
                         + Numbers.fmt(peak) + " at epoch " + (peakAt + 1) + ", and was " + Numbers.fmt(last) + " at epoch " + ep.size()
                         + (diverged ? ", " + Numbers.fmt(last / start) + "x the first epoch's " + Numbers.fmt(start) + ": it diverged" : ""),
                 evidence("train_loss_by_epoch", losses, "lowest_before", before, "lowest_epoch", beforeAt + 1, "peak", peak, "peak_epoch", peakAt + 1,

@@ -379,6 +379,10 @@ class LogReplayTest {
         assertEquals(Finding.Severity.ERROR, f.severity(), f.toString());
         assertTrue(f.message().contains("diverged"), f.message());
         assertTrue(!f.evidence().containsKey("lr"), f.toString());
+        assertTrue(f.message().startsWith("the training loss climbed back up between epochs: from 1.9 at epoch 2"), f.message());
+        // a loss that never came down first rose, it did not climb back
+        Finding rose = only(replay("rose.json", "{\"loss\": [2.3, 40.0, 900.0, 20000.0, 500000.0]}", null), "LEARNING_RATE_TOO_HIGH");
+        assertTrue(rose.message().startsWith("the training loss rose between epochs: from 2.3 at epoch 1"), rose.message());
         // a loss that climbed back up a little and stays there is advice, not an error
         Finding mild = only(replay("mild.json", "{\"loss\": [2.5, 1.5, 1.2, 1.6, 1.7, 1.65, 1.7]}", null), "LEARNING_RATE_TOO_HIGH");
         assertEquals(Finding.Severity.WARNING, mild.severity());
