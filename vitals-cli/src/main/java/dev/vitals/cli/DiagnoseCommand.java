@@ -62,6 +62,14 @@ final class DiagnoseCommand implements Callable<Integer> {
                 rows.get(0).step(), rows.get(rows.size() - 1).step(), Words.count(l.epochs().size(), "epoch"),
                 validated == 0 ? "" : validated == l.epochs().size() ? " with validation" : ", " + validated + " with validation");
         o.println("columns: " + recognised(l));
+        String epochCol = l.columns().get(Column.Kind.EPOCH);
+        if (epochCol != null) {
+            // Keras, Lightning and fastai count epochs from 0; findings count them from 1, as the report does
+            Object first = l.table().records().stream().map(rec -> rec.values().get(epochCol)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            if (first != null && first.toString().trim().matches("0+(\\.0+)?")) {
+                o.println("epochs: findings number them from 1, so the log's epoch 0 is epoch 1");
+            }
+        }
         if (!l.percentColumns().isEmpty()) o.println("accuracy in percent (read divided by 100): " + String.join(", ", l.percentColumns()));
         if (!l.layerColumns().isEmpty()) o.println("per-layer gradient norms: " + String.join(", ", l.layerColumns()));
         o.println("ignored: " + (l.ignored().isEmpty() ? "none" : String.join(", ", l.ignored())));

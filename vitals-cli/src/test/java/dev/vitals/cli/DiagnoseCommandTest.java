@@ -65,6 +65,7 @@ class DiagnoseCommandTest {
         Run r = vitals("diagnose", write("history.json", "{\"loss\": [" + loss + "], \"val_loss\": [" + val + "]}").toString());
         assertTrue(r.out().contains("20 epochs, 10 with validation"), r.out());
         assertTrue(r.out().contains("(keras_history)"), r.out());
+        assertTrue(r.out().contains("the log's epoch 0 is epoch 1"), r.out());
     }
 
     @Test

@@ -173,6 +173,11 @@ public final class RunLog {
                     throw new InputException(table.source() + " " + r.where() + ": step column '" + used.get(Kind.STEP) + "': expected a whole number of steps from 0 to 2^53 (9007199254740992), not "
                             + (raw instanceof String text ? text.trim() : s == Math.rint(s) ? String.format(java.util.Locale.ROOT, "%.0f", s) : Double.toString(s)));
                 }
+                if (used.get(Kind.STEP) != null && !Double.isFinite(s)) {
+                    // a row without its step (a summary row a tracker appends) would be given one made up
+                    throw new InputException(table.source() + " " + r.where() + ": step column '" + used.get(Kind.STEP) + "' is "
+                            + (raw == null ? "empty" : "'" + raw.toString().trim() + "'") + " on a row with a loss; expected a whole number of steps on every such row (a summary row: remove it)");
+                }
                 long step = Double.isFinite(s) ? (long) s + stepOffset : nextStep;
                 // a second phase whose trainer counts its steps from 0 again while the epochs go on
                 // (fine-tuning after unfreezing) continues the timeline; a timeline that goes back

@@ -111,7 +111,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         double[] fall = lossFall(t, ep);
         if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
         if (heldOutLossLearned(t, last)) return List.of();
-        String which = last.hasValidation() ? "validation" : "training";
+        String which = Curves.accuracyOnValidation(last) ? "validation" : "training";
         // where examples are few (48 validation examples: an 18-point margin) an accuracy more than half
         // the margin above chance is some evidence of learning, too little to call either way, and the
         // finding says what it saw as a warning (a balanced set at 62.5% against 50%, learnable to 65%);
@@ -119,7 +119,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         boolean tooFew = margin > WIDE_MARGIN && acc > chance + margin / 2;
         return List.of(finding(Stage.TRAIN, tooFew ? Severity.WARNING : Severity.ERROR, null, t.stepsDone(last.steps()),
                 which + " accuracy is at chance after " + Words.count(ep.size(), "epoch") + ": " + pct(acc) + " against " + pct(chance) + " for guessing"
-                        + (tooFew ? ", though " + (last.hasValidation() ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
+                        + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
                 evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
                         "prior_loss", Curves.priorLoss(t.info())),
@@ -174,7 +174,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
 
     /** The chance margin of an epoch's judged accuracy: on the validation examples where there are some, else the training ones. */
     private static double epochMargin(Trace t, EpochResult e) {
-        return Curves.chanceMargin(t.info().chance(), e.hasValidation() ? t.info().validationSize() : t.info().trainSize());
+        return Curves.chanceMargin(t.info().chance(), Curves.accuracyOnValidation(e) ? t.info().validationSize() : t.info().trainSize());
     }
 
     /**

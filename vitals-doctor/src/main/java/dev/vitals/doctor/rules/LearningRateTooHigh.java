@@ -43,7 +43,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK
                 + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
-                + "An error rather than a warning when the loss (the window's mean, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
+                + "An error rather than a warning when the loss (the mean of the last 10 steps, from step 20, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -71,6 +71,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     public List<Finding> evaluate(Trace t, Moment moment) {
         if (moment != Moment.STEP) return t.steps() < WINDOW + 20 ? byEpoch(t) : List.of();
         int n = t.steps();
+        List<Finding> diverged = diverged(t);
+        if (!diverged.isEmpty()) return diverged;
         if (n < WINDOW + 20 || Curves.labelOrderedBatches(t)) return List.of();
         int from = n - WINDOW;
         double first = t.meanLoss(from, from + WINDOW / 2), second = t.meanLoss(from + WINDOW / 2, n);
@@ -103,13 +105,33 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         if (spikes < MIN_SPIKES && !(spread > SPREAD)) return List.of();
         List<Object> norms = new ArrayList<>();
         for (Observation o : t.observations()) if (o.step() >= t.stepNumber(from)) norms.add(Numbers.round(o.gradNorm()));
-        boolean diverged = (first + second) / 2 > DIVERGED * start;
-        return List.of(finding(Stage.TRAIN, diverged ? Severity.ERROR : severity(), null, t.stepNumber(n - 1),
+        if (norms.size() > 8) norms = new ArrayList<>(norms.subList(norms.size() - 8, norms.size()));  // the last few, as the other rules quote them
+        return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
                 "the loss bounces without progress: over the last " + WINDOW + " steps " + spikes + " spikes above " + SPIKE
-                        + "x the running median, spread " + Numbers.fmt(spread) + " of its mean, and the second half no lower than the first"
-                        + (diverged ? "; at " + Numbers.fmt((first + second) / 2 / start) + "x its start the loss has diverged" : ""),
+                        + "x the running median, spread " + Numbers.fmt(spread) + " of its mean, and the second half no lower than the first",
                 unlogged(evidence("spikes", spikes, "spread", spread, "mean_loss_first_half", first, "mean_loss_second_half", second,
-                        "gradient_norms", norms, "lr", t.lastObservation() == null ? Double.NaN : (double) t.lastObservation().lr()), "lr"), cause(), fix()));
+                        "gradient_norms", norms, "lr", t.lastObservation() == null ? Double.NaN : (double) t.lastObservation().lr()), "lr")));
+    }
+
+    /**
+     * A loss whose last ten steps average more than {@link #DIVERGED} times its start has diverged,
+     * whatever else the run shows: an error, judged from 20 steps on (a smooth climb from 0.8 to
+     * 3e5 read as "bouncing" and, with a validation loss still falling, as nothing at all).
+     */
+    private List<Finding> diverged(Trace t) {
+        int n = t.steps();
+        if (n < 20) return List.of();
+        double start = Curves.startLoss(t), now = t.meanLoss(n - 10, n);
+        if (!(start > 0) || !(now > DIVERGED * start) || Double.isInfinite(now)) return List.of();
+        List<Object> norms = new ArrayList<>();
+        List<Observation> obs = t.observations();
+        for (int i = Math.max(0, obs.size() - 8); i < obs.size(); i++) norms.add(Numbers.round(obs.get(i).gradNorm()));
+        return List.of(finding(Stage.TRAIN, Severity.ERROR, null, t.stepNumber(n - 1),
+                "the loss diverged: " + Numbers.fmt(now) + " over the last 10 steps against " + Numbers.fmt(start) + " at the start ("
+                        + Numbers.fmt(now / start) + "x)",
+                unlogged(evidence("loss_at_start", start, "loss_now", now, "growth", now / start, "recent_gradient_norms", norms,
+                        "lr", t.lastObservation() == null ? Double.NaN : (double) t.lastObservation().lr()), "lr"),
+                cause(), fix()));
     }
 
     /**

@@ -44,7 +44,13 @@ public final class Curves {
     /** The loss an epoch is judged by: validation where there is one, else training. */
     public static double monitored(EpochResult e) { return e.hasValidation() ? e.valLoss() : e.trainLoss(); }
 
-    public static double accuracy(EpochResult e) { return e.hasValidation() ? e.valAccuracy() : e.trainAccuracy(); }
+    public static double accuracy(EpochResult e) { return accuracyOnValidation(e) ? e.valAccuracy() : e.trainAccuracy(); }
+
+    /**
+     * Whether an epoch's judged accuracy is its validation accuracy: where it has one. A log with a
+     * validation loss but only a training accuracy (fastai's history.csv) is judged on the latter.
+     */
+    public static boolean accuracyOnValidation(EpochResult e) { return e.hasValidation() && !Double.isNaN(e.valAccuracy()); }
 
     /**
      * The loss a run starts from: the larger of its first step's loss and the loss of guessing

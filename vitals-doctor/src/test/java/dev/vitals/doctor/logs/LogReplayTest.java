@@ -184,7 +184,8 @@ class LogReplayTest {
     void aLossBeyondFloatRangeIsStillFinite() throws IOException {
         // a foreign log is not float32: 1e45 is a number there, and only the "nan" after it is non-finite
         LogReplay.Result r = replay("huge.csv", csv("step,loss", 40, i -> i + "," + (i < 30 ? f(2.3) : i < 39 ? "1e45" : "nan")), null);
-        Finding f = only(r, "LOSS_NONFINITE");
+        assertEquals(List.of("LEARNING_RATE_TOO_HIGH", "LOSS_NONFINITE"), codes(r).stream().sorted().toList(), "the 1e45 is a diverged loss, then the nan");
+        Finding f = r.findings().stream().filter(x -> x.code().equals("LOSS_NONFINITE")).findFirst().orElseThrow();
         assertEquals(39L, f.step(), "the first non-finite loss is the nan, not the 1e45 before it");
         assertEquals(1e45, (double) ((List<?>) f.evidence().get("previous_losses")).get(7), 1e30);
     }
@@ -408,5 +409,34 @@ class LogReplayTest {
         assertTrue(f.message().contains("after the loss rose") && !f.message().contains("without a gradient run-up"), f.message());
         assertTrue(f.cause().contains("learning rate is too high"), f.cause());
         assertTrue(!f.evidence().containsKey("gradient_norm_growth") && !f.evidence().containsKey("non_finite_activations_before"), f.toString());
+    }
+
+    @Test
+    void aFastaiHistoryAtChanceIsJudgedOnItsAccuracyBesideAValidationLoss() throws IOException {
+        // fastai writes epoch,train_loss,valid_loss,accuracy,time: a validation loss and one accuracy
+        String log = csv("epoch,train_loss,valid_loss,accuracy,time", 10, e -> e + "," + f(2.305 - 0.0005 * e) + "," + f(2.301 + 0.0003 * e) + ","
+                + f(0.1 + 0.004 * ((e % 3) - 1)) + ",00:30");
+        only(replay("history.csv", log, 10), "ACCURACY_AT_CHANCE");
+    }
+
+    @Test
+    void aSmoothlyDivergingLossIsAnErrorWhateverTheValidationLossDoes() throws IOException {
+        // a W&B history: the training loss falls, then climbs 0.5 e^((s-100)/15); validation logged every 30 steps keeps falling
+        String log = csv("_step,train/loss,val/loss", 300, s -> s + "," + f(s < 100 ? 2.3 * Math.exp(-s / 80.0) + 0.15 : 0.5 * Math.exp((s - 100) / 15.0))
+                + "," + (s % 30 == 29 ? f(2.0 - s / 200.0) : ""));
+        Finding f = only(replay("wandb.csv", log, null), "LEARNING_RATE_TOO_HIGH");
+        assertEquals(Finding.Severity.ERROR, f.severity());
+        assertTrue(f.message().startsWith("the loss diverged: "), f.message());
+        // and a log that ends where the last ten steps first pass 100 times the start is an error already
+        String shortLog = csv("step,loss", 200, s -> s + "," + f(s < 100 ? 2.3 * Math.exp(-s / 80.0) + 0.15 : 0.5 * Math.exp((s - 100) / 15.0)));
+        assertEquals(Finding.Severity.ERROR, only(replay("short.csv", shortLog, null), "LEARNING_RATE_TOO_HIGH").severity());
+    }
+
+    @Test
+    void aRowWithoutItsStepIsRefused() {
+        // a tracker's summary row (",0.3,0.4") was given a step of its own
+        String m = org.junit.jupiter.api.Assertions.assertThrows(dev.vitals.core.InputException.class,
+                () -> replay("summary.csv", "step,loss,val_loss\n0,2.3,\n100,1.5,1.6\n,0.3,0.4\n", null)).getMessage();
+        assertTrue(m.contains("summary.csv line 4: step column 'step' is empty"), m);
     }
 }
