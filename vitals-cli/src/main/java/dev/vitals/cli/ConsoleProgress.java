@@ -78,12 +78,17 @@ final class ConsoleProgress implements TrainingListener {
         }
         StringBuilder sb = new StringBuilder();
         int w = Integer.toString(run.epochs()).length();
-        sb.append(String.format("epoch %" + w + "d/%d  train loss %.4f acc %6.2f%%", e.epoch() + 1, run.epochs(), e.trainLoss(), 100 * e.trainAccuracy()));
-        if (e.hasValidation()) sb.append(String.format("  val loss %.4f acc %6.2f%%", e.valLoss(), 100 * e.valAccuracy()));
+        sb.append(String.format("epoch %" + w + "d/%d  train loss %s acc %6.2f%%", e.epoch() + 1, run.epochs(), loss(e.trainLoss()), 100 * e.trainAccuracy()));
+        if (e.hasValidation()) sb.append(String.format("  val loss %s acc %6.2f%%", loss(e.valLoss()), 100 * e.valAccuracy()));
         double rate = samples / Math.max(e.seconds(), 1e-9);
         sb.append(String.format("  %.2fs (%s samples/s)", e.seconds(), human(rate)));
         out.println(sb);
         out.flush();
+    }
+
+    /** Four decimals, or four significant digits with an exponent where that would print 33 digits (a diverged loss). */
+    static String loss(double v) {
+        return Double.isFinite(v) && Math.abs(v) >= 1e5 ? String.format("%.4g", v) : String.format("%.4f", v);
     }
 
     private static String human(double rate) {

@@ -107,7 +107,7 @@ final class TrainRun {
         }
         RunResult r = outcome.result();
         if (r.hasTest()) {
-            o.printf("test: loss %.4f, accuracy %.2f%% (%d examples)%n", r.testLoss(), 100 * r.testAccuracy(), exp.data().test().size());
+            o.printf("test: loss %s, accuracy %.2f%% (%d examples)%n", ConsoleProgress.loss(r.testLoss()), 100 * r.testAccuracy(), exp.data().test().size());
         }
         if (r.stopReason() != null) o.println("stopped: " + r.stopReason());
         Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer(), exp.data().train().classNames());

@@ -134,6 +134,8 @@ class BadInputTest {
                 .expect("spec.yaml: data.test, data.validation", "no training examples left", "150 examples", "expected smaller fractions"));
         c.add(new Case("batchnorm on features with batch 1").spec(BASE.replace("relu,", "batchnorm, relu,").replace("batch: 16", "batch: 1"))
                 .expect("spec.yaml: train.batch: 1, but model.layers[1] (batchnorm) normalises each feature over the batch", "expected a batch of at least 2"));
+        c.add(new Case("cosine warm-up as long as the run").append("schedule: {name: cosine, warmup: 1}\n")
+                .expect("spec.yaml: schedule.warmup: 1 epoch, but train.epochs is 1", "expected a warm-up shorter than the run"));
         c.add(new Case("early_stop without validation").spec(BASE.replace("validation: 0.2", "validation: 0").replace("batch: 16", "batch: 16, early_stop: 2"))
                 .expect("train.early_stop", "needs a validation split"));
         // ---- names ----

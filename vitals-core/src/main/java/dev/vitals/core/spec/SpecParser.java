@@ -141,6 +141,12 @@ public final class SpecParser {
         Spec.Train train = train(root.get("train"));
         // before any data is read: a run must not start, print its header and then refuse
         if (train.earlyStop() > 0 && data.validation() == 0) throw fail("train.early_stop", "needs a validation split; set data.validation above 0");
+        // a warm-up as long as the run never reaches the rate and leaves no cosine to follow
+        if (schedule.name().equals("cosine") && schedule.warmup() >= train.epochs()) {
+            double w = schedule.warmup();
+            throw fail("schedule.warmup", (w == Math.rint(w) ? dev.vitals.core.Words.count((long) w, "epoch") : fmt(w) + " epochs") + ", but train.epochs is " + train.epochs()
+                    + ": the rate would still be warming up when the run ends; expected a warm-up shorter than the run (a tenth of it is common)");
+        }
         Set<Fault> faults = faults(root.get("faults"));
         return new Spec(name, seed, data, model, loss, opt, schedule, train, faults, text, path);
     }

@@ -105,13 +105,13 @@ public final class Repairs {
     public static Repair scaleLearningRate(double factor) {
         String f = factor >= 1 ? "x" + Numbers.fmt(factor) : "/" + Numbers.fmt(1 / factor);
         return new Repair("lr " + f, "learning rate " + f,
-                s -> s.withOptimizer(s.optimizer().withLr(s.optimizer().lr() * factor)));
+                s -> s.withOptimizer(s.optimizer().withLr(tidy(s.optimizer().lr() * factor))));
     }
 
     public static Repair clipAndLowerLr() {
         return new Repair("clip+lower-lr", "clip_norm 1 and the learning rate /10",
                 s -> s.train().clipNorm() > 0 && s.train().clipNorm() <= 1 ? s
-                        : s.withTrain(s.train().withClipNorm(1)).withOptimizer(s.optimizer().withLr(s.optimizer().lr() / 10)));
+                        : s.withTrain(s.train().withClipNorm(1)).withOptimizer(s.optimizer().withLr(tidy(s.optimizer().lr() / 10))));
     }
 
     public static Repair clip() {
@@ -171,5 +171,10 @@ public final class Repairs {
 
     private static boolean hasNorm(Spec s) {
         return s.model().layers().stream().anyMatch(l -> ModelEdits.NORMS.contains(l.kind()));
+    }
+
+    /** A rate times ten as a person writes it: 0.001 x 10 is 0.01, not 0.010000000000000002 in the written spec. */
+    static double tidy(double lr) {
+        return new java.math.BigDecimal(lr).round(new java.math.MathContext(6)).stripTrailingZeros().doubleValue();
     }
 }

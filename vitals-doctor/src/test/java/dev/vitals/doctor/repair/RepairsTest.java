@@ -166,4 +166,11 @@ class RepairsTest {
         assertTrue(Outcomes.better(mse, new ShortTrial.Outcome(Double.NaN, 10, "mse", "validation", 40, 3, 100, 1)));
         assertFalse(Outcomes.better(mse, new ShortTrial.Outcome(Double.NaN, 115, "mse", "validation", 40, 3, 100, 1)));
     }
+
+    @Test
+    void aRateTimesTenIsWrittenAsAPersonWouldWriteIt() {
+        assertEquals(0.01, Repairs.tidy(0.001 * 10));
+        assertEquals("0.01", Double.toString(Repairs.tidy(0.001 * 10)));
+        assertEquals(1.5556e-4, Repairs.tidy(1.5556e-4));
+    }
 }
