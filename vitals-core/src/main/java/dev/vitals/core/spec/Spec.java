@@ -32,7 +32,32 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
         public Data withTargets(TargetEncoding t) { return new Data(source, options, test, validation, normalize, shuffle, t); }
     }
 
-    public record Model(Init init, List<LayerSpec> layers) {}
+    public record Model(Init init, List<LayerSpec> layers) {
+        /** The largest dropout probability anywhere in the model (residual blocks too), 0 without dropout. */
+        public double heaviestDropout() { return heaviestDropout(layers); }
+
+        /** The same model with every dropout above {@code p} lowered to it. */
+        public Model withDropoutAtMost(double p) { return new Model(init, capDropout(layers, p)); }
+
+        private static double heaviestDropout(List<LayerSpec> layers) {
+            double p = 0;
+            for (LayerSpec l : layers) {
+                if (l.kind().equals("dropout")) p = Math.max(p, l.arg());
+                if (l.block() != null) p = Math.max(p, heaviestDropout(l.block()));
+            }
+            return p;
+        }
+
+        private static List<LayerSpec> capDropout(List<LayerSpec> layers, double p) {
+            List<LayerSpec> out = new java.util.ArrayList<>();
+            for (LayerSpec l : layers) {
+                if (l.kind().equals("dropout") && l.arg() > p) out.add(new LayerSpec("dropout", p, null, null, l.where()));
+                else if (l.block() != null) out.add(new LayerSpec(l.kind(), l.arg(), l.conv(), capDropout(l.block(), p), l.where()));
+                else out.add(l);
+            }
+            return List.copyOf(out);
+        }
+    }
 
     /**
      * One layer as written: its kind and argument ({@code units} for dense, {@code p} for dropout,

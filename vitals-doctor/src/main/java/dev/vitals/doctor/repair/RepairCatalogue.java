@@ -72,6 +72,8 @@ public final class RepairCatalogue {
         // each leave it when removed alone; together they go
         if (present.size() > 1) out.add(Repairs.removeInjectedBugs(present));
         if (code == Code.ACCURACY_AT_CHANCE || code == Code.CANNOT_OVERFIT_BATCH) {
+            // dropout of 0.5 and more drops most of the network on every step
+            if (spec.model().heaviestDropout() > 0.5) out.add(Repairs.lighterDropout());
             // with the bugs ruled out, a rate far from what works is the commonest reason nothing is learnt
             learningRates(out, f, spec, suggestedLr, 10);
             out.add(Repairs.scaleLearningRate(0.1));

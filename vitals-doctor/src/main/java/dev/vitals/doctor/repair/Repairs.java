@@ -129,6 +129,12 @@ public final class Repairs {
                         : ModelEdits.layers(s, l -> ModelEdits.afterHiddenActivations(l, ModelEdits.layer("dropout", 0.3))));
     }
 
+    /** Dropout above 0.3 lowered to 0.3: heavy dropout keeps a network from fitting even one batch. */
+    public static Repair lighterDropout() {
+        return new Repair("lighter-dropout", "dropout lowered to 0.3 wherever it was higher",
+                s -> s.withModel(s.model().withDropoutAtMost(0.3)));
+    }
+
     public static Repair weightDecay() {
         return new Repair("weight-decay", "weight decay 1e-4 (adam becomes adamw)",
                 s -> {

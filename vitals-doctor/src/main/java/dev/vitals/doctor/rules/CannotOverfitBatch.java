@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class CannotOverfitBatch extends Rule implements ProbeRule {
     static final int EXAMPLES = 32, MIN_STEPS = 60, MAX_STEPS = 300;
+    /** Dropout above this is tried again at 0.3 before a failure is called a bug. */
+    static final double HEAVY_DROPOUT = 0.5;
     static final double STUCK = 0.5, STILL_FALLING = 0.9;
     static final int RETRY_FACTOR = 10;
     static final double LEARNED = 0.5, MOSTLY_FELL = 0.75;
@@ -42,7 +44,8 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + " of its value halfway) is not judged, and one whose loss is still falling that way after its steps is tried again at "
                 + RETRY_FACTOR + " times the rate, and not reported if it then memorises the batch or halves its loss; nor is a model whose best batch accuracy got "
                 + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity). "
-                + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names";
+                + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
+                + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3, and if that memorises the batch the finding names the dropout";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -113,6 +116,23 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
             if (!b.stuck()) {
                 ctx.measured().put("verdict", "memorised at " + RETRY_FACTOR + "x the rate: the rate is too small, not a bug");
                 return List.of();
+            }
+        }
+        // dropout over half drops most of the network on every step, so it cannot fit one batch (0.9
+        // twice: 40.6% of a digits batch, and the run sat at chance): the same test at 0.3 tells it from a bug
+        double heavy = spec.model().heaviestDropout();
+        if (heavy > HEAVY_DROPOUT && ctx.timeLeft()) {
+            Spec lighter = spec.withModel(spec.model().withDropoutAtMost(0.3));
+            Attempt c = attempt(ctx, lighter, batch, spec.optimizer().lr());
+            ctx.measured().put("dropout_0.3_best_batch_accuracy", c.best());
+            if (c.steps() > 0 && !c.stuck()) {
+                return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
+                        "the model cannot memorise a single batch of " + n + " examples with dropout " + Numbers.fmt(heavy) + ": at most " + Numbers.pct(a.best())
+                                + " of it after " + a.steps() + " steps, while with dropout 0.3 it reaches " + Numbers.pct(c.best()),
+                        evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
+                                "dropout", heavy, "best_batch_accuracy_at_dropout_0.3", c.best(), "loss_last_at_dropout_0.3", c.last()),
+                        "dropout of " + Numbers.fmt(heavy) + " silences that share of the units on every step: the network trains a different small remnant of itself each time and fits nothing",
+                        "lower dropout to 0.3 or less (0.1 to 0.5 is usual; vitals fix tries it)"));
             }
         }
         // a bug is the usual reason, but a hidden layer narrower than the bits the classes need is a

@@ -182,6 +182,17 @@ class ProbeRulesTest {
     }
 
     @Test
+    void dropoutTooHeavyToFitABatchIsNamedRatherThanABug() {
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.1}\n"
+                + "model: {layers: [{dense: 128}, relu, {dropout: 0.9}, {dense: 64}, relu, {dropout: 0.9}, {dense: 10}]}\n"
+                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 20, batch: 32}\n", null);
+        Measurements m = new Measurements();
+        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        assertEquals(1, fs.size(), m.values().toString());
+        assertTrue(fs.get(0).message().contains("with dropout 0.9") && fs.get(0).fix().startsWith("lower dropout"), fs.get(0).toString());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");

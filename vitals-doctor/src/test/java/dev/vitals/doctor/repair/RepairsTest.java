@@ -173,4 +173,14 @@ class RepairsTest {
         assertEquals("0.01", Double.toString(Repairs.tidy(0.001 * 10)));
         assertEquals(1.5556e-4, Repairs.tidy(1.5556e-4));
     }
+
+    @Test
+    void heavyDropoutIsLoweredForASymptomOfNothingLearnt() {
+        Spec s = spec("{dense: 32}, relu, {dropout: 0.9}, {residual: [{dense: 32}, relu, {dropout: 0.8}]}, {dense: 10}", "cross_entropy");
+        List<Repair> c = RepairCatalogue.candidates(finding("CANNOT_OVERFIT_BATCH", Map.of()), s, Double.NaN);
+        Repair lighter = c.stream().filter(r -> r.name().equals("lighter-dropout")).findFirst().orElseThrow(() -> new AssertionError(c.toString()));
+        assertEquals(0.3, lighter.apply(s).model().heaviestDropout(), "in the residual block too");
+        Spec light = spec("{dense: 32}, relu, {dropout: 0.2}, {dense: 10}", "cross_entropy");
+        assertTrue(RepairCatalogue.candidates(finding("CANNOT_OVERFIT_BATCH", Map.of()), light, Double.NaN).stream().noneMatch(r -> r.name().equals("lighter-dropout")));
+    }
 }
