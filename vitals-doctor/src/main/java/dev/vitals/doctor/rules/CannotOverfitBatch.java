@@ -42,7 +42,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + " steps (beyond the minimum, as the probe's time allows), the batch accuracy never reaches 100% and the loss stays above "
                 + STUCK + " of where it started; a run cut short by time whose loss is still falling (below " + STILL_FALLING
                 + " of its value halfway) is not judged, and one whose loss is still falling that way after its steps is tried again at "
-                + RETRY_FACTOR + " times the rate, and not reported if it then memorises the batch or halves its loss; nor is a model whose best batch accuracy got "
+                + RETRY_FACTOR + " times the rate (a rate outside what the optimizer takes, as LEARNING_RATE_RANGE's lint bounds it, at the optimizer's default instead), and not reported if it then memorises the batch or halves its loss; nor is a model whose best batch accuracy got "
                 + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity). "
                 + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
                 + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3, and if that memorises the batch the finding names the dropout";
@@ -105,16 +105,21 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         // A loss still falling steadily when the steps run out may be a rate too small for the
         // optimizer (plain SGD at 5e-4: 0.92 -> 0.71 in 300 steps), not a bug: the same test at ten
         // times the rate tells them apart. A bug's loss is flat, or stays stuck at any rate.
-        boolean retried = a.stillFalling() && ctx.timeLeft();
+        // So does a rate outside what works for the optimizer (sgd at 1e-6 barely moves the loss, and
+        // was called a bug while the range test put the minimum at 1.9): tried at its optimizer's default.
+        double lr = spec.optimizer().lr();
+        boolean adam = !spec.optimizer().name().equals("sgd");
+        boolean rateOff = adam ? lr < LearningRateRange.ADAM_LOW || lr > LearningRateRange.ADAM_HIGH : lr < LearningRateRange.SGD_LOW || lr > LearningRateRange.SGD_HIGH;
+        boolean retried = (a.stillFalling() || rateOff) && ctx.timeLeft();
+        double faster = rateOff ? (adam ? 1e-3 : 0.01) : lr * RETRY_FACTOR;
         if (retried) {
-            double faster = spec.optimizer().lr() * RETRY_FACTOR;
             Attempt b = attempt(ctx, spec, batch, faster);
             ctx.measured().put("retry_lr", faster);
             ctx.measured().put("retry_steps", b.steps());
             ctx.measured().put("retry_loss_last", b.last());
             ctx.measured().put("retry_best_batch_accuracy", b.best());
             if (!b.stuck()) {
-                ctx.measured().put("verdict", "memorised at " + RETRY_FACTOR + "x the rate: the rate is too small, not a bug");
+                ctx.measured().put("verdict", "memorised at " + Numbers.fmt(faster) + ": the rate " + Numbers.fmt(lr) + " is the reason, not a bug");
                 return List.of();
             }
         }
@@ -152,7 +157,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         return List.of(finding(Stage.PROBE, bottleneck ? Severity.WARNING : Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
                         + Numbers.pct(a.best()) + " and the loss went only from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
-                        + (retried ? ", and no further at " + RETRY_FACTOR + " times the rate" : "")
+                        + (retried ? ", and no further at a rate of " + Numbers.fmt(faster) : "")
                         + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
                                 + " classes, a bottleneck that may be the reason rather than a bug" : ""),
                 evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),

@@ -193,6 +193,17 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aRateFarTooLowIsNotTakenForABug() {
+        // sgd at 1e-6 barely moves the loss: the probe tries the optimizer's default rate, which memorises the batch
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: sgd, lr: 0.000001}\ntrain: {epochs: 15, batch: 32}\n", null);
+        Measurements m = new Measurements();
+        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        assertTrue(fs.isEmpty(), fs + " " + m.values());
+        assertEquals(0.01, m.values().get("retry_lr"));
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
