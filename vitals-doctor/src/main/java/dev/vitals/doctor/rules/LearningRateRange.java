@@ -35,6 +35,8 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
     static final int STEPS = 100, SKIP = 5;
     /** The lint's warning is withdrawn only for a rate at most this fraction (1/3) of the minimum's rate. */
     static final double VOUCHES_BELOW = 3;
+    /** A spec rate within this factor of where the range test diverged is too high for a whole run. */
+    static final double NEAR_DIVERGENCE = 2;
     static final double ADAM_LOW = 3e-5, ADAM_HIGH = 0.03, SGD_LOW = 3e-4, SGD_HIGH = 2;
 
     /** The learning rates that work for an optimizer, and the effective rate of its setting. */
@@ -56,7 +58,7 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
     @Override public String condition() {
         return "lint: adam/adamw with lr below " + ADAM_LOW + " or above " + ADAM_HIGH + "; sgd with lr / (1 - momentum) below " + SGD_LOW + " or above " + (int) SGD_HIGH
                 + ". Probe: in a range test from " + LR_START + " to " + LR_END + " over " + STEPS + " steps, the spec's rate is more than " + TOO_HIGH
-                + " times the rate at the smoothed loss minimum, or less than " + TOO_LOW + " of it; a test whose suggested rate (a tenth of the minimum's) lies above the lint's range for the optimizer is inconclusive; the lint's warning is withdrawn when the spec's rate is at most 1/"
+                + " times the rate at the smoothed loss minimum, or within " + NEAR_DIVERGENCE + "x of the rate where its loss diverged, or less than " + TOO_LOW + " of it; a test whose suggested rate (a tenth of the minimum's) lies above the lint's range for the optimizer is inconclusive; the lint's warning is withdrawn when the spec's rate is at most 1/"
                 + (int) VOUCHES_BELOW + " of the minimum's";
     }
 
@@ -70,6 +72,7 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
         m.put("range test: loss smoothing (EMA)", SMOOTHING);
         m.put("range test: stop when smoothed loss exceeds its minimum by", DIVERGED);
         m.put("range test: too high beyond the minimum's rate by", TOO_HIGH);
+        m.put("range test: too high within this factor of the rate where it diverged", NEAR_DIVERGENCE);
         m.put("range test: too low below the minimum's rate by", TOO_LOW);
         m.put("range test: valley depth needed to conclude", VALLEY);
         m.put("range test: withdraws the lint's warning for a rate below the minimum's divided by", VOUCHES_BELOW);
@@ -117,6 +120,19 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
         ctx.measured().put("lr_at_loss_minimum", r.lrAtMinimum());
         if (Double.isFinite(r.diverged())) ctx.measured().put("diverged_at_lr", r.diverged());
         ctx.measured().put("spec_lr", lr);
+        List<Object> curve = new ArrayList<>();
+        for (double[] p : r.curve()) curve.add(List.of(Numbers.round(p[0]), Numbers.round(p[1])));
+        // near the rate where the test's own loss blew up, the spec's rate is too high whatever the valley
+        // looks like: the test ramps past rates a whole run cannot sustain (sgd at 5 against a divergence
+        // at 5.7 was "ok" and the run went NaN at step 49; at 4.75 it was "ok" too)
+        if (Double.isFinite(r.diverged()) && lr >= r.diverged() / NEAR_DIVERGENCE) {
+            return List.of(finding(Stage.PROBE, null, null,
+                    "in the range test the loss diverged from lr " + Numbers.fmt(r.diverged()) + " on, and the spec's " + Numbers.fmt(lr)
+                            + (lr >= r.diverged() ? " is at or beyond it" : " is within " + Numbers.fmt(NEAR_DIVERGENCE) + "x of it")
+                            + " (loss minimum at " + Numbers.fmt(r.lrAtMinimum()) + ", suggested " + Numbers.fmt(r.suggested()) + ")",
+                    evidence("spec_lr", lr, "suggested_lr", r.suggested(), "lr_at_loss_minimum", r.lrAtMinimum(), "diverged_at_lr", r.diverged(),
+                            "curve_lr_loss", curve)));
+        }
         // A minimum at rates this optimizer never trains well with is no valley but a model whose loss
         // keeps falling as its weights are thrown about: a bounded output (tanh before cross-entropy)
         // or unscaled inputs put Adam's at 2.3 and 1.9, which would have called 1e-3 a thousand times too low.
@@ -135,8 +151,6 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
             if (lr <= r.lrAtMinimum() / VOUCHES_BELOW) ctx.measured().put(WITHIN_MEASURED_RANGE, true);
             return List.of();
         }
-        List<Object> curve = new ArrayList<>();
-        for (double[] p : r.curve()) curve.add(List.of(Numbers.round(p[0]), Numbers.round(p[1])));
         return List.of(finding(Stage.PROBE, null, null,
                 "the range test puts the loss minimum at lr " + Numbers.fmt(r.lrAtMinimum()) + " (suggested " + Numbers.fmt(r.suggested()) + "); the spec's "
                         + Numbers.fmt(lr) + " is " + (high ? Numbers.fmt(lr / r.lrAtMinimum()) + " times above it" : Numbers.fmt(r.lrAtMinimum() / lr) + " times below it"),

@@ -204,6 +204,17 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aRateNearWhereTheRangeTestDivergedIsTooHigh() {
+        // sgd at 5 on digits: minimum at 1.9, divergence at 5.7, and 5 was "ok" (the run went NaN at step 49)
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.1}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: sgd, lr: 5}\ntrain: {epochs: 15, batch: 32}\n", null);
+        Measurements m = new Measurements();
+        List<Finding> fs = new dev.vitals.doctor.rules.LearningRateRange().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        assertEquals(1, fs.size(), m.values().toString());
+        assertTrue(fs.get(0).message().startsWith("in the range test the loss diverged from lr"), fs.get(0).message());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
