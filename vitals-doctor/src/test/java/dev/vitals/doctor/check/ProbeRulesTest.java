@@ -15,6 +15,7 @@ import dev.vitals.core.tensor.Shape;
 import dev.vitals.core.tensor.Tensor;
 import dev.vitals.core.train.Experiment;
 import dev.vitals.doctor.Code;
+import dev.vitals.doctor.rules.ProbeRule;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ class ProbeRulesTest {
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: breast-cancer}\nmodel: {layers: [{dense: 32}, relu, {dense: 2}]}\n"
                 + "optimizer: {name: sgd, lr: 0.0005, momentum: 0}\ntrain: {epochs: 30, batch: 32}\n", null);
         Measurements m = new Measurements();
-        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
         assertTrue(fs.isEmpty(), fs + " " + m.values());
         assertEquals(0.005, (double) m.values().get("retry_lr"), 1e-12, m.values().toString());
         assertTrue((double) m.values().get("best_batch_accuracy") < 1, "not memorised at the spec's rate: " + m.values());
@@ -113,9 +114,14 @@ class ProbeRulesTest {
                 + "optimizer: {lr: 0.01}\ntrain: {epochs: 2, batch: 16}\n");
         Spec s = SpecParser.read(specFile);
         Measurements m = new Measurements();
-        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
         assertTrue(fs.isEmpty(), fs + " " + m.values());
         assertTrue((double) m.values().get("best_batch_accuracy") < 1, "the batch is not memorised, so the new condition decides: " + m.values());
+    }
+
+    /** One probe on the spec's data, with ten seconds to spend, its measurements kept in {@code m}. */
+    private static List<Finding> probe(ProbeRule rule, Spec s, Measurements m) {
+        return rule.probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
     }
 
     private static double nextGaussian(java.util.SplittableRandom r) {
@@ -131,7 +137,7 @@ class ProbeRulesTest {
                     + "model: {layers: [{dense: 16}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 100, batch: 16}\n"
                     + "faults: [shuffled_labels]\n", null);
             Measurements m = new Measurements();
-            List<Finding> fs = new dev.vitals.doctor.rules.InputLabelMismatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+            List<Finding> fs = probe(new dev.vitals.doctor.rules.InputLabelMismatch(), s, m);
             assertEquals(1, fs.size(), "seed " + seed + ": " + m.values());
             assertEquals(Severity.ERROR, fs.get(0).severity(), "seed " + seed + ": " + fs.get(0).message() + " " + m.values());
         }
@@ -153,7 +159,7 @@ class ProbeRulesTest {
         Spec s = SpecParser.parse("name: t\ndata: {source: \"csv:far.csv\", normalize: none}\n"
                 + "model: {layers: [{dense: 16}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 10, batch: 16}\n", dir.resolve("t.yaml"));
         Measurements m = new Measurements();
-        List<Finding> fs = new dev.vitals.doctor.rules.InputLabelMismatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.InputLabelMismatch(), s, m);
         assertTrue(fs.isEmpty(), fs + " " + m.values());
     }
 
@@ -168,26 +174,29 @@ class ProbeRulesTest {
         assertTrue((int) m.values().get("layers_checked_quickly") > 0, m.values().toString());
     }
 
+    /** Two dropouts of 0.9 on digits: a sweep's spec that trains at chance. */
+    private static Spec heavyDropout() {
+        return SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.1}\n"
+                + "model: {layers: [{dense: 128}, relu, {dropout: 0.9}, {dense: 64}, relu, {dropout: 0.9}, {dense: 10}]}\n"
+                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 20, batch: 32}\n", null);
+    }
+
     @Test
     void heavyDropoutIsNotTakenForWeightsTooLarge() {
         // measured as the model predicts (evaluation mode): dropout scales what survives by 1/(1-p), and a
         // sweep saw a training-mode loss of 15.96 against ln 10 blamed on the initialisation
-        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.1}\n"
-                + "model: {layers: [{dense: 128}, relu, {dropout: 0.9}, {dense: 64}, relu, {dropout: 0.9}, {dense: 10}]}\n"
-                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 20, batch: 32}\n", null);
+        Spec s = heavyDropout();
         Measurements m = new Measurements();
-        List<Finding> fs = new dev.vitals.doctor.rules.InitialLossOff().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.InitialLossOff(), s, m);
         assertTrue(fs.isEmpty(), fs + " " + m.values());
         assertTrue((double) m.values().get("initial_loss") < 4, "near ln 10 as the model predicts: " + m.values());
     }
 
     @Test
     void dropoutTooHeavyToFitABatchIsNamedRatherThanABug() {
-        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.1}\n"
-                + "model: {layers: [{dense: 128}, relu, {dropout: 0.9}, {dense: 64}, relu, {dropout: 0.9}, {dense: 10}]}\n"
-                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 20, batch: 32}\n", null);
+        Spec s = heavyDropout();
         Measurements m = new Measurements();
-        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
         assertEquals(1, fs.size(), m.values().toString());
         assertTrue(fs.get(0).message().contains("with dropout 0.9") && fs.get(0).fix().startsWith("lower dropout"), fs.get(0).toString());
     }
@@ -198,7 +207,7 @@ class ProbeRulesTest {
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"
                 + "optimizer: {name: sgd, lr: 0.000001}\ntrain: {epochs: 15, batch: 32}\n", null);
         Measurements m = new Measurements();
-        List<Finding> fs = new dev.vitals.doctor.rules.CannotOverfitBatch().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
         assertTrue(fs.isEmpty(), fs + " " + m.values());
         assertEquals(0.01, m.values().get("retry_lr"));
     }
@@ -209,7 +218,7 @@ class ProbeRulesTest {
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.1}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"
                 + "optimizer: {name: sgd, lr: 5}\ntrain: {epochs: 15, batch: 32}\n", null);
         Measurements m = new Measurements();
-        List<Finding> fs = new dev.vitals.doctor.rules.LearningRateRange().probe(new ProbeContext(s, Experiment.loadData(s), m, 10_000));
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.LearningRateRange(), s, m);
         assertEquals(1, fs.size(), m.values().toString());
         assertTrue(fs.get(0).message().startsWith("in the range test the loss diverged from lr"), fs.get(0).message());
     }
