@@ -44,7 +44,12 @@ public final class RepairCatalogue {
             case DATA_UNSCALED -> out.add(Repairs.standardize());
             case DATA_UNSHUFFLED -> out.add(Repairs.shuffle());
             case LEARNING_RATE_RANGE -> learningRates(out, f, spec, suggestedLr, lrTooLow(f, spec) ? 10 : 0.1);
-            case LEARNING_RATE_TOO_LOW, LOSS_PLATEAU -> learningRates(out, f, spec, suggestedLr, 10);
+            case LEARNING_RATE_TOO_LOW -> learningRates(out, f, spec, suggestedLr, 10);
+            case LOSS_PLATEAU -> {
+                learningRates(out, f, spec, suggestedLr, 10);
+                out.add(Repairs.widenBottleneck());
+                out.add(Repairs.lighterWeightDecay());
+            }
             case LEARNING_RATE_TOO_HIGH -> learningRates(out, f, spec, suggestedLr, 0.1);
             case EXPLODING_GRADIENTS, LOSS_NONFINITE -> {
                 out.add(Repairs.matchingInit());
@@ -60,7 +65,12 @@ public final class RepairCatalogue {
                 out.add(Repairs.weightDecay());
                 out.add(Repairs.earlyStop());
             }
-            case UNDERFITTING -> out.add(Repairs.hiddenLayer());
+            case UNDERFITTING -> {
+                // what holds a model below what it could fit: a layer narrower than its output, a decay that outweighs the loss
+                out.add(Repairs.widenBottleneck());
+                out.add(Repairs.lighterWeightDecay());
+                out.add(Repairs.hiddenLayer());
+            }
             default -> { }
         }
         List<String> present = new ArrayList<>();
@@ -74,6 +84,8 @@ public final class RepairCatalogue {
         if (code == Code.ACCURACY_AT_CHANCE || code == Code.CANNOT_OVERFIT_BATCH) {
             // dropout of 0.5 and more drops most of the network on every step
             if (spec.model().heaviestDropout() > 0.5) out.add(Repairs.lighterDropout());
+            // ...and a hidden layer narrower than the output caps what the layers after it can learn
+            out.add(Repairs.widenBottleneck());
             // with the bugs ruled out, a rate far from what works is the commonest reason nothing is learnt
             learningRates(out, f, spec, suggestedLr, 10);
             out.add(Repairs.scaleLearningRate(0.1));

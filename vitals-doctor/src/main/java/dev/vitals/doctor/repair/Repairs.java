@@ -150,6 +150,30 @@ public final class Repairs {
                 s -> s.train().earlyStop() > 0 || s.data().validation() == 0 ? s : s.withTrain(s.train().withEarlyStop(5)));
     }
 
+    /**
+     * Hidden dense layers narrower than the output layer widened to 64 units (or the output's width):
+     * a 1-unit layer before 10 classes caps what any layer after it can do, so adding one does not help.
+     */
+    public static Repair widenBottleneck() {
+        return new Repair("widen", "hidden dense layers narrower than the output widened to 64 units",
+                s -> ModelEdits.layers(s, l -> {
+                    int last = ModelEdits.lastWeight(l);
+                    if (last < 0 || !l.get(last).kind().equals("dense")) return l;
+                    double outputs = l.get(last).arg(), width = Math.max(64, outputs);
+                    for (int i = 0; i < last; i++) {
+                        Spec.LayerSpec h = l.get(i);
+                        if (h.kind().equals("dense") && h.arg() < outputs) l.set(i, ModelEdits.layer("dense", width));
+                    }
+                    return l;
+                }));
+    }
+
+    /** A weight decay of 0.1 and more (it outweighs the loss) lowered to 1e-4. */
+    public static Repair lighterWeightDecay() {
+        return new Repair("lighter-weight-decay", "weight decay lowered to 1e-4",
+                s -> s.optimizer().weightDecay() >= 0.1 ? s.withOptimizer(s.optimizer().withWeightDecay(1e-4)) : s);
+    }
+
     public static Repair hiddenLayer() {
         return new Repair("hidden-layer", "a hidden layer of 64 relu units before the output layer",
                 s -> ModelEdits.layers(s, l -> {

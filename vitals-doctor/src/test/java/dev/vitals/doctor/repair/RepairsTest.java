@@ -183,4 +183,19 @@ class RepairsTest {
         Spec light = spec("{dense: 32}, relu, {dropout: 0.2}, {dense: 10}", "cross_entropy");
         assertTrue(RepairCatalogue.candidates(finding("CANNOT_OVERFIT_BATCH", Map.of()), light, Double.NaN).stream().noneMatch(r -> r.name().equals("lighter-dropout")));
     }
+
+    @Test
+    void aBottleneckIsWidenedAndAnOverwhelmingWeightDecayLightened() {
+        // a 1-unit layer before 10 outputs: adding a layer after it (the old candidate) left it in place
+        Spec narrow = spec("{dense: 1}, relu, {dense: 10}", "cross_entropy");
+        Spec wide = Repairs.widenBottleneck().apply(narrow);
+        assertEquals(64.0, wide.model().layers().get(0).arg());
+        assertEquals(10.0, wide.model().layers().get(2).arg(), "the output keeps its width");
+        assertFalse(Repairs.widenBottleneck().changes(spec("{dense: 32}, relu, {dense: 10}", "cross_entropy")), "32 units before 10 outputs are no bottleneck");
+        assertTrue(RepairCatalogue.candidates(finding("UNDERFITTING", Map.of()), narrow, Double.NaN).stream().anyMatch(r -> r.name().equals("widen")));
+
+        Spec decayed = spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001, weight_decay: 1.0", "");
+        assertEquals(1e-4, Repairs.lighterWeightDecay().apply(decayed).optimizer().weightDecay());
+        assertFalse(Repairs.lighterWeightDecay().changes(spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001, weight_decay: 0.01", "")));
+    }
 }
