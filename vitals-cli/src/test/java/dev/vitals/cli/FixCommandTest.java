@@ -117,10 +117,14 @@ class FixCommandTest {
 
     @Test
     void anUncurableErrorExitsUnhealthy() throws Exception {
+        // fractional labels: no change to the spec makes them class indices (too few outputs are now cured)
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 60; i++) csv.append(i).append(',').append(-i).append(',').append(i % 3 == 0 ? "0.5" : Integer.toString(i % 2)).append('\n');
+        Files.writeString(tmp.resolve("frac.csv"), csv);
         Path input = tmp.resolve("labels.yaml");
         Files.writeString(input, """
-                name: too-few-outputs
-                data: {source: iris}
+                name: fractional-labels
+                data: {source: "csv:frac.csv"}
                 model: {init: he, layers: [{dense: 16}, relu, {dense: 2}]}
                 """);
         Outcome o = run("fix", input.toString(), "--write", tmp.resolve("out.yaml").toString());

@@ -28,10 +28,23 @@ public final class RepairCatalogue {
         List<Repair> out = new ArrayList<>();
         switch (code) {
             case SOFTMAX_BEFORE_CROSS_ENTROPY -> out.add(Repairs.dropSoftmaxBeforeLoss());
-            case LOSS_OUTPUT_MISMATCH -> out.add(Repairs.logitsIntoCrossEntropy());
+            case LOSS_OUTPUT_MISMATCH -> {
+                out.add(Repairs.logitsIntoCrossEntropy());
+                int classes = f.evidence().get("classes") instanceof Number n ? n.intValue() : 0;
+                if (classes > 2) out.add(Repairs.outputPerClass(classes));
+            }
             case TARGET_ENCODING -> {
                 out.add(Repairs.logitsIntoCrossEntropy());
                 out.add(Repairs.indexTargets());
+            }
+            case DATA_LABEL_RANGE -> {
+                // whole labels beyond the outputs: a last layer with too few of them (5 outputs for 10 digits)
+                boolean whole = f.evidence().get("negative") instanceof Number neg && neg.longValue() == 0
+                        && f.evidence().get("not_integer") instanceof Number frac && frac.longValue() == 0
+                        && !Boolean.TRUE.equals(f.evidence().get("looks_one_based"));  // 1..C wants C outputs and the labels shifted, not C + 1 outputs
+                if (whole && f.evidence().get("max_label") instanceof Number max && max.doubleValue() + 1 <= 4096) {
+                    out.add(Repairs.outputPerClass((int) max.doubleValue() + 1));
+                }
             }
             case SATURATING_ACTIVATIONS, VANISHING_GRADIENTS, SATURATED_UNITS -> {
                 out.add(Repairs.reluHidden());

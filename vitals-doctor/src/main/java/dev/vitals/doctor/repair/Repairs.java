@@ -43,6 +43,24 @@ public final class Repairs {
                 });
     }
 
+    /**
+     * One output per class with cross-entropy, for a model whose last layer has fewer (one output
+     * regressing 3 classes, or 5 outputs for digits' 10): the cross-entropy repair alone kept the
+     * single output and was refused for labels it cannot predict.
+     */
+    public static Repair outputPerClass(int classes) {
+        return new Repair("output-per-class", "the last dense layer given one output per class (" + classes + "), linear, with cross-entropy on class indices",
+                s -> {
+                    Spec t = ModelEdits.layers(s, l -> {
+                        List<Spec.LayerSpec> out = ModelEdits.linearOutput(l);
+                        int last = ModelEdits.lastWeight(out);
+                        if (last >= 0 && out.get(last).kind().equals("dense")) out.set(last, ModelEdits.layer("dense", classes));
+                        return out;
+                    });
+                    return t.withLoss("cross_entropy").withData(t.data().withTargets(TargetEncoding.INDEX));
+                });
+    }
+
     public static Repair indexTargets() {
         return new Repair("index-targets", "class-index targets", s -> s.withData(s.data().withTargets(TargetEncoding.INDEX)));
     }

@@ -144,7 +144,7 @@ class FixerTest {
     }
 
     @Test
-    void aFindingWithoutACureIsReportedAsSuch() {
+    void tooFewOutputsAreGivenOnePerClass() {
         Spec spec = SpecParser.parse("""
                 name: too-few-outputs
                 seed: 1
@@ -154,6 +154,27 @@ class FixerTest {
                 optimizer: {name: adam, lr: 0.01}
                 train: {epochs: 20, batch: 16}
                 """, null);
+        FixResult r = Fixer.fix(spec, Fixer.Options.defaults(), null);
+        assertTrue(r.healthy(), r.findings().toString());
+        Finding f = r.findings().stream().filter(x -> x.code().equals("DATA_LABEL_RANGE")).findFirst().orElseThrow();
+        assertTrue(f.verified().startsWith("cured by 'output-per-class'"), f.verified());
+    }
+
+    @Test
+    void aFindingWithoutACureIsReportedAsSuch(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        // fractional labels: no change to the spec makes them class indices
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 60; i++) csv.append(i).append(',').append(-i).append(',').append(i % 3 == 0 ? "0.5" : Integer.toString(i % 2)).append('\n');
+        Files.writeString(dir.resolve("frac.csv"), csv);
+        Spec spec = SpecParser.parse("""
+                name: fractional-labels
+                seed: 1
+                data: {source: "csv:frac.csv", validation: 0.2}
+                model: {init: he, layers: [{dense: 16}, relu, {dense: 2}]}
+                loss: cross_entropy
+                optimizer: {name: adam, lr: 0.01}
+                train: {epochs: 20, batch: 16}
+                """, dir.resolve("spec.yaml"));
         FixResult r = Fixer.fix(spec, Fixer.Options.defaults(), null);
         assertFalse(r.healthy());
         assertFalse(r.changed());

@@ -198,4 +198,20 @@ class RepairsTest {
         assertEquals(1e-4, Repairs.lighterWeightDecay().apply(decayed).optimizer().weightDecay());
         assertFalse(Repairs.lighterWeightDecay().changes(spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001, weight_decay: 0.01", "")));
     }
+
+    @Test
+    void tooFewOutputsGetOnePerClass() {
+        // 5 outputs for digits' 10 classes, and one output regressing 10 classes
+        Spec five = spec("source: digits", "he", "{dense: 32}, relu, {dense: 5}", "cross_entropy", "name: adam", "");
+        List<Repair> c = RepairCatalogue.candidates(finding("DATA_LABEL_RANGE", Map.of("max_label", 9.0, "negative", 0L, "not_integer", 0L, "looks_one_based", false)), five, Double.NaN);
+        Repair r = c.stream().filter(x -> x.name().equals("output-per-class")).findFirst().orElseThrow(() -> new AssertionError(c.toString()));
+        assertEquals(10.0, r.apply(five).model().layers().get(2).arg());
+        assertTrue(RepairCatalogue.candidates(finding("DATA_LABEL_RANGE", Map.of("max_label", 3.0, "negative", 0L, "not_integer", 0L, "looks_one_based", true)), five, Double.NaN).isEmpty(),
+                "1-based labels want shifting, not another output");
+        Spec regressed = spec("source: digits", "he", "{dense: 32}, relu, {dense: 1}", "mse", "name: adam", "");
+        Spec fixed = RepairCatalogue.candidates(finding("LOSS_OUTPUT_MISMATCH", Map.of("classes", 10)), regressed, Double.NaN).stream()
+                .filter(x -> x.name().equals("output-per-class")).findFirst().orElseThrow().apply(regressed);
+        assertEquals("cross_entropy", fixed.loss());
+        assertEquals(10.0, fixed.model().layers().get(2).arg());
+    }
 }
