@@ -1,5 +1,6 @@
 package dev.vitals.cli;
 
+import dev.vitals.core.Words;
 import dev.vitals.core.report.Report;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.spec.SpecParser;
@@ -57,7 +58,7 @@ final class CheckCommand implements Callable<Integer> {
         String status = switch (step.status()) {
             case StepReport.OK -> "ok";
             case StepReport.SKIPPED -> "skipped";
-            default -> step.findings().size() + " finding" + (step.findings().size() == 1 ? "" : "s");
+            default -> Words.count(step.findings().size(), "finding");
         };
         o.printf("%d. %-22s %-12s %5.2fs  %s%n", step.number(), step.name(), status, step.seconds(), measured(step.measured()));
         o.flush();

@@ -1,6 +1,7 @@
 package dev.vitals.cli;
 
 import dev.vitals.core.InputException;
+import dev.vitals.core.Words;
 import dev.vitals.core.io.AtomicText;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Report;
@@ -93,7 +94,7 @@ final class FixCommand implements Callable<Integer> {
             o.println("nothing to repair: the check found nothing");
             return;
         }
-        if (r.changed()) o.println("kept " + r.kept().size() + " repair" + (r.kept().size() == 1 ? "" : "s") + ":");
+        if (r.changed()) o.println("kept " + Words.count(r.kept().size(), "repair") + ":");
         for (Fixer.Kept k : r.kept()) o.println("  " + k.repair().name() + ": " + k.repair().description() + " (cures " + k.target() + ")");
         o.println("findings:");
         for (Finding f : r.findings()) {

@@ -48,8 +48,9 @@ public final class DataPipeline {
         Dataset all = loaded.data();
         if (all.size() == 0) throw new InputException("data.source: " + spec.source() + " holds no examples; expected at least one");
         Dataset pool, test;
-        // which loaded example each split's example is, for a source that knows its examples' lines
-        int[] poolIdx = Splits.range(all.size()), testIdx = null, trainIdx, validationIdx = null;
+        // which loaded example each split's example is, followed only for a source that knows its examples' lines
+        int[] lines = loaded.lines();
+        int[] poolIdx = lines == null ? null : Splits.range(all.size()), testIdx = null, trainIdx, validationIdx = null;
         if (spec.testAuto() && loaded.ownTest() != null) {
             pool = all;
             test = loaded.ownTest();
@@ -59,8 +60,8 @@ public final class DataPipeline {
                 Splits.Split s = Splits.stratified(all.labels(), fraction, new SplittableRandom(Splits.TEST_SEED));
                 test = all.subset(s.heldOut());
                 pool = all.subset(s.kept());
-                testIdx = s.heldOut();
-                poolIdx = s.kept();
+                testIdx = lines == null ? null : s.heldOut();
+                poolIdx = lines == null ? null : s.kept();
                 dropped += 4L * all.x().length;
             } else {
                 pool = all;
@@ -90,24 +91,23 @@ public final class DataPipeline {
             train = sortedByLabel(train);
             trainIdx = null;  // reordered: its lines are not followed
         }
-        int[] lines = loaded.lines();
         PreparedData.Origin origin = lines == null ? null
-                : new PreparedData.Origin(loaded.file(), lines(lines, trainIdx), lines(lines, validationIdx), lines(lines, testIdx));
+                : new PreparedData.Origin(loaded.file(), pick(lines, trainIdx), pick(lines, validationIdx), pick(lines, testIdx));
 
         String desc = loaded.description() + String.format("; %d train, %s validation, %s test",
                 train.size(), validation == null ? "no" : Integer.toString(validation.size()), test == null ? "no" : Integer.toString(test.size()));
         return new SplitData(train, validation, test, desc, dropped, origin);
     }
 
-    /** {@code from[idx[i]]} for each i. */
+    /** {@code from[idx[i]]} for each i; null where either is. */
     private static int[] pick(int[] from, int[] idx) {
+        if (from == null || idx == null) return null;
         int[] out = new int[idx.length];
         for (int i = 0; i < idx.length; i++) out[i] = from[idx[i]];
         return out;
     }
 
-    /** The lines of the loaded examples {@code idx}, or null where the split is absent or not followed. */
-    private static int[] lines(int[] lines, int[] idx) { return idx == null ? null : pick(lines, idx); }
+
 
     /** The bug of shuffling inputs and labels separately: labels permuted against their inputs. */
     private static Dataset shuffledLabels(Dataset d, long seed) {

@@ -1,6 +1,7 @@
 package dev.vitals.core.data;
 
 import dev.vitals.core.InputException;
+import dev.vitals.core.Words;
 import dev.vitals.core.tensor.Shape;
 
 import java.util.List;
@@ -101,7 +102,7 @@ final class Synthetic {
         }
         Dataset d = shuffled(new Dataset(Shape.of(features), x, y, classes, classNames(classes)), rng);
         return new LoadedData(d, null, "synthetic blobs: " + n + " points in " + classes + " gaussian clusters (spread " + spread
-                + ") in " + features + " dimension" + (features == 1 ? "" : "s"));
+                + ") in " + Words.count(features, "dimension"));
     }
 
     /** Examples of class {@code c} when {@code n} are shared among {@code classes} as evenly as possible. */

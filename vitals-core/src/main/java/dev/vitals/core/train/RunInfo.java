@@ -23,7 +23,12 @@ public record RunInfo(String name, List<LayerInfo> layers, List<String> paramete
     public double chance() { return regressesLabels() ? 0 : Math.max(majorityShare(), classes > 0 ? 1.0 / classes : 0); }
 
     /** Whether the loss regresses the label value (mse on index targets with one output) rather than scoring classes. */
-    public boolean regressesLabels() { return "mse".equals(loss) && "index".equals(targets) && outputs == 1; }
+    public boolean regressesLabels() { return regressesLabels(loss, targets, outputs); }
+
+    /** The same, for a loss, a target encoding (its key) and a number of outputs: what rules judging a spec before any run ask. */
+    public static boolean regressesLabels(String loss, String targets, int outputs) {
+        return "mse".equals(loss) && "index".equals(targets) && outputs == 1;
+    }
 
     /** Share of the training split's most frequent class. */
     public double majorityShare() {

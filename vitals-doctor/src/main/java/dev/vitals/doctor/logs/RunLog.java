@@ -167,7 +167,7 @@ public final class RunLog {
                 double s = value(r, Kind.STEP);
                 // 2^53: beyond it a double no longer holds every whole number, so the text is compared exactly
                 Object raw = r.values().get(used.get(Kind.STEP));
-                boolean beyond = s > 0x1p53 || raw instanceof String text && Double.isFinite(s) && s == Math.rint(s)
+                boolean beyond = s > 0x1p53 || s == 0x1p53 && raw instanceof String text  // 2^53 + 1 reads as 2^53
                         && new java.math.BigDecimal(text.trim()).compareTo(java.math.BigDecimal.valueOf(1L << 53)) > 0;
                 if (Double.isFinite(s) && (s != Math.rint(s) || s < 0 || beyond)) {
                     throw new InputException(table.source() + " " + r.where() + ": step column '" + used.get(Kind.STEP) + "': expected a whole number of steps from 0 to 2^53 (9007199254740992), not "

@@ -223,6 +223,6 @@ public final class Repairs {
 
     /** A rate times ten as a person writes it: 0.001 x 10 is 0.01, not 0.010000000000000002 in the written spec. */
     static double tidy(double lr) {
-        return new java.math.BigDecimal(lr).round(new java.math.MathContext(6)).stripTrailingZeros().doubleValue();
+        return Numbers.significant(lr, 6);
     }
 }

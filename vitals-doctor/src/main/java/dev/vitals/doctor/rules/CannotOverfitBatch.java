@@ -108,10 +108,10 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         // So does a rate outside what works for the optimizer (sgd at 1e-6 barely moves the loss, and
         // was called a bug while the range test put the minimum at 1.9): tried at its optimizer's default.
         double lr = spec.optimizer().lr();
-        boolean adam = !spec.optimizer().name().equals("sgd");
-        boolean rateOff = adam ? lr < LearningRateRange.ADAM_LOW || lr > LearningRateRange.ADAM_HIGH : lr < LearningRateRange.SGD_LOW || lr > LearningRateRange.SGD_HIGH;
+        LearningRateRange.Range works = LearningRateRange.plausible(spec.optimizer());
+        boolean rateOff = !works.contains(works.effective());
         boolean retried = (a.stillFalling() || rateOff) && ctx.timeLeft();
-        double faster = rateOff ? (adam ? 1e-3 : 0.01) : lr * RETRY_FACTOR;
+        double faster = rateOff ? (spec.optimizer().name().equals("sgd") ? 0.01 : 1e-3) : lr * RETRY_FACTOR;
         if (retried) {
             Attempt b = attempt(ctx, spec, batch, faster);
             ctx.measured().put("retry_lr", faster);

@@ -1,10 +1,10 @@
 package dev.vitals.doctor.rules;
 
 import dev.vitals.core.data.Dataset;
-import dev.vitals.core.loss.TargetEncoding;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.train.RunInfo;
 import dev.vitals.doctor.Code;
 import dev.vitals.doctor.check.DataContext;
 
@@ -49,7 +49,7 @@ public final class DataClassImbalance extends Rule implements DataRule {
 
     @Override
     public List<Finding> check(DataContext ctx) {
-        if (ctx.spec().loss().equals("mse") && ctx.spec().data().targets() == TargetEncoding.INDEX && ctx.outputs() == 1) return List.of();
+        if (RunInfo.regressesLabels(ctx.spec().loss(), ctx.spec().data().targets().key(), ctx.outputs())) return List.of();
         Dataset train = ctx.data().train();
         int[] counts = train.classCounts();
         int big = -1, small = -1;

@@ -1,9 +1,10 @@
 package dev.vitals.doctor.rules;
 
+import dev.vitals.core.Words;
 import dev.vitals.core.data.Dataset;
-import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.report.Finding;
 import dev.vitals.doctor.Code;
 import dev.vitals.doctor.check.DataContext;
 
@@ -109,7 +110,7 @@ public final class DataNonFinite extends Rule implements DataRule {
         List<String> parts = new ArrayList<>();
         for (String s : nan.keySet()) {
             long n = (Long) nan.get(s) + (Long) inf.get(s);
-            if (n > 0) parts.add(s + ": " + n + " in " + examples.get(s) + " example" + ((Long) examples.get(s) == 1 ? "" : "s"));
+            if (n > 0) parts.add(s + ": " + n + " in " + Words.count((Long) examples.get(s), "example"));
         }
         return String.join(", ", parts);
     }

@@ -105,7 +105,10 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
             ctx.measured().put("skipped", "fewer than two classes");
             return List.of();
         }
-        if (ctx.spec().loss().equals("mse") && ctx.spec().data().targets() == TargetEncoding.INDEX && ctx.fresh().model().outputShape().size() == 1) {
+        // the short run, when there is one, already says how many outputs the model has; else one is built
+        boolean regression = run != null && run.info() != null ? run.info().regressesLabels()
+                : RunInfo.regressesLabels(ctx.spec().loss(), ctx.spec().data().targets().key(), ctx.fresh().model().outputShape().size());
+        if (regression) {
             // the reference is a classifier judged by accuracy against the majority class, which a
             // regressed count (many labels, each one rarely hit exactly) does not measure
             ctx.measured().put("skipped", "the loss regresses the label value: accuracy against the majority class does not apply");

@@ -24,7 +24,12 @@ public final class Numbers {
         // kept a number: the report writes it as null, a console prints it as NaN or Infinity
         if (!Double.isFinite(d)) return d;
         if (d == 0) return 0.0;
-        return new BigDecimal(d).round(new MathContext(4)).doubleValue();
+        return significant(d, 4);
+    }
+
+    /** {@code d} rounded to {@code digits} significant digits (finite, non-zero {@code d}). */
+    public static double significant(double d, int digits) {
+        return new BigDecimal(d).round(new MathContext(digits)).doubleValue();
     }
 
     /** "1.23e-05" or "0.0123" style, for messages. */
