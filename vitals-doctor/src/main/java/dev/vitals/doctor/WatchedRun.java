@@ -18,14 +18,14 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A training run under the doctor's watch, as {@code vitals train} runs it: the data checks and the
- * lint first (a run whose labels or inputs make training meaningless is not started), then training
+ * A training run under the doctor's watch, as {@code vitals train} runs it: the data checks, the
+ * lint and the initial loss first (a run whose labels or inputs make training meaningless is not started), then training
  * with every monitor attached. Findings reach {@code onFinding} as they appear.
  */
 public final class WatchedRun {
     private WatchedRun() {}
 
-    /** The data checks and lint of a spec, before anything trains. */
+    /** The data checks, the lint and the initial loss of a spec, before anything trains. */
     public record Preflight(List<StepReport> steps, List<Finding> findings) {
         /** Labels the model cannot predict, or non-finite inputs: training would mean nothing. */
         public boolean blocksTraining() { return Checkup.blocksTraining(findings); }
@@ -44,12 +44,13 @@ public final class WatchedRun {
 
     public static Preflight preflight(Spec spec, PreparedData data) {
         Model probe = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
-        List<StepReport> steps = Checkup.preflight(spec, data, probe);
+        List<StepReport> steps = new ArrayList<>(Checkup.preflight(spec, data, probe));
+        if (!Checkup.blocksTraining(steps.get(0).findings())) steps.add(Checkup.initialLoss(spec, data));
         List<Finding> found = new ArrayList<>();
         for (StepReport s : steps) found.addAll(s.findings());
         // as vitals check does, or train and check would disagree on the same spec (fix's final
         // check said 0 warnings, the run then warned)
-        return new Preflight(steps, List.copyOf(Checkup.measureLintedRate(spec, data, found)));
+        return new Preflight(List.copyOf(steps), List.copyOf(Checkup.measureLintedRate(spec, data, found)));
     }
 
     /** Preflight, then training unless the preflight blocks it. */

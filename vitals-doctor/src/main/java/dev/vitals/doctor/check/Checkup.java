@@ -144,6 +144,19 @@ public final class Checkup {
         return List.of(dataStep, new StepReport(2, "lint", status(found), m.values(), found, secs(s0)));
     }
 
+    /**
+     * Step 3 for a run that trains ({@code vitals train}): the untrained model's loss against an
+     * uninformed prediction's, which the monitors cannot see once the first step has moved the
+     * weights (a start thousands of times too confident trained to 70% and read as healthy).
+     */
+    public static StepReport initialLoss(Spec spec, PreparedData data) {
+        long s0 = System.nanoTime();
+        dev.vitals.doctor.rules.InitialLossOff probe = new dev.vitals.doctor.rules.InitialLossOff();
+        Measurements m = new Measurements();
+        List<Finding> found = probe.probe(new ProbeContext(spec, data, m, budget(probe)));
+        return new StepReport(3, probe.probeName(), status(found), m.values(), found, secs(s0));
+    }
+
     /** Whether the data findings make training meaningless: labels the model cannot predict, or non-finite inputs. */
     public static boolean blocksTraining(List<Finding> findings) {
         return has(findings, Code.DATA_LABEL_RANGE) || has(findings, Code.DATA_NONFINITE);

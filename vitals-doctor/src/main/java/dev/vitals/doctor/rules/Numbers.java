@@ -45,4 +45,7 @@ public final class Numbers {
     }
 
     public static String pct(double fraction) { return String.format("%.1f%%", 100 * fraction); }
+
+    /** A difference of two fractions in percentage points, one decimal. */
+    public static String points(double difference) { return String.format("%.1f", 100 * difference); }
 }

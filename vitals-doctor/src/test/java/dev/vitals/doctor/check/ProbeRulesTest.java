@@ -232,6 +232,10 @@ class ProbeRulesTest {
         double expected = ((Number) f.evidence().get("expected")).doubleValue();
         assertEquals(Math.log(10), expected, 1e-3);
         assertTrue(measured > 3 * expected, "initial loss " + measured + " should be far above ln 10");
+        assertEquals(Severity.ERROR, f.severity(), "normal:3 starts thousands of times above ln 10");
+        // normal:0.5 starts about 18 times above it: confidently wrong, yet a run recovers part of the way
+        Finding moderate = of(check(digits("'normal:0.5'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF).get(0);
+        assertEquals(Severity.WARNING, moderate.severity(), moderate.toString());
     }
 
     @Test

@@ -507,6 +507,45 @@ class TraceRulesTest {
         }
 
         @Test
+        void aRunThatEndsStillClimbingFastIsUnderfittingAtItsEnd() {
+            // digits with the whole training set in each batch: one step an epoch, 30 in all, ended at
+            // 84% and still climbing (it was "healthy, nothing found"; a batch of 32 reaches 97%)
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 30, 1, 2000, 145);
+            Trace t = b.build();
+            climbing(t, 30, 0.0);
+            assertTrue(new Underfitting().evaluate(t, EPOCH).isEmpty(), "judged at the end only: a run still has epochs to climb");
+            List<Finding> f = new Underfitting().evaluate(t, END);
+            assertEquals(1, f.size());
+            Finding u = f.get(0);
+            assertEquals(Severity.WARNING, u.severity());
+            assertTrue(u.message().startsWith("the run ended while the model was still learning: training accuracy rose 8.1 points over the last 10 epochs"), u.message());
+            assertTrue(u.cause().startsWith("too few optimizer steps: 30 steps in all (1 step an epoch at batch 2000"), u.cause());
+            assertTrue(u.fix().contains("smaller batch"), u.fix());
+            assertTrue(new Underfitting().stillHolds(t, u), "raised at the end, of the end");
+
+            // the same curves stopped early (early stop after 25 of 30 planned epochs): not a run cut short
+            Trace early = b.build();
+            climbing(early, 25, 0.0);
+            assertTrue(new Underfitting().evaluate(early, END).isEmpty());
+            // training accuracy climbing while validation stays put: a model memorising, OVERFITTING's
+            Trace memorising = b.build();
+            climbing(memorising, 30, 1.0);
+            assertTrue(new Underfitting().evaluate(memorising, END).isEmpty());
+            // a healthy run: near its fit and levelled off
+            Trace fitted = b.build();
+            for (int e = 0; e < 30; e++) fitted.epoch(epoch(e, 2.3 * Math.exp(-e / 3.0), 0.99 - 0.8 * Math.exp(-e / 3.0), 2.3 * Math.exp(-e / 3.0) + 0.05, 0.97 - 0.8 * Math.exp(-e / 3.0), e + 1L));
+            assertTrue(new Underfitting().evaluate(fitted, END).isEmpty());
+        }
+
+        /** Accuracy 0.9 - 0.7 exp(-e/12) and a loss falling alike; validation 3 points below, or held at 60% where {@code valFlat} is 1. */
+        private static void climbing(Trace t, int epochs, double valFlat) {
+            for (int e = 0; e < epochs; e++) {
+                double acc = 0.9 - 0.7 * Math.exp(-e / 12.0), loss = 2.5 * Math.exp(-e / 18.0);
+                t.epoch(epoch(e, loss, acc, loss + 0.1, valFlat > 0 ? 0.6 : acc - 0.03, e + 1L));
+            }
+        }
+
+        @Test
         void accuracyAtChanceWithAnUnmovedLossFiresWithinTheFirstEpoch() {
             TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 10, 200, 32, 800);
             Trace t = b.build();
