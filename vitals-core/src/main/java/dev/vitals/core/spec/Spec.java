@@ -73,6 +73,8 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
         public Optimizer withLr(double r) { return new Optimizer(name, r, momentum, nesterov, weightDecay, beta1, beta2, eps); }
 
         public Optimizer withWeightDecay(double wd) { return new Optimizer(name, lr, momentum, nesterov, wd, beta1, beta2, eps); }
+
+        public Optimizer withMomentum(double m) { return new Optimizer(name, lr, m, nesterov, weightDecay, beta1, beta2, eps); }
     }
 
     public record Schedule(String name, int stepSize, double gamma, double warmup, double minLr) {
@@ -84,6 +86,8 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
         public Train withClipNorm(double c) { return new Train(epochs, batch, c, earlyStop); }
 
         public Train withEarlyStop(int patience) { return new Train(epochs, batch, clipNorm, patience); }
+
+        public Train withBatch(int b) { return new Train(epochs, b, clipNorm, earlyStop); }
     }
 
     public Path dir() {

@@ -56,16 +56,23 @@ public final class RepairCatalogue {
             case NO_VALIDATION -> out.add(Repairs.validation());
             case DATA_UNSCALED -> out.add(Repairs.standardize());
             case DATA_UNSHUFFLED -> out.add(Repairs.shuffle());
-            case LEARNING_RATE_RANGE -> learningRates(out, f, spec, suggestedLr, lrTooLow(f, spec) ? 10 : 0.1);
+            case LEARNING_RATE_RANGE -> {
+                if (!lrTooLow(f, spec)) out.add(Repairs.usualMomentum());
+                learningRates(out, f, spec, suggestedLr, lrTooLow(f, spec) ? 10 : 0.1);
+            }
             case LEARNING_RATE_TOO_LOW -> learningRates(out, f, spec, suggestedLr, 10);
             case LOSS_PLATEAU -> {
                 learningRates(out, f, spec, suggestedLr, 10);
                 out.add(Repairs.widenBottleneck());
                 out.add(Repairs.lighterWeightDecay());
             }
-            case LEARNING_RATE_TOO_HIGH -> learningRates(out, f, spec, suggestedLr, 0.1);
+            case LEARNING_RATE_TOO_HIGH -> {
+                out.add(Repairs.usualMomentum());
+                learningRates(out, f, spec, suggestedLr, 0.1);
+            }
             case EXPLODING_GRADIENTS, LOSS_NONFINITE -> {
                 out.add(Repairs.matchingInit());
+                out.add(Repairs.usualMomentum());
                 out.add(Repairs.clipAndLowerLr());
                 out.add(Repairs.clip());
             }
@@ -79,6 +86,12 @@ public final class RepairCatalogue {
                 out.add(Repairs.earlyStop());
             }
             case UNDERFITTING -> {
+                if (f.evidence().containsKey("train_accuracy_rise")) {
+                    // a run that stopped still learning: more steps an epoch, or longer ones
+                    out.add(Repairs.smallerBatch());
+                    learningRates(out, f, spec, suggestedLr, 10);
+                    break;
+                }
                 // what holds a model below what it could fit: a layer narrower than its output, a decay that outweighs the loss
                 out.add(Repairs.widenBottleneck());
                 out.add(Repairs.lighterWeightDecay());

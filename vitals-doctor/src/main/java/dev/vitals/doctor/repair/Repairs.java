@@ -126,6 +126,16 @@ public final class Repairs {
                 s -> s.withOptimizer(s.optimizer().withLr(tidy(s.optimizer().lr() * factor))));
     }
 
+    /**
+     * SGD momentum above 0.95 brought to the usual 0.9: at 0.999 every step carries the last thousand,
+     * an effective rate of lr / (1 - momentum) = 1000 lr, and lowering lr instead keeps a velocity that
+     * takes a thousand steps to turn (digits at lr 0.01: diverged; fixed by lr alone, 97.2% with a test loss of 1.49).
+     */
+    public static Repair usualMomentum() {
+        return new Repair("momentum-0.9", "momentum 0.9 (the usual setting)",
+                s -> !s.optimizer().name().equals("sgd") || !(s.optimizer().momentum() > 0.95) ? s : s.withOptimizer(s.optimizer().withMomentum(0.9)));
+    }
+
     public static Repair clipAndLowerLr() {
         return new Repair("clip+lower-lr", "clip_norm 1 and the learning rate /10",
                 s -> s.train().clipNorm() > 0 && s.train().clipNorm() <= 1 ? s
@@ -161,6 +171,15 @@ public final class Repairs {
                     if (o.name().equals("adam")) o = new Spec.Optimizer("adamw", o.lr(), o.momentum(), o.nesterov(), o.weightDecay(), o.beta1(), o.beta2(), o.eps());
                     return s.withOptimizer(o);
                 });
+    }
+
+    /**
+     * A batch above 256 examples brought down to 64: one of the whole training set takes one step an
+     * epoch, and a run of 30 epochs stops far from converged (digits: 86% where batches of 32 reach 97%).
+     */
+    public static Repair smallerBatch() {
+        return new Repair("smaller-batch", "batch 64 (more optimizer steps an epoch)",
+                s -> s.train().batch() <= 256 ? s : s.withTrain(s.train().withBatch(64)));
     }
 
     public static Repair earlyStop() {

@@ -185,6 +185,42 @@ class RepairsTest {
     }
 
     @Test
+    void momentumNearOneIsBroughtToTheUsualSettingBeforeTheRate() {
+        // sgd at 0.01 with momentum 0.999 on digits diverged; lowering lr alone kept the momentum (97.2%, test loss 1.49),
+        // momentum 0.9 at the same rate trains to 96.9% with a test loss of 0.078
+        Spec heavy = spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, momentum: 0.999", "");
+        assertEquals(0.9, Repairs.usualMomentum().apply(heavy).optimizer().momentum());
+        assertEquals(0.01, Repairs.usualMomentum().apply(heavy).optimizer().lr(), "the rate is left as it is");
+        assertFalse(Repairs.usualMomentum().changes(spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, momentum: 0.9", "")));
+        assertFalse(Repairs.usualMomentum().changes(spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.01", "")));
+        for (String code : List.of("LEARNING_RATE_RANGE", "LEARNING_RATE_TOO_HIGH", "EXPLODING_GRADIENTS")) {
+            List<String> names = RepairCatalogue.candidates(finding(code, Map.of("effective_lr", 10.0, "plausible_low", 3e-4)), heavy, Double.NaN)
+                    .stream().map(Repair::name).toList();
+            assertTrue(names.contains("momentum-0.9"), code + ": " + names);
+        }
+        // a rate too low is not cured by less momentum
+        List<String> low = RepairCatalogue.candidates(finding("LEARNING_RATE_RANGE", Map.of("effective_lr", 1e-5, "plausible_low", 3e-4)),
+                spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.00000001, momentum: 0.999", ""), Double.NaN)
+                .stream().map(Repair::name).toList();
+        assertFalse(low.contains("momentum-0.9"), low.toString());
+    }
+
+    @Test
+    void aRunStoppedStillLearningGetsMoreStepsAnEpochNotAWiderModel() {
+        // digits in batches of 2000 (the whole training set): 30 steps, 86% and climbing; batch 64 trains to 96.9%
+        Spec whole = spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, momentum: 0.9", "")
+                .withTrain(new Spec.Train(30, 2000, 0, 0));
+        assertEquals(64, Repairs.smallerBatch().apply(whole).train().batch());
+        assertEquals(30, Repairs.smallerBatch().apply(whole).train().epochs());
+        assertFalse(Repairs.smallerBatch().changes(whole.withTrain(new Spec.Train(30, 128, 0, 0))), "128 is a usual batch");
+        List<String> names = RepairCatalogue.candidates(finding("UNDERFITTING", Map.of("train_accuracy_rise", 0.088)), whole, Double.NaN)
+                .stream().map(Repair::name).toList();
+        assertEquals("smaller-batch", names.get(0), names.toString());
+        assertTrue(names.contains("lr x10"), names.toString());
+        assertFalse(names.contains("hidden-layer") || names.contains("widen"), "a model still learning is not short of capacity: " + names);
+    }
+
+    @Test
     void aBottleneckIsWidenedAndAnOverwhelmingWeightDecayLightened() {
         // a 1-unit layer before 10 outputs: adding a layer after it (the old candidate) left it in place
         Spec narrow = spec("{dense: 1}, relu, {dense: 10}", "cross_entropy");
