@@ -2,6 +2,9 @@ package dev.vitals.doctor.repair;
 
 /** How two short runs compare: in words for a finding's {@code verified}, and whether the second is worse beyond noise. */
 final class Outcomes {
+    /** The smallest rise of a loss that counts, beside its doubling: 0.05 is 2% of ln 10. */
+    static final double LOSS_RISE = 0.05;
+
     private Outcomes() {}
 
     /** "short-run validation accuracy 10.2% -> 91.3% (loss 1.31 -> 0.34)", or empty when nothing was measured. */
@@ -18,14 +21,20 @@ final class Outcomes {
 
     /**
      * Worse on the same examples, beyond what chance alone moves: accuracy down by more than two
-     * binomial standard errors of the examples measured (at least a point), or, where accuracy says
+     * binomial standard errors of the examples measured (at least a point), or level within them
+     * while the same loss more than doubled (by {@link #LOSS_RISE} at least), or, where accuracy says
      * nothing, the same loss up by more than 10%; a loss that stops being finite is always worse.
      */
     static boolean worse(ShortTrial.Outcome before, ShortTrial.Outcome after) {
         if (before == null || after == null || !before.split().equals(after.split())) return false;
         if (before.finite() && !after.finite()) return true;
         if (Double.isFinite(before.accuracy()) && Double.isFinite(after.accuracy())) {
-            return after.accuracy() < before.accuracy() - noise(before);
+            if (after.accuracy() < before.accuracy() - noise(before)) return true;
+            // accuracy cannot tell them apart (36 validation examples, both at 100%), the loss can: a
+            // repair that leaves the model as often right but five times as confidently wrong is no cure
+            boolean level = !(after.accuracy() > before.accuracy() + noise(before));
+            return level && before.finite() && before.lossKind().equals(after.lossKind())
+                    && after.loss() > 2 * before.loss() && after.loss() - before.loss() > LOSS_RISE;
         }
         return before.finite() && before.lossKind().equals(after.lossKind()) && after.loss() > before.loss() * 1.1;
     }

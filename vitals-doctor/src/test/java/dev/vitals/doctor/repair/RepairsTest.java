@@ -152,6 +152,12 @@ class RepairsTest {
         assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(Double.NaN, Double.NaN, "cross_entropy", "validation", 287, 1, 3, 1)));
         assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)),
                 "different examples are not compared");
+        // 36 validation examples at 100% before and after: the loss tells what accuracy cannot
+        ShortTrial.Outcome pinned = new ShortTrial.Outcome(1.0, 0.04, "cross_entropy", "validation", 36, 5, 60, 1);
+        assertTrue(Outcomes.worse(pinned, new ShortTrial.Outcome(1.0, 0.21, "cross_entropy", "validation", 36, 5, 60, 1)), "five times the loss");
+        assertFalse(Outcomes.worse(pinned, new ShortTrial.Outcome(1.0, 0.07, "cross_entropy", "validation", 36, 5, 60, 1)), "a small loss a little larger");
+        assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.97, 1.2, "cross_entropy", "validation", 287, 5, 180, 1)),
+                "accuracy up beyond noise: better, whatever the loss");
     }
 
     @Test
