@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * Reads a metrics log in whichever format it is: TensorBoard event files (a file whose name holds
  * {@code tfevents}, or a folder of them), JSON lines ({@code .jsonl}/{@code .json}, or content that
- * starts with '{'), else CSV with a header row.
+ * starts with '{'), else CSV with a header row; a table kept one metric per row is widened to one
+ * record per step ({@link LongFormat}).
  */
 public final class LogReader {
     private LogReader() {}
@@ -22,8 +23,8 @@ public final class LogReader {
             if (Files.isDirectory(path) || TensorBoardLog.isEventFile(path)) return TensorBoardLog.read(path);
             if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson") || startsWithBrace(path)) return JsonLinesLog.read(path);
-            return CsvLog.read(path);
+            if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson") || startsWithBrace(path)) return LongFormat.widen(JsonLinesLog.read(path));
+            return LongFormat.widen(CsvLog.read(path));
         } catch (java.nio.charset.MalformedInputException e) {
             throw new InputException(path + ": not a text metrics log (not UTF-8) and not a TensorBoard event file (events.out.tfevents.*)");
         } catch (IOException e) {

@@ -280,6 +280,15 @@ public final class RunLog {
         return Double.parseDouble(s);
     }
 
+    /** Whether a cell's text reads as a number here: digits, or NaN and infinity as logs write them. */
+    static boolean isNumberText(String text) {
+        String s = text.trim();
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "nan", "-nan", "+nan", "null", "none", "inf", "+inf", "infinity", "+infinity", "-inf", "-infinity" -> true;
+            default -> NUMBER.matcher(s).matches();
+        };
+    }
+
     private static String abbreviate(String s) { return s.length() > 40 ? s.substring(0, 37) + "..." : s; }
 
     /** An epoch being gathered: its key in the epoch column (null without one), step values and epoch-level values. */

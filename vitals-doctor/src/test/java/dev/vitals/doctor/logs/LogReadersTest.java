@@ -345,4 +345,72 @@ class LogReadersTest {
             assertTrue(m.contains("no TensorBoard event files"), m);
         }
     }
+
+    @Nested
+    class OneMetricPerRow {
+        @Test
+        void mlflowsMetricHistoryIsWidenedToOneRecordPerStep() throws IOException {
+            // MLflow's get_metric_history as a table: key, value, timestamp, step; the rate logged twice at a step with the same value
+            RunLog log = read("history.csv", """
+                    key,value,timestamp,step
+                    loss,2.30,1700000000000,0
+                    accuracy,0.10,1700000000000,0
+                    lr,0.001,1700000000000,0
+                    loss,1.90,1700000000100,10
+                    accuracy,0.35,1700000000100,10
+                    lr,0.001,1700000000100,10
+                    lr,0.0010,1700000000101,10
+                    val_loss,1.95,1700000000101,10
+                    """);
+            assertEquals("csv, one metric per row", log.table().format());
+            assertEquals(2, log.rows().size());
+            assertEquals(10, log.rows().get(1).step());
+            assertEquals(1.90, log.rows().get(1).loss(), 1e-12);
+            assertEquals(0.35, log.rows().get(1).accuracy(), 1e-12);
+            assertEquals(1, log.epochs().size(), "the validation loss closes an epoch");
+            assertEquals(1.95, log.epochs().get(0).valLoss(), 1e-12);
+        }
+
+        @Test
+        void tensorBoardsDataframeExportReadsItsValidationRun() throws IOException {
+            // tensorboard.data.experimental's run,tag,step,value: Keras writes the runs train and validation
+            RunLog log = read("tb.csv", """
+                    run,tag,step,value
+                    mnist/train,epoch_loss,0,1.2
+                    mnist/validation,epoch_loss,0,1.3
+                    mnist/train,epoch_loss,1,0.8
+                    mnist/validation,epoch_loss,1,0.9
+                    """);
+            assertEquals(2, log.rows().size());
+            assertEquals(0.9, log.epochs().get(1).valLoss(), 1e-12);
+            assertTrue(log.table().names().contains("validation/epoch_loss"), log.table().names().toString());
+        }
+
+        @Test
+        void withoutAStepEachMetricCountsItsOwnRows() throws IOException {
+            RunLog log = read("nostep.csv", "metric,value\nloss,2.0\nloss,1.5\nval_loss,1.6\nloss,1.2\n");
+            assertEquals(3, log.rows().size());
+            assertEquals(1.2, log.rows().get(2).loss(), 1e-12);
+        }
+
+        @Test
+        void ambiguousOrBrokenRowsAreRefusedWithTheirLines() {
+            String twice = error("twice.csv", "key,value,step\nloss,2.0,0\nloss,1.5,1\nloss,1.4,1\n");
+            assertTrue(twice.contains("twice.csv line 4: 'loss' at step 1 again, with another value (first at line 3)"), twice);
+            String runs = error("runs.csv", "run,tag,step,value\nlr_0.1/train,loss,0,2.0\nlr_0.01/train,loss,0,2.1\n");
+            assertTrue(runs.contains("rows of 2 runs (lr_0.1/train, lr_0.01/train)"), runs);
+            String text = error("text.csv", "key,value,step\nloss,2.0,0\nloss,oops,1\n");
+            assertTrue(text.contains("text.csv line 3: column 'value' holds 'oops' for 'loss', expected a number"), text);
+            String step = error("step.csv", "key,value,step\nloss,2.0,zero\n");
+            assertTrue(step.contains("step.csv line 2: column 'step' holds 'zero', expected a whole number"), step);
+        }
+
+        @Test
+        void aWideLogWithANameColumnIsLeftAsItIs() throws IOException {
+            RunLog log = read("wide.csv", "name,step,loss\nrun1,0,2.0\nrun1,1,1.5\n");
+            assertEquals("csv", log.table().format());
+            assertEquals(2, log.rows().size());
+            assertTrue(log.ignored().contains("name"), log.ignored().toString());
+        }
+    }
 }

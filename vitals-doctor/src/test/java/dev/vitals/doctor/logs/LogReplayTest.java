@@ -53,6 +53,32 @@ class LogReplayTest {
         });
     }
 
+    /** A wide CSV log as MLflow keeps it: one row per metric and step (key, value, timestamp, step). */
+    static String oneMetricPerRow(String wide) {
+        List<String> lines = wide.lines().toList();
+        String[] header = lines.get(0).split(",", -1);
+        StringBuilder sb = new StringBuilder("key,value,timestamp,step\n");
+        for (String line : lines.subList(1, lines.size())) {
+            String[] c = line.split(",", -1);
+            for (int k = 0; k < header.length; k++) {
+                if (header[k].equals("step") || c[k].isEmpty()) continue;
+                sb.append(header[k]).append(',').append(c[k]).append(",1700000000000,").append(c[0]).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aLogKeptOneMetricPerRowIsJudgedAsItsWideForm() throws IOException {
+        String diverging = csv("step,loss,grad_norm", 300, i -> i + "," + f(i < 150 ? 2.3 - i * 0.005 : 1.55 * Math.pow(1.08, i - 150)) + "," + f(1 + i * 0.1));
+        for (String wide : List.of(healthy(), diverging)) {
+            LogReplay.Result a = replay("wide.csv", wide, 10), b = replay("long.csv", oneMetricPerRow(wide), 10);
+            assertEquals(codes(a), codes(b));
+            assertEquals(a.findings().stream().map(Finding::message).toList(), b.findings().stream().map(Finding::message).toList());
+        }
+        assertTrue(codes(replay("d.csv", oneMetricPerRow(diverging), 10)).contains("LEARNING_RATE_TOO_HIGH"), "the divergence is seen in the long form too");
+    }
+
     @Test
     void aHuggingFaceTrainerLogWithFractionalEpochsIsReadByWholeEpochs() throws IOException {
         // the Trainer logs epoch = step / steps per epoch (0.25 ... 1.0) and its evaluation as a record of
