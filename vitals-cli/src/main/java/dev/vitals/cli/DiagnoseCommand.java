@@ -23,9 +23,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
         description = "Diagnoses a run made elsewhere from its metrics log: CSV with a header row, JSON lines (Vitals' own metrics.jsonl too), "
-                + "or TensorBoard event files (a file or a folder of them), replayed through the runtime rules of 'vitals train'.")
+                + "TensorBoard event files (a file or a folder of them), an MLflow run folder, or a table kept one metric per row, "
+                + "replayed through the runtime rules of 'vitals train'.")
 final class DiagnoseCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "LOG", description = "the metrics log: a .csv, .jsonl, events.out.tfevents.* file, or a folder of event files")
+    @Parameters(index = "0", paramLabel = "LOG", description = "the metrics log: a .csv, .jsonl, events.out.tfevents.* file, a folder of event files, or an MLflow run folder")
     Path log;
 
     @picocli.CommandLine.Mixin

@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * Reads a metrics log in whichever format it is: TensorBoard event files (a file whose name holds
- * {@code tfevents}, or a folder of them), JSON lines ({@code .jsonl}/{@code .json}, or content that
+ * {@code tfevents}, or a folder of them), an MLflow run folder ({@link MlflowRun}), JSON lines ({@code .jsonl}/{@code .json}, or content that
  * starts with '{'), else CSV with a header row; a table kept one metric per row is widened to one
  * record per step ({@link LongFormat}).
  */
@@ -20,6 +20,7 @@ public final class LogReader {
     public static LogTable read(Path path) {
         if (!Files.exists(path)) throw new InputException(path + ": no such file or folder");
         try {
+            if (Files.isDirectory(path) && MlflowRun.metricsFolder(path) != null) return LongFormat.widen(MlflowRun.read(MlflowRun.metricsFolder(path)));
             if (Files.isDirectory(path) || TensorBoardLog.isEventFile(path)) return TensorBoardLog.read(path);
             if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -104,7 +104,7 @@ final class LongFormat {
             v.putAll(e.getValue());
             records.add(new LogRecord("step " + stepText.get(e.getKey()), v));
         }
-        return new LogTable(t.source(), t.format() + ", one metric per row", List.copyOf(names), records);
+        return new LogTable(t.source(), t.format().equals("mlflow") ? "mlflow" : t.format() + ", one metric per row", List.copyOf(names), records);
     }
 
     /**

@@ -406,6 +406,30 @@ class LogReadersTest {
         }
 
         @Test
+        void anMlflowRunFolderIsReadFromItsMetricFiles() throws IOException {
+            // mlruns/<experiment>/<run>/: meta.yaml, and metrics/<name> with lines "timestamp value step"
+            Path run = dir.resolve("mlruns/0/3f2a");
+            Files.createDirectories(run.resolve("metrics/val"));
+            Files.writeString(run.resolve("meta.yaml"), "run_id: 3f2a\n");
+            Files.writeString(run.resolve("metrics/loss"), "1700000000000 2.3 0\n1700000000100 1.7 10\n1700000000200 1.1 20\n");
+            Files.writeString(run.resolve("metrics/val/loss"), "1700000000250 1.2 20\n");
+            for (Path p : List.of(run, run.resolve("metrics"))) {
+                RunLog log = RunLog.of(LogReader.read(p));
+                assertEquals("mlflow", log.table().format());
+                assertEquals(3, log.rows().size());
+                assertEquals(1.1, log.rows().get(2).loss(), 1e-12);
+                assertEquals(1.2, log.epochs().get(0).valLoss(), 1e-12);
+            }
+            Files.writeString(run.resolve("metrics/acc"), "1700000000000 0.1\n1700000000000 oops 3 4\n");
+            String m = assertThrows(InputException.class, () -> RunLog.of(LogReader.read(run))).getMessage();
+            assertTrue(m.contains("metrics/acc line 2: '1700000000000 oops 3 4', expected 'timestamp value step'"), m);
+            // a TensorBoard folder that happens to be called metrics is no MLflow run
+            Files.createDirectories(dir.resolve("tb/metrics"));
+            String tb = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("tb/metrics"))).getMessage();
+            assertTrue(tb.contains("no TensorBoard event files"), tb);
+        }
+
+        @Test
         void aWideLogWithANameColumnIsLeftAsItIs() throws IOException {
             RunLog log = read("wide.csv", "name,step,loss\nrun1,0,2.0\nrun1,1,1.5\n");
             assertEquals("csv", log.table().format());
