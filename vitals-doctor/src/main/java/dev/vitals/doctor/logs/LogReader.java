@@ -25,7 +25,7 @@ public final class LogReader {
             if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
             if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson") || startsWithBrace(path)) return LongFormat.widen(JsonLinesLog.read(path));
-            return LongFormat.widen(CsvLog.read(path));
+            return LongFormat.widen(PanelExport.widen(CsvLog.read(path)));
         } catch (java.nio.charset.MalformedInputException e) {
             throw new InputException(path + ": not a text metrics log (not UTF-8) and not a TensorBoard event file (events.out.tfevents.*)");
         } catch (IOException e) {

@@ -430,6 +430,21 @@ class LogReadersTest {
         }
 
         @Test
+        void aWandbChartExportOfOneRunIsReadByItsMetricNames() throws IOException {
+            RunLog log = read("panel.csv", """
+                    "Step","fluent-sun-3 - train/loss","fluent-sun-3 - train/loss__MIN","fluent-sun-3 - train/loss__MAX","fluent-sun-3 - val/loss"
+                    "0","2.3","2.3","2.3",""
+                    "50","1.2","1.1","1.3","1.25"
+                    """);
+            assertEquals("csv, chart of run fluent-sun-3", log.table().format());
+            assertEquals(List.of("Step", "train/loss", "val/loss"), log.table().names());
+            assertEquals(1.2, log.rows().get(1).loss(), 1e-12);
+            assertEquals(1.25, log.epochs().get(0).valLoss(), 1e-12);
+            String two = error("two.csv", "Step,run-a - loss,run-b - loss\n0,2.3,2.2\n");
+            assertTrue(two.contains("a chart exported with 2 runs (run-a, run-b)"), two);
+        }
+
+        @Test
         void aWideLogWithANameColumnIsLeftAsItIs() throws IOException {
             RunLog log = read("wide.csv", "name,step,loss\nrun1,0,2.0\nrun1,1,1.5\n");
             assertEquals("csv", log.table().format());
