@@ -80,9 +80,13 @@ public final class InitialLossOff extends Rule implements ProbeRule {
         // far above, the run spends its budget shrinking the outputs back before it learns (and a
         // large start settles where it generalises worse: digits at normal:0.5 fit 100% of the
         // training set and 85.5% of validation)
-        return List.of(finding(Stage.PROBE, ratio > FAR ? Severity.ERROR : Severity.WARNING, null, null,
+        // under mse the untrained outputs' own spread adds to the loss of zeros, whatever the weights'
+        // scale (labels of 0 and 1, 5% ones: 20 times the 0.05 of predicting zero), so only a
+        // cross-entropy's ratio measures confidence and makes an error
+        boolean far = ratio > FAR && !spec.loss().equals("mse");
+        return List.of(finding(Stage.PROBE, far ? Severity.ERROR : Severity.WARNING, null, null,
                 "the untrained model's loss is " + Numbers.fmt(measured) + ", " + Numbers.fmt(ratio) + " times the " + Numbers.fmt(expected)
-                        + " of predicting nothing" + (ratio > FAR ? ": it starts so confidently wrong that training spends its steps undoing the initial weights"
+                        + " of predicting nothing" + (far ? ": it starts so confidently wrong that training spends its steps undoing the initial weights"
                                 : ratio > HIGH ? ": it starts confidently wrong" : ": lower than an uninformed guess before any training"),
                 evidence("initial_loss", measured, "expected", expected, "ratio", ratio, "examples", sample.size()), cause(), fix()));
     }

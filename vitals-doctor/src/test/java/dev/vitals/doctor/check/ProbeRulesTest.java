@@ -236,6 +236,12 @@ class ProbeRulesTest {
         // normal:0.5 starts about 18 times above it: confidently wrong, yet a run recovers part of the way
         Finding moderate = of(check(digits("'normal:0.5'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF).get(0);
         assertEquals(Severity.WARNING, moderate.severity(), moderate.toString());
+        // under mse the outputs' own spread makes the ratio large without confidence: a warning only
+        Spec mse = SpecParser.parse(DIGITS.formatted("'normal:3'", "adam", "0.001", "").replace("source: digits", "source: digits, targets: onehot")
+                .replace("loss: cross_entropy", "loss: mse"), null);
+        Finding spread = of(check(mse), Code.INITIAL_LOSS_OFF).get(0);
+        assertTrue(((Number) spread.evidence().get("ratio")).doubleValue() > 50, spread.toString());
+        assertEquals(Severity.WARNING, spread.severity(), spread.toString());
     }
 
     @Test
