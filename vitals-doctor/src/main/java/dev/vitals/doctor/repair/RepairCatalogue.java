@@ -51,7 +51,11 @@ public final class RepairCatalogue {
                 out.add(Repairs.reluHiddenWithBatchNorm());
                 out.add(Repairs.batchNorm());
             }
-            case INIT_MISMATCH, INITIAL_LOSS_OFF -> out.add(Repairs.matchingInit());
+            case INIT_MISMATCH -> out.add(Repairs.matchingInit());
+            case INITIAL_LOSS_OFF -> {
+                out.add(Repairs.matchingInit());
+                out.add(Repairs.standardize());  // inputs far above unit scale scale the outputs as large weights do
+            }
             case NO_NORMALIZATION -> out.add(Repairs.batchNorm());
             case NO_VALIDATION -> out.add(Repairs.validation());
             case DATA_UNSCALED -> out.add(Repairs.standardize());

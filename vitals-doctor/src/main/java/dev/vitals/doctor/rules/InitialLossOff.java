@@ -45,10 +45,13 @@ public final class InitialLossOff extends Rule implements ProbeRule {
     }
 
     @Override public String cause() {
-        return "the initial weights are too large for the network (outputs confidently wrong from the start), or the loss and targets do not measure what they should";
+        return "the initial weights are too large for the network, or its inputs far above unit scale (raw pixels with normalize: none act as weights "
+                + "a hundred times larger), so the outputs are confidently wrong from the start; or the loss and targets do not measure what they should";
     }
 
-    @Override public String fix() { return "use a scaled initialisation (he for ReLU, xavier for sigmoid/tanh) and check the loss and target encoding"; }
+    @Override public String fix() {
+        return "use a scaled initialisation (he for ReLU, xavier for sigmoid/tanh), standardise the inputs (normalize: standard), and check the loss and target encoding";
+    }
 
     @Override public int order() { return 3; }
 
@@ -86,7 +89,7 @@ public final class InitialLossOff extends Rule implements ProbeRule {
         boolean far = ratio > FAR && !spec.loss().equals("mse");
         return List.of(finding(Stage.PROBE, far ? Severity.ERROR : Severity.WARNING, null, null,
                 "the untrained model's loss is " + Numbers.fmt(measured) + ", " + Numbers.fmt(ratio) + " times the " + Numbers.fmt(expected)
-                        + " of predicting nothing" + (far ? ": it starts so confidently wrong that training spends its steps undoing the initial weights"
+                        + " of predicting nothing" + (far ? ": it starts so confidently wrong that training spends its steps undoing its start"
                                 : ratio > HIGH ? ": it starts confidently wrong" : ": lower than an uninformed guess before any training"),
                 evidence("initial_loss", measured, "expected", expected, "ratio", ratio, "examples", sample.size()), cause(), fix()));
     }

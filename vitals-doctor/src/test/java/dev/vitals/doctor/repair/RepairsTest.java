@@ -191,6 +191,15 @@ class RepairsTest {
     }
 
     @Test
+    void anInitialLossFarOffTriesTheInitialisationThenTheInputsScale() {
+        Spec raw = spec("source: digits, normalize: none", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001", "");
+        List<String> names = RepairCatalogue.candidates(finding("INITIAL_LOSS_OFF", Map.of()), raw, Double.NaN).stream().map(Repair::name).toList();
+        assertEquals(List.of("normalize"), names, "he already fits relu: the raw inputs are what is left");
+        Spec scaled = spec("source: digits", "normal:1", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001", "");
+        assertEquals("matching-init", RepairCatalogue.candidates(finding("INITIAL_LOSS_OFF", Map.of()), scaled, Double.NaN).get(0).name());
+    }
+
+    @Test
     void momentumNearOneIsBroughtToTheUsualSettingBeforeTheRate() {
         // sgd at 0.01 with momentum 0.999 on digits diverged; lowering lr alone kept the momentum (97.2%, test loss 1.49),
         // momentum 0.9 at the same rate trains to 96.9% with a test loss of 0.078
