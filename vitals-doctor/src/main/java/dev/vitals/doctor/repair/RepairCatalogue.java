@@ -64,7 +64,10 @@ public final class RepairCatalogue {
                 if (!lrTooLow(f, spec)) out.add(Repairs.usualMomentum());
                 learningRates(out, f, spec, suggestedLr, lrTooLow(f, spec) ? 10 : 0.1);
             }
-            case LEARNING_RATE_TOO_LOW -> learningRates(out, f, spec, suggestedLr, 10);
+            case LEARNING_RATE_TOO_LOW -> {
+                if (f.evidence().containsKey("tiny_from_epoch")) out.add(Repairs.constantSchedule());
+                learningRates(out, f, spec, suggestedLr, 10);
+            }
             case LOSS_PLATEAU -> {
                 learningRates(out, f, spec, suggestedLr, 10);
                 out.add(Repairs.widenBottleneck());

@@ -126,6 +126,12 @@ public final class Repairs {
                 s -> s.withOptimizer(s.optimizer().withLr(tidy(s.optimizer().lr() * factor))));
     }
 
+    /** A schedule that decayed the rate to nothing replaced by a constant rate. */
+    public static Repair constantSchedule() {
+        return new Repair("constant-rate", "schedule: constant (no decay)",
+                s -> s.schedule() == null || s.schedule().name().equals("constant") ? s : s.withSchedule(dev.vitals.core.spec.Spec.Schedule.CONSTANT));
+    }
+
     /**
      * SGD momentum above 0.95 brought to the usual 0.9: at 0.999 every step carries the last thousand,
      * an effective rate of lr / (1 - momentum) = 1000 lr, and lowering lr instead keeps a velocity that

@@ -1,5 +1,6 @@
 package dev.vitals.doctor.rules;
 
+import dev.vitals.core.Words;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
@@ -20,8 +21,8 @@ import java.util.Map;
  * near its end is allowed small steps).
  */
 public final class LearningRateTooLow extends Rule implements TraceRule {
-    static final double RATIO = 3e-4, HALVED = 0.5;
-    static final int MIN_STEPS = 100, WINDOW = 5;
+    static final double RATIO = 3e-4, HALVED = 0.5, TINY = 1e-4, FLAT_SINCE = 0.01;
+    static final int MIN_STEPS = 100, WINDOW = 5, DECAYED_EPOCHS = 3;
 
     @Override public Code code() { return Code.LEARNING_RATE_TOO_LOW; }
 
@@ -31,7 +32,10 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         return "after one epoch and at least " + MIN_STEPS + " steps, over the last " + WINDOW + " observed steps the median update/weight ratio of the weight layers is below "
                 + RATIO + ", the loss is still above " + HALVED + " of its start, gradients do not vanish, no activation layer has most of its units dead or saturated"
                 + " (as DEAD_RELU and SATURATED_UNITS count them), and the rate is at least half its base value; withdrawn at the end if the loss ended below "
-                + HALVED + " of its start";
+                + HALVED + " of its start. Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
+                + TINY + " of the base rate, those are a third of the epochs (" + DECAYED_EPOCHS + " at least), the training loss improved by less than "
+                + (int) (FLAT_SINCE * 100) + "% since, and training accuracy is below " + (int) (Underfitting.FITTED * 100) + "% (without accuracy: the loss above "
+                + HALVED + " of its start); withdrawn at the end if that no longer holds";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -40,6 +44,8 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         m.put("loss still above this share of its start", HALVED);
         m.put("minimum steps", MIN_STEPS);
         m.put("observed steps", WINDOW);
+        m.put("schedule: rate below this share of its base", TINY);
+        m.put("schedule: epochs at that rate at least", DECAYED_EPOCHS);
         return m;
     }
 
@@ -54,7 +60,11 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
-        if (moment != Moment.STEP || t.info() == null) return List.of();
+        if (t.info() == null) return List.of();
+        if (moment != Moment.STEP) {
+            Finding decayed = decayedTooEarly(t);
+            return decayed == null ? List.of() : List.of(decayed);
+        }
         int n = t.steps();
         List<Observation> obs = t.observations();
         List<WeightLayers.Entry> w = WeightLayers.of(t);
@@ -85,11 +95,49 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
     }
 
     /**
+     * A schedule that took the rate to nothing long before the run ended: from some epoch on, every
+     * epoch ran below {@link #TINY} of the base rate, those epochs make up a third of the run (three
+     * at least), the training loss has not improved by 1% since, and the model is not fitted
+     * (training accuracy below {@link Underfitting#FITTED}, or without one a loss above half its
+     * start). A step schedule of gamma 0.01 every epoch froze digits at 87% after two epochs of 30,
+     * where a constant rate reaches 97%; it was "healthy", since the per-step test is not judged
+     * while a schedule has lowered the rate.
+     */
+    private Finding decayedTooEarly(Trace t) {
+        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        int n = ep.size();
+        double base = t.info().optimizer().lr();
+        if (n < DECAYED_EPOCHS || !(base > 0)) return null;
+        int from = n;
+        while (from > 0 && ep.get(from - 1).lr() < TINY * base) from--;
+        int tiny = n - from;
+        if (from == 0 || tiny < Math.max(DECAYED_EPOCHS, n / 3)) return null;
+        var before = ep.get(from - 1);
+        var last = ep.get(n - 1);
+        if (!(last.trainLoss() > before.trainLoss() * (1 - FLAT_SINCE))) return null;
+        boolean fitted = Double.isNaN(last.trainAccuracy())
+                ? !(last.trainLoss() > HALVED * dev.vitals.doctor.trace.Curves.startLoss(t))
+                : !(last.trainAccuracy() < Underfitting.FITTED);
+        if (fitted) return null;
+        String schedule = t.info().schedule();
+        return finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
+                "the " + (schedule == null || schedule.isEmpty() || schedule.equals("constant") || schedule.equals("unknown") ? "" : schedule + " ") + "schedule took the learning rate from " + Numbers.fmt(base) + " to "
+                        + Numbers.fmt(last.lr()) + ", below " + Numbers.fmt(TINY) + " of it from epoch " + (from + 1) + ": the training loss has not improved in the "
+                        + Words.count(tiny, "epoch") + " since (" + Numbers.fmt(before.trainLoss()) + " -> " + Numbers.fmt(last.trainLoss()) + ")"
+                        + (Double.isNaN(last.trainAccuracy()) ? "" : ", training accuracy " + Numbers.pct(last.trainAccuracy())),
+                evidence("base_lr", base, "lr_now", (double) last.lr(), "tiny_from_epoch", from + 1, "epochs_at_tiny_rate", tiny,
+                        "loss_then", before.trainLoss(), "loss_now", last.trainLoss(), "train_accuracy", last.trainAccuracy()),
+                "the learning-rate schedule decays the rate too fast: after epoch " + from + " the steps are too small to change the model, and the rest of the run is spent standing still",
+                "decay later or less (step: a larger step_size, or gamma 0.1-0.5; cosine: over the whole run), or train at a constant rate");
+    }
+
+    /**
      * Withdrawn when the run's loss did come down below half its start in the end: adam at 1e-4 on
      * digits starts at update ratios of 3e-4 and still ends at 0.13 of its starting loss (94%).
      */
     @Override
     public boolean stillHolds(Trace t, Finding f) {
+        if (f.evidence().containsKey("tiny_from_epoch")) return decayedTooEarly(t) != null;
         int n = t.steps();
         return n < 20 || !(t.meanLoss(n - 20, n) <= HALVED * dev.vitals.doctor.trace.Curves.startLoss(t));
     }

@@ -145,7 +145,7 @@ public final class Underfitting extends Rule implements TraceRule {
         if (last.hasValidation() && !Double.isNaN(last.valAccuracy()) && !(valRise > VAL_RISE)) return null;
         if (!(last.trainLoss() < from.trainLoss())) return null;
         // a live run knows its batch and steps; a log's rows need not be optimizer steps
-        boolean counted = t.info().batch() > 0 && t.info().stepsPerEpoch() > 0;
+        boolean counted = Curves.live(t) && t.info().batch() > 0 && t.info().stepsPerEpoch() > 0;
         long total = t.stepsDone(last.steps());
         int perEpoch = t.info().stepsPerEpoch();
         String message = "the run ended while the model was still learning: training accuracy rose " + Numbers.points(rise) + " points over the last "
@@ -158,7 +158,7 @@ public final class Underfitting extends Rule implements TraceRule {
                 : "the run was too short for its learning rate: the loss was still falling steadily when the epochs ran out (a rate too low, "
                         + "or a start far from a good one, makes the road longer)";
         String fix = "train longer (more epochs; train.early_stop ends the run when validation stops improving)"
-                + (t.info().batch() > LARGE_BATCH ? ", take more steps per epoch with a smaller batch (32 to 256 is usual)" : "")
+                + (counted && t.info().batch() > LARGE_BATCH ? ", take more steps per epoch with a smaller batch (32 to 256 is usual)" : "")
                 + ", or raise the learning rate (the range test of 'vitals check' suggests one)";
         return finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()), message,
                 evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_accuracy_rise", rise,

@@ -123,6 +123,14 @@ public final class Curves {
         return java.util.Arrays.copyOf(d, n);
     }
 
+    /**
+     * Whether the trace is of a run Vitals trained, whose batch, data sizes and optimizer are known;
+     * a replayed log knows none of them (its optimizer is "unknown").
+     */
+    public static boolean live(Trace t) {
+        return t.info() != null && !"unknown".equals(t.info().optimizer().name());
+    }
+
     /** Share of the planned epochs done, 0..1 (1 when the plan is unknown). */
     public static double progress(Trace t) {
         List<EpochResult> ep = t.epochs();

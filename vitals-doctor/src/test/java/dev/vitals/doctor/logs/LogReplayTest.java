@@ -69,6 +69,19 @@ class LogReplayTest {
     }
 
     @Test
+    void aLogThatEndsStillClimbingIsUnderfittingWithoutAStepCountItCannotKnow() throws IOException {
+        // 30 epochs of 2 logged steps each, accuracy still rising 3 points every 5 epochs at the end
+        String log = csv("step,epoch,loss,accuracy,val_loss,val_accuracy", 60, i -> {
+            int e = i / 2;
+            double acc = 0.9 - 0.7 * Math.exp(-e / 12.0), loss = 2.3 * Math.exp(-e / 18.0);
+            return i + "," + (e + 1) + "," + f(loss) + "," + f(acc) + "," + (i % 2 == 1 ? f(loss + 0.1) + "," + f(acc - 0.03) : ",");
+        });
+        Finding u = only(replay("climbing.csv", log, 10), "UNDERFITTING");
+        assertTrue(u.message().startsWith("the run ended while the model was still learning"), u.message());
+        assertTrue(u.cause().startsWith("the run was too short for its learning rate"), "a log's batch and data size are unknown: " + u.cause());
+    }
+
+    @Test
     void aLogKeptOneMetricPerRowIsJudgedAsItsWideForm() throws IOException {
         String diverging = csv("step,loss,grad_norm", 300, i -> i + "," + f(i < 150 ? 2.3 - i * 0.005 : 1.55 * Math.pow(1.08, i - 150)) + "," + f(1 + i * 0.1));
         for (String wide : List.of(healthy(), diverging)) {

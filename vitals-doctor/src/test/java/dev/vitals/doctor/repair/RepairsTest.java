@@ -200,6 +200,17 @@ class RepairsTest {
     }
 
     @Test
+    void aScheduleThatFrozeTheRunIsReplacedByAConstantRate() {
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: sgd, lr: 0.01, momentum: 0.9}\nschedule: {name: step, step_size: 1, gamma: 0.01}\ntrain: {epochs: 30, batch: 32}\n", null);
+        List<String> names = RepairCatalogue.candidates(finding("LEARNING_RATE_TOO_LOW", Map.of("tiny_from_epoch", 4)), s, Double.NaN).stream().map(Repair::name).toList();
+        assertEquals("constant-rate", names.get(0), names.toString());
+        assertEquals("constant", Repairs.constantSchedule().apply(s).schedule().name());
+        assertFalse(RepairCatalogue.candidates(finding("LEARNING_RATE_TOO_LOW", Map.of()), s, Double.NaN).stream().anyMatch(r -> r.name().equals("constant-rate")),
+                "a rate too low from the start is not the schedule's doing");
+    }
+
+    @Test
     void momentumNearOneIsBroughtToTheUsualSettingBeforeTheRate() {
         // sgd at 0.01 with momentum 0.999 on digits diverged; lowering lr alone kept the momentum (97.2%, test loss 1.49),
         // momentum 0.9 at the same rate trains to 96.9% with a test loss of 0.078

@@ -507,6 +507,44 @@ class TraceRulesTest {
         }
 
         @Test
+        void aScheduleThatTookTheRateToNothingEarlyIsARateTooLow() {
+            // sgd at 0.01 with a step schedule of gamma 0.01 every epoch: frozen at 88% from epoch 4 of 30
+            // (a constant rate reaches 97%); the per-step test is not asked while a schedule lowered the rate
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).optimizer("sgd", 0.01).plan(10, 30, 41, 32, 145);
+            Trace t = b.build();
+            decaying(t, 30, 0.88, e -> (float) (0.01 * Math.pow(0.01, e)));
+            List<Finding> f = new LearningRateTooLow().evaluate(t, END);
+            assertEquals(1, f.size());
+            assertTrue(f.get(0).message().startsWith("the schedule took the learning rate from 0.01 to 0, below 1.00e-04 of it from epoch 3: "
+                    + "the training loss has not improved in the 28 epochs since (0.828 -> 0.828), training accuracy 88.0%"), f.get(0).message());
+            assertTrue(f.get(0).cause().startsWith("the learning-rate schedule decays the rate too fast"), f.get(0).cause());
+            assertTrue(new LearningRateTooLow().stillHolds(t, f.get(0)));
+
+            // the same frozen start with a fitted model: the schedule wasted epochs, not the run
+            Trace fitted = b.build();
+            decaying(fitted, 30, 0.99, e -> (float) (0.01 * Math.pow(0.01, e)));
+            assertTrue(new LearningRateTooLow().evaluate(fitted, END).isEmpty());
+            // a cosine schedule reaches a tiny rate only in its last epoch
+            Trace cosine = b.build();
+            decaying(cosine, 30, 0.88, e -> (float) (0.005 * (1 + Math.cos(Math.PI * (e + 1) / 30.0))));
+            assertTrue(new LearningRateTooLow().evaluate(cosine, END).isEmpty());
+            // three decays of 0.1 (1e-3 of the base) are a usual step schedule
+            Trace step = b.build();
+            decaying(step, 30, 0.88, e -> (float) (0.01 * Math.pow(0.1, e / 8)));
+            assertTrue(new LearningRateTooLow().evaluate(step, END).isEmpty());
+        }
+
+        /** Training loss falling until the rate gets tiny, then flat; accuracy {@code acc} at the end. */
+        private static void decaying(Trace t, int epochs, double acc, java.util.function.IntFunction<Float> lr) {
+            double loss = 2.3;
+            for (int e = 0; e < epochs; e++) {
+                float rate = lr.apply(e);
+                if (rate > 1e-6) loss = Math.max(0.3, loss * 0.6);
+                t.epoch(new dev.vitals.core.train.EpochResult(e + 1, loss, acc, loss + 0.05, acc - 0.02, 1.0, rate, 41L * (e + 1)));
+            }
+        }
+
+        @Test
         void aRunThatEndsStillClimbingFastIsUnderfittingAtItsEnd() {
             // digits with the whole training set in each batch: one step an epoch, 30 in all, ended at
             // 84% and still climbing (it was "healthy, nothing found"; a batch of 32 reaches 97%)
