@@ -22,6 +22,7 @@ public final class TraceBuilder {
     private final List<Integer> sizes = new ArrayList<>();
     private String optimizer = "adam", loss = "cross_entropy";
     private double lr = 1e-3, weightDecay = 0, momentum = 0, clip = 0;
+    private int outputs = 10;
     private int classes = 10, epochs = 10, batch = 32, stepsPerEpoch = 100, trainSize = 3200, validation = 800, earlyStop = 0;
     private double[] shares;
     private Trace trace;
@@ -95,6 +96,12 @@ public final class TraceBuilder {
         return this;
     }
 
+    /** The model's outputs (10 unless given): one with mse regresses the label value. */
+    public TraceBuilder outputs(int n) {
+        this.outputs = n;
+        return this;
+    }
+
     public Trace build() {
         if (shares == null) {
             shares = new double[classes];
@@ -102,7 +109,7 @@ public final class TraceBuilder {
         }
         RunInfo info = new RunInfo("test", List.copyOf(layers), List.copyOf(params), loss,
                 new RunInfo.OptimizerInfo(optimizer, lr, momentum, false, weightDecay, 0.9, 0.999, 1e-8), "constant", "index",
-                classes, 10, epochs, batch, stepsPerEpoch, trainSize, validation, 0, clip, earlyStop, shares, new RunControl());
+                classes, outputs, epochs, batch, stepsPerEpoch, trainSize, validation, 0, clip, earlyStop, shares, new RunControl());
         trace = new Trace(info, params, owner.stream().mapToInt(Integer::intValue).toArray(), layers);
         trace.parameterSizes(sizes.stream().mapToInt(Integer::intValue).toArray());
         return trace;

@@ -87,7 +87,9 @@ class WatchedRunTest {
         List<Finding> checked = dev.vitals.doctor.check.Checkup.run(spec, null).findings();
         assertTrue(checked.stream().noneMatch(f -> f.severity() == Finding.Severity.ERROR), checked.toString());
         WatchedRun.Outcome o = WatchedRun.train(spec, Experiment.loadData(spec), f -> {});
-        assertTrue(o.findings().stream().noneMatch(f -> f.code().equals("ACCURACY_AT_CHANCE") || f.code().equals("UNDERFITTING")), o.findings().toString());
+        // its mse (8 against a variance of 54, still falling a third every 3 epochs) may say it stopped short; no accuracy judges it
+        assertTrue(o.findings().stream().noneMatch(f -> f.code().equals("ACCURACY_AT_CHANCE")
+                || f.code().equals("UNDERFITTING") && !f.evidence().containsKey(dev.vitals.doctor.rules.Underfitting.STOPPED_SHORT)), o.findings().toString());
     }
 
     @Test

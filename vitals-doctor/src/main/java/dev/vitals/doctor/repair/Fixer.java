@@ -63,7 +63,8 @@ public final class Fixer {
         ShortTrial.Outcome firstTrial = trial(spec, first.findings());
         cost = secs();
         progress.accept(String.format("checked %s: %d error(s), %d warning(s)%s", spec.name(), count(first.findings(), Finding.Severity.ERROR),
-                count(first.findings(), Finding.Severity.WARNING), firstTrial == null ? "" : "; short run: " + firstTrial.split() + " accuracy " + firstTrial.describe()));
+                count(first.findings(), Finding.Severity.WARNING), firstTrial == null ? "" : "; short run: " + firstTrial.split() + (firstTrial.regression()
+                        ? " " + firstTrial.lossKind() + " loss " + Outcomes.fmt(firstTrial.loss()) : " accuracy " + firstTrial.describe())));
 
         Spec current = spec;
         Checkup.Result check = first;

@@ -14,8 +14,14 @@ final class Outcomes {
         if (a == null) loss = "loss " + fmt(b.loss());
         else if (a.lossKind().equals(b.lossKind())) loss = "loss " + fmt(a.loss()) + " -> " + fmt(b.loss());
         else loss = a.lossKind() + " loss " + fmt(a.loss()) + " -> " + b.lossKind() + " loss " + fmt(b.loss());
-        if (a == null) return "short-run " + b.split() + " accuracy " + b.describe() + " (" + loss + ")";
+        // a regression is told by its loss; its rounded predictions' exact hits come second
+        boolean byLoss = b.regression() && (a == null || a.regression());
+        if (a == null) {
+            return byLoss ? "short-run " + b.split() + " " + loss + " (exact hits " + b.describe() + ")"
+                    : "short-run " + b.split() + " accuracy " + b.describe() + " (" + loss + ")";
+        }
         String split = a.split().equals(b.split()) ? b.split() : a.split() + " -> " + b.split();
+        if (byLoss) return "short-run " + split + " " + loss + " (exact hits " + a.describe() + " -> " + b.describe() + ")";
         return "short-run " + split + " accuracy " + a.describe() + " -> " + b.describe() + " (" + loss + ")";
     }
 
@@ -23,12 +29,20 @@ final class Outcomes {
      * Worse on the same examples, beyond what chance alone moves: accuracy down by more than two
      * binomial standard errors of the examples measured (at least a point), or level within them
      * while the same loss more than doubled (by {@link #LOSS_RISE} at least), or, where accuracy says
-     * nothing, the same loss up by more than 10%; a loss that stops being finite is always worse.
+     * nothing (a regression of the label value), the same loss up by more than 10%; a loss that stops
+     * being finite is always worse. Between a regression and a classifier only exact hits compare,
+     * and the change must be better by that margin.
      */
     static boolean worse(ShortTrial.Outcome before, ShortTrial.Outcome after) {
         if (before == null || after == null || !before.split().equals(after.split())) return false;
         if (before.finite() && !after.finite()) return true;
-        if (Double.isFinite(before.accuracy()) && Double.isFinite(after.accuracy())) {
+        if (!before.lossKind().equals(after.lossKind()) && (before.regression() || after.regression())) {
+            // a regression turned into a classifier or back: their losses do not compare, and the one
+            // measure both have (exact hits) must show the change earns its keep (a count regression
+            // made a 110-class classifier hit 19% where dropping its output sigmoid hit 24%)
+            return !(after.accuracy() > before.accuracy() + noise(before));
+        }
+        if (Double.isFinite(before.classAccuracy()) && Double.isFinite(after.classAccuracy())) {
             if (after.accuracy() < before.accuracy() - noise(before)) return true;
             // accuracy cannot tell them apart (36 validation examples, both at 100%), the loss can: a
             // repair that leaves the model as often right but five times as confidently wrong is no cure
@@ -47,7 +61,10 @@ final class Outcomes {
     static boolean better(ShortTrial.Outcome before, ShortTrial.Outcome after) {
         if (before == null || after == null || !before.split().equals(after.split())) return false;
         if (!before.finite() && after.finite()) return true;
-        if (Double.isFinite(before.accuracy()) && Double.isFinite(after.accuracy())) {
+        if (!before.lossKind().equals(after.lossKind()) && (before.regression() || after.regression())) {
+            return after.accuracy() > before.accuracy() + noise(before);
+        }
+        if (Double.isFinite(before.classAccuracy()) && Double.isFinite(after.classAccuracy())) {
             return after.accuracy() > before.accuracy() + noise(before);
         }
         return after.finite() && before.lossKind().equals(after.lossKind()) && after.loss() < before.loss() * 0.9;

@@ -31,6 +31,16 @@ public final class Repairs {
     }
 
     /**
+     * The output activation removed and the loss kept: a regression whose sigmoid (0..1) or tanh
+     * cannot reach labels up to 109 needs a linear output, not a classifier of 110 classes (which hit
+     * 19% of the labels exactly where the linear output hit 24%).
+     */
+    public static Repair linearOutput() {
+        return new Repair("linear-output", "no activation after the last layer (the loss kept)",
+                s -> s.loss().equals("mse") ? ModelEdits.layers(s, ModelEdits::linearOutput) : s);
+    }
+
+    /**
      * Raw scores into the loss that takes them, with class-index targets: cross-entropy over several
      * outputs, binary cross-entropy over one.
      */

@@ -85,6 +85,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
         if (t.info() == null) return List.of();
+        if (t.info().regressesLabels()) return noBetterThanTheMean(t, moment);
         double chance = t.info().chance();
         if (!(chance > 0)) return List.of();  // a log that does not say how many classes there are has no chance level
         int n = t.steps();
@@ -146,6 +147,32 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     }
 
     /**
+     * A regression of the label value has no accuracy to be at chance; its guess is the mean label,
+     * whose mse is the labels' variance. Judged when the epochs are judged: the held-out (else the
+     * training) loss at or above that variance while it fell by at most a tenth over the last epoch.
+     * Prices of 1680-7620 at adam 1e-3 sat at an mse of 2.4e7 against a variance of 1.6e6 for 30
+     * epochs and were "healthy" with a plateau warning.
+     */
+    private List<Finding> noBetterThanTheMean(Trace t, Moment moment) {
+        List<EpochResult> ep = t.epochs();
+        if (moment == Moment.STEP || ep.isEmpty() || moment == Moment.EPOCH && (Curves.progress(t) < JUDGE_AT || t.steps() < MIN_EPOCH_STEPS)) return List.of();
+        double variance = Curves.priorLoss(t.info());
+        EpochResult last = ep.get(ep.size() - 1);
+        double loss = Curves.monitored(last);
+        if (!(variance > 0) || !(loss >= variance)) return List.of();
+        double[] fall = lossFall(t, ep);
+        if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
+        String which = last.hasValidation() ? "validation" : "training";
+        return List.of(finding(Stage.TRAIN, Severity.ERROR, null, t.stepsDone(last.steps()),
+                which + " mse " + dev.vitals.doctor.rules.Numbers.fmt(loss) + " after " + Words.count(ep.size(), "epoch") + " is no better than the "
+                        + dev.vitals.doctor.rules.Numbers.fmt(variance) + " of always predicting the mean label (the labels' variance)",
+                evidence(which + "_loss", loss, "label_variance", variance, "epochs", ep.size(), "loss_before", fall[0], "loss_now", fall[1]),
+                "the model learns nothing about the values: labels far from unit scale (in the thousands) need a far larger learning rate or "
+                        + "scaled targets, or a bug stops learning (frozen or vanishing gradients, labels that do not belong to their inputs)",
+                "run 'vitals check' on the spec; for large labels raise the learning rate (its range test suggests one) or regress a scaled quantity"));
+    }
+
+    /**
      * Whether the held-out loss shows what the accuracy cannot: where one class dwarfs the others,
      * a model at the ceiling the inputs allow (83% against 80% for the majority, logistic regression
      * reaching 85%) scores within chance's margin, but its validation loss (0.405) is well below what
@@ -160,6 +187,9 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     @Override
     public boolean stillHolds(Trace t, Finding f) {
         List<EpochResult> ep = t.epochs();
+        if (t.info() != null && t.info().regressesLabels() && !ep.isEmpty()) {
+            return !(Curves.monitored(ep.get(ep.size() - 1)) < Curves.priorLoss(t.info()));
+        }
         if (ep.isEmpty() || t.info() == null || !(t.info().chance() > 0)) return true;
         EpochResult last = ep.get(ep.size() - 1);
         // above the margin and a tenth of the way from chance to perfect: a run ending at the edge

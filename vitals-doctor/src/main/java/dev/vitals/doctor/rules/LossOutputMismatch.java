@@ -23,6 +23,9 @@ import java.util.Map;
  * Softmax before cross_entropy and sigmoid before binary_cross_entropy are {@link SoftmaxBeforeCrossEntropy}'s.
  */
 public final class LossOutputMismatch extends Rule implements LintRule {
+    /** More label values than this, regressed with mse, are read as a quantity rather than categories. */
+    static final int QUANTITY_VALUES = 20;
+
 
     @Override public Code code() { return Code.LOSS_OUTPUT_MISMATCH; }
 
@@ -30,7 +33,8 @@ public final class LossOutputMismatch extends Rule implements LintRule {
 
     @Override public String condition() {
         return "error: the last layer (dropout aside) is sigmoid, tanh or relu under cross_entropy, softmax, tanh or relu under binary_cross_entropy, or softmax over "
-                + "a single output; warning: mse with one output per class, and mse with index targets on one output for more than 2 classes (the class index regressed as a number)";
+                + "a single output; warning: mse with one output per class, and mse with index targets on one output for more than 2 classes (the class index regressed as a number), "
+                + "an info where there are more than " + QUANTITY_VALUES + " label values (a quantity regressed on purpose)";
     }
 
     @Override public Map<String, Object> thresholds() { return Map.of(); }
@@ -114,10 +118,13 @@ public final class LossOutputMismatch extends Rule implements LintRule {
                     "a regression loss was used for a classification task", "use cross_entropy on raw logits (targets: index) and remove any output activation"));
         }
         if (loss.equals("mse") && targets == TargetEncoding.INDEX && outputs == 1 && ctx.classes() > 2) {
-            // a warning: most labels are categories (digits regressed as a number reached 32% and was
-            // called healthy); a count regressed on purpose can ignore it
-            return List.of(finding(Stage.LINT, Severity.WARNING, ctx.last().path(), null,
-                    "mse regresses the label value with one output: the " + ctx.classes() + " classes are treated as numbers on a line, so neighbouring labels count as nearly right",
+            // a warning where the labels are few, as categories are (digits regressed as a number reached
+            // 32% and was called healthy); many label values are more likely a quantity regressed on
+            // purpose (counts of 6-54, prices of 1680-7620), and a note is enough
+            boolean quantity = ctx.classes() > QUANTITY_VALUES;
+            return List.of(finding(Stage.LINT, quantity ? Severity.INFO : Severity.WARNING, ctx.last().path(), null,
+                    "mse regresses the label value with one output: labels 0 to " + (ctx.classes() - 1) + " are treated as numbers on a line, so neighbouring labels count as nearly right"
+                            + (quantity ? " (right for a quantity such as a count or a price)" : ""),
                     evidence("loss", loss, "targets", targets.key(), "outputs", outputs, "classes", ctx.classes()),
                     "a regression loss on class indices", "if the labels are categories, not quantities, give the last dense layer one output per class and use cross_entropy"));
         }

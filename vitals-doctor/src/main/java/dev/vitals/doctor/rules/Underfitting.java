@@ -22,6 +22,9 @@ import java.util.Map;
 public final class Underfitting extends Rule implements TraceRule {
     static final double ACCURACY = 0.80, FLAT = 0.05, GAP = 0.08, JUDGE_AT = 0.5, UNSTABLE = 1.1, CONVERGED = 0.5;
     static final double FITTED = 0.95, RISE = 0.05, LATE_RISE = 0.02, VAL_RISE = 0.01;
+    static final double LOSS_FALL = 0.25, LATE_LOSS_FALL = 0.1, UNEXPLAINED = 0.1;
+    /** The evidence key that marks the finding of a run that stopped while still learning. */
+    public static final String STOPPED_SHORT = "stopped_still_learning";
     static final int MIN_EPOCHS = 4, CURVE_EPOCHS = 6, FEW_STEPS = 1000, LARGE_BATCH = 256;
 
     @Override public Code code() { return Code.UNDERFITTING; }
@@ -134,10 +137,11 @@ public final class Underfitting extends Rule implements TraceRule {
         int n = ep.size();
         // the last third must span two epochs or more, each of its halves one or more: six epochs
         if (n < CURVE_EPOCHS || t.info().epochs() > 0 && n < t.info().epochs()) return null;
-        double chance = t.info().chance();
-        if (!(chance > 0)) return null;
         int third = n / 3;
         EpochResult from = ep.get(n - 1 - third), mid = ep.get(n - 1 - third / 2), last = ep.get(n - 1);
+        if (t.info().regressesLabels()) return stillFitting(t, from, mid, last, third);
+        double chance = t.info().chance();
+        if (!(chance > 0)) return null;
         double rise = last.trainAccuracy() - from.trainAccuracy(), late = last.trainAccuracy() - mid.trainAccuracy();
         if (!(last.trainAccuracy() < FITTED) || !(rise >= RISE) || !(late >= LATE_RISE)) return null;
         // training accuracy that climbs while validation does not is a model memorising: OVERFITTING's, not more steps'
@@ -162,8 +166,31 @@ public final class Underfitting extends Rule implements TraceRule {
                 + ", or raise the learning rate (the range test of 'vitals check' suggests one)";
         return finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()), message,
                 evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_accuracy_rise", rise,
-                        "val_accuracy_rise", valRise, "epochs", n, "steps", total, "train_loss_before", from.trainLoss(), "train_loss_now", last.trainLoss()),
+                        "val_accuracy_rise", valRise, "epochs", n, "steps", total, "train_loss_before", from.trainLoss(), "train_loss_now", last.trainLoss(),
+                        STOPPED_SHORT, true),
                 cause, fix);
+    }
+
+    /**
+     * The same for a regression of the label value, which has no accuracy to rise: its training loss
+     * fell by {@link #LOSS_FALL} or more over the last third of the epochs and {@link #LATE_LOSS_FALL}
+     * over the last half of it, and the judged (validation, else training) loss is still above
+     * {@link #UNEXPLAINED} of the labels' variance.
+     */
+    private Finding stillFitting(Trace t, EpochResult from, EpochResult mid, EpochResult last, int third) {
+        double variance = Curves.priorLoss(t.info()), now = Curves.monitored(last);
+        double fall = 1 - last.trainLoss() / from.trainLoss(), late = 1 - last.trainLoss() / mid.trainLoss();
+        if (!(fall >= LOSS_FALL) || !(late >= LATE_LOSS_FALL) || !(now > UNEXPLAINED * variance)) return null;
+        return finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
+                "the run ended while the model was still learning: the training mse fell " + Numbers.pct(fall) + " over the last " + Words.count(third, "epoch")
+                        + " (" + Numbers.pct(late) + " in the last " + Words.count(third - third / 2, "epoch") + ") to " + Numbers.fmt(last.trainLoss())
+                        + ", and the " + (last.hasValidation() ? "validation" : "training") + " mse " + Numbers.fmt(now) + " is still " + Numbers.pct(now / variance)
+                        + " of the labels' variance; it stopped far from converged",
+                evidence("train_loss_before", from.trainLoss(), "train_loss_now", last.trainLoss(), "train_loss_fall", fall, "label_variance", variance,
+                        "epochs", t.epochs().size(), STOPPED_SHORT, true),
+                "the run was too short for its learning rate: the loss was still falling steadily when the epochs ran out (labels far from unit scale "
+                        + "take many steps at a usual rate)",
+                "train longer, or raise the learning rate (the range test of 'vitals check' suggests one)");
     }
 
     /** Whether the last observed steps moved the weight layers by less than LEARNING_RATE_TOO_LOW's ratio. */
@@ -182,7 +209,7 @@ public final class Underfitting extends Rule implements TraceRule {
      */
     @Override
     public boolean stillHolds(Trace t, Finding f) {
-        if (f.evidence().containsKey("train_accuracy_rise")) return true;  // raised at the end, of the end
+        if (f.evidence().containsKey(STOPPED_SHORT)) return true;  // raised at the end, of the end
         List<EpochResult> ep = t.epochs();
         if (ep.isEmpty()) return true;
         EpochResult last = ep.get(ep.size() - 1);

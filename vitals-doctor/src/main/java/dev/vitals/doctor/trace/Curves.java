@@ -70,15 +70,28 @@ public final class Curves {
 
     /**
      * The loss of predicting the training split's class shares whatever the input: the best a model
-     * that learned nothing from its inputs reaches. NaN where the loss is not comparable (mse, -1/+1
-     * targets, several sigmoid outputs) or the shares are unknown.
+     * that learned nothing from its inputs reaches; for a regression of the label value, the mse of
+     * predicting the mean label (the labels' variance). NaN where the loss is not comparable (mse on
+     * class scores, -1/+1 targets, several sigmoid outputs) or the shares are unknown.
      */
     public static double priorLoss(dev.vitals.core.train.RunInfo i) {
+        // a regression of the label value that learned nothing predicts the mean label: its mse is the labels' variance
+        if (i.regressesLabels()) return i.classShares() == null ? Double.NaN : labelVariance(i.classShares());
         boolean ce = i.loss().equals("cross_entropy") && !"pm1".equals(i.targets());
         boolean bce = i.loss().equals("binary_cross_entropy") && i.outputs() == 1;
         if (!ce && !bce || i.classShares() == null) return Double.NaN;
         double h = Stats.entropy(i.classShares());
         return h > 0 ? h : Double.NaN;
+    }
+
+    /** The variance of labels 0, 1, 2, ... with these shares. */
+    static double labelVariance(double[] shares) {
+        double mean = 0, square = 0;
+        for (int k = 0; k < shares.length; k++) {
+            mean += k * shares[k];
+            square += (double) k * k * shares[k];
+        }
+        return square - mean * mean;
     }
 
     /** Median global gradient norm of the last 5 observed steps over that of the first 5 (NaN when unknown). */

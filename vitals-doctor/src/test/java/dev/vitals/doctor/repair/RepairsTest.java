@@ -152,6 +152,15 @@ class RepairsTest {
         assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(Double.NaN, Double.NaN, "cross_entropy", "validation", 287, 1, 3, 1)));
         assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)),
                 "different examples are not compared");
+        // a regression of the label value is told by its loss: exact hits at 0% before and after say nothing
+        ShortTrial.Outcome price = new ShortTrial.Outcome(0.0, 2.41e7, "mse", "validation", 199, 5, 100, 1, true);
+        assertTrue(Outcomes.better(price, new ShortTrial.Outcome(0.0, 1.83e4, "mse", "validation", 199, 5, 100, 1, true)));
+        assertFalse(Outcomes.worse(price, new ShortTrial.Outcome(0.0, 1.83e4, "mse", "validation", 199, 5, 100, 1, true)));
+        // a regression made a classifier: only exact hits compare, and they must get better
+        ShortTrial.Outcome counts = new ShortTrial.Outcome(0.241, 3.09, "mse", "validation", 199, 5, 100, 1, true);
+        assertTrue(Outcomes.worse(counts, new ShortTrial.Outcome(0.191, 3.64, "cross_entropy", "validation", 199, 5, 100, 1)));
+        assertTrue(Outcomes.worse(counts, new ShortTrial.Outcome(0.25, 3.64, "cross_entropy", "validation", 199, 5, 100, 1)), "level is not enough");
+        assertFalse(Outcomes.worse(counts, new ShortTrial.Outcome(0.45, 1.2, "cross_entropy", "validation", 199, 5, 100, 1)));
         // 36 validation examples at 100% before and after: the loss tells what accuracy cannot
         ShortTrial.Outcome pinned = new ShortTrial.Outcome(1.0, 0.04, "cross_entropy", "validation", 36, 5, 60, 1);
         assertTrue(Outcomes.worse(pinned, new ShortTrial.Outcome(1.0, 0.21, "cross_entropy", "validation", 36, 5, 60, 1)), "five times the loss");
@@ -188,6 +197,20 @@ class RepairsTest {
         assertEquals(0.3, lighter.apply(s).model().heaviestDropout(), "in the residual block too");
         Spec light = spec("{dense: 32}, relu, {dropout: 0.2}, {dense: 10}", "cross_entropy");
         assertTrue(RepairCatalogue.candidates(finding("CANNOT_OVERFIT_BATCH", Map.of()), light, Double.NaN).stream().noneMatch(r -> r.name().equals("lighter-dropout")));
+    }
+
+    @Test
+    void aRegressionKeepsItsLossWhenItsOutputActivationGoes() {
+        // a sigmoid before mse cannot reach labels up to 109: a linear output, not a 110-class classifier, first
+        Spec sig = spec("source: digits", "he", "{dense: 64}, relu, {dense: 1}, sigmoid", "mse", "name: adam, lr: 0.01", "");
+        List<String> names = RepairCatalogue.candidates(finding("TARGET_ENCODING", Map.of()), sig, Double.NaN).stream().map(Repair::name).toList();
+        assertEquals("linear-output", names.get(0), names.toString());
+        Spec linear = Repairs.linearOutput().apply(sig);
+        assertEquals("mse", linear.loss());
+        assertEquals(List.of("dense", "relu", "dense"), kinds(linear));
+        Spec classes = spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}, softmax", "mse", "name: adam, lr: 0.01", "");
+        assertFalse(RepairCatalogue.candidates(finding("LOSS_OUTPUT_MISMATCH", Map.of()), classes, Double.NaN).stream().anyMatch(r -> r.name().equals("linear-output")),
+                "ten class scores are a classifier");
     }
 
     @Test
@@ -239,7 +262,7 @@ class RepairsTest {
         assertEquals(64, Repairs.smallerBatch().apply(whole).train().batch());
         assertEquals(30, Repairs.smallerBatch().apply(whole).train().epochs());
         assertFalse(Repairs.smallerBatch().changes(whole.withTrain(new Spec.Train(30, 128, 0, 0))), "128 is a usual batch");
-        List<String> names = RepairCatalogue.candidates(finding("UNDERFITTING", Map.of("train_accuracy_rise", 0.088)), whole, Double.NaN)
+        List<String> names = RepairCatalogue.candidates(finding("UNDERFITTING", Map.of("stopped_still_learning", true)), whole, Double.NaN)
                 .stream().map(Repair::name).toList();
         assertEquals("smaller-batch", names.get(0), names.toString());
         assertTrue(names.contains("lr x10"), names.toString());

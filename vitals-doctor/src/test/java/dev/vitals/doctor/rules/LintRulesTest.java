@@ -150,6 +150,14 @@ class LintRulesTest {
         assertEquals(10, f.evidence().get("classes"));
     }
 
+    @Test void mseOnOneOutputForManyLabelValuesIsANoteAboutAQuantity() {
+        // 50 label values regressed with mse: more likely a count or a price than categories
+        Finding f = one(lint(new LossOutputMismatch(), spec("source: 'synthetic:documents', options: {samples: 1000, classes: 50, features: 300}, normalize: none",
+                "he", "{dense: 16}, relu, {dense: 1}", "mse", "name: adam"), documents), Code.LOSS_OUTPUT_MISMATCH);
+        assertEquals(Severity.INFO, f.severity());
+        assertTrue(f.message().startsWith("mse regresses the label value with one output: labels 0 to 49 are treated as numbers on a line"), f.message());
+    }
+
     @Test void fittingPairsAreQuiet() {
         none(digits(new LossOutputMismatch(), "he", "{dense: 16}, relu, {dense: 10}", "cross_entropy", "name: adam"), Code.LOSS_OUTPUT_MISMATCH);
         none(lint(new LossOutputMismatch(), spec("source: breast-cancer", "he", "{dense: 16}, relu, {dense: 1}", "binary_cross_entropy", "name: adam"), breastCancer),

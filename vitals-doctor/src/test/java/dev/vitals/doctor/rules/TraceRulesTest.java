@@ -507,6 +507,34 @@ class TraceRulesTest {
         }
 
         @Test
+        void aRegressionNoBetterThanTheMeanLabelIsAtChanceAndOneStillFallingStoppedShort() {
+            // labels 0..54 in equal shares: predicting their mean costs their variance, (55^2 - 1) / 12 = 252
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).loss("mse").outputs(1).plan(55, 30, 20, 32, 200);
+            Trace flat = b.build();
+            for (int e = 0; e < 30; e++) flat.epoch(epoch(e, 2.4e3, 0.0, 2.5e3, 0.0, 20L * (e + 1)));
+            List<Finding> f = new AccuracyAtChance().evaluate(flat, END);
+            assertEquals(1, f.size());
+            assertEquals(Severity.ERROR, f.get(0).severity());
+            assertTrue(f.get(0).message().startsWith("validation mse 2500 after 30 epochs is no better than the 252 of always predicting the mean label"), f.get(0).message());
+            assertTrue(new AccuracyAtChance().stillHolds(flat, f.get(0)));
+
+            Trace learned = b.build();  // down to an mse of 3: no chance level, no accuracy judged
+            for (int e = 0; e < 30; e++) learned.epoch(epoch(e, 3 + 1000 * Math.exp(-e), 0.3, 3.3 + 1000 * Math.exp(-e), 0.25, 20L * (e + 1)));
+            assertTrue(new AccuracyAtChance().evaluate(learned, END).isEmpty());
+            assertTrue(new Underfitting().evaluate(learned, END).isEmpty());
+
+            Trace falling = b.build();  // below the variance but still falling fast when the epochs ran out
+            for (int e = 0; e < 30; e++) {
+                double loss = 5 + 2000 * Math.exp(-e / 10.0);
+                falling.epoch(epoch(e, loss, 0.01, 1.1 * loss, 0.01, 20L * (e + 1)));
+            }
+            assertTrue(new AccuracyAtChance().evaluate(falling, END).isEmpty(), "below the variance: it learned something");
+            List<Finding> u = new Underfitting().evaluate(falling, END);
+            assertEquals(1, u.size());
+            assertTrue(u.get(0).message().startsWith("the run ended while the model was still learning: the training mse fell"), u.get(0).message());
+        }
+
+        @Test
         void aScheduleThatTookTheRateToNothingEarlyIsARateTooLow() {
             // sgd at 0.01 with a step schedule of gamma 0.01 every epoch: frozen at 88% from epoch 4 of 30
             // (a constant rate reaches 97%); the per-step test is not asked while a schedule lowered the rate
