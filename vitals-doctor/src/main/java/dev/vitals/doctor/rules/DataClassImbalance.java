@@ -28,7 +28,7 @@ public final class DataClassImbalance extends Rule implements DataRule {
 
     @Override public String condition() {
         return "in the training split, the largest class has at least " + (int) RATIO + " times as many examples as the smallest class present; "
-                + "an error when only one class is present";
+                + "an error when only one class is present; not judged while labels lie outside the classes (DATA_LABEL_RANGE's)";
     }
 
     @Override public Map<String, Object> thresholds() { return Map.of("largest over smallest class", RATIO); }
@@ -52,6 +52,11 @@ public final class DataClassImbalance extends Rule implements DataRule {
         if (RunInfo.regressesLabels(ctx.spec().loss(), ctx.spec().data().targets().key(), ctx.outputs())) return List.of();
         Dataset train = ctx.data().train();
         int[] counts = train.classCounts();
+        long counted = 0;
+        for (int c : counts) counted += c;
+        // labels outside the classes (-1/+1 codes: the -1s) are DATA_LABEL_RANGE's to name; the shares of
+        // the rest are no class balance ("every one is class 1" of a 50/50 set)
+        if (counted < train.size()) return List.of();
         int big = -1, small = -1;
         List<String> empty = new ArrayList<>();
         for (int c = 0; c < counts.length; c++) {

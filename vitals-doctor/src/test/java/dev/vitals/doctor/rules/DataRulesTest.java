@@ -286,6 +286,15 @@ class DataRulesTest {
         assertEquals(List.of("0"), f.evidence().get("classes_without_examples"));
     }
 
+    @Test void labelsOutsideTheClassesAreNotCountedAsOneClass() throws IOException {
+        // -1/+1 codes, half each, under binary_cross_entropy: DATA_LABEL_RANGE names them; "every one of
+        // the 634 training examples is class 1" counted only the +1s of a balanced set
+        Path p = csv("pm1.csv", 200, i -> i % 2 == 0 ? "-1" : "1");
+        DataContext c = data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 1}", "binary_cross_entropy", "name: adam"));
+        none(new DataClassImbalance().check(c), Code.DATA_CLASS_IMBALANCE);
+        one(new DataLabelRange().check(c), Code.DATA_LABEL_RANGE);
+    }
+
     @Test void breastCancerIsNotImbalanced() {
         DataContext c = data(spec("source: breast-cancer, validation: 0.15", "he", "{dense: 8}, relu, {dense: 1}", "binary_cross_entropy", "name: adam"));
         none(new DataClassImbalance().check(c), Code.DATA_CLASS_IMBALANCE);
