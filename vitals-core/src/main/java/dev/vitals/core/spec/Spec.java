@@ -90,6 +90,20 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
         public Train withBatch(int b) { return new Train(epochs, b, clipNorm, earlyStop); }
     }
 
+    /**
+     * Whether the spec regresses the label value: mse on index targets through a last weight layer
+     * that is dense with one unit (what {@code RunInfo.regressesLabels} says of the built model).
+     */
+    public boolean regressesLabels() {
+        if (!"mse".equals(loss) || data.targets() != TargetEncoding.INDEX) return false;
+        for (int i = model.layers().size() - 1; i >= 0; i--) {
+            LayerSpec l = model.layers().get(i);
+            if (l.kind().equals("dense")) return l.arg() == 1;
+            if (l.kind().equals("conv2d") || l.kind().equals("residual")) return false;
+        }
+        return false;
+    }
+
     public Path dir() {
         Path p = file == null ? null : file.toAbsolutePath().getParent();
         return p == null ? Path.of("").toAbsolutePath() : p;

@@ -45,8 +45,9 @@ public final class ProbeContext {
     public Experiment fresh(Spec other, PreparedData d) { return Experiment.of(other, d, parts); }
 
     /**
-     * The first {@code n} training examples taken round-robin over the classes, so a small batch
-     * holds every class it can (the training order may be sorted by label).
+     * {@code n} training examples taken round-robin over the classes (in an order shuffled by the
+     * spec's seed), so a small batch holds every class it can (the training order may be sorted by
+     * label); for a regression of the label value, {@code n} examples drawn at random.
      */
     public Dataset sample(int n) {
         Dataset train = data.train();
@@ -63,9 +64,36 @@ public final class ProbeContext {
         }
         int take = Math.min(n, train.size());
         int[] idx = new int[take];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(spec.seed());
+        if (spec.regressesLabels()) {
+            // a regression's label values are no classes to balance: a class per value (prices) made the
+            // sample the 256 smallest, with a quarter of the mean square of the whole set
+            int[] all = new int[train.size()];
+            for (int i = 0; i < all.length; i++) all[i] = i;
+            for (int i = 0; i < take; i++) {
+                int j = i + random.nextInt(all.length - i);
+                int t = all[i];
+                all[i] = all[j];
+                all[j] = t;
+            }
+            return train.subset(java.util.Arrays.copyOf(all, take));
+        }
+        // classes visited in a shuffled order, so that a last partial round (or classes beyond n) is no
+        // choice of the lowest labels
+        int[] order = new int[classes + 1];
+        for (int c = 0; c <= classes; c++) order[c] = c;
+        for (int c = classes; c > 0; c--) {
+            int j = random.nextInt(c + 1);
+            int t = order[c];
+            order[c] = order[j];
+            order[j] = t;
+        }
         int k = 0;
         for (int round = 0; k < take; round++) {
-            for (int c = 0; c <= classes && k < take; c++) if (round < byClass[c].length) idx[k++] = byClass[c][round];
+            for (int o = 0; o <= classes && k < take; o++) {
+                int c = order[o];
+                if (round < byClass[c].length) idx[k++] = byClass[c][round];
+            }
         }
         return train.subset(idx);
     }

@@ -29,13 +29,13 @@ public final class RepairCatalogue {
         switch (code) {
             case SOFTMAX_BEFORE_CROSS_ENTROPY -> out.add(Repairs.dropSoftmaxBeforeLoss());
             case LOSS_OUTPUT_MISMATCH -> {
-                if (regression(spec)) out.add(Repairs.linearOutput());
+                if (spec.regressesLabels()) out.add(Repairs.linearOutput());
                 out.add(Repairs.logitsIntoCrossEntropy());
                 int classes = f.evidence().get("classes") instanceof Number n ? n.intValue() : 0;
                 if (classes > 2) out.add(Repairs.outputPerClass(classes));
             }
             case TARGET_ENCODING -> {
-                if (regression(spec)) out.add(Repairs.linearOutput());
+                if (spec.regressesLabels()) out.add(Repairs.linearOutput());
                 out.add(Repairs.logitsIntoCrossEntropy());
                 out.add(Repairs.indexTargets());
             }
@@ -161,14 +161,6 @@ public final class RepairCatalogue {
         }
         out.add(Repairs.scaleLearningRate(factor));
         if (factor > 1) out.add(Repairs.scaleLearningRate(factor * factor));
-    }
-
-    /** Whether the spec regresses the label value (mse on index targets through one output): its repairs keep it a regression first. */
-    private static boolean regression(Spec spec) {
-        List<Spec.LayerSpec> l = spec.model().layers();
-        int last = ModelEdits.lastWeight(l);
-        return spec.loss().equals("mse") && spec.data().targets() == dev.vitals.core.loss.TargetEncoding.INDEX
-                && last >= 0 && l.get(last).kind().equals("dense") && l.get(last).arg() == 1;
     }
 
     /** The lint's reading: the spec's rate lies below the plausible range. */
