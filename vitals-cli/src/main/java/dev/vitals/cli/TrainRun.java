@@ -116,8 +116,13 @@ final class TrainRun {
         json.write(report);
         // a finding printed while the run went on that no longer holds of the whole run (accuracy at
         // chance at epoch 12 of a run that ended well above it) is withdrawn from the diagnosis: say so
-        for (Finding f : live) {
-            if (outcome.findings().stream().noneMatch(x -> x == f)) o.println("withdrawn: " + f.code() + " (step " + f.step() + "): it no longer holds at the end of the run");
+        for (int i = 0; i < live.size(); i++) {
+            Finding f = live.get(i);
+            if (outcome.findings().stream().anyMatch(x -> x == f)) continue;
+            // raised again at a graver severity later (a warning become an error): replaced, not withdrawn
+            boolean replaced = live.subList(i + 1, live.size()).stream()
+                    .anyMatch(g -> g.code().equals(f.code()) && java.util.Objects.equals(g.layer(), f.layer()));
+            if (!replaced) o.println("withdrawn: " + f.code() + " (step " + f.step() + "): it no longer holds at the end of the run");
         }
         Diagnosis.print(o, outcome.findings());
         o.println("artifacts: " + dir.path());

@@ -221,4 +221,23 @@ class TrainArtifactsTest {
         if (n.isObject()) ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("seconds");
         for (JsonNode child : n) strip(child);
     }
+
+    @Test
+    void aFindingRaisedAgainGraverIsNotReportedWithdrawn(@TempDir Path dir) throws IOException {
+        // sgd with momentum 0.999 on digits: the loss bounces (a warning), then diverges (an error); the
+        // end printed "withdrawn: LEARNING_RATE_TOO_HIGH" for the warning beside the error it became
+        Path spec = dir.resolve("heavy.yaml");
+        Files.writeString(spec, """
+                name: heavy
+                seed: 7
+                data: {source: digits, validation: 0.1, normalize: standard}
+                model: {init: he, layers: [{dense: 128}, relu, {dense: 64}, relu, {dense: 10}]}
+                optimizer: {name: sgd, lr: 0.01, momentum: 0.999}
+                train: {epochs: 10, batch: 32}
+                """);
+        Cli.Result r = Cli.run("train", spec.toString(), "--out", dir.resolve("run").toString());
+        assertEquals(Main.UNHEALTHY, r.code(), r.all());
+        assertTrue(r.out().contains("  ! WARNING LEARNING_RATE_TOO_HIGH") && r.out().contains("    ERROR LEARNING_RATE_TOO_HIGH (step"), r.out());
+        assertFalse(r.out().contains("withdrawn: LEARNING_RATE_TOO_HIGH"), r.out());
+    }
 }
