@@ -224,6 +224,28 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aRegressionOfLargeLabelsReadsItsRangeTestAsMeasured(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // prices of about 1700-7600: the linear output must grow to them, so adam's minimum at a rate of
+        // 10 is real (0.3 trains to the noise), not the bounded-output artefact the test calls inconclusive
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        StringBuilder csv = new StringBuilder("a,b,price\n");
+        for (int i = 0; i < 600; i++) {
+            double a = r.nextDouble(), b = r.nextDouble();
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%d%n", a, b, Math.round(1700 + 4000 * a + 1900 * b + 100 * r.nextGaussian())));
+        }
+        java.nio.file.Files.writeString(dir.resolve("prices.csv"), csv);
+        String text = "name: p\nseed: 1\ndata: {source: csv:prices.csv}\nmodel: {layers: [{dense: 32}, relu, {dense: 1}]}\nloss: mse\n"
+                + "optimizer: {name: adam, lr: LR}\ntrain: {epochs: 30, batch: 32}\n";
+        Measurements m = new Measurements();
+        List<Finding> slow = probe(new dev.vitals.doctor.rules.LearningRateRange(), SpecParser.parse(text.replace("LR", "0.001"), dir.resolve("p.yaml")), m);
+        assertEquals(1, slow.size(), m.values().toString());
+        assertTrue(slow.get(0).message().contains("times below it"), slow.get(0).message());
+        Measurements fast = new Measurements();
+        assertTrue(probe(new dev.vitals.doctor.rules.LearningRateRange(), SpecParser.parse(text.replace("LR", "0.3"), dir.resolve("p.yaml")), fast).isEmpty());
+        assertEquals(true, fast.values().get(dev.vitals.doctor.rules.LearningRateRange.WITHIN_MEASURED_RANGE), fast.values().toString());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
