@@ -19,13 +19,19 @@ final class RunDirectory {
 
     Path path() { return path; }
 
+    /** What a run writes into its folder. */
+    static final String[] ARTIFACTS = {"metrics.jsonl", "model.safetensors", "report.json", "spec.yaml"};
+
     /** Fails (bad input) if {@code out} cannot hold a new run; called before anything is written. */
     static void check(Path out) {
         if (out == null) return;
         if (out.toString().isEmpty()) throw new InputException("--out: empty path, expected a folder");
+        if (out.toAbsolutePath().normalize().getParent() == null) {
+            throw new InputException("--out " + out + ": is the root of the file system; expected a folder for this run's files");
+        }
         if (Files.exists(out) && !Files.isDirectory(out)) throw new InputException("--out " + out + ": is a file, expected a folder");
         if (Files.isDirectory(out)) {
-            for (String f : new String[] {"metrics.jsonl", "model.safetensors", "report.json", "spec.yaml"}) {
+            for (String f : ARTIFACTS) {
                 if (Files.exists(out.resolve(f))) {
                     throw new InputException("--out " + out + ": already holds a run (" + f + "); choose another folder so nothing is overwritten");
                 }
@@ -57,15 +63,47 @@ final class RunDirectory {
         }
     }
 
+    /**
+     * Creates the run's folder and claims it by creating its {@code spec.yaml} exclusively: a second
+     * run started into the same folder at the same time finds it taken (checking first and writing
+     * later let two runs interleave one metrics log).
+     */
     static RunDirectory create(Path out, String name) throws IOException {
-        Path p = out;
-        if (p == null) {
-            String base = name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + LocalDateTime.now().format(STAMP);
-            p = Path.of("runs", base);
-            for (int i = 2; Files.exists(p); i++) p = Path.of("runs", base + "-" + i);
+        if (out != null) {
+            Files.createDirectories(out);
+            if (!claim(out)) throw new InputException("--out " + out + ": another run has just started writing there; choose another folder so nothing is overwritten");
+            return new RunDirectory(out);
         }
-        Files.createDirectories(p);
-        return new RunDirectory(p);
+        // the name as a file name: no separators or control characters, and short enough for any file system
+        String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        String base = (safe.length() > 100 ? safe.substring(0, 100) : safe) + "-" + LocalDateTime.now().format(STAMP);
+        Path p = Path.of("runs", base);
+        for (int i = 2; ; i++) {
+            Files.createDirectories(p);
+            if (claim(p)) return new RunDirectory(p);
+            p = Path.of("runs", base + "-" + i);
+        }
+    }
+
+    private static boolean claim(Path folder) throws IOException {
+        try {
+            Files.createFile(folder.resolve("spec.yaml"));
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /** Fails when {@code file} (a {@code --json} report) would replace one of this run's own files in {@code out}. */
+    static void notAnArtifact(Path out, Path file, String option) {
+        if (out == null || file == null) return;
+        Path f = file.toAbsolutePath().normalize(), o = out.toAbsolutePath().normalize();
+        for (String a : ARTIFACTS) {
+            if (a.equals("report.json")) continue;  // the same report: written twice, nothing lost
+            if (f.equals(o.resolve(a))) {
+                throw new InputException(option + " " + file + ": is the run's own " + a + " in --out; expected a path outside the run's files");
+            }
+        }
     }
 
     /**

@@ -40,6 +40,7 @@ final class TrainRun {
         long t0 = System.nanoTime();
         json.check();
         RunDirectory.check(out);
+        RunDirectory.notAnArtifact(out, json.file, "--json");
         PreparedData data = Experiment.loadData(spec);
         WatchedRun.Preflight pre = WatchedRun.preflight(spec, data);
         // the model and loss are built (and a loss that does not fit the output refused) before the

@@ -213,6 +213,10 @@ class BadInputTest {
         c.add(new Case("extra argument").spec(BASE).extra("second.yaml").expect("'second.yaml'"));
         c.add(new Case("--json in a missing folder").spec(BASE).args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/nodir/report.json")
                 .expect("--json", "nodir", "does not exist"));
+        c.add(new Case("--json onto the run's own weights").spec(BASE).folder("mine").args("train", "{spec}", "--out", "{dir}/mine", "--json", "{dir}/mine/model.safetensors")
+                .expect("--json", "mine/model.safetensors: is the run's own model.safetensors in --out", "expected a path outside the run's files"));
+        c.add(new Case("--out at the root of the file system").spec(BASE).args("train", "{spec}", "--out", "/", "--json", "{dir}/previous.json")
+                .expect("--out /: is the root of the file system"));
         c.add(new Case("--json is a folder").spec(BASE).folder("reports").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/reports")
                 .expect("--json", "reports", "is a folder, expected a file name"));
         if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self"))) {
