@@ -42,7 +42,9 @@ final class DiagnoseCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         json.check();
         Inputs.ofLog(log).notOverwrittenBy(json.file, "--json");
-        if (classes != null && classes < 2) throw new dev.vitals.core.InputException("--classes must be at least 2, got " + classes);
+        if (classes != null && (classes < 2 || classes > dev.vitals.doctor.logs.Classes.MAX)) {
+            throw new dev.vitals.core.InputException("--classes must be from 2 to " + dev.vitals.doctor.logs.Classes.MAX + ", got " + classes);
+        }
         RunLog runLog = RunLog.of(LogReader.read(log));
         Classes c = classes != null ? Classes.given(classes) : Classes.infer(runLog);
         LogReplay.Result r = LogReplay.run(runLog, c);

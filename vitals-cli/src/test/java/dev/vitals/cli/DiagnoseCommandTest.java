@@ -36,6 +36,14 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void aClassCountBeyondAMillionIsBadInputNotAnOutOfMemory() throws IOException {
+        Path log = write("m.csv", "step,loss\n0,2.3\n1,2.2\n");
+        Run r = vitals("diagnose", log.toString(), "--classes", "1000000000");
+        assertEquals(Main.BAD_INPUT, r.code(), r.out() + r.err());
+        assertEquals("error: --classes must be from 2 to 1000000, got 1000000000\n", r.err());
+    }
+
+    @Test
     void anExplodingRunIsUnhealthyWithAJsonReport() throws IOException {
         StringBuilder sb = new StringBuilder("global_step,train/loss,grad_norm,notes\n");
         for (int i = 0; i < 30; i++) sb.append(i * 10).append(',').append(String.format(Locale.ROOT, "%.4f,%.4g,x%n", 2.3 + 0.05 * i, Math.pow(1.5, i)));

@@ -98,13 +98,21 @@ public final class Experiment {
     }
 
     public static PreparedData loadData(Spec spec) {
+        PreparedData d;
         try {
-            return DataPipeline.prepare(spec.data(), spec.seed(), spec.faults(), spec.dir());
+            d = DataPipeline.prepare(spec.data(), spec.seed(), spec.faults(), spec.dir());
         } catch (InputException e) {
             String m = e.getMessage();
             if (m.startsWith("data.")) throw new InputException(spec.file() + ": " + m, e);
             throw e;
         }
+        // the spec checks early_stop against validation: 0; a fraction that rounds to no example
+        // (0.0001 of iris) left early stopping silently off
+        if (spec.train().earlyStop() > 0 && (d.validation() == null || d.validation().size() == 0)) {
+            throw new InputException((spec.file() == null ? "" : spec.file() + ": ") + "train.early_stop: needs validation examples, but data.validation " + spec.data().validation()
+                    + " leaves none of the data's examples; expected a validation fraction that holds some (0.1 is common)");
+        }
+        return d;
     }
 
     public RunResult fit(TrainingListener... listeners) {

@@ -1,5 +1,7 @@
 package dev.vitals.doctor.logs;
 
+import dev.vitals.core.InputException;
+
 import dev.vitals.doctor.rules.Numbers;
 
 /**
@@ -15,6 +17,8 @@ public record Classes(int count, String from) {
      */
     static final double TOLERANCE = 0.05;
     static final int MAX_INFERRED = 1000;
+    /** The most classes a log may say it has (or --classes give): beyond, no chance level is worth its memory. */
+    public static final int MAX = 1_000_000;
 
     public static Classes unknown() { return new Classes(0, "unknown: give --classes N to judge accuracy against chance"); }
 
@@ -24,9 +28,14 @@ public record Classes(int count, String from) {
     public static Classes infer(RunLog log) {
         // a log that says it (Vitals' own metrics.jsonl starts with {"classes": N}) is not guessed at
         for (LogRecord r : log.table().records()) {
-            if (r.values().get("classes") instanceof Number n && n.doubleValue() >= 2 && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() <= 1e6) {
-                return new Classes(n.intValue(), "from the log's own classes record");
+            Object v = r.values().get("classes");
+            if (v == null) continue;
+            // a record that says it and says nonsense is the log's error, as --classes 0 is the user's
+            if (!(v instanceof Number n) || !(n.doubleValue() >= 2) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() > MAX) {
+                throw new InputException(log.table().source() + " " + r.where() + ": 'classes' holds " + (v instanceof String ? "'" + v + "'" : v)
+                        + ", expected a whole number of classes from 2 to " + MAX);
             }
+            return new Classes(n.intValue(), "from the log's own classes record");
         }
         if (!log.has(Column.Kind.ACCURACY) && !log.has(Column.Kind.EPOCH_ACCURACY) && !log.has(Column.Kind.VAL_ACCURACY)) return unknown();
         RunLog.Row first = log.rows().get(0);

@@ -121,13 +121,16 @@ public final class JsonLinesLog {
         records.add(new LogRecord(where, values));
     }
 
-    /** An object whose every value is a non-empty list of numbers (or nulls). */
+    /**
+     * An object whose every value is a list of plain values (numbers, nulls, or text that the reading
+     * of a column then names by its epoch: {@code [1, "x", 0.5]} was called one cell holding the list).
+     */
     private static boolean isColumns(JsonNode node) {
         if (!node.isObject() || node.isEmpty()) return false;
         for (var e : node.properties()) {
             JsonNode v = e.getValue();
-            if (!v.isArray() || v.isEmpty()) return false;
-            for (JsonNode x : v) if (!x.isNumber() && !x.isNull()) return false;
+            if (!v.isArray()) return false;
+            for (JsonNode x : v) if (!x.isValueNode()) return false;
         }
         return true;
     }

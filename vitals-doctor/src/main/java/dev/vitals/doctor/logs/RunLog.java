@@ -163,6 +163,9 @@ public final class RunLog {
                 else if (open.key == null) open.key = e;
             }
             if (open == null) open = new Epoch(null);
+            // a step given on a row without a loss is read too: text there ("3;0.5", a row of another
+            // separator) is the log's error, not a row to pass over
+            if (!r.values().containsKey(lossCol) && used.get(Kind.STEP) != null && r.values().containsKey(used.get(Kind.STEP))) value(r, Kind.STEP);
             if (r.values().containsKey(lossCol)) {
                 double s = value(r, Kind.STEP);
                 // 2^53: beyond it a double no longer holds every whole number, so the text is compared exactly
@@ -193,6 +196,12 @@ public final class RunLog {
                 nextStep = step + 1;
                 lastEpoch = open.key;
                 Row row = row(r, step);
+                // the rules read a loss as a cost falling towards 0 (cross-entropy, mse): a negative one
+                // (a log-likelihood, an ELBO) would be judged as nonsense ("spread -0.56 of its mean")
+                if (row.loss() < -1e-6 && Double.isFinite(row.loss())) {
+                    throw new InputException(table.source() + " " + r.where() + ": loss column '" + lossCol + "' holds " + row.loss()
+                            + "; expected a loss of at least 0 (cross-entropy, mse); a log-likelihood is logged as its negative");
+                }
                 rows.add(row);
                 open.losses.add(row.loss());
                 if (!Double.isNaN(row.accuracy())) open.accuracies.add(row.accuracy());

@@ -452,4 +452,37 @@ class LogReadersTest {
             assertTrue(log.ignored().contains("name"), log.ignored().toString());
         }
     }
+
+    @Nested
+    class WhatALogMustNotSaySilently {
+        @Test
+        void textInTheStepColumnOfARowWithoutALossIsAnError() {
+            // "3;0.5": a row written with another separator, once passed over in silence
+            String m = error("semi.csv", "step,loss\n1,2\n2,1\n3;0.5\n");
+            assertTrue(m.contains("semi.csv line 4: column 'step' holds '3;0.5', expected a number"), m);
+        }
+
+        @Test
+        void aNegativeLossIsRefused() {
+            String m = error("neg.csv", "step,loss\n1,-2\n2,-1\n");
+            assertTrue(m.contains("neg.csv line 2: loss column 'loss' holds -2.0; expected a loss of at least 0"), m);
+        }
+
+        @Test
+        void aClassesRecordThatSaysNonsenseIsRefusedAsTheOptionWouldBe() throws IOException {
+            for (String bad : List.of("\"ten\"", "0", "2.5", "2000000000")) {
+                Path p = dir.resolve("classes.jsonl");
+                Files.writeString(p, "{\"classes\": " + bad + "}\n{\"step\": 0, \"loss\": 2.3}\n{\"step\": 1, \"loss\": 2.2}\n");
+                RunLog log = RunLog.of(LogReader.read(p));
+                String m = assertThrows(InputException.class, () -> Classes.infer(log)).getMessage();
+                assertTrue(m.contains("line 1: 'classes' holds") && m.contains("expected a whole number of classes from 2 to 1000000"), m);
+            }
+        }
+
+        @Test
+        void aKerasHistoryNamesTheEpochOfAValueThatIsNoNumber() {
+            String m = error("k.json", "{\"loss\": [1, \"x\", 0.5]}\n");
+            assertTrue(m.contains("k.json epoch 1: column 'loss' holds 'x', expected a number"), m);
+        }
+    }
 }
