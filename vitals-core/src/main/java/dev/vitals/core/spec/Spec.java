@@ -74,7 +74,11 @@ public record Spec(String name, long seed, Data data, Model model, String loss, 
 
         public Optimizer withWeightDecay(double wd) { return new Optimizer(name, lr, momentum, nesterov, wd, beta1, beta2, eps); }
 
-        public Optimizer withMomentum(double m) { return new Optimizer(name, lr, m, nesterov, weightDecay, beta1, beta2, eps); }
+        /** SGD's momentum; the parser mirrors it in beta1 where the optimizer has none of its own. */
+        public Optimizer withMomentum(double m) {
+            boolean adam = name.equals("adam") || name.equals("adamw");
+            return new Optimizer(name, lr, m, nesterov, weightDecay, adam ? beta1 : m, beta2, eps);
+        }
     }
 
     public record Schedule(String name, int stepSize, double gamma, double warmup, double minLr) {

@@ -16,7 +16,8 @@ import java.util.Objects;
  * Writes a changed spec back as YAML in the format {@link SpecParser} reads. It starts from the
  * original's YAML tree and rewrites only the keys whose values changed, so what the user wrote
  * elsewhere (description, data options, key order, settings left at their defaults) stays as
- * written; YAML comments and flow style are lost, as Jackson does not keep them.
+ * written. Top-level sections that did not change are copied from the original text with their
+ * comments and flow style; inside a changed section they are lost, as Jackson does not keep them.
  */
 public final class SpecWriter {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -52,12 +53,87 @@ public final class SpecWriter {
         }
         StringBuilder sb = new StringBuilder();
         for (String h : header) sb.append("# ").append(h.replace("\n", " ")).append('\n');
+        String kept = keepingUnchangedSections(original.text(), root);
+        sb.append(kept != null ? kept : yaml(root));
+        return sb.toString();
+    }
+
+    private static final java.util.regex.Pattern TOP_KEY = java.util.regex.Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)\\s*:(\\s|$).*");
+
+    /**
+     * The original text with each top-level section whose value did not change copied as written
+     * (its comments and flow style kept) and each changed one written anew; sections that are new
+     * come last. Null when the original is not laid out as one top-level key per line, or when the
+     * result would not read back as {@code root}: then the whole spec is written anew.
+     */
+    private static String keepingUnchangedSections(String text, ObjectNode root) {
+        if (text == null) return null;
+        ObjectNode before = tree(text);
+        List<String> lines = text.lines().toList();
+        List<Integer> starts = new java.util.ArrayList<>();
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            java.util.regex.Matcher m = TOP_KEY.matcher(lines.get(i));
+            if (m.matches()) {
+                starts.add(i);
+                keys.add(m.group(1));
+            } else if (!lines.get(i).isBlank() && !lines.get(i).startsWith("#") && !Character.isWhitespace(lines.get(i).charAt(0))) {
+                return null;  // a document marker, a flow mapping at the top, ...: not sections to copy
+            }
+        }
+        if (!new java.util.HashSet<>(keys).equals(fieldNames(before))) return null;
+        StringBuilder out = new StringBuilder();
+        int first = starts.isEmpty() ? lines.size() : starts.get(0);
+        for (int i = 0; i < first; i++) out.append(lines.get(i)).append('\n');
+        for (int k = 0; k < keys.size(); k++) {
+            String key = keys.get(k);
+            int from = starts.get(k), to = k + 1 < starts.size() ? starts.get(k + 1) : lines.size();
+            // comment and blank lines at a section's end lead into the next one: they stay where they are
+            int body = to;
+            while (body > from + 1 && (lines.get(body - 1).isBlank() || lines.get(body - 1).trim().startsWith("#"))) body--;
+            JsonNode now = root.get(key);
+            if (now != null && now.equals(before.get(key))) {
+                for (int i = from; i < body; i++) out.append(lines.get(i)).append('\n');
+            } else if (now != null) {
+                out.append(body == from + 1 && lines.get(from).contains("{") ? flow(key, now) : yaml(NODES.objectNode().set(key, now)));
+            }
+            for (int i = body; i < to; i++) out.append(lines.get(i)).append('\n');
+        }
+        for (var e : root.properties()) if (!keys.contains(e.getKey())) out.append(yaml(NODES.objectNode().set(e.getKey(), e.getValue())));
+        String result = out.toString();
+        return tree(result).equals(root) ? result : null;
+    }
+
+    /**
+     * A section written on one line, as the original wrote it ({@code optimizer: {name: sgd, lr: 0.01}}),
+     * where its value is a mapping of plain values; else in block style.
+     */
+    private static String flow(String key, JsonNode value) {
+        if (!(value instanceof ObjectNode o)) return yaml(NODES.objectNode().set(key, value));
+        StringBuilder sb = new StringBuilder(key).append(": {");
+        boolean firstField = true;
+        for (var e : o.properties()) {
+            if (!e.getValue().isValueNode()) return yaml(NODES.objectNode().set(key, value));
+            String v = yaml(e.getValue()).trim();
+            if (v.contains(",") || v.contains("{") || v.contains("}")) return yaml(NODES.objectNode().set(key, value));
+            sb.append(firstField ? "" : ", ").append(e.getKey()).append(": ").append(v);
+            firstField = false;
+        }
+        return sb.append("}\n").toString();
+    }
+
+    private static java.util.Set<String> fieldNames(ObjectNode n) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static String yaml(JsonNode n) {
         try {
-            sb.append(YAML.writeValueAsString(root));
+            return YAML.writeValueAsString(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return sb.toString();
     }
 
     /**

@@ -78,6 +78,34 @@ class SpecWriterTest {
     }
 
     @Test
+    void sectionsThatDidNotChangeKeepTheirCommentsAndLayout() {
+        // fix --write onto the spec itself once dropped every comment the user wrote
+        String text = """
+                # my digits experiment
+                name: t
+                seed: 3   # the lucky one
+                data:
+                  source: digits    # bundled
+                  validation: 0.2
+                # the model below was tuned by hand
+                model:
+                  layers: [{dense: 32}, relu, {dense: 10}]
+                optimizer: {name: sgd, lr: 0.01, momentum: 0.999}   # too much momentum?
+                train: {epochs: 4, batch: 16}
+                """;
+        Spec s = SpecParser.parse(text, Path.of("t.yaml"));
+        Spec changed = s.withOptimizer(s.optimizer().withMomentum(0.9)).withTrain(s.train().withBatch(64));
+        String yaml = SpecWriter.write(s, changed, List.of("repaired"));
+        assertTrue(yaml.startsWith("# repaired\n# my digits experiment\nname: t\nseed: 3   # the lucky one\n"), yaml);
+        assertTrue(yaml.contains("  source: digits    # bundled\n"), yaml);
+        assertTrue(yaml.contains("# the model below was tuned by hand\nmodel:\n  layers: [{dense: 32}, relu, {dense: 10}]\n"), yaml);
+        assertTrue(yaml.contains("optimizer: {name: sgd, lr: 0.01, momentum: 0.9}\n"), "a one-line section stays on one line: " + yaml);
+        assertTrue(yaml.endsWith("train: {epochs: 4, batch: 64}\n"), yaml);
+        Spec back = SpecParser.parse(yaml, Path.of("t.yaml"));
+        assertEquals(changed.withoutText(), back.withoutText());
+    }
+
+    @Test
     void removingTheLastInjectedBugRemovesTheKey() {
         Spec clean = spec.withoutInjectedBug("double_lr").withoutInjectedBug("eval_mode");
         assertTrue(clean.injectedBugs().isEmpty());
