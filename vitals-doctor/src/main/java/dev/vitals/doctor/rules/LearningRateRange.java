@@ -126,12 +126,12 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
         // looks like: the test ramps past rates a whole run cannot sustain (sgd at 5 against a divergence
         // at 5.7 was "ok" and the run went NaN at step 49; at 4.75 it was "ok" too)
         if (Double.isFinite(r.diverged()) && lr >= r.diverged() / NEAR_DIVERGENCE) {
-            return List.of(finding(Stage.PROBE, null, null,
+            return List.of(finding(Stage.PROBE, Severity.WARNING, null, null,
                     "in the range test the loss diverged from lr " + Numbers.fmt(r.diverged()) + " on, and the spec's " + Numbers.fmt(lr)
                             + (lr >= r.diverged() ? " is at or beyond it" : " is within " + Numbers.fmt(NEAR_DIVERGENCE) + "x of it")
                             + " (loss minimum at " + Numbers.fmt(r.lrAtMinimum()) + ", suggested " + Numbers.fmt(r.suggested()) + ")",
                     evidence("spec_lr", lr, "suggested_lr", r.suggested(), "lr_at_loss_minimum", r.lrAtMinimum(), "diverged_at_lr", r.diverged(),
-                            "curve_lr_loss", curve)));
+                            "curve_lr_loss", curve), cause(), measuredFix(r)));
         }
         // A minimum at rates this optimizer never trains well with is no valley but a model whose loss
         // keeps falling as its weights are thrown about: a bounded output (tanh before cross-entropy)
@@ -153,11 +153,20 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
             if (lr <= r.lrAtMinimum() / VOUCHES_BELOW) ctx.measured().put(WITHIN_MEASURED_RANGE, true);
             return List.of();
         }
-        return List.of(finding(Stage.PROBE, null, null,
+        return List.of(finding(Stage.PROBE, Severity.WARNING, null, null,
                 "the range test puts the loss minimum at lr " + Numbers.fmt(r.lrAtMinimum()) + " (suggested " + Numbers.fmt(r.suggested()) + "); the spec's "
                         + Numbers.fmt(lr) + " is " + (high ? Numbers.fmt(lr / r.lrAtMinimum()) + " times above it" : Numbers.fmt(r.lrAtMinimum() / lr) + " times below it"),
                 evidence("spec_lr", lr, "suggested_lr", r.suggested(), "lr_at_loss_minimum", r.lrAtMinimum(), "diverged_at_lr", r.diverged(),
-                        "curve_lr_loss", curve)));
+                        "curve_lr_loss", curve), cause(), measuredFix(r)));
+    }
+
+    /**
+     * The fix of a finding the range test made: the rate it measured, rather than the optimizer's
+     * usual range (adam's 1e-4 to 0.01 beside a measured 1 for prices in the thousands).
+     */
+    private static String measuredFix(RangeTest r) {
+        return "set lr to about " + Numbers.fmt(r.suggested()) + " (the range test's suggestion: a tenth of the rate at its loss minimum, "
+                + Numbers.fmt(r.lrAtMinimum()) + "), then run 'vitals check' again";
     }
 
     /** Runs the range test on a fresh model; null when the data gives too few steps to read a curve. */

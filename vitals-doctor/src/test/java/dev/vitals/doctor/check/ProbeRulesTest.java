@@ -221,6 +221,7 @@ class ProbeRulesTest {
         List<Finding> fs = probe(new dev.vitals.doctor.rules.LearningRateRange(), s, m);
         assertEquals(1, fs.size(), m.values().toString());
         assertTrue(fs.get(0).message().startsWith("in the range test the loss diverged from lr"), fs.get(0).message());
+        assertTrue(fs.get(0).fix().startsWith("set lr to about "), "the measured rate, not sgd's usual range: " + fs.get(0).fix());
     }
 
     @Test
@@ -240,6 +241,7 @@ class ProbeRulesTest {
         List<Finding> slow = probe(new dev.vitals.doctor.rules.LearningRateRange(), SpecParser.parse(text.replace("LR", "0.001"), dir.resolve("p.yaml")), m);
         assertEquals(1, slow.size(), m.values().toString());
         assertTrue(slow.get(0).message().contains("times below it"), slow.get(0).message());
+        assertTrue(slow.get(0).fix().startsWith("set lr to about "), slow.get(0).fix());
         Measurements fast = new Measurements();
         assertTrue(probe(new dev.vitals.doctor.rules.LearningRateRange(), SpecParser.parse(text.replace("LR", "0.3"), dir.resolve("p.yaml")), fast).isEmpty());
         assertEquals(true, fast.values().get(dev.vitals.doctor.rules.LearningRateRange.WITHIN_MEASURED_RANGE), fast.values().toString());
