@@ -32,7 +32,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         return "after one epoch and at least " + MIN_STEPS + " steps, over the last " + WINDOW + " observed steps the median update/weight ratio of the weight layers is below "
                 + RATIO + ", the loss is still above " + HALVED + " of its start, gradients do not vanish, no activation layer has most of its units dead or saturated"
                 + " (as DEAD_RELU and SATURATED_UNITS count them), and the rate is at least half its base value; withdrawn at the end if the loss ended below "
-                + HALVED + " of its start. Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
+                + HALVED + " of its start; an error when it still holds at the end of a run that did all its planned epochs. Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
                 + TINY + " of the base rate, those are a third of the epochs (" + DECAYED_EPOCHS + " at least), the training loss improved by less than "
                 + (int) (FLAT_SINCE * 100) + "% since, and training accuracy is below " + (int) (Underfitting.FITTED * 100) + "% (without accuracy: the loss above "
                 + HALVED + " of its start); withdrawn at the end if that no longer holds";
@@ -63,8 +63,24 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         if (t.info() == null) return List.of();
         if (moment != Moment.STEP) {
             Finding decayed = decayedTooEarly(t);
-            return decayed == null ? List.of() : List.of(decayed);
+            if (decayed != null) return List.of(decayed);
+            // steps still too small when the whole plan is done, the loss never halved: the run failed
+            // to learn, not merely slowly (digits at sgd 2e-5 ended at 20.6% with three warnings and exit 0)
+            if (moment == Moment.END && t.info().epochs() > 0 && t.epochs().size() >= t.info().epochs()) {
+                List<Finding> still = tooSmallSteps(t);
+                if (!still.isEmpty()) {
+                    Finding f = still.get(0);
+                    return List.of(new Finding(f.code(), Severity.ERROR, f.stage(), f.layer(), f.step(),
+                            f.message() + "; the run ended without halving its loss", f.evidence(), f.cause(), f.fix(), null));
+                }
+            }
+            return List.of();
         }
+        return tooSmallSteps(t);
+    }
+
+    /** The per-step judgement: the last observed steps moved the weights by a negligible share. */
+    private List<Finding> tooSmallSteps(Trace t) {
         int n = t.steps();
         List<Observation> obs = t.observations();
         List<WeightLayers.Entry> w = WeightLayers.of(t);

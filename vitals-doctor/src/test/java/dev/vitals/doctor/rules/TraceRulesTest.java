@@ -360,6 +360,19 @@ class TraceRulesTest {
             assertEquals(1, f.size());
             assertEquals(1e-6, ((Number) f.get(0).evidence().get("update_to_weight_ratio")).doubleValue(), 1e-12);
             assertTrue(new LearningRateTooLow().stillHolds(t, f.get(0)), "a loss still at 0.99 of its start");
+            assertTrue(new LearningRateTooLow().evaluate(t, END).isEmpty(), "one epoch of ten: the run goes on");
+
+            // the whole plan done with steps still this small and the loss never halved: the run failed to learn
+            Trace done = b.build();
+            for (int s = 0; s < 1000; s++) {
+                done.step(2.30 - 0.0001 * s, 0.12, 0.2);
+                if (s % 10 == 0) done.observe(obs(s, s / 100, 2.3, 1, fill(p, 0.5), fill(p, 1e-6), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+                if (s % 100 == 99) done.epoch(epoch(s / 100, 2.3 - 0.0001 * s, 0.12, 2.3, 0.12, s + 1L));
+            }
+            List<Finding> end = new LearningRateTooLow().evaluate(done, END);
+            assertEquals(1, end.size());
+            assertEquals(Severity.ERROR, end.get(0).severity());
+            assertTrue(end.get(0).message().endsWith("; the run ended without halving its loss"), end.get(0).message());
             // the same run whose loss came down to a tenth by its end learned at this rate after all
             for (int s = 120; s < 1000; s++) t.step(0.2, 0.9, 0.2);
             assertFalse(new LearningRateTooLow().stillHolds(t, f.get(0)));
