@@ -30,7 +30,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Spec s = withEpochs(SpecParser.read(spec), epochs);
+        Spec s = SpecParser.read(spec, epochs);
         Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
         return new TrainRun(s, out, json, cmd.commandLine().getOut(), cmd.commandLine().getErr()).execute();
     }
@@ -39,12 +39,6 @@ final class TrainCommand implements Callable<Integer> {
     static Spec withEpochs(Spec s, Integer epochs) {
         if (epochs == null) return s;
         if (epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
-        // the spec's own rule (schedule.warmup below train.epochs) holds for the epochs given here too
-        double warmup = s.schedule().name().equals("cosine") ? s.schedule().warmup() : 0;
-        if (warmup >= epochs) {
-            throw new InputException("--epochs " + epochs + ": the spec's cosine schedule warms up over " + dev.vitals.doctor.rules.Numbers.fmt(warmup)
-                    + " epochs, so the rate would still be warming up when the run ends; expected more epochs than the warm-up");
-        }
         return s.withEpochs(epochs);
     }
 }

@@ -207,7 +207,7 @@ class BadInputTest {
         c.add(new Case("--epochs abc").spec(BASE).extra("--epochs", "abc").expect("'--epochs'", "'abc' is not an int"));
         c.add(new Case("--epochs 0").spec(BASE).extra("--epochs", "0").expect("--epochs", "expected a positive number of epochs, not 0"));
         c.add(new Case("--epochs inside the warm-up").spec(BASE.replace("epochs: 1", "epochs: 10") + "schedule: {name: cosine, warmup: 5}\n").extra("--epochs", "3")
-                .expect("--epochs 3: the spec's cosine schedule warms up over 5 epochs", "expected more epochs than the warm-up"));
+                .expect("spec.yaml: schedule.warmup: 5 epochs, but --epochs is 3", "expected a warm-up shorter than the run"));
         c.add(new Case("--epochs without a value").spec(BASE).args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/previous.json", "--epochs")
                 .expect("'--epochs'", "Missing required parameter"));
         c.add(new Case("missing SPEC argument").args("train", "--out", "{dir}/run", "--json", "{dir}/previous.json").expect("Missing required parameter: 'SPEC'"));

@@ -240,4 +240,24 @@ class TrainArtifactsTest {
         assertTrue(r.out().contains("  ! WARNING LEARNING_RATE_TOO_HIGH") && r.out().contains("    ERROR LEARNING_RATE_TOO_HIGH (step"), r.out());
         assertFalse(r.out().contains("withdrawn: LEARNING_RATE_TOO_HIGH"), r.out());
     }
+
+    @Test
+    void epochsGivenOnTheCommandLineAreTheRunTheSpecsRulesJudge(@TempDir Path dir) throws IOException {
+        // a warm-up as long as the spec's 4 epochs was refused even with --epochs 6, which leaves it shorter than the run
+        Path spec = dir.resolve("warm.yaml");
+        Files.writeString(spec, """
+                name: warm
+                seed: 1
+                data: {source: iris, validation: 0.2}
+                model: {layers: [{dense: 8}, relu, {dense: 3}]}
+                optimizer: {name: adam, lr: 0.01}
+                schedule: {name: cosine, warmup: 4}
+                train: {epochs: 4, batch: 16}
+                """);
+        Cli.Result refused = Cli.run("train", spec.toString(), "--out", dir.resolve("a").toString());
+        assertEquals(Main.BAD_INPUT, refused.code(), refused.all());
+        Cli.Result longer = Cli.run("train", spec.toString(), "--epochs", "6", "--out", dir.resolve("b").toString());
+        assertTrue(longer.code() == Main.OK || longer.code() == Main.UNHEALTHY, longer.all());
+        assertTrue(longer.out().contains("epoch 6/6"), longer.out());
+    }
 }

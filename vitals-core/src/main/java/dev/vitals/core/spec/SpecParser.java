@@ -46,11 +46,26 @@ public final class SpecParser {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     private final String file;
+    /** The number of epochs given on the command line ({@code --epochs}), which the spec's rules judge instead of train.epochs; null when none. */
+    private final Integer epochs;
 
-    private SpecParser(String file) { this.file = file; }
+    private SpecParser(String file) { this(file, null); }
+
+    private SpecParser(String file, Integer epochs) {
+        this.file = file;
+        this.epochs = epochs;
+    }
 
     /** Reads and validates the spec at {@code path}. */
-    public static Spec read(Path path) {
+    public static Spec read(Path path) { return read(path, null); }
+
+    /**
+     * Reads and validates the spec at {@code path} for a run of {@code epochs} epochs instead of its
+     * train.epochs (null: as written), so that the rules that compare with the run's length (a
+     * cosine warm-up shorter than the run) judge the run that will happen.
+     */
+    public static Spec read(Path path, Integer epochs) {
+        if (epochs != null && epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
         String text;
         try {
             if (Files.isDirectory(path)) throw new InputException(path + ": is a folder, expected a spec file (YAML)");
@@ -61,7 +76,7 @@ public final class SpecParser {
         } catch (IOException e) {
             throw new InputException(path + ": cannot be read (" + e.getMessage() + ")");
         }
-        return new SpecParser(path.toString()).parse0(text, path);
+        return new SpecParser(path.toString(), epochs).parse0(text, path);
     }
 
     /** The file's text; bytes that are not UTF-8 are an error naming the line, never silently replaced. */
@@ -139,12 +154,14 @@ public final class SpecParser {
             throw fail("schedule.min_lr", "expected at most optimizer.lr (" + fmt(opt.lr()) + "), the rate it anneals down from, not " + fmt(schedule.minLr()));
         }
         Spec.Train train = train(root.get("train"));
+        if (epochs != null) train = new Spec.Train(epochs, train.batch(), train.clipNorm(), train.earlyStop());
         // before any data is read: a run must not start, print its header and then refuse
         if (train.earlyStop() > 0 && data.validation() == 0) throw fail("train.early_stop", "needs a validation split; set data.validation above 0");
         // a warm-up as long as the run never reaches the rate and leaves no cosine to follow
         if (schedule.name().equals("cosine") && schedule.warmup() >= train.epochs()) {
             double w = schedule.warmup();
-            throw fail("schedule.warmup", (w == Math.rint(w) ? dev.vitals.core.Words.count((long) w, "epoch") : fmt(w) + " epochs") + ", but train.epochs is " + train.epochs()
+            throw fail("schedule.warmup", (w == Math.rint(w) ? dev.vitals.core.Words.count((long) w, "epoch") : fmt(w) + " epochs") + ", but "
+                    + (epochs != null ? "--epochs" : "train.epochs") + " is " + train.epochs()
                     + ": the rate would still be warming up when the run ends; expected a warm-up shorter than the run (a tenth of it is common)");
         }
         Set<Fault> faults = faults(root.get("faults"));
