@@ -77,7 +77,8 @@ public final class LossPlateau extends Rule implements TraceRule {
             else bestRecent = Math.min(bestRecent, l);
         }
         EpochResult last = ep.get(ep.size() - 1);
-        double acc = Curves.accuracy(last);
+        // a regression of the label value's exact hits are no accuracy to quote (0.0% beside an mse falling 1000-fold)
+        double acc = t.info() != null && t.info().regressesLabels() ? Double.NaN : Curves.accuracy(last);
         double start = Curves.startLoss(t);
         if (!(bestRecent > bestBefore * (1 - IMPROVEMENT)) || !(last.trainLoss() > HIGH * start)) return List.of();
         if (!(last.trainLoss() <= RISING * Math.min(bestBefore, bestRecent))) return List.of();

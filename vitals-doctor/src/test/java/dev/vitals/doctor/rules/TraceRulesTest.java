@@ -531,6 +531,18 @@ class TraceRulesTest {
             assertTrue(f.get(0).message().startsWith("validation mse 2500 after 30 epochs is no better than the 252 of always predicting the mean label"), f.get(0).message());
             assertTrue(new AccuracyAtChance().stillHolds(flat, f.get(0)));
 
+            // a plateau of a regression quotes no accuracy: its exact hits say nothing
+            Trace stuck = b.build();
+            int p = b.parameters();
+            for (int st = 0; st < 300; st++) {
+                stuck.step(st < 10 ? 2500 : 2400, 0.0, 0.2);
+                if (st % 10 == 0) stuck.observe(obs(st, st / 20, 2400, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+                if (st % 20 == 19) stuck.epoch(epoch(st / 20, 2400, 0.0, 2500, 0.0, st + 1L));
+            }
+            List<Finding> plateau = new LossPlateau().evaluate(stuck, EPOCH);
+            assertEquals(1, plateau.size());
+            assertFalse(plateau.get(0).message().contains("accuracy"), plateau.get(0).message());
+
             Trace learned = b.build();  // down to an mse of 3: no chance level, no accuracy judged
             for (int e = 0; e < 30; e++) learned.epoch(epoch(e, 3 + 1000 * Math.exp(-e), 0.3, 3.3 + 1000 * Math.exp(-e), 0.25, 20L * (e + 1)));
             assertTrue(new AccuracyAtChance().evaluate(learned, END).isEmpty());
