@@ -136,6 +136,8 @@ class BadInputTest {
                 .expect("spec.yaml: train.batch: 1, but model.layers[1] (batchnorm) normalises each feature over the batch", "expected a batch of at least 2"));
         c.add(new Case("cosine warm-up as long as the run").append("schedule: {name: cosine, warmup: 1}\n")
                 .expect("spec.yaml: schedule.warmup: 1 epoch, but train.epochs is 1", "expected a warm-up shorter than the run"));
+        c.add(new Case("a fault listed twice").append("faults: [eval_mode, eval_mode]\n").expect("faults[1]", "'eval_mode' is listed twice"));
+        c.add(new Case("a name across two lines").base("name: bad", "name: \"two\\nlines\"").expect("name", "holds a line break or control character"));
         c.add(new Case("early_stop with a validation fraction that holds no example").spec(BASE.replace("validation: 0.2", "validation: 0.0001").replace("batch: 16", "batch: 16, early_stop: 2"))
                 .expect("train.early_stop: needs validation examples, but data.validation 1.0E-4 leaves none"));
         c.add(new Case("early_stop without validation").spec(BASE.replace("validation: 0.2", "validation: 0").replace("batch: 16", "batch: 16, early_stop: 2"))

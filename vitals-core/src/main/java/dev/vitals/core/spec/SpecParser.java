@@ -140,6 +140,8 @@ public final class SpecParser {
 
         String name = root.has("name") ? string(root.get("name"), "name") : defaultName(path);
         if (name.isBlank()) throw fail("name", "must not be empty");
+        // a name is printed in headings and names the run's folder: one line of printable text
+        if (name.chars().anyMatch(Character::isISOControl)) throw fail("name", "holds a line break or control character; expected one line of text");
         if (root.has("description")) string(root.get("description"), "description");
         long seed = root.has("seed") ? longValue(root.get("seed"), "seed") : 0L;
         if (!root.has("data")) throw fail("data", "missing; expected e.g. data: {source: digits}");
@@ -419,7 +421,7 @@ public final class SpecParser {
             String s = string(n.get(i), "faults[" + i + "]").trim();
             Fault f = Fault.fromKey(s);
             if (f == null) throw fail("faults[" + i + "]", "unknown fault '" + s + "'" + suggest(s, known) + "; expected one of " + String.join(", ", known));
-            out.add(f);
+            if (!out.add(f)) throw fail("faults[" + i + "]", "'" + s + "' is listed twice; expected each fault once");
         }
         return out;
     }
