@@ -56,7 +56,10 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance. Raised before the end, it is withdrawn when the run's last epoch ends above chance + margin and "
                 + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score, (unless its validation loss is still at least " + NOTHING_LEARNED + " of the prior's), or its validation loss shows learning. "
                 + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
-                + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points";
+                + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
+                + "For a regression of the label value (mse, index targets, one output), guessing is predicting the mean label: after " + (int) (JUDGE_AT * 100)
+                + "% of the planned epochs or at the end, the (validation) mse at or above the labels' variance while it fell by at most "
+                + (int) (LEARNING * 100) + "% over the last epoch; withdrawn when the last epoch's ends below the variance";
     }
 
     @Override public Map<String, Object> thresholds() {

@@ -32,7 +32,8 @@ public final class InitialLossOff extends Rule implements ProbeRule {
     @Override public String condition() {
         return "on up to " + EXAMPLES + " training examples, the initial loss is more than " + HIGH + " times, or less than " + LOW
                 + " times, the loss of predicting nothing (all outputs zero: ln C for cross-entropy); an error above " + FAR
-                + " times, or when the loss is not finite. 'vitals train' measures it before training too";
+                + " times under cross-entropy or binary cross-entropy (under mse the untrained outputs' spread alone makes the ratio large), "
+                + "or when the loss is not finite. 'vitals train' measures it before training too";
     }
 
     @Override public Map<String, Object> thresholds() { return ordered("too high (times expected)", HIGH, "too low (times expected)", LOW, "an error above (times expected)", FAR); }

@@ -41,7 +41,9 @@ public final class Underfitting extends Rule implements TraceRule {
                 + ". Also at the end of a run that did all its planned epochs (" + CURVE_EPOCHS + " or more) while still learning fast: training accuracy below "
                 + (int) (FITTED * 100) + "%, up " + (int) (RISE * 100) + " points or more over the last third of the epochs and " + (int) (LATE_RISE * 100)
                 + " or more over the last half of that third, the training loss lower, and validation accuracy (where there is validation) up more than "
-                + (int) (VAL_RISE * 100) + " point; its cause names too few optimizer steps where the run took fewer than " + FEW_STEPS;
+                + (int) (VAL_RISE * 100) + " point; its cause names too few optimizer steps where the run took fewer than " + FEW_STEPS
+                + ". For a regression of the label value (no accuracy): the training mse down " + (int) (LOSS_FALL * 100) + "% or more over the last third and "
+                + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance";
     }
 
     @Override public Map<String, Object> thresholds() {
