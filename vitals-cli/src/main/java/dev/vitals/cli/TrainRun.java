@@ -137,6 +137,10 @@ final class TrainRun {
      */
     static void checkWritableFile(Path p, String option) {
         if (p.toString().isEmpty()) throw new InputException(option + ": empty path, expected a file name");
+        // "-" reads as standard output, which carries the console's account; a file named "-" surprised a user
+        if (p.toString().equals("-")) {
+            throw new InputException(option + " -: standard output carries the console's account; expected a file name (/dev/stdout writes into it anyway)");
+        }
         Path abs = p.toAbsolutePath();
         if (Files.isDirectory(abs)) throw new InputException(option + " " + p + ": is a folder, expected a file name");
         if (Files.exists(abs) && !Files.isRegularFile(abs)) {

@@ -221,6 +221,8 @@ class BadInputTest {
                 .expect("--json", "mine/model.safetensors: is the run's own model.safetensors in --out", "expected a path outside the run's files"));
         c.add(new Case("--out at the root of the file system").spec(BASE).args("train", "{spec}", "--out", "/", "--json", "{dir}/previous.json")
                 .expect("--out /: is the root of the file system"));
+        c.add(new Case("--json -").spec(BASE).args("train", "{spec}", "--out", "{dir}/run", "--json", "-")
+                .expect("--json -: standard output carries the console's account; expected a file name"));
         c.add(new Case("--json is a folder").spec(BASE).folder("reports").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/reports")
                 .expect("--json", "reports", "is a folder, expected a file name"));
         if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self"))) {
