@@ -35,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
             if (in == null) throw new IllegalStateException("the demo spec is missing from the jar");
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Spec s = TrainCommand.withEpochs(SpecParser.parse(text, Path.of("digits-mlp.yaml")), epochs);
+        Spec s = SpecParser.parse(text, Path.of("digits-mlp.yaml"), epochs);
         var o = cmd.commandLine().getOut();
         o.println("Vitals demo: a 64-128-64-10 ReLU network learns the UCI handwritten digits (bundled, no download).");
         o.println("The spec it trains (also in examples/digits-mlp.yaml):");

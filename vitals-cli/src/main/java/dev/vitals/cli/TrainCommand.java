@@ -1,6 +1,5 @@
 package dev.vitals.cli;
 
-import dev.vitals.core.InputException;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.spec.SpecParser;
 import picocli.CommandLine.Command;
@@ -33,12 +32,5 @@ final class TrainCommand implements Callable<Integer> {
         Spec s = SpecParser.read(spec, epochs);
         Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
         return new TrainRun(s, out, json, cmd.commandLine().getOut(), cmd.commandLine().getErr()).execute();
-    }
-
-    /** The spec with {@code --epochs} applied, when given. */
-    static Spec withEpochs(Spec s, Integer epochs) {
-        if (epochs == null) return s;
-        if (epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
-        return s.withEpochs(epochs);
     }
 }

@@ -65,7 +65,7 @@ public final class SpecParser {
      * cosine warm-up shorter than the run) judge the run that will happen.
      */
     public static Spec read(Path path, Integer epochs) {
-        if (epochs != null && epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
+        positive(epochs);
         String text;
         try {
             if (Files.isDirectory(path)) throw new InputException(path + ": is a folder, expected a spec file (YAML)");
@@ -98,8 +98,16 @@ public final class SpecParser {
     }
 
     /** Validates spec text; {@code file} names it in messages and anchors relative data paths. */
-    public static Spec parse(String text, Path file) {
-        return new SpecParser(file == null ? "spec" : file.toString()).parse0(text, file);
+    public static Spec parse(String text, Path file) { return parse(text, file, null); }
+
+    /** The same for a run of {@code epochs} epochs instead of the text's train.epochs (null: as written), as {@link #read(Path, Integer)}. */
+    public static Spec parse(String text, Path file, Integer epochs) {
+        positive(epochs);
+        return new SpecParser(file == null ? "spec" : file.toString(), epochs).parse0(text, file);
+    }
+
+    private static void positive(Integer epochs) {
+        if (epochs != null && epochs <= 0) throw new InputException("--epochs: expected a positive number of epochs, not " + epochs);
     }
 
     private Spec parse0(String text, Path path) {

@@ -1,6 +1,7 @@
 package dev.vitals.doctor.check;
 
 import dev.vitals.core.data.Dataset;
+import dev.vitals.core.data.Splits;
 import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.train.Experiment;
@@ -51,6 +52,15 @@ public final class ProbeContext {
      */
     public Dataset sample(int n) {
         Dataset train = data.train();
+        int take = Math.min(n, train.size());
+        java.util.SplittableRandom random = new java.util.SplittableRandom(spec.seed());
+        if (spec.regressesLabels()) {
+            // a regression's label values are no classes to balance: a class per value (prices) made the
+            // sample the 256 smallest, with a quarter of the mean square of the whole set
+            int[] all = Splits.range(train.size());
+            Splits.shuffle(all, random);
+            return train.subset(java.util.Arrays.copyOf(all, take));
+        }
         int classes = Math.max(1, train.classes());
         int[] labels = train.labels();
         int[][] byClass = new int[classes + 1][];
@@ -62,32 +72,11 @@ public final class ProbeContext {
             int c = labels[i] >= 0 && labels[i] < classes ? labels[i] : classes;
             byClass[c][fill[c]++] = i;
         }
-        int take = Math.min(n, train.size());
-        int[] idx = new int[take];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(spec.seed());
-        if (spec.regressesLabels()) {
-            // a regression's label values are no classes to balance: a class per value (prices) made the
-            // sample the 256 smallest, with a quarter of the mean square of the whole set
-            int[] all = new int[train.size()];
-            for (int i = 0; i < all.length; i++) all[i] = i;
-            for (int i = 0; i < take; i++) {
-                int j = i + random.nextInt(all.length - i);
-                int t = all[i];
-                all[i] = all[j];
-                all[j] = t;
-            }
-            return train.subset(java.util.Arrays.copyOf(all, take));
-        }
         // classes visited in a shuffled order, so that a last partial round (or classes beyond n) is no
         // choice of the lowest labels
-        int[] order = new int[classes + 1];
-        for (int c = 0; c <= classes; c++) order[c] = c;
-        for (int c = classes; c > 0; c--) {
-            int j = random.nextInt(c + 1);
-            int t = order[c];
-            order[c] = order[j];
-            order[j] = t;
-        }
+        int[] order = Splits.range(classes + 1);
+        Splits.shuffle(order, random);
+        int[] idx = new int[take];
         int k = 0;
         for (int round = 0; k < take; round++) {
             for (int o = 0; o <= classes && k < take; o++) {

@@ -36,12 +36,14 @@ final class LongFormat {
         String name = null, value = null, step = null, epoch = null, run = null;
         for (String c : t.names()) {
             String n = Column.normalise(c);
+            Column meaning = Column.classify(c);
+            Column.Kind kind = meaning == null ? null : meaning.kind();
             if (NAMES.contains(n) && name == null) name = c;
             else if (n.equals("value") && value == null) value = c;
             else if (n.equals("run") && run == null) run = c;
             else if (TIMES.contains(n)) continue;
-            else if (step == null && Column.classify(c) != null && Column.classify(c).kind() == Column.Kind.STEP) step = c;
-            else if (epoch == null && Column.classify(c) != null && Column.classify(c).kind() == Column.Kind.EPOCH) epoch = c;
+            else if (step == null && kind == Column.Kind.STEP) step = c;
+            else if (epoch == null && kind == Column.Kind.EPOCH) epoch = c;
             else return t;
         }
         if (name == null || value == null) return t;

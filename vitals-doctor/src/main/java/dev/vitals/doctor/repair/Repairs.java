@@ -139,7 +139,7 @@ public final class Repairs {
     /** A schedule that decayed the rate to nothing replaced by a constant rate. */
     public static Repair constantSchedule() {
         return new Repair("constant-rate", "schedule: constant (no decay)",
-                s -> s.schedule() == null || s.schedule().name().equals("constant") ? s : s.withSchedule(dev.vitals.core.spec.Spec.Schedule.CONSTANT));
+                s -> s.schedule().name().equals("constant") ? s : s.withSchedule(dev.vitals.core.spec.Spec.Schedule.CONSTANT));
     }
 
     /**

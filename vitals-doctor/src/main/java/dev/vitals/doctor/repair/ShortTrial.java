@@ -16,8 +16,9 @@ import dev.vitals.core.train.TrainingListener;
  * else, with nothing held out, the training data).
  */
 public final class ShortTrial {
-    /** What a short run reached; {@code split} names the {@code examples} it was measured on, {@code lossKind} the loss. */
     /**
+     * What a short run reached; {@code split} names the {@code examples} it was measured on, {@code lossKind} the loss.
+     *
      * @param regression whether the loss regresses the label value, where {@code accuracy} is the share
      *                   of rounded predictions that hit the label exactly, not a classifier's accuracy
      */

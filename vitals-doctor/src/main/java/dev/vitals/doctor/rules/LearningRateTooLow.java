@@ -66,21 +66,17 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
             if (decayed != null) return List.of(decayed);
             // steps still too small when the whole plan is done, the loss never halved: the run failed
             // to learn, not merely slowly (digits at sgd 2e-5 ended at 20.6% with three warnings and exit 0)
-            if (moment == Moment.END && t.info().epochs() > 0 && t.epochs().size() >= t.info().epochs()) {
-                List<Finding> still = tooSmallSteps(t);
-                if (!still.isEmpty()) {
-                    Finding f = still.get(0);
-                    return List.of(new Finding(f.code(), Severity.ERROR, f.stage(), f.layer(), f.step(),
-                            f.message() + "; the run ended without halving its loss", f.evidence(), f.cause(), f.fix(), null));
-                }
-            }
-            return List.of();
+            boolean planDone = t.info().epochs() > 0 && t.epochs().size() >= t.info().epochs();
+            return moment == Moment.END && planDone ? tooSmallSteps(t, true) : List.of();
         }
-        return tooSmallSteps(t);
+        return tooSmallSteps(t, false);
     }
 
-    /** The per-step judgement: the last observed steps moved the weights by a negligible share. */
-    private List<Finding> tooSmallSteps(Trace t) {
+    /**
+     * The per-step judgement: the last observed steps moved the weights by a negligible share; an
+     * error when asked at the end of the planned run ({@code ended}).
+     */
+    private List<Finding> tooSmallSteps(Trace t, boolean ended) {
         int n = t.steps();
         List<Observation> obs = t.observations();
         List<WeightLayers.Entry> w = WeightLayers.of(t);
@@ -103,11 +99,11 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         double start = dev.vitals.doctor.trace.Curves.startLoss(t), now = t.meanLoss(n - 20, n);
         if (!(now > start * HALVED)) return List.of();
         Observation o = last.get(WINDOW - 1);
-        return List.of(finding(Stage.TRAIN, null, o.step(),
+        return List.of(finding(Stage.TRAIN, ended ? Severity.ERROR : Severity.WARNING, null, o.step(),
                 "steps are too small to learn: the weights change by a median " + Numbers.fmt(ratio) + " of their size per step (healthy is about 1e-3) and the loss went only from "
-                        + Numbers.fmt(start) + " to " + Numbers.fmt(now) + " in " + n + " steps",
+                        + Numbers.fmt(start) + " to " + Numbers.fmt(now) + " in " + n + " steps" + (ended ? "; the run ended without halving its loss" : ""),
                 evidence("update_to_weight_ratio", ratio, "lr", (double) o.lr(), "loss_at_start", start, "loss_now", now, "steps", n,
-                        "gradient_norm", o.gradNorm())));
+                        "gradient_norm", o.gradNorm()), cause(), fix()));
     }
 
     /**
