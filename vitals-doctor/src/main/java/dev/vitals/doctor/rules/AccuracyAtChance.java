@@ -170,7 +170,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 which + " mse " + dev.vitals.doctor.rules.Numbers.fmt(loss) + " after " + Words.count(ep.size(), "epoch") + " is no better than the "
                         + dev.vitals.doctor.rules.Numbers.fmt(variance) + " of always predicting the mean label (the labels' variance)",
                 evidence(which + "_loss", loss, "label_variance", variance, "epochs", ep.size(), "loss_before", fall[0], "loss_now", fall[1]),
-                "the model learns nothing about the values: labels far from unit scale (in the thousands) need a far larger learning rate or "
+                "the model learns nothing about the values: labels far from unit scale (prices in the thousands, say) need a far larger learning rate or "
                         + "scaled targets, or a bug stops learning (frozen or vanishing gradients, labels that do not belong to their inputs)",
                 "run 'vitals check' on the spec; for large labels raise the learning rate (its range test suggests one) or regress a scaled quantity"));
     }

@@ -4,6 +4,7 @@ import dev.vitals.core.data.Dataset;
 import dev.vitals.core.data.Normalizer;
 import dev.vitals.core.data.Splits;
 import dev.vitals.core.loss.CrossEntropy;
+import dev.vitals.core.loss.Loss;
 import dev.vitals.core.loss.TargetEncoding;
 import dev.vitals.core.nn.Activation;
 import dev.vitals.core.nn.BuildContext;
@@ -18,6 +19,7 @@ import dev.vitals.core.optim.Schedule;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
 import dev.vitals.core.report.Finding.Stage;
+import dev.vitals.core.tensor.Tensor;
 import dev.vitals.core.train.EpochResult;
 import dev.vitals.core.train.RunInfo;
 import dev.vitals.core.train.RunResult;
@@ -43,6 +45,7 @@ import java.util.stream.IntStream;
  * examples with what blanked inputs allow: predicting the most frequent class. If even the reference
  * does no better, the labels do not belong to their inputs (shuffled separately, misaligned files).
  * On a small set the reference is cross-validated, so that every example's prediction counts.
+ * A regression of the label value has a reference regressor instead, held to the mean label.
  * It runs only where it decides something: when the short run stayed at chance on the batches of
  * its first epoch, each scored before the model had trained on it.
  */
@@ -64,6 +67,8 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
     static final double WIDEST_MARGIN = 0.12;
     /** Above this margin, a reference more than half the margin above blank inputs gives a warning. */
     static final double SOME_GAIN_MARGIN = 0.10;
+    /** A regression's finding is a warning where 2.5 standard errors of its error ratio exceed this (fewer than 200 held-out examples). */
+    static final double WIDEST_RATIO_MARGIN = 0.25;
 
     @Override public Code code() { return Code.INPUT_LABEL_MISMATCH; }
 
@@ -75,13 +80,17 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
                 + " epochs) trained on the real inputs (training and validation examples, standardised on its own training fold) is, on a held-out fifth of them, or on each fifth in turn (up to "
                 + FOLDS + " folds) until " + ENOUGH_HELD_OUT + " examples are held out, no more accurate than always predicting the most frequent class (what blanked inputs allow), within the chance margin at its epoch of lowest held-out loss and within " + BEST_OF_EPOCHS + " margins at its best epoch, "
                 + "and its held-out loss is not below " + LEARNED_HELD_OUT_LOSS + " of what predicting the class shares gives; a warning instead of an error where the margin exceeds "
-                + (int) (WIDEST_MARGIN * 100) + " points, or " + (int) (SOME_GAIN_MARGIN * 100) + " with the reference more than half of it above blank inputs at its lowest-loss epoch, or more than three quarters of it at its best (too few examples to be sure) or the majority share and its margin reach 100% (only the loss can tell)";
+                + (int) (WIDEST_MARGIN * 100) + " points, or " + (int) (SOME_GAIN_MARGIN * 100) + " with the reference more than half of it above blank inputs at its lowest-loss epoch, or more than three quarters of it at its best (too few examples to be sure) or the majority share and its margin reach 100% (only the loss can tell). "
+                + "For a regression of the label value (mse, index targets, one output): when the short run's mse on examples it had not trained on stayed above " + LEARNED_LOSS
+                + " of the labels' variance, a reference regressor (the same reference network with one linear output, on labels standardised by its training fold) has a held-out mse at least "
+                + LEARNED_HELD_OUT_LOSS + " of predicting the mean label's on the same examples; a warning where 2.5 standard errors of that ratio (2.5·sqrt(2/n)) exceed " + WIDEST_RATIO_MARGIN;
     }
 
     @Override public Map<String, Object> thresholds() {
         return ordered("reference hidden units", HIDDEN, "reference epochs", MAX_EPOCHS, "reference steps at least", MIN_STEPS,
                 "learned: loss below this share of the prior's entropy", LEARNED_LOSS, "training loss counted within passes", FRESH_PASSES, "folds", FOLDS, "held-out examples that suffice", ENOUGH_HELD_OUT, "margins for the best epoch's accuracy", BEST_OF_EPOCHS,
-                "learned: held-out loss below this share of the prior's", LEARNED_HELD_OUT_LOSS, "a warning above a margin of", WIDEST_MARGIN, "or above a margin of, with a gain over half of it", SOME_GAIN_MARGIN, "margin", "max(0.02, 2.5 standard errors)");
+                "learned: held-out loss below this share of the prior's", LEARNED_HELD_OUT_LOSS, "a warning above a margin of", WIDEST_MARGIN, "or above a margin of, with a gain over half of it", SOME_GAIN_MARGIN, "margin", "max(0.02, 2.5 standard errors)",
+                "regression: a warning above a ratio margin of", WIDEST_RATIO_MARGIN);
     }
 
     @Override public String basis() {
@@ -108,12 +117,7 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         // the short run, when there is one, already says how many outputs the model has; else one is built
         boolean regression = run != null && run.info() != null ? run.info().regressesLabels()
                 : RunInfo.regressesLabels(ctx.spec().loss(), ctx.spec().data().targets().key(), ctx.fresh().model().outputShape().size());
-        if (regression) {
-            // the reference is a classifier judged by accuracy against the majority class, which a
-            // regressed count (many labels, each one rarely hit exactly) does not measure
-            ctx.measured().put("skipped", "the loss regresses the label value: accuracy against the majority class does not apply");
-            return List.of();
-        }
+        if (regression) return regressionBaseline(ctx, run, train);
         if (run != null && run.info() != null && run.steps() > 0) {
             // Only first-epoch batches count: each is scored before the model has trained on it, so
             // their accuracy measures what generalises. Later batches have been seen, and a network
@@ -235,6 +239,143 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
                 cause(), fix()));
     }
 
+    /**
+     * The baseline of a regression of the label value: blanked inputs allow predicting the mean label,
+     * whose mean squared error is the labels' variance; a reference regressor (the same reference network with one
+     * linear output, on labels standardised by its training fold so that prices in the thousands train
+     * as readily as counts) must get well below that on held-out examples if the labels belong to
+     * their inputs. Judged by the ratio of the two errors (1 - R²).
+     */
+    private List<Finding> regressionBaseline(ProbeContext ctx, Trace run, Dataset train) {
+        double variance = meanAndVariance(train.labels())[1];
+        if (!(variance > 0)) {
+            ctx.measured().put("skipped", "every training label is the same value");
+            return List.of();
+        }
+        if (run != null && run.info() != null && run.steps() > 0) {
+            // first-epoch batches are scored before the model trains on them, as for a classifier;
+            // a validation loss is the same kind of evidence
+            int n = Math.min(run.steps(), Math.max(1, run.stepsPerEpoch())), from = Math.max(0, n - Math.min(n / 2, 100));
+            EpochResult last = run.epochs().isEmpty() ? null : run.epochs().getLast();
+            double fresh = run.meanLoss(from, n), held = last != null && last.hasValidation() ? last.valLoss() : Double.NaN;
+            double end = Double.isFinite(held) ? Math.min(held, fresh) : fresh;
+            if (end < LEARNED_LOSS * variance) {
+                ctx.measured().put("skipped", "the short run learned from its inputs (mse " + Numbers.fmt(end) + " on examples it had not trained on, against "
+                        + Numbers.fmt(variance) + " for predicting the mean label)");
+                return List.of();
+            }
+        }
+        Dataset pool = ctx.data().validation() == null ? train : Dataset.concat(train, ctx.data().validation());
+        if (pool.size() < FOLDS * 10) {
+            ctx.measured().put("skipped", "too few examples to hold some out");
+            return List.of();
+        }
+        // folds dealt along the sorted label values, so each holds the whole range
+        int[] fold = Splits.folds(pool.labels(), FOLDS, new SplittableRandom(11));
+        double[] lossSum = null;
+        double blankSum = 0;
+        int held = 0, folds = 0;
+        for (int f = 0; f < FOLDS; f++) {
+            if (f > 0 && (held >= ENOUGH_HELD_OUT || !ctx.timeLeft())) break;
+            Dataset fit = pool.subset(members(fold, f, false)), out = pool.subset(members(fold, f, true));
+            Normalizer scale = Normalizer.fit(Normalizer.Kind.STANDARD, fit);
+            scale.applyInPlace(fit);
+            scale.applyInPlace(out);
+            double[] moments = meanAndVariance(fit.labels());
+            double mean = moments[0], sd = moments[1] > 0 ? Math.sqrt(moments[1]) : 1;
+            double[] curve = referenceRegressor(ctx, fit, out, mean, sd);  // per epoch: held-out mse in standard units
+            lossSum = lossSum == null ? new double[curve.length] : Arrays.copyOf(lossSum, Math.min(lossSum.length, curve.length));
+            for (int e = 0; e < lossSum.length; e++) lossSum[e] += curve[e] * out.size();
+            for (int y : out.labels()) blankSum += ((y - mean) / sd) * ((y - mean) / sd);
+            held += out.size();
+            folds++;
+        }
+        int best = 0;
+        for (int e = 1; e < lossSum.length; e++) if (lossSum[e] < lossSum[best]) best = e;
+        double ratio = lossSum[best] / blankSum;
+        // the ratio of two mean squared errors on the same held-out examples: its standard error is
+        // about sqrt(2/n) where the errors are roughly normal
+        double margin = 2.5 * Math.sqrt(2.0 / held);
+        ctx.measured().put("reference_mse_over_blank", ratio);
+        ctx.measured().put("held_out", held);
+        ctx.measured().put("folds", folds);
+        ctx.measured().put("label_variance", variance);
+        if (ratio < LEARNED_HELD_OUT_LOSS) return List.of();
+        boolean tooFew = margin > WIDEST_RATIO_MARGIN;
+        if (tooFew) ctx.measured().put("inconclusive", held + " held-out examples leave a margin of " + Numbers.fmt(margin) + " on the ratio: too few to be sure");
+        return List.of(finding(Stage.PROBE, tooFew ? Severity.WARNING : Severity.ERROR, null, null,
+                "a reference network trained on the real inputs predicts the labels no better than blanked inputs (the mean label): its held-out mean squared error is "
+                        + Numbers.fmt(ratio) + " of theirs on " + held + " held-out examples" + (folds > 1 ? " (" + folds + " folds, each held out in turn)" : "")
+                        + (tooFew ? "; the labels may not belong to their inputs, though so few examples leave a margin of " + Numbers.fmt(margin)
+                                : "; the labels do not seem to belong to their inputs"),
+                evidence("reference_mse_over_blank", ratio, "explained_variance", 1 - ratio, "margin", margin, "held_out", held, "folds", folds,
+                        "label_variance", variance, "reference_epochs", lossSum.length, "best_epoch", best + 1),
+                cause(), fix()));
+    }
+
+    /** The reference network with one linear output, trained by mse on standardised labels; per epoch, its held-out mse in those units. */
+    private static double[] referenceRegressor(ProbeContext ctx, Dataset fit, Dataset held, double mean, double sd) {
+        List<Layer> layers = new ArrayList<>();
+        if (fit.exampleShape().rank() > 1) layers.add(new Flatten());
+        layers.add(new Dense(HIDDEN));
+        layers.add(new Activation.ReLU());
+        layers.add(new Dense(1));
+        Model m = Model.build(layers, fit.exampleShape(), new BuildContext(Init.parse("he"), new SplittableRandom(3)));
+        int epochs = Math.max(MAX_EPOCHS, (int) Math.ceil(MIN_STEPS / Math.ceil(fit.size() / 64.0)));
+        Trainer.Config cfg = new Trainer.Config("reference", 1e-3f, epochs, 64, 0, 0, TargetEncoding.INDEX, true, 3, true, Mode.TRAIN,
+                0, Integer.MAX_VALUE);
+        Trainer t = new Trainer(m, new StandardisedError((float) mean, (float) sd), Adam.adam(m.parameters(), 0), Schedule.constant(), cfg);
+        stopWhenOutOfTime(ctx, t);
+        RunResult r = t.fit(fit, held, null);
+        if (r.epochs().isEmpty()) return new double[] {t.evaluateOn(held)[0]};
+        return r.epochs().stream().mapToDouble(EpochResult::valLoss).toArray();
+    }
+
+    private static void stopWhenOutOfTime(ProbeContext ctx, Trainer t) {
+        t.listen(new TrainingListener() {
+            private RunInfo info;
+
+            @Override public void onRunBegin(RunInfo r) { info = r; }
+
+            @Override public void onStep(StepEvent s) {
+                if (!ctx.timeLeft() && s.globalStep >= MIN_STEPS) info.control().requestStop("time");
+            }
+        });
+    }
+
+    private static double[] meanAndVariance(int[] y) {
+        double mean = 0, square = 0;
+        for (int v : y) {
+            mean += v;
+            square += (double) v * v;
+        }
+        mean /= y.length;
+        return new double[] {mean, Math.max(0, square / y.length - mean * mean)};
+    }
+
+    /** Mean squared error against {@code (label - mean) / sd}: the reference's target in standard units. */
+    private record StandardisedError(float mean, float sd) implements Loss {
+        @Override public String key() { return "mse"; }
+
+        @Override public boolean needsTargets(TargetEncoding e) { return true; }
+
+        @Override public void checkFits(int outputs, int classes, TargetEncoding encoding) {
+            if (outputs != 1 || encoding != TargetEncoding.INDEX) throw new IllegalArgumentException("the reference regressor has one output and index targets");
+        }
+
+        @Override public double forward(Tensor output, int[] labels, float[] targets, Tensor grad) {
+            int n = output.size();
+            float[] z = output.data(), g = grad == null ? null : grad.data();
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                double d = (double) z[i] - (targets[i] - mean) / sd;
+                total += d * d;
+                if (g != null) g[i] = (float) (2 * d / n);
+            }
+            return total / n;
+        }
+    }
+
     /** Indices of the examples in fold {@code f} ({@code in}) or in the others. */
     private static int[] members(int[] fold, int f, boolean in) {
         return IntStream.range(0, fold.length).filter(i -> (fold[i] == f) == in).toArray();
@@ -255,15 +396,7 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         Trainer.Config cfg = new Trainer.Config("reference", 1e-3f, epochs, 64, 0, 0, TargetEncoding.INDEX, true, 3, true, Mode.TRAIN,
                 0, Integer.MAX_VALUE);
         Trainer t = new Trainer(m, new CrossEntropy(), Adam.adam(m.parameters(), 0), Schedule.constant(), cfg);
-        t.listen(new TrainingListener() {
-            private RunInfo info;
-
-            @Override public void onRunBegin(RunInfo r) { info = r; }
-
-            @Override public void onStep(StepEvent s) {
-                if (!ctx.timeLeft() && s.globalStep >= MIN_STEPS) info.control().requestStop("time");
-            }
-        });
+        stopWhenOutOfTime(ctx, t);
         RunResult r = t.fit(fit, held, null);
         if (r.epochs().isEmpty()) {
             double[] e = t.evaluateOn(held);

@@ -382,6 +382,53 @@ class ProbeRulesTest {
         assertEquals(5, f.evidence().get("folds"), f.evidence().toString());
     }
 
+    @Test
+    void aRegressionWhoseLabelsDoNotBelongToItsInputsIsFoundByARegressionBaseline(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        // prices of 1700-7600 from three features: the baseline was skipped for a regression (its
+        // reference was a classifier); a regressor on standardised labels is judged by its held-out mse
+        // against the labels' variance (what blanked inputs allow: the mean label)
+        SplittableRandom r = new SplittableRandom(3);
+        StringBuilder csv = new StringBuilder("a,b,c,price\n");
+        for (int i = 0; i < 1000; i++) {
+            double a = r.nextDouble(), b = r.nextDouble(), c = r.nextDouble();
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f,%d%n", a, b, c, Math.round(1700 + 4000 * a + 1900 * b * c + 100 * r.nextGaussian())));
+        }
+        java.nio.file.Files.writeString(dir.resolve("prices.csv"), csv);
+        String spec = "name: p\nseed: 1\ndata: {source: csv:prices.csv, validation: 0.2}\nmodel: {layers: [{dense: 32}, relu, {dense: 1}]}\nloss: mse\n"
+                + "optimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 20, batch: 32}\n";
+        Checkup.Result shuffled = Checkup.run(SpecParser.parse(spec + "faults: [shuffled_labels]\n", dir.resolve("p.yaml")), null);
+        Finding f = of(shuffled.findings(), Code.INPUT_LABEL_MISMATCH).stream().findFirst()
+                .orElseThrow(() -> new AssertionError("no INPUT_LABEL_MISMATCH in " + shuffled.findings() + " " + shuffled.steps().getLast().measured()));
+        assertTrue(f.isError(), f.toString());
+        assertTrue((double) f.evidence().get("reference_mse_over_blank") > 0.9, f.toString());
+        // the same prices in their own order: the run at adam 1e-2 is still far from the labels' scale
+        // after its short run, so the baseline runs, and finds the inputs explain most of the variance
+        Checkup.Result real = Checkup.run(SpecParser.parse(spec, dir.resolve("p.yaml")), null);
+        assertTrue(of(real.findings(), Code.INPUT_LABEL_MISMATCH).isEmpty(), real.findings().toString());
+        Map<String, Object> m = real.steps().getLast().measured();
+        assertTrue((double) m.get("reference_mse_over_blank") < 0.2, m.toString());
+    }
+
+    @Test
+    void aSmallRegressionWithShuffledLabelsGetsAWarning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // 120 counts: 2.5 standard errors of the error ratio (0.32) are too wide for an error
+        SplittableRandom r = new SplittableRandom(5);
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 120; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%d%n", a, b, Math.max(0, Math.round(30 + 8 * a - 4 * b + 2 * r.nextGaussian()))));
+        }
+        java.nio.file.Files.writeString(dir.resolve("counts.csv"), csv);
+        Spec s = SpecParser.parse("name: c\nseed: 1\ndata: {source: csv:counts.csv, validation: 0.2}\nmodel: {layers: [{dense: 16}, relu, {dense: 1}]}\nloss: mse\n"
+                + "optimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 20, batch: 16}\nfaults: [shuffled_labels]\n", dir.resolve("c.yaml"));
+        Checkup.Result res = Checkup.run(s, null);
+        List<Finding> fs = of(res.findings(), Code.INPUT_LABEL_MISMATCH);
+        assertEquals(1, fs.size(), res.findings() + " " + res.steps().getLast().measured());
+        assertEquals(Severity.WARNING, fs.get(0).severity(), fs.get(0).toString());
+        assertTrue(fs.get(0).message().contains("so few examples"), fs.get(0).message());
+    }
+
     // ---- a user's own code through the API ----------------------------------------------------
 
     /** y = x ⊙ gain, one learnable gain per feature; {@code forgetInput} drops the x from dgain (the bug). */
