@@ -40,7 +40,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.setOut(o);
         cl.setErr(e);
         cl.setParameterExceptionHandler((ex, a) -> {
-            e.println("error: " + parameterMessage(ex) + " (see 'vitals " + commandName(ex.getCommandLine()) + "--help')");
+            e.println("error: " + oneLine(ex.getMessage()) + " (see 'vitals " + commandName(ex.getCommandLine()) + "--help')");
             return BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -52,6 +52,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             if (System.getenv("VITALS_DEBUG") != null) ex.printStackTrace(e);
             return INTERNAL;
         });
+        // picocli honours a --help anywhere on the line before it notices an unknown command, so
+        // 'vitals doctor --help' printed the top-level help with exit 0, as if 'doctor' existed
+        for (String a : args) {
+            if (a.startsWith("-")) continue;
+            if (!cl.getSubcommands().containsKey(a)) {
+                e.println("error: unknown command '" + a + "'; expected one of " + String.join(", ", cl.getSubcommands().keySet()) + " (see 'vitals --help')");
+                return BAD_INPUT;
+            }
+            break;
+        }
         int code;
         try {
             code = cl.execute(args);
@@ -62,18 +72,6 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         o.flush();
         e.flush();
         return code;
-    }
-
-    /** Picocli's message, except for an unknown command, which names the commands there are. */
-    private static String parameterMessage(CommandLine.ParameterException ex) {
-        CommandLine at = ex.getCommandLine();
-        if (ex instanceof CommandLine.UnmatchedArgumentException u && at.getParent() == null && !u.getUnmatched().isEmpty()) {
-            String word = u.getUnmatched().getFirst();
-            if (!word.startsWith("-")) {
-                return "unknown command '" + word + "'; expected one of " + String.join(", ", at.getSubcommands().keySet());
-            }
-        }
-        return oneLine(ex.getMessage());
     }
 
     private static String commandName(CommandLine cl) {

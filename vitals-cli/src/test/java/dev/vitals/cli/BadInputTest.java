@@ -214,6 +214,7 @@ class BadInputTest {
                 .expect("'--epochs'", "Missing required parameter"));
         c.add(new Case("missing SPEC argument").args("train", "--out", "{dir}/run", "--json", "{dir}/previous.json").expect("Missing required parameter: 'SPEC'"));
         c.add(new Case("unknown subcommand").args("frobnicate", "{dir}/spec.yaml").expect("unknown command 'frobnicate'", "expected one of train, check"));
+        c.add(new Case("unknown subcommand asking for help").args("doctor", "--help").expect("unknown command 'doctor'", "expected one of train, check"));
         c.add(new Case("extra argument").spec(BASE).extra("second.yaml").expect("'second.yaml'"));
         c.add(new Case("--json in a missing folder").spec(BASE).args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/nodir/report.json")
                 .expect("--json", "nodir", "does not exist"));
