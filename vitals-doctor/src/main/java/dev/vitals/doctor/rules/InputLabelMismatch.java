@@ -292,7 +292,15 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         }
         int best = 0;
         for (int e = 1; e < lossSum.length; e++) if (lossSum[e] < lossSum[best]) best = e;
+        if (!(blankSum > 0)) {
+            ctx.measured().put("skipped", "every held-out label equals its training fold's mean");
+            return List.of();
+        }
         double ratio = lossSum[best] / blankSum;
+        if (!Double.isFinite(ratio)) {
+            ctx.measured().put("skipped", "the reference's held-out loss was not finite (non-finite inputs?)");
+            return List.of();
+        }
         // the ratio of two mean squared errors on the same held-out examples: its standard error is
         // about sqrt(2/n) where the errors are roughly normal
         double margin = 2.5 * Math.sqrt(2.0 / held);
