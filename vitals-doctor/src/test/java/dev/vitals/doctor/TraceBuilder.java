@@ -25,6 +25,7 @@ public final class TraceBuilder {
     private int outputs = 10;
     private int classes = 10, epochs = 10, batch = 32, stepsPerEpoch = 100, trainSize = 3200, validation = 800, earlyStop = 0;
     private double[] shares;
+    private double[] validationShares;
     private Trace trace;
 
     public static TraceBuilder mlp(int depth, String activation, int width) {
@@ -76,6 +77,12 @@ public final class TraceBuilder {
     }
 
     /** The training split's class shares (uniform unless given). */
+    /** The validation split's label shares (none by default, as for a replayed log). */
+    public TraceBuilder validationShares(double... shares) {
+        this.validationShares = shares.clone();
+        return this;
+    }
+
     public TraceBuilder shares(double... classShares) {
         this.shares = classShares.clone();
         return this;
@@ -109,7 +116,7 @@ public final class TraceBuilder {
         }
         RunInfo info = new RunInfo("test", List.copyOf(layers), List.copyOf(params), loss,
                 new RunInfo.OptimizerInfo(optimizer, lr, momentum, false, weightDecay, 0.9, 0.999, 1e-8), "constant", "index",
-                classes, outputs, epochs, batch, stepsPerEpoch, trainSize, validation, 0, clip, earlyStop, shares, new RunControl());
+                classes, outputs, epochs, batch, stepsPerEpoch, trainSize, validation, 0, clip, earlyStop, shares, validationShares, new RunControl());
         trace = new Trace(info, params, owner.stream().mapToInt(Integer::intValue).toArray(), layers);
         trace.parameterSizes(sizes.stream().mapToInt(Integer::intValue).toArray());
         return trace;

@@ -5,11 +5,13 @@ import java.util.List;
 /**
  * What a training run is, told to observers before the first step: the model's layers and
  * parameters, the loss, the optimizer and its settings, the data sizes and the plan.
+ * {@code classShares} are the training split's label shares, {@code validationShares} the validation
+ * split's (null without one, or where unknown, as for a replayed log).
  */
 public record RunInfo(String name, List<LayerInfo> layers, List<String> parameters, String loss,
                       OptimizerInfo optimizer, String schedule, String targets, int classes, int outputs,
                       int epochs, int batch, int stepsPerEpoch, int trainSize, int validationSize, int testSize,
-                      double clipNorm, int earlyStop, double[] classShares, RunControl control) {
+                      double clipNorm, int earlyStop, double[] classShares, double[] validationShares, RunControl control) {
 
     public record OptimizerInfo(String name, double lr, double momentum, boolean nesterov, double weightDecay,
                                 double beta1, double beta2, double eps) {}

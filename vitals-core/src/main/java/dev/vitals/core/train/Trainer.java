@@ -313,10 +313,11 @@ public final class Trainer {
         RunInfo.OptimizerInfo oi = OptimizerInfos.describe(optimizer, cfg.lr());
         return new RunInfo(cfg.name(), List.copyOf(li), List.copyOf(params), loss.key(), oi, schedule.key(),
                 cfg.encoding().key(), train.classes(), outputs, cfg.epochs(), cfg.batch(), stepsPerEpoch, train.size(),
-                val == null ? 0 : val.size(), test == null ? 0 : test.size(), cfg.clipNorm(), cfg.earlyStop(), shares(train), control);
+                val == null ? 0 : val.size(), test == null ? 0 : test.size(), cfg.clipNorm(), cfg.earlyStop(), shares(train),
+                val == null || val.size() == 0 ? null : shares(val), control);
     }
 
-    /** Share of each class in the training split. */
+    /** Share of each class in a split. */
     private static double[] shares(Dataset d) {
         int[] c = d.classCounts();
         double[] s = new double[c.length];

@@ -112,7 +112,7 @@ public final class LogReplay {
         int perEpoch = ep.isEmpty() ? log.rows().size() : (int) Math.max(1, ep.get(0).steps());
         return new RunInfo("log", List.copyOf(layers), List.copyOf(params), c > 0 ? "cross_entropy" : "unknown",
                 new RunInfo.OptimizerInfo("unknown", lr, Double.NaN, false, Double.NaN, Double.NaN, Double.NaN, Double.NaN),
-                "unknown", "index", c, c, ep.size(), 1, perEpoch, UNKNOWN_SIZE, UNKNOWN_SIZE, 0, 0, 0, shares, new RunControl());
+                "unknown", "index", c, c, ep.size(), 1, perEpoch, UNKNOWN_SIZE, UNKNOWN_SIZE, 0, 0, 0, shares, null, new RunControl());
     }
 
     private static Observation observation(RunLog.Row r, int params, int layers, int epoch) {

@@ -58,7 +58,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
                 + "For a regression of the label value (mse, index targets, one output), guessing is predicting the mean label: after " + (int) (JUDGE_AT * 100)
-                + "% of the planned epochs or at the end, the (validation) mse at or above the labels' variance while it fell by at most "
+                + "% of the planned epochs or at the end, the validation mse at or above what predicting the training labels' mean scores on the validation labels (their variance plus the squared gap of the means), else the training mse at or above the training labels' variance, while it fell by at most "
                 + (int) (LEARNING * 100) + "% over the last epoch; withdrawn when the last epoch's ends below the variance";
     }
 
@@ -159,8 +159,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     private List<Finding> noBetterThanTheMean(Trace t, Moment moment) {
         List<EpochResult> ep = t.epochs();
         if (moment == Moment.STEP || ep.isEmpty() || moment == Moment.EPOCH && (Curves.progress(t) < JUDGE_AT || t.steps() < MIN_EPOCH_STEPS)) return List.of();
-        double variance = Curves.priorLoss(t.info());
         EpochResult last = ep.get(ep.size() - 1);
+        double variance = meanLabelLoss(t, last);
         double loss = Curves.monitored(last);
         if (!(variance > 0) || !(loss >= variance)) return List.of();
         double[] fall = lossFall(t, ep);
@@ -168,8 +168,10 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         String which = last.hasValidation() ? "validation" : "training";
         return List.of(finding(Stage.TRAIN, Severity.ERROR, null, t.stepsDone(last.steps()),
                 which + " mse " + dev.vitals.doctor.rules.Numbers.fmt(loss) + " after " + Words.count(ep.size(), "epoch") + " is no better than the "
-                        + dev.vitals.doctor.rules.Numbers.fmt(variance) + " of always predicting the mean label (the labels' variance)",
-                evidence(which + "_loss", loss, "label_variance", variance, "epochs", ep.size(), "loss_before", fall[0], "loss_now", fall[1]),
+                        + dev.vitals.doctor.rules.Numbers.fmt(variance) + (last.hasValidation() && t.info().validationShares() != null
+                                ? " that always predicting the training labels' mean scores on the validation labels"
+                                : " of always predicting the mean label (the labels' variance)"),
+                evidence(which + "_loss", loss, "mean_label_loss", variance, "epochs", ep.size(), "loss_before", fall[0], "loss_now", fall[1]),
                 "the model learns nothing about the values: labels far from unit scale (prices in the thousands, say) need a far larger learning rate or "
                         + "scaled targets, or a bug stops learning (frozen or vanishing gradients, labels that do not belong to their inputs)",
                 "run 'vitals check' on the spec; for large labels raise the learning rate (its range test suggests one) or regress a scaled quantity"));
@@ -186,12 +188,17 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         return e.hasValidation() && e.valLoss() < LEARNED_LOSS * Curves.priorLoss(t.info());
     }
 
+    /** A regression's guess on the epoch's judged examples: the validation labels where it has some, else the training labels. */
+    private static double meanLabelLoss(Trace t, EpochResult e) {
+        return e.hasValidation() ? Curves.heldOutPriorLoss(t.info()) : Curves.priorLoss(t.info());
+    }
+
     /** Withdrawn when the run's last epoch ended above chance and its margin (it fired on its way up, at epoch 12 of 40 of a run that ended at 34% against 20%). */
     @Override
     public boolean stillHolds(Trace t, Finding f) {
         List<EpochResult> ep = t.epochs();
         if (t.info() != null && t.info().regressesLabels() && !ep.isEmpty()) {
-            return !(Curves.monitored(ep.get(ep.size() - 1)) < Curves.priorLoss(t.info()));
+            return !(Curves.monitored(ep.get(ep.size() - 1)) < meanLabelLoss(t, ep.get(ep.size() - 1)));
         }
         if (ep.isEmpty() || t.info() == null || !(t.info().chance() > 0)) return true;
         EpochResult last = ep.get(ep.size() - 1);

@@ -84,6 +84,26 @@ public final class Curves {
         return h > 0 ? h : Double.NaN;
     }
 
+    /**
+     * What predicting the training labels' mean scores on the validation labels of a regression of
+     * the label value: their variance plus the squared gap between the two means (a stratified split
+     * can leave the rare large counts all in training, and the validation labels' spread well below
+     * the training labels': 21 against 37 on Poisson counts). The training variance where the
+     * validation labels are unknown.
+     */
+    public static double heldOutPriorLoss(dev.vitals.core.train.RunInfo i) {
+        double[] train = i.classShares(), val = i.validationShares();
+        if (!i.regressesLabels() || train == null || val == null) return priorLoss(i);
+        double mean = 0;
+        for (int k = 0; k < train.length; k++) mean += k * train[k];
+        double total = 0, weight = 0;
+        for (int k = 0; k < val.length; k++) {
+            total += val[k] * (k - mean) * (k - mean);
+            weight += val[k];
+        }
+        return weight > 0 ? total / weight : priorLoss(i);
+    }
+
     /** The variance of labels 0, 1, 2, ... with these shares. */
     static double labelVariance(double[] shares) {
         double mean = 0, square = 0;

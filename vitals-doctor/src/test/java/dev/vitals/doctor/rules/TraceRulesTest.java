@@ -520,6 +520,29 @@ class TraceRulesTest {
         }
 
         @Test
+        void aRegressionsValidationMseIsHeldToTheMeanLabelOnTheValidationLabels() {
+            // counts whose rare large values all went to training: the training labels' variance (37)
+            // is far above what the training mean scores on the validation labels (19), and shuffled
+            // labels at a validation mse of 21 passed as learned
+            double[] train = new double[40], val = new double[40];
+            for (int k = 0; k < 40; k++) train[k] = k < 30 ? 0.9 / 30 : 0.1 / 10;
+            for (int k = 10; k < 25; k++) val[k] = 1.0 / 15;
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).loss("mse").outputs(1).plan(40, 30, 20, 32, 200).shares(train).validationShares(val);
+            Trace t = b.build();
+            double meanLabelLoss = dev.vitals.doctor.trace.Curves.heldOutPriorLoss(t.info()), variance = dev.vitals.doctor.trace.Curves.priorLoss(t.info());
+            assertTrue(meanLabelLoss < variance / 2, meanLabelLoss + " against " + variance);
+            double at = 1.1 * meanLabelLoss;
+            for (int e = 0; e < 30; e++) t.epoch(epoch(e, 0.9 * variance, 0.02, at, 0.02, 20L * (e + 1)));
+            List<Finding> f = new AccuracyAtChance().evaluate(t, END);
+            assertEquals(1, f.size(), "below the training variance, above the validation labels' own guess");
+            assertTrue(f.get(0).message().contains("that always predicting the training labels' mean scores on the validation labels"), f.get(0).message());
+            assertTrue(new AccuracyAtChance().stillHolds(t, f.get(0)));
+            Trace learned = b.build();
+            for (int e = 0; e < 30; e++) learned.epoch(epoch(e, 0.3 * variance, 0.05, 0.6 * meanLabelLoss, 0.05, 20L * (e + 1)));
+            assertTrue(new AccuracyAtChance().evaluate(learned, END).isEmpty());
+        }
+
+        @Test
         void aRegressionNoBetterThanTheMeanLabelIsAtChanceAndOneStillFallingStoppedShort() {
             // labels 0..54 in equal shares: predicting their mean costs their variance, (55^2 - 1) / 12 = 252
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).loss("mse").outputs(1).plan(55, 30, 20, 32, 200);
