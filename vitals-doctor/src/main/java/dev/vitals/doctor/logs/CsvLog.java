@@ -55,10 +55,23 @@ public final class CsvLog {
                         + " columns, and the file ends inside this line: it was cut off while being written; expected whole rows (remove the last line to read the rest)");
             }
             Map<String, Object> values = new LinkedHashMap<>();
-            for (int k = 0; k < c.length; k++) if (!c[k].isBlank()) values.put(cols.get(k), c[k].trim());
+            for (int k = 0; k < c.length; k++) if (!notLogged(c[k])) values.put(cols.get(k), c[k].trim());
             records.add(new LogRecord("line " + (i + 1), values));
         }
         return new LogTable(file, "csv", List.copyOf(cols), records);
+    }
+
+    /**
+     * An empty cell, or a marker that pandas also reads as missing: Keras 3's CSVLogger writes
+     * {@code NA} for the validation metrics of epochs without validation ({@code validation_freq=2})
+     * and for its always-empty {@code val_learning_rate}. NaN is not among them: in a loss column it
+     * is a diverged value, not a missing one.
+     */
+    static boolean notLogged(String cell) {
+        return switch (cell.trim()) {
+            case "", "NA", "N/A", "n/a", "<NA>", "#N/A", "NULL" -> true;
+            default -> false;
+        };
     }
 
     private static String[] cells(ObjectReader reader, String line, Path file, int lineNo) {

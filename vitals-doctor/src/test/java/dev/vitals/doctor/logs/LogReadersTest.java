@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,19 @@ class LogReadersTest {
             assertEquals(3, log.epochs().size());
             assertEquals(0.8, log.epochs().get(1).trainLoss());
             assertEquals(0.55, log.epochs().get(1).valAccuracy());
+        }
+
+        @Test
+        void keras3WritesNaForEpochsWithoutValidation() throws IOException {
+            // CSVLogger under Keras 3 with validation_freq=2: NA where nothing was logged, and a
+            // val_learning_rate column that is never logged (was refused: "holds 'NA', expected a number")
+            RunLog log = read("keras3.csv", "epoch,accuracy,learning_rate,loss,val_accuracy,val_learning_rate,val_loss\n"
+                    + "0,0.32,0.001,2.19,NA,NA,NA\n1,0.67,0.001,1.53,0.74,NA,1.10\n2,0.75,0.001,1.20,NA,NA,NA\n3,0.80,0.001,1.00,0.81,NA,0.95\n");
+            assertEquals(4, log.epochs().size());
+            assertFalse(log.epochs().get(0).hasValidation());
+            assertEquals(1.10, log.epochs().get(1).valLoss(), 1e-12);
+            // NaN is a value, a diverged loss, not a missing one
+            assertTrue(Double.isNaN(read("nan.csv", "step,loss\n0,1.0\n1,NaN\n").rows().get(1).loss()));
         }
 
         @Test
