@@ -20,6 +20,8 @@ import java.util.Map;
 public final class LossNonFinite extends Rule implements TraceRule {
     /** Growth of the gradient norm, last observed over the early median, that counts as a run-up. */
     static final double RUN_UP = 100;
+    /** Growth of the gradient norm or the loss that makes the non-finite value the end of a divergence rather than a sudden one. */
+    static final double MILD_RUN_UP = 3;
 
     @Override public Code code() { return Code.LOSS_NONFINITE; }
 
@@ -27,7 +29,7 @@ public final class LossNonFinite extends Rule implements TraceRule {
 
     @Override public String condition() { return "a training step's loss is NaN or infinite (the engine stops the run there)"; }
 
-    @Override public Map<String, Object> thresholds() { return ordered("gradient-norm growth read as a run-up", RUN_UP); }
+    @Override public Map<String, Object> thresholds() { return ordered("gradient-norm growth read as a run-up", RUN_UP, "gradient-norm or loss growth read as a divergence", MILD_RUN_UP); }
 
     @Override public String basis() { return "exact for the symptom; the run-up factor separates exploding gradients from bad inputs"; }
 
@@ -61,9 +63,11 @@ public final class LossNonFinite extends Rule implements TraceRule {
         if (step == 0) {
             why = "at the very first step";
             cause = "non-finite from the first step: NaN or infinity in the inputs, or an initialisation that overflows in the forward pass";
-        } else if (growth >= RUN_UP) {
-            why = Double.isInfinite(growth) ? "after the gradient norm became non-finite" : "after the gradient norm grew " + Numbers.fmt(growth) + "x";
-            cause = "exploding gradients: the gradient norm grew by orders of magnitude, the weights overflowed, and the loss followed; the learning rate is too high for this model or the network lacks normalisation";
+        } else if (growth >= RUN_UP || gradientsKnown && gradientOverflowedFirst(obs)) {
+            why = growth < RUN_UP || Double.isInfinite(growth) ? "after the gradient norm became non-finite" + (growth > MILD_RUN_UP && Double.isFinite(growth)
+                    ? " (it had grown " + Numbers.fmt(growth) + "x)" : "") : "after the gradient norm grew " + Numbers.fmt(growth) + "x";
+            cause = "exploding gradients: the gradient norm " + (growth >= RUN_UP ? "grew by orders of magnitude" : "overflowed while the loss was still finite")
+                    + ", the weights overflowed, and the loss followed; the learning rate is too high for this model (or gradients accumulate across steps) or the network lacks normalisation";
         } else if (!gradientsKnown && lossGrowth >= RUN_UP) {
             why = "after the loss rose " + Numbers.fmt(lossGrowth) + "x (the log holds no gradient norms)";
             cause = "the loss diverged before it overflowed: the learning rate is too high for this model, or gradients exploded (a log with grad_norm would tell which)";
@@ -73,6 +77,12 @@ public final class LossNonFinite extends Rule implements TraceRule {
         } else if (activations) {
             why = "after activations became non-finite";
             cause = "activations overflowed in the forward pass before the loss did: weights grew too large or an input holds NaN";
+        } else if (growth >= MILD_RUN_UP || lossGrowth >= MILD_RUN_UP) {
+            // norms 22 -> 50 and the loss 2.3 -> 7.3 over a few steps (a forgotten zero_grad under
+            // momentum) is a divergence, not a sudden bad value: "without a gradient run-up" misled
+            why = "after the gradient norm grew " + Numbers.fmt(growth) + "x and the loss " + Numbers.fmt(lossGrowth) + "x";
+            cause = "the run diverged before it overflowed: steps too large for this model (a learning rate too high, or gradients that accumulate across steps), "
+                    + "so the loss and the gradients grew until the weights overflowed";
         } else {
             why = "without a gradient run-up";
             cause = "a sudden non-finite value: NaN in one batch of the data, or a single huge step (learning rate too high)";
@@ -86,6 +96,12 @@ public final class LossNonFinite extends Rule implements TraceRule {
                                 "non_finite_activations_before", activations)
                         : evidence("step", number, "previous_losses", previous, "loss_growth_before", lossGrowth),
                 cause, fix()));
+    }
+
+    /** Whether a step's gradient norm was non-finite while its loss was still finite: the backward pass overflowed first. */
+    static boolean gradientOverflowedFirst(List<Observation> obs) {
+        for (Observation o : obs) if (Double.isFinite(o.loss()) && !Double.isFinite(o.gradNorm())) return true;
+        return false;
     }
 
     /** Last observed finite gradient norm over the median of the first few. */

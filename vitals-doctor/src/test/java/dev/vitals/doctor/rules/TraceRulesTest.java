@@ -293,6 +293,44 @@ class TraceRulesTest {
             first.step(Double.NaN, 0, 0.2);
             assertTrue(new LossNonFinite().evaluate(first, STEP).get(0).cause().contains("inputs"));
         }
+
+        @Test
+        void aNanLossAfterAModestDivergenceIsNotCalledSudden() {
+            // a forgotten zero_grad under momentum: norms 22 -> 50 and the loss 2.3 -> 7.3, then a NaN
+            // gradient norm while the loss was finite, then a NaN loss ("without a gradient run-up")
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            int p = b.parameters();
+            double[] norms = {8, 8, 8, 8, 8, 22, 31, 41, 49.6, Double.NaN}, losses = {2.3, 2.3, 2.3, 2.3, 2.3, 2.28, 4.1, 7.3, 5.3, 4.8};
+            Trace t = b.build();
+            for (int s = 0; s < norms.length; s++) {
+                t.step(losses[s], 0.1, 0.2);
+                t.observe(obs(s, 0, losses[s], norms[s], fill(p, norms[s]), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            t.step(Double.NaN, 0, 0.2);
+            Finding f = new LossNonFinite().evaluate(t, STEP).get(0);
+            assertTrue(f.message().contains("after the gradient norm became non-finite"), f.message());
+            assertTrue(f.cause().startsWith("exploding gradients: the gradient norm overflowed while the loss was still finite"), f.cause());
+
+            // without the overflowing norm: the loss and norms grew a few times, a divergence
+            Trace d = b.build();
+            for (int s = 0; s < norms.length - 1; s++) {
+                d.step(losses[s], 0.1, 0.2);
+                d.observe(obs(s, 0, losses[s], norms[s], fill(p, norms[s]), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            d.step(Double.NaN, 0, 0.2);
+            Finding g = new LossNonFinite().evaluate(d, STEP).get(0);
+            assertTrue(g.message().contains("after the gradient norm grew 6.2x and the loss 3.174x"), g.message());
+            assertTrue(g.cause().startsWith("the run diverged before it overflowed"), g.cause());
+
+            // steady norms and loss, then NaN: sudden
+            Trace sudden = b.build();
+            for (int s = 0; s < 9; s++) {
+                sudden.step(2.3, 0.1, 0.2);
+                sudden.observe(obs(s, 0, 2.3, 8, fill(p, 8), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            sudden.step(Double.NaN, 0, 0.2);
+            assertTrue(new LossNonFinite().evaluate(sudden, STEP).get(0).message().contains("without a gradient run-up"));
+        }
     }
 
     @Nested
