@@ -102,7 +102,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
             boolean flat = now > start * (1 - FLAT);
             if (!(acc <= chance + margin) || !flat) return List.of();
             return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
-                    "accuracy is at chance after " + t.stepsDone(n) + " steps: " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has not moved ("
+                    "accuracy is at chance after " + t.stepsDone(n) + " steps: " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has " + (now > start * (1 + FLAT) ? "risen" : "barely moved") + " ("
                             + dev.vitals.doctor.rules.Numbers.fmt(start) + " -> " + dev.vitals.doctor.rules.Numbers.fmt(now) + ")",
                     evidence("recent_batch_accuracy", acc, "chance", chance, "margin", margin, "loss_at_start", start, "loss_now", now, "steps", t.stepsDone(n))));
         }
