@@ -45,7 +45,7 @@ public final class WatchedRun {
     public static Preflight preflight(Spec spec, PreparedData data) {
         Model probe = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = new ArrayList<>(Checkup.preflight(spec, data, probe));
-        if (!Checkup.blocksTraining(steps.get(0).findings())) steps.add(Checkup.initialLoss(spec, data));
+        if (!Checkup.blocksTraining(steps.get(0).findings())) steps.addAll(Checkup.beforeTraining(spec, data));
         List<Finding> found = new ArrayList<>();
         for (StepReport s : steps) found.addAll(s.findings());
         // as vitals check does, or train and check would disagree on the same spec (fix's final

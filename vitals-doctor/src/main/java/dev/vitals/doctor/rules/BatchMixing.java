@@ -33,7 +33,7 @@ public final class BatchMixing extends Rule implements ProbeRule {
 
     @Override public String condition() {
         return "in evaluation mode, a gradient on example 0's output alone sends to the other " + (EXAMPLES - 1)
-                + " examples' inputs a gradient norm above " + LEAK + " of what example 0's input gets";
+                + " examples' inputs a gradient norm above " + LEAK + " of what example 0's input gets; 'vitals train' checks it before training too";
     }
 
     @Override public Map<String, Object> thresholds() { return ordered("examples", EXAMPLES, "leak (relative)", LEAK); }

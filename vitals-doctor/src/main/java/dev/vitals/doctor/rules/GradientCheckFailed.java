@@ -30,7 +30,7 @@ public final class GradientCheckFailed extends Rule implements ProbeRule {
     @Override public String condition() {
         return "for some layer of the model, ||analytic - numeric|| / max(||analytic||, ||numeric||) exceeds " + GradientCheck.DEFAULT_TOLERANCE
                 + " for its input or a parameter and the difference is above the float32 noise floor (up to " + GradientCheck.DEFAULT_MAX_ENTRIES
-                + " entries per tensor, batch " + GradientCheck.DEFAULT_BATCH + ")";
+                + " entries per tensor, batch " + GradientCheck.DEFAULT_BATCH + "); 'vitals train' checks it before training too";
     }
 
     @Override public Map<String, Object> thresholds() {

@@ -45,7 +45,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
     @Override public String condition() {
         return "probe: the first two updates of a fresh optimizer differ from its rule by more than the tolerance (beyond what rounding the new weights to float32 explains), "
                 + "or the first update does not double when the learning rate doubles (judged where rounding is at most the rounding share of the update); "
-                + "training: the first step's applied update norm is outside [low, high] times what the rule implies from the gradient norms";
+                + "training: the first step's applied update norm is outside [low, high] times what the rule implies from the gradient norms. 'vitals train' runs the probe before training too";
     }
 
     @Override public Map<String, Object> thresholds() {
