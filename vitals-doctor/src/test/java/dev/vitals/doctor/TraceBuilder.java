@@ -35,7 +35,7 @@ public final class TraceBuilder {
             int out = i == depth - 1 ? 10 : width;
             b.layer("dense", "dense " + out, in, out, "none", true);
             if (i < depth - 1) {
-                String sat = activation.equals("relu") ? "negative" : activation.equals("sigmoid") || activation.equals("tanh") ? "tails" : "none";
+                String sat = activation.equals("relu") || activation.equals("leaky_relu") ? "negative" : activation.equals("sigmoid") || activation.equals("tanh") ? "tails" : "none";
                 b.layer(activation, activation, out, out, sat, false);
             }
             in = out;

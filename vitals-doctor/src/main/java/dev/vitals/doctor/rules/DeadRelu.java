@@ -28,7 +28,7 @@ public final class DeadRelu extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "on each of the last " + WINDOW + " observed steps (batches of at least " + MIN_BATCH + "), more than " + (int) (DEAD * 100)
-                + "% of a ReLU layer's units output zero for every example in the batch; an error when it is every unit";
+                + "% of a ReLU layer's units output zero for every example in the batch; an error when it is every unit (a leaky_relu layer's units negative for every example: a warning, since the leak passes some gradient)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -68,12 +68,17 @@ public final class DeadRelu extends Rule implements TraceRule {
             List<Object> series = new ArrayList<>();
             for (Observation o : last) series.add(Numbers.round(o.layerDead()[l]));
             Observation o = last.get(WINDOW - 1);
-            Severity sev = min >= 1 ? Severity.ERROR : Severity.WARNING;
+            // a leaky unit below zero for every example is not dead: it passes its slope (0.01) of the
+            // gradient and can come back, slowly; it was reported as "output zero", with leaky_relu as the fix
+            boolean leaky = !li.kind().equals("relu");
+            Severity sev = min >= 1 && !leaky ? Severity.ERROR : Severity.WARNING;
             out.add(finding(Stage.TRAIN, sev, li.path(), o.step(),
                     (min >= 1 ? "all" : Numbers.pct(min) + " or more") + " of the units of " + li.path() + " (" + li.description()
-                            + ") output zero for every example in the batch",
-                    evidence("dead_unit_fraction", series, "zero_output_fraction", sumZero / WINDOW, "units", li.outputShape()[0],
-                            "steps", last.stream().map(Observation::step).toList()), cause(), fix()));
+                            + (leaky ? ") are negative for every example in the batch, where only the leak's small slope passes any gradient"
+                                    : ") output zero for every example in the batch"),
+                    evidence("dead_unit_fraction", series, (leaky ? "negative_output_fraction" : "zero_output_fraction"), sumZero / WINDOW, "units", li.outputShape()[0],
+                            "steps", last.stream().map(Observation::step).toList()), cause(),
+                    leaky ? "lower the learning rate, use He initialisation, or add batchnorm before the activation" : fix()));
         }
         return out;
     }

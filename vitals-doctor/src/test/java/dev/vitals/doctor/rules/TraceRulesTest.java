@@ -365,6 +365,24 @@ class TraceRulesTest {
         }
 
         @Test
+        void leakyUnitsBelowZeroAreNotSaidToOutputZero() {
+            // adam at 0.3 on digits left 70% of a leaky_relu layer's units negative for every example:
+            // reported as "output zero", an error where all were, with leaky_relu itself as the fix
+            TraceBuilder b = TraceBuilder.mlp(3, "leaky_relu", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 3; s++) {
+                t.step(2.3, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 1.0, 0, true, 0));
+            }
+            List<Finding> f = new DeadRelu().evaluate(t, STEP);
+            assertEquals(2, f.size());
+            assertEquals(Severity.WARNING, f.get(0).severity(), "the leak passes gradient: they can come back");
+            assertTrue(f.get(0).message().contains("are negative for every example"), f.get(0).message());
+            assertFalse(f.get(0).fix().contains("leaky_relu"), f.get(0).fix());
+        }
+
+        @Test
         void sigmoidOutputsInTheTailsOnThreeStepsAreSaturated() {
             TraceBuilder b = TraceBuilder.mlp(3, "sigmoid", 32);
             Trace t = b.build();
