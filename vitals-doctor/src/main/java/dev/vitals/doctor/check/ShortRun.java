@@ -38,7 +38,11 @@ final class ShortRun implements ProbeRule {
             }
         };
         e.trainer().listen(monitor).listen(stop);
-        RunResult r = e.trainer().fit(e.data().train(), null, null);
+        // with the spec's validation split, as the run would have it: rules that judge held-out
+        // examples (a learned loss under a heavy imbalance, overfitting) read the same evidence in
+        // check as in train, which they did not on training accuracy alone (85.6% against 83.5% by
+        // the majority: an error in check, withdrawn in train by the validation loss)
+        RunResult r = e.trainer().fit(e.data().train(), e.data().validation(), null);
         Trace t = monitor.trace();
         ctx.shortRun(t);
         int n = t.steps();
