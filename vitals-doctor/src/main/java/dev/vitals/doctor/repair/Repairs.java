@@ -198,6 +198,23 @@ public final class Repairs {
                 s -> s.train().batch() <= 256 ? s : s.withTrain(s.train().withBatch(64)));
     }
 
+    /** Optimizer steps a plan of too few is brought to: what the short trials of fix take at most. */
+    static final int ENOUGH_STEPS = 300;
+
+    /**
+     * A plan of too few optimizer steps (iris at batch 100000: five in all) given about
+     * {@value #ENOUGH_STEPS}: a batch of at most 64, and the epochs that take it there over
+     * {@code trainSize} examples.
+     */
+    public static Repair moreSteps(int trainSize) {
+        return new Repair("more-steps", "batch at most 64 and epochs for about " + ENOUGH_STEPS + " optimizer steps", s -> {
+            int batch = Math.min(s.train().batch(), 64);
+            int perEpoch = (int) Math.ceil(Math.max(1, trainSize) / (double) batch);
+            int epochs = Math.max(s.train().epochs(), (int) Math.ceil((double) ENOUGH_STEPS / perEpoch));
+            return s.withTrain(s.train().withBatch(batch)).withEpochs(epochs);
+        });
+    }
+
     public static Repair earlyStop() {
         return new Repair("early-stop", "early_stop 5 (keeps the best validation epoch)",
                 s -> s.train().earlyStop() > 0 || s.data().validation() == 0 ? s : s.withTrain(s.train().withEarlyStop(5)));

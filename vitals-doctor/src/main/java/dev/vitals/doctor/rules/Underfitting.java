@@ -25,7 +25,11 @@ public final class Underfitting extends Rule implements TraceRule {
     static final double LOSS_FALL = 0.25, LATE_LOSS_FALL = 0.1, UNEXPLAINED = 0.1;
     /** The evidence key that marks the finding of a run that stopped while still learning. */
     public static final String STOPPED_SHORT = "stopped_still_learning";
+    /** Evidence of a plan of too few steps: its optimizer steps in all, and the training examples they step over. */
+    public static final String PLANNED_STEPS = "planned_steps", TRAINING_EXAMPLES = "training_examples";
     static final int MIN_EPOCHS = 4, CURVE_EPOCHS = 6, FEW_STEPS = 1000, LARGE_BATCH = 256;
+    /** A live run planned for fewer optimizer steps than this has not levelled off but hardly trained. */
+    static final int LEVEL_STEPS = 100;
 
     @Override public Code code() { return Code.UNDERFITTING; }
 
@@ -42,6 +46,7 @@ public final class Underfitting extends Rule implements TraceRule {
                 + (int) (FITTED * 100) + "%, up " + (int) (RISE * 100) + " points or more over the last third of the epochs and " + (int) (LATE_RISE * 100)
                 + " or more over the last half of that third, the training loss lower, and validation accuracy (where there is validation) up more than "
                 + (int) (VAL_RISE * 100) + " point; its cause names too few optimizer steps where the run took fewer than " + FEW_STEPS
+                + ". A live run planned for fewer than " + LEVEL_STEPS + " optimizer steps that levels off is named as too few steps instead of a model at its limit"
                 + ". For a regression of the label value (no accuracy): the training mse down " + (int) (LOSS_FALL * 100) + "% or more over the last third and "
                 + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance";
     }
@@ -58,6 +63,7 @@ public final class Underfitting extends Rule implements TraceRule {
         m.put("still learning: rise over its last half", LATE_RISE);
         m.put("still learning: training accuracy below", FITTED);
         m.put("still learning: epochs at least", CURVE_EPOCHS);
+        m.put("levelled off: optimizer steps at least", LEVEL_STEPS);
         return m;
     }
 
@@ -118,6 +124,19 @@ public final class Underfitting extends Rule implements TraceRule {
         if (last.hasValidation() && !(Math.abs(last.trainAccuracy() - last.valAccuracy()) < GAP)) return List.of();
         List<Object> train = new ArrayList<>();
         for (EpochResult e : ep) train.add(Numbers.round(e.trainLoss()));
+        // a live run of a handful of steps has not levelled off, it has hardly trained: iris at batch
+        // 100000 took 5 steps (0.974 -> 0.966) and was told to grow the model, and fix tried only that
+        long total = t.stepsDone(last.steps()), planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
+        if (Curves.live(t) && t.info().stepsPerEpoch() > 0 && planned < LEVEL_STEPS) {
+            return List.of(finding(Stage.TRAIN, Severity.WARNING, null, total,
+                    "the run takes only " + Words.count(planned, "optimizer step") + " in all (" + Words.count(t.info().stepsPerEpoch(), "step") + " an epoch at batch "
+                            + t.info().batch() + "): after " + total + ", accuracy " + Numbers.pct(last.trainAccuracy()) + (last.hasValidation() ? ", validation " + Numbers.pct(last.valAccuracy()) : "")
+                            + ", training loss " + Numbers.fmt(ep.get(0).trainLoss()) + " -> " + Numbers.fmt(last.trainLoss()) + ": too few steps to learn, or to tell a model at its limit",
+                    evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_loss_by_epoch", train, "steps", total,
+                            PLANNED_STEPS, planned, TRAINING_EXAMPLES, t.info().trainSize(), "chance", chance, STOPPED_SHORT, true),
+                    "too few optimizer steps: " + Words.count(planned, "step") + " in the whole plan, each moving the weights by at most the learning rate's share",
+                    "take more steps: a smaller batch (32 to 256 is usual) and more epochs"));
+        }
         return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
                 (last.hasValidation() ? "training and validation both level off low: training accuracy " : "training levels off low (no validation to compare): accuracy ")
                         + Numbers.pct(last.trainAccuracy()) + (last.hasValidation() ? ", validation " + Numbers.pct(last.valAccuracy()) : "")

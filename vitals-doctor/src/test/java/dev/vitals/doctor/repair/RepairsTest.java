@@ -255,6 +255,22 @@ class RepairsTest {
     }
 
     @Test
+    void aPlanOfAHandfulOfStepsIsGivenAboutThreeHundred() {
+        // iris at batch 100000 for 5 epochs: 5 steps in all; batch 64 over 96 examples is 2 an epoch, so 150 epochs
+        Spec few = spec("source: iris", "he", "{dense: 3}", "cross_entropy", "name: adam, lr: 0.001", "").withTrain(new Spec.Train(5, 100000, 0, 0));
+        Spec more = Repairs.moreSteps(96).apply(few);
+        assertEquals(64, more.train().batch());
+        assertEquals(150, more.train().epochs());
+        // a small batch keeps its size and gets the epochs
+        Spec small = Repairs.moreSteps(96).apply(few.withTrain(new Spec.Train(3, 16, 0, 0)));
+        assertEquals(16, small.train().batch());
+        assertEquals(50, small.train().epochs());
+        List<String> names = RepairCatalogue.candidates(finding("UNDERFITTING", Map.of("stopped_still_learning", true, "training_examples", 96)), few, Double.NaN)
+                .stream().map(Repair::name).toList();
+        assertEquals("more-steps", names.get(0), names.toString());
+    }
+
+    @Test
     void aRunStoppedStillLearningGetsMoreStepsAnEpochNotAWiderModel() {
         // digits in batches of 2000 (the whole training set): 30 steps, 86% and climbing; batch 64 trains to 96.9%
         Spec whole = spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, momentum: 0.9", "")

@@ -576,6 +576,26 @@ class TraceRulesTest {
         }
 
         @Test
+        void aLevelCurveOfAHandfulOfStepsIsTooFewStepsNotAModelAtItsLimit() {
+            // iris at batch 100000: one step an epoch, five in all, "levels off" at 72% and was told to
+            // grow the model; the same curve over 200 steps is a model at its limit (above)
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 4).plan(3, 10, 1, 640, 200);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 10; s++) {
+                t.step(0.76, 0.55, 0.4);
+                t.observe(obs(s, s, 0.76, s < 5 ? 1.0 : 0.2, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 10; e++) t.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.55, 0.77, 0.53, e + 1L));
+            List<Finding> f = new Underfitting().evaluate(t, EPOCH);
+            assertEquals(1, f.size());
+            assertTrue(f.get(0).message().startsWith("the run takes only 10 optimizer steps in all (1 step an epoch at batch 640)"), f.get(0).message());
+            assertTrue(f.get(0).cause().startsWith("too few optimizer steps"), f.get(0).cause());
+            assertEquals(640, f.get(0).evidence().get(Underfitting.TRAINING_EXAMPLES));
+            assertEquals(true, f.get(0).evidence().get(Underfitting.STOPPED_SHORT), "fix takes it to more steps");
+        }
+
+        @Test
         void aRegressionsValidationMseIsHeldToTheMeanLabelOnTheValidationLabels() {
             // counts whose rare large values all went to training: the training labels' variance (37)
             // is far above what the training mean scores on the validation labels (19), and shuffled
