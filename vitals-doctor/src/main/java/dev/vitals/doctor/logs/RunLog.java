@@ -151,9 +151,34 @@ public final class RunLog {
                 }
             }
         }
+        // An epoch column filled only on the last step of each epoch, as MLflow users log it
+        // (log_metric("epoch", e, step=last_step) beside the step losses): the value closes its
+        // epoch. Carried forward instead, it put the next epoch's steps into the one it closed (epoch
+        // 1 the mean of steps 0-38 of 20-step epochs, the last epoch a single step). Told apart from a
+        // column that opens its epoch by the first step's row: a closing column leaves it empty.
+        boolean closing = false;
+        if (epochCol != null) {
+            int lossRows = 0, marked = 0;
+            Boolean firstMarked = null;
+            for (LogRecord r : table.records()) {
+                if (!r.values().containsKey(lossCol)) continue;
+                lossRows++;
+                boolean m = r.values().containsKey(epochCol);
+                if (m) marked++;
+                if (firstMarked == null) firstMarked = m;
+            }
+            closing = marked > 0 && marked < lossRows && Boolean.FALSE.equals(firstMarked);
+        }
+        boolean sealed = false;  // the open epoch's closing row has been read
         for (LogRecord r : table.records()) {
+            if (sealed && r.values().containsKey(lossCol) && !r.values().containsKey(epochCol)) {
+                close(open);
+                open = null;
+                sealed = false;
+            }
             if (epochCol != null && r.values().containsKey(epochCol)) {
                 double e = num(r, epochCol);
+                if (closing && r.values().containsKey(lossCol)) sealed = true;
                 if (fractional) e = Math.ceil(e);
                 if (open != null && open.key != null && open.key != e) {
                     close(open);

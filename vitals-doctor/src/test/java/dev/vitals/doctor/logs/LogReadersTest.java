@@ -97,6 +97,30 @@ class LogReadersTest {
         }
 
         @Test
+        void anEpochLoggedOnlyOnItsLastStepClosesIt() throws IOException {
+            // MLflow's usual log_metric("epoch", e, step=last_step): carried forward, epoch 1 took in
+            // the next epoch's steps (the mean of steps 0-4 of 3-step epochs) and the last was one step
+            StringBuilder csv = new StringBuilder("step,epoch,loss,val_loss\n");
+            for (int e = 0; e < 3; e++) {
+                for (int k = 0; k < 3; k++) {
+                    int step = 3 * e + k;
+                    csv.append(step).append(',').append(k == 2 ? String.valueOf(e) : "").append(',').append(2.0 - 0.1 * e).append(',')
+                            .append(k == 2 ? String.valueOf(2.1 - 0.1 * e) : "").append('\n');
+                }
+            }
+            RunLog log = read("closing.csv", csv.toString());
+            assertEquals(3, log.epochs().size());
+            for (int e = 0; e < 3; e++) {
+                assertEquals(2.0 - 0.1 * e, log.epochs().get(e).trainLoss(), 1e-9, "epoch " + (e + 1));
+                assertEquals(3L * (e + 1), log.epochs().get(e).steps());
+            }
+            // marked on each epoch's first step instead: the value opens its epoch, as before
+            RunLog opening = read("opening.csv", "step,epoch,loss\n0,0,2.0\n1,,2.0\n2,1,1.9\n3,,1.9\n");
+            assertEquals(2, opening.epochs().size());
+            assertEquals(1.9, opening.epochs().get(1).trainLoss(), 1e-9);
+        }
+
+        @Test
         void keras3WritesNaForEpochsWithoutValidation() throws IOException {
             // CSVLogger under Keras 3 with validation_freq=2: NA where nothing was logged, and a
             // val_learning_rate column that is never logged (was refused: "holds 'NA', expected a number")
