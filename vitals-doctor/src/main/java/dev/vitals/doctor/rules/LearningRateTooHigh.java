@@ -39,7 +39,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         return "over the last " + WINDOW + " steps the mean loss is still above " + UNFITTED + " of the loss at the start, the mean of the second half is not "
                 + (int) (PROGRESS * 100) + "% below the first half's, and either " + MIN_SPIKES + " or more steps exceed " + SPIKE
                 + " times the median of the 20 before them, or the loss's standard deviation exceeds " + SPREAD + " of its mean; "
-                + "not while the validation loss fell over each of the last two epochs. "
+                + "not while the validation loss fell over each of the last two epochs, nor while the weight layers' median update/weight ratio is below LEARNING_RATE_TOO_LOW's " + LearningRateTooLow.RATIO + " (weights that barely move cannot overshoot). "
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK
                 + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
@@ -103,6 +103,9 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         }
         double mean = sum / WINDOW, spread = Math.sqrt(Math.max(0, sq / WINDOW - mean * mean)) / mean;
         if (spikes < MIN_SPIKES && !(spread > SPREAD)) return List.of();
+        // weights that barely move cannot overshoot: the batches' own spread bounces the loss (frozen
+        // weights under stale_updates on Poisson counts: "too high", beside UPDATE_RULE_MISMATCH)
+        if (LearningRateTooLow.tinySteps(t)) return List.of();
         List<Object> norms = new ArrayList<>();
         for (Observation o : t.observations()) if (o.step() >= t.stepNumber(from)) norms.add(Numbers.round(o.gradNorm()));
         if (norms.size() > 8) norms = new ArrayList<>(norms.subList(norms.size() - 8, norms.size()));  // the last few, as the other rules quote them

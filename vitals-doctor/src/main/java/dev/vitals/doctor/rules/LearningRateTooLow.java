@@ -165,4 +165,15 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         }
         return false;
     }
+
+    /**
+     * Whether the weight layers' median update/weight ratio over the last observed steps is below
+     * {@link #RATIO}: steps too small to move the weights, whatever else the curves seem to say.
+     */
+    static boolean tinySteps(Trace t) {
+        List<Observation> obs = t.observations();
+        List<WeightLayers.Entry> w = WeightLayers.of(t);
+        if (obs.size() < WINDOW || w.isEmpty()) return false;
+        return WeightLayers.medianUpdateRatio(w, obs.subList(obs.size() - WINDOW, obs.size())) < RATIO;
+    }
 }

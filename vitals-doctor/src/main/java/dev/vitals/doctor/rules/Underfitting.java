@@ -120,7 +120,7 @@ public final class Underfitting extends Rule implements TraceRule {
         if (!(shrink < CONVERGED) && !levelledLow && !epochLog) return List.of();
         // steps too small to move the weights (sgd at 3e-4 on spirals, whose network reaches 98% at a
         // proper rate) converge nowhere: that is LEARNING_RATE_TOO_LOW, not a model at its capacity
-        if (tinySteps(t)) return List.of();
+        if (LearningRateTooLow.tinySteps(t)) return List.of();
         if (last.hasValidation() && !(Math.abs(last.trainAccuracy() - last.valAccuracy()) < GAP)) return List.of();
         List<Object> train = new ArrayList<>();
         for (EpochResult e : ep) train.add(Numbers.round(e.trainLoss()));
@@ -215,12 +215,6 @@ public final class Underfitting extends Rule implements TraceRule {
     }
 
     /** Whether the last observed steps moved the weight layers by less than LEARNING_RATE_TOO_LOW's ratio. */
-    private static boolean tinySteps(Trace t) {
-        List<dev.vitals.doctor.trace.Observation> obs = t.observations();
-        List<dev.vitals.doctor.trace.WeightLayers.Entry> w = dev.vitals.doctor.trace.WeightLayers.of(t);
-        if (obs.size() < LearningRateTooLow.WINDOW || w.isEmpty()) return false;
-        return dev.vitals.doctor.trace.WeightLayers.medianUpdateRatio(w, obs.subList(obs.size() - LearningRateTooLow.WINDOW, obs.size())) < LearningRateTooLow.RATIO;
-    }
 
     /**
      * Withdrawn when the end of the run no longer shows a model held low: training accuracy reached

@@ -478,6 +478,16 @@ class TraceRulesTest {
             double[] up = {0.163, 0.153, 0.170};
             for (int e = 0; e < up.length; e++) worsening.epoch(epoch(e, 2.5, 0.2, up[e], 0.97, 50L * (e + 1)));
             assertEquals(1, new LearningRateTooHigh().evaluate(worsening, STEP).size());
+
+            // the same bouncing batches from weights that do not move (updates 1e-9 of the weights:
+            // stale_updates on Poisson counts): the batches' own spread, not an overshooting step
+            Trace frozen = b.build();
+            int p = b.parameters();
+            for (int i = 0; i < 160; i++) {
+                frozen.step(i % 7 == 3 ? 9.0 : 2.0 + (i % 3) * 0.3, 0.2, 0.2);
+                if (i % 10 == 0) frozen.observe(obs(i, i / 100, 2.0, 1, fill(p, 0.5), fill(p, 1e-9), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            assertTrue(new LearningRateTooHigh().evaluate(frozen, STEP).isEmpty());
         }
 
         @Test
