@@ -156,7 +156,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         // digits through 1 unit) would otherwise end "healthy" after check called it an error
         return List.of(finding(Stage.PROBE, bottleneck ? Severity.WARNING : Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
-                        + Numbers.pct(a.best()) + " and the loss went only from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
+                        + Numbers.pct(a.best()) + " and the loss " + (a.last() > a.first() || !Double.isFinite(a.last()) ? "rose" : "went only") + " from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
                         + (retried ? ", and no further at a rate of " + Numbers.fmt(faster) : "")
                         + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
                                 + " classes, a bottleneck that may be the reason rather than a bug" : ""),
