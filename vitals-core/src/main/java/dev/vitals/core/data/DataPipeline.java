@@ -86,7 +86,10 @@ public final class DataPipeline {
                     + spec.source() + ": " + all.size() + " examples, " + (test == null ? 0 : test.size()) + " to test, "
                     + (validation == null ? 0 : validation.size()) + " to validate); expected smaller fractions that leave examples to train on");
         }
-        if (faults.contains(Fault.NAN_INPUTS)) train = nanInputs(train, seed);
+        if (faults.contains(Fault.NAN_INPUTS)) {
+            train = nanInputs(train, seed);
+            trainIdx = null;  // its values are no longer the file's: a NaN named by file line was not in that line
+        }
         if (faults.contains(Fault.UNSHUFFLED)) {
             train = sortedByLabel(train);
             trainIdx = null;  // reordered: its lines are not followed

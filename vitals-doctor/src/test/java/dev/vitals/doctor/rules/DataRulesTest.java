@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 
 import static dev.vitals.doctor.rules.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,6 +81,13 @@ class DataRulesTest {
         Finding f = one(check(new DataNonFinite(), c), Code.DATA_NONFINITE);
         String pos = String.valueOf(f.evidence().get("first_positions"));
         assertTrue(pos.contains("(holes.csv line 9, column 2), feature 1: NaN"), pos);
+
+        // NaN put in by the nan_inputs reproduction is in no line of the file: it is not named by one
+        // (it read "counts.csv line 168, column 4: NaN" of a cell holding 1.4622)
+        Files.writeString(p, b.toString().replace("nan", "14"));
+        DataContext injected = data(spec("name: t\nseed: 1\ndata: {source: 'csv:" + p + "', validation: 0.2}\nmodel: {layers: [{dense: 2}]}\nfaults: [nan_inputs]\n"));
+        String at = String.valueOf(one(check(new DataNonFinite(), injected), Code.DATA_NONFINITE).evidence().get("first_positions"));
+        assertFalse(at.contains("line"), at);
     }
 
     @Test void nonFinitePixelsAreNamedByChannelRowAndColumn() {
