@@ -191,8 +191,9 @@ public final class Fixer {
     }
 
     /**
-     * The next finding to work on: causes before symptoms (a symptom such as accuracy at chance
-     * usually goes when its cause does), errors before warnings, earlier stages first. Each code is
+     * The next finding to work on: bugs in the code or data first (what is measured through them is
+     * not to be tuned for), causes before symptoms (a symptom such as accuracy at chance usually goes
+     * when its cause does), errors before warnings, earlier stages first. Each code is
      * tried once, and once more if repairs were kept since: a cure turned down because of another
      * finding (batchnorm under evaluation mode) may pass once that finding is cured.
      */
@@ -201,6 +202,7 @@ public final class Fixer {
                 .filter(f -> f.severity() != Finding.Severity.INFO)
                 .filter(f -> !keptAtTry.containsKey(f.code()) || keptAtTry.get(f.code()) < keptNow)
                 .min(Comparator.comparing((Finding f) -> keptAtTry.containsKey(f.code()))
+                        .thenComparing(f -> !RepairCatalogue.isBug(f.code()))
                         .thenComparing(f -> RepairCatalogue.isSymptom(f.code()))
                         .thenComparing(Finding::severity).thenComparing(Finding::stage))
                 .orElse(null);

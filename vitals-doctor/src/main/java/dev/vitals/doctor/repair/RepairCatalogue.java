@@ -148,6 +148,19 @@ public final class RepairCatalogue {
         return LOOP_BUGS.contains(code);
     }
 
+    /**
+     * Codes of a bug in the code or the data, whose repair comes before any tuning: a measurement
+     * made through the bug (a range test on labels shuffled against their inputs) tunes the bug. Iris
+     * with shuffled labels kept a rate of 8.5e-4 from such a test before the bug went, and the
+     * repaired spec trained to 86.7% where the spec's own 0.05 reaches 96.7%.
+     */
+    public static boolean isBug(String code) {
+        return LOOP_BUGS.contains(code) || DATA_BUGS.contains(code);
+    }
+
+    private static final java.util.Set<String> DATA_BUGS = java.util.Set.of(Code.INPUT_LABEL_MISMATCH.name(), Code.DATA_NONFINITE.name(),
+            Code.DATA_LABEL_RANGE.name());
+
     private static final java.util.Set<String> LOOP_BUGS = java.util.Set.of(Code.GRADIENT_ACCUMULATION.name(), Code.EVAL_MODE_TRAINING.name(),
             Code.UPDATE_RULE_MISMATCH.name(), Code.GRADIENT_CHECK_FAILED.name(), Code.BATCH_MIXING.name());
 
