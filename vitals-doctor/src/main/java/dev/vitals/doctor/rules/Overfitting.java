@@ -92,7 +92,8 @@ public final class Overfitting extends Rule implements TraceRule {
                 && last.trainAccuracy() <= chance + dev.vitals.doctor.trace.Curves.chanceMargin(chance, t.info().trainSize())) return List.of();
         List<Object> valBy = new ArrayList<>(), trainBy = new ArrayList<>();
         for (EpochResult e : ep) {
-            valBy.add(Numbers.round(e.valLoss()));
+            // null for an epoch without validation (validation_freq=2): NaN would read as a diverged loss
+            valBy.add(e.hasValidation() ? Numbers.round(e.valLoss()) : null);
             trainBy.add(Numbers.round(e.trainLoss()));
         }
         boolean guarded = t.info() != null && t.info().earlyStop() > 0;

@@ -549,6 +549,9 @@ class TraceRulesTest {
             assertEquals(1, sparse.size(), "validation rose from 0.52 to 1.85 over the validated epochs");
             assertEquals(6, sparse.get(0).evidence().get("best_epoch"));
             assertTrue(sparse.get(0).message().contains("rose from 0.52 at epoch 6 to 1.85"), sparse.get(0).message());
+            // an epoch without validation is null in the evidence, not NaN (a diverged loss)
+            List<?> byEpoch = (List<?>) sparse.get(0).evidence().get("val_loss_by_epoch");
+            assertTrue(byEpoch.contains(null) && byEpoch.stream().noneMatch(v -> v instanceof Double d && d.isNaN()), byEpoch.toString());
         }
 
         @Test
