@@ -32,7 +32,8 @@ public record Classes(int count, String from) {
             if (v == null) continue;
             // a record that says it and says nonsense is the log's error, as --classes 0 is the user's
             if (!(v instanceof Number n) || !(n.doubleValue() >= 2) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() > MAX) {
-                throw new InputException(log.table().source() + " " + r.where() + ": 'classes' holds " + (v instanceof String ? "'" + v + "'" : v)
+                throw new InputException(log.table().source() + " " + r.where() + ": 'classes' holds " + (v instanceof String ? "'" + v + "'" : v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15
+                        ? String.valueOf(n.longValue()) : v)
                         + ", expected a whole number of classes from 2 to " + MAX);
             }
             return new Classes(n.intValue(), "from the log's own classes record");

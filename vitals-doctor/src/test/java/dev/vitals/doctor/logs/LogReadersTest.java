@@ -514,6 +514,7 @@ class LogReadersTest {
                 RunLog log = RunLog.of(LogReader.read(p));
                 String m = assertThrows(InputException.class, () -> Classes.infer(log)).getMessage();
                 assertTrue(m.contains("line 1: 'classes' holds") && m.contains("expected a whole number of classes from 2 to 1000000"), m);
+                if (bad.equals("0")) assertTrue(m.contains("holds 0,"), "a whole number as written, not 0.0: " + m);
             }
         }
 
