@@ -7,7 +7,8 @@ import dev.vitals.doctor.rules.Numbers;
 /**
  * How many classes a logged run predicts, which the chance level needs: as the user says
  * ({@code --classes N}), or inferred from the first logged loss when it sits at ln C, the loss of an
- * untrained classifier over C classes, and the first accuracy (if logged) is near guessing.
+ * untrained classifier over C classes, and the first accuracy (if logged) is near guessing, or from
+ * a run that ends stuck there.
  * {@code count} 0 means unknown: the rules that need a chance level stay silent.
  */
 public record Classes(int count, String from) {
@@ -24,7 +25,7 @@ public record Classes(int count, String from) {
 
     public static Classes given(int n) { return new Classes(n, "--classes " + n); }
 
-    /** Inferred from the first logged step, or unknown. */
+    /** Inferred from the first logged step, or from a plateau at chance at the end, or unknown. */
     public static Classes infer(RunLog log) {
         // a log that says it (Vitals' own metrics.jsonl starts with {"classes": N}) is not guessed at
         for (LogRecord r : log.table().records()) {
@@ -39,7 +40,61 @@ public record Classes(int count, String from) {
             return new Classes(n.intValue(), "from the log's own classes record");
         }
         if (!log.has(Column.Kind.ACCURACY) && !log.has(Column.Kind.EPOCH_ACCURACY) && !log.has(Column.Kind.VAL_ACCURACY)) return unknown();
+        Classes first = fromFirstLoss(log);
+        return first.count() > 0 ? first : fromPlateauAtChance(log);
+    }
+
+    /** The last epochs this many or more, and a third of the log, for a plateau at chance. */
+    static final int PLATEAU_EPOCHS = 3;
+    /** A plateau's loss varies by at most this share, and sits at most this far above ln C. */
+    static final double PLATEAU_FLAT = 0.1, ABOVE_LN_C = 0.15;
+    /** A plateau's accuracy within this share of 1/C. */
+    static final double NEAR_GUESS = 0.3;
+
+    /**
+     * Where the first loss says nothing (an epoch log's first row is the mean of a whole epoch: 1776
+     * for a run at lr 1.0 that burst and then sat at chance), a run stuck at chance says it at the
+     * end: an uninformed classifier over C balanced classes has a loss of at least ln C and an
+     * accuracy near 1/C. The largest C whose ln C the plateau's lowest loss reaches, when the
+     * plateau's accuracy is near 1/C and its loss within a little of ln C. A run that learned
+     * anything fails the accuracy test.
+     */
+    static Classes fromPlateauAtChance(RunLog log) {
+        var ep = log.epochs();
+        int n = Math.max(PLATEAU_EPOCHS, ep.size() / 3);
+        if (ep.size() < n || n < PLATEAU_EPOCHS) return unknown();
+        double low = Double.POSITIVE_INFINITY, high = 0, accSum = 0;
+        int accN = 0;
+        for (var e : ep.subList(ep.size() - n, ep.size())) {
+            for (double l : new double[] {e.trainLoss(), e.valLoss()}) {
+                if (Double.isNaN(l)) continue;
+                if (!Double.isFinite(l)) return unknown();
+                low = Math.min(low, l);
+                high = Math.max(high, l);
+            }
+            for (double a : new double[] {e.trainAccuracy(), e.valAccuracy()}) {
+                if (Double.isNaN(a)) continue;
+                accSum += a;
+                accN++;
+            }
+        }
+        if (accN == 0 || !(low > 0.5) || high > low * (1 + PLATEAU_FLAT)) return unknown();
+        long c = (long) Math.floor(Math.exp(low));
+        double acc = accSum / accN;
+        if (c < 2 || c > MAX_INFERRED || low - Math.log(c) > ABOVE_LN_C || Math.abs(acc - 1.0 / c) > NEAR_GUESS / c) return unknown();
+        return new Classes((int) c, "inferred: over the last " + n + " epochs the loss sat at " + Numbers.fmt(low) + " to " + Numbers.fmt(high)
+                + " with accuracy " + Numbers.pct(acc) + ", an uninformed guess among " + c + " classes (ln " + c + " = " + Numbers.fmt(Math.log(c)) + ")");
+    }
+
+    /** The latest first logged step whose loss still tells the untrained model's. */
+    static final long EARLY_STEP = 5;
+
+    private static Classes fromFirstLoss(RunLog log) {
         RunLog.Row first = log.rows().get(0);
+        // a step log whose first row is step 49 (Lightning logs every 50) has moved off ln C: 2.466
+        // there read as 12 classes of a 10-class run; an epoch log's first row is its first epoch
+        boolean epochLog = log.rows().size() == log.epochs().size();
+        if (!epochLog && first.step() > EARLY_STEP) return unknown();
         double l0 = first.loss();
         if (!(l0 > 0.5) || !Double.isFinite(l0)) return unknown();
         long c = Math.round(Math.exp(l0));

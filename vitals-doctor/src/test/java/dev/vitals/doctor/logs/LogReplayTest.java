@@ -119,6 +119,27 @@ class LogReplayTest {
     }
 
     @Test
+    void aRunStuckAtChanceAtItsEndSaysHowManyClassesItGuessesAmong() throws IOException {
+        // SGD at 1.0 on digits, logged by Keras: the first epoch's mean loss (1776) says nothing, the
+        // last epochs sit at 2.36-2.45 (ln 10 = 2.303 and above) with accuracy near 10%: "healthy"
+        // without --classes; inferred 10 from the plateau, the run is at chance
+        StringBuilder sb = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n0,0.1321,1776.24,0.1114,2.4108\n");
+        double[][] rows = {{0.0939, 2.3893, 0.0919, 2.3859}, {0.0925, 2.4226, 0.1421, 2.3261}, {0.1050, 2.3650, 0.0864, 2.4380},
+                {0.1085, 2.4036, 0.1086, 2.4359}, {0.1071, 2.3838, 0.0864, 2.3533}, {0.0925, 2.3606, 0.0864, 2.3995},
+                {0.0967, 2.4047, 0.0947, 2.3866}, {0.0946, 2.3572, 0.0864, 2.3932}, {0.0967, 2.3728, 0.0836, 2.4639}};
+        for (int e = 0; e < rows.length; e++) sb.append(String.format(Locale.ROOT, "%d,%.4f,%.4f,%.4f,%.4f%n", e + 1, rows[e][0], rows[e][1], rows[e][2], rows[e][3]));
+        LogReplay.Result r = replay("keras.csv", sb.toString(), null);
+        assertEquals(10, r.classes().count(), r.classes().from());
+        assertTrue(codes(r).contains("ACCURACY_AT_CHANCE"), r.findings().toString());
+
+        // a step log whose first row is step 49 (Lightning logs every 50 steps) has moved off ln C:
+        // its 2.466 is near ln 12 but says nothing of a 10-class run that learned
+        StringBuilder steps = new StringBuilder("step,loss,accuracy\n");
+        for (int s = 49; s < 1000; s += 50) steps.append(s).append(',').append(String.format(Locale.ROOT, "%.4f,%.3f%n", 2.466 * Math.exp(-s / 300.0), Math.min(0.95, 0.1 + s / 1000.0)));
+        assertEquals(0, replay("lightning.csv", steps.toString(), null).classes().count());
+    }
+
+    @Test
     void aKerasRunThrownAboutByItsRateIsTooHighNotOverfitting() throws IOException {
         // Adam at 0.1 on digits: the training loss climbs back from 1.46 while validation is above its first epoch
         String log = """
