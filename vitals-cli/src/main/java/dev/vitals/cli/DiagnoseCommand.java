@@ -32,7 +32,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     JsonReport json;
 
-    @Option(names = "--classes", paramLabel = "N", description = "number of classes, for the chance level (default: inferred from an initial loss of ln N, else unknown)")
+    @Option(names = "--classes", paramLabel = "N", description = "number of classes, for the chance level (default: inferred from an initial loss of ln N, or from a run stuck at chance, else unknown)")
     Integer classes;
 
     @picocli.CommandLine.Spec
@@ -51,6 +51,10 @@ final class DiagnoseCommand implements Callable<Integer> {
         PrintWriter o = cmd.commandLine().getOut();
         printSummary(o, r);
         Diagnosis.print(o, r.findings());
+        // the fixes speak a Vitals spec's keys; a log comes from a framework that has other names
+        if (r.findings().stream().anyMatch(f -> f.severity() != dev.vitals.core.report.Finding.Severity.INFO)) {
+            o.println("fixes name a Vitals spec's keys (lr, train.clip_norm, init, ...); docs/diagnose.md gives each in PyTorch and Keras");
+        }
         Report report = Report.of("diagnose", log.getFileName() == null ? log.toString() : log.getFileName().toString(), r.findings(), metrics(r));
         json.write(report);
         return report.healthy() ? Main.OK : Main.UNHEALTHY;

@@ -55,6 +55,7 @@ class DiagnoseCommandTest {
         assertTrue(r.out().contains("global_step as step") && r.out().contains("train/loss as loss") && r.out().contains("ignored: notes"), r.out());
         assertTrue(r.out().contains("ERROR EXPLODING_GRADIENTS"), r.out());
         assertTrue(r.out().contains("cause:") && r.out().contains("fix:"), r.out());
+        assertTrue(r.out().contains("fixes name a Vitals spec's keys"), "the log's framework has other names: " + r.out());
         JsonNode rep = new ObjectMapper().readTree(json.toFile());
         assertEquals("diagnose", rep.get("command").asText());
         assertEquals("unhealthy", rep.get("verdict").asText());
@@ -74,6 +75,7 @@ class DiagnoseCommandTest {
         assertTrue(r.out().contains("20 epochs, 10 with validation"), r.out());
         assertTrue(r.out().contains("(keras_history)"), r.out());
         assertTrue(r.out().contains("the log's epoch 0 is epoch 1"), r.out());
+        assertFalse(r.out().contains("fixes name"), "nothing to fix: " + r.out());
     }
 
     @Test
