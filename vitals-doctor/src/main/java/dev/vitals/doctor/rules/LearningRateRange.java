@@ -58,7 +58,7 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
     @Override public String condition() {
         return "lint: adam/adamw with lr below " + ADAM_LOW + " or above " + ADAM_HIGH + "; sgd with lr / (1 - momentum) below " + SGD_LOW + " or above " + (int) SGD_HIGH
                 + ". Probe: in a range test from " + LR_START + " to " + LR_END + " over " + STEPS + " steps, the spec's rate is more than " + TOO_HIGH
-                + " times the rate at the smoothed loss minimum, or within " + NEAR_DIVERGENCE + "x of the rate where its loss diverged, or less than " + TOO_LOW + " of it; a test whose suggested rate (a tenth of the minimum's) lies above the lint's range for the optimizer is inconclusive (except for a regression of the label value, whose output must reach the labels' scale); the lint's warning is withdrawn when the spec's rate is at most 1/"
+                + " times the rate at the smoothed loss minimum, or within " + NEAR_DIVERGENCE + "x of the rate where its loss diverged, or less than " + TOO_LOW + " of it; a test whose suggested rate (a tenth of the minimum's) lies above the lint's range for the optimizer is inconclusive (except for a regression of the label value, whose output must reach the labels' scale); a test whose weights did not move (updates lost) says nothing; the lint's warning is withdrawn when the spec's rate is at most 1/"
                 + (int) VOUCHES_BELOW + " of the minimum's";
     }
 
@@ -214,7 +214,26 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
                 if (k >= STEPS || !ctx.timeLeft()) run.control().requestStop("done");
             }
         });
+        List<dev.vitals.core.nn.Parameter> params = e.model().parameters();
+        float[][] before = new float[params.size()][];
+        for (int i = 0; i < before.length; i++) before[i] = java.util.Arrays.copyOf(params.get(i).value().data(), params.get(i).size());
         t.fit(e.data().train(), null, null);
+        // weights that never moved (updates lost, frozen layers) leave a curve of batch noise whose
+        // lowest point means nothing: wine under stale_updates put a "minimum" at 3.2e-5 and called
+        // adamw's 3e-3 94 times too high beside the frozen parameters' own error
+        double moved = 0, size = 0;
+        for (int i = 0; i < before.length; i++) {
+            float[] now = params.get(i).value().data();
+            for (int k = 0; k < before[i].length; k++) {
+                double d = now[k] - before[i][k];
+                moved += d * d;
+                size += (double) before[i][k] * before[i][k];
+            }
+        }
+        if (!(moved > 0) || moved < 1e-12 * size) {
+            ctx.measured().put("skipped", "the weights did not move during the test: its curve is the batches' noise");
+            return null;
+        }
         if (curve.size() < 2 * SKIP || Double.isNaN(state[2])) {
             ctx.measured().put("skipped", "too few steps to read a curve (" + curve.size() + ")");
             return null;

@@ -225,6 +225,17 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aRangeTestWhoseWeightsNeverMovedSaysNothing() {
+        // stale_updates on wine: no update is applied, and the batches' noise put a "minimum" at 3.2e-5
+        // that called adamw's 3e-3 94 times too high
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: wine, validation: 0.2}\nmodel: {layers: [{dense: 32}, batchnorm, relu, {dense: 3}]}\n"
+                + "optimizer: {name: adamw, lr: 0.003, weight_decay: 0.01}\ntrain: {epochs: 30, batch: 16}\nfaults: [stale_updates]\n", null);
+        Measurements m = new Measurements();
+        assertTrue(probe(new dev.vitals.doctor.rules.LearningRateRange(), s, m).isEmpty(), m.values().toString());
+        assertTrue(String.valueOf(m.values().get("skipped")).startsWith("the weights did not move"), m.values().toString());
+    }
+
+    @Test
     void aRegressionOfLargeLabelsReadsItsRangeTestAsMeasured(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
         // prices of about 1700-7600: the linear output must grow to them, so adam's minimum at a rate of
         // 10 is real (0.3 trains to the noise), not the bounded-output artefact the test calls inconclusive
