@@ -88,6 +88,9 @@ class DiagnoseCommandTest {
         assertTrue(text.err().contains("t.csv line 3: column 'loss' holds 'lots'"), text.err());
         Run empty = vitals("diagnose", write("e.jsonl", "\n").toString());
         assertEquals(Main.BAD_INPUT, empty.code(), empty.err());
+        Run spec = vitals("diagnose", write("spec.yaml", "name: x\ndata: {source: iris}\nmodel: {layers: [{dense: 3}]}\n").toString());
+        assertEquals(Main.BAD_INPUT, spec.code());
+        assertTrue(spec.err().contains("spec.yaml: a YAML file, expected a training log") && spec.err().contains("'vitals check'"), spec.err());
         Run noLoss = vitals("diagnose", write("n.csv", "step,acc\n0,0.1\n").toString());
         assertEquals(Main.BAD_INPUT, noLoss.code());
         assertTrue(noLoss.err().contains("no training-loss column"), noLoss.err());

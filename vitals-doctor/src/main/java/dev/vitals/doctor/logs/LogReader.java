@@ -24,6 +24,11 @@ public final class LogReader {
             if (Files.isDirectory(path) || TensorBoardLog.isEventFile(path)) return TensorBoardLog.read(path);
             if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+            // a spec handed to diagnose read as a CSV ("line 3: 3 values, but the header names 1 columns")
+            if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+                throw new InputException(path + ": a YAML file, expected a training log (CSV, JSON lines, TensorBoard events, an MLflow run folder); "
+                        + "a spec is run with 'vitals check' or 'vitals train'");
+            }
             if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson") || startsWithBrace(path)) return LongFormat.widen(JsonLinesLog.read(path));
             return LongFormat.widen(PanelExport.widen(CsvLog.read(path)));
         } catch (java.nio.charset.MalformedInputException e) {
