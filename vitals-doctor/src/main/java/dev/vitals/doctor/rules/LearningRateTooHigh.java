@@ -43,6 +43,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK
                 + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
+                + "At the end of a run, either reading (the steps' bounce, or the epochs' climb) is an error when the run ended less than "
+                + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to a perfect score on its judged and its training accuracy. "
                 + "An error rather than a warning when the loss (the mean of the last 10 steps, from step 20, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
     }
 
@@ -69,10 +71,50 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
-        if (moment != Moment.STEP) return t.steps() < WINDOW + 20 ? byEpoch(t) : List.of();
-        int n = t.steps();
+        if (moment != Moment.STEP && t.steps() < WINDOW + 20) return byEpoch(t);
+        if (moment == Moment.EPOCH) return List.of();
+        if (moment == Moment.END) return endedUnfitted(t);
         List<Finding> diverged = diverged(t);
         if (!diverged.isEmpty()) return diverged;
+        return bounce(t);
+    }
+
+    /**
+     * At the end: a loss still bouncing without progress, or one that climbed back up between epochs,
+     * in a run that ended less than halfway from chance to a perfect score is an error, since its rate
+     * cost it the fit: adam at 0.1 on digits
+     * bounced from epoch 4 and ended at 35% / 33% (3 warnings, exit 0), where 1e-3 reaches 97%.
+     */
+    private List<Finding> endedUnfitted(Trace t) {
+        // still bouncing at the end, or a training loss that climbed back up between epochs and stayed
+        // there (adam at 0.1: 1.08 at epoch 4, 2.06 at epoch 8, 1.61 at the end, its last steps calmer)
+        List<Finding> b = bounce(t);
+        if (b.isEmpty()) b = byEpoch(t);
+        if (b.isEmpty() || t.info() == null || t.epochs().isEmpty()) return List.of();
+        double chance = t.info().chance();
+        if (!(chance > 0)) return List.of();
+        dev.vitals.core.train.EpochResult last = t.epochs().getLast();
+        double bar = chance + Underfitting.HALFWAY * (1 - chance), acc = Curves.accuracy(last);
+        if (!(acc < bar) || !(last.trainAccuracy() < bar)) return List.of();
+        Finding w = b.get(0);
+        return List.of(finding(Stage.TRAIN, Severity.ERROR, null, w.step(), w.message() + "; the run ended at " + dev.vitals.doctor.rules.Numbers.pct(last.trainAccuracy())
+                        + " training" + (last.hasValidation() ? " and " + dev.vitals.doctor.rules.Numbers.pct(last.valAccuracy()) + " validation" : "")
+                        + " accuracy, less than halfway from guessing (" + dev.vitals.doctor.rules.Numbers.pct(chance) + ") to a perfect score",
+                withEnd(w.evidence(), acc), cause(), fix()));
+    }
+
+    /** Evidence key of the end-of-run error: the judged accuracy the run ended at. */
+    static final String ENDED_UNFITTED = "ended_at_accuracy";
+
+    private static java.util.Map<String, Object> withEnd(java.util.Map<String, Object> evidence, double acc) {
+        java.util.Map<String, Object> m = new LinkedHashMap<>(evidence);
+        m.put(ENDED_UNFITTED, dev.vitals.doctor.rules.Numbers.round(acc));
+        return m;
+    }
+
+    /** The loss bouncing without progress over the last {@link #WINDOW} steps, while it is still high. */
+    private List<Finding> bounce(Trace t) {
+        int n = t.steps();
         if (n < WINDOW + 20 || Curves.labelOrderedBatches(t)) return List.of();
         int from = n - WINDOW;
         double first = t.meanLoss(from, from + WINDOW / 2), second = t.meanLoss(from + WINDOW / 2, n);
@@ -187,6 +229,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     @Override
     public boolean stillHolds(Trace t, Finding f) {
         if (!f.evidence().containsKey("peak_epoch")) return true;
+        // raised at the end, of the end (a run that lost ground and ended unfitted)
+        if (f.evidence().containsKey(ENDED_UNFITTED)) return true;
         return t.steps() < WINDOW + 20 && !byEpoch(t).isEmpty();
     }
 }

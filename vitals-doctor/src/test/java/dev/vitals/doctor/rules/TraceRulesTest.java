@@ -491,6 +491,33 @@ class TraceRulesTest {
         }
 
         @Test
+        void aRunThatLostGroundAndEndedUnfittedIsAnErrorAtItsEnd() {
+            // adam at 0.1 on digits: the training loss climbed from 1.08 (epoch 4) to 2.06 (epoch 8), and the
+            // run ended at 35% / 33%, its last steps calmer: three warnings and exit 0
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).plan(10, 10, 36, 32, 287);
+            double[] loss = {1.520, 1.162, 1.157, 1.082, 1.517, 1.427, 1.444, 2.058, 1.638, 1.610};
+            double[] acc = {0.599, 0.691, 0.698, 0.680, 0.617, 0.627, 0.562, 0.425, 0.434, 0.351};
+            Trace lost = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 360; s++) {
+                lost.step(loss[s / 36] * (1 - 0.001 * (s % 36)), acc[s / 36], 0.2);
+                if (s % 10 == 0) lost.observe(obs(s, s / 36, loss[s / 36], 1.0, fill(p, 0.5), fill(p, 1e-2), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 10; e++) lost.epoch(epoch(e, loss[e], acc[e], loss[e], acc[e] - 0.02, 36L * (e + 1)));
+            List<Finding> f = new LearningRateTooHigh().evaluate(lost, END);
+            assertEquals(1, f.size());
+            assertEquals(Severity.ERROR, f.get(0).severity());
+            assertTrue(f.get(0).message().contains("the run ended at 35.1% training and 33.1% validation accuracy, less than halfway"), f.get(0).message());
+            assertTrue(new LearningRateTooHigh().stillHolds(lost, f.get(0)), "raised at the end, of the end");
+
+            // the same climb in a run that still ended at 90%: the warnings said enough
+            Trace recovered = b.build();
+            for (int s = 0; s < 360; s++) recovered.step(loss[s / 36] * (1 - 0.001 * (s % 36)), 0.9, 0.2);
+            for (int e = 0; e < 10; e++) recovered.epoch(epoch(e, loss[e], e == 9 ? 0.9 : acc[e], loss[e], e == 9 ? 0.88 : acc[e], 36L * (e + 1)));
+            assertTrue(new LearningRateTooHigh().evaluate(recovered, END).isEmpty());
+        }
+
+        @Test
         void aFlatHighTrainingLossWithLiveGradientsIsAPlateau() {
             TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 10, 50, 32, 800);
             Trace t = b.build();
@@ -586,6 +613,40 @@ class TraceRulesTest {
             // training at 40% (above chance and its 4.7-point margin on 640 examples), validation at 37% (within 8.3 on 200)
             for (int e = 0; e < 10; e++) atChance.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.40, 1.08, 0.37, 20L * (e + 1)));
             assertTrue(new Underfitting().evaluate(atChance, EPOCH).isEmpty());
+        }
+
+        @Test
+        void aRunThatEndsFarFromFittedIsUnderfittingAtItsEnd() {
+            // digits through a 1-unit layer: 21% / 20% after 10 epochs, the loss falling 1.5% an epoch,
+            // neither level nor climbing fast: "healthy, nothing found"
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 1).plan(10, 10, 36, 32, 287);
+            double[][] rows = {{2.321, 0.116, 2.273, 0.136}, {2.245, 0.130, 2.217, 0.105}, {2.191, 0.135, 2.169, 0.105}, {2.145, 0.127, 2.126, 0.164},
+                    {2.105, 0.171, 2.091, 0.164}, {2.070, 0.172, 2.060, 0.167}, {2.036, 0.183, 2.029, 0.209}, {2.006, 0.212, 2.004, 0.199},
+                    {1.977, 0.210, 1.981, 0.199}, {1.950, 0.209, 1.964, 0.199}};
+            Trace t = run(b, rows);
+            List<Finding> f = new Underfitting().evaluate(t, END);
+            assertEquals(1, f.size());
+            assertTrue(f.get(0).message().startsWith("the run ended far from fitted: training accuracy 20.9%, validation 19.9% after 10 epochs"), f.get(0).message());
+            assertTrue(new Underfitting().stillHolds(t, f.get(0)));
+
+            // a curve at 60-78% is more than halfway: whatever else it shows, it is not far from fitted
+            double[][] well = new double[10][];
+            for (int e = 0; e < 10; e++) well[e] = new double[] {rows[e][0], 0.60 + 0.02 * e, rows[e][2], 0.58 + 0.02 * e};
+            assertTrue(new Underfitting().evaluate(run(b, well), END).stream().noneMatch(x -> x.message().startsWith("the run ended far from fitted")));
+            // a run stopped early by its plan (5 of 10 epochs done) is judged by none of the end readings
+            assertTrue(new Underfitting().evaluate(run(b, java.util.Arrays.copyOf(rows, 5)), END).isEmpty());
+        }
+
+        private Trace run(TraceBuilder b, double[][] rows) {
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 36 * rows.length; s++) {
+                double[] r = rows[s / 36];
+                t.step(r[0], r[1], 0.2);
+                if (s % 10 == 0) t.observe(obs(s, s / 36, r[0], 1.0, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < rows.length; e++) t.epoch(epoch(e, rows[e][0], rows[e][1], rows[e][2], rows[e][3], 36L * (e + 1)));
+            return t;
         }
 
         @Test
