@@ -43,7 +43,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK
                 + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
-                + "At the end of a run, either reading (the steps' bounce, or the epochs' climb) is an error when the run ended less than "
+                + "At the end of a run that did its whole plan, either reading (the steps' bounce, or the epochs' climb) is an error when the run ended less than "
                 + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to a perfect score on its judged and its training accuracy. "
                 + "An error rather than a warning when the loss (the mean of the last 10 steps, from step 20, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
     }
@@ -90,7 +90,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // there (adam at 0.1: 1.08 at epoch 4, 2.06 at epoch 8, 1.61 at the end, its last steps calmer)
         List<Finding> b = bounce(t);
         if (b.isEmpty()) b = byEpoch(t);
-        if (b.isEmpty() || t.info() == null || t.epochs().isEmpty()) return List.of();
+        // the whole plan done: check's short run stops after 300 steps, and a run stopped early is judged by its own end
+        if (b.isEmpty() || t.info() == null || t.epochs().isEmpty() || t.epochs().size() < t.info().epochs()) return List.of();
         double chance = t.info().chance();
         if (!(chance > 0)) return List.of();
         dev.vitals.core.train.EpochResult last = t.epochs().getLast();
