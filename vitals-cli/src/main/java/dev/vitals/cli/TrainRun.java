@@ -52,7 +52,7 @@ final class TrainRun {
             String why = "not training: the data cannot be trained on as it is";
             o.println(why);
             Diagnosis.print(o, pre.findings());
-            Report report = Report.of("train", spec.name(), pre.findings(), Report.untrained(why, (System.nanoTime() - t0) / 1e9));
+            Report report = Report.of("train", spec.name(), pre.findings(), Report.untrained(why, (System.nanoTime() - t0) / 1e9, hasTest(data)));
             // the run folder holds what a pipeline looks for (the report and the spec), with no model
             RunDirectory dir = RunDirectory.create(out, spec.name());
             dir.writeSpec(spec);
@@ -112,7 +112,7 @@ final class TrainRun {
         }
         if (r.stopReason() != null) o.println("stopped: " + r.stopReason());
         Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer(), exp.data().train().classNames());
-        Report report = Report.of("train", spec.name(), outcome.findings(), Report.metrics(r));
+        Report report = Report.of("train", spec.name(), outcome.findings(), Report.metrics(r, hasTest(exp.data())));
         report.write(dir.path().resolve("report.json"));
         json.write(report);
         // a finding printed while the run went on that no longer holds of the whole run (accuracy at
@@ -153,4 +153,6 @@ final class TrainRun {
         String refused = RunDirectory.refusesFiles(parent);
         if (refused != null) throw new InputException(option + " " + p + ": cannot create a file in " + parent + " (" + refused + ")");
     }
+
+    private static boolean hasTest(PreparedData d) { return d.test() != null && d.test().size() > 0; }
 }

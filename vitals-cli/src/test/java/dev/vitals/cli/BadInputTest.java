@@ -351,6 +351,7 @@ class BadInputTest {
         assertFalse(Files.exists(dir.resolve("run/model.safetensors")), "no weights: nothing was trained");
         com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("r.json").toFile()).get("metrics");
         assertTrue(metrics.get("best_epoch").isNull() && metrics.get("stopped").asText().startsWith("not training"), metrics.toString());
+        assertTrue(metrics.has("test_accuracy") && metrics.get("test_accuracy").isNull(), "a test split, never measured: " + metrics);
     }
 
     // ---- files ----------------------------------------------------------------------------------

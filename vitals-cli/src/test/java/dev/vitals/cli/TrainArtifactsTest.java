@@ -242,6 +242,28 @@ class TrainArtifactsTest {
     }
 
     @Test
+    void aRunStoppedByANonFiniteLossReportsItsTestMetricsAsNull(@TempDir Path dir) throws IOException {
+        // sgd at 5 on digits goes NaN: the test split exists but was never measured; its keys were
+        // missing while val_* are present as null
+        Path spec = dir.resolve("nan.yaml");
+        Files.writeString(spec, """
+                name: nan
+                seed: 1
+                data: {source: digits}
+                model: {layers: [{dense: 64}, relu, {dense: 64}, relu, {dense: 10}]}
+                optimizer: {name: sgd, lr: 5.0}
+                train: {epochs: 3, batch: 32}
+                """);
+        Path json = dir.resolve("r.json");
+        Cli.Result r = Cli.run("train", spec.toString(), "--out", dir.resolve("run").toString(), "--json", json.toString());
+        assertEquals(Main.UNHEALTHY, r.code(), r.all());
+        JsonNode metrics = new ObjectMapper().readTree(json.toFile()).get("metrics");
+        assertTrue(metrics.has("stopped"), metrics.toString());
+        assertTrue(metrics.has("test_accuracy") && metrics.get("test_accuracy").isNull(), metrics.toString());
+        assertTrue(metrics.has("test_loss") && metrics.get("test_loss").isNull(), metrics.toString());
+    }
+
+    @Test
     void epochsGivenOnTheCommandLineAreTheRunTheSpecsRulesJudge(@TempDir Path dir) throws IOException {
         // a warm-up as long as the spec's 4 epochs was refused even with --epochs 6, which leaves it shorter than the run
         Path spec = dir.resolve("warm.yaml");

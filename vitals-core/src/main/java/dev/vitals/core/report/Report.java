@@ -57,22 +57,32 @@ public record Report(int format, String command, String spec, String verdict, Li
         return m;
     }
 
-    /** The metrics of a {@code train} that did not start: no epoch, no kept weights, and why. */
-    public static Map<String, Object> untrained(String why, double seconds) {
+    /**
+     * The metrics of a {@code train} that did not start: no epoch, no kept weights, and why; the test
+     * metrics null where a test split exists (present, as {@code val_*} are, but not measured).
+     */
+    public static Map<String, Object> untrained(String why, double seconds, boolean testSplit) {
         Map<String, Object> m = untrained();
+        if (testSplit) {
+            m.put("test_loss", null);
+            m.put("test_accuracy", null);
+        }
         m.put("best_epoch", null);
         m.put("stopped", why);
         m.put("seconds", num(seconds));
         return m;
     }
 
-    /** {@code epochs} (one object per epoch) and the test metrics when there was a test split. */
-    public static Map<String, Object> metrics(RunResult r) {
+    /**
+     * {@code epochs} (one object per epoch) and the test metrics when there was a test split: null
+     * where the run never reached them (stopped by a non-finite loss, its weights NaN).
+     */
+    public static Map<String, Object> metrics(RunResult r, boolean testSplit) {
         Map<String, Object> m = new LinkedHashMap<>();
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (EpochResult e : r.epochs()) epochs.add(epoch(e));
         m.put("epochs", epochs);
-        if (r.hasTest()) {
+        if (testSplit || r.hasTest()) {
             m.put("test_loss", num(r.testLoss()));
             m.put("test_accuracy", num(r.testAccuracy()));
         }
