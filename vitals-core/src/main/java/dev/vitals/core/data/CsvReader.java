@@ -25,7 +25,8 @@ import java.util.zip.ZipException;
  * Reads labelled examples from CSV: one example per line, features first, the label in the last
  * column. UTF-8 text, plain or gzipped (recognised by its first bytes, whatever the name), with or
  * without a byte-order mark, LF or CRLF line ends. The first line is a header if one of its feature
- * fields is not a number, or if only its label is a word while the labels below it are numbers.
+ * fields is not a number (nor a missing-value mark such as NA), if its fields are the column numbers
+ * (0, 1, 2, ... or 1, 2, 3, ...), or if only its label is a word while the labels below it are numbers.
  * Labels may be numbers (class indices) or words (classes in sorted order), not a mix. Every
  * problem names the file, the line and the column.
  */
@@ -102,7 +103,8 @@ public final class CsvReader {
             String line;
             while ((line = in.readLine()) != null) {
                 lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
+                // every byte-order mark, not just one (a file saved twice by an editor that adds its own)
+                if (lineNo == 1) while (line.startsWith("\uFEFF")) line = line.substring(1);
                 if (line.isBlank()) continue;
                 if (lineNo == 1 && utf16(line)) {
                     throw new InputException(name + ": UTF-16 text (as Excel's \"Unicode text\" or PowerShell writes it); expected UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)");
@@ -129,7 +131,10 @@ public final class CsvReader {
                     throw new InputException(name + " line " + recordLine + ": a quoted field holds NUL bytes or bytes that are not UTF-8 text; expected a CSV text file (save it as UTF-8)");
                 }
                 if (header == null && pending == null && rows.isEmpty()) {
-                    if (!allNumeric(fields.subList(0, Math.max(0, fields.size() - 1)))) {
+                    // a field a spreadsheet leaves for a missing value (NA, ?) makes a data row, not a
+                    // header: "1.0,NA,2.0,3.0,1" was taken for one and the row dropped without a word
+                    List<String> features = fields.subList(0, Math.max(0, fields.size() - 1));
+                    if (!allNumeric(features) && !allNumericOrMissing(features) || numbered(fields)) {
                         header = fields;
                         continue;
                     }
@@ -171,6 +176,8 @@ public final class CsvReader {
             for (int c = 0; c < columns - 1; c++) row[c] = number(fields.get(c), lineNo, c);
             String lab = unquote(fields.get(columns - 1));
             if (lab.isEmpty()) throw new InputException(where(lineNo, columns - 1) + ": empty label; expected a class number or name in the last column");
+            // NA and ? are a missing label, not a class of their own (they became classes "NA" and "?")
+            if (missing(lab)) throw new InputException(where(lineNo, columns - 1) + ": label '" + lab + "' marks a missing value; expected a class number or name in the last column (drop the row)");
             if (parse(lab) == null) {
                 if (numericLabels) throw mixed(lineNo, lab);
                 textLabels = true;
@@ -211,7 +218,8 @@ public final class CsvReader {
             String t = unquote(field);
             if (t.isEmpty()) throw new InputException(where(line, col) + ": empty value; expected a number (write NaN for a missing value)");
             Float v = parse(t);
-            if (v == null) throw new InputException(where(line, col) + ": '" + abbreviate(t) + "' is not a number; expected a number (features first, the label last)");
+            if (v == null) throw new InputException(where(line, col) + ": '" + abbreviate(t) + "' is not a number; expected a number (features first, the label last"
+                    + (missing(t) ? "; write NaN for a missing value" : "") + ")");
             return v;
         }
 
@@ -254,6 +262,38 @@ public final class CsvReader {
     private static boolean allNumeric(List<String> fields) {
         for (String f : fields) if (parse(f) == null) return false;
         return true;
+    }
+
+    /** What spreadsheets and pandas write for a missing value. */
+    static boolean missing(String field) {
+        return switch (unquote(field).trim()) {
+            case "NA", "N/A", "n/a", "na", "?", "<NA>", "#N/A", "NULL", "null", "None" -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean allNumericOrMissing(List<String> fields) {
+        for (String f : fields) if (parse(f) == null && !missing(f)) return false;
+        return true;
+    }
+
+    /**
+     * Column names that are their own numbers, 0, 1, 2, ... or 1, 2, 3, ... across the whole line
+     * (pandas' default header, or numbered columns, the label's name included or numbered too):
+     * "1,2,3,4,class" was read as a row whose label "class" became a class of one example.
+     */
+    static boolean numbered(List<String> fields) {
+        if (fields.size() < 3) return false;
+        int start = -1;
+        for (int i = 0; i < fields.size() - 1; i++) {
+            String f = unquote(fields.get(i)).trim();
+            if (!f.matches("\\d+")) return false;
+            int v = Integer.parseInt(f.length() > 9 ? "-1" : f);
+            if (i == 0) start = v;
+            if (start > 1 || v != start + i) return false;
+        }
+        String last = unquote(fields.getLast()).trim();
+        return !last.matches("\\d+") || Integer.parseInt(last.length() > 9 ? "-1" : last) == start + fields.size() - 1;
     }
 
     /** Splits on commas, honouring double quotes (which it drops); null if a quote is never closed. */

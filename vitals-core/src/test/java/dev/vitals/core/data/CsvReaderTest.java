@@ -47,6 +47,34 @@ class CsvReaderTest {
         assertArrayEquals(new float[] {1, 2, 3, 4}, t.data().x());
     }
 
+    @Test void numberedColumnsAreAHeaderOverWordLabels() {
+        // "1,2,3,4,class" was a data row whose label "class" became a class of one example
+        CsvReader.Table t = read(csv("n.csv", "1,2,3,4,class\n2.1,1.9,0.5,2.4,dog\n0.1,0.2,0.3,0.4,cat\n"));
+        assertEquals(List.of("1", "2", "3", "4", "class"), t.header());
+        assertEquals(List.of("cat", "dog"), t.data().classNames());
+        // pandas' default header numbers the label's column too: "4" was a class of one example
+        CsvReader.Table p = read(csv("p.csv", "0,1,2,3,4\n2.1,1.9,0.5,2.4,2\n0.1,0.2,0.3,0.4,1\n"));
+        assertEquals(5, p.header().size());
+        assertEquals(2, p.data().size());
+        // a data row of counts is not a header for happening to start 1, 2, 3
+        assertNull(read(csv("c.csv", "1,2,3,0\n4,5,6,1\n")).header());
+    }
+
+    @Test void aMissingValueInTheFirstRowIsAnErrorNotAHeader() {
+        // the row was taken for a header and dropped without a word; on any later line it is an error
+        Path p = csv("na.csv", "1.0,NA,2.0,3.0,1\n2.5,0.1,0.5,0.4,2\n");
+        assertMessage(() -> read(p), p + " line 1, column 2: 'NA' is not a number; expected a number (features first, the label last; write NaN for a missing value)");
+        Path q = csv("q.csv", "a,b,label\n1,2,cat\n3,4,?\n5,6,dog\n");
+        assertMessage(() -> read(q), q + " line 3, column 3 (label): label '?' marks a missing value; expected a class number or name in the last column (drop the row)");
+    }
+
+    @Test void everyByteOrderMarkIsDropped() {
+        // a second mark made the first row a "header" and it was dropped
+        CsvReader.Table t = read(csv("b.csv", "\uFEFF\uFEFF1.5,2,0\n3,4,1\n"));
+        assertNull(t.header());
+        assertEquals(2, t.data().size());
+    }
+
     @Test void wordLabelsWithoutHeaderKeepTheFirstRow() {
         CsvReader.Table t = read(csv("w.csv", "5.1,3.5,setosa\n6.2,2.9,versicolor\n5.0,3.6,setosa\n"));
         assertNull(t.header());
