@@ -106,6 +106,9 @@ public final class Idx {
             throw fail(file, "is named .gz but is not gzip data (starts with " + bytes(raw, 4) + ", gzip starts with 1f 8b)");
         }
         byte[] b = gzip ? gunzip(file, raw) : raw;
+        if (gzip && b.length >= 2 && (b[0] & 0xFF) == 0x1F && (b[1] & 0xFF) == 0x8B) {
+            throw fail(file, "is compressed twice: once decompressed it is gzip data again (1f 8b), expected IDX data (magic " + hex(magic) + "); gunzip it once and rename it");
+        }
         if (b.length == 0) throw fail(file, "is empty once decompressed; expected an IDX file of " + what + " (magic " + hex(magic) + ")");
         if (b.length < 4) throw fail(file, "truncated: " + b.length + " bytes, expected at least the 4-byte magic number " + hex(magic));
         int found = readInt(b, 0);

@@ -119,10 +119,17 @@ final class IdxSources {
      */
     static Path find(Path dir, String name) {
         String dotted = name.replace("-idx", ".idx");
+        List<Path> there = new java.util.ArrayList<>();
         for (String n : List.of(name + ".gz", name, dotted + ".gz", dotted)) {
             Path p = dir.resolve(n);
-            if (Files.isRegularFile(p)) return p;
+            if (Files.isRegularFile(p)) there.add(p);
         }
-        return null;
+        // two copies (a .gz and what was unpacked from it, perhaps since changed): which one is meant
+        // is the user's to say; the .gz was read without a word
+        if (there.size() > 1) {
+            throw new InputException(dir + ": " + there.stream().map(p -> String.valueOf(p.getFileName())).collect(Collectors.joining(" and "))
+                    + " are both here; expected one file of " + name + " (remove or move the other)");
+        }
+        return there.isEmpty() ? null : there.getFirst();
     }
 }

@@ -65,6 +65,15 @@ class IdxSourcesTest {
         assertEquals(5, d.ownTest().classes());
     }
 
+    @Test void idxFolderWithAFileAndItsGzipIsAmbiguous() throws Exception {
+        // 1400 plain images beside 100 gzipped ones: the .gz was read without a word
+        Path both = dir.resolve("both");
+        IdxFiles.dataset(both, 6, 0, 2, 2, 2, false);
+        Files.write(both.resolve("train-images-idx3-ubyte.gz"), new byte[] {0x1F, (byte) 0x8B});
+        assertMessage(() -> Sources.load("idx:both", Map.of(), dir, 1), both + ": train-images-idx3-ubyte.gz and train-images-idx3-ubyte are both here; "
+                + "expected one file of train-images-idx3-ubyte (remove or move the other)");
+    }
+
     @Test void idxMissingFolder() {
         Path p = dir.resolve("absent");
         assertMessage(() -> Sources.load("idx:absent", Map.of(), dir, 1),

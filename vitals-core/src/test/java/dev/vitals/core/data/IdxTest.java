@@ -90,6 +90,12 @@ class IdxTest {
         assertTrue(m.startsWith(p + ": is not an IDX file: found magic 0x50352032, expected 0x00000803"), m);
     }
 
+    @Test void aFileCompressedTwiceSaysSo() {
+        // it read "is not an IDX file: found magic 0x1F8B0800", gzip's own first bytes
+        Path p = write(dir.resolve("twice-idx3-ubyte.gz"), gzip(gzip(images(1, 1, 1, new byte[1]))));
+        assertTrue(message(() -> Idx.readImages(p)).startsWith(p + ": is compressed twice"), message(() -> Idx.readImages(p)));
+    }
+
     @Test void unsupportedDataType() {
         byte[] f = images(1, 1, 1, new byte[4]);
         f[2] = 0x0D;   // float elements
