@@ -220,6 +220,11 @@ public final class CsvReader {
             Float v = parse(t);
             if (v == null) throw new InputException(where(line, col) + ": '" + abbreviate(t) + "' is not a number; expected a number (features first, the label last"
                     + (missing(t) ? "; write NaN for a missing value" : "") + ")");
+            // a finite number beyond float32's range became infinity, which the data check then
+            // reported as an infinity written in the file
+            if (Float.isInfinite(v) && !t.toLowerCase(Locale.ROOT).contains("inf")) {
+                throw new InputException(where(line, col) + ": " + abbreviate(t) + " is beyond the range of a 32-bit float (about ±3.4e38); expected values within it (rescale the column)");
+            }
             return v;
         }
 

@@ -68,6 +68,12 @@ class CsvReaderTest {
         assertMessage(() -> read(q), q + " line 3, column 3 (label): label '?' marks a missing value; expected a class number or name in the last column (drop the row)");
     }
 
+    @Test void aNumberBeyondFloatRangeIsNotReadAsInfinity() {
+        Path p = csv("huge.csv", "a,b,y\n0.5,1.23e+200,1\n0.1,2,0\n");
+        assertMessage(() -> read(p), p + " line 2, column 2 (b): 1.23e+200 is beyond the range of a 32-bit float (about ±3.4e38); expected values within it (rescale the column)");
+        assertTrue(Float.isInfinite(read(csv("inf.csv", "0.5,inf,1\n0.1,2,0\n")).data().x()[1]), "an infinity written as one is a value");
+    }
+
     @Test void everyByteOrderMarkIsDropped() {
         // a second mark made the first row a "header" and it was dropped
         CsvReader.Table t = read(csv("b.csv", "\uFEFF\uFEFF1.5,2,0\n3,4,1\n"));
