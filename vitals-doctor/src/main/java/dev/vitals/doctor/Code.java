@@ -13,6 +13,7 @@ public enum Code {
     DATA_CLASS_IMBALANCE(Stage.DATA, "one class dwarfs another"),
     DATA_UNSHUFFLED(Stage.DATA, "training batches arrive ordered by label"),
     DATA_LEAKAGE(Stage.DATA, "identical examples in training and validation/test"),
+    DATA_CONSTANT_INPUTS(Stage.DATA, "every training example has the same inputs"),
     SOFTMAX_BEFORE_CROSS_ENTROPY(Stage.LINT, "an explicit softmax feeds a loss that applies its own"),
     LOSS_OUTPUT_MISMATCH(Stage.LINT, "loss and output layer or task do not fit"),
     TARGET_ENCODING(Stage.LINT, "targets encoded in a way the loss cannot reach"),

@@ -7,6 +7,7 @@ import dev.vitals.doctor.rules.GradientCheckFailed;
 import dev.vitals.doctor.rules.InitialLossOff;
 import dev.vitals.doctor.rules.InputLabelMismatch;
 import dev.vitals.doctor.rules.DataClassImbalance;
+import dev.vitals.doctor.rules.DataConstantInputs;
 import dev.vitals.doctor.rules.DataLabelRange;
 import dev.vitals.doctor.rules.DataLeakage;
 import dev.vitals.doctor.rules.DataNonFinite;
@@ -47,7 +48,7 @@ public final class Rules {
     private Rules() {}
 
     private static final List<Rule> ALL = List.of(
-            new DataNonFinite(), new DataLabelRange(), new DataUnscaled(), new DataClassImbalance(), new DataUnshuffled(), new DataLeakage(),
+            new DataNonFinite(), new DataLabelRange(), new DataUnscaled(), new DataClassImbalance(), new DataUnshuffled(), new DataLeakage(), new DataConstantInputs(),
             new SoftmaxBeforeCrossEntropy(), new LossOutputMismatch(), new TargetEncodingMismatch(), new SaturatingActivations(), new InitMismatch(),
             new NoNormalization(), new NoValidation(), new LearningRateRange(),
             new InitialLossOff(), new GradientCheckFailed(), new UpdateRuleMismatch(), new BatchMixing(), new CannotOverfitBatch(), new InputLabelMismatch(),

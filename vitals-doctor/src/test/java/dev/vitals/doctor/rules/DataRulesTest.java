@@ -111,6 +111,32 @@ class DataRulesTest {
         assertEquals(nans, c.measured().values().get("nonfinite_inputs"));
     }
 
+    // ---- DATA_CONSTANT_INPUTS ----------------------------------------------------------------
+
+    @Test void inputsThatAreTheSameInEveryExampleCarryNothing() {
+        // 600 rows of "1,2" with balanced labels: the data step said ok, and the probes blamed a bug
+        float[] x = new float[600 * 2];
+        float[] y = new float[600];
+        for (int i = 0; i < 600; i++) {
+            x[2 * i] = 1;
+            x[2 * i + 1] = 2;
+            y[i] = i % 2;
+        }
+        x[10] = Float.NaN;   // a missing value is DATA_NONFINITE's, not a second input
+        Spec s = spec("source: iris", "he", "{dense: 2}", "cross_entropy", "name: adam");
+        Finding f = one(new DataConstantInputs().check(new DataContext(s, prepared(dataset(Shape.of(2), x, y, 2), null, null), 2, new dev.vitals.doctor.check.Measurements())),
+                Code.DATA_CONSTANT_INPUTS);
+        assertTrue(f.isError());
+        assertTrue(f.message().startsWith("every one of the 600 training examples has the same 2 input values"), f.message());
+        // one value that differs anywhere is spread enough for this rule (what it is worth is the baseline's to judge)
+        x[1199] = 3;
+        assertTrue(new DataConstantInputs().check(new DataContext(s, prepared(dataset(Shape.of(2), x, y, 2), null, null), 2, new dev.vitals.doctor.check.Measurements())).isEmpty());
+        // and none of the bundled sets is constant
+        for (String src : List.of("iris", "wine", "breast-cancer", "digits")) {
+            assertTrue(check(new DataConstantInputs(), data(spec("source: " + src, "he", "{dense: 10}", "cross_entropy", "name: adam"))).isEmpty(), src);
+        }
+    }
+
     // ---- DATA_LABEL_RANGE --------------------------------------------------------------------
 
     @Test void oneBasedLabelsAreOutOfRangeAndSaidToLookOneBased() throws IOException {
