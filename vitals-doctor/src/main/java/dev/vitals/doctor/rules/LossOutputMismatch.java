@@ -123,7 +123,7 @@ public final class LossOutputMismatch extends Rule implements LintRule {
             // purpose (counts of 6-54, prices of 1680-7620), and a note is enough
             boolean quantity = ctx.classes() > QUANTITY_VALUES;
             return List.of(finding(Stage.LINT, quantity ? Severity.INFO : Severity.WARNING, ctx.last().path(), null,
-                    "mse regresses the label value with one output: labels 0 to " + (ctx.classes() - 1) + " are treated as numbers on a line, so neighbouring labels count as nearly right"
+                    "mse regresses the label value with one output: labels up to " + (ctx.classes() - 1) + " are treated as numbers on a line, so neighbouring labels count as nearly right"
                             + (quantity ? " (right for a quantity such as a count or a price)" : ""),
                     evidence("loss", loss, "targets", targets.key(), "outputs", outputs, "classes", ctx.classes()),
                     "a regression loss on class indices", "if the labels are categories, not quantities, give the last dense layer one output per class and use cross_entropy"));

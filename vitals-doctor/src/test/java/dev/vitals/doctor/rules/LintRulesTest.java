@@ -155,7 +155,7 @@ class LintRulesTest {
         Finding f = one(lint(new LossOutputMismatch(), spec("source: 'synthetic:documents', options: {samples: 1000, classes: 50, features: 300}, normalize: none",
                 "he", "{dense: 16}, relu, {dense: 1}", "mse", "name: adam"), documents), Code.LOSS_OUTPUT_MISMATCH);
         assertEquals(Severity.INFO, f.severity());
-        assertTrue(f.message().startsWith("mse regresses the label value with one output: labels 0 to 49 are treated as numbers on a line"), f.message());
+        assertTrue(f.message().startsWith("mse regresses the label value with one output: labels up to 49 are treated as numbers on a line"), f.message());
     }
 
     @Test void fittingPairsAreQuiet() {
