@@ -1,5 +1,7 @@
 package dev.vitals.doctor.rules;
 
+import dev.vitals.core.Words;
+
 import dev.vitals.core.data.Dataset;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.report.Finding.Severity;
@@ -28,7 +30,7 @@ public final class DataClassImbalance extends Rule implements DataRule {
 
     @Override public String condition() {
         return "in the training split, the largest class has at least " + (int) RATIO + " times as many examples as the smallest class present; "
-                + "an error when only one class is present; not judged while labels lie outside the classes (DATA_LABEL_RANGE's)";
+                + "an error when only one class is present; a warning when a class of the validation or test split has no training example; not judged while labels lie outside the classes (DATA_LABEL_RANGE's)";
     }
 
     @Override public Map<String, Object> thresholds() { return Map.of("largest over smallest class", RATIO); }
@@ -77,19 +79,44 @@ public final class DataClassImbalance extends Rule implements DataRule {
                     "the labels were lost or overwritten (a constant column read as the label, a filter that kept one class), or the wrong column is the label",
                     "check the label column (the last in a CSV): a classifier needs examples of at least two classes"));
         }
+        // a class the held-out splits have and training has not: the model cannot learn it, and each of
+        // its examples is scored as an error (digits without a 9 in training, 9s in the test set: "healthy")
+        Map<String, Object> unseen = new LinkedHashMap<>();
+        for (Dataset held : new Dataset[] {ctx.data().validation(), ctx.data().test()}) {
+            if (held == null) continue;
+            int[] hc = held.classCounts();
+            for (int c = 0; c < hc.length; c++) {
+                if (hc[c] > 0 && (c >= counts.length || counts[c] == 0)) unseen.merge(name(held, c), hc[c], (a, b) -> (Integer) a + (Integer) b);
+            }
+        }
+        if (!unseen.isEmpty()) {
+            var first = unseen.entrySet().iterator().next();
+            return List.of(finding(Stage.DATA, Severity.WARNING, null, null,
+                    "class " + first.getKey() + " has no training examples but " + first.getValue() + " held-out ones"
+                            + (unseen.size() > 1 ? " (and " + Words.count(unseen.size() - 1, "other class") + " alike)" : "")
+                            + ": the model cannot learn it, and each of them is scored as an error",
+                    evidence("held_out_examples_of_classes_not_in_training", unseen, "training_examples_by_class", counts.length <= 50 ? byClass(train, counts) : "(" + counts.length + " classes)"),
+                    "the split or the source left a class out of training (a filter, a partial download, a split by label)",
+                    "give every class training examples (data.validation splits by class; check the source), or leave the class out of the held-out splits"));
+        }
         double ratio = (double) counts[big] / counts[small];
         ctx.measured().put("class_ratio_largest_to_smallest", ratio);
         if (ratio < RATIO) return List.of();
         int total = 0;
         for (int c : counts) total += c;
-        Map<String, Object> byClass = new LinkedHashMap<>();
-        for (int c = 0; c < counts.length; c++) byClass.put(name(train, c), counts[c]);
+        Map<String, Object> byClass = byClass(train, counts);
         double share = (double) counts[big] / total;
         return List.of(finding(Stage.DATA, null, null,
                 "class " + name(train, big) + " has " + counts[big] + " training examples and class " + name(train, small) + " only " + counts[small]
                         + " (" + Numbers.fmt(ratio) + ":1); always answering " + name(train, big) + " would score " + Numbers.pct(share),
                 evidence("largest_class", name(train, big), "largest_count", counts[big], "smallest_class", name(train, small), "smallest_count", counts[small],
                         "ratio", ratio, "majority_share", share, "examples_by_class", byClass, "classes_without_examples", empty)));
+    }
+
+    private static Map<String, Object> byClass(Dataset d, int[] counts) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int c = 0; c < counts.length; c++) m.put(name(d, c), counts[c]);
+        return m;
     }
 
     private static String name(Dataset d, int c) {

@@ -111,6 +111,26 @@ class DataRulesTest {
         assertEquals(nans, c.measured().values().get("nonfinite_inputs"));
     }
 
+    @Test void aClassOnlyTheHeldOutSplitsHaveIsNamed() {
+        // digits without a 9 in training and with 9s in the test files: "healthy, nothing found"
+        float[] x = new float[40];
+        float[] train = new float[20], test = new float[20];
+        for (int i = 0; i < 20; i++) {
+            x[2 * i] = i;
+            x[2 * i + 1] = -i;
+            train[i] = i % 3;          // classes 0, 1, 2
+            test[i] = i % 4;           // and 3, which training never shows
+        }
+        Spec s = spec("source: iris", "he", "{dense: 4}", "cross_entropy", "name: adam");
+        Dataset tr = dataset(Shape.of(2), x, train, 4), te = dataset(Shape.of(2), x, test, 4);
+        Finding f = one(new DataClassImbalance().check(new DataContext(s, prepared(tr, null, te), 4, new dev.vitals.doctor.check.Measurements())), Code.DATA_CLASS_IMBALANCE);
+        assertEquals(Severity.WARNING, f.severity());
+        assertTrue(f.message().startsWith("class 3 has no training examples but 5 held-out ones"), f.message());
+        // the same classes in both: nothing to say
+        assertTrue(new DataClassImbalance().check(new DataContext(s, prepared(dataset(Shape.of(2), x, train, 3), null, dataset(Shape.of(2), x, train, 3)), 3,
+                new dev.vitals.doctor.check.Measurements())).isEmpty());
+    }
+
     // ---- DATA_CONSTANT_INPUTS ----------------------------------------------------------------
 
     @Test void inputsThatAreTheSameInEveryExampleCarryNothing() {
