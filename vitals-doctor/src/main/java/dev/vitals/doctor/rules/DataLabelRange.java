@@ -1,5 +1,7 @@
 package dev.vitals.doctor.rules;
 
+import dev.vitals.core.Words;
+
 import dev.vitals.core.data.Dataset;
 import dev.vitals.core.loss.TargetEncoding;
 import dev.vitals.core.report.Finding;
@@ -97,7 +99,7 @@ public final class DataLabelRange extends Rule implements DataRule {
                 if (tooHigh) above++;
                 if (fraction || below || tooHigh) {
                     bad++;
-                    if (shown.size() < SHOWN) shown.add(DataSplits.example(ctx.data(), s.name(), i, -1) + ": " + Numbers.fmt(v));
+                    if (shown.size() < SHOWN) shown.add(DataSplits.example(ctx.data(), s.name(), i, -1) + ": " + Numbers.fmt(v) + named(s.data(), v));
                 }
             }
             badBySplit.put(s.name(), bad);
@@ -112,7 +114,10 @@ public final class DataLabelRange extends Rule implements DataRule {
         String range = hi < 0 ? "whole numbers 0.." + (Dataset.MAX_CLASSES - 1) : "0.." + hi;
         boolean oneBased = nonInteger == 0 && negative == 0 && min == 1 && hi >= 1 && max == hi + 1;
         boolean plusMinus = onlyPlusMinusOne && min == -1;
-        StringBuilder msg = new StringBuilder("labels run from " + Numbers.fmt(min) + " to " + Numbers.fmt(max) + " but ");
+        // word labels are numbered in sorted order: the numbers alone never show a label the user wrote
+        List<String> names = ctx.data().train().classNames();
+        String words = names.isEmpty() ? "" : " (" + Words.count(names.size(), "class name") + " in sorted order, '" + names.getFirst() + "' to '" + names.getLast() + "')";
+        StringBuilder msg = new StringBuilder("labels run from " + Numbers.fmt(min) + " to " + Numbers.fmt(max) + words + " but ");
         if (hi < 0) msg.append("must be whole numbers from 0 to ").append(Dataset.MAX_CLASSES - 1).append(" (class indices, which mse with one output regresses)");
         else if (ctx.outputs() == 1 && hi == 0) {
             msg.append("the model's single output under ").append(ctx.spec().loss()).append(" with ").append(ctx.spec().data().targets().key())
@@ -127,5 +132,12 @@ public final class DataLabelRange extends Rule implements DataRule {
                 evidence("min_label", min, "max_label", max, "expected", range, "outputs", ctx.outputs(), "loss", ctx.spec().loss(),
                         "targets", ctx.spec().data().targets().key(), "out_of_range", bad, "not_integer", nonInteger, "negative", negative,
                         "above_range", above, "by_split", badBySplit, "looks_one_based", oneBased, "first_values", shown)));
+    }
+
+    /** " ('dog')" for a label numbered from a word, else nothing. */
+    private static String named(Dataset d, float v) {
+        List<String> n = d.classNames();
+        int c = (int) v;
+        return v == c && c >= 0 && c < n.size() && !n.get(c).equals(Integer.toString(c)) ? " ('" + n.get(c) + "')" : "";
     }
 }

@@ -174,6 +174,18 @@ class DataRulesTest {
         assertTrue(f.message().contains("labels run from 1 to 3 but the model's 3 outputs under cross_entropy stand for classes 0..2: 50 of 150 (33.3%) are out of range; labels look 1-based"), f.message());
     }
 
+    @Test void wordLabelsOutOfRangeAreShownAsTheWordsTheUserWrote() throws IOException {
+        // 4 animal names for 3 outputs: "labels run from 0 to 3" never showed a label of the file
+        String[] names = {"bird", "cat", "dog", "eel"};
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 120; i++) b.append(i % 4).append(',').append(i % 7).append(',').append(names[i % 4]).append('\n');
+        Path p = Files.writeString(dir.resolve("animals.csv"), b);
+        Finding f = one(new DataLabelRange().check(data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 3}", "cross_entropy", "name: adam"))),
+                Code.DATA_LABEL_RANGE);
+        assertTrue(f.message().startsWith("labels run from 0 to 3 (4 class names in sorted order, 'bird' to 'eel') but"), f.message());
+        assertTrue(String.valueOf(f.evidence().get("first_values")).contains(": 3 ('eel')"), String.valueOf(f.evidence().get("first_values")));
+    }
+
     @Test void minusOnePlusOneLabelsForASingleBinaryOutput() throws IOException {
         Path p = csv("pm1.csv", 100, i -> i % 2 == 0 ? "-1" : "1");
         DataContext c = data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 1}", "binary_cross_entropy", "name: adam"));
