@@ -60,7 +60,12 @@ public final class RepairCatalogue {
             }
             case NO_NORMALIZATION -> out.add(Repairs.batchNorm());
             case NO_VALIDATION -> out.add(Repairs.validation());
-            case DATA_UNSCALED -> out.add(Repairs.standardize());
+            case DATA_UNSCALED -> {
+                out.add(Repairs.standardize());
+                // standardising shrinks what the steps move by as much as the inputs were too large
+                out.add(Repairs.standardizeWithRate(10));
+                out.add(Repairs.standardizeWithRate(100));
+            }
             case DATA_UNSHUFFLED -> out.add(Repairs.shuffle());
             case LEARNING_RATE_RANGE -> {
                 if (!lrTooLow(f, spec)) out.add(Repairs.usualMomentum());
