@@ -44,6 +44,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + " of its value halfway) is not judged, and one whose loss is still falling that way after its steps is tried again at "
                 + RETRY_FACTOR + " times the rate (a rate outside what the optimizer takes, as LEARNING_RATE_RANGE's lint bounds it, at the optimizer's default instead), and not reported if it then memorises the batch or halves its loss; nor is a model whose best batch accuracy got "
                 + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity). "
+                + "A warning, not an error, for a regression of the label value whose labels' RMS exceeds " + FAR_LABELS + " and whose loss fell (their scale, not a bug, may be the reason). "
                 + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
                 + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3, and if that memorises the batch the finding names the dropout";
     }
@@ -152,9 +153,18 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         String fix = bottleneck
                 ? "widen " + narrow.path() + " (64 units, say) and check again: if the batch is then memorised, the bottleneck was the reason; if not, " + fix()
                 : fix();
+        // a regression of labels far from unit scale: the linear output must grow to them at about
+        // the rate's size per step, which a few hundred steps do not do (prices of 11150-380604 were
+        // "a bug between the loss and the weights"); a warning that names the scale
+        double labelRms = labelRms(batch);
+        boolean farLabels = spec.regressesLabels() && labelRms > FAR_LABELS && a.last() < a.first();
+        if (farLabels) {
+            cause = "labels far from unit scale (RMS " + Numbers.fmt(labelRms) + "): the output must grow to them, and steps of this rate move it by little each, or else " + cause();
+            fix = "raise the learning rate (the range test suggests one) or regress a scaled quantity (thousands of the unit, a logarithm)";
+        }
         // a warning there, as UNDERFITTING is for a model at its capacity: training the spec (27% on
         // digits through 1 unit) would otherwise end "healthy" after check called it an error
-        return List.of(finding(Stage.PROBE, bottleneck ? Severity.WARNING : Severity.ERROR, null, null,
+        return List.of(finding(Stage.PROBE, bottleneck || farLabels ? Severity.WARNING : Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
                         + Numbers.pct(a.best()) + " and the loss " + (a.last() > a.first() || !Double.isFinite(a.last()) ? "rose" : "went only") + " from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
                         + (retried ? ", and no further at a rate of " + Numbers.fmt(faster) : "")
@@ -208,6 +218,15 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
     }
 
     /** The share of the batch's most frequent label: what always guessing it scores. */
+    /** Labels whose root mean square is above this are far from the unit scale a fresh output starts at. */
+    static final double FAR_LABELS = 100;
+
+    private static double labelRms(Dataset batch) {
+        double sq = 0;
+        for (int y : batch.labels()) sq += (double) y * y;
+        return batch.size() == 0 ? 0 : Math.sqrt(sq / batch.size());
+    }
+
     private static double majorityShare(Dataset batch) {
         int[] counts = batch.classCounts();
         int max = 0;

@@ -259,6 +259,26 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aBatchOfLargeLabelsThatIsNotMemorisedNamesTheirScale(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // prices in the thousands at adam 1e-3: the output cannot grow to them in 300 steps, and the
+        // finding called it a bug between the loss and the weights (an error)
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        StringBuilder csv = new StringBuilder("a,b,price\n");
+        for (int i = 0; i < 600; i++) {
+            double a = r.nextDouble(), b = r.nextDouble();
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%d%n", a, b, Math.round(1700 + 4000 * a + 1900 * b + 100 * r.nextGaussian())));
+        }
+        java.nio.file.Files.writeString(dir.resolve("prices.csv"), csv);
+        Spec s = SpecParser.parse("name: p\nseed: 1\ndata: {source: csv:prices.csv}\nmodel: {layers: [{dense: 32}, relu, {dense: 1}]}\nloss: mse\n"
+                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 30, batch: 32}\n", dir.resolve("p.yaml"));
+        Measurements m = new Measurements();
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
+        assertEquals(1, fs.size(), m.values().toString());
+        assertEquals(Severity.WARNING, fs.get(0).severity(), fs.get(0).toString());
+        assertTrue(fs.get(0).cause().startsWith("labels far from unit scale"), fs.get(0).cause());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
