@@ -173,13 +173,8 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         int held = 0, folds = 0;
         for (int f = 0; f < FOLDS; f++) {
             if (f > 0 && (held >= ENOUGH_HELD_OUT || !ctx.timeLeft())) break;
-            Dataset fit = pool.subset(members(fold, f, false)), out = pool.subset(members(fold, f, true));
-            // standardised on its own training fold whatever the spec says: the question is whether the
-            // labels belong to the inputs, and a feature at 1e20 (normalize: none) stops the reference
-            // learning and blamed the labels for what DATA_UNSCALED names
-            Normalizer scale = Normalizer.fit(Normalizer.Kind.STANDARD, fit);
-            scale.applyInPlace(fit);
-            scale.applyInPlace(out);
+            Fold split = Fold.of(pool, fold, f);
+            Dataset fit = split.fit(), out = split.held();
             hidden.add(reference(ctx, fit, out, true), out.size());
             linear.add(reference(ctx, fit, out, false), out.size());
             blankLossSum += priorCrossEntropy(out.classCounts(), fit.classCounts()) * out.size();
@@ -290,10 +285,8 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         int held = 0, folds = 0;
         for (int f = 0; f < FOLDS; f++) {
             if (f > 0 && (held >= ENOUGH_HELD_OUT || !ctx.timeLeft())) break;
-            Dataset fit = pool.subset(members(fold, f, false)), out = pool.subset(members(fold, f, true));
-            Normalizer scale = Normalizer.fit(Normalizer.Kind.STANDARD, fit);
-            scale.applyInPlace(fit);
-            scale.applyInPlace(out);
+            Fold split = Fold.of(pool, fold, f);
+            Dataset fit = split.fit(), out = split.held();
             double[] moments = meanAndVariance(fit.labels());
             double mean = moments[0], sd = moments[1] > 0 ? Math.sqrt(moments[1]) : 1;
             double[] curve = referenceRegressor(ctx, fit, out, mean, sd);  // per epoch: held-out mse in standard units
@@ -394,6 +387,21 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
                 if (g != null) g[i] = (float) (2 * d / n);
             }
             return total / n;
+        }
+    }
+
+    /**
+     * Fold {@code f} held out and the others to fit on, both standardised on the fitting part whatever
+     * the spec says: the question is whether the labels belong to the inputs, and a feature at 1e20
+     * (normalize: none) stops the reference learning and blamed the labels for what DATA_UNSCALED names.
+     */
+    private record Fold(Dataset fit, Dataset held) {
+        static Fold of(Dataset pool, int[] fold, int f) {
+            Dataset fit = pool.subset(members(fold, f, false)), held = pool.subset(members(fold, f, true));
+            Normalizer scale = Normalizer.fit(Normalizer.Kind.STANDARD, fit);
+            scale.applyInPlace(fit);
+            scale.applyInPlace(held);
+            return new Fold(fit, held);
         }
     }
 
