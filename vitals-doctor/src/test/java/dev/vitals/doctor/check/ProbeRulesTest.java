@@ -235,10 +235,8 @@ class ProbeRulesTest {
         assertTrue(String.valueOf(m.values().get("skipped")).startsWith("the weights did not move"), m.values().toString());
     }
 
-    @Test
-    void aRegressionOfLargeLabelsReadsItsRangeTestAsMeasured(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
-        // prices of about 1700-7600: the linear output must grow to them, so adam's minimum at a rate of
-        // 10 is real (0.3 trains to the noise), not the bounded-output artefact the test calls inconclusive
+    /** prices.csv in {@code dir}: 600 prices of about 1700-7600 from two features. */
+    private static void writePrices(java.nio.file.Path dir) throws java.io.IOException {
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
         StringBuilder csv = new StringBuilder("a,b,price\n");
         for (int i = 0; i < 600; i++) {
@@ -246,6 +244,13 @@ class ProbeRulesTest {
             csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%d%n", a, b, Math.round(1700 + 4000 * a + 1900 * b + 100 * r.nextGaussian())));
         }
         java.nio.file.Files.writeString(dir.resolve("prices.csv"), csv);
+    }
+
+    @Test
+    void aRegressionOfLargeLabelsReadsItsRangeTestAsMeasured(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // prices of about 1700-7600: the linear output must grow to them, so adam's minimum at a rate of
+        // 10 is real (0.3 trains to the noise), not the bounded-output artefact the test calls inconclusive
+        writePrices(dir);
         String text = "name: p\nseed: 1\ndata: {source: csv:prices.csv}\nmodel: {layers: [{dense: 32}, relu, {dense: 1}]}\nloss: mse\n"
                 + "optimizer: {name: adam, lr: LR}\ntrain: {epochs: 30, batch: 32}\n";
         Measurements m = new Measurements();
@@ -262,13 +267,7 @@ class ProbeRulesTest {
     void aBatchOfLargeLabelsThatIsNotMemorisedNamesTheirScale(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
         // prices in the thousands at adam 1e-3: the output cannot grow to them in 300 steps, and the
         // finding called it a bug between the loss and the weights (an error)
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
-        StringBuilder csv = new StringBuilder("a,b,price\n");
-        for (int i = 0; i < 600; i++) {
-            double a = r.nextDouble(), b = r.nextDouble();
-            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%d%n", a, b, Math.round(1700 + 4000 * a + 1900 * b + 100 * r.nextGaussian())));
-        }
-        java.nio.file.Files.writeString(dir.resolve("prices.csv"), csv);
+        writePrices(dir);
         Spec s = SpecParser.parse("name: p\nseed: 1\ndata: {source: csv:prices.csv}\nmodel: {layers: [{dense: 32}, relu, {dense: 1}]}\nloss: mse\n"
                 + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 30, batch: 32}\n", dir.resolve("p.yaml"));
         Measurements m = new Measurements();
