@@ -170,10 +170,13 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
      * Whether the weight layers' median update/weight ratio over the last observed steps is below
      * {@link #RATIO}: steps too small to move the weights, whatever else the curves seem to say.
      */
-    static boolean tinySteps(Trace t) {
+    static boolean tinySteps(Trace t) { return stepsBelow(t, RATIO); }
+
+    /** Whether the weight layers' median update/weight ratio over the last observed steps is known and below {@code ratio}. */
+    static boolean stepsBelow(Trace t, double ratio) {
         List<Observation> obs = t.observations();
         List<WeightLayers.Entry> w = WeightLayers.of(t);
         if (obs.size() < WINDOW || w.isEmpty()) return false;
-        return WeightLayers.medianUpdateRatio(w, obs.subList(obs.size() - WINDOW, obs.size())) < RATIO;
+        return WeightLayers.medianUpdateRatio(w, obs.subList(obs.size() - WINDOW, obs.size())) < ratio;
     }
 }

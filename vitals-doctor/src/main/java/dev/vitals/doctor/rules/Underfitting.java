@@ -32,6 +32,8 @@ public final class Underfitting extends Rule implements TraceRule {
     static final int MIN_EPOCHS = 4, CURVE_EPOCHS = 6, FEW_STEPS = 1000, LARGE_BATCH = 256;
     /** A live run planned for fewer optimizer steps than this has not levelled off but hardly trained. */
     static final int LEVEL_STEPS = 100;
+    /** ...whose training loss fell by less than this share since its first epoch. */
+    static final double HARDLY_MOVED = 0.1;
 
     @Override public Code code() { return Code.UNDERFITTING; }
 
@@ -51,7 +53,7 @@ public final class Underfitting extends Rule implements TraceRule {
                 + ". Also at the end of a run that did its whole plan (" + MIN_EPOCHS + " epochs or more) and ended above chance but less than "
                 + (int) (HALFWAY * 100) + "% of the way from chance to a perfect score on training and validation, its training loss steady over the last third (within "
                 + UNSTABLE + "x) and its steps not tiny"
-                + ". A live run planned for fewer than " + LEVEL_STEPS + " optimizer steps that levels off is named as too few steps instead of a model at its limit"
+                + ". A live run planned for fewer than " + LEVEL_STEPS + " optimizer steps that levels off with its training loss down less than " + (int) (HARDLY_MOVED * 100) + "% from its first epoch is named as too few steps instead of a model at its limit"
                 + ". For a regression of the label value (no accuracy): the training mse down " + (int) (LOSS_FALL * 100) + "% or more over the last third and "
                 + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance";
     }
@@ -125,7 +127,6 @@ public final class Underfitting extends Rule implements TraceRule {
         // needs; its flat curves at a train/validation tie are this finding's to name (a 1-unit iris
         // model at 67% / 66% for 40 epochs, loss at 0.64 of its start, was called healthy)
         boolean epochLog = Double.isNaN(shrink) && t.steps() < LossPlateau.MIN_STEPS;
-        if (!(shrink < CONVERGED) && !levelledLow && !epochLog) return List.of();
         // steps too small to move the weights (sgd at 3e-4 on spirals, whose network reaches 98% at a
         // proper rate) converge nowhere: that is LEARNING_RATE_TOO_LOW, not a model at its capacity
         if (LearningRateTooLow.tinySteps(t)) return List.of();
@@ -135,16 +136,21 @@ public final class Underfitting extends Rule implements TraceRule {
         // a live run of a handful of steps has not levelled off, it has hardly trained: iris at batch
         // 100000 took 5 steps (0.974 -> 0.966) and was told to grow the model, and fix tried only that
         long total = t.stepsDone(last.steps()), planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
-        if (Curves.live(t) && t.info().stepsPerEpoch() > 0 && planned < LEVEL_STEPS) {
+        // ...and whose loss has hardly moved since its first epoch: a full-batch run of 60 steps whose
+        // loss fell 17% and was flat from its third epoch on has converged, and was "too few steps to learn"
+        boolean hardlyMoved = last.trainLoss() > (1 - HARDLY_MOVED) * ep.get(0).trainLoss();
+        if (Curves.live(t) && t.info().stepsPerEpoch() > 0 && planned < LEVEL_STEPS && hardlyMoved) {
             return List.of(finding(Stage.TRAIN, Severity.WARNING, null, total,
                     "the run takes only " + Words.count(planned, "optimizer step") + " in all (" + Words.count(t.info().stepsPerEpoch(), "step") + " an epoch at batch "
                             + t.info().batch() + "): after " + total + ", accuracy " + Numbers.pct(last.trainAccuracy()) + (last.hasValidation() ? ", validation " + Numbers.pct(last.valAccuracy()) : "")
                             + ", training loss " + Numbers.fmt(ep.get(0).trainLoss()) + " -> " + Numbers.fmt(last.trainLoss()) + ": too few steps to learn, or to tell a model at its limit",
                     evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_loss_by_epoch", train, "steps", total,
                             PLANNED_STEPS, planned, TRAINING_EXAMPLES, t.info().trainSize(), "chance", chance, STOPPED_SHORT, true),
-                    "too few optimizer steps: " + Words.count(planned, "step") + " in the whole plan, each moving the weights by at most the learning rate's share",
+                    "too few optimizer steps: " + Words.count(planned, "step") + " in all (" + Words.count(t.info().stepsPerEpoch(), "step") + " an epoch at batch " + t.info().batch()
+                            + " over " + Words.count(t.info().trainSize(), "training example") + "), each moving the weights by at most the learning rate's share",
                     "take more steps: a smaller batch (32 to 256 is usual) and more epochs"));
         }
+        if (!(shrink < CONVERGED) && !levelledLow && !epochLog) return List.of();
         return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
                 (last.hasValidation() ? "training and validation both level off low: training accuracy " : "training levels off low (no validation to compare): accuracy ")
                         + Numbers.pct(last.trainAccuracy()) + (last.hasValidation() ? ", validation " + Numbers.pct(last.valAccuracy()) : "")

@@ -168,7 +168,8 @@ public final class Curves {
     public static double progress(Trace t) {
         List<EpochResult> ep = t.epochs();
         if (t.info() == null || t.info().epochs() == 0) return 1;
-        double done = ep.size() + (t.steps() - (ep.isEmpty() ? 0 : ep.get(ep.size() - 1).steps())) / (double) Math.max(1, t.stepsPerEpoch());
+        // the steps into the epoch after the last one closed (none where a log holds epochs without their steps)
+        double done = ep.size() + Math.max(0, t.steps() - (ep.isEmpty() ? 0 : ep.get(ep.size() - 1).steps())) / (double) Math.max(1, t.stepsPerEpoch());
         return Math.min(1, done / t.info().epochs());
     }
 }

@@ -488,6 +488,20 @@ class TraceRulesTest {
                 if (i % 10 == 0) frozen.observe(obs(i, i / 100, 2.0, 1, fill(p, 0.5), fill(p, 1e-9), fill(p, 1), b.layers(), 0.1, 0, true, 0));
             }
             assertTrue(new LearningRateTooHigh().evaluate(frozen, STEP).isEmpty());
+
+            // ...nor steps no larger than a healthy run's (3e-4 of the weights: adam at 1e-3 in batches
+            // of 4 bounced by its batches' noise, and was called both too high and too low); and at the
+            // end, a bounce alone is no error (one epoch at batch 4, at 43% and still climbing)
+            Trace noisy = b.build();
+            for (int i = 0; i < 160; i++) {
+                noisy.step(i % 7 == 3 ? 9.0 : 2.0 + (i % 3) * 0.3, 0.2, 0.2);
+                if (i % 10 == 0) noisy.observe(obs(i, i / 100, 2.0, 1, fill(p, 0.5), fill(p, 3e-4), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            assertTrue(new LearningRateTooHigh().evaluate(noisy, STEP).isEmpty());
+            Trace oneEpoch = b.build();
+            steps(oneEpoch, 160, i -> i % 7 == 3 ? 9.0 : 2.0 + (i % 3) * 0.3, 0.2, 0.2);
+            oneEpoch.epoch(epoch(0, 2.5, 0.43, 2.4, 0.43, 160));
+            assertTrue(new LearningRateTooHigh().evaluate(oneEpoch, END).isEmpty());
         }
 
         @Test
@@ -654,19 +668,30 @@ class TraceRulesTest {
             // iris at batch 100000: one step an epoch, five in all, "levels off" at 72% and was told to
             // grow the model; the same curve over 200 steps is a model at its limit (above)
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 4).plan(3, 10, 1, 640, 200);
-            Trace t = b.build();
-            int p = b.parameters();
-            for (int s = 0; s < 10; s++) {
-                t.step(0.76, 0.55, 0.4);
-                t.observe(obs(s, s, 0.76, s < 5 ? 1.0 : 0.2, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
-            }
-            for (int e = 0; e < 10; e++) t.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.55, 0.77, 0.53, e + 1L));
+            Trace t = fewSteps(b, 1.0, 0.005);
             List<Finding> f = new Underfitting().evaluate(t, EPOCH);
             assertEquals(1, f.size());
             assertTrue(f.get(0).message().startsWith("the run takes only 10 optimizer steps in all (1 step an epoch at batch 640)"), f.get(0).message());
             assertTrue(f.get(0).cause().startsWith("too few optimizer steps"), f.get(0).cause());
             assertEquals(640, f.get(0).evidence().get(Underfitting.TRAINING_EXAMPLES));
             assertEquals(true, f.get(0).evidence().get(Underfitting.STOPPED_SHORT), "fix takes it to more steps");
+            // a loss that fell a quarter and then stood still is a converged run's, however few its
+            // steps (full batch, flat from its fourth epoch): a model at its limit, not one that hardly trained
+            List<Finding> converged = new Underfitting().evaluate(fewSteps(b, 0.2, 0.05), EPOCH);
+            assertEquals(1, converged.size());
+            assertTrue(converged.get(0).message().startsWith("training and validation both level off low"), converged.get(0).message());
+        }
+
+        /** Ten steps, one an epoch, levelling off at 55% after the loss fell by {@code fall} an epoch for four epochs; the gradient norm 1, then {@code late}. */
+        private Trace fewSteps(TraceBuilder b, double late, double fall) {
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 10; s++) {
+                t.step(0.76, 0.55, 0.4);
+                t.observe(obs(s, s, 0.76, s < 5 ? 1.0 : late, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 10; e++) t.epoch(epoch(e, e < 4 ? 0.96 - fall * e : 0.96 - fall * 4, 0.55, 0.77, 0.53, e + 1L));
+            return t;
         }
 
         @Test
@@ -703,6 +728,11 @@ class TraceRulesTest {
             assertEquals(Severity.ERROR, f.get(0).severity());
             assertTrue(f.get(0).message().startsWith("validation mse 2500 after 30 epochs is no better than the 252 of always predicting the mean label"), f.get(0).message());
             assertTrue(new AccuracyAtChance().stillHolds(flat, f.get(0)));
+            // the end of a run stopped at a fifth of its plan (check's 300-step short run of counts,
+            // its loss still falling steeply) is not judged
+            Trace cut = b.build();
+            for (int e = 0; e < 6; e++) cut.epoch(epoch(e, 2.4e3, 0.0, 2.5e3, 0.0, 20L * (e + 1)));
+            assertTrue(new AccuracyAtChance().evaluate(cut, END).isEmpty());
 
             // a plateau of a regression quotes no accuracy: its exact hits say nothing
             Trace stuck = b.build();
