@@ -85,7 +85,12 @@ public final class Sources {
     private static LoadedData csv(Path path) {
         CsvReader.Table t = CsvReader.read(path);
         Dataset d = t.data();
-        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + Words.count(d.classes(), "class"),
+        // a header that does not name every column (scikit-learn's "569,30,malignant,benign" over 31
+        // values a row) is read as a header, and says so rather than pass without a word
+        int columns = d.features() + 1;
+        String header = t.header() != null && t.header().size() != columns
+                ? "; its header line names " + Words.count(t.header().size(), "column") + " for " + columns + " values a row" : "";
+        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + Words.count(d.classes(), "class") + header,
                 String.valueOf(path.getFileName()), t.lines());
     }
 }

@@ -237,6 +237,13 @@ class CsvReaderTest {
         assertNull(d.ownTest());
     }
 
+    @Test void aHeaderThatDoesNotNameEveryColumnIsSaid() {
+        // scikit-learn's first line (rows, features, class names) over rows of another width was read as a header without a word
+        csv("sk.csv", "4,2,a,b\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n");
+        assertEquals("csv sk.csv: 4 examples, 2 features, 2 classes; its header line names 4 columns for 3 values a row",
+                Sources.load("csv:sk.csv", Map.of(), dir, 1).description());
+    }
+
     @Test void bundledSetsStillLoad() {
         LoadedData iris = Sources.load("iris", Map.of(), null, 1);
         assertEquals(150, iris.data().size());
