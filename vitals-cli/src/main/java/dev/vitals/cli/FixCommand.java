@@ -38,7 +38,7 @@ final class FixCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     JsonReport json;
 
-    @Option(names = "--budget", paramLabel = "SECONDS", description = "time for the search of repairs (default: ${DEFAULT-VALUE})", defaultValue = "60")
+    @Option(names = "--budget", paramLabel = "SECONDS", description = "time for the search of repairs, after the first check (default: ${DEFAULT-VALUE})", defaultValue = "60")
     double budget;
 
     @picocli.CommandLine.Spec
