@@ -153,6 +153,24 @@ class FixerTest {
     }
 
     @Test
+    void aBugRemovedWithoutTheShortRunImprovingSaysSo() throws Exception {
+        // at sgd 8 every short run ends NaN: the removal of no_zero_grad read "9.8% -> 10.5% (loss NaN -> NaN)", as if measured
+        Spec broken = SpecParser.parse("""
+                name: e
+                seed: 1
+                data: {source: digits, validation: 0.2}
+                model: {layers: [{dense: 64}, relu, {dropout: 0.2}, {dense: 10}]}
+                optimizer: {name: sgd, lr: 8.0}
+                train: {epochs: 5, batch: 32}
+                faults: [no_zero_grad, eval_mode]
+                """, null);
+        FixResult r = Fixer.fix(broken, Fixer.Options.defaults(), null);
+        Attempt removal = r.attempts().stream().filter(a -> a.repair().equals("remove no_zero_grad")).findFirst().orElseThrow(() -> new AssertionError(r.attempts().toString()));
+        assertTrue(removal.kept(), removal.toString());
+        assertTrue(removal.why().contains("a bug is removed on the check's word, the short run not improving with it"), removal.why());
+    }
+
+    @Test
     void aHealthySpecIsLeftAlone() throws Exception {
         Path p = ROOT.resolve("examples/iris-mlp.yaml");
         Spec spec = SpecParser.read(p);
