@@ -134,7 +134,7 @@ public final class CsvReader {
                     // a field a spreadsheet leaves for a missing value (NA, ?) makes a data row, not a
                     // header: "1.0,NA,2.0,3.0,1" was taken for one and the row dropped without a word
                     List<String> features = fields.subList(0, Math.max(0, fields.size() - 1));
-                    if (!allNumeric(features) && !allNumericOrMissing(features) || numbered(fields)) {
+                    if (!allNumericOrMissing(features) || numbered(fields)) {
                         header = fields;
                         continue;
                     }
@@ -264,13 +264,8 @@ public final class CsvReader {
         return s;
     }
 
-    private static boolean allNumeric(List<String> fields) {
-        for (String f : fields) if (parse(f) == null) return false;
-        return true;
-    }
-
-    /** What spreadsheets and pandas write for a missing value. */
-    static boolean missing(String field) {
+    /** What spreadsheets and pandas write for a missing value (NaN aside, which is a value here). */
+    public static boolean missing(String field) {
         return switch (unquote(field).trim()) {
             case "NA", "N/A", "n/a", "na", "?", "<NA>", "#N/A", "NULL", "null", "None" -> true;
             default -> false;

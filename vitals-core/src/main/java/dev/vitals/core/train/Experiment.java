@@ -74,10 +74,7 @@ public final class Experiment {
         Model model = parts.model(spec, data.train().exampleShape(), spec.seed());
         Loss loss = lossFor(spec, model, data.train().classes());
         Optimizer opt = parts.optimizer(spec, model.parameters());
-        if (spec.train().earlyStop() > 0 && data.validation() == null) {
-            throw new InputException(spec.file() + ": train.early_stop: needs a validation split, and data.validation " + spec.data().validation()
-                    + " of " + data.train().size() + " training examples holds none; raise data.validation");
-        }
+        requireValidationForEarlyStop(spec, data);
         Trainer t = new Trainer(model, loss, opt, schedule(spec), trainerConfig(spec));
         return new Experiment(spec, data, model, loss, opt, t);
     }
@@ -106,13 +103,20 @@ public final class Experiment {
             if (m.startsWith("data.")) throw new InputException(spec.file() + ": " + m, e);
             throw e;
         }
-        // the spec checks early_stop against validation: 0; a fraction that rounds to no example
-        // (0.0001 of iris) left early stopping silently off
+        requireValidationForEarlyStop(spec, d);
+        return d;
+    }
+
+    /**
+     * The spec checks early_stop against validation: 0; a fraction that rounds to no example (0.0001
+     * of iris) left early stopping silently off. Asked where data is loaded and again where an
+     * experiment is built on data prepared elsewhere.
+     */
+    private static void requireValidationForEarlyStop(Spec spec, PreparedData d) {
         if (spec.train().earlyStop() > 0 && (d.validation() == null || d.validation().size() == 0)) {
             throw new InputException((spec.file() == null ? "" : spec.file() + ": ") + "train.early_stop: needs validation examples, but data.validation " + spec.data().validation()
                     + " leaves none of the data's examples; expected a validation fraction that holds some (0.1 is common)");
         }
-        return d;
     }
 
     public RunResult fit(TrainingListener... listeners) {

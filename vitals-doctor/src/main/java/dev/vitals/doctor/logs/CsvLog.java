@@ -68,10 +68,7 @@ public final class CsvLog {
      * is a diverged value, not a missing one.
      */
     static boolean notLogged(String cell) {
-        return switch (cell.trim()) {
-            case "", "NA", "N/A", "n/a", "<NA>", "#N/A", "NULL" -> true;
-            default -> false;
-        };
+        return cell.isBlank() || dev.vitals.core.data.CsvReader.missing(cell);
     }
 
     private static String[] cells(ObjectReader reader, String line, Path file, int lineNo) {

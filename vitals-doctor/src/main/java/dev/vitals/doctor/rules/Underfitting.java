@@ -146,8 +146,7 @@ public final class Underfitting extends Rule implements TraceRule {
                             + ", training loss " + Numbers.fmt(ep.get(0).trainLoss()) + " -> " + Numbers.fmt(last.trainLoss()) + ": too few steps to learn, or to tell a model at its limit",
                     evidence("train_accuracy", last.trainAccuracy(), "val_accuracy", last.valAccuracy(), "train_loss_by_epoch", train, "steps", total,
                             PLANNED_STEPS, planned, TRAINING_EXAMPLES, t.info().trainSize(), "chance", chance, STOPPED_SHORT, true),
-                    "too few optimizer steps: " + Words.count(planned, "step") + " in all (" + Words.count(t.info().stepsPerEpoch(), "step") + " an epoch at batch " + t.info().batch()
-                            + " over " + Words.count(t.info().trainSize(), "training example") + "), each moving the weights by at most the learning rate's share",
+                    tooFewSteps(t, planned),
                     "take more steps: a smaller batch (32 to 256 is usual) and more epochs"));
         }
         if (!(shrink < CONVERGED) && !levelledLow && !epochLog) return List.of();
@@ -186,14 +185,12 @@ public final class Underfitting extends Rule implements TraceRule {
         // a live run knows its batch and steps; a log's rows need not be optimizer steps
         boolean counted = Curves.live(t) && t.info().batch() > 0 && t.info().stepsPerEpoch() > 0;
         long total = t.stepsDone(last.steps());
-        int perEpoch = t.info().stepsPerEpoch();
         String message = "the run ended while the model was still learning: training accuracy rose " + Numbers.points(rise) + " points over the last "
                 + Words.count(third, "epoch") + " (" + Numbers.points(late) + " in the last " + Words.count(third - third / 2, "epoch") + ") to " + Numbers.pct(last.trainAccuracy())
                 + (last.hasValidation() && !Double.isNaN(valRise) ? " (validation: up " + Numbers.points(valRise) + " points to " + Numbers.pct(last.valAccuracy()) + ")" : "")
                 + "; it stopped far from converged";
         String cause = counted && total < FEW_STEPS
-                ? "too few optimizer steps: " + Words.count(total, "step") + " in all (" + Words.count(perEpoch, "step") + " an epoch at batch " + t.info().batch()
-                        + " over " + Words.count(t.info().trainSize(), "training example") + "), each moving the weights by at most the learning rate's share"
+                ? tooFewSteps(t, total)
                 : "the run was too short for its learning rate: the loss was still falling steadily when the epochs ran out (a rate too low, "
                         + "or a start far from a good one, makes the road longer)";
         String fix = "train longer (more epochs; train.early_stop ends the run when validation stops improving)"
@@ -205,6 +202,15 @@ public final class Underfitting extends Rule implements TraceRule {
                         STOPPED_SHORT, true),
                 cause, fix);
     }
+
+    /** The cause of a run of too few optimizer steps, {@code steps} of them in all. */
+    private static String tooFewSteps(Trace t, long steps) {
+        return "too few optimizer steps: " + Words.count(steps, "step") + " in all (" + Words.count(t.info().stepsPerEpoch(), "step") + " an epoch at batch " + t.info().batch()
+                + " over " + Words.count(t.info().trainSize(), "training example") + "), each moving the weights by at most the learning rate's share";
+    }
+
+    /** The accuracy {@link #HALFWAY} from {@code chance} to a perfect score: a run that ends below it has not fitted. */
+    static double halfway(double chance) { return chance + HALFWAY * (1 - chance); }
 
     /**
      * The whole plan done, and the model ended less than {@link #HALFWAY} of the way from chance to a
@@ -221,7 +227,7 @@ public final class Underfitting extends Rule implements TraceRule {
         double chance = t.info().chance();
         if (!(chance > 0)) return null;
         EpochResult last = ep.get(n - 1);
-        double bar = chance + HALFWAY * (1 - chance);
+        double bar = halfway(chance);
         if (!(last.trainAccuracy() < bar) || !(last.trainAccuracy() > chance + Curves.chanceMargin(chance, t.info().trainSize()))) return null;
         if (last.hasValidation() && !Double.isNaN(last.valAccuracy())
                 && (!(last.valAccuracy() < bar) || !(last.valAccuracy() > chance + Curves.chanceMargin(chance, Math.max(1, t.info().validationSize()))))) return null;
