@@ -969,6 +969,33 @@ class TraceRulesTest {
         }
 
         @Test
+        void aRunWellAboveChanceIsWithdrawnUnlessItsValidationLossSitsAtTheClassPriors() {
+            // digits under weight decay 0.5: judged at chance, ended at 19.5% against 10.2% at a validation
+            // loss of 2.293 against ln 10's 2.303 (predictions near the class shares): it stays
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 32).plan(10, 10, 36, 32, 288);
+            Trace decayed = b.build();
+            steps(decayed, 108, i -> 2.30, 0.11, 0.2);
+            for (int e = 0; e < 3; e++) decayed.epoch(epoch(e, 2.30, 0.11, 2.300, 0.118, 36L * (e + 1)));
+            List<Finding> f = new AccuracyAtChance().evaluate(decayed, EPOCH);
+            assertEquals(1, f.size());
+            for (int e = 3; e < 10; e++) decayed.epoch(epoch(e, 2.29, 0.19, 2.293, 0.195, 36L * (e + 1)));
+            assertTrue(new AccuracyAtChance().stillHolds(decayed, f.get(0)));
+
+            // 25% flipped binary labels at sgd 0.05 with momentum, batch 8 (320 validation examples): at the
+            // margin's edge at epoch 7 (56.5% against 50%), its validation loss above the prior's;
+            // ended at 61.9%, confidently (0.722 against 0.693): learning, withdrawn
+            TraceBuilder two = TraceBuilder.mlp(2, "relu", 32).plan(2, 10, 160, 8, 320);
+            Trace flipped = two.build();
+            steps(flipped, 1120, i -> 0.65, 0.64, 0.5);
+            for (int e = 0; e < 6; e++) flipped.epoch(epoch(e, 0.65, 0.64, 0.672, 0.64, 160L * (e + 1)));
+            flipped.epoch(epoch(6, 0.65, 0.636, 0.702, 0.565, 1120));
+            List<Finding> g = new AccuracyAtChance().evaluate(flipped, EPOCH);
+            assertEquals(1, g.size());
+            for (int e = 7; e < 10; e++) flipped.epoch(epoch(e, 0.641, 0.656, 0.722, 0.619, 160L * (e + 1)));
+            assertFalse(new AccuracyAtChance().stillHolds(flipped, g.get(0)));
+        }
+
+        @Test
         void batchesOfOneLabelAreUnshuffledData() {
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).plan(10, 10, 40, 32, 800);
             Trace t = b.build();
