@@ -81,6 +81,10 @@ public final class VanishingGradients extends Rule implements TraceRule {
             norms.put(e.path() + " (" + t.layers().get(e.layer()).description() + ")", Numbers.round(n));
             if (lastNorm > 0 && n / lastNorm < RATIO) frozen.add(e.path());
         }
+        // the median step's ratio is low but no layer's median norm is (the last layer's own norm swung
+        // from step to step by orders of magnitude): no layer to name, nothing shown to vanish. sgd with
+        // weight decay 1 on digits ended here in an IndexOutOfBoundsException, exit 1
+        if (frozen.isEmpty()) return List.of();
         Observation o = last.get(WINDOW - 1);
         String where = frozen.size() == 1 ? frozen.get(0) : frozen.get(0) + " to " + frozen.get(frozen.size() - 1);
         return List.of(finding(Stage.TRAIN, frozen.get(0), o.step(),

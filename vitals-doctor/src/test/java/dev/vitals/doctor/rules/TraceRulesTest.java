@@ -199,6 +199,25 @@ class TraceRulesTest {
         }
 
         @Test
+        void aLowMedianRatioThatNoLayersMedianNormShowsNamesNoLayer() {
+            // the last layer's norm swings by orders of magnitude between steps: the median of the steps'
+            // ratios is below 1e-3, while each layer's median norm is within it of the last layer's
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            Trace t = b.build();
+            int p = b.parameters();
+            double[][] firstLast = {{1e-6, 1e-2}, {5e-5, 1e-2}, {5e-5, 1e2}};
+            for (int s = 0; s < 3; s++) {
+                double[] g = fill(p, 1e-3);
+                g[0] = firstLast[s][0];
+                g[p - 2] = firstLast[s][1];
+                g[p - 1] = firstLast[s][1];
+                t.step(2.3, 0.1, 0.2);
+                t.observe(obs(s, 0, 2.3, 0.1, g, fill(p, 1e-6), fill(p, 1), b.layers(), 0, 0.1, true, 0));
+            }
+            assertTrue(new VanishingGradients().evaluate(t, STEP).isEmpty());
+        }
+
+        @Test
         void gradientNormsGrowingAHundredfoldWithARisingLossAreExploding() {
             TraceBuilder b = TraceBuilder.mlp(4, "relu", 32);
             Trace t = b.build();
