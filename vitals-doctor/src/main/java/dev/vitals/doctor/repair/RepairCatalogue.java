@@ -26,6 +26,11 @@ public final class RepairCatalogue {
             return List.of();
         }
         List<Repair> out = new ArrayList<>();
+        // a weight decay measured holding the model down (its pull against the loss's gradient, or a batch
+        // memorised without it): that first
+        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldByDecay.PULL) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_DECAY)) {
+            out.add(Repairs.lighterWeightDecay(0));
+        }
         switch (code) {
             case SOFTMAX_BEFORE_CROSS_ENTROPY -> out.add(Repairs.dropSoftmaxBeforeLoss());
             case LOSS_OUTPUT_MISMATCH -> {
@@ -126,6 +131,8 @@ public final class RepairCatalogue {
         if (code == Code.ACCURACY_AT_CHANCE || code == Code.CANNOT_OVERFIT_BATCH) {
             // dropout of 0.5 and more drops most of the network on every step
             if (spec.model().heaviestDropout() > 0.5) out.add(Repairs.lighterDropout());
+            // ...as does a weight decay of 0.1 and more under sgd or adam
+            out.add(Repairs.lighterWeightDecay());
             // ...and a hidden layer narrower than the output caps what the layers after it can learn
             out.add(Repairs.widenBottleneck());
             // with the bugs ruled out, a rate far from what works is the commonest reason nothing is learnt

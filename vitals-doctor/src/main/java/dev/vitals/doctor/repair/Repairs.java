@@ -249,9 +249,12 @@ public final class Repairs {
     }
 
     /** A weight decay of 0.1 and more (it outweighs the loss) lowered to 1e-4. */
-    public static Repair lighterWeightDecay() {
+    public static Repair lighterWeightDecay() { return lighterWeightDecay(0.1); }
+
+    /** A weight decay of {@code atLeast} or more lowered to 1e-4: 0.1 where nothing measured the decay, any above 1e-4 where the run showed it holding the model down. */
+    public static Repair lighterWeightDecay(double atLeast) {
         return new Repair("lighter-weight-decay", "weight decay lowered to 1e-4",
-                s -> s.optimizer().weightDecay() >= 0.1 ? s.withOptimizer(s.optimizer().withWeightDecay(1e-4)) : s);
+                s -> s.optimizer().weightDecay() >= atLeast && s.optimizer().weightDecay() > 1e-4 ? s.withOptimizer(s.optimizer().withWeightDecay(1e-4)) : s);
     }
 
     public static Repair hiddenLayer() {

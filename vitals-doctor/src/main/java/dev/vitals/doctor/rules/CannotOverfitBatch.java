@@ -46,7 +46,8 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity). "
                 + "A warning, not an error, for a regression of the label value whose labels' RMS exceeds " + FAR_LABELS + " and whose loss fell (their scale, not a bug, may be the reason). "
                 + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
-                + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3, and if that memorises the batch the finding names the dropout";
+                + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3, and if that memorises the batch the finding names the dropout; "
+                + "with a weight decay, tried again without it, and if that memorises the batch the finding names the weight decay";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -141,6 +142,26 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                         "lower dropout to 0.3 or less (0.1 to 0.5 is usual; vitals fix tries it)"));
             }
         }
+        // so does a weight decay that pulls the weights to zero harder than one batch's loss pushes them
+        // (adam with weight decay 1 on spirals: "a bug between the loss and the weights"): the same test
+        // without it tells the decay from a bug
+        double decay = spec.optimizer().weightDecay();
+        if (decay > 0 && ctx.timeLeft()) {
+            Spec undecayed = spec.withOptimizer(spec.optimizer().withWeightDecay(0));
+            Attempt d = attempt(ctx, undecayed, batch, spec.optimizer().lr());
+            ctx.measured().put("no_weight_decay_best_batch_accuracy", d.best());
+            if (d.steps() > 0 && !d.stuck()) {
+                return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
+                        "the model cannot memorise a single batch of " + n + " examples with weight decay " + Numbers.fmt(decay) + ": at most " + Numbers.pct(a.best())
+                                + " of it after " + a.steps() + " steps, while without weight decay it reaches " + Numbers.pct(d.best()),
+                        evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
+                                "weight_decay", decay, WITHOUT_DECAY, d.best(), "loss_last_without_weight_decay", d.last()),
+                        "weight decay " + Numbers.fmt(decay) + " pulls every weight towards zero harder than the loss's gradient pushes it"
+                                + (spec.optimizer().name().equals("adamw") ? "" : " (under " + spec.optimizer().name() + " it is added to the gradient, as L2)")
+                                + ": the weights stay near zero and the model near predicting the class shares",
+                        "lower weight_decay to 1e-4 or less (5e-4 at most is usual for sgd and adam; adamw's decoupled decay takes 0.01 to 0.1); vitals fix tries it"));
+            }
+        }
         // a bug is the usual reason, but a hidden layer narrower than the bits the classes need is a
         // capacity limit (a 1-unit bottleneck before 7 classes), and the finding says which it may be
         LayerInfo narrow = narrowest(layers);
@@ -174,6 +195,9 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                         "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0]),
                 cause, fix));
     }
+
+    /** Evidence key of the finding that the batch is memorised without the spec's weight decay (fix lowers it). */
+    public static final String WITHOUT_DECAY = "best_batch_accuracy_without_weight_decay";
 
     /** One try at memorising the batch. */
     private record Attempt(int steps, double first, double last, double halfway, double best, boolean outOfTime) {

@@ -30,7 +30,7 @@ public final class VanishingGradients extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "over the last " + WINDOW + " observed steps the median of (first weight layer's gradient norm / last weight layer's) is below "
-                + RATIO + " and the first layer's gradient norm is below " + FIRST_NORM + " but never exactly zero";
+                + RATIO + " and the first layer's gradient norm is below " + FIRST_NORM + " but never exactly zero; " + HeldByDecay.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -57,6 +57,10 @@ public final class VanishingGradients extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
+        return HeldByDecay.explain(t, judge(t, moment));
+    }
+
+    private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.EPOCH) return List.of();
         List<WeightLayers.Entry> w = WeightLayers.of(t);
         List<Observation> obs = t.observations();

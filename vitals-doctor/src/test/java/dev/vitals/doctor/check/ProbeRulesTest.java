@@ -202,6 +202,20 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aWeightDecayTooStrongToFitABatchIsNamedRatherThanABug() {
+        // adam with weight decay 1 (as L2): "a bug between the loss and the weights" before the retry without it
+        Spec s = digits("he", "adam", "0.003", "").withOptimizer(digits("he", "adam", "0.003", "").optimizer().withWeightDecay(1));
+        Measurements m = new Measurements();
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
+        assertEquals(1, fs.size(), m.values().toString());
+        assertTrue(fs.get(0).message().contains("with weight decay 1:") && fs.get(0).fix().startsWith("lower weight_decay"), fs.get(0).toString());
+        assertEquals(1.0, ((Number) fs.get(0).evidence().get(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_DECAY)).doubleValue(), 1e-9);
+        // a usual decay memorises the batch: nothing to name
+        Spec usual = s.withOptimizer(s.optimizer().withWeightDecay(5e-4));
+        assertTrue(probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), usual, new Measurements()).isEmpty());
+    }
+
+    @Test
     void aRateFarTooLowIsNotTakenForABug() {
         // sgd at 1e-6 barely moves the loss: the probe tries the optimizer's default rate, which memorises the batch
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"

@@ -136,6 +136,23 @@ class RepairsTest {
     }
 
     @Test
+    void aWeightDecayMeasuredHoldingTheModelDownIsLoweredFirst() {
+        Spec s = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, weight_decay: 0.05", "");
+        // the run's measure (the decay's pull) or the probe's (a batch memorised without it): any decay above 1e-4 is lowered, first
+        for (Finding f : List.of(finding("VANISHING_GRADIENTS", Map.of(dev.vitals.doctor.rules.HeldByDecay.PULL, 250.0)),
+                finding("CANNOT_OVERFIT_BATCH", Map.of(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_DECAY, 1.0)))) {
+            List<Repair> c = RepairCatalogue.candidates(f, s, Double.NaN);
+            assertEquals("lighter-weight-decay", c.get(0).name(), f.code());
+            assertEquals(1e-4, c.get(0).apply(s).optimizer().weightDecay(), 1e-12);
+        }
+        // unmeasured, a decay below 0.1 is a usual one and stays
+        List<String> plain = RepairCatalogue.candidates(finding("ACCURACY_AT_CHANCE", Map.of()), s, Double.NaN).stream().map(Repair::name).toList();
+        assertFalse(plain.contains("lighter-weight-decay"), plain.toString());
+        Spec heavy = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, weight_decay: 1", "");
+        assertTrue(RepairCatalogue.candidates(finding("ACCURACY_AT_CHANCE", Map.of()), heavy, Double.NaN).stream().anyMatch(r -> r.name().equals("lighter-weight-decay")));
+    }
+
+    @Test
     void codesWithoutACureHaveNoCandidates() {
         Spec s = spec("{dense: 32}, relu, {dense: 10}", "cross_entropy");
         assertTrue(RepairCatalogue.candidates(finding("DATA_LEAKAGE", Map.of()), s, Double.NaN).isEmpty());

@@ -17,6 +17,8 @@ import static dev.vitals.doctor.rules.TraceRule.Moment.END;
 import static dev.vitals.doctor.rules.TraceRule.Moment.EPOCH;
 import static dev.vitals.doctor.rules.TraceRule.Moment.STEP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -985,6 +987,62 @@ class TraceRulesTest {
             assertEquals(1, f.size());
             for (int e = 3; e < 10; e++) t.epoch(epoch(e, 2.30, 0.11, 2.29, 0.146, 36L * (e + 1)));
             assertTrue(new AccuracyAtChance().stillHolds(t, f.get(0)), "4.9% of the way from chance to perfect is next to nothing");
+        }
+
+        /** A run at chance whose weights ended at {@code shrink} of their start under weight decay {@code wd}, with the loss gradient at {@code grad}. */
+        private Trace heldAtChance(String optimizer, double wd, double shrink, double grad) {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).optimizer(optimizer, 3e-3).weightDecay(wd).plan(3, 10, 12, 32, 120);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 60; s++) {
+                t.step(1.0986, 0.33, 0.4);
+                double norm = 16 * Math.pow(shrink, s / 59.0);
+                t.observe(obs(s, s / 12, 1.0986, grad, fill(p, grad), fill(p, 1e-3), fill(p, norm), b.layers(), 0, 0, true, 0));
+            }
+            for (int e = 0; e < 5; e++) t.epoch(epoch(e, 1.0986, 0.33, 1.0986, 0.333, 12L * (e + 1)));
+            return t;
+        }
+
+        @Test
+        void aWeightDecayThatHoldsTheModelDownIsNamedAsTheCause() {
+            // adam with weight decay 1 on spirals: at chance, its weights at a quarter of their norm, the decay
+            // pulling several times as hard as the loss's gradient
+            Trace held = heldAtChance("adam", 1, 0.25, 0.8);
+            dev.vitals.doctor.trace.Decay.Pull p = dev.vitals.doctor.trace.Decay.holding(held);
+            assertNotNull(p);
+            assertTrue(p.pull() > 5 && p.pull() < 7, "wd x |w| / |g| over the last 20 observations, |w| from 6.3 to 4, |g| 0.8: " + p.pull());
+            List<Finding> f = new AccuracyAtChance().evaluate(held, EPOCH);
+            assertEquals(1, f.size());
+            assertTrue(f.get(0).cause().startsWith("weight decay 1 ") && f.get(0).fix().startsWith("lower weight_decay"), f.get(0).toString());
+            assertTrue(f.get(0).evidence().containsKey(HeldByDecay.PULL));
+
+            // the same run without a decay, or with weights that kept their norm, or adamw's decoupled decay: the usual cause
+            for (Trace other : List.of(heldAtChance("adam", 0, 0.25, 0.8), heldAtChance("adam", 1, 0.9, 0.8), heldAtChance("adamw", 1, 0.25, 0.8))) {
+                assertNull(dev.vitals.doctor.trace.Decay.holding(other));
+                List<Finding> g = new AccuracyAtChance().evaluate(other, EPOCH);
+                assertEquals(1, g.size());
+                assertEquals(new AccuracyAtChance().cause(), g.get(0).cause());
+            }
+            // a healthy decay (5e-4 on digits: pull 0.40, weights at 0.97 of their start) holds nothing
+            assertNull(dev.vitals.doctor.trace.Decay.holding(heldAtChance("sgd", 5e-4, 0.97, 0.02)));
+        }
+
+        @Test
+        void aTrainingLossThatClimbsAsAWeightDecayShrinksTheWeightsIsNotARateTooHigh() {
+            // spirals under adam with weight decay 1: 0.81 at epoch 2, then a smooth climb to 1.10
+            double[] losses = {0.95, 0.81, 0.86, 0.95, 1.02, 1.07, 1.10, 1.10};
+            for (boolean decayed : new boolean[] {true, false}) {
+                TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).optimizer("adam", 3e-3).weightDecay(decayed ? 1 : 0).plan(3, 8, 12, 32, 120);
+                Trace t = b.build();
+                int p = b.parameters();
+                for (int s = 0; s < 96; s++) {
+                    double l = losses[s / 12];
+                    t.step(l, 0.4, 0.4);
+                    if (s % 4 == 0) t.observe(obs(s, s / 12, l, 0.8, fill(p, 0.8), fill(p, 1e-3), fill(p, 16 * Math.pow(0.25, s / 95.0)), b.layers(), 0, 0, true, 0));
+                }
+                for (int e = 0; e < 8; e++) t.epoch(epoch(e, losses[e], 0.4, losses[e], 0.4, 12L * (e + 1)));
+                assertEquals(decayed ? 0 : 1, new LearningRateTooHigh().evaluate(t, EPOCH).size(), decayed ? "the decay's climb" : "a climb without a decay");
+            }
         }
 
         @Test
