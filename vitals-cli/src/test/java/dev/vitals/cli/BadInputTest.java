@@ -277,6 +277,11 @@ class BadInputTest {
                 .expect("train.epochs", "not 99999999999999999999 (too large)"));
         c.add(new Case("cosine min_lr above the rate").append("optimizer: {name: adam, lr: 0.01}\nschedule: {name: cosine, min_lr: 5}\n")
                 .expect("schedule.min_lr", "expected at most optimizer.lr (0.01)", "not 5"));
+        // a batch's activations at a layer are one array: 100 examples of [4, 3006, 3006] ended in "tensor ... is too large", exit 1
+        c.add(new Case("a batch too large for one layer's activations").check().file("img/train-images-idx3-ubyte", idx(3, 200, 8, 8))
+                .file("img/train-labels-idx1-ubyte", idx(1, 200)).spec(BASE.replace("source: iris", "source: 'idx:img'")
+                        .replace("[{dense: 8}, relu, {dense: 3}]", "[{conv2d: {filters: 4, kernel: 3, padding: 1500}}, relu, flatten, {dense: 2}]")
+                        .replace("batch: 16", "batch: 100")).expect("train.batch: 100", "model.layers[0] (conv2d 4 3x3 pad 1500)", "[4, 3006, 3006]", "at most 59"));
         // ---- vitals check ----
         c.add(new Case("spec file missing").check().args("check", "{dir}/missing.yaml", "--json", "{dir}/previous.json").expect("missing.yaml", "no such file"));
         c.add(new Case("unknown key in optimizer").check().append("optimizer: {name: adam, lrr: 0.1}\n").expect("optimizer.lrr", "did you mean 'lr'"));
@@ -287,6 +292,17 @@ class BadInputTest {
         c.add(new Case("--json in a missing folder").check().spec(BASE).args("check", "{spec}", "--json", "{dir}/nodir/report.json").expect("--json", "nodir", "does not exist"));
         c.add(new Case("missing SPEC argument").check().args("check", "--json", "{dir}/previous.json").expect("Missing required parameter: 'SPEC'", "vitals check --help"));
         return c.stream();
+    }
+
+    /** An IDX file of {@code count} images of rows x cols (dims 3) or labels alternating 0 and 1 (dims 1). */
+    static byte[] idx(int dims, int count, int... size) {
+        int per = 1;
+        for (int d : size) per *= d;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims + count * per);
+        b.putInt(0x800 | dims).putInt(count);
+        for (int d : size) b.putInt(d);
+        for (int i = 0; i < count * per; i++) b.put((byte) (dims == 1 ? i % 2 : (i * 37) % 251));
+        return b.array();
     }
 
     @ParameterizedTest(name = "{0}")

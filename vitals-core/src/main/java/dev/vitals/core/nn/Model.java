@@ -91,6 +91,27 @@ public final class Model {
 
     public Shape outputShape() { return outputShape; }
 
+    /** The most values one array may hold: a batch's activations at any layer must fit in one. */
+    public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** The layer (nested ones included) whose output per example is the largest, or null for a model without layers. */
+    public Layer largestOutput() {
+        Layer best = null;
+        java.util.ArrayDeque<Layer> todo = new java.util.ArrayDeque<>(layers());
+        while (!todo.isEmpty()) {
+            Layer l = todo.pop();
+            if (l.outputShape() != null && (best == null || l.outputShape().size() > best.outputShape().size())) best = l;
+            todo.addAll(l.children());
+        }
+        return best;
+    }
+
+    /** How many examples one forward pass can take before a layer's activations outgrow one array. */
+    public int examplesPerForward() {
+        long per = Math.max(inputShape.size(), largestOutput() == null ? 1 : largestOutput().outputShape().size());
+        return (int) Math.min(Integer.MAX_VALUE, MAX_ARRAY / Math.max(1, per));
+    }
+
     /** Parameters and buffers by full name, in a fixed order: what a checkpoint holds. */
     public Map<String, Tensor> state() {
         Map<String, Tensor> m = new LinkedHashMap<>();

@@ -171,6 +171,15 @@ public final class Experiment {
                 }
             }
         }
+        // a batch's activations at each layer are one array: padding 1500 on 8x8 images made [4, 3006, 3006]
+        // an example, and 160 of them ended in "tensor ... is too large", exit 1
+        int fits = model.examplesPerForward();
+        if (spec.train().batch() > fits) {
+            Layer l = model.largestOutput();
+            throw new InputException(spec.file() + ": train.batch: " + spec.train().batch() + " examples of " + where.getOrDefault(l, "model.layers") + " (" + l.describe()
+                    + ")'s output " + l.outputShape() + " (" + l.outputShape().size() + " values each) are more than one array holds (2^31 values); expected a batch of at most "
+                    + fits + ", or a smaller layer");
+        }
         return model;
     }
 

@@ -42,6 +42,9 @@ public final class ProbeContext {
     /** A fresh model, optimizer and trainer on the spec's data, initialised from the spec's seed. */
     public Experiment fresh() { return Experiment.of(spec, data, parts); }
 
+    /** Examples one forward pass of the spec's model can take (0 until asked). */
+    private int perForward;
+
     /** The same, for another spec derived from this one (e.g. fewer epochs). */
     public Experiment fresh(Spec other, PreparedData d) { return Experiment.of(other, d, parts); }
 
@@ -52,7 +55,10 @@ public final class ProbeContext {
      */
     public Dataset sample(int n) {
         Dataset train = data.train();
-        int take = Math.min(n, train.size());
+        // no more than one forward pass can take: the spec's batch fits (checked when the model is
+        // built), a probe's 256 examples of large images may not
+        if (perForward == 0) perForward = fresh().model().examplesPerForward();
+        int take = Math.min(Math.min(n, train.size()), perForward);
         java.util.SplittableRandom random = new java.util.SplittableRandom(spec.seed());
         if (spec.regressesLabels()) {
             // a regression's label values are no classes to balance: a class per value (prices) made the
