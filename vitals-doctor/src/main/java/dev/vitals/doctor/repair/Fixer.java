@@ -73,6 +73,7 @@ public final class Fixer {
         List<Attempt> attempts = new ArrayList<>();
         Map<String, Integer> keptAtTry = new HashMap<>();
         boolean spent = false;
+        List<Spec> visited = new ArrayList<>(List.of(spec));
         for (Finding f = next(check.findings(), keptAtTry, kept.size()); f != null; f = next(check.findings(), keptAtTry, kept.size())) {
             boolean retry = keptAtTry.containsKey(f.code());
             keptAtTry.put(f.code(), retry ? Integer.MAX_VALUE : kept.size());
@@ -88,6 +89,14 @@ public final class Fixer {
                     break;
                 }
                 Spec next = r.apply(current);
+                // a repair that takes the spec back to where it was (the rate x10 after a kept /10, each
+                // "curing" what the other raised) is no repair: batchnorm at batch 2 kept four that left
+                // the spec as it came, and called it healthy
+                if (visited.stream().anyMatch(v -> same(v, next))) {
+                    attempts.add(new Attempt(f.code(), f.layer(), r.name(), r.description(), false, "undoes a repair kept before"));
+                    progress.accept("  " + f.code() + ": " + r.name() + " -> not tried: it undoes a repair kept before");
+                    continue;
+                }
                 long c0 = System.nanoTime();
                 Trial t = evaluate(next, f, check, measured, r.removesBug());
                 cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
@@ -96,6 +105,7 @@ public final class Fixer {
                 if (!t.accepted()) continue;
                 kept.add(new Kept(r, f.code(), gone(check.findings(), t.check().findings()), measured, t.outcome()));
                 current = next;
+                visited.add(next);
                 check = t.check();
                 measured = t.outcome();
                 break;
@@ -107,6 +117,13 @@ public final class Fixer {
             }
         }
         return finish(spec, current, first, firstTrial, kept, attempts, spent);
+    }
+
+    /** The same settings, a learning rate scaled back and forth (0.003 / 10 x 10) included. */
+    static boolean same(Spec a, Spec b) {
+        double la = a.optimizer().lr(), lb = b.optimizer().lr();
+        if (Math.abs(la - lb) > 1e-9 * Math.abs(la)) return false;
+        return a.equals(b.withOptimizer(b.optimizer().withLr(la)));
     }
 
     /** The combined spec as it will be written, read back and checked once more. */

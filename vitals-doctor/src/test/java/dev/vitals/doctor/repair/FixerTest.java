@@ -22,6 +22,15 @@ class FixerTest {
     static final Path ROOT = Path.of("..");
 
     @Test
+    void aRepairThatTakesTheSpecBackToAnEarlierOneIsNoRepair() {
+        Spec s = SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.003}\n", null);
+        Spec down = Repairs.scaleLearningRate(0.1).apply(s), back = Repairs.scaleLearningRate(10).apply(down);
+        assertTrue(Fixer.same(s, back), "the rate scaled down and up again: the spec it started from");
+        assertFalse(Fixer.same(s, down));
+        assertFalse(Fixer.same(s, Repairs.lighterWeightDecay(0).apply(s.withOptimizer(s.optimizer().withWeightDecay(0.5)))));
+    }
+
+    @Test
     void repairsTheStuckAtChanceIncidentAndTheRepairedSpecLearns() throws Exception {
         Spec broken = SpecParser.read(ROOT.resolve("casebook/000-stuck-at-chance/broken.yaml"));
         List<String> lines = new ArrayList<>();
