@@ -85,6 +85,14 @@ class DataPipelineTest {
         Splits.Split most = Splits.stratified(labels, 0.6, new SplittableRandom(1));
         assertEquals(7, most.heldOut().length, "60% of 12");
         assertEquals(1, Arrays.stream(most.kept()).filter(i -> labels[i] == 1).count());
+        // at 90% of three classes of five (iris after a test split of 0.9), every class keeps one, though
+        // the split then holds 12 of 15 rather than 13 or 14
+        int[] five = repeat(3, 5);
+        Splits.Split nine = Splits.stratified(five, 0.9, new SplittableRandom(1));
+        for (int c = 0; c < 3; c++) {
+            int cls = c;
+            assertEquals(1, Arrays.stream(nine.kept()).filter(i -> five[i] == cls).count(), "class " + c + " keeps one for training");
+        }
     }
 
     @Test void manySmallClassesGiveTheFractionAskedFor() {
