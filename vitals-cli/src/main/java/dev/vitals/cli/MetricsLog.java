@@ -17,9 +17,9 @@ import java.util.Map;
 /**
  * The run's metrics as JSON lines: one line per observed step ({@code step}, {@code loss},
  * {@code grad_norm}, {@code lr}) and one per epoch ({@code epoch}, losses, accuracies, seconds).
- * The same format {@code vitals diagnose} reads; its first line, {@code {"classes": N}} for a
- * classifier, tells diagnose the chance level instead of letting it guess from the first loss
- * (digits' first loss, 2.40, is nearer ln 11 than ln 10).
+ * The same format {@code vitals diagnose} reads; its first line, {@code {"classes": N, "loss_function": L}}
+ * for a classifier, tells diagnose the chance level instead of letting it guess from the first loss
+ * (digits' first loss, 2.40, is nearer ln 11 than ln 10), and which loss the losses are.
  */
 final class MetricsLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +31,14 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
 
     @Override
     public void onRunBegin(dev.vitals.core.train.RunInfo run) {
-        if (run.classes() > 1) line(Map.of("classes", run.classes()));
+        // the loss too: the class prior's loss (ln C) that diagnose compares a loss with is cross-entropy's,
+        // and an mse run at chance (1.26 against ln 10) read as one that had learned
+        if (run.classes() > 1) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("classes", run.classes());
+            m.put(dev.vitals.doctor.logs.RunLog.LOSS_FUNCTION, run.loss());
+            line(m);
+        }
     }
 
     @Override

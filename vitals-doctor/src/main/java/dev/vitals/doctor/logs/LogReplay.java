@@ -110,7 +110,10 @@ public final class LogReplay {
         double lr = log.rows().stream().mapToDouble(RunLog.Row::lr).filter(Double::isFinite).findFirst().orElse(Double.NaN);
         List<EpochResult> ep = log.epochs();
         int perEpoch = ep.isEmpty() ? log.rows().size() : (int) Math.max(1, ep.get(0).steps());
-        return new RunInfo("log", List.copyOf(layers), List.copyOf(params), c > 0 ? "cross_entropy" : "unknown",
+        // cross-entropy unless the log says otherwise: the counts inferred are cross-entropy's ln C, and
+        // --classes is given for the usual classifier
+        String declared = log.lossFunction();
+        return new RunInfo("log", List.copyOf(layers), List.copyOf(params), declared != null ? declared : c > 0 ? "cross_entropy" : "unknown",
                 new RunInfo.OptimizerInfo("unknown", lr, Double.NaN, false, Double.NaN, Double.NaN, Double.NaN, Double.NaN),
                 "unknown", "index", c, c, ep.size(), 1, perEpoch, UNKNOWN_SIZE, UNKNOWN_SIZE, 0, 0, 0, shares, null, new RunControl());
     }

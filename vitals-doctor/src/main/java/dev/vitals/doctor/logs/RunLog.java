@@ -93,11 +93,22 @@ public final class RunLog {
 
     public boolean has(Kind k) { return used.containsKey(k); }
 
+    /** The field of a log's header record naming its loss (Vitals' own metrics.jsonl: {"classes": 10, "loss_function": "mse"}). */
+    public static final String LOSS_FUNCTION = "loss_function";
+
+    /** The loss the log declares (a Vitals loss key), or null where it does not say. */
+    public String lossFunction() {
+        for (LogRecord r : table.records()) {
+            if (r.values().get(LOSS_FUNCTION) instanceof String s && !s.isBlank()) return s.trim();
+        }
+        return null;
+    }
+
     private void chooseColumns() {
         Map<Kind, List<String>> byKind = new EnumMap<>(Kind.class);
         for (String n : table.names()) {
             Column c = Column.classify(n);
-            if (c == null && !n.equals("classes")) ignored.add(n);  // "classes" is read by Classes.infer
+            if (c == null && !n.equals("classes") && !n.equals(LOSS_FUNCTION)) ignored.add(n);  // "classes" is read by Classes.infer, the loss by lossFunction
             else if (c == null) continue;
             else if (c.kind() == Kind.LAYER_GRAD_NORM) layers.add(n);
             else byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(n);

@@ -128,9 +128,9 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         return List.of(finding(Stage.TRAIN, tooFew ? Severity.WARNING : Severity.ERROR, null, t.stepsDone(last.steps()),
                 which + " accuracy is at chance after " + Words.count(ep.size(), "epoch") + ": " + pct(acc) + " against " + pct(chance) + " for guessing"
                         + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
-                evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
+                unlogged(evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
-                        "prior_loss", Curves.priorLoss(t.info())),
+                        "prior_loss", Curves.priorLoss(t.info())), "prior_loss"),
                 cause(), fix()));
     }
 

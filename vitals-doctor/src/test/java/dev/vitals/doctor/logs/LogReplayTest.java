@@ -323,6 +323,24 @@ class LogReplayTest {
     }
 
     @Test
+    void aLogThatDeclaresItsLossIsNotJudgedByCrossEntropysPrior() throws IOException {
+        // casebook 000's own metrics.jsonl: mse against -1/+1 targets, its loss 1.26 below ln 10 and its
+        // validation accuracy 7.3% for 20 epochs, read as a run that had learned ("healthy")
+        for (String loss : new String[] {"mse", null}) {
+            StringBuilder log = new StringBuilder(loss == null ? "{\"classes\":10}\n" : "{\"classes\":10,\"loss_function\":\"" + loss + "\"}\n");
+            for (int e = 1; e <= 20; e++) {
+                for (int i = 0; i < 4; i++) log.append("{\"step\":").append((e - 1) * 36 + 9 * i).append(",\"epoch\":").append(e).append(",\"loss\":").append(1.31 - 0.002 * e).append(",\"accuracy\":0.09}\n");
+                log.append("{\"step\":").append(e * 36).append(",\"epoch\":").append(e).append(",\"train_loss\":").append(1.31 - 0.002 * e)
+                        .append(",\"val_loss\":").append(1.30 - 0.002 * e).append(",\"train_accuracy\":0.104,\"val_accuracy\":0.073}\n");
+            }
+            LogReplay.Result r = replay("metrics.jsonl", log.toString(), null);
+            boolean atChance = r.findings().stream().anyMatch(f -> f.code().equals("ACCURACY_AT_CHANCE"));
+            assertEquals(loss != null, atChance, (loss == null ? "undeclared, the loss is taken for cross-entropy's, below ln 10: learning" : "mse declared") + ": " + r.findings());
+            assertTrue(r.log().ignored().isEmpty(), r.log().ignored().toString());
+        }
+    }
+
+    @Test
     void aBouncingLossIsLearningRateTooHigh() throws IOException {
         LogReplay.Result r = replay("bounce.csv", csv("step,loss,grad_norm", 200, i -> i + "," + (i % 5 == 4 ? "3.0" : f(1.0 + 0.05 * Math.sin(i))) + ","
                 + (i % 5 == 4 ? "8.0" : "1.0")), null);
