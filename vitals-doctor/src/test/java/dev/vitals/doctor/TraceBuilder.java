@@ -93,6 +93,18 @@ public final class TraceBuilder {
         return this;
     }
 
+    public TraceBuilder clipNorm(double c) {
+        this.clip = c;
+        return this;
+    }
+
+    /** The same observation with its gradient clipped. */
+    public static Observation clipped(Observation o) {
+        return new Observation(o.step(), o.epoch(), o.batchSize(), o.loss(), o.lr(), o.trainMode(), o.gradNorm(), o.gradNormAtStart(), true,
+                o.paramGrad(), o.paramUpdate(), o.paramValue(), o.paramGradZero(), o.layerZero(), o.layerDead(), o.layerSaturated(),
+                o.layerMean(), o.layerStd(), o.layerGrad(), o.nonFiniteActivation());
+    }
+
     public TraceBuilder earlyStop(int patience) {
         this.earlyStop = patience;
         return this;

@@ -28,8 +28,12 @@ public final class RepairCatalogue {
         List<Repair> out = new ArrayList<>();
         // a weight decay measured holding the model down (its pull against the loss's gradient, or a batch
         // memorised without it): that first
-        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldByDecay.PULL) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_DECAY)) {
+        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.PULL) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_DECAY)) {
             out.add(Repairs.lighterWeightDecay(0));
+        }
+        // ...or a clip measured cutting every step (before any rate: raising the rate through the clip moves nothing)
+        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.CLIP_FACTOR) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_CLIP)) {
+            out.add(Repairs.looserClip());
         }
         switch (code) {
             case SOFTMAX_BEFORE_CROSS_ENTROPY -> out.add(Repairs.dropSoftmaxBeforeLoss());

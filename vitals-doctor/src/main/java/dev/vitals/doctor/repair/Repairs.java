@@ -168,6 +168,11 @@ public final class Repairs {
                         : s.withTrain(s.train().withClipNorm(1)).withOptimizer(s.optimizer().withLr(tidy(s.optimizer().lr() / 10))));
     }
 
+    /** A clip_norm below 1 (one that cut every step to next to nothing) raised to 1. */
+    public static Repair looserClip() {
+        return new Repair("looser-clip", "clip_norm raised to 1", s -> s.train().clipNorm() > 0 && s.train().clipNorm() < 1 ? s.withTrain(s.train().withClipNorm(1)) : s);
+    }
+
     public static Repair clip() {
         return new Repair("clip", "clip_norm 1", s -> s.train().clipNorm() > 0 && s.train().clipNorm() <= 1 ? s : s.withTrain(s.train().withClipNorm(1)));
     }

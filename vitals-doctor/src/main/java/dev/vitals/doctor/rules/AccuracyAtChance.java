@@ -59,7 +59,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
                 + "For a regression of the label value (mse, index targets, one output), guessing is predicting the mean label: after " + (int) (JUDGE_AT * 100)
                 + "% of the planned epochs or at the end, the validation mse at or above what predicting the training labels' mean scores on the validation labels (their variance plus the squared gap of the means), else the training mse at or above the training labels' variance, while it fell by at most "
-                + (int) (LEARNING * 100) + "% over the last epoch; withdrawn when the last epoch's ends below the variance. " + HeldByDecay.CONDITION;
+                + (int) (LEARNING * 100) + "% over the last epoch; withdrawn when the last epoch's ends below the variance. " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -87,7 +87,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
-        return HeldByDecay.explain(t, judge(t, moment));
+        return HeldDown.explain(t, judge(t, moment));
     }
 
     private List<Finding> judge(Trace t, Moment moment) {

@@ -47,7 +47,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + "A warning, not an error, for a regression of the label value whose labels' RMS exceeds " + FAR_LABELS + " and whose loss fell (their scale, not a bug, may be the reason). "
                 + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
                 + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3, and if that memorises the batch the finding names the dropout; "
-                + "with a weight decay, tried again without it, and if that memorises the batch the finding names the weight decay";
+                + "with a weight decay, tried again without it, and if that memorises the batch the finding names the weight decay; likewise a clip_norm";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -159,7 +159,23 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                         "weight decay " + Numbers.fmt(decay) + " pulls every weight towards zero harder than the loss's gradient pushes it"
                                 + (spec.optimizer().name().equals("adamw") ? "" : " (under " + spec.optimizer().name() + " it is added to the gradient, as L2)")
                                 + ": the weights stay near zero and the model near predicting the class shares",
-                        "lower weight_decay to 1e-4 or less (5e-4 at most is usual for sgd and adam; adamw's decoupled decay takes 0.01 to 0.1); vitals fix tries it"));
+                        HeldDown.DECAY_FIX));
+            }
+        }
+        // ...and a clip_norm that cuts every step to next to nothing (1e-4 on breast cancer: 70% of a batch)
+        double clip = spec.train().clipNorm();
+        if (clip > 0 && ctx.timeLeft()) {
+            Spec unclipped = spec.withTrain(spec.train().withClipNorm(0));
+            Attempt d = attempt(ctx, unclipped, batch, spec.optimizer().lr());
+            ctx.measured().put("no_clip_best_batch_accuracy", d.best());
+            if (d.steps() > 0 && !d.stuck()) {
+                return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
+                        "the model cannot memorise a single batch of " + n + " examples with clip_norm " + Numbers.fmt(clip) + ": at most " + Numbers.pct(a.best())
+                                + " of it after " + a.steps() + " steps, while without clipping it reaches " + Numbers.pct(d.best()),
+                        evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
+                                "clip_norm", clip, WITHOUT_CLIP, d.best(), "loss_last_without_clipping", d.last()),
+                        "train.clip_norm " + Numbers.fmt(clip) + " cuts every gradient to that norm: the clip, not the learning rate, sets how far a step goes, and it goes next to nowhere",
+                        HeldDown.CLIP_FIX));
             }
         }
         // a bug is the usual reason, but a hidden layer narrower than the bits the classes need is a
@@ -198,6 +214,9 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
 
     /** Evidence key of the finding that the batch is memorised without the spec's weight decay (fix lowers it). */
     public static final String WITHOUT_DECAY = "best_batch_accuracy_without_weight_decay";
+
+    /** Evidence key of the finding that the batch is memorised without the spec's clip_norm (fix raises it). */
+    public static final String WITHOUT_CLIP = "best_batch_accuracy_without_clipping";
 
     /** One try at memorising the batch. */
     private record Attempt(int steps, double first, double last, double halfway, double best, boolean outOfTime) {

@@ -223,7 +223,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // a loss that climbs back up while a weight decay shrinks the weights is the decay's doing (adam
         // at 3e-3 with weight decay 1 on spirals: 0.81 at epoch 2, 1.10 at the end, weights at a quarter
         // of their norm), which a lower rate does not cure
-        if (!diverged && HeldByDecay.holds(t)) return List.of();
+        if (!diverged && HeldDown.decayHolds(t)) return List.of();
         return List.of(finding(Stage.TRAIN, diverged ? Severity.ERROR : severity(), null, t.stepsDone(ep.getLast().steps()),
                 "the training loss " + (beforeAt == 0 ? "rose" : "climbed back up") + " between epochs: from " + Numbers.fmt(before) + " at epoch " + (beforeAt + 1) + " to "
                         + Numbers.fmt(peak) + " at epoch " + (peakAt + 1) + ", and was " + Numbers.fmt(last) + " at epoch " + ep.size()

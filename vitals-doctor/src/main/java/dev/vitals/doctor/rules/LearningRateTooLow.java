@@ -35,7 +35,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
                 + HALVED + " of its start; an error when it still holds at the end of a run that did all its planned epochs. Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
                 + TINY + " of the base rate, those are a third of the epochs (" + DECAYED_EPOCHS + " at least), the training loss improved by less than "
                 + (int) (FLAT_SINCE * 100) + "% since, and training accuracy is below " + (int) (Underfitting.FITTED * 100) + "% (without accuracy: the loss above "
-                + HALVED + " of its start); withdrawn at the end if that no longer holds";
+                + HALVED + " of its start); withdrawn at the end if that no longer holds" + ". " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -60,6 +60,10 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
+        return HeldDown.explain(t, judge(t, moment));
+    }
+
+    private List<Finding> judge(Trace t, Moment moment) {
         if (t.info() == null) return List.of();
         if (moment != Moment.STEP) {
             Finding decayed = decayedTooEarly(t);

@@ -32,7 +32,7 @@ public final class LossPlateau extends Rule implements TraceRule {
         return "from epoch " + MIN_EPOCHS + " and step " + MIN_STEPS + " on, the best training loss of the last " + WINDOW + " epochs (more where they hold fewer than "
                 + MIN_STEPS / 2 + " steps, until they do) is within "
                 + (int) (IMPROVEMENT * 100) + "% of the best before them, the last is within " + RISING + "x the best (flat, not rising), it is still above "
-                + HIGH + " of the loss at the start, and the gradient norm is still above " + CONVERGED + " of its early level (not converged)";
+                + HIGH + " of the loss at the start, and the gradient norm is still above " + CONVERGED + " of its early level (not converged)" + ". " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -61,6 +61,10 @@ public final class LossPlateau extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
+        return HeldDown.explain(t, judge(t, moment));
+    }
+
+    private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.STEP) return List.of();
         List<EpochResult> ep = t.epochs();
         if (ep.size() < MIN_EPOCHS || t.steps() < MIN_STEPS) return List.of();

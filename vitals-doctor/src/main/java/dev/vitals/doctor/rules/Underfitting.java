@@ -55,7 +55,7 @@ public final class Underfitting extends Rule implements TraceRule {
                 + UNSTABLE + "x) and its steps not tiny"
                 + ". A live run planned for fewer than " + LEVEL_STEPS + " optimizer steps that levels off with its training loss down less than " + (int) (HARDLY_MOVED * 100) + "% from its first epoch is named as too few steps instead of a model at its limit"
                 + ". For a regression of the label value (no accuracy): the training mse down " + (int) (LOSS_FALL * 100) + "% or more over the last third and "
-                + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance. " + HeldByDecay.CONDITION;
+                + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance. " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -94,7 +94,7 @@ public final class Underfitting extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
-        return HeldByDecay.explain(t, judge(t, moment));
+        return HeldDown.explain(t, judge(t, moment));
     }
 
     private List<Finding> judge(Trace t, Moment moment) {

@@ -30,7 +30,7 @@ public final class VanishingGradients extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "over the last " + WINDOW + " observed steps the median of (first weight layer's gradient norm / last weight layer's) is below "
-                + RATIO + " and the first layer's gradient norm is below " + FIRST_NORM + " but never exactly zero; " + HeldByDecay.CONDITION;
+                + RATIO + " and the first layer's gradient norm is below " + FIRST_NORM + " but never exactly zero; " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -57,7 +57,7 @@ public final class VanishingGradients extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
-        return HeldByDecay.explain(t, judge(t, moment));
+        return HeldDown.explain(t, judge(t, moment));
     }
 
     private List<Finding> judge(Trace t, Moment moment) {

@@ -216,6 +216,18 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aClipThatCutsEveryStepIsNamedRatherThanABug() {
+        Spec base = digits("he", "sgd", "0.05", "");
+        Spec s = base.withTrain(base.train().withClipNorm(1e-4));
+        Measurements m = new Measurements();
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
+        assertEquals(1, fs.size(), m.values().toString());
+        assertTrue(fs.get(0).message().contains("with clip_norm 1.00e-04") && fs.get(0).fix().startsWith("raise train.clip_norm"), fs.get(0).toString());
+        // clip_norm 1 cuts only the rare large gradient: the batch is memorised
+        assertTrue(probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), base.withTrain(base.train().withClipNorm(1)), new Measurements()).isEmpty());
+    }
+
+    @Test
     void aRateFarTooLowIsNotTakenForABug() {
         // sgd at 1e-6 barely moves the loss: the probe tries the optimizer's default rate, which memorises the batch
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"

@@ -139,7 +139,7 @@ class RepairsTest {
     void aWeightDecayMeasuredHoldingTheModelDownIsLoweredFirst() {
         Spec s = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, weight_decay: 0.05", "");
         // the run's measure (the decay's pull) or the probe's (a batch memorised without it): any decay above 1e-4 is lowered, first
-        for (Finding f : List.of(finding("VANISHING_GRADIENTS", Map.of(dev.vitals.doctor.rules.HeldByDecay.PULL, 250.0)),
+        for (Finding f : List.of(finding("VANISHING_GRADIENTS", Map.of(dev.vitals.doctor.rules.HeldDown.PULL, 250.0)),
                 finding("CANNOT_OVERFIT_BATCH", Map.of(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_DECAY, 1.0)))) {
             List<Repair> c = RepairCatalogue.candidates(f, s, Double.NaN);
             assertEquals("lighter-weight-decay", c.get(0).name(), f.code());
@@ -150,6 +150,19 @@ class RepairsTest {
         assertFalse(plain.contains("lighter-weight-decay"), plain.toString());
         Spec heavy = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, weight_decay: 1", "");
         assertTrue(RepairCatalogue.candidates(finding("ACCURACY_AT_CHANCE", Map.of()), heavy, Double.NaN).stream().anyMatch(r -> r.name().equals("lighter-weight-decay")));
+    }
+
+    @Test
+    void aClipMeasuredCuttingEveryStepIsRaisedBeforeAnyRate() {
+        Spec s = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.05", "");
+        Spec clipped = s.withTrain(s.train().withClipNorm(1e-4));
+        for (Finding f : List.of(finding("LEARNING_RATE_TOO_LOW", Map.of(dev.vitals.doctor.rules.HeldDown.CLIP_FACTOR, 4e-5)),
+                finding("CANNOT_OVERFIT_BATCH", Map.of(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_CLIP, 1.0)))) {
+            List<Repair> c = RepairCatalogue.candidates(f, clipped, 1e-3);
+            assertEquals("looser-clip", c.get(0).name(), f.code());
+            assertEquals(1.0, c.get(0).apply(clipped).train().clipNorm(), 1e-12);
+        }
+        assertFalse(Repairs.looserClip().changes(s), "no clip: nothing to raise");
     }
 
     @Test

@@ -425,6 +425,29 @@ class TraceRulesTest {
     @Nested
     class Curves {
         @Test
+        void tinyUpdatesUnderAClipThatCutsEveryStepNameTheClip() {
+            // clip_norm 1e-4 on digits: every step cut to 1e-4 of a gradient of norm 2.3; read as a rate too low
+            for (double clip : new double[] {1e-4, 5.0}) {
+                TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).optimizer("sgd", 1e-3).clipNorm(clip).plan(10, 10, 100, 32, 800);
+                Trace t = b.build();
+                int p = b.parameters();
+                for (int s = 0; s < 120; s++) {
+                    t.step(2.30 - 0.0001 * s, 0.1, 0.2);
+                    Observation o = obs(s, s / 100, 2.3, 2.3, fill(p, 0.5), fill(p, 1e-6), fill(p, 1), b.layers(), 0.1, 0, true, 0);
+                    if (s % 10 == 0) t.observe(clip < 2.3 ? TraceBuilder.clipped(o) : o);
+                }
+                List<Finding> f = new LearningRateTooLow().evaluate(t, STEP);
+                assertEquals(1, f.size());
+                if (clip < 1) {
+                    assertTrue(f.get(0).cause().startsWith("train.clip_norm 1.00e-04 cuts the gradient") && f.get(0).fix().startsWith("raise train.clip_norm"), f.get(0).toString());
+                    assertEquals(4.348e-5, ((Number) f.get(0).evidence().get(HeldDown.CLIP_FACTOR)).doubleValue(), 1e-8);
+                } else {
+                    assertEquals(new LearningRateTooLow().cause(), f.get(0).cause(), "a clip above the gradients cuts nothing");
+                }
+            }
+        }
+
+        @Test
         void tinyUpdatesAndAnUnhalvedLossAreALearningRateTooLow() {
             TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).optimizer("sgd", 1e-5).plan(10, 10, 100, 32, 800);
             Trace t = b.build();
@@ -1014,7 +1037,7 @@ class TraceRulesTest {
             List<Finding> f = new AccuracyAtChance().evaluate(held, EPOCH);
             assertEquals(1, f.size());
             assertTrue(f.get(0).cause().startsWith("weight decay 1 ") && f.get(0).fix().startsWith("lower weight_decay"), f.get(0).toString());
-            assertTrue(f.get(0).evidence().containsKey(HeldByDecay.PULL));
+            assertTrue(f.get(0).evidence().containsKey(HeldDown.PULL));
 
             // the same run without a decay, or with weights that kept their norm, or adamw's decoupled decay: the usual cause
             for (Trace other : List.of(heldAtChance("adam", 0, 0.25, 0.8), heldAtChance("adam", 1, 0.9, 0.8), heldAtChance("adamw", 1, 0.25, 0.8))) {

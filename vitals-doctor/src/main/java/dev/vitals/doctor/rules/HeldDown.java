@@ -1,0 +1,74 @@
+package dev.vitals.doctor.rules;
+
+import dev.vitals.core.report.Finding;
+import dev.vitals.doctor.trace.Clipping;
+import dev.vitals.doctor.trace.Decay;
+import dev.vitals.doctor.trace.Trace;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Names a training setting that holds the model down as the cause of what a rule saw, where the run
+ * measures it: a weight decay pulling harder than the loss (accuracy at chance, gradients that vanish
+ * as the weights go to zero, a loss that climbs back up as they shrink, blamed on the learning rate,
+ * saturating activations or capacity), or a clip_norm that cuts every step (read as a learning rate
+ * far too low, and "repaired" by raising the rate through the clip).
+ */
+public final class HeldDown {
+    private HeldDown() {}
+
+    /** Evidence keys that mark a finding whose cause is the weight decay, or the clip (fix lowers the one, raises the other). */
+    public static final String PULL = "decay_pull", CLIP_FACTOR = "clip_factor";
+
+    /** When a rule's cause names the weight decay or the clip, as the catalog states it. */
+    static final String CONDITION = "its cause names the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
+            + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
+            + Decay.SHRUNK + " of their starting norm; or the clip where train.clip_norm cut at least " + (int) (Clipping.SHARE * 100)
+            + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less";
+
+    /** The findings with their cause and fix naming the setting where one holds the model down, else as they are. */
+    static List<Finding> explain(Trace t, List<Finding> findings) {
+        if (findings.isEmpty()) return findings;
+        Decay.Pull p = Decay.holding(t);
+        if (p != null) return findings.stream().map(f -> byDecay(f, p)).toList();
+        Clipping.Binding c = Clipping.binding(t);
+        if (c != null) return findings.stream().map(f -> byClip(f, c)).toList();
+        return findings;
+    }
+
+    private static Finding byDecay(Finding f, Decay.Pull p) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put("weight_decay", Numbers.tidy(p.weightDecay()));
+        e.put(PULL, Numbers.round(p.pull()));
+        e.put("weight_norm_start", Numbers.round(p.normStart()));
+        e.put("weight_norm_now", Numbers.round(p.normNow()));
+        String cause = "weight decay " + Numbers.fmt(p.weightDecay()) + " (added to the gradient, as L2) pulls the weights towards zero "
+                + (p.pull() >= 1 ? Numbers.fmt(p.pull()) + " times as hard as" : "nearly as hard as") + " the loss's gradient pushes them, and they shrank from a norm of "
+                + Numbers.fmt(p.normStart()) + " to " + Numbers.fmt(p.normNow()) + ": the model is held near predicting the class shares";
+        return with(f, e, cause, DECAY_FIX);
+    }
+
+    private static Finding byClip(Finding f, Clipping.Binding c) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put("clip_norm", Numbers.tidy(c.clipNorm()));
+        e.put("clipped_share", Numbers.round(c.share()));
+        e.put(CLIP_FACTOR, Numbers.round(c.factor()));
+        e.put("gradient_norm_before_clipping", Numbers.round(c.medianNorm()));
+        String cause = "train.clip_norm " + Numbers.fmt(c.clipNorm()) + " cuts the gradient on " + Numbers.pct(c.share()) + " of the steps to a median "
+                + Numbers.fmt(c.factor()) + " of its norm (" + Numbers.fmt(c.medianNorm()) + " before clipping): the clip, not the learning rate, sets how far a step goes, and it goes next to nowhere";
+        return with(f, e, cause, CLIP_FIX);
+    }
+
+    static final String DECAY_FIX = "lower weight_decay to 1e-4 or less (5e-4 at most is usual for sgd and adam; adamw's decoupled decay takes 0.01 to 0.1); vitals fix tries it";
+
+    static final String CLIP_FIX = "raise train.clip_norm to about 1 (it should cut only the rare large gradients), or set it to 0; vitals fix tries it";
+
+    private static Finding with(Finding f, Map<String, Object> e, String cause, String fix) {
+        return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), e, cause, fix, f.verified());
+    }
+
+    /** Whether a weight decay holds the model down: a training loss that climbs as the weights shrink is the decay's, not the rate's. */
+    static boolean decayHolds(Trace t) { return Decay.holding(t) != null; }
+}
