@@ -40,8 +40,10 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     static final double WIDE_MARGIN = 0.15;
     /** A validation loss at least this share of the class prior's shows nothing learned, whatever the accuracy. */
     static final double NOTHING_LEARNED = 0.98;
-    /** The share of the way from chance to a perfect score the last epoch must have gone to withdraw the finding. */
+    /** The share of the way from chance to a perfect score the last epochs must have gone to withdraw the finding. */
     static final double WITHDRAW_GAIN = 0.1;
+    /** The last epochs whose mean accuracy withdraws it. */
+    static final int WITHDRAW_EPOCHS = 3;
 
     @Override public Code code() { return Code.ACCURACY_AT_CHANCE; }
 
@@ -53,7 +55,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + "% of the planned epochs (and " + MIN_EPOCH_STEPS + " steps) or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
-                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance. Raised before the end, it is withdrawn when the run's last epoch ends above chance + margin and "
+                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance. Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
                 + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score (unless its validation loss is still within " + NOTHING_LEARNED + " to 1/" + NOTHING_LEARNED + " of the prior's: predictions near the class shares), or its validation loss shows learning. "
                 + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
@@ -210,7 +212,11 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         EpochResult last = ep.get(ep.size() - 1);
         // above the margin and a tenth of the way from chance to perfect: a run ending at the edge
         // (14.6% against 10.2% and a 4.4-point margin, with dropout 0.95 twice) learned next to nothing
-        double acc = Curves.accuracy(last), chance = t.info().chance();
+        // ...over the last epochs, not the last alone: dropout 0.9 twice on spirals swung between 38% and
+        // 47% against 33% and ended on a swing up to 45.8%, just past the margin, and read "healthy"
+        double acc = 0, chance = t.info().chance();
+        int k = Math.min(WITHDRAW_EPOCHS, ep.size());
+        for (EpochResult e : ep.subList(ep.size() - k, ep.size())) acc += Curves.accuracy(e) / k;
         boolean above = acc > chance + epochMargin(t, last) && (acc - chance) / (1 - chance) >= WITHDRAW_GAIN;
         // ...unless its validation loss says it learned nothing: predictions near the class shares
         // (weight decay 0.5 held digits at a loss of 2.293 against ln 10's 2.303, at 19.5%). A loss

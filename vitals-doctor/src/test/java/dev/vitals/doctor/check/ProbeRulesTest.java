@@ -228,6 +228,22 @@ class ProbeRulesTest {
     }
 
     @Test
+    void heavyDropoutWhoseInflatedLossHalvedStillNamesTheDropout() {
+        // spirals through dropout 0.9 twice: the batch's loss fell from 4.40 to 2.05 (halved), its accuracy
+        // at most 53%; "healthy" by check, 45% test after training (99% without the dropout)
+        Spec s = SpecParser.parse("name: t\nseed: 3\ndata: {source: 'synthetic:spirals', validation: 0.2}\n"
+                + "model: {init: he, layers: [{dense: 32}, relu, {dropout: 0.9}, {dense: 32}, relu, {dropout: 0.9}, {dense: 3}]}\n"
+                + "optimizer: {name: adam, lr: 0.003}\ntrain: {epochs: 40, batch: 32}\n", null);
+        Measurements m = new Measurements();
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
+        assertEquals(1, fs.size(), m.values().toString());
+        assertTrue(fs.get(0).message().contains("with dropout 0.9"), fs.get(0).toString());
+        // dropout 0.5, the usual ceiling: nothing to name
+        Spec usual = SpecParser.parse(s.text().replace("dropout: 0.9", "dropout: 0.5"), null);
+        assertTrue(probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), usual, new Measurements()).isEmpty());
+    }
+
+    @Test
     void aRateFarTooLowIsNotTakenForABug() {
         // sgd at 1e-6 barely moves the loss: the probe tries the optimizer's default rate, which memorises the batch
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"

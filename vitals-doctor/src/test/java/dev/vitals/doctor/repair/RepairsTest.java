@@ -206,6 +206,11 @@ class RepairsTest {
         ShortTrial.Outcome before = new ShortTrial.Outcome(0.362, 48.8, "cross_entropy", "validation", 47, 3, 600, 1);
         assertFalse(Outcomes.better(before, new ShortTrial.Outcome(0.383, 48.3, "cross_entropy", "validation", 47, 3, 600, 1)));
         assertTrue(Outcomes.better(before, new ShortTrial.Outcome(0.90, 0.3, "cross_entropy", "validation", 47, 3, 600, 1)));
+        // accuracy level on few examples, the loss down by a third: dropout 0.9 lowered to 0.3 on spirals
+        ShortTrial.Outcome heavy = new ShortTrial.Outcome(0.51, 1.11, "cross_entropy", "validation", 96, 3, 300, 1);
+        assertTrue(Outcomes.better(heavy, new ShortTrial.Outcome(0.542, 0.692, "cross_entropy", "validation", 96, 3, 300, 1)));
+        assertFalse(Outcomes.better(heavy, new ShortTrial.Outcome(0.542, 0.95, "cross_entropy", "validation", 96, 3, 300, 1)), "a loss down by a seventh");
+        assertFalse(Outcomes.better(heavy, new ShortTrial.Outcome(0.49, 0.692, "cross_entropy", "validation", 96, 3, 300, 1)), "accuracy down");
         // without accuracy, a loss down by more than a tenth
         ShortTrial.Outcome mse = new ShortTrial.Outcome(Double.NaN, 120, "mse", "validation", 40, 3, 100, 1);
         assertTrue(Outcomes.better(mse, new ShortTrial.Outcome(Double.NaN, 10, "mse", "validation", 40, 3, 100, 1)));

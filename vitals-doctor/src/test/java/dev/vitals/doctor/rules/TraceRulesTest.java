@@ -1069,6 +1069,26 @@ class TraceRulesTest {
         }
 
         @Test
+        void aRunThatEndsOnASwingPastTheMarginIsStillAtChance() {
+            // dropout 0.9 twice on spirals (96 validation examples, a 12-point margin over 33%): judged at chance
+            // at epoch 25, then 43.8%, 38.5% and 45.8% over the last three epochs, at a validation loss 0.97 of ln 3
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(3, 40, 12, 32, 96);
+            Trace t = b.build();
+            steps(t, 300, i -> 1.1, 0.36, 0.4);
+            for (int e = 0; e < 25; e++) t.epoch(epoch(e, 1.6, 0.36, 1.06, 0.40, 12L * (e + 1)));
+            List<Finding> f = new AccuracyAtChance().evaluate(t, EPOCH);
+            assertEquals(1, f.size());
+            double[] last = {0.40, 0.43, 0.47, 0.44, 0.40, 0.40, 0.42, 0.44, 0.40, 0.40, 0.43, 0.47, 0.438, 0.385, 0.458};
+            for (int e = 25; e < 40; e++) t.epoch(epoch(e, 1.2, 0.36, 1.0668, last[e - 25], 12L * (e + 1)));
+            assertTrue(new AccuracyAtChance().stillHolds(t, f.get(0)), "42.7% over the last three epochs, within 33% + 12");
+            // three epochs well past the margin withdraw it
+            t.epoch(epoch(40, 1.1, 0.5, 0.9, 0.55, 492));
+            t.epoch(epoch(41, 1.0, 0.55, 0.85, 0.6, 504));
+            t.epoch(epoch(42, 0.9, 0.6, 0.8, 0.62, 516));
+            assertFalse(new AccuracyAtChance().stillHolds(t, f.get(0)));
+        }
+
+        @Test
         void aRunWellAboveChanceIsWithdrawnUnlessItsValidationLossSitsAtTheClassPriors() {
             // digits under weight decay 0.5: judged at chance, ended at 19.5% against 10.2% at a validation
             // loss of 2.293 against ln 10's 2.303 (predictions near the class shares): it stays
