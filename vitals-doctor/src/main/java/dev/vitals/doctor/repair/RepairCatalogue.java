@@ -110,8 +110,9 @@ public final class RepairCatalogue {
             }
             case UNDERFITTING -> {
                 if (f.evidence().containsKey(dev.vitals.doctor.rules.Underfitting.STOPPED_SHORT)) {
-                    // a run that stopped still learning: more steps an epoch, or longer ones; a plan of
-                    // a handful of steps in all: more of them
+                    // a run that stopped still learning: ended by an impatient early stop, more patience;
+                    // more steps an epoch, or longer ones; a plan of a handful of steps in all: more of them
+                    if (f.evidence().containsKey(dev.vitals.doctor.rules.Underfitting.EARLY_STOP_PATIENCE)) out.add(Repairs.patientEarlyStop());
                     if (f.evidence().get(dev.vitals.doctor.rules.Underfitting.TRAINING_EXAMPLES) instanceof Number n) out.add(Repairs.moreSteps(n.intValue()));
                     out.add(Repairs.smallerBatch());
                     learningRates(out, f, spec, suggestedLr, 10);

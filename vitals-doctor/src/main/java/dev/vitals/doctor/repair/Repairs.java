@@ -230,6 +230,12 @@ public final class Repairs {
         });
     }
 
+    /** An early stop of less patience than 5 epochs given 5: one ended a run on a wobble of its validation loss. */
+    public static Repair patientEarlyStop() {
+        return new Repair("patient-early-stop", "early_stop raised to 5 epochs of patience",
+                s -> s.train().earlyStop() > 0 && s.train().earlyStop() < 5 ? s.withTrain(s.train().withEarlyStop(5)) : s);
+    }
+
     public static Repair earlyStop() {
         return new Repair("early-stop", "early_stop 5 (keeps the best validation epoch)",
                 s -> s.train().earlyStop() > 0 || s.data().validation() == 0 ? s : s.withTrain(s.train().withEarlyStop(5)));

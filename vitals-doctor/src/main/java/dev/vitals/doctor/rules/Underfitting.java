@@ -55,7 +55,10 @@ public final class Underfitting extends Rule implements TraceRule {
                 + UNSTABLE + "x) and its steps not tiny"
                 + ". A live run planned for fewer than " + LEVEL_STEPS + " optimizer steps that levels off with its training loss down less than " + (int) (HARDLY_MOVED * 100) + "% from its first epoch is named as too few steps instead of a model at its limit"
                 + ". For a regression of the label value (no accuracy): the training mse down " + (int) (LOSS_FALL * 100) + "% or more over the last third and "
-                + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance. " + HeldDown.CONDITION;
+                + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance. "
+                + "A run ended by early stopping (fewer epochs than planned, the best validation loss the patience or more before the last epoch) while still learning: the training loss at most "
+                + STILL_FALLING + " of its value at the best validation epoch, the validation loss within " + WOBBLE + "x of its best, the validation accuracy no lower than there, training accuracy below " + (int) (FITTED * 100) + "%. "
+                + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -100,6 +103,8 @@ public final class Underfitting extends Rule implements TraceRule {
     private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.STEP || t.info() == null) return List.of();
         if (moment == Moment.END) {
+            Finding early = stoppedOnAWobble(t);
+            if (early != null) return List.of(early);
             Finding rising = stillLearning(t);
             if (rising != null) return List.of(rising);
             Finding far = farFromFitted(t);
@@ -205,6 +210,48 @@ public final class Underfitting extends Rule implements TraceRule {
                         "val_accuracy_rise", valRise, "epochs", n, "steps", total, "train_loss_before", from.trainLoss(), "train_loss_now", last.trainLoss(),
                         STOPPED_SHORT, true),
                 cause, fix);
+    }
+
+    /** Evidence key of a run ended by early stopping while it still learned: the patience it had. */
+    public static final String EARLY_STOP_PATIENCE = "early_stop_patience";
+    /** A training loss at most this share of its value at the best validation epoch is still falling. */
+    static final double STILL_FALLING = 0.95;
+    /** A validation loss at most this much above its best is a wobble, not a climb. */
+    static final double WOBBLE = 1.1;
+
+    /**
+     * Early stopping ended the run (fewer epochs than planned, the best validation loss at least the
+     * patience before the last) on a wobble: the training loss still falling, the validation loss
+     * within {@link #WOBBLE} of its best, the validation accuracy no lower than at the best epoch, the
+     * model not fitted. early_stop 1 ended spirals at epoch 5 of 40 (validation loss 0.600 -> 0.606,
+     * its accuracy 70% -> 83%, training accuracy rising 61% -> 69%): 59% test against 99% for the
+     * whole plan, "healthy, nothing found". A validation loss that climbs (digits: 0.49 -> 0.87 with
+     * its accuracy down) is a stop that did its job.
+     */
+    private Finding stoppedOnAWobble(Trace t) {
+        List<EpochResult> ep = t.epochs();
+        int n = ep.size(), patience = t.info().earlyStop();
+        if (patience <= 0 || t.info().epochs() <= 0 || n >= t.info().epochs() || n < 2 || t.info().regressesLabels()) return null;
+        int best = -1;
+        for (int i = 0; i < n; i++) {
+            if (!ep.get(i).hasValidation()) return null;
+            if (best < 0 || ep.get(i).valLoss() < ep.get(best).valLoss()) best = i;
+        }
+        if (n - 1 - best < patience) return null;  // not stopped by early stopping (interrupted, or the loss went NaN)
+        EpochResult at = ep.get(best), last = ep.get(n - 1);
+        if (!(last.trainLoss() <= STILL_FALLING * at.trainLoss()) || !(last.valLoss() <= WOBBLE * at.valLoss())) return null;
+        if (!(last.valAccuracy() >= at.valAccuracy()) || !(last.trainAccuracy() < FITTED)) return null;
+        return finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
+                "early stopping ended the run at epoch " + n + " of " + t.info().epochs() + " while it was still learning: the validation loss did not improve on epoch "
+                        + (best + 1) + "'s " + Numbers.fmt(at.valLoss()) + " for " + Words.count(patience, "epoch") + " (it was " + Numbers.fmt(last.valLoss())
+                        + "), while the training loss fell from " + Numbers.fmt(at.trainLoss()) + " to " + Numbers.fmt(last.trainLoss()) + " and the validation accuracy went from "
+                        + Numbers.pct(at.valAccuracy()) + " to " + Numbers.pct(last.valAccuracy()),
+                evidence("epochs", n, "planned_epochs", t.info().epochs(), EARLY_STOP_PATIENCE, patience, "best_val_loss_epoch", best + 1,
+                        "best_val_loss", at.valLoss(), "last_val_loss", last.valLoss(), "train_loss_at_best", at.trainLoss(), "train_loss_now", last.trainLoss(),
+                        "val_accuracy_at_best", at.valAccuracy(), "val_accuracy_now", last.valAccuracy(), "train_accuracy", last.trainAccuracy(), STOPPED_SHORT, true),
+                "early stopping's patience of " + Words.count(patience, "epoch") + " ends the run at the first epochs whose validation loss does not improve, and a "
+                        + "validation loss wobbles from epoch to epoch while the model still learns (here by " + Numbers.pct(last.valLoss() / at.valLoss() - 1) + ")",
+                "raise train.early_stop to 5 or more (or 0 to run the whole plan); vitals fix tries 5");
     }
 
     /** The cause of a run of too few optimizer steps, {@code steps} of them in all. */

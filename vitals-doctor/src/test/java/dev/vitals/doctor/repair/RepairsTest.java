@@ -166,6 +166,17 @@ class RepairsTest {
     }
 
     @Test
+    void anImpatientEarlyStopThatEndedARunStillLearningIsGivenPatienceFirst() {
+        Spec s = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.003", "");
+        Spec impatient = s.withTrain(s.train().withEarlyStop(1));
+        List<Repair> c = RepairCatalogue.candidates(finding("UNDERFITTING", Map.of(dev.vitals.doctor.rules.Underfitting.STOPPED_SHORT, true,
+                dev.vitals.doctor.rules.Underfitting.EARLY_STOP_PATIENCE, 1)), impatient, Double.NaN);
+        assertEquals("patient-early-stop", c.get(0).name());
+        assertEquals(5, c.get(0).apply(impatient).train().earlyStop());
+        assertFalse(Repairs.patientEarlyStop().changes(s), "no early stop: nothing to make patient");
+    }
+
+    @Test
     void codesWithoutACureHaveNoCandidates() {
         Spec s = spec("{dense: 32}, relu, {dense: 10}", "cross_entropy");
         assertTrue(RepairCatalogue.candidates(finding("DATA_LEAKAGE", Map.of()), s, Double.NaN).isEmpty());
