@@ -98,6 +98,13 @@ public final class TraceBuilder {
         return this;
     }
 
+    /** The same observation at learning rate {@code lr}. */
+    public static Observation atLr(Observation o, float lr) {
+        return new Observation(o.step(), o.epoch(), o.batchSize(), o.loss(), lr, o.trainMode(), o.gradNorm(), o.gradNormAtStart(), o.clipped(),
+                o.paramGrad(), o.paramUpdate(), o.paramValue(), o.paramGradZero(), o.layerZero(), o.layerDead(), o.layerSaturated(),
+                o.layerMean(), o.layerStd(), o.layerGrad(), o.nonFiniteActivation());
+    }
+
     /** The same observation with its gradient clipped. */
     public static Observation clipped(Observation o) {
         return new Observation(o.step(), o.epoch(), o.batchSize(), o.loss(), o.lr(), o.trainMode(), o.gradNorm(), o.gradNormAtStart(), true,

@@ -39,9 +39,9 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         return "over the last " + WINDOW + " steps the mean loss is still above " + UNFITTED + " of the loss at the start, the mean of the second half is not "
                 + (int) (PROGRESS * 100) + "% below the first half's, and either " + MIN_SPIKES + " or more steps exceed " + SPIKE
                 + " times the median of the 20 before them, or the loss's standard deviation exceeds " + SPREAD + " of its mean; "
-                + "not while the validation loss fell over each of the last two epochs, nor while the weight layers' median update/weight ratio is below " + OVERSHOOT_RATIO + " (steps no larger than healthy ones cannot overshoot: the bounce is the batches' noise). "
+                + "not while the validation loss fell over each of the last two epochs, nor while the weight layers' median update/weight ratio is below " + OVERSHOOT_RATIO + " (steps no larger than healthy ones cannot overshoot: the bounce is the batches' noise) unless the rate is above its optimizer's usual range (weights it blew up make the ratio small). "
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
-                + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's), and the last epoch's still above " + NOT_BACK
+                + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's, or of the untrained model's where steps are logged), and the last epoch's still above " + NOT_BACK
                 + " times the lowest, withdrawn at the end if the loss came back; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
                 + "At the end of a run that did its whole plan, a training loss that climbed back up between epochs (as judged for epoch logs) is an error when the run ended less than "
                 + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to a perfect score on its judged and its training accuracy. "
@@ -154,7 +154,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // weights under stale_updates on Poisson counts: "too high", beside UPDATE_RULE_MISMATCH); nor
         // can steps no larger than healthy ones: adam at 1e-3 in batches of 4 (updates 2.7e-4 of the
         // weights) bounced by its batches' noise and was called both too high and too low
-        if (LearningRateTooLow.stepsBelow(t, OVERSHOOT_RATIO)) return List.of();
+        if (LearningRateTooLow.stepsBelow(t, OVERSHOOT_RATIO) && !LearningRateTooLow.rateAboveRange(t)) return List.of();
         List<Object> norms = new ArrayList<>();
         for (Observation o : t.observations()) if (o.step() >= t.stepNumber(from)) norms.add(Numbers.round(o.gradNorm()));
         if (norms.size() > 8) norms = new ArrayList<>(norms.subList(norms.size() - 8, norms.size()));  // the last few, as the other rules quote them
@@ -186,6 +186,9 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 cause(), fix()));
     }
 
+    /** Whether the training loss climbed back up between epochs and stayed there: this rule's to name, not a model too small. */
+    static boolean climbedBack(Trace t) { return !new LearningRateTooHigh().byEpoch(t).isEmpty(); }
+
     /**
      * For a log with too few steps for the window (a Keras CSVLogger file has one per epoch): an
      * epoch mean is smooth, so a training loss that climbs well above its best and stays there is a
@@ -197,6 +200,9 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         double start = ep.get(0).trainLoss(), best = start, lowest = start, peak = Double.NaN, before = Double.NaN;
         int bestAt = 0, peakAt = -1, beforeAt = 0;
         if (!Double.isFinite(start)) return List.of();
+        // where the steps were logged, "still high" is measured against the untrained model's loss: a
+        // first epoch that blew up (adam at 1.0: 20.5, its first step 2.1) put every later climb under half of it
+        double high = t.steps() > 0 && Double.isFinite(Curves.startLoss(t)) ? Math.min(start, Curves.startLoss(t)) : start;
         List<Object> losses = new ArrayList<>();
         for (int i = 0; i < ep.size(); i++) {
             double l = ep.get(i).trainLoss();
@@ -205,7 +211,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
             // two epochs in a row above the bar: one epoch's loss sampled from a batch or two can jump alone
             double next = i + 1 < ep.size() ? ep.get(i + 1).trainLoss() : Double.NaN;
             boolean held = next > EPOCH_RISE * best;
-            if (i > 0 && held && l > EPOCH_RISE * best && l > UNFITTED * start && !(l / best <= peak / before)) {
+            if (i > 0 && held && l > EPOCH_RISE * best && l > UNFITTED * high && !(l / best <= peak / before)) {
                 peak = l;
                 peakAt = i;
                 before = best;

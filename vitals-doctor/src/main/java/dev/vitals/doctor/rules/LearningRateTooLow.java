@@ -35,7 +35,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
                 + HALVED + " of its start; an error when it still holds at the end of a run that did all its planned epochs. Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
                 + TINY + " of the base rate, those are a third of the epochs (" + DECAYED_EPOCHS + " at least), the training loss improved by less than "
                 + (int) (FLAT_SINCE * 100) + "% since, and training accuracy is below " + (int) (Underfitting.FITTED * 100) + "% (without accuracy: the loss above "
-                + HALVED + " of its start); withdrawn at the end if that no longer holds" + ". " + HeldDown.CONDITION;
+                + HALVED + " of its start); withdrawn at the end if that no longer holds" + ". " + "Not while the rate is above its optimizer's usual range (adam above " + LearningRateRange.ADAM_HIGH + ", sgd's lr / (1 - momentum) above " + LearningRateRange.SGD_HIGH + "): small ratios there are weights the rate blew up. " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -94,7 +94,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
             firstOverLast[i] = lastNorm > 0 ? o.paramGrad()[w.get(0).param()] / lastNorm : Double.NaN;
         }
         double ratio = WeightLayers.medianUpdateRatio(w, last);
-        if (!(ratio < RATIO) || ratio == 0) return List.of();
+        if (!(ratio < RATIO) || ratio == 0 || rateAboveRange(t)) return List.of();
         if (Stats.median(firstOverLast) < VanishingGradients.RATIO) return List.of();
         // units that output zero (dead ReLUs) or sit in flat tails pass no gradient: the steps are
         // small because the units are, often from a rate too high (sgd at 5 killed 98-100% of them),
@@ -174,7 +174,19 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
      * Whether the weight layers' median update/weight ratio over the last observed steps is below
      * {@link #RATIO}: steps too small to move the weights, whatever else the curves seem to say.
      */
-    static boolean tinySteps(Trace t) { return stepsBelow(t, RATIO); }
+    static boolean tinySteps(Trace t) { return stepsBelow(t, RATIO) && !rateAboveRange(t); }
+
+    /**
+     * Whether the base rate lies above what works for its optimizer (adam above 0.03, sgd's effective
+     * rate above 2): its steps cannot be too small for the rate; a small update/weight ratio there is
+     * weights the rate blew up (adam at 1.0 on blobs: 1.2e-4 of them, at 40% where 2e-3 reaches 100%).
+     */
+    static boolean rateAboveRange(Trace t) {
+        if (t.info() == null || t.info().optimizer() == null) return false;
+        var o = t.info().optimizer();
+        if (o.name().equals("sgd")) return o.lr() / (1 - (Double.isFinite(o.momentum()) ? o.momentum() : 0)) > LearningRateRange.SGD_HIGH;
+        return (o.name().equals("adam") || o.name().equals("adamw")) && o.lr() > LearningRateRange.ADAM_HIGH;
+    }
 
     /** Whether the weight layers' median update/weight ratio over the last observed steps is known and below {@code ratio}. */
     static boolean stepsBelow(Trace t, double ratio) {

@@ -425,6 +425,32 @@ class TraceRulesTest {
     @Nested
     class Curves {
         @Test
+        void aRateFarAboveItsRangeThatLostWhatItLearnedIsTooHighNotTooLow() {
+            // adam at 1.0 on 5-class blobs: 75% after epoch 1 (its mean loss 20.5, the first step's 2.1), 0.70 at
+            // epoch 3, back up to 1.33 at epoch 6 and 40% to the end; updates 1.2e-4 of weights the rate blew up.
+            // Read as LEARNING_RATE_TOO_LOW and LEARNING_RATE_RANGE, exit 0; 2e-3 reaches 100%
+            double[] train = {20.47, 1.52, 0.70, 0.86, 0.89, 1.33, 1.25, 1.19, 1.22, 1.21};
+            double[] acc = {0.74, 0.71, 0.67, 0.60, 0.58, 0.42, 0.38, 0.40, 0.38, 0.38};
+            for (double lr : new double[] {1.0, 0.01}) {
+                TraceBuilder b = TraceBuilder.mlp(3, "gelu", 40).optimizer("adam", lr).plan(5, 10, 26, 25, 160);
+                Trace t = b.build();
+                int p = b.parameters();
+                for (int s = 0; s < 260; s++) {
+                    double l = s == 0 ? 2.136 : train[s / 26];
+                    t.step(l, acc[s / 26], 0.2);
+                    if (s % 5 == 0) t.observe(TraceBuilder.atLr(obs(s, s / 26, l, 1, fill(p, 0.5), fill(p, 1.2e-4), fill(p, 1), b.layers(), 0, 0, true, 0), (float) lr));
+                    if (s % 26 == 25) t.epoch(epoch(s / 26, train[s / 26], acc[s / 26], 1.15, 0.40, s + 1L));
+                }
+                boolean tooLow = !new LearningRateTooLow().evaluate(t, STEP).isEmpty() || !new LearningRateTooLow().evaluate(t, END).isEmpty();
+                assertEquals(lr < 0.03, tooLow, "lr " + lr + ": steps too small only within adam's range");
+                List<Finding> high = new LearningRateTooHigh().evaluate(t, END);
+                assertEquals(1, high.size(), "the climb from 0.70 to 1.33, measured against the first step's 2.1, not the blown-up first epoch's 20.5");
+                assertEquals(Severity.ERROR, high.get(0).severity());
+                assertTrue(new Underfitting().evaluate(t, END).stream().noneMatch(f -> f.message().startsWith("the run ended far from fitted")), "the climb is the rate's, not a small model's");
+            }
+        }
+
+        @Test
         void tinyUpdatesUnderAClipThatCutsEveryStepNameTheClip() {
             // clip_norm 1e-4 on digits: every step cut to 1e-4 of a gradient of norm 2.3; read as a rate too low
             for (double clip : new double[] {1e-4, 5.0}) {
