@@ -20,6 +20,7 @@ public enum Code {
     SATURATING_ACTIVATIONS(Stage.LINT, "sigmoid or tanh in the hidden layers of a deep network"),
     INIT_MISMATCH(Stage.LINT, "initialisation unsuited to the activation"),
     NO_NORMALIZATION(Stage.LINT, "a deep network with no normalisation layer"),
+    BATCHNORM_SMALL_BATCH(Stage.LINT, "batchnorm over flat features with batches too small to estimate its statistics"),
     NO_VALIDATION(Stage.LINT, "nothing measures generalisation"),
     LEARNING_RATE_RANGE(Stage.LINT, "the learning rate is far outside what works for this optimizer and model"),
     INITIAL_LOSS_OFF(Stage.PROBE, "the loss at initialisation is far from its expected value"),

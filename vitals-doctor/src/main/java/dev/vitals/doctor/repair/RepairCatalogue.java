@@ -68,6 +68,7 @@ public final class RepairCatalogue {
                 out.add(Repairs.standardize());  // inputs far above unit scale scale the outputs as large weights do
             }
             case NO_NORMALIZATION -> out.add(Repairs.batchNorm());
+            case BATCHNORM_SMALL_BATCH -> out.add(Repairs.layerNorm());
             case NO_VALIDATION -> out.add(Repairs.validation());
             case DATA_UNSCALED -> {
                 out.add(Repairs.standardize());

@@ -177,6 +177,12 @@ public final class Repairs {
         return new Repair("clip", "clip_norm 1", s -> s.train().clipNorm() > 0 && s.train().clipNorm() <= 1 ? s : s.withTrain(s.train().withClipNorm(1)));
     }
 
+    /** Hidden batchnorm layers replaced by layernorm, which normalises each example on its own (batches of 2 or 3 estimate no statistics). */
+    public static Repair layerNorm() {
+        return new Repair("layernorm", "hidden batchnorm replaced by layernorm",
+                s -> ModelEdits.layers(s, l -> ModelEdits.replaceHidden(l, Set.of("batchnorm"), ModelEdits.layer("layernorm"))));
+    }
+
     public static Repair leakyRelu() {
         return new Repair("leaky-relu", "relu hidden layers replaced by leaky_relu (slope 0.01)",
                 s -> ModelEdits.layers(s, l -> ModelEdits.replaceHidden(l, Set.of("relu"), ModelEdits.layer("leaky_relu", 0.01))));

@@ -177,6 +177,14 @@ class RepairsTest {
     }
 
     @Test
+    void batchnormOnTinyBatchesBecomesLayernorm() {
+        Spec s = spec("source: digits", "he", "{dense: 96}, batchnorm, relu, {dense: 48}, batchnorm, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.003", "");
+        List<Repair> c = RepairCatalogue.candidates(finding("BATCHNORM_SMALL_BATCH", Map.of()), s, Double.NaN);
+        assertEquals("layernorm", c.get(0).name());
+        assertEquals(List.of("dense", "layernorm", "relu", "dense", "layernorm", "relu", "dense"), kinds(c.get(0).apply(s)));
+    }
+
+    @Test
     void codesWithoutACureHaveNoCandidates() {
         Spec s = spec("{dense: 32}, relu, {dense: 10}", "cross_entropy");
         assertTrue(RepairCatalogue.candidates(finding("DATA_LEAKAGE", Map.of()), s, Double.NaN).isEmpty());
