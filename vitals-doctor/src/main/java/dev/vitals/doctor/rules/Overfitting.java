@@ -20,6 +20,8 @@ import java.util.Map;
 public final class Overfitting extends Rule implements TraceRule {
     static final double RISE = 0.10, TRAIN_FALL = 0.10, GAP = 1.2, TRAIN_NEAR_LOWEST = 0.10;
     static final int EPOCHS_UP = 3;
+    /** The rise must also exceed this share of the class prior's loss (ln C for C balanced classes), where it is known. */
+    static final double MIN_RISE_OF_PRIOR = 0.01;
 
     @Override public Code code() { return Code.OVERFITTING; }
 
@@ -27,7 +29,7 @@ public final class Overfitting extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "the validation loss has been more than " + (int) (RISE * 100) + "% above its minimum for " + EPOCHS_UP
-                + " consecutive validated epochs (a log validated every k epochs counts those) while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum, is within " + (int) (TRAIN_NEAR_LOWEST * 100) + "% of its lowest since then (or below half the validation minimum) and is now below 1/"
+                + " consecutive validated epochs (a log validated every k epochs counts those), and by more than " + MIN_RISE_OF_PRIOR + " of the class prior's loss where it is known, while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum, is within " + (int) (TRAIN_NEAR_LOWEST * 100) + "% of its lowest since then (or below half the validation minimum) and is now below 1/"
                 + GAP + " of the validation loss, and the training accuracy is above chance and its margin (where the classes are known). "
                 + "Raised before the end, it is withdrawn when the last epochs no longer show it (validation came back within " + (int) (RISE * 100) + "% of its minimum)";
     }
@@ -74,6 +76,10 @@ public final class Overfitting extends Rule implements TraceRule {
         double min = ep.get(best).valLoss();
         for (int j = v.length - EPOCHS_UP; j < v.length; j++) if (!(ep.get(v[j]).valLoss() > min * (1 + RISE))) return List.of();
         int end = v[v.length - 1];
+        // near a fitted model a rise of a few thousandths is a large share of a small loss and changes
+        // no prediction (blobs at 98.5%: 0.0166 -> 0.0213): it must also be a share of the class prior's
+        double prior = t.info() == null ? Double.NaN : dev.vitals.doctor.trace.Curves.priorLoss(t.info());
+        if (ep.get(end).valLoss() - min < MIN_RISE_OF_PRIOR * prior) return List.of();
         EpochResult last = ep.get(end);
         double lastTrain = train[end];
         if (!(lastTrain < train[best] * (1 - TRAIN_FALL))) return List.of();
