@@ -282,6 +282,9 @@ class BadInputTest {
                 .file("img/train-labels-idx1-ubyte", idx(1, 200)).spec(BASE.replace("source: iris", "source: 'idx:img'")
                         .replace("[{dense: 8}, relu, {dense: 3}]", "[{conv2d: {filters: 4, kernel: 3, padding: 1500}}, relu, flatten, {dense: 2}]")
                         .replace("batch: 16", "batch: 100")).expect("train.batch: 100", "model.layers[0] (conv2d 4 3x3 pad 1500)", "[4, 3006, 3006]", "at most 59"));
+        // float32 is what trains: 1e-50 was 0 (weights never moved, "healthy"), 1e40 infinity (every loss NaN)
+        c.add(new Case("lr that float32 rounds to 0").check().append("optimizer: {name: adam, lr: 1e-50}\n").expect("optimizer.lr", "float32", "which is 0 there"));
+        c.add(new Case("an init scale beyond float32").check().base("layers:", "init: 'uniform:1e40'\n  layers:").expect("model.init", "uniform:1e40", "float32"));
         // ---- vitals check ----
         c.add(new Case("spec file missing").check().args("check", "{dir}/missing.yaml", "--json", "{dir}/previous.json").expect("missing.yaml", "no such file"));
         c.add(new Case("unknown key in optimizer").check().append("optimizer: {name: adam, lrr: 0.1}\n").expect("optimizer.lrr", "did you mean 'lr'"));

@@ -36,6 +36,10 @@ public record Init(Kind kind, double value) {
                 if (!(v > 0) || Double.isInfinite(v)) {
                     throw new IllegalArgumentException("'" + s + "': the " + (head.equals("normal") ? "standard deviation" : "limit") + " must be a positive number");
                 }
+                // weights are float32: 1e40 became infinity and every loss NaN, 1e-50 zero
+                if (Float.isInfinite((float) v) || (float) v == 0) {
+                    throw new IllegalArgumentException("'" + s + "': the " + (head.equals("normal") ? "standard deviation" : "limit") + " must be one float32 weights hold (1.4e-45 to 3.4e38)");
+                }
                 return new Init(head.equals("normal") ? Kind.NORMAL : Kind.UNIFORM, v);
             }
         }

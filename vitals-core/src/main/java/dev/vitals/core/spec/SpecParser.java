@@ -357,6 +357,10 @@ public final class SpecParser {
         boolean adam = !name.equals("sgd");
         double lr = n.has("lr") ? number(n.get("lr"), "optimizer.lr", "a positive learning rate") : adam ? 1e-3 : 1e-2;
         if (!(lr > 0) || Double.isInfinite(lr)) throw fail("optimizer.lr", "expected a positive learning rate, not " + fmt(lr));
+        // the steps are float32: 1e-50 is 0 there (the weights never moved, and the run read healthy), 1e39 infinity
+        if ((float) lr == 0 || Float.isInfinite((float) lr)) {
+            throw fail("optimizer.lr", "expected a learning rate float32 holds (1.4e-45 to 3.4e38), not " + fmt(lr) + ", which is " + ((float) lr == 0 ? "0" : "infinity") + " there");
+        }
         if (adam && n.has("nesterov")) throw fail("optimizer.nesterov", "applies to sgd only");
         if (!adam && (n.has("beta1") || n.has("beta2") || n.has("eps"))) {
             throw fail("optimizer." + (n.has("beta1") ? "beta1" : n.has("beta2") ? "beta2" : "eps"), "applies to adam and adamw only");

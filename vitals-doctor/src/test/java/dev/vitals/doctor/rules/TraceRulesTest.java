@@ -451,6 +451,23 @@ class TraceRulesTest {
         }
 
         @Test
+        void aWholePlanOfFewStepsThatNeverMovedTheWeightsIsJudgedAtItsEnd() {
+            // iris at adam 1e-9: 70 steps in all (10 epochs of 7), the loss 1.05 throughout, updates 5e-10 of the weights
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).optimizer("adam", 1e-3).plan(3, 10, 7, 16, 18);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int s = 0; s < 70; s++) {
+                t.step(1.05, 0.4, 0.4);
+                t.observe(obs(s, s / 7, 1.05, 0.3, fill(p, 0.3), fill(p, 5e-10), fill(p, 1), b.layers(), 0, 0, true, 0));
+                if (s % 7 == 6) t.epoch(epoch(s / 7, 1.05, 0.4, 1.07, 0.5, s + 1L));
+            }
+            assertTrue(new LearningRateTooLow().evaluate(t, STEP).isEmpty(), "70 steps: too few to judge while the run goes on");
+            List<Finding> end = new LearningRateTooLow().evaluate(t, END);
+            assertEquals(1, end.size());
+            assertEquals(Severity.ERROR, end.get(0).severity());
+        }
+
+        @Test
         void tinyUpdatesUnderAClipThatCutsEveryStepNameTheClip() {
             // clip_norm 1e-4 on digits: every step cut to 1e-4 of a gradient of norm 2.3; read as a rate too low
             for (double clip : new double[] {1e-4, 5.0}) {
