@@ -285,6 +285,9 @@ class BadInputTest {
         // float32 is what trains: 1e-50 was 0 (weights never moved, "healthy"), 1e40 infinity (every loss NaN)
         c.add(new Case("lr that float32 rounds to 0").check().append("optimizer: {name: adam, lr: 1e-50}\n").expect("optimizer.lr", "float32", "which is 0 there"));
         c.add(new Case("an init scale beyond float32").check().base("layers:", "init: 'uniform:1e40'\n  layers:").expect("model.init", "uniform:1e40", "float32"));
+        // YAML 1.1 booleans where a word is expected: "unknown value 'true'" named a value the user never wrote
+        c.add(new Case("normalize: yes").check().base("validation: 0.2}", "validation: 0.2, normalize: yes}").expect("data.normalize", "the boolean true", "quote the word"));
+        c.add(new Case("name: no").check().base("name: bad", "name: no").expect("name", "the boolean false"));
         // ---- vitals check ----
         c.add(new Case("spec file missing").check().args("check", "{dir}/missing.yaml", "--json", "{dir}/previous.json").expect("missing.yaml", "no such file"));
         c.add(new Case("unknown key in optimizer").check().append("optimizer: {name: adam, lrr: 0.1}\n").expect("optimizer.lrr", "did you mean 'lr'"));

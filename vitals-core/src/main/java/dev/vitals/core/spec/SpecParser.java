@@ -461,6 +461,10 @@ public final class SpecParser {
 
     private String string(JsonNode n, String where) {
         if (n == null || !n.isValueNode() || n.isNull()) throw fail(where, "expected a word, not " + describe(n));
+        // YAML 1.1 reads yes/no/on/off as booleans: 'normalize: yes' was "unknown value 'true'", 'name: no' ran as "false"
+        if (n.isBoolean()) {
+            throw fail(where, "expected a word, not the boolean " + n.asText() + " (YAML reads yes, no, on, off, true and false as booleans; quote the word if you meant it)");
+        }
         return n.asText();
     }
 
