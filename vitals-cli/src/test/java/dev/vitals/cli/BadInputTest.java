@@ -288,6 +288,10 @@ class BadInputTest {
         // YAML 1.1 booleans where a word is expected: "unknown value 'true'" named a value the user never wrote
         c.add(new Case("normalize: yes").check().base("validation: 0.2}", "validation: 0.2, normalize: yes}").expect("data.normalize", "the boolean true", "quote the word"));
         c.add(new Case("name: no").check().base("name: bad", "name: no").expect("name", "the boolean false"));
+        c.add(new Case("dropout 1 in float32").check().base("[{dense: 8}, relu, {dense: 3}]", "[{dense: 8}, relu, {dropout: 0.99999999999}, {dense: 3}]")
+                .expect("model.layers[2].dropout", "(1 in float32)"));
+        c.add(new Case("an empty residual block").check().base("[{dense: 8}, relu, {dense: 3}]", "[{dense: 8}, {residual: []}, {dense: 3}]")
+                .expect("model.layers[1].residual", "a residual block needs at least one layer"));
         // ---- vitals check ----
         c.add(new Case("spec file missing").check().args("check", "{dir}/missing.yaml", "--json", "{dir}/previous.json").expect("missing.yaml", "no such file"));
         c.add(new Case("unknown key in optimizer").check().append("optimizer: {name: adam, lrr: 0.1}\n").expect("optimizer.lrr", "did you mean 'lr'"));

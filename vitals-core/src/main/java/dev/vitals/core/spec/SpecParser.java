@@ -273,7 +273,7 @@ public final class SpecParser {
 
     private List<Spec.LayerSpec> layers(JsonNode n, String where) {
         if (!n.isArray()) throw fail(where, "expected a list of layers, not " + describe(n));
-        if (n.isEmpty()) throw fail(where, "is empty; a model needs at least one layer");
+        if (n.isEmpty()) throw fail(where, "is empty; " + (where.endsWith(".residual") ? "a residual block" : "a model") + " needs at least one layer");
         List<Spec.LayerSpec> out = new ArrayList<>();
         for (int i = 0; i < n.size(); i++) out.add(layer(n.get(i), where + "[" + i + "]"));
         return out;
@@ -314,12 +314,13 @@ public final class SpecParser {
             }
             case "dropout" -> {
                 double p = arg == null ? 0.5 : number(arg, at, "a probability in [0, 1)");
-                if (!(p >= 0 && p < 1)) throw fail(at, "expected a probability in [0, 1), not " + fmt(p));
+                // float32 keeps no 1 - p for p this near 1: 0.99999999999 ran as dropout 1, every unit off
+                if (!(p >= 0 && p < 1) || (float) p >= 1f) throw fail(at, "expected a probability in [0, 1), not " + fmt(p) + ((float) p >= 1f && p < 1 ? " (1 in float32)" : ""));
                 return new Spec.LayerSpec(kind, p, null, null, where);
             }
             case "leaky_relu" -> {
                 double s = arg == null ? 0.01 : number(arg, at, "a negative slope in [0, 1)");
-                if (!(s >= 0 && s < 1)) throw fail(at, "expected a negative slope in [0, 1), not " + fmt(s));
+                if (!(s >= 0 && s < 1) || (float) s >= 1f) throw fail(at, "expected a negative slope in [0, 1), not " + fmt(s) + ((float) s >= 1f && s < 1 ? " (1 in float32)" : ""));
                 return new Spec.LayerSpec(kind, s, null, null, where);
             }
             case "conv2d" -> {
