@@ -58,7 +58,23 @@ public final class CsvReader {
         in.mark(2);
         boolean gzip = in.read() == 0x1F && in.read() == 0x8B;
         in.reset();
-        InputStream text = gzip ? new GZIPInputStream(in, 1 << 16) : in;
+        InputStream text = in;
+        if (gzip) {
+            BufferedInputStream inner = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+            inner.mark(2);
+            try {
+                // gzip inside gzip read as "contains NUL bytes; this is a binary file"
+                if (inner.read() == 0x1F && inner.read() == 0x8B) {
+                    throw new InputException(name + ": is compressed twice: once decompressed it is gzip data again (1f 8b), expected CSV text; gunzip it once");
+                }
+            } catch (EOFException e) {
+                throw new InputException(name + ": truncated gzip data (the compressed stream ends early)");
+            } catch (ZipException e) {
+                throw new InputException(name + ": corrupt gzip data (" + e.getMessage() + ")");
+            }
+            inner.reset();
+            text = inner;
+        }
         // undecodable bytes become U+FFFD, which the parser reports with its line: the decoder reads
         // ahead, so failing in the decoder could not say where
         try {

@@ -214,6 +214,13 @@ class CsvReaderTest {
         assertMessage(() -> read(bare), bare + ": UTF-16 text (as Excel's \"Unicode text\" or PowerShell writes it); expected UTF-8: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)");
     }
 
+    @Test void aFileCompressedTwiceIsNamedAsSuch() throws java.io.IOException {
+        // read as "contains NUL bytes; this is a binary file"
+        Path p = dir.resolve("twice.csv.gz");
+        Files.write(p, IdxFiles.gzip(IdxFiles.gzip("1,2,0\n3,4,1\n".getBytes(StandardCharsets.UTF_8))));
+        assertMessage(() -> read(p), p + ": is compressed twice: once decompressed it is gzip data again (1f 8b), expected CSV text; gunzip it once");
+    }
+
     @Test void truncatedGzip() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 2000; i++) sb.append(i).append(',').append(i * 7 % 13).append(',').append(i % 3).append('\n');
