@@ -320,6 +320,15 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aBinaryCrossEntropyRunThatLearnedSkipsTheBaseline() throws Exception {
+        // breast cancer through one logit: the short run's validation loss fell to 0.04 against the prior's
+        // 0.66, and the baseline still ran, where doctor.md says it runs only for a run at chance
+        Spec s = dev.vitals.core.spec.SpecParser.read(java.nio.file.Path.of("../examples/breast-cancer-mlp.yaml"));
+        StepReport baseline = Checkup.run(s, null).steps().stream().filter(st -> st.name().equals("input-independent baseline")).findFirst().orElseThrow();
+        assertTrue(String.valueOf(baseline.measured().get("skipped")).startsWith("the short run learned from its inputs"), baseline.measured().toString());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
