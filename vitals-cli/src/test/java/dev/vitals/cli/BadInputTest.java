@@ -292,6 +292,11 @@ class BadInputTest {
                 .expect("model.layers[2].dropout", "(1 in float32)"));
         c.add(new Case("an empty residual block").check().base("[{dense: 8}, relu, {dense: 3}]", "[{dense: 8}, {residual: []}, {dense: 3}]")
                 .expect("model.layers[1].residual", "a residual block needs at least one layer"));
+        // a fault that no layer can carry ran as no fault at all, and the spec read healthy
+        c.add(new Case("wrong_bias_grad without a dense layer").check().file("img/train-images-idx3-ubyte", idx(3, 200, 8, 8))
+                .file("img/train-labels-idx1-ubyte", idx(1, 200)).spec(BASE.replace("source: iris", "source: 'idx:img'")
+                        .replace("[{dense: 8}, relu, {dense: 3}]", "[{conv2d: {filters: 2, kernel: 8}}, flatten]") + "faults: [wrong_bias_grad]\n")
+                .expect("faults: wrong_bias_grad", "no dense layer to carry it"));
         // ---- vitals check ----
         c.add(new Case("spec file missing").check().args("check", "{dir}/missing.yaml", "--json", "{dir}/previous.json").expect("missing.yaml", "no such file"));
         c.add(new Case("unknown key in optimizer").check().append("optimizer: {name: adam, lrr: 0.1}\n").expect("optimizer.lrr", "did you mean 'lr'"));

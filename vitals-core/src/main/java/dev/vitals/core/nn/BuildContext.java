@@ -27,6 +27,9 @@ public final class BuildContext {
 
     public RandomGenerator rng() { return rng; }
 
+    /** Whether a layer took {@code f} on. */
+    public boolean claimed(Fault f) { return claimed.contains(f); }
+
     /** True exactly once, for the first caller, when {@code f} is to be reproduced. */
     public boolean claim(Fault f) {
         if (!faults.contains(f) || claimed.contains(f)) return false;

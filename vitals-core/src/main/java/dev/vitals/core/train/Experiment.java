@@ -162,6 +162,14 @@ public final class Experiment {
         } catch (IllegalArgumentException e) {
             throw new InputException(spec.file() + ": model: " + e.getMessage());
         }
+        // a fault that lives in a layer the model lacks would run as no fault at all ("healthy"):
+        // wrong_bias_grad in a model of conv2d and flatten only
+        for (Fault f : List.of(Fault.WRONG_BIAS_GRAD, Fault.MIXED_BATCH)) {
+            if (spec.faults().contains(f) && !ctx.claimed(f)) {
+                throw new InputException(spec.file() + ": faults: " + f.key() + " lives in " + (f == Fault.WRONG_BIAS_GRAD ? "a dense layer's bias gradient" : "a dense or flatten layer's reshape")
+                        + ", and the model has no " + (f == Fault.WRONG_BIAS_GRAD ? "dense layer" : "dense or flatten layer") + " to carry it");
+            }
+        }
         if (spec.train().batch() == 1) {
             for (var e : where.entrySet()) {
                 if (e.getKey() instanceof BatchNorm bn && bn.inputShape() != null && bn.inputShape().rank() == 1) {
