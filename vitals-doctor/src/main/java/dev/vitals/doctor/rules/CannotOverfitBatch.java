@@ -91,14 +91,14 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         ctx.measured().put("best_batch_accuracy", a.best());
         double heavy = spec.model().heaviestDropout();
         if (a.steps() == 0) return List.of();
-        if (!a.stuck()) {
-            // heavy dropout inflates the first loss (4.40 for spirals at 0.9 twice), so halving it says
-            // little: a batch fitted to 53% of it that dropout 0.3 memorises is the dropout's doing, and
-            // the run sat at chance (45% test, 99% without it) after a check that found nothing
-            if (!(heavy > HEAVY_DROPOUT) || a.best() >= DROPOUT_FITTED || !ctx.timeLeft()) return List.of();
+        // under heavy dropout a batch fitted below 75% is the dropout's doing where dropout 0.3 fits it,
+        // whatever the loss did: it inflates the first loss (4.40 for spirals at 0.9 twice, halved to 2.05
+        // at 53%), and a CNN at 0.9 that "learned most of the batch" (72%) read as a limit of capacity
+        if (heavy > HEAVY_DROPOUT && a.best() < DROPOUT_FITTED && ctx.timeLeft()) {
             List<Finding> dropout = heavyDropout(ctx, spec, batch, n, a, heavy);
-            return dropout;
+            if (!dropout.isEmpty() || !a.stuck()) return dropout;
         }
+        if (!a.stuck()) return List.of();
         // A network that got most of the way from guessing to the whole batch and cut its loss by a
         // quarter has loss, gradients and updates that work; what it lacks is capacity or a better
         // start (8 ReLU units on 16 overlapping 2-D points: 87.5%, loss 0.65 -> 0.37). The bugs this
@@ -135,8 +135,9 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
             }
         }
         // dropout over half drops most of the network on every step, so it cannot fit one batch (0.9
-        // twice: 40.6% of a digits batch, and the run sat at chance): the same test at 0.3 tells it from a bug
-        if (heavy > HEAVY_DROPOUT && ctx.timeLeft()) {
+        // twice: 40.6% of a digits batch, and the run sat at chance): the same test at 0.3 tells it from a
+        // bug (already tried above where the batch was fitted below 75%)
+        if (heavy > HEAVY_DROPOUT && a.best() >= DROPOUT_FITTED && ctx.timeLeft()) {
             List<Finding> dropout = heavyDropout(ctx, spec, batch, n, a, heavy);
             if (!dropout.isEmpty()) return dropout;
         }
@@ -224,7 +225,10 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         Spec lighter = spec.withModel(spec.model().withDropoutAtMost(0.3));
         Attempt c = attempt(ctx, lighter, batch, spec.optimizer().lr());
         ctx.measured().put("dropout_0.3_best_batch_accuracy", c.best());
-        if (c.steps() == 0 || c.stuck() || !(c.best() > a.best())) return List.of();
+        // fitted at 0.3, or far better fitted: with weight decay 1 besides, dropout 0.3 reached 97% of a
+        // batch that 0.9 fitted to 59% without halving its loss, and the check said nothing
+        boolean fitted = !c.stuck() || c.best() >= DROPOUT_FITTED;
+        if (c.steps() == 0 || !fitted || !(c.best() > a.best())) return List.of();
         return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples with dropout " + Numbers.fmt(heavy) + ": at most " + Numbers.pct(a.best())
                         + " of it after " + a.steps() + " steps, while with dropout 0.3 it reaches " + Numbers.pct(c.best()),

@@ -244,6 +244,19 @@ class ProbeRulesTest {
     }
 
     @Test
+    void heavyDropoutBesideAWeightDecayIsStillNamed() {
+        // dropout 0.9 and weight decay 1 on digits: 59% of a batch, 97% at dropout 0.3 (the decay keeps it
+        // from 100%): "healthy" by check, 10% test after training
+        Spec s = SpecParser.parse("name: t\nseed: 31\ndata: {source: digits, validation: 0.1}\n"
+                + "model: {init: he, layers: [{dense: 128}, relu, {dropout: 0.9}, {dense: 10}]}\n"
+                + "optimizer: {name: adam, lr: 0.001, weight_decay: 1.0}\ntrain: {epochs: 30, batch: 32}\n", null);
+        Measurements m = new Measurements();
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, m);
+        assertEquals(1, fs.size(), m.values().toString());
+        assertTrue(fs.get(0).message().contains("with dropout 0.9"), fs.get(0).toString());
+    }
+
+    @Test
     void aRateFarTooLowIsNotTakenForABug() {
         // sgd at 1e-6 barely moves the loss: the probe tries the optimizer's default rate, which memorises the batch
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\nmodel: {layers: [{dense: 64}, relu, {dense: 10}]}\n"
