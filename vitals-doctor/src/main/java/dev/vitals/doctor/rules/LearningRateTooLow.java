@@ -35,7 +35,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
                 + HALVED + " of its start; an error when it still holds at the end of a run that did all its planned epochs (judged there however few steps the plan had). Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
                 + TINY + " of the base rate, those are a third of the epochs (" + DECAYED_EPOCHS + " at least), the training loss improved by less than "
                 + (int) (FLAT_SINCE * 100) + "% since, and training accuracy is below " + (int) (Underfitting.FITTED * 100) + "% (without accuracy: the loss above "
-                + HALVED + " of its start); withdrawn at the end if that no longer holds" + ". " + "Not while the rate is above its optimizer's usual range (adam above " + LearningRateRange.ADAM_HIGH + ", sgd's lr / (1 - momentum) above " + LearningRateRange.SGD_HIGH + "): small ratios there are weights the rate blew up. " + HeldDown.CONDITION;
+                + HALVED + " of its start); withdrawn at the end if that no longer holds, an error where it holds at the end of a run that did all its planned epochs" + ". " + "Not while the rate is above its optimizer's usual range (adam above " + LearningRateRange.ADAM_HIGH + ", sgd's lr / (1 - momentum) above " + LearningRateRange.SGD_HIGH + "): small ratios there are weights the rate blew up. " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -66,11 +66,13 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
     private List<Finding> judge(Trace t, Moment moment) {
         if (t.info() == null) return List.of();
         if (moment != Moment.STEP) {
-            Finding decayed = decayedTooEarly(t);
-            if (decayed != null) return List.of(decayed);
             // steps still too small when the whole plan is done, the loss never halved: the run failed
             // to learn, not merely slowly (digits at sgd 2e-5 ended at 20.6% with three warnings and exit 0)
             boolean planDone = t.info().epochs() > 0 && t.epochs().size() >= t.info().epochs();
+            // ...and a schedule that stopped the model for a third of its plan, unfitted, at the end of it
+            // (gamma 0.01 every 2 epochs: spirals at 52.5% where a constant rate reaches 100%, exit 0)
+            Finding decayed = decayedTooEarly(t, moment == Moment.END && planDone);
+            if (decayed != null) return List.of(decayed);
             return moment == Moment.END && planDone ? tooSmallSteps(t, true) : List.of();
         }
         return tooSmallSteps(t, false);
@@ -121,7 +123,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
      * where a constant rate reaches 97%; it was "healthy", since the per-step test is not judged
      * while a schedule has lowered the rate.
      */
-    private Finding decayedTooEarly(Trace t) {
+    private Finding decayedTooEarly(Trace t, boolean ended) {
         List<dev.vitals.core.train.EpochResult> ep = t.epochs();
         int n = ep.size();
         double base = t.info().optimizer().lr();
@@ -138,7 +140,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
                 : !(last.trainAccuracy() < Underfitting.FITTED);
         if (fitted) return null;
         String schedule = t.info().schedule();
-        return finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
+        return finding(Stage.TRAIN, ended ? Severity.ERROR : Severity.WARNING, null, t.stepsDone(last.steps()),
                 "the " + (schedule == null || schedule.isEmpty() || schedule.equals("constant") || schedule.equals("unknown") ? "" : schedule + " ") + "schedule took the learning rate from " + Numbers.fmt(base) + " to "
                         + Numbers.fmt(last.lr()) + ", below " + Numbers.fmt(TINY) + " of it from epoch " + (from + 1) + ": the training loss has not improved in the "
                         + Words.count(tiny, "epoch") + " since (" + Numbers.fmt(before.trainLoss()) + " -> " + Numbers.fmt(last.trainLoss()) + ")"
@@ -155,7 +157,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
      */
     @Override
     public boolean stillHolds(Trace t, Finding f) {
-        if (f.evidence().containsKey("tiny_from_epoch")) return decayedTooEarly(t) != null;
+        if (f.evidence().containsKey("tiny_from_epoch")) return decayedTooEarly(t, false) != null;
         int n = t.steps();
         return n < 20 || !(t.meanLoss(n - 20, n) <= HALVED * dev.vitals.doctor.trace.Curves.startLoss(t));
     }

@@ -875,6 +875,9 @@ class TraceRulesTest {
                     + "the training loss has not improved in the 28 epochs since (0.828 -> 0.828), training accuracy 88.0%"), f.get(0).message());
             assertTrue(f.get(0).cause().startsWith("the learning-rate schedule decays the rate too fast"), f.get(0).cause());
             assertTrue(new LearningRateTooLow().stillHolds(t, f.get(0)));
+            // the whole plan stood still for 28 epochs of 30, unfitted: an error at its end, a warning on the way
+            assertEquals(Severity.ERROR, f.get(0).severity());
+            assertEquals(Severity.WARNING, new LearningRateTooLow().evaluate(t, EPOCH).get(0).severity());
 
             // the same frozen start with a fitted model: the schedule wasted epochs, not the run
             Trace fitted = b.build();
