@@ -60,6 +60,13 @@ public final class TraceBuilder {
         layers.add(new LayerInfo(idx, path, kind, desc, new int[] {in}, new int[] {out}, ps, sat, 0));
     }
 
+    /** A dropout layer of probability {@code p} appended (as after a hidden layer). */
+    public TraceBuilder dropout(double p) {
+        int width = layers.get(layers.size() - 1).outputShape()[0];
+        layer("dropout", "dropout " + (float) p, width, width, "none", false);
+        return this;
+    }
+
     public TraceBuilder optimizer(String name, double lr) {
         this.optimizer = name;
         this.lr = lr;

@@ -31,6 +31,8 @@ public final class RepairCatalogue {
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.PULL) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_DECAY)) {
             out.add(Repairs.lighterWeightDecay(0));
         }
+        // ...or dropout heavy enough to be named the cause
+        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.DROPOUT)) out.add(Repairs.lighterDropout());
         // ...or a clip measured cutting every step (before any rate: raising the rate through the clip moves nothing)
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.CLIP_FACTOR) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_CLIP)) {
             out.add(Repairs.looserClip());

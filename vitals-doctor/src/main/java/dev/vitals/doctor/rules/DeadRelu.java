@@ -28,7 +28,7 @@ public final class DeadRelu extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "on each of the last " + WINDOW + " observed steps (batches of at least " + MIN_BATCH + "), more than " + (int) (DEAD * 100)
-                + "% of a ReLU layer's units output zero for every example in the batch; an error when it is every unit (a leaky_relu layer's units negative for every example: a warning, since the leak passes some gradient)";
+                + "% of a ReLU layer's units output zero for every example in the batch; an error when it is every unit (a leaky_relu layer's units negative for every example: a warning, since the leak passes some gradient). " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -49,6 +49,10 @@ public final class DeadRelu extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
+        return HeldDown.explain(t, judge(t, moment));
+    }
+
+    private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.EPOCH) return List.of();
         List<Observation> obs = t.observations();
         if (obs.size() < WINDOW) return List.of();

@@ -20,13 +20,16 @@ public final class HeldDown {
     private HeldDown() {}
 
     /** Evidence keys that mark a finding whose cause is the weight decay, or the clip (fix lowers the one, raises the other). */
-    public static final String PULL = "decay_pull", CLIP_FACTOR = "clip_factor";
+    public static final String PULL = "decay_pull", CLIP_FACTOR = "clip_factor", DROPOUT = "heavy_dropout";
+
+    /** Dropout this heavy is named as the cause of a run that failed: 0.85 twice on spirals was called dead units from a rate too high (the same rate at 0.3: 97.5%). */
+    static final double HEAVY_DROPOUT = 0.8;
 
     /** When a rule's cause names the weight decay or the clip, as the catalog states it. */
     static final String CONDITION = "its cause names the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
             + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
             + Decay.SHRUNK + " of their starting norm; or the clip where train.clip_norm cut at least " + (int) (Clipping.SHARE * 100)
-            + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less";
+            + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less; or a dropout of " + HEAVY_DROPOUT + " or more in the model";
 
     /** The findings with their cause and fix naming the setting where one holds the model down, else as they are. */
     static List<Finding> explain(Trace t, List<Finding> findings) {
@@ -35,7 +38,31 @@ public final class HeldDown {
         if (p != null) return findings.stream().map(f -> byDecay(f, p)).toList();
         Clipping.Binding c = Clipping.binding(t);
         if (c != null) return findings.stream().map(f -> byClip(f, c)).toList();
+        double dropout = heaviestDropout(t);
+        if (dropout >= HEAVY_DROPOUT) return findings.stream().map(f -> byDropout(f, dropout)).toList();
         return findings;
+    }
+
+    /** The largest dropout probability among the model's layers, 0 without dropout. */
+    static double heaviestDropout(Trace t) {
+        double p = 0;
+        for (var l : t.layers()) {
+            if (!l.kind().equals("dropout")) continue;
+            try {
+                p = Math.max(p, Double.parseDouble(l.description().substring(l.description().lastIndexOf(' ') + 1)));
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                // a description without its probability: not judged
+            }
+        }
+        return p;
+    }
+
+    private static Finding byDropout(Finding f, double p) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put(DROPOUT, Numbers.round(p));
+        String cause = "dropout of " + Numbers.fmt(p) + " silences that share of the units on every training step: the network trains a different small remnant of itself each time "
+                + "and fits little (the layers after it see mostly zeros)";
+        return with(f, e, cause, "lower dropout to 0.3 or less (0.1 to 0.5 is usual); vitals fix tries it");
     }
 
     private static Finding byDecay(Finding f, Decay.Pull p) {

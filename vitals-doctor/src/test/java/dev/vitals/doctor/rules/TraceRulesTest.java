@@ -1110,6 +1110,25 @@ class TraceRulesTest {
         }
 
         @Test
+        void heavyDropoutIsNamedAsTheCauseOfARunAtChance() {
+            // dropout 0.85 on spirals: at chance, its units dead, blamed on the learning rate (the same rate at 0.3: 97.5%)
+            for (double p : new double[] {0.85, 0.5}) {
+                TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).dropout(p).plan(3, 10, 12, 32, 120);
+                Trace t = b.build();
+                steps(t, 60, i -> 1.0986, 0.33, 0.4);
+                for (int e = 0; e < 5; e++) t.epoch(epoch(e, 1.0986, 0.33, 1.0986, 0.333, 12L * (e + 1)));
+                List<Finding> f = new AccuracyAtChance().evaluate(t, EPOCH);
+                assertEquals(1, f.size());
+                if (p > 0.8) {
+                    assertTrue(f.get(0).cause().startsWith("dropout of 0.85 silences") && f.get(0).fix().startsWith("lower dropout"), f.get(0).toString());
+                    assertEquals(0.85, ((Number) f.get(0).evidence().get(HeldDown.DROPOUT)).doubleValue(), 1e-6);
+                } else {
+                    assertEquals(new AccuracyAtChance().cause(), f.get(0).cause(), "dropout 0.5 is usual");
+                }
+            }
+        }
+
+        @Test
         void aTrainingLossThatClimbsAsAWeightDecayShrinksTheWeightsIsNotARateTooHigh() {
             // spirals under adam with weight decay 1: 0.81 at epoch 2, then a smooth climb to 1.10
             double[] losses = {0.95, 0.81, 0.86, 0.95, 1.02, 1.07, 1.10, 1.10};
