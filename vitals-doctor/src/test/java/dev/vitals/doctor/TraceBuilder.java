@@ -67,6 +67,13 @@ public final class TraceBuilder {
         return this;
     }
 
+    /** A batchnorm layer over the last layer's flat output appended. */
+    public TraceBuilder batchnorm() {
+        int width = layers.get(layers.size() - 1).outputShape()[0];
+        layer("batchnorm", "batchnorm", width, width, "none", false);
+        return this;
+    }
+
     public TraceBuilder optimizer(String name, double lr) {
         this.optimizer = name;
         this.lr = lr;

@@ -20,7 +20,7 @@ public final class HeldDown {
     private HeldDown() {}
 
     /** Evidence keys that mark a finding whose cause is the weight decay, or the clip (fix lowers the one, raises the other). */
-    public static final String PULL = "decay_pull", CLIP_FACTOR = "clip_factor", DROPOUT = "heavy_dropout";
+    public static final String PULL = "decay_pull", CLIP_FACTOR = "clip_factor", DROPOUT = "heavy_dropout", BATCHNORM_BATCH = "batchnorm_batch";
 
     /** Dropout this heavy is named as the cause of a run that failed: 0.85 twice on spirals was called dead units from a rate too high (the same rate at 0.3: 97.5%). */
     static final double HEAVY_DROPOUT = 0.8;
@@ -29,7 +29,7 @@ public final class HeldDown {
     static final String CONDITION = "its cause names the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
             + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
             + Decay.SHRUNK + " of their starting norm; or the clip where train.clip_norm cut at least " + (int) (Clipping.SHARE * 100)
-            + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less; or a dropout of " + HEAVY_DROPOUT + " or more in the model";
+            + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less; or a dropout of " + HEAVY_DROPOUT + " or more in the model; or batchnorm over flat features at a batch below " + BatchnormSmallBatch.MIN_BATCH;
 
     /** The findings with their cause and fix naming the setting where one holds the model down, else as they are. */
     static List<Finding> explain(Trace t, List<Finding> findings) {
@@ -40,7 +40,22 @@ public final class HeldDown {
         if (c != null) return findings.stream().map(f -> byClip(f, c)).toList();
         double dropout = heaviestDropout(t);
         if (dropout >= HEAVY_DROPOUT) return findings.stream().map(f -> byDropout(f, dropout)).toList();
+        if (tinyBatchnorm(t)) return findings.stream().map(f -> byBatchnorm(f, t.info().batch())).toList();
         return findings;
+    }
+
+    /** Batchnorm over flat features at a batch below BATCHNORM_SMALL_BATCH's bar: spirals at batch 2 read as vanishing gradients from saturating activations in a ReLU net with batchnorm. */
+    static boolean tinyBatchnorm(Trace t) {
+        if (t.info() == null || t.info().batch() >= BatchnormSmallBatch.MIN_BATCH || t.info().batch() < 2) return false;
+        return t.layers().stream().anyMatch(l -> l.kind().equals("batchnorm") && l.inputShape().length == 1);
+    }
+
+    private static Finding byBatchnorm(Finding f, int batch) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put(BATCHNORM_BATCH, batch);
+        String cause = "batchnorm over flat features at a batch of " + batch + ": each feature is normalised by the mean and variance of " + batch
+                + " values, a noise that swamps the signal, and evaluation's running averages of it fit neither";
+        return with(f, e, cause, "use layernorm (it normalises each example on its own), or a batch of 16 or more; vitals fix tries layernorm");
     }
 
     /** The largest dropout probability among the model's layers, 0 without dropout. */

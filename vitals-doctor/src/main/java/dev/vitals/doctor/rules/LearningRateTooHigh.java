@@ -46,6 +46,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "At the end of a run that did its whole plan, a training loss that climbed back up between epochs (as judged for epoch logs) is an error when the run ended less than "
                 + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to a perfect score on its judged and its training accuracy. "
                 + "Not judged by its epochs while a weight decay holds the model down (its pull at least " + dev.vitals.doctor.trace.Decay.HOLDS + " of the loss gradient's, the weights shrunk below " + dev.vitals.doctor.trace.Decay.SHRUNK + " of their start). "
+                + "A bounce's cause names a setting where HeldDown finds one (" + HeldDown.CONDITION + "). "
                 + "An error rather than a warning when the loss (the mean of the last 10 steps, from step 20, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
     }
 
@@ -72,6 +73,13 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
+        // a bounce can be a setting's noise (batchnorm over 2 examples, heavy dropout), which HeldDown names;
+        // a divergence or a climb between epochs is the rate's
+        List<Finding> f = judge(t, moment);
+        return f.stream().anyMatch(x -> x.evidence().containsKey("growth") || x.evidence().containsKey("peak_epoch")) ? f : HeldDown.explain(t, f);
+    }
+
+    private List<Finding> judge(Trace t, Moment moment) {
         if (moment != Moment.STEP && t.steps() < WINDOW + 20) return byEpoch(t);
         if (moment == Moment.EPOCH) return List.of();
         if (moment == Moment.END) return endedUnfitted(t);

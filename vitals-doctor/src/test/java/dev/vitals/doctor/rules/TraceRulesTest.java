@@ -1110,6 +1110,20 @@ class TraceRulesTest {
         }
 
         @Test
+        void batchnormOverTwoExamplesIsNamedAsTheCause() {
+            // spirals with batchnorm at batch 2: vanishing gradients "from saturating activations" in a ReLU net
+            for (int batch : new int[] {2, 32}) {
+                TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).batchnorm().plan(3, 10, 12, batch, 120);
+                Trace t = b.build();
+                steps(t, 60, i -> 1.0986, 0.33, 0.4);
+                for (int e = 0; e < 5; e++) t.epoch(epoch(e, 1.0986, 0.33, 1.0986, 0.333, 12L * (e + 1)));
+                List<Finding> f = new AccuracyAtChance().evaluate(t, EPOCH);
+                assertEquals(1, f.size());
+                assertEquals(batch < 4, f.get(0).cause().startsWith("batchnorm over flat features at a batch of 2"), f.get(0).cause());
+            }
+        }
+
+        @Test
         void heavyDropoutIsNamedAsTheCauseOfARunAtChance() {
             // dropout 0.85 on spirals: at chance, its units dead, blamed on the learning rate (the same rate at 0.3: 97.5%)
             for (double p : new double[] {0.85, 0.5}) {
