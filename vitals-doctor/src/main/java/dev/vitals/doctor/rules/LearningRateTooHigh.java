@@ -28,6 +28,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     /** Batch accuracy over the window at or above which the model is fitted, and its bouncing is not overshooting. */
     static final double FITTED_ACCURACY = 0.97;
     static final int MIN_EPOCHS = 4;
+    /** A bounce is withdrawn at the end when the last 20 steps' loss is below this share of the bounce's level. */
+    static final double LEFT_BEHIND = 0.5;
     /** A loss this many times its start has diverged: an error, not advice (2.5 to 1e24 in a log without gradient norms read "healthy"). */
     static final double DIVERGED = 100;
 
@@ -46,7 +48,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "At the end of a run that did its whole plan, a training loss that climbed back up between epochs (as judged for epoch logs) is an error when the run ended less than "
                 + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to a perfect score on its judged and its training accuracy. "
                 + "Not judged by its epochs while a weight decay holds the model down (its pull at least " + dev.vitals.doctor.trace.Decay.HOLDS + " of the loss gradient's, the weights shrunk below " + dev.vitals.doctor.trace.Decay.SHRUNK + " of their start). "
-                + "A bounce's cause names a setting where HeldDown finds one (" + HeldDown.CONDITION + "). "
+                + "A bounce is withdrawn at the end when the last 20 steps' loss is below " + LEFT_BEHIND + " of the level it bounced at. A bounce's cause names a setting where HeldDown finds one (" + HeldDown.CONDITION + "). "
                 + "An error rather than a warning when the loss (the mean of the last 10 steps, from step 20, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
     }
 
@@ -253,6 +255,11 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
      */
     @Override
     public boolean stillHolds(Trace t, Finding f) {
+        // a bounce the run then left behind: the loss went on to less than half of what it bounced at
+        // (layernorm at batch 4 on spirals bounced in its first epochs at 0.86, ended at 0.02 and 97.5%)
+        if (f.evidence().get("mean_loss_second_half") instanceof Number bounced && t.steps() >= 20) {
+            return !(t.meanLoss(t.steps() - 20, t.steps()) < LEFT_BEHIND * bounced.doubleValue());
+        }
         if (!f.evidence().containsKey("peak_epoch")) return true;
         // raised at the end, of the end (a run that lost ground and ended unfitted)
         if (f.evidence().containsKey(ENDED_UNFITTED)) return true;

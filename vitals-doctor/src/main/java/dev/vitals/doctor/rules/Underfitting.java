@@ -56,7 +56,7 @@ public final class Underfitting extends Rule implements TraceRule {
                 + ". A live run planned for fewer than " + LEVEL_STEPS + " optimizer steps that levels off with its training loss down less than " + (int) (HARDLY_MOVED * 100) + "% from its first epoch is named as too few steps instead of a model at its limit"
                 + ". For a regression of the label value (no accuracy): the training mse down " + (int) (LOSS_FALL * 100) + "% or more over the last third and "
                 + (int) (LATE_LOSS_FALL * 100) + "% over its last half, the judged mse still above " + UNEXPLAINED + " of the labels' variance. "
-                + "A run ended by early stopping (fewer epochs than planned, the best validation loss the patience or more before the last epoch) while still learning: the training loss at most "
+                + "A run ended by early stopping of a patience of " + IMPATIENT + " epochs or less (fewer epochs than planned, the best validation loss the patience or more before the last epoch) while still learning: the training loss at most "
                 + STILL_FALLING + " of its value at the best validation epoch, the validation loss within " + WOBBLE + "x of its best, the validation accuracy no lower than there (within two standard errors), training accuracy below " + (int) (FITTED * 100) + "%; an error where it ended less than halfway from chance to a perfect score. "
                 + HeldDown.CONDITION;
     }
@@ -216,6 +216,8 @@ public final class Underfitting extends Rule implements TraceRule {
     public static final String EARLY_STOP_PATIENCE = "early_stop_patience";
     /** A training loss at most this share of its value at the best validation epoch is still falling. */
     static final double STILL_FALLING = 0.95;
+    /** Early stopping of this patience or less can end a run on a wobble. */
+    static final int IMPATIENT = 2;
     /** A validation loss at most this much above its best is a wobble, not a climb. */
     static final double WOBBLE = 1.1;
 
@@ -231,7 +233,9 @@ public final class Underfitting extends Rule implements TraceRule {
     private Finding stoppedOnAWobble(Trace t) {
         List<EpochResult> ep = t.epochs();
         int n = ep.size(), patience = t.info().earlyStop();
-        if (patience <= 0 || t.info().epochs() <= 0 || n >= t.info().epochs() || n < 2 || t.info().regressesLabels()) return null;
+        // a short patience (one or two epochs) ends a run on a wobble; five epochs without improvement is a
+        // stop that did its job (noisy labels through a wide net: the training loss fell by memorising)
+        if (patience <= 0 || patience > IMPATIENT || t.info().epochs() <= 0 || n >= t.info().epochs() || n < 2 || t.info().regressesLabels()) return null;
         int best = -1;
         for (int i = 0; i < n; i++) {
             if (!ep.get(i).hasValidation()) return null;
