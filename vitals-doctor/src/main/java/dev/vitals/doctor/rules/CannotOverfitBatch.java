@@ -142,40 +142,25 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
             if (!dropout.isEmpty()) return dropout;
         }
         // so does a weight decay that pulls the weights to zero harder than one batch's loss pushes them
-        // (adam with weight decay 1 on spirals: "a bug between the loss and the weights"): the same test
-        // without it tells the decay from a bug
-        double decay = spec.optimizer().weightDecay();
-        if (decay > 0 && ctx.timeLeft()) {
-            Spec undecayed = spec.withOptimizer(spec.optimizer().withWeightDecay(0));
-            Attempt d = attempt(ctx, undecayed, batch, spec.optimizer().lr());
-            ctx.measured().put("no_weight_decay_best_batch_accuracy", d.best());
-            if (d.steps() > 0 && !d.stuck()) {
-                return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
-                        "the model cannot memorise a single batch of " + n + " examples with weight decay " + Numbers.fmt(decay) + ": at most " + Numbers.pct(a.best())
-                                + " of it after " + a.steps() + " steps, while without weight decay it reaches " + Numbers.pct(d.best()),
-                        evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
-                                "weight_decay", decay, WITHOUT_DECAY, d.best(), "loss_last_without_weight_decay", d.last()),
-                        "weight decay " + Numbers.fmt(decay) + " pulls every weight towards zero harder than the loss's gradient pushes it"
-                                + (spec.optimizer().name().equals("adamw") ? "" : " (under " + spec.optimizer().name() + " it is added to the gradient, as L2)")
-                                + ": the weights stay near zero and the model near predicting the class shares",
-                        HeldDown.DECAY_FIX));
-            }
+        // (adam with weight decay 1 on spirals: "a bug between the loss and the weights"), and a clip_norm
+        // that cuts every step to next to nothing (1e-4 on breast cancer: 70% of a batch): the same test
+        // without the setting tells it from a bug
+        double decay = spec.optimizer().weightDecay(), clip = spec.train().clipNorm();
+        if (decay > 0) {
+            List<Finding> f = without(ctx, spec.withOptimizer(spec.optimizer().withWeightDecay(0)), batch, n, a,
+                    new Setting("weight decay " + Numbers.fmt(decay), "without weight decay", "weight_decay", decay, WITHOUT_DECAY, "no_weight_decay",
+                            "weight decay " + Numbers.fmt(decay) + " pulls every weight towards zero harder than the loss's gradient pushes it"
+                                    + (spec.optimizer().name().equals("adamw") ? "" : " (under " + spec.optimizer().name() + " it is added to the gradient, as L2)")
+                                    + ": the weights stay near zero and the model near predicting the class shares",
+                            HeldDown.DECAY_FIX));
+            if (!f.isEmpty()) return f;
         }
-        // ...and a clip_norm that cuts every step to next to nothing (1e-4 on breast cancer: 70% of a batch)
-        double clip = spec.train().clipNorm();
-        if (clip > 0 && ctx.timeLeft()) {
-            Spec unclipped = spec.withTrain(spec.train().withClipNorm(0));
-            Attempt d = attempt(ctx, unclipped, batch, spec.optimizer().lr());
-            ctx.measured().put("no_clip_best_batch_accuracy", d.best());
-            if (d.steps() > 0 && !d.stuck()) {
-                return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
-                        "the model cannot memorise a single batch of " + n + " examples with clip_norm " + Numbers.fmt(clip) + ": at most " + Numbers.pct(a.best())
-                                + " of it after " + a.steps() + " steps, while without clipping it reaches " + Numbers.pct(d.best()),
-                        evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
-                                "clip_norm", clip, WITHOUT_CLIP, d.best(), "loss_last_without_clipping", d.last()),
-                        "train.clip_norm " + Numbers.fmt(clip) + " cuts every gradient to that norm: the clip, not the learning rate, sets how far a step goes, and it goes next to nowhere",
-                        HeldDown.CLIP_FIX));
-            }
+        if (clip > 0) {
+            List<Finding> f = without(ctx, spec.withTrain(spec.train().withClipNorm(0)), batch, n, a,
+                    new Setting("clip_norm " + Numbers.fmt(clip), "without clipping", "clip_norm", clip, WITHOUT_CLIP, "no_clip",
+                            "train.clip_norm " + Numbers.fmt(clip) + " cuts every gradient to that norm: the clip, not the learning rate, sets how far a step goes, and it goes next to nowhere",
+                            HeldDown.CLIP_FIX));
+            if (!f.isEmpty()) return f;
         }
         // a bug is the usual reason, but a hidden layer narrower than the bits the classes need is a
         // capacity limit (a 1-unit bottleneck before 7 classes), and the finding says which it may be
@@ -219,6 +204,23 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
 
     /** Evidence key of the finding that the batch is memorised without the spec's clip_norm (fix raises it). */
     public static final String WITHOUT_CLIP = "best_batch_accuracy_without_clipping";
+
+    /** A training setting the batch is tried again without, and how a finding names it. */
+    private record Setting(String name, String without, String key, double value, String resultKey, String measuredPrefix, String cause, String fix) {}
+
+    /** The batch tried again with {@code changed} (the setting taken away): a finding naming the setting where that memorises it. */
+    private List<Finding> without(ProbeContext ctx, Spec changed, Dataset batch, int n, Attempt a, Setting s) {
+        if (!ctx.timeLeft()) return List.of();
+        Attempt d = attempt(ctx, changed, batch, changed.optimizer().lr());
+        ctx.measured().put(s.measuredPrefix() + "_best_batch_accuracy", d.best());
+        if (d.steps() == 0 || d.stuck()) return List.of();
+        return List.of(finding(Stage.PROBE, Severity.ERROR, null, null,
+                "the model cannot memorise a single batch of " + n + " examples with " + s.name() + ": at most " + Numbers.pct(a.best())
+                        + " of it after " + a.steps() + " steps, while " + s.without() + " it reaches " + Numbers.pct(d.best()),
+                evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
+                        s.key(), s.value(), s.resultKey(), d.best(), "loss_last_" + s.without().replace(' ', '_'), d.last()),
+                s.cause(), s.fix()));
+    }
 
     /** The batch tried again at dropout 0.3: a finding naming the dropout where that memorises it. */
     private List<Finding> heavyDropout(ProbeContext ctx, Spec spec, Dataset batch, int n, Attempt a, double heavy) {
