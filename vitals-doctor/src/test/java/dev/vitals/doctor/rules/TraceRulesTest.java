@@ -488,17 +488,21 @@ class TraceRulesTest {
             }
             // adam 1e-4 on the same labels: 0.834 -> 0.572 and still creeping down, 74.3% against 74.7% for logistic
             // regression: a third of the loss gone is learning, however slowly: a warning, not an error
+            // (the same curve under sgd at 1e-4, below what works for sgd, is the rate's: spirals levelled at 47.5%)
             double[] creeping = {0.80, 0.72, 0.67, 0.63, 0.61, 0.595, 0.585, 0.578, 0.572};
-            TraceBuilder b = TraceBuilder.mlp(2, "relu", 64).optimizer("adam", 1e-3).plan(2, 9, 60, 32, 480);
-            Trace t = b.build();
-            int p = b.parameters();
-            for (int st = 0; st < 540; st++) {
-                double l = st == 0 ? 0.834 : creeping[st / 60];
-                t.step(l, 0.74, 0.5);
-                if (st % 10 == 0) t.observe(obs(st, st / 60, l, 0.5, fill(p, 0.5), fill(p, 7.8e-5), fill(p, 1), b.layers(), 0, 0, true, 0));
-                if (st % 60 == 59) t.epoch(epoch(st / 60, creeping[st / 60], 0.74, creeping[st / 60] + 0.01, 0.74, st + 1L));
+            for (String opt : new String[] {"adam", "sgd"}) {
+                TraceBuilder b = TraceBuilder.mlp(2, "relu", 64).optimizer(opt, opt.equals("adam") ? 1e-3 : 1e-4).plan(2, 9, 60, 32, 480);
+                Trace t = b.build();
+                int p = b.parameters();
+                for (int st = 0; st < 540; st++) {
+                    double l = st == 0 ? 0.834 : creeping[st / 60];
+                    t.step(l, 0.74, 0.5);
+                    Observation o = obs(st, st / 60, l, 0.5, fill(p, 0.5), fill(p, 7.8e-5), fill(p, 1), b.layers(), 0, 0, true, 0);
+                    if (st % 10 == 0) t.observe(TraceBuilder.atLr(o, opt.equals("adam") ? 1e-3f : 1e-4f));
+                    if (st % 60 == 59) t.epoch(epoch(st / 60, creeping[st / 60], 0.74, creeping[st / 60] + 0.01, 0.74, st + 1L));
+                }
+                assertEquals(opt.equals("adam") ? Severity.WARNING : Severity.ERROR, new LearningRateTooLow().evaluate(t, END).get(0).severity(), opt);
             }
-            assertEquals(Severity.WARNING, new LearningRateTooLow().evaluate(t, END).get(0).severity());
         }
 
         @Test
