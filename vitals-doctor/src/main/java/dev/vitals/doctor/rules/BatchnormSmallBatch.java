@@ -46,11 +46,17 @@ public final class BatchnormSmallBatch extends Rule implements LintRule {
         return "use layernorm (it normalises each example on its own), or a batch of 16 or more; vitals fix tries layernorm";
     }
 
+    /** The batchnorm layers over flat features among {@code layers} where {@code batch} is too small for them; none otherwise (batch 1 is refused before). */
+    static List<LayerInfo> tooSmall(List<LayerInfo> layers, int batch) {
+        if (batch >= MIN_BATCH || batch < 2) return List.of();
+        return layers.stream().filter(l -> l.kind().equals("batchnorm") && l.inputShape().length == 1).toList();
+    }
+
     @Override
     public List<Finding> lint(LintContext ctx) {
         int batch = ctx.spec().train().batch();
-        List<LayerInfo> flat = ctx.layers().stream().filter(l -> l.kind().equals("batchnorm") && l.inputShape().length == 1).toList();
-        if (flat.isEmpty() || batch >= MIN_BATCH || batch < 2) return List.of();
+        List<LayerInfo> flat = tooSmall(ctx.layers(), batch);
+        if (flat.isEmpty()) return List.of();
         return List.of(finding(Stage.LINT, flat.get(0).path(), null,
                 "batchnorm over flat features (" + Structure.names(flat) + ") at a batch of " + batch + ": each feature is normalised by the mean and variance of "
                         + batch + " values, estimates too noisy to normalise by",

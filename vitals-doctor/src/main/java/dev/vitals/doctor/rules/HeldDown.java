@@ -46,8 +46,7 @@ public final class HeldDown {
 
     /** Batchnorm over flat features at a batch below BATCHNORM_SMALL_BATCH's bar: spirals at batch 2 read as vanishing gradients from saturating activations in a ReLU net with batchnorm. */
     static boolean tinyBatchnorm(Trace t) {
-        if (t.info() == null || t.info().batch() >= BatchnormSmallBatch.MIN_BATCH || t.info().batch() < 2) return false;
-        return t.layers().stream().anyMatch(l -> l.kind().equals("batchnorm") && l.inputShape().length == 1);
+        return t.info() != null && !BatchnormSmallBatch.tooSmall(t.layers(), t.info().batch()).isEmpty();
     }
 
     private static Finding byBatchnorm(Finding f, int batch) {

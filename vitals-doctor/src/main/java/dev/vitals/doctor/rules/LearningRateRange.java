@@ -51,6 +51,13 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
         return new Range(ADAM_LOW, ADAM_HIGH, o.lr(), "lr");
     }
 
+    /** The same for a run's optimizer; null where it is not one of Vitals' (a replayed log's is "unknown"). */
+    static Range plausible(RunInfo.OptimizerInfo o) {
+        if (o == null) return null;
+        if (o.name().equals("sgd")) return new Range(SGD_LOW, SGD_HIGH, o.lr() / (1 - (Double.isFinite(o.momentum()) ? o.momentum() : 0)), "lr / (1 - momentum)");
+        return o.name().equals("adam") || o.name().equals("adamw") ? new Range(ADAM_LOW, ADAM_HIGH, o.lr(), "lr") : null;
+    }
+
     @Override public Code code() { return Code.LEARNING_RATE_RANGE; }
 
     @Override public Severity severity() { return Severity.WARNING; }

@@ -212,19 +212,15 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
      * rate above 2): its steps cannot be too small for the rate; a small update/weight ratio there is
      * weights the rate blew up (adam at 1.0 on blobs: 1.2e-4 of them, at 40% where 2e-3 reaches 100%).
      */
-    /** Whether the base rate lies below what works for its optimizer (adam below 3e-5, sgd's effective rate below 3e-4). */
-    static boolean rateBelowRange(Trace t) {
-        if (t.info() == null || t.info().optimizer() == null) return false;
-        var o = t.info().optimizer();
-        if (o.name().equals("sgd")) return o.lr() / (1 - (Double.isFinite(o.momentum()) ? o.momentum() : 0)) < LearningRateRange.SGD_LOW;
-        return (o.name().equals("adam") || o.name().equals("adamw")) && o.lr() < LearningRateRange.ADAM_LOW;
+    static boolean rateAboveRange(Trace t) {
+        LearningRateRange.Range r = t.info() == null ? null : LearningRateRange.plausible(t.info().optimizer());
+        return r != null && r.effective() > r.high() * (1 + 1e-9);
     }
 
-    static boolean rateAboveRange(Trace t) {
-        if (t.info() == null || t.info().optimizer() == null) return false;
-        var o = t.info().optimizer();
-        if (o.name().equals("sgd")) return o.lr() / (1 - (Double.isFinite(o.momentum()) ? o.momentum() : 0)) > LearningRateRange.SGD_HIGH;
-        return (o.name().equals("adam") || o.name().equals("adamw")) && o.lr() > LearningRateRange.ADAM_HIGH;
+    /** Whether the base rate lies below what works for its optimizer (adam below 3e-5, sgd's effective rate below 3e-4). */
+    static boolean rateBelowRange(Trace t) {
+        LearningRateRange.Range r = t.info() == null ? null : LearningRateRange.plausible(t.info().optimizer());
+        return r != null && r.effective() < r.low() * (1 - 1e-9);
     }
 
     /** Whether the weight layers' median update/weight ratio over the last observed steps is known and below {@code ratio}. */
