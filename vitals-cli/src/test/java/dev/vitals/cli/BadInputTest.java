@@ -267,7 +267,9 @@ class BadInputTest {
         // ---- YAML that the parser reads its own way ----
         c.add(new Case("a second YAML document").append("---\nname: other\n").expect("spec.yaml line 8", "a second YAML document", "one spec per file"));
         c.add(new Case("a NUL byte in line 6").spec(null).file("spec.yaml", BASE.replace("train:", "train:\0")).expect("spec.yaml line 6", "control character U+0000"));
-        c.add(new Case("lr: .nan").append("optimizer: {name: adam, lr: .nan}\n").expect("spec.yaml line 7", ".nan is not a finite number"));
+        c.add(new Case("lr: .nan").append("optimizer: {name: adam, lr: .nan}\n").expect("spec.yaml line 7", "optimizer.lr: .nan is not a finite number"));
+        c.add(new Case("dropout: -.inf").base("[{dense: 8}, relu, {dense: 3}]", "[{dense: 8}, relu, {dropout: -.inf}, {dense: 3}]")
+                .expect("spec.yaml line 5", "model.layers[2].dropout: -.inf is not a finite number"));
         c.add(new Case("a list as a key").append("? [a, b]\n: c\n").expect("spec.yaml line 7", "got this instead: a list"));
         // the YAML reader hands an alias over as its name: 'name: *foo' ran as a spec called foo
         c.add(new Case("an undefined alias").base("name: bad", "name: *foo").expect("spec.yaml line 1", "alias *foo is not supported"));

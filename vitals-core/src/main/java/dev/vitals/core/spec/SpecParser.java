@@ -138,7 +138,7 @@ public final class SpecParser {
                         + ": a second YAML document; expected one spec per file");
             }
         } catch (JsonProcessingException e) {
-            throw new InputException(file + syntaxLocation(e) + ": " + syntaxMessage(e));
+            throw new InputException(file + syntaxLocation(e) + ": " + keyOf(e) + syntaxMessage(e));
         } catch (IOException e) {
             throw new InputException(file + ": cannot be read (" + e.getMessage() + ")");
         }
@@ -558,6 +558,22 @@ public final class SpecParser {
         JsonLocation loc = e.getLocation();
         if (loc == null || loc.getLineNr() < 1) return "";
         return " line " + loc.getLineNr() + (loc.getColumnNr() > 0 ? ", column " + loc.getColumnNr() : "");
+    }
+
+    /**
+     * "optimizer.lr: " for a value the number parser refused, so that a '.nan' is named by its key as the
+     * tree's own errors are; empty for syntax errors, whose line and column are all there is.
+     */
+    private static String keyOf(JsonProcessingException e) {
+        if (!(e.getProcessor() instanceof JsonParser p) || !String.valueOf(e.getOriginalMessage()).startsWith("Malformed numeric value")) return "";
+        List<String> parts = new ArrayList<>();
+        for (com.fasterxml.jackson.core.JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inObject() && c.getCurrentName() != null) parts.add(0, "." + c.getCurrentName());
+            else if (c.inArray()) parts.add(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+        }
+        String path = String.join("", parts);
+        if (path.startsWith(".")) path = path.substring(1);
+        return path.isEmpty() ? "" : path + ": ";
     }
 
     /** The first meaningful line of a YAML parser message, without Jackson's source excerpt. */
