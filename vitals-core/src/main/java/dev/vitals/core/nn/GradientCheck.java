@@ -153,9 +153,9 @@ public final class GradientCheck {
         collect(layer, tree);
         String name = layer.path().isEmpty() ? layer.describe() : layer.path() + " " + layer.describe();
         Subject s = new Subject(name, layer.path(), layer.inputShape(), layer.parameters(), tree) {
-            @Override Tensor forward(Tensor x, Mode m) { return layer.forward(x, m); }
+            @Override Tensor forward(Tensor x, Mode m) { return layer.output(layer.forward(x, m), x.batch()); }
 
-            @Override Tensor backward(Tensor g) { return layer.backward(g, true); }
+            @Override Tensor backward(Tensor g) { return layer.inputGradient(layer.backward(g, true), g.batch(), true); }
         };
         return run(s, input);
     }

@@ -89,7 +89,45 @@ public abstract class Layer {
 
     void lastGradOutput(Tensor g) { this.lastGradOutput = g; }
 
+    /**
+     * {@code out}, the forward output for a batch of {@code batch}, kept as {@link #lastOutput()} for
+     * observers, once it has the shape {@link #doBuild} declared: a layer of the user's own that returns
+     * another shape is named here, not by the layer after it or by a loss reading past an array's end.
+     */
+    final Tensor output(Tensor out, int batch) {
+        if (!fits(out, batch, outputShape)) {
+            throw new LayerContractException(this, "forward returned " + shapeOf(out) + " for a batch of " + batch + " where its build declared [batch, " + outputShape.toString().substring(1));
+        }
+        lastOutput = out;
+        return out;
+    }
+
+    /** {@code g}, the input gradient backward returned, once it has the input's shape (when asked for: null is allowed otherwise). */
+    final Tensor inputGradient(Tensor g, int batch, boolean needInputGrad) {
+        if (needInputGrad && !fits(g, batch, inputShape)) {
+            throw new LayerContractException(this, "backward returned an input gradient of " + shapeOf(g) + " for an input of [" + batch + ", " + inputShape.toString().substring(1));
+        }
+        return g;
+    }
+
+    private static boolean fits(Tensor t, int batch, Shape s) {
+        if (t == null || s == null || t.rank() != s.rank() + 1 || t.dim(0) != batch) return false;
+        for (int i = 0; i < s.rank(); i++) if (t.dim(i + 1) != s.dim(i)) return false;
+        return true;
+    }
+
+    private static String shapeOf(Tensor t) { return t == null ? "null" : java.util.Arrays.toString(t.shape()); }
+
+    /** A layer broke the contract above: the output or gradient it returned does not have the shape it must. */
+    public static final class LayerContractException extends IllegalStateException {
+        LayerContractException(Layer l, String what) { super(l.describe() + " at " + l.path() + ": " + what); }
+    }
+
     protected final Parameter addParameter(String name, Tensor value) {
+        for (Parameter q : own) {
+            if (q.name().equals(name)) throw new IllegalArgumentException(describe() + ": a second parameter named '" + name + "'; each needs a name of its own");
+            if (q.value() == value) throw new IllegalArgumentException(describe() + ": parameter '" + name + "' holds the tensor of '" + q.name() + "'; an optimizer would update it twice");
+        }
         Parameter p = new Parameter(name, value);
         p.owner(this);
         own.add(p);

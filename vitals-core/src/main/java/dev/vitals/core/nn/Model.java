@@ -32,8 +32,25 @@ public final class Model {
     public static Model build(List<Layer> layers, Shape input, BuildContext ctx) {
         Sequential body = new Sequential(layers);
         List<Layer> ls = body.children();
+        List<Layer> all = new ArrayList<>();
+        collect(ls, all);
+        // one object at two places would keep one place's buffers and one path, and its parameters
+        // would be updated twice a step: the second place is refused (layers of the API user's own)
+        java.util.IdentityHashMap<Layer, Boolean> seen = new java.util.IdentityHashMap<>();
+        for (Layer l : all) {
+            if (seen.put(l, true) != null) {
+                throw new IllegalArgumentException("the same " + l.describe() + " object stands twice in the model; give each place a layer of its own (share weights through one Parameter)");
+            }
+        }
         for (int i = 0; i < ls.size(); i++) ls.get(i).path("layers." + i);
         Shape out = body.build(input, ctx);
+        java.util.IdentityHashMap<Tensor, Parameter> owners = new java.util.IdentityHashMap<>();
+        for (Parameter p : body.parameters()) {
+            Parameter first = owners.put(p.value(), p);
+            if (first != null) {
+                throw new IllegalArgumentException("parameters " + first.fullName() + " and " + p.fullName() + " hold the same tensor, which an optimizer would update twice; register it once");
+            }
+        }
         return new Model(body, input, out);
     }
 

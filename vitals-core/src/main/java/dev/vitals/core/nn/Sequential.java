@@ -127,7 +127,7 @@ public class Sequential extends Layer {
         if (fused != null) {
             return fusion == Fusion.NONE ? fused.forwardLayers(x, mode) : fused.forwardStep(x, mode, observed, fusion == Fusion.ALL);
         }
-        if (groupEnd(i) == i + 1) return layers.get(i).forward(x, mode);
+        if (groupEnd(i) == i + 1) return layers.get(i).output(layers.get(i).forward(x, mode), x.batch());
         return ((MaxPool) layers.get(i + 1)).forwardAfter((Activation) layers.get(i), x, mode);
     }
 
@@ -145,7 +145,7 @@ public class Sequential extends Layer {
         Layer l = layers.get(i);
         if (groupEnd(i) == i + 1) {
             l.lastGradOutput(g);
-            return l.backward(g, needInputGrad);
+            return l.inputGradient(l.backward(g, needInputGrad), g.batch(), needInputGrad);
         }
         MaxPool pool = (MaxPool) layers.get(i + 1);
         pool.lastGradOutput(g);

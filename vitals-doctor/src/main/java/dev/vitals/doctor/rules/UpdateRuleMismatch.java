@@ -43,8 +43,9 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
     @Override public Severity severity() { return Severity.ERROR; }
 
     @Override public String condition() {
-        return "probe: the first two updates of a fresh optimizer differ from its rule by more than the tolerance (beyond what rounding the new weights to float32 explains), "
-                + "or the first update does not double when the learning rate doubles (judged where rounding is at most the rounding share of the update); "
+        return "probe: the optimizer does not hold every parameter of the model; the first two updates of a fresh optimizer differ from the rule its key names (sgd, adam, adamw, with the spec's settings) "
+                + "by more than the tolerance (beyond what rounding the new weights to float32 explains), or are not finite; with a weight decay, a step of zero gradients differs from the decay alone by more than the tolerance; "
+                + "or the first update does not double when the learning rate doubles (judged where rounding is at most the rounding share of the update; the only check of a rule the probe does not know); "
                 + "training: the first step's applied update norm is outside [low, high] times what the rule implies from the gradient norms. 'vitals train' runs the probe before training too";
     }
 
@@ -80,21 +81,58 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         Probe first = new Probe(ps, 17), second = new Probe(ps, 29);
         double[] w0 = first.sampled(ps, true);
         Optimizer opt = e.optimizer();
+        // the rule the optimizer says it follows, with the spec's settings: an API user's own optimizer of
+        // another rule (a correct RMSprop under a spec that says sgd) is not held to sgd's
+        String name = opt.key();
+        // an optimizer built over some other list (an API user's own, given List.of()) never updates what it lacks
+        java.util.Set<Parameter> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        held.addAll(opt.parameters());
+        List<String> missing = ps.stream().filter(p -> !held.contains(p)).map(Parameter::fullName).toList();
+        if (!missing.isEmpty()) {
+            ctx.measured().put("parameters_not_in_optimizer", missing.size());
+            return List.of(finding(Stage.PROBE, null, null,
+                    "the optimizer holds " + (ps.size() - missing.size()) + " of the model's " + ps.size() + " parameters: " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+                            + (missing.size() > 5 ? " and " + (missing.size() - 5) + " more" : "") + " are never updated",
+                    evidence("optimizer", name, "parameters", ps.size(), "parameters_not_in_optimizer", missing)));
+        }
         double[] d1 = first.apply(ps, opt, lr), r1 = first.rounding, d2 = second.apply(ps, opt, lr), r2 = second.rounding;
-        double[][] expected = rule(o, lr, w0, first.g, second.g);
+        double[][] expected = rule(o, name, lr, w0, first.g, second.g);
         List<Finding> out = new ArrayList<>();
+        if (expected == null) ctx.measured().put("rule", "'" + name + "' is not a rule the probe knows (sgd, adam, adamw): the rule-free check only");
         if (expected != null) {
             double e1 = relErr(d1, expected[0], r1), e2 = relErr(d2, expected[1], r2);
             double ratio = norm(d1) / Math.max(norm(expected[0]), 1e-30);
-            ctx.measured().put("rule", o.name());
+            ctx.measured().put("rule", name);
             ctx.measured().put("step1_relative_error", e1);
             ctx.measured().put("step2_relative_error", e2);
             ctx.measured().put("applied_over_prescribed", ratio);
-            if (e1 > PROBE_TOLERANCE || e2 > PROBE_TOLERANCE) {
-                out.add(finding(Stage.PROBE, null, null, describe(o.name(), ratio, lr, e1, e2),
-                        evidence("optimizer", o.name(), "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
+            // NaN is no agreement: an update of NaN from finite gradients is as wrong as an update can be
+            if (!(e1 <= PROBE_TOLERANCE) || !(e2 <= PROBE_TOLERANCE)) {
+                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2),
+                        evidence("optimizer", name, "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
                                 "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio,
                                 "values_compared", d1.length)));
+            }
+        }
+        // The weight decay alone, from a fresh state and zero gradients: beside gradients of 0.1, a decay of
+        // 1e-4 on weights of 0.1 is a thousandth of the update, inside the tolerance even with its sign wrong
+        if (out.isEmpty() && expected != null && o.weightDecay() > 0) {
+            Experiment fresh = ctx.fresh();
+            List<Parameter> fps = fresh.model().parameters();
+            Probe none = new Probe(fps, 17, 0);
+            double[] wz = none.sampled(fps, true);
+            double[] dz = none.apply(fps, fresh.optimizer(), lr);
+            double[] ez = rule(o, name, lr, wz, none.g, none.g)[0];
+            double err = relErr(dz, ez, none.rounding);
+            ctx.measured().put("decay_step_relative_error", err);
+            if (norm(ez) > 0 && !(err <= PROBE_TOLERANCE)) {
+                double along = 0;
+                for (int i = 0; i < dz.length; i++) along += dz[i] * ez[i];
+                out.add(finding(Stage.PROBE, null, null,
+                        name + "'s weight decay is applied wrongly: with zero gradients the update should be the decay alone, and it differs from it by a relative "
+                                + Numbers.fmt(err) + (along < 0 ? ": it pushes the weights away from zero (the decay's sign is flipped)" : ""),
+                        evidence("optimizer", name, "lr", (double) lr, "weight_decay", o.weightDecay(), "decay_step_relative_error", err,
+                                "applied_norm", norm(dz), "prescribed_norm", norm(ez), "values_compared", dz.length)));
             }
         }
         // The rule-free check: the first update from a fresh state doubles when the learning rate doubles.
@@ -115,6 +153,9 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
     }
 
     private static String describe(String name, double ratio, float lr, double e1, double e2) {
+        if (!Double.isFinite(e1) || !Double.isFinite(e2)) {
+            return name + "'s applied update is not a number (NaN or infinity) at step " + (Double.isFinite(e1) ? 2 : 1) + " of finite gradients";
+        }
         String s = name + "'s applied update differs from its rule (relative error " + Numbers.fmt(Math.max(e1, e2)) + ")";
         if (ratio > 0 && Math.abs(Math.log(ratio / lr)) < Math.log(1.5)) {
             s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one, which is the learning rate itself: the learning rate is applied twice";
@@ -137,7 +178,10 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         /** After {@link #apply}: half an ulp of each sampled weight after the step, what storing it in float32 may have rounded its change by. */
         final double[] rounding;
 
-        Probe(List<Parameter> ps, long seed) {
+        Probe(List<Parameter> ps, long seed) { this(ps, seed, 0.1); }
+
+        /** Gradients of standard deviation {@code scale}: 0 for a step of the weight decay alone. */
+        Probe(List<Parameter> ps, long seed, double scale) {
             SplittableRandom rng = new SplittableRandom(seed);
             grads = new float[ps.size()][];
             at = new int[ps.size()][];
@@ -145,7 +189,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             for (int i = 0; i < ps.size(); i++) {
                 int n = ps.get(i).size(), stride = Math.max(1, n / SAMPLE);
                 grads[i] = new float[n];
-                for (int k = 0; k < n; k++) grads[i][k] = (float) (rng.nextGaussian() * 0.1);
+                for (int k = 0; k < n; k++) grads[i][k] = (float) (rng.nextGaussian() * scale);
                 at[i] = new int[(n + stride - 1) / stride];
                 for (int k = 0, j = 0; k < n; k += stride, j++) at[i][j] = k;
                 total += at[i].length;
@@ -184,11 +228,11 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
     }
 
     /** The prescribed first two updates, written out from the published rules; null for an unknown optimizer. */
-    static double[][] rule(Spec.Optimizer o, double lr, double[] w0, double[] g1, double[] g2) {
+    static double[][] rule(Spec.Optimizer o, String name, double lr, double[] w0, double[] g1, double[] g2) {
         int n = w0.length;
         double[] d1 = new double[n], d2 = new double[n];
         double wd = o.weightDecay();
-        switch (o.name()) {
+        switch (name) {
             case "sgd" -> {
                 double mu = o.momentum();
                 for (int i = 0; i < n; i++) {
@@ -204,7 +248,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
                 }
             }
             case "adam", "adamw" -> {
-                boolean decoupled = o.name().equals("adamw");
+                boolean decoupled = name.equals("adamw");
                 double b1 = o.beta1(), b2 = o.beta2(), eps = o.eps();
                 for (int i = 0; i < n; i++) {
                     double w = w0[i];

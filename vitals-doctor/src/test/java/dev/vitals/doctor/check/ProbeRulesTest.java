@@ -580,13 +580,27 @@ class ProbeRulesTest {
 
     // ---- a user's own code through the API ----------------------------------------------------
 
-    /** y = x ⊙ gain, one learnable gain per feature; {@code forgetInput} drops the x from dgain (the bug). */
+    /** The bugs a hand-written layer may carry. */
+    enum LayerBug {
+        NONE,
+        /** dgain without the x (a wrong gradient) */
+        FORGET_INPUT,
+        /** an input gradient one feature short */
+        SHORT_GRADIENT,
+        /** each example's output takes a tenth of the next example's input, backward included */
+        MIXES_BATCH
+    }
+
+    /**
+     * y = x ⊙ gain, one learnable gain per feature. Like many a user's layer, it does not set
+     * {@code lastOutput}: the model keeps each layer's output for the probes that read it.
+     */
     static final class Gain extends Layer {
-        private final boolean forgetInput;
+        private final LayerBug bug;
         private Parameter gain;
         private Tensor input, out, gradIn;
 
-        Gain(boolean forgetInput) { this.forgetInput = forgetInput; }
+        Gain(LayerBug bug) { this.bug = bug; }
 
         @Override public String kind() { return "gain"; }
 
@@ -601,53 +615,87 @@ class ProbeRulesTest {
             checkInput(x);
             input = x;
             out = Tensor.reuse(out, x.batch(), inputShape());
-            int n = inputShape().dim(0);
+            int n = inputShape().dim(0), size = x.batch() * n;
             float[] xv = x.data(), y = out.data(), g = gain.value().data();
-            for (int i = 0; i < xv.length; i++) y[i] = xv[i] * g[i % n];
-            lastOutput = out;
+            for (int i = 0; i < size; i++) y[i] = xv[i] * g[i % n] + (bug == LayerBug.MIXES_BATCH ? 0.1f * xv[(i + n) % size] : 0);
             return out;
         }
 
         @Override public Tensor backward(Tensor gy, boolean needInputGrad) {
-            int n = inputShape().dim(0);
+            int n = inputShape().dim(0), size = gy.batch() * n;
             float[] dy = gy.data(), xv = input.data(), g = gain.value().data(), dg = gain.grad().data();
-            for (int i = 0; i < dy.length; i++) dg[i % n] += forgetInput ? dy[i] : dy[i] * xv[i];
+            for (int i = 0; i < size; i++) dg[i % n] += bug == LayerBug.FORGET_INPUT ? dy[i] : dy[i] * xv[i];
             if (!needInputGrad) return null;
+            if (bug == LayerBug.SHORT_GRADIENT) return Tensor.zeros(gy.batch(), n - 1);
             gradIn = Tensor.reuse(gradIn, gy.batch(), inputShape());
             float[] dx = gradIn.data();
-            for (int i = 0; i < dy.length; i++) dx[i] = dy[i] * g[i % n];
+            for (int i = 0; i < size; i++) dx[i] = dy[i] * g[i % n] + (bug == LayerBug.MIXES_BATCH ? 0.1f * dy[(i - n + size) % size] : 0);
             return gradIn;
         }
     }
 
-    /** Plain SGD written by hand; {@code squareLr} applies the learning rate twice (the bug). */
-    static final class HandSgd extends Optimizer {
-        private final boolean squareLr;
+    /** The bugs a hand-written optimizer may carry, and one correct rule the probe does not know. */
+    enum OptimizerBug {
+        NONE,
+        /** lr * lr for lr */
+        SQUARE_LR,
+        /** w -= lr * (g - wd * w): the decay pushes weights away from zero */
+        FLIPPED_DECAY,
+        /** a bias correction of 1 - 0.9^(t-1): a division by zero at the first step */
+        ZERO_BASED_STEP,
+        /** a correct RMSprop, under the key "rmsprop" */
+        RMSPROP
+    }
 
-        HandSgd(List<Parameter> params, boolean squareLr) {
-            super(params, 0);
-            this.squareLr = squareLr;
+    /** Plain SGD with L2 weight decay written by hand, or RMSprop. */
+    static final class HandSgd extends Optimizer {
+        private final OptimizerBug bug;
+        private final float decay;
+        private final float[][] squares;
+
+        HandSgd(List<Parameter> params, OptimizerBug bug, double weightDecay) {
+            super(params, (float) weightDecay);
+            this.bug = bug;
+            this.decay = (float) weightDecay;
+            squares = new float[params.size()][];
+            for (int i = 0; i < params.size(); i++) squares[i] = new float[params.get(i).size()];
         }
 
-        @Override public String key() { return "sgd"; }
+        @Override public String key() { return bug == OptimizerBug.RMSPROP ? "rmsprop" : "sgd"; }
 
         @Override protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
-            float step = squareLr ? lr * lr : lr;
-            if (apply) for (int i = 0; i < n; i++) w[i] -= step * g[i];
+            if (!apply) return;
+            float step = bug == OptimizerBug.SQUARE_LR ? lr * lr : lr;
+            if (bug == OptimizerBug.ZERO_BASED_STEP) step /= 1f - (float) Math.pow(0.9, t - 1);
+            float[] v = squares[index];
+            for (int i = 0; i < n; i++) {
+                float d = g[i] + (bug == OptimizerBug.FLIPPED_DECAY ? -decay : decay) * w[i];
+                if (bug == OptimizerBug.RMSPROP) {
+                    v[i] = 0.9f * v[i] + 0.1f * d * d;
+                    d /= (float) Math.sqrt(v[i]) + 1e-8f;
+                }
+                w[i] -= step * d;
+            }
         }
     }
 
-    /** The spec's model with the user's gain layer after the hidden ReLU, and the user's SGD. */
-    private static Experiment.Parts userParts(boolean buggyLayer, boolean buggyOptimizer) {
+    /** The spec's model with the user's gain layer after the hidden ReLU, and the user's optimizer (over no parameters where {@code empty}). */
+    private static Experiment.Parts userParts(LayerBug layer, OptimizerBug optimizer, boolean empty) {
         return new Experiment.Parts() {
             @Override public Model model(Spec spec, Shape input, long seed) {
                 List<Layer> layers = new ArrayList<>(List.of(new dev.vitals.core.nn.Dense(64), new dev.vitals.core.nn.Activation.ReLU(),
-                        new Gain(buggyLayer), new dev.vitals.core.nn.Dense(10)));
+                        new Gain(layer), new dev.vitals.core.nn.Dense(10)));
                 return Model.build(layers, input, new BuildContext(spec.model().init(), new SplittableRandom(seed)));
             }
 
-            @Override public Optimizer optimizer(Spec spec, List<Parameter> params) { return new HandSgd(params, buggyOptimizer); }
+            @Override public Optimizer optimizer(Spec spec, List<Parameter> params) {
+                return new HandSgd(empty ? List.of() : params, optimizer, spec.optimizer().weightDecay());
+            }
         };
+    }
+
+    private static Experiment.Parts userParts(boolean buggyLayer, boolean buggyOptimizer) {
+        return userParts(buggyLayer ? LayerBug.FORGET_INPUT : LayerBug.NONE, buggyOptimizer ? OptimizerBug.SQUARE_LR : OptimizerBug.NONE, false);
     }
 
     @Test
@@ -702,5 +750,90 @@ class ProbeRulesTest {
         List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(false, true)), Code.UPDATE_RULE_MISMATCH);
         assertEquals(1, fs.size(), "expected UPDATE_RULE_MISMATCH");
         assertTrue(fs.get(0).message().contains("applied twice"), fs.get(0).message());
+    }
+
+    @Test
+    void aUsersLayerThatMixesTheBatchIsNamedThoughItKeepsNoOutputOfItsOwn() {
+        List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(LayerBug.MIXES_BATCH, OptimizerBug.NONE, false)), Code.BATCH_MIXING);
+        assertEquals(1, fs.size(), fs.toString());
+        assertEquals("layers.2", fs.get(0).layer());
+    }
+
+    @Test
+    void aUsersLayerReturningAGradientOfTheWrongShapeIsAFindingNotACrash() {
+        Spec spec = digits("he", "sgd", "0.05", "");
+        Checkup.Result r = Checkup.run(spec, Experiment.loadData(spec), userParts(LayerBug.SHORT_GRADIENT, OptimizerBug.NONE, false), null);
+        List<Finding> fs = of(r.findings(), Code.GRADIENT_CHECK_FAILED);
+        assertEquals(1, fs.size(), r.findings().toString());
+        assertEquals("layers.2", fs.get(0).layer());
+        assertTrue(fs.get(0).message().startsWith("gain at layers.2: backward returned an input gradient of [4, 63] for an input of [4, 64]"), fs.get(0).message());
+        // the probes that backpropagate through it say why they could not run; the rest go on
+        StepReport mixing = r.steps().stream().filter(s -> s.name().equals("batch mixing")).findFirst().orElseThrow();
+        assertEquals(StepReport.SKIPPED, mixing.status());
+        assertTrue(String.valueOf(mixing.measured().get("skipped")).startsWith("gain at layers.2: backward returned"), mixing.measured().toString());
+    }
+
+    @Test
+    void aUsersOptimizerOfAnotherRuleIsHeldOnlyToWhatEveryRuleObeys() {
+        // a correct RMSprop under a spec that says sgd read as "100 times the prescribed update"
+        Spec spec = digits("he", "sgd", "0.001", "");
+        Checkup.Result r = Checkup.run(spec, Experiment.loadData(spec), userParts(LayerBug.NONE, OptimizerBug.RMSPROP, false), null);
+        assertTrue(of(r.findings(), Code.UPDATE_RULE_MISMATCH).isEmpty(), r.findings().toString());
+        StepReport rule = r.steps().stream().filter(s -> s.name().equals("update rule")).findFirst().orElseThrow();
+        assertTrue(String.valueOf(rule.measured().get("rule")).startsWith("'rmsprop' is not a rule the probe knows"), rule.measured().toString());
+        assertEquals(2.0, ((Number) rule.measured().get("update_scale_when_lr_doubles")).doubleValue(), 0.01);
+    }
+
+    @Test
+    void aWeightDecayOfTheWrongSignIsCaughtHoweverSmall() {
+        // at 1e-4 a flipped decay is 4e-4 of the update beside the gradients, inside the tolerance
+        for (OptimizerBug bug : new OptimizerBug[] {OptimizerBug.NONE, OptimizerBug.FLIPPED_DECAY}) {
+            List<Finding> fs = of(check(digits("he", "sgd, weight_decay: 0.0001", "0.05", ""), userParts(LayerBug.NONE, bug, false)), Code.UPDATE_RULE_MISMATCH);
+            assertEquals(bug == OptimizerBug.NONE ? 0 : 1, fs.size(), bug + ": " + fs);
+            if (bug != OptimizerBug.NONE) assertTrue(fs.get(0).message().endsWith("(the decay's sign is flipped)"), fs.get(0).message());
+        }
+        // the engine's own optimizers, with their decay as written
+        for (String opt : new String[] {"sgd", "adam", "adamw"}) {
+            List<Finding> fs = of(check(digits("he", opt + ", weight_decay: 0.0001", "0.001", "")), Code.UPDATE_RULE_MISMATCH);
+            assertTrue(fs.isEmpty(), opt + ": " + fs);
+        }
+    }
+
+    @Test
+    void anUpdateThatIsNotANumberIsNoAgreementWithTheRule() {
+        List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(LayerBug.NONE, OptimizerBug.ZERO_BASED_STEP, false)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        assertTrue(fs.get(0).message().startsWith("sgd's applied update is not a number (NaN or infinity) at step 1"), fs.get(0).message());
+    }
+
+    @Test
+    void anOptimizerThatHoldsNoneOfTheModelsParametersSaysSo() {
+        List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(LayerBug.NONE, OptimizerBug.NONE, true)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        assertTrue(fs.get(0).message().startsWith("the optimizer holds 0 of the model's 5 parameters: layers.0.weight, layers.0.bias, layers.2.gain"), fs.get(0).message());
+    }
+
+    @Test
+    void aClipThatTamesTheSpecsRateKeepsTheUnclippedRangeTestFromCallingItTooHigh() {
+        // the range test runs without the clip; sgd 0.1 with momentum 0.9 under clip 1 took the short run
+        // to 97.8% of its batch and was "6.7 times above" the unclipped minimum (0.0149)
+        Spec spec = SpecParser.parse("""
+                name: s
+                seed: 55
+                data: {source: "synthetic:spirals", options: {samples: 1500, classes: 5, noise: 0.1}}
+                model: {layers: [{dense: 128}, relu, {residual: [{dense: 128}, relu, {dense: 128}]}, relu, {dense: 5}]}
+                optimizer: {name: sgd, lr: 0.1, momentum: 0.9}
+                schedule: {name: step, step_size: 1, gamma: 0.7}
+                train: {epochs: 10, batch: 32, clip_norm: 1}
+                """, null);
+        Checkup.Result r = Checkup.run(spec, null);
+        assertTrue(of(r.findings(), Code.LEARNING_RATE_RANGE).isEmpty(), r.findings().toString());
+        StepReport range = r.steps().stream().filter(s -> s.name().equals("learning-rate range test")).findFirst().orElseThrow();
+        // the test's curve depends on how far it got in its time budget: where it put the minimum low enough
+        // to call 0.1 too high, the clip's note says why it did not
+        Object minimum = range.measured().get("lr_at_loss_minimum");
+        if (minimum instanceof Number m && 0.1 > 3 * m.doubleValue()) {  // 3: the range test's TOO_HIGH
+            assertTrue(String.valueOf(range.measured().get("clip_tames_rate")).startsWith("clip_norm 1: the short run at lr 0.1"), range.measured().toString());
+        }
     }
 }

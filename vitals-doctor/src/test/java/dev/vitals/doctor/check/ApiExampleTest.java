@@ -1,0 +1,111 @@
+package dev.vitals.doctor.check;
+
+import dev.vitals.core.nn.Activation;
+import dev.vitals.core.nn.BuildContext;
+import dev.vitals.core.nn.Dense;
+import dev.vitals.core.nn.Layer;
+import dev.vitals.core.nn.Mode;
+import dev.vitals.core.nn.Model;
+import dev.vitals.core.nn.Parameter;
+import dev.vitals.core.optim.Optimizer;
+import dev.vitals.core.report.Finding;
+import dev.vitals.core.spec.Spec;
+import dev.vitals.core.spec.SpecParser;
+import dev.vitals.core.tensor.Shape;
+import dev.vitals.core.tensor.Tensor;
+import dev.vitals.core.train.Experiment;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The example of docs/doctor.md ("Your own layer or optimizer, through the API"), as written there:
+ * if this stops compiling or its findings change, the page is wrong.
+ */
+class ApiExampleTest {
+    // ---- from docs/doctor.md ----
+    /** y = x * gain, one learnable gain per feature. */
+    static final class MyGain extends Layer {
+        private final boolean bug;
+        private Parameter gain;
+        private Tensor input;
+
+        MyGain(boolean bug) { this.bug = bug; }
+
+        @Override public String kind() { return "gain"; }
+
+        @Override protected Shape doBuild(Shape in, BuildContext ctx) {
+            gain = addParameter("gain", Tensor.zeros(in.dim(0)));
+            gain.value().fill(1f);
+            return in;                                  // the output shape, per example
+        }
+
+        @Override public Tensor forward(Tensor x, Mode mode) {
+            input = x;                                  // what backward needs
+            int n = gain.size();
+            Tensor y = Tensor.zeros(x.batch(), n);
+            float[] xs = x.data(), ys = y.data(), g = gain.value().data();
+            for (int i = 0; i < x.batch() * n; i++) ys[i] = xs[i] * g[i % n];
+            return y;
+        }
+
+        @Override public Tensor backward(Tensor dy, boolean needInputGrad) {
+            int n = gain.size();
+            float[] d = dy.data(), xs = input.data(), g = gain.value().data(), dg = gain.grad().data();
+            for (int i = 0; i < dy.batch() * n; i++) dg[i % n] += bug ? d[i] : d[i] * xs[i];   // add, never assign
+            if (!needInputGrad) return null;
+            Tensor dx = Tensor.zeros(dy.batch(), n);
+            for (int i = 0; i < dy.batch() * n; i++) dx.data()[i] = d[i] * g[i % n];
+            return dx;
+        }
+    }
+
+    /** Plain SGD: w -= lr * g. */
+    static final class MySgd extends Optimizer {
+        MySgd(List<Parameter> params) { super(params, 0); }
+
+        @Override public String key() { return "sgd"; }   // the rule the update-rule check holds it to
+
+        @Override protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
+            if (apply) for (int i = 0; i < n; i++) w[i] -= lr * g[i];
+        }
+    }
+    // ---- end of the example ----
+
+    private static Checkup.Result check(boolean buggyLayer) {
+        Spec spec = SpecParser.parse("""
+                name: mine
+                data: {source: digits}
+                model: {layers: [{dense: 64}, relu, {dense: 10}]}
+                optimizer: {name: sgd, lr: 0.05}
+                train: {epochs: 5, batch: 32}
+                """, null);
+        Experiment.Parts mine = new Experiment.Parts() {
+            @Override public Model model(Spec s, Shape input, long seed) {
+                return Model.build(List.of(new Dense(64), new Activation.ReLU(), new MyGain(buggyLayer), new Dense(10)),
+                        input, new BuildContext(s.model().init(), new SplittableRandom(seed)));
+            }
+
+            @Override public Optimizer optimizer(Spec s, List<Parameter> params) { return new MySgd(params); }
+        };
+        return Checkup.run(spec, Experiment.loadData(spec), mine, null);
+    }
+
+    @Test
+    void theExampleAsWrittenIsHealthy() {
+        List<Finding> errors = check(false).findings().stream().filter(Finding::isError).toList();
+        assertTrue(errors.isEmpty(), errors.toString());
+    }
+
+    @Test
+    void itsLayerWithTheXLeftOutOfItsGradientIsNamed() {
+        List<Finding> fs = check(true).findings().stream().filter(f -> f.code().equals("GRADIENT_CHECK_FAILED")).toList();
+        assertEquals(1, fs.size(), fs.toString());
+        assertEquals("layers.2", fs.get(0).layer());
+        assertEquals("gain", fs.get(0).evidence().get("parameter"));
+    }
+}
