@@ -32,7 +32,7 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         return "after one epoch and at least " + MIN_STEPS + " steps, over the last " + WINDOW + " observed steps the median update/weight ratio of the weight layers is below "
                 + RATIO + ", the loss is still above " + HALVED + " of its start, gradients do not vanish, no activation layer has most of its units dead or saturated"
                 + " (as DEAD_RELU and SATURATED_UNITS count them), and the rate is at least half its base value; withdrawn at the end if the loss ended below "
-                + HALVED + " of its start; an error when it still holds at the end of a run that did all its planned epochs (judged there however few steps the plan had), unless the training loss fell by " + (int) (PROGRESS * 100) + "% of its start and then moved less than " + (int) (LEVEL * 100) + "% over the last third of the epochs (converged where the data let it: no finding) or fell by " + (int) (PROGRESS * 100) + "% at all with a rate inside its optimizer's usual range and no clip cutting the steps (a warning). Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
+                + HALVED + " of its start; an error when it still holds at the end of a run that did all its planned epochs (judged there however few steps the plan had), unless the training loss fell by " + (int) (PROGRESS * 100) + "% of its start and then moved less than " + (int) (LEVEL * 100) + "% over the last third of the epochs (converged where the data let it: no finding) or fell by " + (int) (PROGRESS * 100) + "% at all with a rate inside its optimizer's usual range and no clip cutting the steps (a warning). At the end of such a run of at least " + MIN_STEPS + " steps and " + CRAWL_EPOCHS + " epochs the ratio may be up to " + CRAWL_RATIO + " where the loss crawled: it fell in every epoch of the last third, there at least " + PACE_KEPT + " of its pace per epoch over the first third (a straight line where a converging run slows down), and did not halve; with the same error and warning. Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
                 + TINY + " of the base rate, those are a third of the epochs (" + DECAYED_EPOCHS + " at least), the training loss improved by less than "
                 + (int) (FLAT_SINCE * 100) + "% since, and training accuracy is below " + (int) (Underfitting.FITTED * 100) + "% (without accuracy: the loss above "
                 + HALVED + " of its start); withdrawn at the end if that no longer holds, an error where it holds at the end of a run that did all its planned epochs and ended less than halfway from chance to a perfect score" + ". " + "Not while the rate is above its optimizer's usual range (adam above " + LearningRateRange.ADAM_HIGH + ", sgd's lr / (1 - momentum) above " + LearningRateRange.SGD_HIGH + "): small ratios there are weights the rate blew up. " + HeldDown.CONDITION;
@@ -98,7 +98,12 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
             firstOverLast[i] = lastNorm > 0 ? o.paramGrad()[w.get(0).param()] / lastNorm : Double.NaN;
         }
         double ratio = WeightLayers.medianUpdateRatio(w, last);
-        if (!(ratio < RATIO) || ratio == 0 || rateAboveRange(t)) return List.of();
+        // at the end of the plan, a loss still falling as fast as it did at the start, never slowing as a
+        // converging run does: the plan ran out long before the rate got the model anywhere (adam 1e-4 on
+        // digits, 180 steps: 2.29 -> 1.95 in a straight line and 64% where 1e-3 reaches 97%, exit 0), though
+        // each step moved the weights by 9e-4 of their size, near the healthy 1e-3
+        boolean crawled = ended && !(ratio < RATIO) && ratio < CRAWL_RATIO && n >= MIN_STEPS && crawling(t);
+        if (!(ratio < RATIO || crawled) || ratio == 0 || rateAboveRange(t)) return List.of();
         if (Stats.median(firstOverLast) < VanishingGradients.RATIO) return List.of();
         // units that output zero (dead ReLUs) or sit in flat tails pass no gradient: the steps are
         // small because the units are, often from a rate too high (sgd at 5 killed 98-100% of them),
@@ -117,11 +122,36 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         // ...unless the rate itself lies below what works for its optimizer, or a clip cuts every step:
         // sgd at 1e-4 on spirals fell from 1.31 to 0.80 and levelled at 47.5%, where 0.1 reaches 99%
         boolean failed = ended && (now > (1 - PROGRESS) * start || rateBelowRange(t) || dev.vitals.doctor.trace.Clipping.binding(t) != null);
-        return List.of(finding(Stage.TRAIN, failed ? Severity.ERROR : Severity.WARNING, null, o.step(),
-                "steps are too small to learn: the weights change by a median " + Numbers.fmt(ratio) + " of their size per step (healthy is about 1e-3) and the loss went only from "
-                        + Numbers.fmt(start) + " to " + Numbers.fmt(now) + " in " + n + " steps" + (ended ? "; the run ended without halving its loss" : ""),
+        String message = crawled
+                ? "the plan ended with the loss still falling in a straight line, as fast as at its start: from " + Numbers.fmt(start) + " to " + Numbers.fmt(now) + " in " + n
+                        + " steps, not halved, at a median " + Numbers.fmt(ratio) + " of the weights' size per step: the rate is too small for a plan this long"
+                : "steps are too small to learn: the weights change by a median " + Numbers.fmt(ratio) + " of their size per step (healthy is about 1e-3) and the loss went only from "
+                        + Numbers.fmt(start) + " to " + Numbers.fmt(now) + " in " + n + " steps" + (ended ? "; the run ended without halving its loss" : "");
+        return List.of(finding(Stage.TRAIN, failed ? Severity.ERROR : Severity.WARNING, null, o.step(), message,
                 evidence("update_to_weight_ratio", ratio, "lr", (double) o.lr(), "loss_at_start", start, "loss_now", now, "steps", n,
-                        "gradient_norm", o.gradNorm()), cause(), fix()));
+                        "gradient_norm", o.gradNorm(), "still_falling_at_end", crawled), cause(), fix()));
+    }
+
+    /** Steps no larger than healthy ones (about 1e-3 of the weights) go on being judged at the end where the loss crawled. */
+    static final double CRAWL_RATIO = 3e-3;
+
+    /** A crawl: over the last third of the epochs the loss falls at least this share of its pace over the first third. */
+    static final double PACE_KEPT = 0.5;
+
+    static final int CRAWL_EPOCHS = 6;
+
+    /**
+     * The training loss fell in every epoch of the last third and, per epoch, at least {@link #PACE_KEPT}
+     * of what it fell in the first third: a straight or steepening line, where a converging run slows
+     * down (digits through a 1-unit layer: 0.044 an epoch in its first third, 0.010 in its last).
+     */
+    static boolean crawling(Trace t) {
+        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        int n = ep.size(), third = n / 3;
+        if (n < CRAWL_EPOCHS) return false;
+        for (int i = n - third; i < n; i++) if (!(ep.get(i).trainLoss() < ep.get(i - 1).trainLoss())) return false;
+        double early = ep.get(0).trainLoss() - ep.get(third).trainLoss(), late = ep.get(n - 1 - third).trainLoss() - ep.get(n - 1).trainLoss();
+        return early > 0 && late >= PACE_KEPT * early;
     }
 
     /** A loss down by this share of its start, then level, has converged rather than crawled. */
