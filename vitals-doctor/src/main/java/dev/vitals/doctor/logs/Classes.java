@@ -48,16 +48,18 @@ public record Classes(int count, String from) {
     static final int PLATEAU_EPOCHS = 3;
     /** A plateau's loss varies by at most this share, and sits at most this far above ln C. */
     static final double PLATEAU_FLAT = 0.1, ABOVE_LN_C = 0.15;
+    /** A plateau's lowest loss may sit this little below ln C (its exp, 3% below C) and still count for C classes. */
+    static final double BELOW_LN_C = 0.03;
     /** A plateau's accuracy within this share of 1/C. */
     static final double NEAR_GUESS = 0.3;
 
     /**
      * Where the first loss says nothing (an epoch log's first row is the mean of a whole epoch: 1776
      * for a run at lr 1.0 that burst and then sat at chance), a run stuck at chance says it at the
-     * end: an uninformed classifier over C balanced classes has a loss of at least ln C and an
-     * accuracy near 1/C. The largest C whose ln C the plateau's lowest loss reaches, when the
-     * plateau's accuracy is near 1/C and its loss within a little of ln C. A run that learned
-     * anything fails the accuracy test.
+     * end: an uninformed classifier over C balanced classes has a loss of about ln C and an
+     * accuracy near 1/C. The largest C whose ln C the plateau's lowest loss reaches (within
+     * {@link #BELOW_LN_C}), when the plateau's accuracy is near 1/C, its lowest loss within a little of
+     * ln C and its median within {@link #PLATEAU_FLAT} of its lowest. A run that learned anything fails the accuracy test.
      */
     static Classes fromPlateauAtChance(RunLog log) {
         var ep = log.epochs();
@@ -65,12 +67,14 @@ public record Classes(int count, String from) {
         if (ep.size() < n || n < PLATEAU_EPOCHS) return unknown();
         double low = Double.POSITIVE_INFINITY, high = 0, accSum = 0;
         int accN = 0;
+        java.util.List<Double> losses = new java.util.ArrayList<>();
         for (var e : ep.subList(ep.size() - n, ep.size())) {
             for (double l : new double[] {e.trainLoss(), e.valLoss()}) {
                 if (Double.isNaN(l)) continue;
                 if (!Double.isFinite(l)) return unknown();
                 low = Math.min(low, l);
                 high = Math.max(high, l);
+                losses.add(l);
             }
             for (double a : new double[] {e.trainAccuracy(), e.valAccuracy()}) {
                 if (Double.isNaN(a)) continue;
@@ -78,11 +82,14 @@ public record Classes(int count, String from) {
                 accN++;
             }
         }
-        if (accN == 0 || !(low > 0.5) || high > low * (1 + PLATEAU_FLAT)) return unknown();
-        long c = (long) Math.floor(Math.exp(low));
+        // the plateau's typical loss: a cyclic rate's spikes (a validation loss of 1.0 on a binary run that
+        // sat at 0.69-0.72 for 60 epochs) are no learning, and a value a little below ln C no fewer classes
+        double typical = losses.isEmpty() ? Double.NaN : dev.vitals.doctor.trace.Stats.median(losses.stream().mapToDouble(Double::doubleValue).toArray());
+        if (accN == 0 || !(low > 0.5) || typical > low * (1 + PLATEAU_FLAT)) return unknown();
+        long c = (long) Math.floor(Math.exp(low) * (1 + BELOW_LN_C));
         double acc = accSum / accN;
         if (c < 2 || c > MAX_INFERRED || low - Math.log(c) > ABOVE_LN_C || Math.abs(acc - 1.0 / c) > NEAR_GUESS / c) return unknown();
-        return new Classes((int) c, "inferred: over the last " + n + " epochs the loss sat at " + Numbers.fmt(low) + " to " + Numbers.fmt(high)
+        return new Classes((int) c, "inferred: over the last " + n + " epochs the loss sat at " + Numbers.fmt(low) + " to " + Numbers.fmt(high) + " (median " + Numbers.fmt(typical) + ")"
                 + " with accuracy " + Numbers.pct(acc) + ", an uninformed guess among " + c + " classes (ln " + c + " = " + Numbers.fmt(Math.log(c)) + ")");
     }
 

@@ -132,6 +132,18 @@ class LogReplayTest {
         assertEquals(10, r.classes().count(), r.classes().from());
         assertTrue(codes(r).contains("ACCURACY_AT_CHANCE"), r.findings().toString());
 
+        // a binary run at chance under a cyclic rate (Lightning, first row at step 9): its epochs' losses
+        // spike to 1.0 with the cycle and dip to 0.691, just below ln 2; it was "classes unknown", healthy
+        StringBuilder cyclic = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n");
+        double[] spikes = {0.720, 0.713, 0.708, 0.742, 0.705, 0.696, 0.704, 0.705, 0.705, 0.722, 0.720, 0.754};
+        for (int e = 0; e < 36; e++) {
+            double val = e % 9 == 4 ? 1.002 : e % 5 == 1 ? 0.691 : 0.70 + 0.001 * (e % 4);
+            cyclic.append(String.format(Locale.ROOT, "%d,%.3f,%.4f,%.3f,%.4f%n", e, 0.48 + 0.01 * (e % 5), spikes[e % spikes.length], e % 2 == 0 ? 0.533 : 0.467, val));
+        }
+        LogReplay.Result c = replay("metrics.csv", cyclic.toString(), null);
+        assertEquals(2, c.classes().count(), c.classes().from());
+        assertTrue(codes(c).contains("ACCURACY_AT_CHANCE"), c.findings().toString());
+
         // a step log whose first row is step 49 (Lightning logs every 50 steps) has moved off ln C:
         // its 2.466 is near ln 12 but says nothing of a 10-class run that learned
         StringBuilder steps = new StringBuilder("step,loss,accuracy\n");
