@@ -42,10 +42,16 @@ public final class WatchedRun {
         public boolean healthy() { return findings.stream().noneMatch(Finding::isError); }
     }
 
-    public static Preflight preflight(Spec spec, PreparedData data) {
-        Model probe = Experiment.buildModel(spec, data.train().exampleShape(), spec.seed());
+    public static Preflight preflight(Spec spec, PreparedData data) { return preflight(spec, data, Experiment.Parts.SPEC); }
+
+    /**
+     * The preflight of a model and optimizer of the API user's own making ({@code parts}): the lint
+     * reads that model's structure, and the gradient check, update rule and batch mixing probe its code.
+     */
+    public static Preflight preflight(Spec spec, PreparedData data, Experiment.Parts parts) {
+        Model probe = parts.model(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = new ArrayList<>(Checkup.preflight(spec, data, probe));
-        if (!Checkup.blocksTraining(steps.get(0).findings())) steps.addAll(Checkup.beforeTraining(spec, data));
+        if (!Checkup.blocksTraining(steps.get(0).findings())) steps.addAll(Checkup.beforeTraining(spec, data, parts));
         List<Finding> found = new ArrayList<>();
         for (StepReport s : steps) found.addAll(s.findings());
         // as vitals check does, or train and check would disagree on the same spec (fix's final
@@ -55,10 +61,15 @@ public final class WatchedRun {
 
     /** Preflight, then training unless the preflight blocks it. */
     public static Outcome train(Spec spec, PreparedData data, Consumer<Finding> onFinding, TrainingListener... extra) {
-        Preflight pre = preflight(spec, data);
+        return train(spec, data, Experiment.Parts.SPEC, onFinding, extra);
+    }
+
+    /** {@link #train(Spec, PreparedData, Consumer, TrainingListener...)} with a model and optimizer of the API user's own making. */
+    public static Outcome train(Spec spec, PreparedData data, Experiment.Parts parts, Consumer<Finding> onFinding, TrainingListener... extra) {
+        Preflight pre = preflight(spec, data, parts);
         if (onFinding != null) pre.findings().forEach(onFinding);
         if (pre.blocksTraining()) return new Outcome(pre, null, null, pre.findings());
-        return train(pre, Experiment.of(spec, data), onFinding, extra);
+        return train(pre, Experiment.of(spec, data, parts), onFinding, extra);
     }
 
     /** Trains an experiment built from the spec the preflight looked at, with every monitor on. */

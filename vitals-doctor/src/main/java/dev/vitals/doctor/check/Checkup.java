@@ -162,14 +162,23 @@ public final class Checkup {
      * 94.7%, "healthy", while the gradient check fails it): the gradient check, the update rule and
      * batch mixing.
      */
-    public static List<StepReport> beforeTraining(Spec spec, PreparedData data) {
+    public static List<StepReport> beforeTraining(Spec spec, PreparedData data) { return beforeTraining(spec, data, Experiment.Parts.SPEC); }
+
+    /** {@link #beforeTraining(Spec, PreparedData)} on a model and optimizer of the API user's own making. */
+    public static List<StepReport> beforeTraining(Spec spec, PreparedData data, Experiment.Parts parts) {
         List<ProbeRule> probes = Rules.probeRules().stream().filter(p -> p.order() >= 3 && p.order() <= 5)
                 .sorted(Comparator.comparingInt(ProbeRule::order)).toList();
         List<StepReport> steps = new ArrayList<>();
         for (ProbeRule p : probes) {
             long s0 = System.nanoTime();
             Measurements m = new Measurements();
-            List<Finding> found = p.probe(new ProbeContext(spec, data, m, budget(p)));
+            List<Finding> found;
+            try {
+                found = p.probe(new ProbeContext(spec, data, parts, m, budget(p)));
+            } catch (dev.vitals.core.nn.Layer.LayerContractException broken) {
+                m.put("skipped", broken.getMessage());
+                found = List.of();
+            }
             steps.add(new StepReport(3 + steps.size(), p.probeName(), m.values().containsKey("skipped") ? StepReport.SKIPPED : status(found),
                     m.values(), found, secs(s0)));
         }

@@ -76,15 +76,20 @@ class ApiExampleTest {
     }
     // ---- end of the example ----
 
+    private static final Spec SPEC = SpecParser.parse("""
+            name: mine
+            data: {source: digits}
+            model: {layers: [{dense: 64}, relu, {dense: 10}]}
+            optimizer: {name: sgd, lr: 0.05}
+            train: {epochs: 5, batch: 32}
+            """, null);
+
     private static Checkup.Result check(boolean buggyLayer) {
-        Spec spec = SpecParser.parse("""
-                name: mine
-                data: {source: digits}
-                model: {layers: [{dense: 64}, relu, {dense: 10}]}
-                optimizer: {name: sgd, lr: 0.05}
-                train: {epochs: 5, batch: 32}
-                """, null);
-        Experiment.Parts mine = new Experiment.Parts() {
+        return Checkup.run(SPEC, Experiment.loadData(SPEC), parts(buggyLayer), null);
+    }
+
+    private static Experiment.Parts parts(boolean buggyLayer) {
+        return new Experiment.Parts() {
             @Override public Model model(Spec s, Shape input, long seed) {
                 return Model.build(List.of(new Dense(64), new Activation.ReLU(), new MyGain(buggyLayer), new Dense(10)),
                         input, new BuildContext(s.model().init(), new SplittableRandom(seed)));
@@ -92,7 +97,6 @@ class ApiExampleTest {
 
             @Override public Optimizer optimizer(Spec s, List<Parameter> params) { return new MySgd(params); }
         };
-        return Checkup.run(spec, Experiment.loadData(spec), mine, null);
     }
 
     @Test
@@ -107,5 +111,17 @@ class ApiExampleTest {
         assertEquals(1, fs.size(), fs.toString());
         assertEquals("layers.2", fs.get(0).layer());
         assertEquals("gain", fs.get(0).evidence().get("parameter"));
+    }
+
+    @Test
+    void trainingTheUsersPartsProbesTheirCodeFirst() {
+        // as vitals train does for a spec: the preflight's gradient check runs on the user's layer
+        dev.vitals.doctor.WatchedRun.Outcome ok = dev.vitals.doctor.WatchedRun.train(SPEC, Experiment.loadData(SPEC), parts(false), null);
+        assertTrue(ok.trained() && ok.healthy(), ok.findings().toString());
+        assertTrue(ok.result().testAccuracy() > 0.9, "test accuracy " + ok.result().testAccuracy());
+        dev.vitals.doctor.WatchedRun.Preflight bad = dev.vitals.doctor.WatchedRun.preflight(SPEC, Experiment.loadData(SPEC), parts(true));
+        List<Finding> fs = bad.findings().stream().filter(f -> f.code().equals("GRADIENT_CHECK_FAILED")).toList();
+        assertEquals(1, fs.size(), bad.findings().toString());
+        assertEquals("layers.2", fs.get(0).layer());
     }
 }
