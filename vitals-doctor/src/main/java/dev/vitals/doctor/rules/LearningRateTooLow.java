@@ -129,7 +129,9 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
                         + Numbers.fmt(start) + " to " + Numbers.fmt(now) + " in " + n + " steps" + (ended ? "; the run ended without halving its loss" : "");
         return List.of(finding(Stage.TRAIN, failed ? Severity.ERROR : Severity.WARNING, null, o.step(), message,
                 evidence("update_to_weight_ratio", ratio, "lr", (double) o.lr(), "loss_at_start", start, "loss_now", now, "steps", n,
-                        "gradient_norm", o.gradNorm(), "still_falling_at_end", crawled), cause(), fix()));
+                        "gradient_norm", o.gradNorm(), "still_falling_at_end", crawled),
+                crawled ? "the learning rate is too small for the steps this plan takes: at its pace the loss would need several times as many steps to get anywhere" : cause(),
+                crawled ? "raise the learning rate, guided by the range test of 'vitals check' (typical: adam 1e-3, sgd with momentum 0.01-0.1), or train for several times as many epochs" : fix()));
     }
 
     /** Steps no larger than healthy ones (about 1e-3 of the weights) go on being judged at the end where the loss crawled. */
