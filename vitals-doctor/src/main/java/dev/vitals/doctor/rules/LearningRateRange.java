@@ -66,7 +66,7 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
     @Override public String condition() {
         return "lint: adam/adamw with lr below " + ADAM_LOW + " or above " + ADAM_HIGH + "; sgd with lr / (1 - momentum) below " + SGD_LOW + " or above " + (int) SGD_HIGH
                 + ". Probe: in a range test from " + LR_START + " to " + LR_END + " over " + STEPS + " steps, the spec's rate is more than " + TOO_HIGH
-                + " times the rate at the smoothed loss minimum, or within " + NEAR_DIVERGENCE + "x of the rate where its loss diverged, or less than " + TOO_LOW + " of it; a test whose suggested rate (a tenth of the minimum's) lies above the lint's range for the optimizer is inconclusive (except for a regression of the label value, whose output must reach the labels' scale); a test whose weights did not move (updates lost) says nothing; the test runs without the spec's clip_norm (a clip that binds sets the steps whatever the rate), and calls no rate too high that the short run, under the spec's clip, trained to half its starting loss; the lint's warning is withdrawn when the spec's rate is at most 1/"
+                + " times the rate at the smoothed loss minimum, or within " + NEAR_DIVERGENCE + "x of the rate where its loss diverged, or less than " + TOO_LOW + " of it; a test whose suggested rate (a tenth of the minimum's) lies above the lint's range for the optimizer is inconclusive (except for a regression of the label value, whose output must reach the labels' scale); a test whose weights did not move (updates lost) says nothing; the test runs without the spec's clip_norm (a clip that binds sets the steps whatever the rate), and calls no rate too high that the short run, under the spec's clip, trained to half its starting loss, nor from a test its time budget ended within a tenth of the rate above its minimum (a lower bound, then); the lint's warning is withdrawn when the spec's rate is at most 1/"
                 + (int) VOUCHES_BELOW + " of the minimum's";
     }
 
@@ -112,7 +112,11 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
     @Override public String probeName() { return "learning-rate range test"; }
 
     /** The range test's reading: the rate at the smoothed minimum, the suggested rate, where it diverged. */
-    public record RangeTest(double lrAtMinimum, double suggested, double diverged, double depth, List<double[]> curve) {}
+    /**
+     * {@code cutShort}: the rate where the time budget ended the test before its last step (NaN where it
+     * ran to the end or diverged): the curve's minimum is then only a lower bound of the real one.
+     */
+    public record RangeTest(double lrAtMinimum, double suggested, double diverged, double depth, List<double[]> curve, double cutShort) {}
 
     @Override
     public List<Finding> probe(ProbeContext ctx) {
@@ -154,6 +158,17 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
             return List.of();
         }
         boolean high = lr > TOO_HIGH * r.lrAtMinimum(), low = lr < TOO_LOW * r.lrAtMinimum();
+        // a test its time budget cut short (a busy machine: a Fashion CNN stopped at lr 2.5e-4 of a ramp to 10)
+        // saw the loss fall up to where it stopped, not where it turns: its minimum is a lower bound, which can
+        // call a rate too low but not too high (adam's 1e-3 was "4 times above it", and healthy on a rerun)
+        // (a minimum a tenth of the rate or more below the cut, a dozen steps earlier, has been left behind: real)
+        if (Double.isFinite(r.cutShort())) {
+            ctx.measured().put("cut_short_at_lr", r.cutShort());
+            if (high && r.lrAtMinimum() > r.cutShort() / 10) {
+                ctx.measured().put("inconclusive", "the time budget ended the test at lr " + Numbers.fmt(r.cutShort()) + ", before the loss turned: its minimum is only a lower bound");
+                return List.of();
+            }
+        }
         if (!high && !low) {
             // only a rate well below the minimum vouches for the spec against the lint: the minimum
             // sits next to divergence (adam 0.3 against a minimum at 0.115, and sgd at an effective 5
@@ -208,7 +223,7 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
             @Override public String key() { return "range-test"; }
         };
         List<double[]> curve = new ArrayList<>();
-        double[] state = {0, Double.POSITIVE_INFINITY, Double.NaN, Double.NaN, Double.NaN};  // ema, best smoothed, lr at best, diverged, first smoothed
+        double[] state = {0, Double.POSITIVE_INFINITY, Double.NaN, Double.NaN, Double.NaN, Double.NaN};  // ema, best smoothed, lr at best, diverged, first smoothed, lr where the time ran out
         Trainer t = new Trainer(e.model(), e.loss(), e.optimizer(), exponential, cfg);
         t.listen(new TrainingListener() {
             private RunInfo run;
@@ -235,7 +250,11 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
                     state[3] = s.lr;
                     run.control().requestStop("diverged");
                 }
-                if (k >= STEPS || !ctx.timeLeft()) run.control().requestStop("done");
+                if (k >= STEPS) run.control().requestStop("done");
+                else if (!ctx.timeLeft()) {
+                    state[5] = s.lr;
+                    run.control().requestStop("out of time");
+                }
             }
         });
         List<dev.vitals.core.nn.Parameter> params = e.model().parameters();
@@ -265,7 +284,7 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
         List<double[]> sampled = new ArrayList<>();
         for (int i = 0; i < curve.size(); i += Math.max(1, curve.size() / 12)) sampled.add(curve.get(i));
         double depth = Double.isNaN(state[4]) ? 0 : 1 - state[1] / state[4];
-        return new RangeTest(state[2], state[2] / 10, state[3], depth, sampled);
+        return new RangeTest(state[2], state[2] / 10, state[3], depth, sampled, state[5]);
     }
 
     @Override

@@ -836,4 +836,43 @@ class ProbeRulesTest {
             assertTrue(String.valueOf(range.measured().get("clip_tames_rate")).startsWith("clip_norm 1: the short run at lr 0.1"), range.measured().toString());
         }
     }
+
+    /** The identity, which takes a second and a half at its 65th forward pass: a machine gone busy mid-test. */
+    static final class Stalls extends Layer {
+        private int passes;
+
+        @Override public String kind() { return "stalls"; }
+
+        @Override protected Shape doBuild(Shape in, BuildContext ctx) { return in; }
+
+        @Override public Tensor forward(Tensor x, Mode mode) {
+            if (++passes == 65) {
+                try {
+                    Thread.sleep(1500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return x;
+        }
+
+        @Override public Tensor backward(Tensor g, boolean needInputGrad) { return g; }
+    }
+
+    @Test
+    void aRangeTestItsTimeBudgetCutShortCallsNoRateTooHigh() {
+        // cut at step 65 of 100, near lr 0.015 with the loss still falling: adam's 0.05 read "3 times above the minimum"
+        Spec spec = digits("he", "adam", "0.05", "");
+        Experiment.Parts stalls = new Experiment.Parts() {
+            @Override public Model model(Spec s, Shape input, long seed) {
+                return Model.build(List.of(new Stalls(), new dev.vitals.core.nn.Dense(64), new dev.vitals.core.nn.Activation.ReLU(), new dev.vitals.core.nn.Dense(10)),
+                        input, new BuildContext(s.model().init(), new SplittableRandom(seed)));
+            }
+        };
+        Measurements m = new Measurements();
+        List<Finding> fs = new dev.vitals.doctor.rules.LearningRateRange().probe(new ProbeContext(spec, Experiment.loadData(spec), stalls, m, 1.0));
+        assertTrue(fs.isEmpty(), fs.toString());
+        assertTrue(m.values().get("cut_short_at_lr") instanceof Number cut && cut.doubleValue() < 0.03, m.values().toString());
+        assertTrue(String.valueOf(m.values().get("inconclusive")).startsWith("the time budget ended the test at lr"), m.values().toString());
+    }
 }
