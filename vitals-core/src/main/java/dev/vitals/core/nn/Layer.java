@@ -95,7 +95,7 @@ public abstract class Layer {
      * another shape is named here, not by the layer after it or by a loss reading past an array's end.
      */
     final Tensor output(Tensor out, int batch) {
-        if (!fits(out, batch, outputShape)) {
+        if (outputShape != null && !fits(out, batch, outputShape)) {
             throw new LayerContractException(this, "forward returned " + shapeOf(out) + " for a batch of " + batch + " where its build declared [batch, " + outputShape.toString().substring(1));
         }
         lastOutput = out;
@@ -104,14 +104,14 @@ public abstract class Layer {
 
     /** {@code g}, the input gradient backward returned, once it has the input's shape (when asked for: null is allowed otherwise). */
     final Tensor inputGradient(Tensor g, int batch, boolean needInputGrad) {
-        if (needInputGrad && !fits(g, batch, inputShape)) {
+        if (needInputGrad && inputShape != null && !fits(g, batch, inputShape)) {
             throw new LayerContractException(this, "backward returned an input gradient of " + shapeOf(g) + " for an input of [" + batch + ", " + inputShape.toString().substring(1));
         }
         return g;
     }
 
     private static boolean fits(Tensor t, int batch, Shape s) {
-        if (t == null || s == null || t.rank() != s.rank() + 1 || t.dim(0) != batch) return false;
+        if (t == null || t.rank() != s.rank() + 1 || t.dim(0) != batch) return false;
         for (int i = 0; i < s.rank(); i++) if (t.dim(i + 1) != s.dim(i)) return false;
         return true;
     }
