@@ -90,13 +90,13 @@ public final class TraceBuilder {
         return this;
     }
 
-    /** The training split's class shares (uniform unless given). */
     /** The validation split's label shares (none by default, as for a replayed log). */
     public TraceBuilder validationShares(double... shares) {
         this.validationShares = shares.clone();
         return this;
     }
 
+    /** The training split's class shares (uniform unless given). */
     public TraceBuilder shares(double... classShares) {
         this.shares = classShares.clone();
         return this;

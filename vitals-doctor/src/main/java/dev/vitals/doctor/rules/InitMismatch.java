@@ -31,6 +31,11 @@ import java.util.regex.Pattern;
  */
 public final class InitMismatch extends Rule implements LintRule {
     static final int SATURATING_LAYERS = 2, RELU_LAYERS = 4, MIN_WEIGHT_LAYERS = 3;
+    /**
+     * Under default the shrinkage compounds: two tanh layers trained as under xavier (moons 97.0% against
+     * 96.5%, spirals 100% both, the first 12 epochs' losses alike), so the warning waits for a third.
+     */
+    static final int DEFAULT_SATURATING_LAYERS = 3;
     static final double SIGNAL_LOW = 1e-2, SIGNAL_HIGH = 1e2;
 
     @Override public Code code() { return Code.INIT_MISMATCH; }
@@ -38,7 +43,7 @@ public final class InitMismatch extends Rule implements LintRule {
     @Override public Severity severity() { return Severity.WARNING; }
 
     @Override public String condition() {
-        return "init he or default with at least " + SATURATING_LAYERS + " sigmoid/tanh hidden layers; init xavier or lecun with at least " + RELU_LAYERS
+        return "init he with at least " + SATURATING_LAYERS + " sigmoid/tanh hidden layers, default with at least " + DEFAULT_SATURATING_LAYERS + "; init xavier or lecun with at least " + RELU_LAYERS
                 + " relu-like hidden layers and no batchnorm/layernorm; init normal:STD or uniform:LIMIT in a network of at least " + MIN_WEIGHT_LAYERS
                 + " weight layers without normalisation or residual blocks, where the product over weight layers of (init std / variance-preserving std: "
                 + "sqrt(2/fan_in) before relu-like units, sqrt(1/fan_in) elsewhere) is below " + SIGNAL_LOW + " or above " + SIGNAL_HIGH;
@@ -46,7 +51,8 @@ public final class InitMismatch extends Rule implements LintRule {
 
     @Override public Map<String, Object> thresholds() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("sigmoid/tanh hidden layers under he or default", SATURATING_LAYERS);
+        m.put("sigmoid/tanh hidden layers under he", SATURATING_LAYERS);
+        m.put("sigmoid/tanh hidden layers under default", DEFAULT_SATURATING_LAYERS);
         m.put("relu-like hidden layers under xavier or lecun", RELU_LAYERS);
         m.put("weight layers for a scale check", MIN_WEIGHT_LAYERS);
         m.put("compounded signal scale, low", SIGNAL_LOW);
@@ -60,7 +66,7 @@ public final class InitMismatch extends Rule implements LintRule {
                 + "flat tails (slope < 0.1) vs 6% under xavier (for sigmoid, whose tails start further out, 1% vs 0%, and its 5-layer gradient ratio is no worse than xavier's: "
                 + "4.5e-3 vs 2.1e-3; there the warning rests on the derivations, and SATURATING_ACTIVATIONS speaks of the real trouble); under default the tanh pre-activations shrink layer by layer (RMS 0.58, 0.26, 0.16, 0.12, 0.11) and "
                 + "a 5-layer sigmoid stack passes back 2.5e-4 of the last layer's gradient vs 2.1e-3 under xavier; with one saturating layer the effect is small, hence "
-                + "two. ReLU under xavier or lecun: pre-activation RMS 1.0, 0.70, 0.48, 0.35, 0.23 over the first five layers (the signal halves in variance at each); "
+                + "two (three under default: two tanh layers under default trained as under xavier, moons 97.0% against 96.5%, spirals 100% both). ReLU under xavier or lecun: pre-activation RMS 1.0, 0.70, 0.48, 0.35, 0.23 over the first five layers (the signal halves in variance at each); "
                 + "after four ReLU layers the output layer's pre-activations are at 0.23. normal:0.01 in 8 ReLU layers: pre-activations collapse to 0.00 by the second hidden layer";
     }
 
@@ -78,7 +84,7 @@ public final class InitMismatch extends Rule implements LintRule {
         List<LayerInfo> sat = Structure.hidden(ctx, Structure.SATURATING), relu = Structure.hidden(ctx, Structure.RELU_LIKE);
         boolean normalised = Structure.normalised(ctx);
         String key = init.toString();
-        if ((init.kind() == Init.Kind.HE || init.kind() == Init.Kind.DEFAULT) && sat.size() >= SATURATING_LAYERS) {
+        if (init.kind() == Init.Kind.HE && sat.size() >= SATURATING_LAYERS || init.kind() == Init.Kind.DEFAULT && sat.size() >= DEFAULT_SATURATING_LAYERS) {
             boolean he = init.kind() == Init.Kind.HE;
             String what = sat.stream().map(LayerInfo::kind).distinct().count() == 1 ? sat.get(0).kind() : "sigmoid/tanh";
             return List.of(finding(Stage.LINT, severity(), sat.get(0).path(), null,
