@@ -49,7 +49,7 @@ public final class WatchedRun {
      * reads that model's structure, and the gradient check, update rule and batch mixing probe its code.
      */
     public static Preflight preflight(Spec spec, PreparedData data, Experiment.Parts parts) {
-        Model probe = parts.model(spec, data.train().exampleShape(), spec.seed());
+        Model probe = parts.build(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = new ArrayList<>(Checkup.preflight(spec, data, probe));
         if (!Checkup.blocksTraining(steps.get(0).findings())) steps.addAll(Checkup.beforeTraining(spec, data, parts));
         List<Finding> found = new ArrayList<>();

@@ -253,7 +253,9 @@ public final class GradientCheck {
         if (given != null) {
             x = given.copy();
         } else {
-            x = Tensor.zeros(s.inputShape.withBatch(batch));
+            // an array a row longer than the tensor, as the trainer's reused buffers are on a short last batch:
+            // a layer that loops over data().length fails here, in the check, not mid-epoch
+            x = Tensor.reuse(Tensor.zeros(s.inputShape.withBatch(batch + 1)), batch, s.inputShape);
             float[] xs = x.data();
             for (int i = 0; i < x.size(); i++) xs[i] = (float) rng.nextGaussian();
         }
@@ -279,7 +281,19 @@ public final class GradientCheck {
                     buffers.forEach((t, saved) -> t.copyFrom(saved));
                 }
                 for (Parameter p : s.params) p.zeroGrad();
+                Tensor xs = x.copy();
                 Tensor y = s.forward(x, mode);
+                // finite differences need a function of the input: a forward pass that writes into its input
+                // corrupts the layer below's output, and one that draws anew each time gives noise for slopes
+                if (!same(x, xs)) throw new Layer.LayerContractException(s.name + ": forward changed its input in place; the layer below's output is its own", true);
+                Tensor y1 = y.copy();
+                buffers.forEach((t, saved) -> t.copyFrom(saved));
+                if (!same(s.forward(x, mode), y1)) {
+                    throw new Layer.LayerContractException(s.name + ": two forward passes over the same input gave different outputs (" + mode.label()
+                            + " mode): a layer that draws random numbers must implement Stochastic, whose freeze(true) holds its last draw, and a layer must keep no state between calls that changes its output", false);
+                }
+                buffers.forEach((t, saved) -> t.copyFrom(saved));
+                y = s.forward(x, mode);
                 if (r == null) {
                     r = Tensor.zeros(y.shape());
                     float[] rs = r.data();
@@ -311,6 +325,14 @@ public final class GradientCheck {
             for (int i = 0; i < s.params.size(); i++) s.params.get(i).grad().copyFrom(savedGrads.get(i));
         }
         return new Result(s.name, List.copyOf(results), tolerance);
+    }
+
+    /** Same shape and the same bits in every value (NaN equal to NaN). */
+    private static boolean same(Tensor a, Tensor b) {
+        if (!java.util.Arrays.equals(a.shape(), b.shape())) return false;
+        float[] u = a.data(), v = b.data();
+        for (int i = 0; i < a.size(); i++) if (Float.floatToIntBits(u[i]) != Float.floatToIntBits(v[i])) return false;
+        return true;
     }
 
     /** f at the current point, and a bound on the rounding error of f(current) - f(base). */

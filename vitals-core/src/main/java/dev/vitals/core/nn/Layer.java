@@ -40,6 +40,7 @@ public abstract class Layer {
     public final Shape build(Shape input, BuildContext ctx) {
         this.inputShape = input;
         this.outputShape = doBuild(input, ctx);
+        if (outputShape == null) throw new IllegalStateException(describe() + ": doBuild returned null; expected the output shape per example (Shape.of(...), or the input's)");
         return outputShape;
     }
 
@@ -118,9 +119,25 @@ public abstract class Layer {
 
     private static String shapeOf(Tensor t) { return t == null ? "null" : java.util.Arrays.toString(t.shape()); }
 
-    /** A layer broke the contract above: the output or gradient it returned does not have the shape it must. */
+    /**
+     * A layer broke the contract above: the output or gradient it returned does not have the shape it
+     * must, its forward pass changed its input, or two forward passes over one input differed.
+     */
     public static final class LayerContractException extends IllegalStateException {
-        LayerContractException(Layer l, String what) { super(l.describe() + " at " + l.path() + ": " + what); }
+        private final boolean wrong;
+
+        LayerContractException(Layer l, String what) { this(l.describe() + " at " + l.path() + ": " + what, true); }
+
+        LayerContractException(String message, boolean wrong) {
+            super(message);
+            this.wrong = wrong;
+        }
+
+        /**
+         * False where the layer may compute correctly but cannot be checked: a forward pass that draws
+         * random numbers without {@link Stochastic}, so that no two evaluations see the same function.
+         */
+        public boolean wrong() { return wrong; }
     }
 
     protected final Parameter addParameter(String name, Tensor value) {

@@ -30,6 +30,9 @@ public final class Model {
      * first layer whose input shape does not work.
      */
     public static Model build(List<Layer> layers, Shape input, BuildContext ctx) {
+        if (layers == null) throw new IllegalArgumentException("Model.build: no list of layers (null)");
+        // (List.of's contains(null) throws: asked one by one)
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i) == null) throw new IllegalArgumentException("Model.build: the list of layers holds null at " + i);
         Sequential body = new Sequential(layers);
         List<Layer> ls = body.children();
         List<Layer> all = new ArrayList<>();

@@ -71,9 +71,12 @@ public final class Experiment {
      * user's own layers or optimizer go through the same trainer (and the same doctor) as the spec's.
      */
     public static Experiment of(Spec spec, PreparedData data, Parts parts) {
-        Model model = parts.model(spec, data.train().exampleShape(), spec.seed());
+        Model model = parts.build(spec, data.train().exampleShape(), spec.seed());
         Loss loss = lossFor(spec, model, data.train().classes());
         Optimizer opt = parts.optimizer(spec, model.parameters());
+        if (opt == null) throw new IllegalStateException("Experiment.Parts.optimizer returned null; expected an Optimizer over the parameters it was given");
+        // the spec's optimizer faults reach an API user's own optimizer too: double_lr ran as no fault at all
+        opt.reproduce(spec.faults().contains(Fault.DOUBLE_LR), spec.faults().contains(Fault.STALE_UPDATES));
         requireValidationForEarlyStop(spec, data);
         Trainer t = new Trainer(model, loss, opt, schedule(spec), trainerConfig(spec));
         return new Experiment(spec, data, model, loss, opt, t);
@@ -92,6 +95,13 @@ public final class Experiment {
 
         /** A fresh optimizer over {@code params}, following {@code spec.optimizer()}. */
         default Optimizer optimizer(Spec spec, List<Parameter> params) { return Experiment.optimizer(spec, params); }
+
+        /** {@link #model}, refusing a null in words rather than a NullPointerException further on. */
+        default Model build(Spec spec, Shape input, long seed) {
+            Model m = model(spec, input, seed);
+            if (m == null) throw new IllegalStateException("Experiment.Parts.model returned null; expected a built Model (Model.build)");
+            return m;
+        }
     }
 
     public static PreparedData loadData(Spec spec) {

@@ -174,4 +174,24 @@ class LayerContractTest {
         assertTrue(e.getMessage().startsWith("twice at layers.7: backward returned an input gradient of"), e.getMessage());
         assertSame(Layer.LayerContractException.class, e.getClass());
     }
+
+    @Test
+    void aBuildThatReturnsNoShapeOrAListWithANullIsNamed() {
+        Layer noShape = new Layer() {
+            @Override public String kind() { return "noshape"; }
+
+            @Override protected Shape doBuild(Shape in, BuildContext ctx) { return null; }
+
+            @Override public Tensor forward(Tensor x, Mode mode) { return x; }
+
+            @Override public Tensor backward(Tensor g, boolean needInputGrad) { return g; }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> model(noShape));
+        assertTrue(e.getMessage().startsWith("noshape: doBuild returned null"), e.getMessage());
+        BuildContext ctx = new BuildContext(Init.parse("he"), new SplittableRandom(1));
+        assertEquals("Model.build: no list of layers (null)", assertThrows(IllegalArgumentException.class, () -> Model.build(null, Shape.of(5), ctx)).getMessage());
+        java.util.List<Layer> withNull = new java.util.ArrayList<>(List.of(new Dense(3)));
+        withNull.add(null);
+        assertEquals("Model.build: the list of layers holds null at 1", assertThrows(IllegalArgumentException.class, () -> Model.build(withNull, Shape.of(5), ctx)).getMessage());
+    }
 }

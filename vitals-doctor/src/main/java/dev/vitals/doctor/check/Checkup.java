@@ -44,7 +44,7 @@ public final class Checkup {
      */
     public static Result run(Spec spec, PreparedData data, Experiment.Parts parts, Consumer<StepReport> progress) {
         long t0 = System.nanoTime();
-        Model model = parts.model(spec, data.train().exampleShape(), spec.seed());
+        Model model = parts.build(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = new ArrayList<>();
         List<Finding> all = new ArrayList<>();
         List<StepReport> pre = preflight(spec, data, model);
@@ -76,10 +76,10 @@ public final class Checkup {
             List<Finding> found;
             try {
                 found = p.probe(pc);
-            } catch (dev.vitals.core.nn.Layer.LayerContractException broken) {
-                // a layer of the API user's own returns the wrong shape: the gradient check names it as a
-                // finding; every other probe that meets it says why it could not run, and the others go on
-                m.put("skipped", broken.getMessage());
+            } catch (RuntimeException broken) {
+                // a layer of the API user's own returns the wrong shape or throws: the gradient check names it
+                // as a finding; every other probe that meets it says why it could not run, and the others go on
+                m.put("skipped", userCode(parts, broken));
                 found = List.of();
             }
             // a later step that meets a code already found on the same layer adds nothing new
@@ -175,8 +175,8 @@ public final class Checkup {
             List<Finding> found;
             try {
                 found = p.probe(new ProbeContext(spec, data, parts, m, budget(p)));
-            } catch (dev.vitals.core.nn.Layer.LayerContractException broken) {
-                m.put("skipped", broken.getMessage());
+            } catch (RuntimeException broken) {
+                m.put("skipped", userCode(parts, broken));
                 found = List.of();
             }
             steps.add(new StepReport(3 + steps.size(), p.probeName(), m.values().containsKey("skipped") ? StepReport.SKIPPED : status(found),
@@ -188,6 +188,17 @@ public final class Checkup {
     /** Whether the data findings make training meaningless: labels the model cannot predict, or non-finite inputs. */
     public static boolean blocksTraining(List<Finding> findings) {
         return has(findings, Code.DATA_LABEL_RANGE) || has(findings, Code.DATA_NONFINITE);
+    }
+
+    /**
+     * Why a probe could not run, where the API user's own code (a layer or an optimizer of {@code parts})
+     * broke its contract or threw; anything else, and anything thrown by the spec's own parts, is Vitals'
+     * failure and goes on up.
+     */
+    private static String userCode(Experiment.Parts parts, RuntimeException thrown) {
+        if (thrown instanceof dev.vitals.core.nn.Layer.LayerContractException) return thrown.getMessage();
+        if (parts == Experiment.Parts.SPEC || thrown instanceof dev.vitals.core.InputException) throw thrown;
+        return "the API user's model or optimizer threw " + thrown.getClass().getSimpleName() + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage());
     }
 
     /** Seconds each probe may take: the whole check should stay within a few seconds. */

@@ -87,10 +87,23 @@ public final class GradientCheckFailed extends Rule implements ProbeRule {
             try {
                 r = gc.check(l);
             } catch (Layer.LayerContractException broken) {
-                // a layer of the API user's own returned an output or gradient of the wrong shape: nothing to compare
+                // a layer of the API user's own returned an output or gradient of the wrong shape, wrote into its
+                // input, or drew anew at each pass: nothing to compare; only the last may still compute correctly
                 checked++;
-                out.add(finding(Stage.PROBE, l.path(), null, broken.getMessage() + "; its gradients cannot be checked",
-                        evidence("layer", l.path(), "kind", l.describe(), "problem", broken.getMessage())));
+                out.add(finding(Stage.PROBE, broken.wrong() ? severity() : Severity.WARNING, l.path(), null, broken.getMessage() + "; its gradients cannot be checked",
+                        evidence("layer", l.path(), "kind", l.describe(), "problem", broken.getMessage()),
+                        broken.wrong() ? "the layer breaks the contract of Layer: what its forward or backward pass returns or writes is not what the model passes on" : "the layer's output is not a function of its input alone",
+                        broken.wrong() ? "return [batch, output shape] from forward and an input gradient of the input's shape from backward; write only into the layer's own buffers"
+                                : "implement Stochastic for a layer that draws random numbers (freeze(true) holds its last draw), and keep no state between calls that changes the output"));
+                continue;
+            } catch (RuntimeException thrown) {
+                // a layer of the API user's own that throws is a finding about it; one of Vitals' own that throws is Vitals' bug
+                if (!custom(l)) throw thrown;
+                checked++;
+                String what = thrown.getClass().getSimpleName() + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage());
+                out.add(finding(Stage.PROBE, l.path(), null, l.path() + " (" + l.describe() + "): its forward or backward pass threw " + what
+                                + (thrown instanceof IndexOutOfBoundsException ? " (a tensor's array may be longer than the tensor, as on a short last batch: loop to size(), not data().length)" : ""),
+                        evidence("layer", l.path(), "kind", l.describe(), "problem", what)));
                 continue;
             }
             checked++;
@@ -115,6 +128,13 @@ public final class GradientCheckFailed extends Rule implements ProbeRule {
         ctx.measured().put("tensors_checked", tensors);
         ctx.measured().put("worst_relative_error", worst);
         return out;
+    }
+
+    /** Whether {@code l} or a layer inside it is an API user's own class rather than one of the engine's. */
+    private static boolean custom(Layer l) {
+        if (!l.getClass().getPackageName().equals(Layer.class.getPackageName())) return true;
+        for (Layer c : l.children()) if (custom(c)) return true;
+        return false;
     }
 
     /** The layer, {@code l} or one inside it, whose parameter {@code tensor} is. */

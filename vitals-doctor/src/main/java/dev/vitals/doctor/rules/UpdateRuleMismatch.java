@@ -62,7 +62,10 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         return "the optimizer's update is computed wrongly: the learning rate applied twice, a gradient scaled again, momentum or moment estimates mishandled";
     }
 
-    @Override public String fix() { return "apply the learning rate exactly once: w -= lr * step, where step is what the rule computes from the gradient"; }
+    @Override public String fix() {
+        return "apply the learning rate exactly once: w -= lr * step, where step is what the rule computes from the gradient (the momentum buffer updated before it is used, "
+                + "Adam's bias correction counted from step 1, the weight decay toward zero and where the rule puts it, every parameter in the optimizer's list)";
+    }
 
     @Override public int order() { return 4; }
 
@@ -95,6 +98,12 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
                             + (missing.size() > 5 ? " and " + (missing.size() - 5) + " more" : "") + " are never updated",
                     evidence("optimizer", name, "parameters", ps.size(), "parameters_not_in_optimizer", missing)));
         }
+        // The rule-free check, reported below: the first update from a fresh state doubles when the learning rate doubles.
+        Probe pa = new Probe(ps, 17);
+        double[] a = firstUpdate(ctx, lr, pa), b = firstUpdate(ctx, 2 * lr, new Probe(ps, 17));
+        double scale = norm(b) / Math.max(norm(a), 1e-30);
+        // updates of a few ulps of their weights round by tens of percent: their norms cannot tell 2 from 1.9
+        boolean resolved = norm(pa.rounding) <= ROUNDING_SHARE * norm(a);
         double[] d1 = first.apply(ps, opt, lr), r1 = first.rounding, d2 = second.apply(ps, opt, lr), r2 = second.rounding;
         double[][] expected = rule(o, name, lr, w0, first.g, second.g);
         List<Finding> out = new ArrayList<>();
@@ -108,7 +117,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             ctx.measured().put("applied_over_prescribed", ratio);
             // NaN is no agreement: an update of NaN from finite gradients is as wrong as an update can be
             if (!(e1 <= PROBE_TOLERANCE) || !(e2 <= PROBE_TOLERANCE)) {
-                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2),
+                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2, resolved ? scale : Double.NaN),
                         evidence("optimizer", name, "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
                                 "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio,
                                 "values_compared", d1.length)));
@@ -135,13 +144,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
                                 "applied_norm", norm(dz), "prescribed_norm", norm(ez), "values_compared", dz.length)));
             }
         }
-        // The rule-free check: the first update from a fresh state doubles when the learning rate doubles.
-        Probe pa = new Probe(ps, 17);
-        double[] a = firstUpdate(ctx, lr, pa), b = firstUpdate(ctx, 2 * lr, new Probe(ps, 17));
-        double scale = norm(b) / Math.max(norm(a), 1e-30);
         ctx.measured().put("update_scale_when_lr_doubles", scale);
-        // updates of a few ulps of their weights round by tens of percent: their norms cannot tell 2 from 1.9
-        boolean resolved = norm(pa.rounding) <= ROUNDING_SHARE * norm(a);
         if (!resolved) ctx.measured().put("update_scale_inconclusive", "the updates are within float32 rounding of the weights");
         if (out.isEmpty() && resolved && norm(a) > 0 && Math.abs(scale - 2) > 0.05) {
             out.add(finding(Stage.PROBE, null, null,
@@ -152,12 +155,18 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         return out;
     }
 
-    private static String describe(String name, double ratio, float lr, double e1, double e2) {
+    /**
+     * {@code lrScale}: how much the first update grew when the rate doubled (NaN where rounding hides it):
+     * a rate applied twice makes it 4; a step that merely happens to be the rate's size beside the rule's
+     * (an element-wise clip of 0.01 at lr 0.1: 0.097 of it) is not called that.
+     */
+    private static String describe(String name, double ratio, float lr, double e1, double e2, double lrScale) {
         if (!Double.isFinite(e1) || !Double.isFinite(e2)) {
             return name + "'s applied update is not a number (NaN or infinity) at step " + (Double.isFinite(e1) ? 2 : 1) + " of finite gradients";
         }
         String s = name + "'s applied update differs from its rule (relative error " + Numbers.fmt(Math.max(e1, e2)) + ")";
-        if (ratio > 0 && Math.abs(Math.log(ratio / lr)) < Math.log(1.5)) {
+        boolean squared = Double.isNaN(lrScale) || Math.abs(lrScale - 4) < 0.2;
+        if (ratio > 0 && squared && Math.abs(Math.log(ratio / lr)) < Math.log(1.5)) {
             s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one, which is the learning rate itself: the learning rate is applied twice";
         } else if (ratio == 0) {
             s += ": nothing was applied";

@@ -66,7 +66,7 @@ class ApiExampleTest {
 
     /** Plain SGD: w -= lr * g. */
     static final class MySgd extends Optimizer {
-        MySgd(List<Parameter> params) { super(params, 0); }
+        MySgd(List<Parameter> params) { super(params, 0); }           // 0: the weight decay it applies
 
         @Override public String key() { return "sgd"; }   // the rule the update-rule check holds it to
 
@@ -76,13 +76,14 @@ class ApiExampleTest {
     }
     // ---- end of the example ----
 
-    private static final Spec SPEC = SpecParser.parse("""
+    private static final String SPEC_TEXT = """
             name: mine
             data: {source: digits}
             model: {layers: [{dense: 64}, relu, {dense: 10}]}
             optimizer: {name: sgd, lr: 0.05}
             train: {epochs: 5, batch: 32}
-            """, null);
+            """;
+    private static final Spec SPEC = SpecParser.parse(SPEC_TEXT, null);
 
     private static Checkup.Result check(boolean buggyLayer) {
         return Checkup.run(SPEC, Experiment.loadData(SPEC), parts(buggyLayer), null);
@@ -92,7 +93,7 @@ class ApiExampleTest {
         return new Experiment.Parts() {
             @Override public Model model(Spec s, Shape input, long seed) {
                 return Model.build(List.of(new Dense(64), new Activation.ReLU(), new MyGain(buggyLayer), new Dense(10)),
-                        input, new BuildContext(s.model().init(), new SplittableRandom(seed)));
+                        input, new BuildContext(s.model().init(), new SplittableRandom(seed), s.faults()));
             }
 
             @Override public Optimizer optimizer(Spec s, List<Parameter> params) { return new MySgd(params); }
@@ -123,5 +124,16 @@ class ApiExampleTest {
         List<Finding> fs = bad.findings().stream().filter(f -> f.code().equals("GRADIENT_CHECK_FAILED")).toList();
         assertEquals(1, fs.size(), bad.findings().toString());
         assertEquals("layers.2", fs.get(0).layer());
+    }
+
+    @Test
+    void theSpecsFaultsReachTheUsersParts() {
+        // double_lr ran as no fault at all on an optimizer of the user's own; wrong_bias_grad needs the spec's faults in the BuildContext
+        for (String fault : new String[] {"double_lr", "wrong_bias_grad"}) {
+            Spec spec = SpecParser.parse(SPEC_TEXT + "faults: [" + fault + "]\n", null);
+            List<Finding> fs = Checkup.run(spec, Experiment.loadData(spec), parts(false), null).findings();
+            String code = fault.equals("double_lr") ? "UPDATE_RULE_MISMATCH" : "GRADIENT_CHECK_FAILED";
+            assertTrue(fs.stream().anyMatch(f -> f.code().equals(code)), fault + ": " + fs);
+        }
     }
 }

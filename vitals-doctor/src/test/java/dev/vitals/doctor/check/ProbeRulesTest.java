@@ -588,7 +588,13 @@ class ProbeRulesTest {
         /** an input gradient one feature short */
         SHORT_GRADIENT,
         /** each example's output takes a tenth of the next example's input, backward included */
-        MIXES_BATCH
+        MIXES_BATCH,
+        /** a correct layer that multiplies by fresh noise each pass without being Stochastic */
+        DRAWS_ANEW,
+        /** writes its output into its input */
+        IN_PLACE,
+        /** loops over the input's whole array, which may be longer than the tensor */
+        WHOLE_ARRAY
     }
 
     /**
@@ -597,6 +603,7 @@ class ProbeRulesTest {
      */
     static final class Gain extends Layer {
         private final LayerBug bug;
+        private final java.util.Random noise = new java.util.Random(3);
         private Parameter gain;
         private Tensor input, out, gradIn;
 
@@ -617,7 +624,10 @@ class ProbeRulesTest {
             out = Tensor.reuse(out, x.batch(), inputShape());
             int n = inputShape().dim(0), size = x.batch() * n;
             float[] xv = x.data(), y = out.data(), g = gain.value().data();
-            for (int i = 0; i < size; i++) y[i] = xv[i] * g[i % n] + (bug == LayerBug.MIXES_BATCH ? 0.1f * xv[(i + n) % size] : 0);
+            int end = bug == LayerBug.WHOLE_ARRAY ? xv.length : size;
+            for (int i = 0; i < end; i++) y[i] = xv[i] * g[i % n] + (bug == LayerBug.MIXES_BATCH ? 0.1f * xv[(i + n) % size] : 0);
+            if (bug == LayerBug.DRAWS_ANEW) for (int i = 0; i < size; i++) y[i] *= 1 + 0.01f * (float) noise.nextGaussian();
+            if (bug == LayerBug.IN_PLACE) System.arraycopy(y, 0, xv, 0, size);
             return out;
         }
 
@@ -644,7 +654,9 @@ class ProbeRulesTest {
         /** a bias correction of 1 - 0.9^(t-1): a division by zero at the first step */
         ZERO_BASED_STEP,
         /** a correct RMSprop, under the key "rmsprop" */
-        RMSPROP
+        RMSPROP,
+        /** throws from its 41st step on */
+        THROWS_LATER
     }
 
     /** Plain SGD with L2 weight decay written by hand, or RMSprop. */
@@ -665,6 +677,7 @@ class ProbeRulesTest {
 
         @Override protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
             if (!apply) return;
+            if (bug == OptimizerBug.THROWS_LATER && t > 40) throw new IllegalStateException("no step " + t + " in this optimizer");
             float step = bug == OptimizerBug.SQUARE_LR ? lr * lr : lr;
             if (bug == OptimizerBug.ZERO_BASED_STEP) step /= 1f - (float) Math.pow(0.9, t - 1);
             float[] v = squares[index];
@@ -874,5 +887,39 @@ class ProbeRulesTest {
         assertTrue(fs.isEmpty(), fs.toString());
         assertTrue(m.values().get("cut_short_at_lr") instanceof Number cut && cut.doubleValue() < 0.03, m.values().toString());
         assertTrue(String.valueOf(m.values().get("inconclusive")).startsWith("the time budget ended the test at lr"), m.values().toString());
+    }
+
+    @Test
+    void aUsersLayerThatIsNoFunctionOfItsInputOrLoopsPastItIsNamed() {
+        Spec spec = digits("he", "sgd", "0.05", "");
+        for (LayerBug bug : new LayerBug[] {LayerBug.DRAWS_ANEW, LayerBug.IN_PLACE, LayerBug.WHOLE_ARRAY}) {
+            Checkup.Result r = Checkup.run(spec, Experiment.loadData(spec), userParts(bug, OptimizerBug.NONE, false), null);
+            List<Finding> fs = of(r.findings(), Code.GRADIENT_CHECK_FAILED);
+            assertEquals(1, fs.size(), bug + ": " + r.findings());
+            Finding f = fs.get(0);
+            assertEquals("layers.2", f.layer(), bug.toString());
+            switch (bug) {
+                // a random draw without Stochastic may compute correctly: a warning, and how to make it checkable
+                case DRAWS_ANEW -> {
+                    assertEquals(Severity.WARNING, f.severity());
+                    assertTrue(f.message().contains("two forward passes over the same input gave different outputs") && f.fix().startsWith("implement Stochastic"), f.toString());
+                }
+                case IN_PLACE -> {
+                    assertEquals(Severity.ERROR, f.severity());
+                    assertTrue(f.message().contains("forward changed its input in place"), f.message());
+                }
+                // the gradient check's input has an array longer than the tensor, as a short last batch does
+                default -> assertTrue(f.message().contains("threw ArrayIndexOutOfBoundsException") && f.message().contains("loop to size(), not data().length"), f.message());
+            }
+        }
+    }
+
+    @Test
+    void aUsersCodeThatThrowsSkipsTheProbesItBreaksAndTheCheckEnds() {
+        Spec spec = digits("he", "sgd", "0.05", "");
+        Checkup.Result r = Checkup.run(spec, Experiment.loadData(spec), userParts(LayerBug.NONE, OptimizerBug.THROWS_LATER, false), null);
+        List<StepReport> skipped = r.steps().stream().filter(st -> String.valueOf(st.measured().get("skipped")).startsWith("the API user's model or optimizer threw IllegalStateException: no step 41")).toList();
+        assertTrue(skipped.stream().anyMatch(st -> st.name().equals("short run")), r.steps().toString());
+        // the spec's own parts throwing would be Vitals' failure: not caught (exit 1 from the command line)
     }
 }
