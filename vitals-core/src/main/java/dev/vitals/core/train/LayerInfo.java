@@ -15,7 +15,13 @@ import java.util.Locale;
  * and how deeply it is nested in residual blocks.
  */
 public record LayerInfo(int index, String path, String kind, String description, int[] inputShape, int[] outputShape,
-                        List<String> parameters, String saturation, int depth) {
+                        List<String> parameters, String saturation, int depth, boolean stochastic) {
+
+    /** A layer that draws no random numbers ({@code stochastic} false): how logs and most layers are described. */
+    public LayerInfo(int index, String path, String kind, String description, int[] inputShape, int[] outputShape,
+                     List<String> parameters, String saturation, int depth) {
+        this(index, path, kind, description, inputShape, outputShape, parameters, saturation, depth, false);
+    }
 
     /** Every layer of {@code model}, nested ones included, in forward order. */
     public static List<LayerInfo> describe(Model model) {
@@ -28,7 +34,7 @@ public record LayerInfo(int index, String path, String kind, String description,
             String sat = l instanceof Activation a ? a.saturation().name().toLowerCase(Locale.ROOT) : "none";
             int depth = l.path().split("\\.block\\.").length - 1;
             out.add(new LayerInfo(i, l.path(), l.kind(), l.describe(), l.inputShape().dims(), l.outputShape().dims(),
-                    List.copyOf(pn), sat, depth));
+                    List.copyOf(pn), sat, depth, l instanceof dev.vitals.core.nn.Stochastic));
         }
         return List.copyOf(out);
     }

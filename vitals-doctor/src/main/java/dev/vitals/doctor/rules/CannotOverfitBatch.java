@@ -23,7 +23,7 @@ import java.util.Map;
  * least halve the loss; where the loss is still falling steadily when the steps run out, at ten
  * times the rate. A network with hidden layers that cannot memorise a few examples has a
  * bug (a wrong loss or target, gradients that do not flow, updates that do not land), not a tuning
- * problem. A model without hidden layers is exempt: it may simply lack the capacity.
+ * problem. A model without hidden layers is exempt: it may simply lack the capacity (hidden: two weight layers, dense, conv2d or an API user's own with a weight matrix).
  */
 public final class CannotOverfitBatch extends Rule implements ProbeRule {
     static final int EXAMPLES = 32, MIN_STEPS = 60, MAX_STEPS = 300;
@@ -76,7 +76,9 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         Spec spec = ctx.spec();
         Experiment probe = ctx.fresh();
         List<LayerInfo> layers = LayerInfo.describe(probe.model());
-        long weightLayers = layers.stream().filter(l -> l.kind().equals("dense") || l.kind().equals("conv2d")).count();
+        // dense and conv2d, and an API user's own layer with a weight matrix (a parameter of two or more axes)
+        long weightLayers = probe.model().allLayers().stream().filter(l -> l.children().isEmpty()
+                && (l.kind().equals("dense") || l.kind().equals("conv2d") || l.parameters().stream().anyMatch(p -> p.value().rank() >= 2))).count();
         if (weightLayers < 2) {
             ctx.measured().put("skipped", "a model without hidden layers may lack the capacity to memorise");
             return List.of();

@@ -22,7 +22,7 @@ public final class EvalModeTraining extends Rule implements TraceRule {
     @Override public Severity severity() { return Severity.ERROR; }
 
     @Override public String condition() {
-        return "an observed training step ran in evaluation mode; an error when the model has dropout or batch-norm, a warning otherwise";
+        return "an observed training step ran in evaluation mode; an error when the model has dropout, batch-norm or another layer that draws random numbers (Stochastic), a warning otherwise";
     }
 
     @Override public Map<String, Object> thresholds() { return ordered("training steps in evaluation mode", "> 0"); }
@@ -40,8 +40,9 @@ public final class EvalModeTraining extends Rule implements TraceRule {
         if (moment != Moment.STEP) return List.of();
         Observation o = t.lastObservation();
         if (o == null || o.trainMode()) return List.of();
-        List<String> affected = t.layers().stream().map(LayerInfo::kind)
-                .filter(k -> k.equals("dropout") || k.equals("batchnorm")).distinct().toList();
+        // dropout and batchnorm, and an API user's own layer that draws random numbers (Stochastic): their training mode is what eval turns off
+        List<String> affected = t.layers().stream().filter(l -> l.kind().equals("dropout") || l.kind().equals("batchnorm") || l.stochastic())
+                .map(LayerInfo::kind).distinct().toList();
         Severity sev = affected.isEmpty() ? Severity.WARNING : Severity.ERROR;
         String effect = affected.isEmpty()
                 ? "; the model has no dropout or batch-norm, so it changes nothing yet, but it will when one is added"

@@ -136,4 +136,118 @@ class ApiExampleTest {
             assertTrue(fs.stream().anyMatch(f -> f.code().equals(code)), fault + ": " + fs);
         }
     }
+
+    /** Inverted dropout of one's own: random in training, the identity in evaluation. */
+    static final class MyDropout extends Layer implements dev.vitals.core.nn.Stochastic {
+        private final java.util.Random rng = new java.util.Random(1);
+        private float[] mask = new float[0];
+        private boolean frozen;
+
+        @Override public String kind() { return "mydropout"; }
+
+        @Override protected Shape doBuild(Shape in, BuildContext ctx) { return in; }
+
+        @Override public void freeze(boolean f) { frozen = f; }
+
+        private boolean identity;
+
+        @Override public Tensor forward(Tensor x, Mode mode) {
+            identity = mode == Mode.EVAL;
+            if (identity) return x;
+            int n = x.size();
+            if (!frozen || mask.length < n) {
+                mask = new float[n];
+                for (int i = 0; i < n; i++) mask[i] = rng.nextFloat() < 0.2f ? 0f : 1.25f;
+            }
+            Tensor y = Tensor.zeros(x.shape());
+            for (int i = 0; i < n; i++) y.data()[i] = x.data()[i] * mask[i];
+            return y;
+        }
+
+        @Override public Tensor backward(Tensor dy, boolean needInputGrad) {
+            if (!needInputGrad) return null;
+            if (identity) return dy;
+            Tensor dx = Tensor.zeros(dy.shape());
+            for (int i = 0; i < dy.size(); i++) dx.data()[i] = dy.data()[i] * mask[i];
+            return dx;
+        }
+    }
+
+    @Test
+    void trainingInEvalModeIsAnErrorWhereTheUsersOwnLayerIsRandom() {
+        // eval_mode on a model whose only random layer is the user's: "no dropout or batch-norm", a warning
+        Spec spec = SpecParser.parse(SPEC_TEXT + "faults: [eval_mode]\n", null);
+        Experiment.Parts withDropout = new Experiment.Parts() {
+            @Override public Model model(Spec s, Shape input, long seed) {
+                return Model.build(List.of(new Dense(64), new Activation.ReLU(), new MyDropout(), new Dense(10)),
+                        input, new BuildContext(s.model().init(), new SplittableRandom(seed), s.faults()));
+            }
+        };
+        assertTrue(Checkup.run(SPEC, Experiment.loadData(SPEC), withDropout, null).findings().stream().noneMatch(Finding::isError), "a correct Stochastic layer is checkable");
+        dev.vitals.doctor.WatchedRun.Outcome o = dev.vitals.doctor.WatchedRun.train(spec, Experiment.loadData(spec), withDropout, null);
+        Finding eval = o.findings().stream().filter(f -> f.code().equals("EVAL_MODE_TRAINING")).findFirst().orElseThrow(() -> new AssertionError(o.findings().toString()));
+        assertEquals(Finding.Severity.ERROR, eval.severity(), eval.message());
+        assertTrue(eval.message().contains("mydropout"), eval.message());
+    }
+
+    /** y = x W + b, written by hand. */
+    static final class MyDense extends Layer {
+        private final int units;
+        private Parameter w, b;
+        private Tensor input;
+
+        MyDense(int units) { this.units = units; }
+
+        @Override public String kind() { return "mydense"; }
+
+        @Override protected Shape doBuild(Shape in, BuildContext ctx) {
+            int n = in.size();
+            w = addParameter("weight", Tensor.zeros(n, units));
+            for (int i = 0; i < n * units; i++) w.value().data()[i] = (float) (ctx.rng().nextGaussian() * Math.sqrt(2.0 / n));
+            b = addParameter("bias", Tensor.zeros(units));
+            return Shape.of(units);
+        }
+
+        @Override public Tensor forward(Tensor x, Mode mode) {
+            input = x;
+            int n = x.exampleSize();
+            Tensor y = Tensor.zeros(x.batch(), units);
+            for (int e = 0; e < x.batch(); e++)
+                for (int o = 0; o < units; o++) {
+                    float sum = b.value().data()[o];
+                    for (int k = 0; k < n; k++) sum += x.data()[e * n + k] * w.value().data()[k * units + o];
+                    y.data()[e * units + o] = sum;
+                }
+            return y;
+        }
+
+        @Override public Tensor backward(Tensor dy, boolean needInputGrad) {
+            int n = input.exampleSize();
+            Tensor dx = Tensor.zeros(dy.batch(), n);
+            for (int e = 0; e < dy.batch(); e++)
+                for (int o = 0; o < units; o++) {
+                    float g = dy.data()[e * units + o];
+                    b.grad().data()[o] += g;
+                    for (int k = 0; k < n; k++) {
+                        w.grad().data()[k * units + o] += input.data()[e * n + k] * g;
+                        dx.data()[e * n + k] += w.value().data()[k * units + o] * g;
+                    }
+                }
+            return needInputGrad ? dx : null;
+        }
+    }
+
+    @Test
+    void aModelOfTheUsersOwnWeightLayersGetsTheOverfitTest() {
+        // it was skipped as "a model without hidden layers", which had two
+        Experiment.Parts hand = new Experiment.Parts() {
+            @Override public Model model(Spec s, Shape input, long seed) {
+                return Model.build(List.of(new MyDense(32), new Activation.ReLU(), new MyDense(10)), input, new BuildContext(s.model().init(), new SplittableRandom(seed)));
+            }
+        };
+        Checkup.Result r = Checkup.run(SPEC, Experiment.loadData(SPEC), hand, null);
+        StepReport overfit = r.steps().stream().filter(st -> st.name().equals("overfit one batch")).findFirst().orElseThrow();
+        assertEquals(StepReport.OK, overfit.status(), overfit.measured().toString());
+        assertTrue(r.findings().stream().noneMatch(Finding::isError), r.findings().toString());
+    }
 }
