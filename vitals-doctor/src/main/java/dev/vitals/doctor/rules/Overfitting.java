@@ -31,7 +31,7 @@ public final class Overfitting extends Rule implements TraceRule {
         return "the validation loss has been more than " + (int) (RISE * 100) + "% above its minimum for " + EPOCHS_UP
                 + " consecutive validated epochs (a log validated every k epochs counts those), and by more than " + MIN_RISE_OF_PRIOR + " of the class prior's loss where it is known, while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum, is within " + (int) (TRAIN_NEAR_LOWEST * 100) + "% of its lowest since then (or below half the validation minimum) and is now below 1/"
                 + GAP + " of the validation loss, and the training accuracy is above chance and its margin (where the classes are known). "
-                + "An info, not a warning, where early stopping is on or the validation accuracy rose by a standard error or more since the loss's minimum (the model grows confident on what it gets wrong while it gets more right). "
+                + "An info, not a warning, where early stopping is on or, in a live run (whose validation split's size is known), the validation accuracy rose by a standard error or more since the loss's minimum (the model grows confident on what it gets wrong while it gets more right). "
                 + "Raised before the end, it is withdrawn when the last epochs no longer show it (validation came back within " + (int) (RISE * 100) + "% of its minimum)";
     }
 
@@ -109,7 +109,8 @@ public final class Overfitting extends Rule implements TraceRule {
         // loss's minimum costs accuracy (digits, 145 validation examples: 94.5% -> 96.6% as the loss went
         // 0.168 -> 0.222, 98.3% test against 95.5% early-stopped)
         double accThen = ep.get(best).valAccuracy(), accNow = last.valAccuracy();
-        int n = t.info() == null ? 0 : t.info().validationSize();
+        // (a live run knows its validation split's size; a log does not, and no standard error can be had)
+        int n = t.info() == null || !dev.vitals.doctor.trace.Curves.live(t) ? 0 : t.info().validationSize();
         boolean moreRight = n > 0 && accNow - accThen >= Math.sqrt(Math.max(accThen * (1 - accThen), 1e-4) / n);
         String message = "validation loss rose from " + Numbers.fmt(min) + " at epoch " + (best + 1) + " to " + Numbers.fmt(last.valLoss())
                 + (end < ep.size() - 1 ? " at epoch " + (end + 1) : "")

@@ -529,4 +529,18 @@ class LogReplayTest {
                 () -> replay("summary.csv", "step,loss,val_loss\n0,2.3,\n100,1.5,1.6\n,0.3,0.4\n", null)).getMessage();
         assertTrue(m.contains("summary.csv line 4: step column 'step' is empty"), m);
     }
+
+    @Test
+    void aLogsOverfittingStaysAWarningWhateverItsAccuracyDoes() throws IOException {
+        // a log does not say how many validation examples it had: no standard error, so a validation accuracy
+        // up 0.8 points (90.7% -> 91.4%) as the loss rose does not make its OVERFITTING an info
+        StringBuilder sb = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n");
+        double[] val = {1.6, 0.98, 0.55, 0.40, 0.37, 0.42, 0.43, 0.45, 0.46};
+        for (int e = 0; e < val.length; e++) {
+            sb.append(String.format(Locale.ROOT, "%d,%.4f,%.6f,%.4f,%.4f%n", e, Math.min(1.0, 0.5 + 0.1 * e), 2.0 * Math.pow(0.3, e), e < 4 ? 0.5 + 0.1 * e : e == 4 ? 0.907 : 0.914, val[e]));
+        }
+        LogReplay.Result r = replay("keras.csv", sb.toString(), null);
+        Finding f = only(r, "OVERFITTING");
+        assertEquals(Finding.Severity.WARNING, f.severity(), f.message());
+    }
 }
