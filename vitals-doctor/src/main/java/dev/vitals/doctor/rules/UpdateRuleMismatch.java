@@ -117,10 +117,13 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             ctx.measured().put("applied_over_prescribed", ratio);
             // NaN is no agreement: an update of NaN from finite gradients is as wrong as an update can be
             if (!(e1 <= PROBE_TOLERANCE) || !(e2 <= PROBE_TOLERANCE)) {
-                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2, resolved ? scale : Double.NaN),
+                List<String> differing = differing(ps, first.at, d1, expected[0], r1, d2, expected[1], r2);
+                String which = differing.size() == ps.size() ? "" : "; it differs in " + String.join(", ", differing.subList(0, Math.min(5, differing.size())))
+                        + (differing.size() > 5 ? " and " + (differing.size() - 5) + " more" : "") + " of the " + ps.size() + " parameters";
+                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2, resolved ? scale : Double.NaN) + which,
                         evidence("optimizer", name, "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
                                 "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio,
-                                "values_compared", d1.length)));
+                                "values_compared", d1.length, "parameters_differing", differing)));
             }
         }
         // The weight decay alone, from a fresh state and zero gradients: beside gradients of 0.1, a decay of
@@ -160,6 +163,20 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
      * a rate applied twice makes it 4; a step that merely happens to be the rate's size beside the rule's
      * (an element-wise clip of 0.01 at lr 0.1: 0.097 of it) is not called that.
      */
+    /** The parameters whose sampled updates, in either step, differ from the rule's by more than the tolerance. */
+    private static List<String> differing(List<Parameter> ps, int[][] at, double[] d1, double[] x1, double[] r1, double[] d2, double[] x2, double[] r2) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        for (int i = 0; i < ps.size(); i++) {
+            int to = from + at[i].length;
+            double a = relErr(java.util.Arrays.copyOfRange(d1, from, to), java.util.Arrays.copyOfRange(x1, from, to), java.util.Arrays.copyOfRange(r1, from, to));
+            double b = relErr(java.util.Arrays.copyOfRange(d2, from, to), java.util.Arrays.copyOfRange(x2, from, to), java.util.Arrays.copyOfRange(r2, from, to));
+            if (!(a <= PROBE_TOLERANCE) || !(b <= PROBE_TOLERANCE)) out.add(ps.get(i).fullName());
+            from = to;
+        }
+        return out;
+    }
+
     private static String describe(String name, double ratio, float lr, double e1, double e2, double lrScale) {
         if (!Double.isFinite(e1) || !Double.isFinite(e2)) {
             return name + "'s applied update is not a number (NaN or infinity) at step " + (Double.isFinite(e1) ? 2 : 1) + " of finite gradients";

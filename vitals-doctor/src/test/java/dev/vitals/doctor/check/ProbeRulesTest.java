@@ -656,7 +656,9 @@ class ProbeRulesTest {
         /** a correct RMSprop, under the key "rmsprop" */
         RMSPROP,
         /** throws from its 41st step on */
-        THROWS_LATER
+        THROWS_LATER,
+        /** never updates its last parameter */
+        SKIPS_LAST
     }
 
     /** Plain SGD with L2 weight decay written by hand, or RMSprop. */
@@ -678,6 +680,7 @@ class ProbeRulesTest {
         @Override protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
             if (!apply) return;
             if (bug == OptimizerBug.THROWS_LATER && t > 40) throw new IllegalStateException("no step " + t + " in this optimizer");
+            if (bug == OptimizerBug.SKIPS_LAST && index == squares.length - 1) return;
             float step = bug == OptimizerBug.SQUARE_LR ? lr * lr : lr;
             if (bug == OptimizerBug.ZERO_BASED_STEP) step /= 1f - (float) Math.pow(0.9, t - 1);
             float[] v = squares[index];
@@ -921,5 +924,13 @@ class ProbeRulesTest {
         List<StepReport> skipped = r.steps().stream().filter(st -> String.valueOf(st.measured().get("skipped")).startsWith("the API user's model or optimizer threw IllegalStateException: no step 41")).toList();
         assertTrue(skipped.stream().anyMatch(st -> st.name().equals("short run")), r.steps().toString());
         // the spec's own parts throwing would be Vitals' failure: not caught (exit 1 from the command line)
+    }
+
+    @Test
+    void anUpdateRuleMismatchNamesTheParametersItDiffersIn() {
+        List<Finding> fs = of(check(digits("he", "sgd", "0.05", ""), userParts(LayerBug.NONE, OptimizerBug.SKIPS_LAST, false)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        assertTrue(fs.get(0).message().endsWith("; it differs in layers.3.bias of the 5 parameters"), fs.get(0).message());
+        assertEquals(List.of("layers.3.bias"), fs.get(0).evidence().get("parameters_differing"));
     }
 }
