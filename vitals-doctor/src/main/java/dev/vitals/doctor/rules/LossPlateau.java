@@ -54,10 +54,14 @@ public final class LossPlateau extends Rule implements TraceRule {
     }
 
     @Override public String cause() {
-        return "learning stalled: batches that all hold one class (unshuffled data) pull the model back and forth, the learning rate is too low to leave a flat region, or the model is stuck in a poor minimum";
+        return "learning stalled: batches that all hold one class (unshuffled data) pull the model back and forth, the learning rate is too low to leave a flat region, or the model is stuck in a poor minimum; "
+                + "or the loss sits at the floor the data allows (overlapping classes, noisy labels: 20% of binary labels flipped leave at least 0.50 of the untrained 0.69)";
     }
 
-    @Override public String fix() { return "shuffle the training data every epoch, raise the learning rate (use the range test of 'vitals check') or add warm-up and decay, try adam"; }
+    @Override public String fix() {
+        return "shuffle the training data every epoch, raise the learning rate (use the range test of 'vitals check') or add warm-up and decay, try adam; "
+                + "if a higher rate and a larger model end at the same loss, the data sets the floor";
+    }
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
