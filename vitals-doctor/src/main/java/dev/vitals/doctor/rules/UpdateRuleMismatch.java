@@ -187,6 +187,9 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one, which is the learning rate itself: the learning rate is applied twice";
         } else if (ratio == 0) {
             s += ": nothing was applied";
+        } else if (Math.abs(ratio - 1) < 0.05) {
+            // a step of the right size in the wrong direction: a decay coupled where the rule decouples it, a momentum mixed wrongly
+            s += ": the applied step has the prescribed size (" + Numbers.fmt(ratio) + " times) but not its direction";
         } else {
             s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one";
         }

@@ -658,7 +658,9 @@ class ProbeRulesTest {
         /** throws from its 41st step on */
         THROWS_LATER,
         /** never updates its last parameter */
-        SKIPS_LAST
+        SKIPS_LAST,
+        /** leaves out the weight decay the spec asks for */
+        IGNORES_DECAY
     }
 
     /** Plain SGD with L2 weight decay written by hand, or RMSprop. */
@@ -685,7 +687,7 @@ class ProbeRulesTest {
             if (bug == OptimizerBug.ZERO_BASED_STEP) step /= 1f - (float) Math.pow(0.9, t - 1);
             float[] v = squares[index];
             for (int i = 0; i < n; i++) {
-                float d = g[i] + (bug == OptimizerBug.FLIPPED_DECAY ? -decay : decay) * w[i];
+                float d = g[i] + (bug == OptimizerBug.FLIPPED_DECAY ? -decay : bug == OptimizerBug.IGNORES_DECAY ? 0 : decay) * w[i];
                 if (bug == OptimizerBug.RMSPROP) {
                     v[i] = 0.9f * v[i] + 0.1f * d * d;
                     d /= (float) Math.sqrt(v[i]) + 1e-8f;
@@ -932,5 +934,13 @@ class ProbeRulesTest {
         assertEquals(1, fs.size(), fs.toString());
         assertTrue(fs.get(0).message().endsWith("; it differs in layers.3.bias of the 5 parameters"), fs.get(0).message());
         assertEquals(List.of("layers.3.bias"), fs.get(0).evidence().get("parameters_differing"));
+    }
+
+    @Test
+    void aStepOfTheRightSizeInAnotherDirectionIsSaidToBeSo() {
+        // a decay of 0.05 left out: the update's norm is the rule's to 0.1%, its direction is not ("1 times the prescribed one")
+        List<Finding> fs = of(check(digits("he", "sgd, weight_decay: 0.05", "0.05", ""), userParts(LayerBug.NONE, OptimizerBug.IGNORES_DECAY, false)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        assertTrue(fs.get(0).message().contains("the applied step has the prescribed size") && fs.get(0).message().contains("but not its direction"), fs.get(0).message());
     }
 }
