@@ -15,13 +15,16 @@ import java.util.Locale;
  * and how deeply it is nested in residual blocks.
  */
 public record LayerInfo(int index, String path, String kind, String description, int[] inputShape, int[] outputShape,
-                        List<String> parameters, String saturation, int depth, boolean stochastic) {
+                        List<String> parameters, String saturation, int depth, boolean stochastic, boolean matrix) {
 
-    /** A layer that draws no random numbers ({@code stochastic} false): how logs and most layers are described. */
+    /** A layer that draws no random numbers and, unless its kind says so, has no weight matrix: how logs describe theirs. */
     public LayerInfo(int index, String path, String kind, String description, int[] inputShape, int[] outputShape,
                      List<String> parameters, String saturation, int depth) {
-        this(index, path, kind, description, inputShape, outputShape, parameters, saturation, depth, false);
+        this(index, path, kind, description, inputShape, outputShape, parameters, saturation, depth, false, false);
     }
+
+    /** A layer with a weight matrix: dense, conv2d, or one of an API user's own with a parameter of two axes or more ({@code matrix}). */
+    public boolean weights() { return kind.equals("dense") || kind.equals("conv2d") || matrix; }
 
     /** Every layer of {@code model}, nested ones included, in forward order. */
     public static List<LayerInfo> describe(Model model) {
@@ -34,7 +37,8 @@ public record LayerInfo(int index, String path, String kind, String description,
             String sat = l instanceof Activation a ? a.saturation().name().toLowerCase(Locale.ROOT) : "none";
             int depth = l.path().split("\\.block\\.").length - 1;
             out.add(new LayerInfo(i, l.path(), l.kind(), l.describe(), l.inputShape().dims(), l.outputShape().dims(),
-                    List.copyOf(pn), sat, depth, l instanceof dev.vitals.core.nn.Stochastic));
+                    List.copyOf(pn), sat, depth, l instanceof dev.vitals.core.nn.Stochastic,
+                    l.children().isEmpty() && l.parameters().stream().anyMatch(p -> p.value().rank() >= 2)));
         }
         return List.copyOf(out);
     }

@@ -11,7 +11,7 @@ public record LintContext(Spec spec, List<LayerInfo> layers, int[] input, int[] 
 
     /** Layers with weights (dense, conv2d), the depth that matters for vanishing gradients. */
     public List<LayerInfo> weightLayers() {
-        return layers.stream().filter(l -> l.kind().equals("dense") || l.kind().equals("conv2d")).toList();
+        return layers.stream().filter(LayerInfo::weights).toList();
     }
 
     /** The last layer of the model proper (not nested in a block). */

@@ -77,8 +77,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         Experiment probe = ctx.fresh();
         List<LayerInfo> layers = LayerInfo.describe(probe.model());
         // dense and conv2d, and an API user's own layer with a weight matrix (a parameter of two or more axes)
-        long weightLayers = probe.model().allLayers().stream().filter(l -> l.children().isEmpty()
-                && (l.kind().equals("dense") || l.kind().equals("conv2d") || l.parameters().stream().anyMatch(p -> p.value().rank() >= 2))).count();
+        long weightLayers = layers.stream().filter(LayerInfo::weights).count();
         if (weightLayers < 2) {
             ctx.measured().put("skipped", "a model without hidden layers may lack the capacity to memorise");
             return List.of();

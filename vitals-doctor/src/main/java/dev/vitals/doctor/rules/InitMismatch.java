@@ -131,7 +131,7 @@ public final class InitMismatch extends Rule implements LintRule {
         double product = 1, firstStd = Double.NaN, firstWanted = Double.NaN;
         String first = null;
         List<Integer> weights = new ArrayList<>();
-        for (int i = 0; i < top.size(); i++) if (Structure.WEIGHTS.contains(top.get(i).kind())) weights.add(i);
+        for (int i = 0; i < top.size(); i++) if (top.get(i).weights()) weights.add(i);
         for (int w : weights) {
             LayerInfo l = top.get(w);
             int fanIn = fanIn(l);
@@ -139,7 +139,7 @@ public final class InitMismatch extends Rule implements LintRule {
             boolean reluNext = false;
             for (int j = w + 1; j < top.size(); j++) {
                 String k = top.get(j).kind();
-                if (Structure.WEIGHTS.contains(k)) break;
+                if (top.get(j).weights()) break;
                 if (Structure.ACTIVATIONS.contains(k)) {
                     reluNext = Structure.RELU_LIKE.contains(k);
                     break;

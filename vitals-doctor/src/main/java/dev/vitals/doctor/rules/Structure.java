@@ -14,7 +14,6 @@ final class Structure {
     static final Set<String> ACTIVATIONS = Set.of("relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax");
     static final Set<String> SATURATING = Set.of("sigmoid", "tanh");
     static final Set<String> RELU_LIKE = Set.of("relu", "leaky_relu", "gelu");
-    static final Set<String> WEIGHTS = Set.of("dense", "conv2d");
     static final Set<String> NORMS = Set.of("batchnorm", "layernorm");
 
     /** The model's own layers, not those nested in residual blocks. */
@@ -37,7 +36,7 @@ final class Structure {
     static List<LayerInfo> hiddenActivations(LintContext ctx) {
         List<LayerInfo> t = top(ctx);
         int lastWeight = -1;
-        for (int i = 0; i < t.size(); i++) if (WEIGHTS.contains(t.get(i).kind())) lastWeight = i;
+        for (int i = 0; i < t.size(); i++) if (t.get(i).weights()) lastWeight = i;
         List<LayerInfo> out = new ArrayList<>();
         for (int i = 0; i < lastWeight; i++) if (ACTIVATIONS.contains(t.get(i).kind())) out.add(t.get(i));
         return out;

@@ -248,6 +248,9 @@ class ApiExampleTest {
         Checkup.Result r = Checkup.run(SPEC, Experiment.loadData(SPEC), hand, null);
         StepReport overfit = r.steps().stream().filter(st -> st.name().equals("overfit one batch")).findFirst().orElseThrow();
         assertEquals(StepReport.OK, overfit.status(), overfit.measured().toString());
+        // and the lint counts them as weight layers (it counted 0)
+        StepReport lint = r.steps().stream().filter(st -> st.name().equals("lint")).findFirst().orElseThrow();
+        assertEquals(2, lint.measured().get("weight_layers"), lint.measured().toString());
         assertTrue(r.findings().stream().noneMatch(Finding::isError), r.findings().toString());
     }
 }
