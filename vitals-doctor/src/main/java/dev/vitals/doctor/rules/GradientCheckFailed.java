@@ -49,7 +49,8 @@ public final class GradientCheckFailed extends Rule implements ProbeRule {
     }
 
     @Override public String fix() {
-        return "derive the backward pass again for the named parameter: reduce bias gradients over the batch axis (dz.sum(0)), form weight gradients as inputᵀ·dz, keep every term of the chain rule";
+        return "derive the backward pass again for the named parameter or input (the worst entry shows where it differs): reduce bias gradients over the batch axis (dz.sum(0)), "
+                + "form weight gradients as inputᵀ·dz, route a pooling's gradient to the inputs it read, multiply by the activation's derivative at its own input, keep every term of the chain rule";
     }
 
     /** Entries per tensor of the quick check a layer gets once the probe's budget is spent. */
