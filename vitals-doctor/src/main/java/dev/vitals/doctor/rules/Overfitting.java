@@ -115,7 +115,8 @@ public final class Overfitting extends Rule implements TraceRule {
         String message = "validation loss rose from " + Numbers.fmt(min) + " at epoch " + (best + 1) + " to " + Numbers.fmt(last.valLoss())
                 + (end < ep.size() - 1 ? " at epoch " + (end + 1) : "")
                 + " while training loss fell to " + Numbers.fmt(lastTrain)
-                + (moreRight ? "; validation accuracy rose meanwhile, " + Numbers.pct(accThen) + " -> " + Numbers.pct(accNow) + ": the model grows overconfident on the examples it gets wrong, not worse at the task" : "")
+                + (moreRight ? "; validation accuracy rose meanwhile, " + Numbers.pct(accThen) + " -> " + Numbers.pct(accNow) + ": the model grows overconfident on the examples it gets wrong, not worse at the task"
+                        : Double.isNaN(accThen) || Double.isNaN(accNow) ? "" : " (validation accuracy " + Numbers.pct(accThen) + " -> " + Numbers.pct(accNow) + ")")
                 + (guarded ? "; early stopping is on and keeps the weights of epoch " + (best + 1) : "");
         String fix = guarded ? "nothing to do: early stopping restores the best epoch; to gain from later epochs, regularise (dropout, weight decay)"
                 : moreRight ? "nothing needed for accuracy (stopping at the loss's minimum would cost some); for calibrated probabilities, regularise (weight decay, dropout) or stop earlier"

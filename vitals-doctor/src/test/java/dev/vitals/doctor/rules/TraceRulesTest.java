@@ -813,6 +813,8 @@ class TraceRulesTest {
                 boolean rose = accEnd > 0.96;
                 assertEquals(rose ? Severity.INFO : Severity.WARNING, f.get(0).severity(), "accuracy ending at " + accEnd);
                 assertEquals(rose, f.get(0).message().contains("validation accuracy rose meanwhile, 94.5% -> 96.6%"), f.get(0).message());
+                // a warning still says what the accuracy did, for the reader to weigh against the loss
+                if (!rose) assertTrue(f.get(0).message().endsWith("(validation accuracy 94.5% -> " + (accEnd > 0.949 ? "95.0%" : "94.5%") + ")"), f.get(0).message());
             }
         }
 
