@@ -73,15 +73,7 @@ public final class Checkup {
             ProbeContext pc = new ProbeContext(spec, data, parts, m, budget(p));
             if (shared != null) pc.shortRun(shared.shortRun());
             List<Finding> f = new ArrayList<>();
-            List<Finding> found;
-            try {
-                found = p.probe(pc);
-            } catch (RuntimeException broken) {
-                // a layer of the API user's own returns the wrong shape or throws: the gradient check names it
-                // as a finding; every other probe that meets it says why it could not run, and the others go on
-                m.put("skipped", userCode(parts, broken));
-                found = List.of();
-            }
+            List<Finding> found = probe(p, pc, parts, m);
             // a later step that meets a code already found on the same layer adds nothing new
             for (Finding x : found) {
                 if (all.stream().noneMatch(y -> y.code().equals(x.code()) && java.util.Objects.equals(y.layer(), x.layer()))) f.add(x);
@@ -172,13 +164,7 @@ public final class Checkup {
         for (ProbeRule p : probes) {
             long s0 = System.nanoTime();
             Measurements m = new Measurements();
-            List<Finding> found;
-            try {
-                found = p.probe(new ProbeContext(spec, data, parts, m, budget(p)));
-            } catch (RuntimeException broken) {
-                m.put("skipped", userCode(parts, broken));
-                found = List.of();
-            }
+            List<Finding> found = probe(p, new ProbeContext(spec, data, parts, m, budget(p)), parts, m);
             steps.add(new StepReport(3 + steps.size(), p.probeName(), m.values().containsKey("skipped") ? StepReport.SKIPPED : status(found),
                     m.values(), found, secs(s0)));
         }
@@ -191,14 +177,21 @@ public final class Checkup {
     }
 
     /**
-     * Why a probe could not run, where the API user's own code (a layer or an optimizer of {@code parts})
-     * broke its contract or threw; anything else, and anything thrown by the spec's own parts, is Vitals'
-     * failure and goes on up.
+     * The probe's findings; none, and in {@code m} why it was skipped, where the API user's own code (a
+     * layer or an optimizer of {@code parts}) broke its contract or threw: the gradient check names such a
+     * layer as a finding, every other probe that meets it says why it could not run, and the rest go on.
+     * Anything else, and anything the spec's own parts throw, is Vitals' failure and goes on up.
      */
-    private static String userCode(Experiment.Parts parts, RuntimeException thrown) {
-        if (thrown instanceof dev.vitals.core.nn.Layer.LayerContractException) return thrown.getMessage();
-        if (parts == Experiment.Parts.SPEC || thrown instanceof dev.vitals.core.InputException) throw thrown;
-        return "the API user's model or optimizer threw " + thrown.getClass().getSimpleName() + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage());
+    private static List<Finding> probe(ProbeRule p, ProbeContext pc, Experiment.Parts parts, Measurements m) {
+        try {
+            return p.probe(pc);
+        } catch (dev.vitals.core.nn.Layer.LayerContractException broken) {
+            m.put("skipped", broken.getMessage());
+        } catch (RuntimeException thrown) {
+            if (parts == Experiment.Parts.SPEC || thrown instanceof dev.vitals.core.InputException) throw thrown;
+            m.put("skipped", "the API user's model or optimizer threw " + thrown.getClass().getSimpleName() + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage()));
+        }
+        return List.of();
     }
 
     /** Seconds each probe may take: the whole check should stay within a few seconds. */
