@@ -111,8 +111,8 @@ public final class LearningRateRange extends Rule implements LintRule, ProbeRule
 
     @Override public String probeName() { return "learning-rate range test"; }
 
-    /** The range test's reading: the rate at the smoothed minimum, the suggested rate, where it diverged. */
     /**
+     * The range test's reading: the rate at the smoothed minimum, the suggested rate, where it diverged;
      * {@code cutShort}: the rate where the time budget ended the test before its last step (NaN where it
      * ran to the end or diverged): the curve's minimum is then only a lower bound of the real one.
      */
