@@ -16,7 +16,10 @@ import java.util.Map;
  * <p>Contract: {@code forward} keeps what {@code backward} needs; {@code backward} receives dLoss/dOutput,
  * <em>adds</em> the parameter gradients into {@link Parameter#grad()} and returns dLoss/dInput (or
  * null when {@code needInputGrad} is false). Output and gradient buffers are owned by the layer and
- * reused between steps, so a caller must not keep a returned tensor past the next call.
+ * reused between steps, so a caller must not keep a returned tensor past the next call. A tensor's
+ * array may be longer than the tensor (a short last batch views a larger buffer): loop to its size.
+ * A layer that draws random numbers implements {@link Stochastic}. The model holds every layer to the
+ * shapes of this contract as it runs it ({@link LayerContractException}).
  */
 public abstract class Layer {
     private String path = "";
