@@ -75,7 +75,7 @@ public final class Experiment {
         Loss loss = lossFor(spec, model, data.train().classes());
         Optimizer opt = parts.optimizer(spec, model.parameters());
         if (opt == null) throw new IllegalStateException("Experiment.Parts.optimizer returned null; expected an Optimizer over the parameters it was given");
-        // the spec's optimizer faults reach an API user's own optimizer too: double_lr ran as no fault at all
+        // the spec's optimizer faults, here for every optimizer: an API user's own ran double_lr as no fault at all
         opt.reproduce(spec.faults().contains(Fault.DOUBLE_LR), spec.faults().contains(Fault.STALE_UPDATES));
         requireValidationForEarlyStop(spec, data);
         Trainer t = new Trainer(model, loss, opt, schedule(spec), trainerConfig(spec));
@@ -246,16 +246,15 @@ public final class Experiment {
         return loss;
     }
 
+    /** The spec's optimizer over {@code params}; its faults are applied by {@link #of}, as to an optimizer of the API user's own. */
     public static Optimizer optimizer(Spec spec, List<Parameter> params) {
         Spec.Optimizer o = spec.optimizer();
-        Optimizer opt = switch (o.name()) {
+        return switch (o.name()) {
             case "sgd" -> new Sgd(params, o.momentum(), o.nesterov(), o.weightDecay());
             case "adam" -> new Adam(params, o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false);
             case "adamw" -> new Adam(params, o.beta1(), o.beta2(), o.eps(), o.weightDecay(), true);
             default -> throw new InputException(spec.file() + ": optimizer.name: unknown optimizer '" + o.name() + "'");
         };
-        opt.reproduce(spec.faults().contains(Fault.DOUBLE_LR), spec.faults().contains(Fault.STALE_UPDATES));
-        return opt;
     }
 
     public static Schedule schedule(Spec spec) {
