@@ -1,7 +1,6 @@
 package dev.vitals.doctor;
 
 import dev.vitals.core.data.PreparedData;
-import dev.vitals.core.nn.Model;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.train.Experiment;
@@ -49,8 +48,9 @@ public final class WatchedRun {
      * reads that model's structure, and the gradient check, update rule and batch mixing probe its code.
      */
     public static Preflight preflight(Spec spec, PreparedData data, Experiment.Parts parts) {
-        Model probe = parts.build(spec, data.train().exampleShape(), spec.seed());
-        List<StepReport> steps = new ArrayList<>(Checkup.preflight(spec, data, probe));
+        // the model the lint reads is not kept: the probes build their own, and a large model held
+        // here was a third copy of the weights alive beside theirs and their optimizer's state
+        List<StepReport> steps = new ArrayList<>(Checkup.preflight(spec, data, parts.build(spec, data.train().exampleShape(), spec.seed())));
         if (!Checkup.blocksTraining(steps.get(0).findings())) steps.addAll(Checkup.beforeTraining(spec, data, parts));
         List<Finding> found = new ArrayList<>();
         for (StepReport s : steps) found.addAll(s.findings());

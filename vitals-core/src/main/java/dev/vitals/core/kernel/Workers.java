@@ -48,6 +48,9 @@ public final class Workers {
             job.awaitSpinning();
         } finally {
             posted = null;
+            // a worker keeps the last job it saw, to tell it from the next: without its part, so that
+            // the job's captures (an optimizer and its model) do not outlive it
+            job.part = null;
             POST.unlock();
         }
     }
@@ -130,7 +133,8 @@ public final class Workers {
 
     private static final class Job {
         private final int parts;
-        private final java.util.function.IntConsumer part;
+        /** Null once the job is over (only claimed parts read it, and all were claimed). */
+        private java.util.function.IntConsumer part;
         /**
          * The parts not yet claimed, [front, back), as {@code front << 32 | back}. The caller claims
          * from the front, the workers from the back: with two threads each part of a call keeps its

@@ -26,10 +26,6 @@ public class Adam extends ElementwiseOptimizer {
         this.decoupled = decoupled;
         m = new float[this.params.size()][];
         v = new float[this.params.size()][];
-        for (int i = 0; i < m.length; i++) {
-            m[i] = new float[this.params.get(i).size()];
-            v[i] = new float[this.params.get(i).size()];
-        }
     }
 
     public static Adam adam(List<Parameter> params, double weightDecay) { return new Adam(params, 0.9, 0.999, 1e-8, weightDecay, false); }
@@ -51,6 +47,14 @@ public class Adam extends ElementwiseOptimizer {
 
     @Override
     protected void prepare(float lr, long t) {
+        // the moments come with the first step, not the optimizer: probes that build an experiment
+        // and never step (initial loss, gradient check) held two unused copies of a large model
+        if (m.length > 0 && m[0] == null) {
+            for (int i = 0; i < m.length; i++) {
+                m[i] = new float[params.get(i).size()];
+                v[i] = new float[params.get(i).size()];
+            }
+        }
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         stepSize = (float) (lr / bc1);
         invSqrtBc2 = (float) (1 / Math.sqrt(bc2));

@@ -21,7 +21,6 @@ public final class Sgd extends ElementwiseOptimizer {
         this.momentum = (float) momentum;
         this.nesterov = nesterov;
         this.buf = new float[this.params.size()][];
-        if (momentum > 0) for (int i = 0; i < buf.length; i++) buf[i] = new float[this.params.get(i).size()];
     }
 
     @Override public String key() { return "sgd"; }
@@ -33,7 +32,11 @@ public final class Sgd extends ElementwiseOptimizer {
     private float lr; // this step's, set by prepare
 
     @Override
-    protected void prepare(float lr, long t) { this.lr = lr; }
+    protected void prepare(float lr, long t) {
+        this.lr = lr;
+        // the momentum buffers come with the first step (as Adam's moments)
+        if (momentum > 0 && buf.length > 0 && buf[0] == null) for (int i = 0; i < buf.length; i++) buf[i] = new float[params.get(i).size()];
+    }
 
     @Override
     protected void updateRange(int index, float[] w, float[] g, int from, int to, boolean apply) {

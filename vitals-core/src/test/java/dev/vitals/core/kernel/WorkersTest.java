@@ -74,4 +74,32 @@ class WorkersTest {
         assertEquals(1, after.get(0));
         assertEquals(1, after.get(1));
     }
+
+    @Test
+    void aFinishedJobKeepsNothingItCaptured() throws InterruptedException {
+        // a worker remembers the last job it ran; a job that kept its task kept the task's captures
+        // (an optimizer and its model's weights) alive until the next job, one model too many in the heap
+        AtomicIntegerArray seen = new AtomicIntegerArray(8);
+        java.lang.ref.WeakReference<float[]> ref = runCapturing(seen);
+        for (int i = 0; i < 8; i++) assertEquals(1, seen.get(i));
+        for (int tries = 0; tries < 50 && ref.get() != null; tries++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, ref.get(), "the job's capture outlived it");
+    }
+
+    /** Runs a job whose task alone holds an array; returns a weak reference to the array. */
+    private static java.lang.ref.WeakReference<float[]> runCapturing(AtomicIntegerArray seen) {
+        float[] captured = new float[1 << 20];
+        Workers.run(8, i -> {
+            if (captured.length > 0) seen.incrementAndGet(i);
+            try {
+                Thread.sleep(2);  // long enough for a worker to take parts of the job
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return new java.lang.ref.WeakReference<>(captured);
+    }
 }

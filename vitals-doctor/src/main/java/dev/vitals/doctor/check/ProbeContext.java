@@ -40,7 +40,11 @@ public final class ProbeContext {
     public Measurements measured() { return measured; }
 
     /** A fresh model, optimizer and trainer on the spec's data, initialised from the spec's seed. */
-    public Experiment fresh() { return Experiment.of(spec, data, parts); }
+    public Experiment fresh() {
+        Experiment e = Experiment.of(spec, data, parts);
+        if (perForward == 0) perForward = e.model().examplesPerForward();
+        return e;
+    }
 
     /** Examples one forward pass of the spec's model can take (0 until asked). */
     private int perForward;
@@ -57,6 +61,8 @@ public final class ProbeContext {
         Dataset train = data.train();
         // no more than one forward pass can take: the spec's batch fits (checked when the model is
         // built), a probe's 256 examples of large images may not
+        // (known from any fresh() before: one built here only to ask was a second model and
+        // optimizer state alive beside the probe's own, the difference between fitting and not)
         if (perForward == 0) perForward = fresh().model().examplesPerForward();
         int take = Math.min(Math.min(n, train.size()), perForward);
         java.util.SplittableRandom random = new java.util.SplittableRandom(spec.seed());

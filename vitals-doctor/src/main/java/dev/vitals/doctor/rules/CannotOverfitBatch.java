@@ -74,8 +74,8 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
     @Override
     public List<Finding> probe(ProbeContext ctx) {
         Spec spec = ctx.spec();
-        Experiment probe = ctx.fresh();
-        List<LayerInfo> layers = LayerInfo.describe(probe.model());
+        // (the model described is not kept: beside the attempts' own, a large one did not fit in the heap)
+        List<LayerInfo> layers = LayerInfo.describe(ctx.fresh().model());
         // dense and conv2d, and an API user's own layer with a weight matrix (a parameter of two or more axes)
         long weightLayers = layers.stream().filter(LayerInfo::weights).count();
         if (weightLayers < 2) {

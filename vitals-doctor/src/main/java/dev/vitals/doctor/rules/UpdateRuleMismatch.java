@@ -78,11 +78,39 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         Spec spec = ctx.spec();
         Spec.Optimizer o = spec.optimizer();
         float lr = (float) o.lr();
+        // The rule-free check, reported below: the first update from a fresh state doubles when the learning
+        // rate doubles. Run first, each on an experiment of its own that is gone before the next is built:
+        // a large model's copies are the difference between a probe that fits in the heap and one that does not.
+        Probe pa = new Probe(17, 0.1);
+        double[] a = firstUpdate(ctx, lr, pa), b = firstUpdate(ctx, 2 * lr, new Probe(17, 0.1));
+        if (a == null) return List.of();
+        double scale = norm(b) / Math.max(norm(a), 1e-30);
+        // updates of a few ulps of their weights round by tens of percent: their norms cannot tell 2 from 1.9
+        boolean resolved = norm(pa.rounding) <= ROUNDING_SHARE * norm(a);
+        List<Finding> out = ruleCheck(ctx, o, lr, resolved ? scale : Double.NaN);
+        if (out == null) return List.of();
+        ctx.measured().put("update_scale_when_lr_doubles", scale);
+        if (!resolved) ctx.measured().put("update_scale_inconclusive", "the updates are within float32 rounding of the weights");
+        if (out.isEmpty() && resolved && norm(a) > 0 && Math.abs(scale - 2) > 0.05) {
+            out.add(finding(Stage.PROBE, null, null,
+                    "doubling the learning rate multiplies the first update by " + Numbers.fmt(scale) + " instead of 2"
+                            + (Math.abs(scale - 4) < 0.1 ? ": the learning rate is applied twice" : ""),
+                    evidence("optimizer", o.name(), "lr", (double) lr, "update_scale_when_lr_doubles", scale)));
+        }
+        return out;
+    }
+
+    /**
+     * The first two updates of a fresh experiment against the rule the optimizer names, then the
+     * weight decay alone; null for a model without parameters. {@code lrScale}: what doubling the rate
+     * did to the first update (NaN where rounding hides it), for the message.
+     */
+    private List<Finding> ruleCheck(ProbeContext ctx, Spec.Optimizer o, float lr, double lrScale) {
         Experiment e = ctx.fresh();
         List<Parameter> ps = e.model().parameters();
-        if (ps.isEmpty()) return List.of();
-        Probe first = new Probe(ps, 17), second = new Probe(ps, 29);
-        double[] w0 = first.sampled(ps, true);
+        if (ps.isEmpty()) return null;
+        Probe first = new Probe(17, 0.1).at(ps), second = new Probe(29, 0.1).at(ps);
+        double[] w0 = first.sampled(ps);
         Optimizer opt = e.optimizer();
         // the rule the optimizer says it follows, with the spec's settings: an API user's own optimizer of
         // another rule (a correct RMSprop under a spec that says sgd) is not held to sgd's
@@ -93,17 +121,11 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         List<String> missing = ps.stream().filter(p -> !held.contains(p)).map(Parameter::fullName).toList();
         if (!missing.isEmpty()) {
             ctx.measured().put("parameters_not_in_optimizer", missing.size());
-            return List.of(finding(Stage.PROBE, null, null,
+            return new ArrayList<>(List.of(finding(Stage.PROBE, null, null,
                     "the optimizer holds " + (ps.size() - missing.size()) + " of the model's " + ps.size() + " parameters: " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
                             + (missing.size() > 5 ? " and " + (missing.size() - 5) + " more" : "") + " are never updated",
-                    evidence("optimizer", name, "parameters", ps.size(), "parameters_not_in_optimizer", missing)));
+                    evidence("optimizer", name, "parameters", ps.size(), "parameters_not_in_optimizer", missing))));
         }
-        // The rule-free check, reported below: the first update from a fresh state doubles when the learning rate doubles.
-        Probe pa = new Probe(ps, 17);
-        double[] a = firstUpdate(ctx, lr, pa), b = firstUpdate(ctx, 2 * lr, new Probe(ps, 17));
-        double scale = norm(b) / Math.max(norm(a), 1e-30);
-        // updates of a few ulps of their weights round by tens of percent: their norms cannot tell 2 from 1.9
-        boolean resolved = norm(pa.rounding) <= ROUNDING_SHARE * norm(a);
         double[] d1 = first.apply(ps, opt, lr), r1 = first.rounding, d2 = second.apply(ps, opt, lr), r2 = second.rounding;
         double[][] expected = rule(o, name, lr, w0, first.g, second.g);
         List<Finding> out = new ArrayList<>();
@@ -120,7 +142,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
                 List<String> differing = differing(ps, first.at, d1, expected[0], r1, d2, expected[1], r2);
                 String which = differing.size() == ps.size() ? "" : "; it differs in " + String.join(", ", differing.subList(0, Math.min(5, differing.size())))
                         + (differing.size() > 5 ? " and " + (differing.size() - 5) + " more" : "") + " of the " + ps.size() + " parameters";
-                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2, resolved ? scale : Double.NaN) + which,
+                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2, lrScale) + which,
                         evidence("optimizer", name, "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
                                 "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio,
                                 "values_compared", d1.length, "parameters_differing", differing)));
@@ -129,10 +151,13 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         // The weight decay alone, from a fresh state and zero gradients: beside gradients of 0.1, a decay of
         // 1e-4 on weights of 0.1 is a thousandth of the update, inside the tolerance even with its sign wrong
         if (out.isEmpty() && expected != null && o.weightDecay() > 0) {
+            e = null;  // (its weights, gradients and optimizer state need not live beside the next experiment's)
+            opt = null;
+            ps = null;
             Experiment fresh = ctx.fresh();
             List<Parameter> fps = fresh.model().parameters();
-            Probe none = new Probe(fps, 17, 0);
-            double[] wz = none.sampled(fps, true);
+            Probe none = new Probe(17, 0).at(fps);
+            double[] wz = none.sampled(fps);
             double[] dz = none.apply(fps, fresh.optimizer(), lr);
             double[] ez = rule(o, name, lr, wz, none.g, none.g)[0];
             double err = relErr(dz, ez, none.rounding);
@@ -146,14 +171,6 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
                         evidence("optimizer", name, "lr", (double) lr, "weight_decay", o.weightDecay(), "decay_step_relative_error", err,
                                 "applied_norm", norm(dz), "prescribed_norm", norm(ez), "values_compared", dz.length)));
             }
-        }
-        ctx.measured().put("update_scale_when_lr_doubles", scale);
-        if (!resolved) ctx.measured().put("update_scale_inconclusive", "the updates are within float32 rounding of the weights");
-        if (out.isEmpty() && resolved && norm(a) > 0 && Math.abs(scale - 2) > 0.05) {
-            out.add(finding(Stage.PROBE, null, null,
-                    "doubling the learning rate multiplies the first update by " + Numbers.fmt(scale) + " instead of 2"
-                            + (Math.abs(scale - 4) < 0.1 ? ": the learning rate is applied twice" : ""),
-                    evidence("optimizer", o.name(), "lr", (double) lr, "update_scale_when_lr_doubles", scale)));
         }
         return out;
     }
@@ -201,59 +218,71 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
      * {@link #SAMPLE} of them) where the applied update is compared with the rule.
      */
     private static final class Probe {
-        final float[][] grads;
-        final int[][] at;
-        final double[] g;
+        private final long seed;
+        private final double scale;
+        int[][] at;
+        /** The gradient at the sampled positions, as {@link #apply} set it. */
+        double[] g;
         /** After {@link #apply}: half an ulp of each sampled weight after the step, what storing it in float32 may have rounded its change by. */
-        final double[] rounding;
+        double[] rounding;
 
-        Probe(List<Parameter> ps, long seed) { this(ps, seed, 0.1); }
+        /** Gradients of standard deviation {@code scale} drawn from {@code seed}: 0 for a step of the weight decay alone. */
+        Probe(long seed, double scale) {
+            this.seed = seed;
+            this.scale = scale;
+        }
 
-        /** Gradients of standard deviation {@code scale}: 0 for a step of the weight decay alone. */
-        Probe(List<Parameter> ps, long seed, double scale) {
-            SplittableRandom rng = new SplittableRandom(seed);
-            grads = new float[ps.size()][];
+        /** The positions compared: a stride of each parameter, at most {@link #SAMPLE} of them. */
+        Probe at(List<Parameter> ps) {
             at = new int[ps.size()][];
             int total = 0;
             for (int i = 0; i < ps.size(); i++) {
                 int n = ps.get(i).size(), stride = Math.max(1, n / SAMPLE);
-                grads[i] = new float[n];
-                for (int k = 0; k < n; k++) grads[i][k] = (float) (rng.nextGaussian() * scale);
                 at[i] = new int[(n + stride - 1) / stride];
                 for (int k = 0, j = 0; k < n; k += stride, j++) at[i][j] = k;
                 total += at[i].length;
             }
             g = new double[total];
             rounding = new double[total];
-            int j = 0;
-            for (int i = 0; i < ps.size(); i++) for (int k : at[i]) g[j++] = grads[i][k];
+            return this;
         }
 
-        double[] sampled(List<Parameter> ps, boolean values) {
+        double[] sampled(List<Parameter> ps) {
             double[] out = new double[g.length];
             int j = 0;
             for (int i = 0; i < ps.size(); i++) for (int k : at[i]) out[j++] = ps.get(i).value().data()[k];
             return out;
         }
 
-        /** Sets the gradients, steps, and returns the applied change at the sampled positions. */
+        /**
+         * Draws the gradients straight into the parameters' (a copy of them kept for each probe was
+         * five copies of a large model), steps, and returns the applied change at the sampled positions.
+         */
         double[] apply(List<Parameter> ps, Optimizer opt, float lr) {
-            for (int i = 0; i < ps.size(); i++) System.arraycopy(grads[i], 0, ps.get(i).grad().data(), 0, grads[i].length);
-            double[] before = sampled(ps, true);
+            if (at == null) at(ps);
+            SplittableRandom rng = new SplittableRandom(seed);
+            int j = 0;
+            for (int i = 0; i < ps.size(); i++) {
+                float[] d = ps.get(i).grad().data();
+                for (int k = 0, n = ps.get(i).size(); k < n; k++) d[k] = (float) (rng.nextGaussian() * scale);
+                for (int k : at[i]) g[j++] = d[k];
+            }
+            double[] before = sampled(ps);
             opt.step(lr, null);
-            double[] after = sampled(ps, true);
-            for (int j = 0; j < after.length; j++) {
-                rounding[j] = 0.5 * Math.ulp((float) after[j]);
-                after[j] -= before[j];
+            double[] after = sampled(ps);
+            for (int m = 0; m < after.length; m++) {
+                rounding[m] = 0.5 * Math.ulp((float) after[m]);
+                after[m] -= before[m];
             }
             return after;
         }
     }
 
+    /** The first update of a fresh experiment under {@code p}'s gradients; null for a model without parameters. */
     private static double[] firstUpdate(ProbeContext ctx, float lr, Probe p) {
         Experiment e = ctx.fresh();
         List<Parameter> ps = e.model().parameters();
-        return p.apply(ps, e.optimizer(), lr);
+        return ps.isEmpty() ? null : p.apply(ps, e.optimizer(), lr);
     }
 
     /** The prescribed first two updates, written out from the published rules; null for an unknown optimizer. */
