@@ -284,6 +284,12 @@ class BadInputTest {
                 .file("img/train-labels-idx1-ubyte", idx(1, 200)).spec(BASE.replace("source: iris", "source: 'idx:img'")
                         .replace("[{dense: 8}, relu, {dense: 3}]", "[{conv2d: {filters: 4, kernel: 3, padding: 1500}}, relu, flatten, {dense: 2}]")
                         .replace("batch: 16", "batch: 100")).expect("train.batch: 100", "model.layers[0] (conv2d 4 3x3 pad 1500)", "[4, 3006, 3006]", "at most 59"));
+        // too large for the heap: 1e9 weights of one layer failed after 15-30 s of a check with "out of memory", exit 1, naming nothing
+        c.add(new Case("a layer whose weights exceed the heap").check().spec(BASE.replace("source: iris", "source: 'synthetic:documents', options: {samples: 100, classes: 5, features: 10000}")
+                .replace("[{dense: 8}, relu, {dense: 3}]", "[{dense: 200000}, relu, {dense: 5}]")).expect("model.layers[0] (dense 200000)", "ran out of memory allocating its parameters", "VITALS_JAVA_OPTS=-Xmx"));
+        c.add(new Case("a batch whose layer outputs exceed the heap").check().spec(BASE.replace("source: iris", "source: 'synthetic:blobs', options: {samples: 5000}")
+                .replace("[{dense: 8}, relu, {dense: 3}]", "[{dense: 1000000}, relu, {dense: 3}]").replace("batch: 16", "batch: 2000"))
+                .expect("model: training needs at least", "the layer outputs of a batch of 2000", "the largest output is model.layers[", "expected a smaller batch or layer"));
         // float32 is what trains: 1e-50 was 0 (weights never moved, "healthy"), 1e40 infinity (every loss NaN)
         c.add(new Case("lr that float32 rounds to 0").check().append("optimizer: {name: adam, lr: 1e-50}\n").expect("optimizer.lr", "float32", "which is 0 there"));
         c.add(new Case("an init scale beyond float32").check().base("layers:", "init: 'uniform:1e40'\n  layers:").expect("model.init", "uniform:1e40", "float32"));

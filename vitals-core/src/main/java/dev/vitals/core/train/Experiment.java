@@ -72,6 +72,7 @@ public final class Experiment {
      */
     public static Experiment of(Spec spec, PreparedData data, Parts parts) {
         Model model = parts.build(spec, data.train().exampleShape(), spec.seed());
+        requireRoom(spec, model, data.train().size());
         Loss loss = lossFor(spec, model, data.train().classes());
         Optimizer opt = parts.optimizer(spec, model.parameters());
         if (opt == null) throw new IllegalStateException("Experiment.Parts.optimizer returned null; expected an Optimizer over the parameters it was given");
@@ -189,16 +190,73 @@ public final class Experiment {
                 }
             }
         }
-        // a batch's activations at each layer are one array: padding 1500 on 8x8 images made [4, 3006, 3006]
-        // an example, and 160 of them ended in "tensor ... is too large", exit 1
-        int fits = model.examplesPerForward();
-        if (spec.train().batch() > fits) {
-            Layer l = model.largestOutput();
-            throw new InputException(spec.file() + ": train.batch: " + spec.train().batch() + " examples of " + where.getOrDefault(l, "model.layers") + " (" + l.describe()
-                    + ")'s output " + l.outputShape() + " (" + l.outputShape().size() + " values each) are more than one array holds (2^31 values); expected a batch of at most "
-                    + fits + ", or a smaller layer");
-        }
         return model;
+    }
+
+    /**
+     * Refuses a model that cannot train in this JVM, before a step runs, naming the layer and the
+     * numbers: a batch's activations at a layer larger than one array holds, or a training that
+     * surely needs more than the heap (weights, gradients, the optimizer's state and one batch's
+     * layer outputs, 4 bytes a value). The batch is the one that runs: the spec's, or all the
+     * training examples where they are fewer. Built anyway, such a model failed later with "tensor
+     * ... is too large" or "out of memory" and exit 1, in the middle of a check.
+     */
+    static void requireRoom(Spec spec, Model model, int trainExamples) {
+        long batch = Math.max(1, Math.min(spec.train().batch(), trainExamples));
+        int fits = model.examplesPerForward();
+        if (batch > fits) {
+            Layer l = model.largestOutput();
+            throw new InputException(spec.file() + ": train.batch: " + batch + " examples"
+                    + (batch < spec.train().batch() ? " (all the training examples, fewer than the batch of " + spec.train().batch() + ")" : "")
+                    + " of " + specPlace(l) + " (" + l.describe() + ")'s output " + l.outputShape() + " (" + l.outputShape().size()
+                    + " values each) are more than one array holds (2^31 values); expected a batch of at most " + fits + ", or a smaller layer");
+        }
+        Spec.Optimizer o = spec.optimizer();
+        int slots = switch (o.name()) {
+            case "adam", "adamw" -> 2;
+            case "sgd" -> o.momentum() > 0 ? 1 : 0;
+            default -> 0;
+        };
+        long params = model.parameterCount();
+        long activations = model.inputShape().size();
+        for (Layer l : model.allLayers()) if (l.outputShape() != null && l.children().isEmpty()) activations += l.outputShape().size();
+        // a lower bound, so that no spec that would run is refused: each layer's output once, no
+        // gradient buffers, no data
+        long need = 4L * params * (2 + slots) + 4L * batch * activations;
+        long max = Runtime.getRuntime().maxMemory();
+        if (need <= max) return;
+        long acts = 4L * batch * activations, weights = 4L * params * (2 + slots);
+        String culprit;
+        if (acts > weights) {
+            Layer l = model.largestOutput();
+            culprit = l != null && l.outputShape().size() >= model.inputShape().size()
+                    ? "the largest output is " + specPlace(l) + "'s (" + l.describe() + ", " + l.outputShape().size() + " values an example); expected a smaller batch or layer"
+                    : "an example's input alone is " + model.inputShape().size() + " values; expected a smaller batch";
+        } else {
+            Layer largest = null;
+            long most = -1;
+            for (Layer l : model.allLayers()) {
+                if (!l.children().isEmpty()) continue;
+                long n = 0;
+                for (var p : l.parameters()) n += p.value().size();
+                if (n > most) { most = n; largest = l; }
+            }
+            culprit = "the largest layer is " + specPlace(largest) + " (" + largest.describe() + ", " + most + " parameters); expected a smaller model";
+        }
+        throw new InputException(spec.file() + ": model: training needs at least " + gib(need) + " (" + params + " parameters with their gradients"
+                + (slots == 0 ? "" : " and " + o.name() + "'s " + (slots == 2 ? "two moments" : "momentum")) + ", " + gib(weights)
+                + "; the layer outputs of a batch of " + batch + ", " + gib(acts) + "), more than the " + gib(max) + " the JVM may use; " + culprit
+                + ", or a larger Java heap (-Xmx; for the vitals command, VITALS_JAVA_OPTS=-Xmx16g)");
+    }
+
+    /** Where a built layer stands in the spec: layers.2.block.1 is model.layers[2].residual[1]. */
+    private static String specPlace(Layer l) {
+        if (l == null || l.path() == null || l.path().isEmpty()) return "model.layers";
+        return "model." + l.path().replaceAll("^layers\\.(\\d+)", "layers[$1]").replaceAll("\\.block\\.(\\d+)", ".residual[$1]");
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 
     private static List<Layer> layers(Spec spec, List<Spec.LayerSpec> specs, Map<Layer, String> where) {
