@@ -44,22 +44,25 @@ public final class Checkup {
      */
     public static Result run(Spec spec, PreparedData data, Experiment.Parts parts, Consumer<StepReport> progress) {
         long t0 = System.nanoTime();
-        Model model = parts.build(spec, data.train().exampleShape(), spec.seed());
         List<StepReport> steps = new ArrayList<>();
         List<Finding> all = new ArrayList<>();
-        List<StepReport> pre = preflight(spec, data, model);
+        // not kept in a variable: a large model's weights would stay alive through every probe
+        List<StepReport> pre = preflight(spec, data, parts.build(spec, data.train().exampleShape(), spec.seed()));
         boolean labelsBroken = has(pre.get(0).findings(), Code.DATA_LABEL_RANGE);
         boolean inputsBroken = has(pre.get(0).findings(), Code.DATA_NONFINITE);
+        // inputs without any spread: every probe that trains would read their emptiness as a bug (a batch
+        // it cannot memorise, labels that do not belong to their inputs, dead units, accuracy at chance)
+        boolean inputsConstant = has(pre.get(0).findings(), Code.DATA_CONSTANT_INPUTS);
         // the loss must fit the output (an InputException otherwise), found before any step is
         // reported: bad input is one error line, not a check that starts and then fails
-        if (!labelsBroken && !inputsBroken) Experiment.of(spec, data, parts);
+        if (!labelsBroken && !inputsBroken && !inputsConstant) Experiment.of(spec, data, parts);
         for (StepReport r : pre) add(steps, all, progress, r);
 
         List<ProbeRule> probes = new ArrayList<>(Rules.probeRules());
         probes.add(new ShortRun());
         probes.sort(Comparator.comparingInt(ProbeRule::order));
-        if (labelsBroken || inputsBroken) {
-            String why = labelsBroken ? "labels do not fit the model's outputs" : "the inputs hold NaN or infinity";
+        if (labelsBroken || inputsBroken || inputsConstant) {
+            String why = labelsBroken ? "labels do not fit the model's outputs" : inputsBroken ? "the inputs hold NaN or infinity" : "every training example has the same inputs";
             for (ProbeRule p : probes) {
                 add(steps, all, progress, new StepReport(steps.size() + 1, p.probeName(), StepReport.SKIPPED,
                         java.util.Map.of("reason", why + "; fix the data first"), List.of(), 0));
@@ -171,9 +174,9 @@ public final class Checkup {
         return steps;
     }
 
-    /** Whether the data findings make training meaningless: labels the model cannot predict, or non-finite inputs. */
+    /** Whether the data findings make training meaningless: labels the model cannot predict, non-finite inputs, or inputs the same in every example. */
     public static boolean blocksTraining(List<Finding> findings) {
-        return has(findings, Code.DATA_LABEL_RANGE) || has(findings, Code.DATA_NONFINITE);
+        return has(findings, Code.DATA_LABEL_RANGE) || has(findings, Code.DATA_NONFINITE) || has(findings, Code.DATA_CONSTANT_INPUTS);
     }
 
     /**

@@ -35,6 +35,15 @@ class DataRulesTest {
     private static List<Finding> check(DataRule r, DataContext c) { return r.check(c); }
 
     /** A CSV of {@code rows} examples with 4 gaussian features around the label and the label last. */
+    /** A CSV of {@code rows} lines written whole by {@code line}. */
+    private Path csv(String name, int rows, java.util.function.IntFunction<String> line, boolean whole) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < rows; i++) b.append(line.apply(i)).append('\n');
+        Path p = dir.resolve(name);
+        Files.writeString(p, b);
+        return p;
+    }
+
     private Path csv(String name, int rows, java.util.function.IntFunction<String> label) throws IOException {
         SplittableRandom rng = new SplittableRandom(5);
         StringBuilder b = new StringBuilder();
@@ -243,6 +252,21 @@ class DataRulesTest {
         Finding f = one(r.findings(), Code.DATA_LABEL_RANGE);
         assertEquals(Severity.ERROR, f.severity());
         assertTrue(r.steps().stream().filter(st -> st.number() > 2).allMatch(st -> st.status().equals(StepReport.SKIPPED)), "probes skipped");
+    }
+
+    @Test void constantInputsSkipTheProbesAndBlockTraining() throws IOException {
+        // 600 rows of 1,2 with balanced labels: every probe ran and three more errors named competing
+        // causes (a batch the model cannot memorise, labels that do not belong to their inputs, chance)
+        Path p = csv("constant.csv", 600, i -> "1,2," + (i % 2), true);
+        Spec s = spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 2}", "cross_entropy", "name: adam");
+        Checkup.Result r = Checkup.run(s, null);
+        assertEquals(List.of(Code.DATA_CONSTANT_INPUTS.name()), r.findings().stream().filter(Finding::isError).map(Finding::code).toList());
+        assertTrue(r.steps().stream().filter(st -> st.number() > 2).allMatch(st -> st.status().equals(StepReport.SKIPPED)), "probes skipped");
+        assertTrue(r.steps().get(2).measured().get("reason").toString().contains("every training example has the same inputs"));
+        assertTrue(Checkup.blocksTraining(r.findings()), "training does not start");
+        // one column with spread is data to train on
+        Path q = csv("spread.csv", 600, i -> "1," + (i % 7) + "," + (i % 2), true);
+        assertFalse(Checkup.blocksTraining(Checkup.run(spec("source: 'csv:" + q + "'", "he", "{dense: 8}, relu, {dense: 2}", "cross_entropy", "name: adam"), null).findings()));
     }
 
     // ---- DATA_UNSCALED -----------------------------------------------------------------------
