@@ -94,6 +94,22 @@ class WatchedRunTest {
     }
 
     @Test
+    void aRunOfAFewStepsAtChanceNamesItsLengthNotABug() {
+        // iris at batch 5000 takes one step an epoch: after 3 its accuracy was "at chance", blamed on a bug, as an error
+        Spec few = SpecParser.parse("name: few\nseed: 1\ndata: {source: iris}\nmodel: {layers: [{dense: 16}, relu, {dense: 3}]}\ntrain: {epochs: 3, batch: 5000}\n", null);
+        WatchedRun.Outcome o = WatchedRun.train(few, Experiment.loadData(few), f -> {});
+        Finding f = o.findings().stream().filter(x -> x.code().equals("ACCURACY_AT_CHANCE")).findFirst().orElseThrow(() -> new AssertionError(o.findings().toString()));
+        assertEquals(Finding.Severity.WARNING, f.severity());
+        assertTrue(f.message().contains("(3 training steps in all)"), f.message());
+        assertTrue(f.cause().startsWith("the run took only 3 steps (1 step an epoch: a batch of 5000 on 96 training examples)"), f.cause());
+        assertTrue(f.fix().startsWith("train for more steps"), f.fix());
+        // the same network given the steps learns, and nothing is at chance
+        Spec enough = SpecParser.parse("name: enough\nseed: 1\ndata: {source: iris}\nmodel: {layers: [{dense: 16}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 30, batch: 16}\n", null);
+        WatchedRun.Outcome ok = WatchedRun.train(enough, Experiment.loadData(enough), x -> {});
+        assertTrue(ok.findings().stream().noneMatch(x -> x.code().equals("ACCURACY_AT_CHANCE")), ok.findings().toString());
+    }
+
+    @Test
     void aTrainedRunMeasuresTheInitialLossBeforeItsFirstStep() {
         // init normal:1 on digits starts 146 times above ln 10 and ended at 83% (He: 97.5%): the
         // monitors cannot see the start once the first step has moved the weights, and the run was healthy

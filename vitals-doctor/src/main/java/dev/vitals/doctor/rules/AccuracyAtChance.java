@@ -55,7 +55,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + "% of the planned epochs (and " + MIN_EPOCH_STEPS + " steps) or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
-                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance. Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
+                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole run took fewer than " + MIN_STEPS
+                + " steps (then its cause is the run's length). Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
                 + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score (unless its validation loss is still within " + NOTHING_LEARNED + " to 1/" + NOTHING_LEARNED + " of the prior's: predictions near the class shares), or its validation loss shows learning. "
                 + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
@@ -83,6 +84,14 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
 
     @Override public String cause() {
         return "the model learns nothing about the labels: a bug that stops learning (wrong loss or targets, frozen or vanishing gradients, a learning rate far off), or labels that do not belong to their inputs";
+    }
+
+    /** The cause of a run too short to judge: its steps, and where the plan says so, why so few. */
+    private static String shortCause(Trace t, long done) {
+        var info = t.info();
+        String plan = info.batch() > 0 && info.stepsPerEpoch() > 0
+                ? " (" + Words.count(info.stepsPerEpoch(), "step") + " an epoch: a batch of " + info.batch() + " on " + info.trainSize() + " training examples)" : "";
+        return "the run took only " + Words.count(done, "step") + plan + ", too few for the weights to move far from their start: the accuracy says nothing yet about a bug";
     }
 
     @Override public String fix() { return "run 'vitals check' on the spec: it separates these causes step by step (data, lint, gradient check, overfit one batch)"; }
@@ -127,13 +136,20 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         // finding says what it saw as a warning (a balanced set at 62.5% against 50%, learnable to 65%);
         // one at or below chance is no such evidence (shuffled labels: wine's 22 at 13.6% against 40%)
         boolean tooFew = margin > WIDE_MARGIN && acc > chance + margin / 2;
-        return List.of(finding(Stage.TRAIN, tooFew ? Severity.WARNING : Severity.ERROR, null, t.stepsDone(last.steps()),
-                which + " accuracy is at chance after " + Words.count(ep.size(), "epoch") + ": " + pct(acc) + " against " + pct(chance) + " for guessing"
+        // a whole run of a few steps (iris at batch 5000: one step an epoch, 3 in all) has not moved its
+        // weights far enough to tell a bug from a start: the run's length is what to name, as a warning
+        long done = t.stepsDone(last.steps());
+        long planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
+        boolean shortRun = done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS);
+        return List.of(finding(Stage.TRAIN, tooFew || shortRun ? Severity.WARNING : Severity.ERROR, null, done,
+                which + " accuracy is at chance after " + Words.count(ep.size(), "epoch") + (shortRun ? " (" + Words.count(done, "training step") + " in all)" : "") + ": "
+                        + pct(acc) + " against " + pct(chance) + " for guessing"
                         + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
                 unlogged(evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
-                        "prior_loss", Curves.priorLoss(t.info())), "prior_loss"),
-                cause(), fix()));
+                        "prior_loss", Curves.priorLoss(t.info()), "steps", done), "prior_loss"),
+                shortRun ? shortCause(t, done) : cause(),
+                shortRun ? "train for more steps (more epochs, or a smaller batch): a few hundred at least, then judge again" : fix()));
     }
 
     /**
