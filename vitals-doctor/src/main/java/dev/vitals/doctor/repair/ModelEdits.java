@@ -60,7 +60,19 @@ final class ModelEdits {
         List<LayerSpec> out = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
-            out.add(i < last && from.contains(l.kind()) ? to : l);
+            // a residual block before the output is hidden throughout: its tanh stayed while the repair said "replaced"
+            if (i < last && l.block() != null) out.add(new LayerSpec(l.kind(), l.arg(), l.conv(), replaceAll(l.block(), from, to), l.where()));
+            else out.add(i < last && from.contains(l.kind()) ? to : l);
+        }
+        return out;
+    }
+
+    /** Every layer of {@code from}'s kinds replaced by {@code to}, inside nested blocks too. */
+    private static List<LayerSpec> replaceAll(List<LayerSpec> layers, Set<String> from, LayerSpec to) {
+        List<LayerSpec> out = new ArrayList<>();
+        for (LayerSpec l : layers) {
+            if (l.block() != null) out.add(new LayerSpec(l.kind(), l.arg(), l.conv(), replaceAll(l.block(), from, to), l.where()));
+            else out.add(from.contains(l.kind()) ? to : l);
         }
         return out;
     }

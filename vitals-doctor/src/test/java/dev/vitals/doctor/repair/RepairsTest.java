@@ -65,6 +65,13 @@ class RepairsTest {
         assertEquals(Init.Kind.HE, r.model().init().kind());
         Spec bn = Repairs.reluHiddenWithBatchNorm().apply(s);
         assertEquals(List.of("dense", "batchnorm", "relu", "dense", "batchnorm", "relu", "dense", "sigmoid"), kinds(bn));
+        // inside residual blocks too, nested ones included: their tanh stayed while the repair said "replaced"
+        Spec res = spec("{dense: 16}, sigmoid, {residual: [{dense: 16}, tanh, {residual: [{dense: 16}, sigmoid]}]}, {dense: 3}", "cross_entropy");
+        Spec rr = Repairs.reluHidden().apply(res);
+        assertEquals(List.of("dense", "relu", "residual", "dense"), kinds(rr));
+        List<Spec.LayerSpec> block = rr.model().layers().get(2).block();
+        assertEquals(List.of("dense", "relu", "residual"), block.stream().map(Spec.LayerSpec::kind).toList());
+        assertEquals(List.of("dense", "relu"), block.get(2).block().stream().map(Spec.LayerSpec::kind).toList());
     }
 
     @Test
