@@ -111,6 +111,7 @@ final class RunDirectory {
      * resolves against the spec's folder, so it is rewritten to reach the same data from here.
      */
     void writeSpec(Spec spec) throws IOException {
-        Files.writeString(path.resolve("spec.yaml"), SpecWriter.rebased(spec.text(), spec.dir(), path.toAbsolutePath()));
+        // named: a spec that took its name from its file would run again as "spec"
+        Files.writeString(path.resolve("spec.yaml"), SpecWriter.named(SpecWriter.rebased(spec.text(), spec.dir(), path.toAbsolutePath()), spec.name()));
     }
 }

@@ -172,6 +172,38 @@ public final class SpecWriter {
     }
 
     /**
+     * {@code yaml} with a top-level {@code name:} where it has none: a spec named after its file
+     * (train.yaml is "train") keeps that name in a copy saved as spec.yaml. The line goes after the
+     * leading comments, every other line as it was; a document in flow style is written anew.
+     */
+    public static String named(String yaml, String name) {
+        ObjectNode root = tree(yaml);
+        if (yaml == null || root.has("name") || name == null) return yaml;
+        StringBuilder head = new StringBuilder(), rest = new StringBuilder();
+        boolean inHead = true;
+        for (String line : yaml.lines().toList()) {
+            if (inHead && (line.startsWith("#") || line.isBlank() || line.startsWith("%"))) head.append(line).append('\n');
+            else {
+                inHead = false;
+                rest.append(line).append('\n');
+            }
+        }
+        String withName = head + "name: '" + name.replace("'", "''") + "'\n" + rest;
+        if (!rest.toString().stripLeading().startsWith("{") && !rest.toString().stripLeading().startsWith("---")) {
+            ObjectNode check = tree(withName);
+            if (name.equals(check.path("name").asText(null)) && check.size() == root.size() + 1) return withName;
+        }
+        ObjectNode out = NODES.objectNode();
+        out.put("name", name);
+        out.setAll(root);
+        try {
+            return head + YAML.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * {@code yaml} with the one {@code source:} value that reads {@code old} (plain, or in single or
      * double quotes) replaced by {@code replacement}, in single quotes where the original had none and
      * the new value could read as something else; null when the text does not hold exactly one.

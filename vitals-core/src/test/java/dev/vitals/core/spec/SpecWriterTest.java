@@ -138,4 +138,22 @@ class SpecWriterTest {
         String anew = SpecWriter.rebased(twice, from, to);
         assertTrue(anew.startsWith("# source: csv:t.csv\n") && anew.contains("csv:../../specs/t.csv"), anew);
     }
+
+    @Test
+    void aCopyKeepsTheNameTheSpecTookFromItsFile() {
+        // good.yaml without a name ran as "good"; its copy, saved as spec.yaml, ran again as "spec"
+        String text = "# my run\ndata: {source: iris}   # bundled\nmodel: {layers: [{dense: 3}]}\n";
+        String named = SpecWriter.named(text, "good");
+        assertEquals("# my run\nname: 'good'\ndata: {source: iris}   # bundled\nmodel: {layers: [{dense: 3}]}\n", named);
+        assertEquals("good", SpecParser.parse(named, null).name());
+        // a name of its own stays, and so does every byte
+        String own = "name: mine\ndata: {source: iris}\n";
+        assertSame(own, SpecWriter.named(own, "file"));
+        // a quote in the name, and a document in flow style
+        assertEquals("it's", SpecParser.parse(SpecWriter.named(text, "it's"), null).name());
+        String flow = "{data: {source: iris}, model: {layers: [{dense: 3}]}}\n";
+        Spec f = SpecParser.parse(SpecWriter.named(flow, "flow"), null);
+        assertEquals("flow", f.name());
+        assertEquals("iris", f.data().source());
+    }
 }
