@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Runs the diagnostic hierarchy on a spec without a full training run: data, lint, initial loss, "
-                + "gradient check, batch mixing, overfit one batch, a short watched run, the learning-rate range test, "
+                + "gradient check, update rule, batch mixing, overfit one batch, a short watched run, the learning-rate range test, "
                 + "an input-independent baseline.")
 final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "the spec file (YAML)")
