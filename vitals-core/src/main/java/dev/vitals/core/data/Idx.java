@@ -21,19 +21,24 @@ import java.util.zip.ZipException;
  * Reads LeCun's IDX files (the MNIST format), plain or gzipped: a big-endian header of magic
  * number {@code 0x0000TTDD} (TT the element type, DD the number of dimensions) and one 32-bit size
  * per dimension, then the elements. Only unsigned bytes (type 0x08) are supported: images
- * [n, rows, cols] and labels [n]. Anything else fails with an {@link InputException} naming the
- * file, what was found and what was expected.
+ * [n, rows, cols] (one channel) or [n, channels, rows, cols] (channels first, as the model's
+ * [C, H, W] examples), and labels [n]. Anything else fails with an {@link InputException} naming
+ * the file, what was found and what was expected.
  */
 public final class Idx {
     public static final int IMAGES_MAGIC = 0x00000803;
+    /** Images of several channels, [n, channels, rows, cols]. */
+    public static final int CHANNEL_IMAGES_MAGIC = 0x00000804;
     public static final int LABELS_MAGIC = 0x00000801;
     private static final int UBYTE = 0x08;
 
     private Idx() {}
 
-    /** {@code count} images of {@code rows x cols} unsigned bytes, row-major, one after another. */
-    public record Images(int count, int rows, int cols, byte[] pixels) {
-        /** Pixel values 0..255 as floats, [count, 1, rows, cols] flattened. */
+    /** {@code count} images of {@code channels x rows x cols} unsigned bytes, row-major, one after another. */
+    public record Images(int count, int channels, int rows, int cols, byte[] pixels) {
+        public Images(int count, int rows, int cols, byte[] pixels) { this(count, 1, rows, cols, pixels); }
+
+        /** Pixel values 0..255 as floats, [count, channels, rows, cols] flattened. */
         public float[] toFloats() {
             float[] out = new float[pixels.length];
             for (int i = 0; i < out.length; i++) out[i] = pixels[i] & 0xFF;
@@ -42,14 +47,23 @@ public final class Idx {
     }
 
     public static Images readImages(Path file) {
-        byte[] b = load(file, IMAGES_MAGIC, "uint8 images [n, rows, cols]");
-        int[] dims = dims(file, b, 3);
-        int n = dims[0], rows = dims[1], cols = dims[2];
+        byte[] b = load(file, IMAGES_MAGIC, CHANNEL_IMAGES_MAGIC, "uint8 images [n, rows, cols] or [n, channels, rows, cols]");
+        int rank = readInt(b, 0) & 0xFF;
+        int[] dims = dims(file, b, rank);
+        int n = dims[0], channels = rank == 4 ? dims[1] : 1, rows = dims[rank - 2], cols = dims[rank - 1];
         if (n == 0) throw fail(file, "holds no images (count 0 in the header); expected at least one");
+        if (channels == 0) throw fail(file, "images of 0 channels; expected at least one");
         if (rows == 0 || cols == 0) throw fail(file, "images of " + rows + "x" + cols + " pixels; expected at least 1x1");
-        byte[] pixels = new byte[b.length - 16];
-        System.arraycopy(b, 16, pixels, 0, pixels.length);
-        return new Images(n, rows, cols, pixels);
+        // numpy's images are often [n, rows, cols, channels]: read channels first, 32x32x3 would be 32
+        // channels of 32x3 pixels, and a model would train on noise without a word
+        if (rank == 4 && channels > 4 && cols <= 4) {
+            throw fail(file, "images of " + n + "x" + channels + "x" + rows + "x" + cols + " look like channels last [n, rows, cols, channels]; "
+                    + "expected channels first, [n, channels, rows, cols] (numpy: x.transpose(0, 3, 1, 2))");
+        }
+        int header = 4 + 4 * rank;
+        byte[] pixels = new byte[b.length - header];
+        System.arraycopy(b, header, pixels, 0, pixels.length);
+        return new Images(n, channels, rows, cols, pixels);
     }
 
     /** Label bytes as unsigned values 0..255. */
@@ -82,11 +96,14 @@ public final class Idx {
             }
             lv[i] = labels[i];
         }
-        return new Dataset(Shape.of(1, im.rows(), im.cols()), im.toFloats(), lv, classes > 0 ? classes : max + 1, classNames);
+        return new Dataset(Shape.of(im.channels(), im.rows(), im.cols()), im.toFloats(), lv, classes > 0 ? classes : max + 1, classNames);
     }
 
     /** The file's bytes, decompressed if gzipped, with a header that announces {@code magic}. */
-    private static byte[] load(Path file, int magic, String what) {
+    private static byte[] load(Path file, int magic, String what) { return load(file, magic, magic, what); }
+
+    /** The same, for a header that announces either of two magic numbers. */
+    private static byte[] load(Path file, int magic, int alsoMagic, String what) {
         byte[] raw;
         try {
             raw = Files.readAllBytes(file);
@@ -98,26 +115,27 @@ public final class Idx {
             if (Files.isDirectory(file)) throw fail(file, "is a folder, expected an IDX file");
             throw fail(file, "cannot be read (" + e.getMessage() + ")");
         }
-        if (raw.length == 0) throw fail(file, "is empty; expected an IDX file of " + what + " (magic " + hex(magic) + ")");
+        if (raw.length == 0) throw fail(file, "is empty; expected an IDX file of " + what + " (magic " + magics(magic, alsoMagic) + ")");
         boolean gzip = raw.length >= 2 && (raw[0] & 0xFF) == 0x1F && (raw[1] & 0xFF) == 0x8B;
         // gzip is told by its first bytes, not the name: a download that a browser decompressed keeps
         // its .gz and loads as it is; a .gz that is neither gzip nor IDX says what it starts with
-        if (!gzip && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") && !(raw.length >= 4 && readInt(raw, 0) == magic)) {
+        if (!gzip && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz") && !(raw.length >= 4 && (readInt(raw, 0) == magic || readInt(raw, 0) == alsoMagic))) {
             throw fail(file, "is named .gz but is not gzip data (starts with " + bytes(raw, 4) + ", gzip starts with 1f 8b)");
         }
         byte[] b = gzip ? gunzip(file, raw) : raw;
         if (gzip && b.length >= 2 && (b[0] & 0xFF) == 0x1F && (b[1] & 0xFF) == 0x8B) {
-            throw fail(file, "is compressed twice: once decompressed it is gzip data again (1f 8b), expected IDX data (magic " + hex(magic) + "); gunzip it once and rename it");
+            throw fail(file, "is compressed twice: once decompressed it is gzip data again (1f 8b), expected IDX data (magic " + magics(magic, alsoMagic) + "); gunzip it once and rename it");
         }
-        if (b.length == 0) throw fail(file, "is empty once decompressed; expected an IDX file of " + what + " (magic " + hex(magic) + ")");
-        if (b.length < 4) throw fail(file, "truncated: " + b.length + " bytes, expected at least the 4-byte magic number " + hex(magic));
+        if (b.length == 0) throw fail(file, "is empty once decompressed; expected an IDX file of " + what + " (magic " + magics(magic, alsoMagic) + ")");
+        if (b.length < 4) throw fail(file, "truncated: " + b.length + " bytes, expected at least the 4-byte magic number " + magics(magic, alsoMagic));
         int found = readInt(b, 0);
-        if (found != magic) {
+        if (found != magic && found != alsoMagic) {
             String why;
-            if ((found >>> 16) != 0) why = "is not an IDX file: found magic " + hex(found) + ", expected " + hex(magic) + " (" + what + ")";
+            int sameRank = UBYTE << 8 | (found & 0xFF);
+            if ((found >>> 16) != 0) why = "is not an IDX file: found magic " + hex(found) + ", expected " + magics(magic, alsoMagic) + " (" + what + ")";
             else if (((found >>> 8) & 0xFF) != UBYTE) why = "unsupported data type " + typeName((found >>> 8) & 0xFF) + " (magic " + hex(found)
-                    + "); expected 0x08 unsigned bytes, magic " + hex(magic) + " (" + what + ")";
-            else why = "wrong magic number " + hex(found) + " (" + (found & 0xFF) + ((found & 0xFF) == 1 ? " dimension" : " dimensions") + "); expected " + hex(magic) + " (" + what + ")";
+                    + "); expected 0x08 unsigned bytes, magic " + (sameRank == magic || sameRank == alsoMagic ? hex(sameRank) : magics(magic, alsoMagic)) + " (" + what + ")";
+            else why = "wrong magic number " + hex(found) + " (" + (found & 0xFF) + ((found & 0xFF) == 1 ? " dimension" : " dimensions") + "); expected " + magics(magic, alsoMagic) + " (" + what + ")";
             throw fail(file, why);
         }
         return b;
@@ -198,6 +216,8 @@ public final class Idx {
     }
 
     private static String hex(int v) { return String.format("0x%08X", v); }
+
+    private static String magics(int a, int b) { return a == b ? hex(a) : hex(a) + " or " + hex(b); }
 
     private static String bytes(byte[] b, int n) {
         StringBuilder sb = new StringBuilder();

@@ -109,7 +109,8 @@ final class IdxSources {
     }
 
     private static String shapeText(Dataset d) {
-        return d.exampleShape().dim(1) + "x" + d.exampleShape().dim(2);
+        int c = d.exampleShape().dim(0);
+        return d.exampleShape().dim(1) + "x" + d.exampleShape().dim(2) + (c == 1 ? "" : " " + c + "-channel");
     }
 
     /**
@@ -120,7 +121,10 @@ final class IdxSources {
     static Path find(Path dir, String name) {
         String dotted = name.replace("-idx", ".idx");
         List<Path> there = new java.util.ArrayList<>();
-        for (String n : List.of(name + ".gz", name, dotted + ".gz", dotted)) {
+        List<String> names = new java.util.ArrayList<>(List.of(name + ".gz", name, dotted + ".gz", dotted));
+        // images of several channels are four-dimensional, and their files may say so
+        if (name.contains("idx3")) for (String n : List.copyOf(names)) names.add(n.replace("idx3", "idx4"));
+        for (String n : names) {
             Path p = dir.resolve(n);
             if (Files.isRegularFile(p)) there.add(p);
         }

@@ -18,6 +18,13 @@ final class IdxFiles {
         return b.array();
     }
 
+    /** Images of several channels: magic 0x0804, [n, channels, rows, cols]. */
+    static byte[] channelImages(int n, int channels, int rows, int cols, byte[] pixels) {
+        ByteBuffer b = ByteBuffer.allocate(20 + pixels.length);
+        b.putInt(Idx.CHANNEL_IMAGES_MAGIC).putInt(n).putInt(channels).putInt(rows).putInt(cols).put(pixels);
+        return b.array();
+    }
+
     static byte[] labels(int... labels) {
         ByteBuffer b = ByteBuffer.allocate(8 + labels.length);
         b.putInt(Idx.LABELS_MAGIC).putInt(labels.length);

@@ -56,6 +56,23 @@ class IdxSourcesTest {
         assertEquals(1, d.ownTest().size());
     }
 
+    @Test void idxFolderOfImagesWithChannels() {
+        // [n, channels, rows, cols] files, named idx4: "wrong magic number 0x00000804" before
+        Path p = dir.resolve("rgb");
+        IdxFiles.write(p.resolve("train-images-idx4-ubyte"), IdxFiles.channelImages(2, 3, 2, 2, new byte[24]));
+        IdxFiles.write(p.resolve("train-labels-idx1-ubyte"), IdxFiles.labels(0, 1));
+        IdxFiles.write(p.resolve("t10k-images-idx4-ubyte.gz"), IdxFiles.gzip(IdxFiles.channelImages(1, 3, 2, 2, new byte[12])));
+        IdxFiles.write(p.resolve("t10k-labels-idx1-ubyte"), IdxFiles.labels(1));
+        LoadedData d = IdxSources.folder(p);
+        assertEquals(Shape.of(3, 2, 2), d.data().exampleShape());
+        assertEquals(Shape.of(3, 2, 2), d.ownTest().exampleShape());
+        assertEquals("idx rgb (2x2 3-channel images, 2 classes): 2 train + 1 test images", d.description());
+        // a test split of another channel count is refused like one of another size
+        IdxFiles.write(p.resolve("t10k-images-idx4-ubyte.gz"), IdxFiles.gzip(IdxFiles.channelImages(1, 1, 2, 2, new byte[4])));
+        String m = message(() -> IdxSources.folder(p));
+        assertTrue(m.contains("images of 2x2 pixels; expected 2x2 3-channel like the training images"), m);
+    }
+
     @Test void idxClassesAgreeBetweenTrainAndTest() {
         Path p = IdxFiles.dataset(dir.resolve("d"), 4, 0, 2, 2, 2, false);
         IdxFiles.write(p.resolve("t10k-images-idx3-ubyte"), IdxFiles.images(2, 2, 2, new byte[8]));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import static dev.vitals.core.data.IdxFiles.channelImages;
 import static dev.vitals.core.data.IdxFiles.gzip;
 import static dev.vitals.core.data.IdxFiles.images;
 import static dev.vitals.core.data.IdxFiles.labels;
@@ -64,7 +65,7 @@ class IdxTest {
 
     @Test void emptyFile() {
         Path p = write(dir.resolve("train-images-idx3-ubyte"), new byte[0]);
-        assertMessage(() -> Idx.readImages(p), p + ": is empty; expected an IDX file of uint8 images [n, rows, cols] (magic 0x00000803)");
+        assertMessage(() -> Idx.readImages(p), p + ": is empty; expected an IDX file of uint8 images [n, rows, cols] or [n, channels, rows, cols] (magic 0x00000803 or 0x00000804)");
     }
 
     @Test void emptyGzip() {
@@ -74,20 +75,35 @@ class IdxTest {
 
     @Test void labelsFileGivenForImages() {
         Path p = write(dir.resolve("train-labels-idx1-ubyte"), labels(1, 2, 3));
-        assertMessage(() -> Idx.readImages(p), p + ": wrong magic number 0x00000801 (1 dimension); expected 0x00000803 (uint8 images [n, rows, cols])");
+        assertMessage(() -> Idx.readImages(p), p + ": wrong magic number 0x00000801 (1 dimension); expected 0x00000803 or 0x00000804 (uint8 images [n, rows, cols] or [n, channels, rows, cols])");
     }
 
-    @Test void imagesWithChannelsAreNotThreeDimensional() {
+    @Test void imagesWithChannelsAreReadChannelsFirst() {
+        // [n, channels, rows, cols], as the model's [C, H, W]: 2 images of 3 channels of 2x4 pixels
+        Path p = write(dir.resolve("train-images-idx4-ubyte"), channelImages(2, 3, 2, 4, ramp(2, 3 * 2, 4)));
+        Idx.Images im = Idx.readImages(p);
+        assertEquals(List.of(2, 3, 2, 4), List.of(im.count(), im.channels(), im.rows(), im.cols()));
+        Path lb = write(dir.resolve("train-labels-idx1-ubyte"), labels(1, 0));
+        Dataset d = Idx.read(p, lb, 0, List.of());
+        assertEquals(dev.vitals.core.tensor.Shape.of(3, 2, 4), d.exampleShape());
+        assertArrayEquals(new float[] {24, 25, 26}, Arrays.copyOfRange(d.x(), 24, 27), "the second image starts at its own first pixel");
+        // numpy's channels-last layout read channels first would train on scrambled pixels without a word
+        Path last = write(dir.resolve("last"), channelImages(1, 8, 8, 3, new byte[8 * 8 * 3]));
+        assertMessage(() -> Idx.readImages(last), last + ": images of 1x8x8x3 look like channels last [n, rows, cols, channels]; "
+                + "expected channels first, [n, channels, rows, cols] (numpy: x.transpose(0, 3, 1, 2))");
+        Path none = write(dir.resolve("none"), channelImages(1, 0, 2, 2, new byte[0]));
+        assertMessage(() -> Idx.readImages(none), none + ": images of 0 channels; expected at least one");
+        // five dimensions are no images
         byte[] f = images(1, 1, 1, new byte[2]);
-        f[3] = 4;
-        Path p = write(dir.resolve("x"), f);
-        assertMessage(() -> Idx.readImages(p), p + ": wrong magic number 0x00000804 (4 dimensions); expected 0x00000803 (uint8 images [n, rows, cols])");
+        f[3] = 5;
+        Path five = write(dir.resolve("five"), f);
+        assertTrue(message(() -> Idx.readImages(five)).startsWith(five + ": wrong magic number 0x00000805 (5 dimensions); expected 0x00000803 or 0x00000804"), message(() -> Idx.readImages(five)));
     }
 
     @Test void notAnIdxFileAtAll() {
         Path p = write(dir.resolve("images"), "P5 28 28 255 not idx".getBytes());
         String m = message(() -> Idx.readImages(p));
-        assertTrue(m.startsWith(p + ": is not an IDX file: found magic 0x50352032, expected 0x00000803"), m);
+        assertTrue(m.startsWith(p + ": is not an IDX file: found magic 0x50352032, expected 0x00000803 or 0x00000804"), m);
     }
 
     @Test void aFileCompressedTwiceSaysSo() {
@@ -101,7 +117,7 @@ class IdxTest {
         f[2] = 0x0D;   // float elements
         Path p = write(dir.resolve("floats-idx3"), f);
         assertMessage(() -> Idx.readImages(p), p + ": unsupported data type 0x0D (float) (magic 0x00000D03); expected 0x08 unsigned bytes,"
-                + " magic 0x00000803 (uint8 images [n, rows, cols])");
+                + " magic 0x00000803 (uint8 images [n, rows, cols] or [n, channels, rows, cols])");
     }
 
     @Test void truncatedHeader() {
