@@ -39,7 +39,12 @@ final class CheckCommand implements Callable<Integer> {
         Inputs.of(spec, s).notOverwrittenBy(json.file, "--json");
         PrintWriter o = cmd.commandLine().getOut();
         Heading heading = new Heading(o, "check " + s.name() + " (" + spec + ")");
-        Checkup.Result r = Checkup.run(s, step -> {
+        // the data is loaded first and timed: 20,000 synthetic documents of 20,000 features took 16 s
+        // before the first step, and "checked in 4.7s" left them out
+        long t0 = System.nanoTime();
+        dev.vitals.core.data.PreparedData data = dev.vitals.core.train.Experiment.loadData(s);
+        double loading = (System.nanoTime() - t0) / 1e9;
+        Checkup.Result r = Checkup.run(s, data, step -> {
             heading.print();
             printStep(o, step);
         });
@@ -47,7 +52,7 @@ final class CheckCommand implements Callable<Integer> {
             Object w = st.measured().get("withdrawn");
             if (w != null) o.println("withdrawn from step " + st.number() + " (" + st.name() + "): " + w);
         }
-        o.printf("checked in %.1fs%n", r.seconds());
+        o.printf(java.util.Locale.ROOT, "checked in %.1fs%s%n", r.seconds() + loading, loading >= 0.5 ? String.format(java.util.Locale.ROOT, " (%.1fs of it loading the data)", loading) : "");
         Diagnosis.print(o, r.findings());
         Report report = Report.of("check", s.name(), r.findings(), metrics(r));
         json.write(report);

@@ -101,7 +101,7 @@ class WatchedRunTest {
         Finding f = o.findings().stream().filter(x -> x.code().equals("ACCURACY_AT_CHANCE")).findFirst().orElseThrow(() -> new AssertionError(o.findings().toString()));
         assertEquals(Finding.Severity.WARNING, f.severity());
         assertTrue(f.message().contains("(3 training steps in all)"), f.message());
-        assertTrue(f.cause().startsWith("the run took only 3 steps (1 step an epoch: a batch of 5000 on 96 training examples)"), f.cause());
+        assertTrue(f.cause().startsWith("the run takes only 3 steps (1 step an epoch: a batch of 5000 on 96 training examples)"), f.cause());
         assertTrue(f.fix().startsWith("train for more steps"), f.fix());
         // the same network given the steps learns, and nothing is at chance
         Spec enough = SpecParser.parse("name: enough\nseed: 1\ndata: {source: iris}\nmodel: {layers: [{dense: 16}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 30, batch: 16}\n", null);

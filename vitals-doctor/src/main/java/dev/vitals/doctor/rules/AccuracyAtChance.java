@@ -86,12 +86,12 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         return "the model learns nothing about the labels: a bug that stops learning (wrong loss or targets, frozen or vanishing gradients, a learning rate far off), or labels that do not belong to their inputs";
     }
 
-    /** The cause of a run too short to judge: its steps, and where the plan says so, why so few. */
+    /** The cause of a run too short to judge: its steps in all, and where the plan says so, why so few. */
     private static String shortCause(Trace t, long done) {
         var info = t.info();
         String plan = info.batch() > 0 && info.stepsPerEpoch() > 0
                 ? " (" + Words.count(info.stepsPerEpoch(), "step") + " an epoch: a batch of " + info.batch() + " on " + info.trainSize() + " training examples)" : "";
-        return "the run took only " + Words.count(done, "step") + plan + ", too few for the weights to move far from their start: the accuracy says nothing yet about a bug";
+        return "the run takes only " + Words.count(done, "step") + plan + ", too few for the weights to move far from their start: the accuracy says nothing yet about a bug";
     }
 
     @Override public String fix() { return "run 'vitals check' on the spec: it separates these causes step by step (data, lint, gradient check, overfit one batch)"; }
@@ -142,13 +142,14 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         long planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
         boolean shortRun = done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS);
         return List.of(finding(Stage.TRAIN, tooFew || shortRun ? Severity.WARNING : Severity.ERROR, null, done,
-                which + " accuracy is at chance after " + Words.count(ep.size(), "epoch") + (shortRun ? " (" + Words.count(done, "training step") + " in all)" : "") + ": "
+                which + " accuracy is at chance after " + Words.count(ep.size(), "epoch")
+                        + (shortRun ? " (" + Words.count(done, "training step") + (planned > done ? " of " + planned + " planned" : " in all") + ")" : "") + ": "
                         + pct(acc) + " against " + pct(chance) + " for guessing"
                         + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
                 unlogged(evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
                         "prior_loss", Curves.priorLoss(t.info()), "steps", done), "prior_loss"),
-                shortRun ? shortCause(t, done) : cause(),
+                shortRun ? shortCause(t, Math.max(done, planned)) : cause(),
                 shortRun ? "train for more steps (more epochs, or a smaller batch): a few hundred at least, then judge again" : fix()));
     }
 

@@ -86,7 +86,8 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
                 + (int) (WIDEST_MARGIN * 100) + " points, or " + (int) (SOME_GAIN_MARGIN * 100) + " with the reference more than half of it above blank inputs at its lowest-loss epoch, or more than three quarters of it at its best (too few examples to be sure) or the majority share and its margin reach 100% (only the loss can tell). "
                 + "For a regression of the label value (mse, index targets, one output): when the short run's mse on examples it had not trained on stayed above " + LEARNED_LOSS
                 + " of the labels' variance, a reference regressor (the same reference network with one linear output, on labels standardised by its training fold) has a held-out mse at least "
-                + LEARNED_HELD_OUT_LOSS + " of predicting the mean label's on the same examples; a warning where 2.5 standard errors of that ratio (2.5·sqrt(2/n)) exceed " + WIDEST_RATIO_MARGIN;
+                + LEARNED_HELD_OUT_LOSS + " of predicting the mean label's on the same examples; a warning where 2.5 standard errors of that ratio (2.5·sqrt(2/n)) exceed " + WIDEST_RATIO_MARGIN
+                + ". Either way a warning, whose cause names too few examples for the features beside mismatched labels, where the inputs are at least as many as the training examples.";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -104,6 +105,25 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
     @Override public String cause() { return "labels that do not belong to their inputs: shuffled separately from the inputs, read from another file or another order"; }
 
     @Override public String fix() { return "check that inputs and labels are loaded and shuffled together (one permutation for both) and line up row by row"; }
+
+    static final String WIDE_CAUSE = "labels that do not belong to their inputs, or too few examples for this many features: with as many inputs as examples a network "
+            + "fits any labels it is given, and has too little data to find the few inputs that carry them";
+    static final String WIDE_FIX = "check that inputs and labels line up row by row; then give the model more examples, or fewer inputs "
+            + "(keep the informative features, or reduce them first), and regularise it (weight decay, dropout)";
+
+    /**
+     * Where the inputs are at least as many as the training examples (500 rows of 2,000 columns, two of
+     * which set the label), a reference that memorises its folds and generalises nothing is what wide
+     * data gives as much as labels that do not belong: the words to say so, or null. It was an error
+     * blaming a shuffle, on data whose labels were right.
+     */
+    private static String wide(ProbeContext ctx, Dataset train) {
+        int features = train.exampleShape().size(), examples = train.size();
+        if (features < examples) return null;
+        String why = features + " inputs to " + examples + " training examples let a network fit any labels without finding what predicts them";
+        ctx.measured().put("inconclusive", why);
+        return why;
+    }
 
     @Override public int order() { return 9; }
 
@@ -239,15 +259,18 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         // the loss alone speaks; a reference that overfits 32 examples of the rare class says little
         boolean lossOnly = blank + margin >= 1;
         if (lossOnly) ctx.measured().put("inconclusive", "the majority alone scores " + Numbers.pct(blank) + ": only the held-out loss can tell, and it is a weak witness");
-        return List.of(finding(Stage.PROBE, tooFew || lossOnly ? Severity.WARNING : Severity.ERROR, null, null,
+        String wide = wide(ctx, train);
+        return List.of(finding(Stage.PROBE, tooFew || lossOnly || wide != null ? Severity.WARNING : Severity.ERROR, null, null,
                 "a reference network trained on the real inputs does no better than blanked inputs: " + Numbers.pct(acc) + " against "
                         + Numbers.pct(blank) + " on " + held + " held-out examples" + (folds > 1 ? " (" + folds + " folds, each held out in turn)" : "")
                         + (tooFew ? "; the labels may not belong to their inputs, though so few examples leave a margin of " + Numbers.pct(margin)
+                                : wide != null ? "; the labels may not belong to their inputs, though " + wide
                                 : lossOnly ? "; the labels may not belong to their inputs, though where the majority alone scores " + Numbers.pct(blank) + " only the loss can tell"
                                 : "; the labels do not seem to belong to their inputs"),
                 evidence("reference_accuracy", acc, "blank_input_accuracy", blank, "margin", margin, "held_out", held, "folds", folds,
-                        "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", correct.length, "best_epoch", best + 1),
-                cause(), fix()));
+                        "reference_loss", loss, "blank_input_loss", blankLoss, "reference_epochs", correct.length, "best_epoch", best + 1,
+                        "features", train.exampleShape().size(), "training_examples", train.size()),
+                wide != null ? WIDE_CAUSE : cause(), wide != null ? WIDE_FIX : fix()));
     }
 
     /**
@@ -320,14 +343,17 @@ public final class InputLabelMismatch extends Rule implements ProbeRule {
         if (ratio < LEARNED_HELD_OUT_LOSS) return List.of();
         boolean tooFew = margin > WIDEST_RATIO_MARGIN;
         if (tooFew) ctx.measured().put("inconclusive", held + " held-out examples leave a margin of " + Numbers.fmt(margin) + " on the ratio: too few to be sure");
-        return List.of(finding(Stage.PROBE, tooFew ? Severity.WARNING : Severity.ERROR, null, null,
+        String wide = wide(ctx, train);
+        return List.of(finding(Stage.PROBE, tooFew || wide != null ? Severity.WARNING : Severity.ERROR, null, null,
                 "a reference network trained on the real inputs predicts the labels no better than blanked inputs (the mean label): its held-out mean squared error is "
                         + Numbers.fmt(ratio) + " of theirs on " + held + " held-out examples" + (folds > 1 ? " (" + folds + " folds, each held out in turn)" : "")
                         + (tooFew ? "; the labels may not belong to their inputs, though so few examples leave a margin of " + Numbers.fmt(margin)
+                                : wide != null ? "; the labels may not belong to their inputs, though " + wide
                                 : "; the labels do not seem to belong to their inputs"),
                 evidence("reference_mse_over_blank", ratio, "explained_variance", 1 - ratio, "margin", margin, "held_out", held, "folds", folds,
-                        "label_variance", variance, "reference_epochs", lossSum.length, "best_epoch", best + 1),
-                cause(), fix()));
+                        "label_variance", variance, "reference_epochs", lossSum.length, "best_epoch", best + 1,
+                        "features", train.exampleShape().size(), "training_examples", train.size()),
+                wide != null ? WIDE_CAUSE : cause(), wide != null ? WIDE_FIX : fix()));
     }
 
     /** The reference network with one linear output, trained by mse on standardised labels; per epoch, its held-out mse in those units. */

@@ -385,6 +385,32 @@ class ProbeRulesTest {
     }
 
     @Test
+    void asManyInputsAsExamplesIsNamedBesideMismatchedLabels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // 500 rows of 2,000 columns whose label is column 0 above column 1: the reference memorises its
+        // folds and generalises nothing, as with shuffled labels, and the error blamed a shuffle
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            double[] x = new double[2000];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = r.nextGaussian();
+                b.append(String.format(java.util.Locale.ROOT, "%.3f,", x[j]));
+            }
+            b.append(x[0] > x[1] ? 1 : 0).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("wide.csv"), b);
+        Spec s = SpecParser.parse("name: wide\nseed: 1\ndata: {source: 'csv:wide.csv'}\nmodel: {layers: [{dense: 64}, relu, {dense: 2}]}\ntrain: {epochs: 3, batch: 32}\n",
+                dir.resolve("wide.yaml"));
+        List<Finding> fs = of(check(s), Code.INPUT_LABEL_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        Finding f = fs.get(0);
+        assertEquals(Severity.WARNING, f.severity(), f.toString());
+        assertTrue(f.message().contains("2000 inputs to 320 training examples"), f.message());
+        assertTrue(f.cause().contains("too few examples for this many features"), f.cause());
+        assertEquals(2000, f.evidence().get("features"));
+    }
+
+    @Test
     void aSlowLearnerNearChanceInItsFirstEpochIsNotTakenForMismatchedLabels() {
         // a linear model on three spirals: at chance through its short first epoch, 55% later
         Spec s = SpecParser.parse("name: t\nseed: 3\ndata: {source: \"synthetic:spirals\", validation: 0.2}\n"
