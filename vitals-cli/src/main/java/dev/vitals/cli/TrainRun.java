@@ -125,6 +125,8 @@ final class TrainRun {
                     .anyMatch(g -> g.code().equals(f.code()) && java.util.Objects.equals(g.layer(), f.layer()));
             if (!replaced) o.println("withdrawn: " + f.code() + " (step " + f.step() + "): it no longer holds at the end of the run");
         }
+        // a lint warning the run measured away (a deep network without normalisation that trained well)
+        outcome.withdrawn().forEach((f, why) -> o.println("withdrawn: " + f.code() + " (" + f.stage().name().toLowerCase(java.util.Locale.ROOT) + "): " + why));
         Diagnosis.print(o, outcome.findings());
         o.println("artifacts: " + dir.path());
         return report.healthy() ? Main.OK : Main.UNHEALTHY;

@@ -110,6 +110,25 @@ class WatchedRunTest {
     }
 
     @Test
+    void aDeepNetworkThatTrainedWellWithdrawsTheLintsGuessAboutNormalisation() {
+        // five weight layers, no normalisation: the lint's rule of thumb; the run measures the question
+        String text = "name: deep\nseed: 1\ndata: {source: digits}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 64}, relu, {dense: 64}, relu, {dense: 64}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 15, batch: 32}\n";
+        Spec good = SpecParser.parse(text, null);
+        WatchedRun.Outcome o = WatchedRun.train(good, Experiment.loadData(good), f -> {});
+        assertTrue(o.preflight().findings().stream().anyMatch(f -> f.code().equals("NO_NORMALIZATION")), o.preflight().findings().toString());
+        assertTrue(o.findings().stream().noneMatch(f -> f.code().equals("NO_NORMALIZATION")), o.findings().toString());
+        assertEquals(1, o.withdrawn().size(), o.withdrawn().toString());
+        String why = o.withdrawn().values().iterator().next();
+        assertTrue(why.startsWith("the run trained to ") && why.contains("validation accuracy (chance "), why);
+        // the same depth of sigmoid units under a tiny rate learns little: the warning stays
+        Spec poor = SpecParser.parse(text.replace("relu", "sigmoid").replace("init: he", "init: 'normal:0.01'").replace("lr: 0.001", "lr: 0.0001").replace("epochs: 15", "epochs: 3"), null);
+        WatchedRun.Outcome p = WatchedRun.train(poor, Experiment.loadData(poor), f -> {});
+        assertTrue(p.findings().stream().anyMatch(f -> f.code().equals("NO_NORMALIZATION")), p.findings().toString());
+        assertTrue(p.withdrawn().isEmpty());
+    }
+
+    @Test
     void aTrainedRunMeasuresTheInitialLossBeforeItsFirstStep() {
         // init normal:1 on digits starts 146 times above ln 10 and ended at 83% (He: 97.5%): the
         // monitors cannot see the start once the first step has moved the weights, and the run was healthy

@@ -19,7 +19,9 @@ public final class NoNormalization extends Rule implements LintRule {
     @Override public Severity severity() { return Severity.WARNING; }
 
     @Override public String condition() {
-        return "the model has at least " + DEPTH + " weight layers (dense, conv2d) and no batchnorm or layernorm";
+        return "the model has at least " + DEPTH + " weight layers (dense, conv2d) and no batchnorm or layernorm; `vitals train` withdraws it where the run, "
+                + "a classification, ended at least halfway from chance to a perfect score with no error and no sign of trouble through its layers "
+                + "(vanishing or exploding gradients, a non-finite loss, a rate too high or too low, saturated or dead units, a plateau, underfitting, accuracy at chance)";
     }
 
     @Override public Map<String, Object> thresholds() { return Map.of("weight layers", DEPTH); }
