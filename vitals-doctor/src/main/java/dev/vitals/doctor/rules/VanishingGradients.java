@@ -48,7 +48,7 @@ public final class VanishingGradients extends Rule implements TraceRule {
     }
 
     @Override public String cause() {
-        return "the gradient shrinks by a factor at every layer on its way back: saturating activations (sigmoid's slope is at most 0.25, tanh's falls to zero in its tails) in a deep stack, small initial weights, no normalisation";
+        return "the gradient shrinks by a factor at every layer on its way back: saturating activations (sigmoid's slope is at most 0.25, tanh's falls to zero in its tails) in a deep stack, small initial weights, no normalisation, or depth alone (a long stack of layers without residual connections, each passing back only part of its gradient)";
     }
 
     @Override public String fix() {

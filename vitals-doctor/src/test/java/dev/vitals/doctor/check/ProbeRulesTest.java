@@ -378,6 +378,19 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aShortRunOutOfTimeEndsOnAnObservedStep() {
+        // stopped after step 39, its last observations were steps 19, 20 and 30: gradients that vanished
+        // by step 40 read healthy in check and an error in train
+        Spec s = digits("he", "adam", "0.001", "");
+        Measurements m = new Measurements();
+        ProbeContext ctx = new ProbeContext(s, Experiment.loadData(s), m, 0);
+        new ShortRun().probe(ctx);
+        int steps = (int) m.values().get("steps");
+        assertTrue(steps > ShortRun.MIN_STEPS && steps <= ShortRun.MIN_STEPS + ShortRun.LATE_STEPS, m.values().toString());
+        assertEquals(steps - 1, ctx.shortRun().lastObservation().step(), "the last step is observed");
+    }
+
+    @Test
     void labelsShuffledAgainstTheirInputsAreFoundByTheBaseline() {
         List<Finding> fs = check(digits("he", "adam", "0.001", "faults: [shuffled_labels]\n"));
         Finding f = of(fs, Code.INPUT_LABEL_MISMATCH).stream().findFirst().orElseThrow(() -> new AssertionError("no INPUT_LABEL_MISMATCH in " + fs));
