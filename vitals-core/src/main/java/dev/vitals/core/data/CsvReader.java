@@ -308,8 +308,11 @@ public final class CsvReader {
             if (i == 0) start = v;
             if (start > 1 || v != start + i) return false;
         }
+        // the label's name is a word or the next number: a row "1,2,-1.5" (features 1 and 2, a real
+        // target) was taken for a header and dropped
         String last = unquote(fields.getLast()).trim();
-        return !last.matches("\\d+") || Integer.parseInt(last.length() > 9 ? "-1" : last) == start + fields.size() - 1;
+        if (parse(last) == null) return true;
+        return last.matches("\\d+") && Integer.parseInt(last.length() > 9 ? "-1" : last) == start + fields.size() - 1;
     }
 
     /** Splits on commas, honouring double quotes (which it drops); null if a quote is never closed. */

@@ -90,7 +90,19 @@ public final class Sources {
         int columns = d.features() + 1;
         String header = t.header() != null && t.header().size() != columns
                 ? "; its header line names " + Words.count(t.header().size(), "column") + " for " + columns + " values a row" : "";
-        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + Words.count(d.classes(), "class") + header,
+        return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + labels(d) + header,
                 String.valueOf(path.getFileName()), t.lines());
+    }
+
+    /** The classes, or where no label is a class index (real-valued targets) their range: "0 classes" said nothing. */
+    private static String labels(Dataset d) {
+        if (d.classes() > 0) return Words.count(d.classes(), "class");
+        float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+        for (float v : d.labelValues()) {
+            if (!Float.isFinite(v)) continue;
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        return lo <= hi ? "labels from " + lo + " to " + hi + " (none a class index)" : "no finite label";
     }
 }
