@@ -96,6 +96,8 @@ final class FixCommand implements Callable<Integer> {
         }
         if (r.changed()) o.println("kept " + Words.count(r.kept().size(), "repair") + ":");
         for (Fixer.Kept k : r.kept()) o.println("  " + k.repair().name() + ": " + k.repair().description() + " (cures " + k.target() + ")");
+        String all = Fixer.inAll(r.original(), r.repaired(), r.kept());
+        if (all != null) o.println(all);
         o.println("findings:");
         for (Finding f : r.findings()) {
             o.println(Diagnosis.notice(f));

@@ -9,6 +9,7 @@ import dev.vitals.core.spec.SpecWriter;
 import dev.vitals.core.train.Experiment;
 import dev.vitals.doctor.check.Checkup;
 import dev.vitals.doctor.check.StepReport;
+import dev.vitals.doctor.rules.Numbers;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -129,7 +130,7 @@ public final class Fixer {
     /** The combined spec as it will be written, read back and checked once more. */
     private FixResult finish(Spec original, Spec repaired, Checkup.Result first, ShortTrial.Outcome firstTrial,
                              List<Kept> kept, List<Attempt> attempts, boolean spent) {
-        String yaml = kept.isEmpty() ? original.text() : SpecWriter.write(original, repaired, header(original, kept));
+        String yaml = kept.isEmpty() ? original.text() : SpecWriter.write(original, repaired, header(original, repaired, kept));
         Spec written = SpecParser.parse(yaml, original.file());
         Checkup.Result last = kept.isEmpty() ? first : Checkup.run(written, data(written), null);
         ShortTrial.Outcome lastTrial = kept.isEmpty() ? firstTrial : trial(written, last.findings());
@@ -143,12 +144,62 @@ public final class Fixer {
         return new FixResult(original, written, yaml, first.findings(), last.findings(), kept, attempts, firstTrial, lastTrial, spent, secs());
     }
 
-    private static List<String> header(Spec original, List<Kept> kept) {
+    private static List<String> header(Spec original, Spec repaired, List<Kept> kept) {
         List<String> h = new ArrayList<>();
         String from = original.file() == null ? original.name() : String.valueOf(original.file().getFileName());
         h.add("repaired by 'vitals fix' from " + from + "; each repair cured a finding, checked and measured:");
         for (Kept k : kept) h.add("  " + k.repair().name() + ": " + k.repair().description() + " (cures " + k.target() + ")");
+        // repairs compose: a rate divided by 10 for one finding and multiplied by 10 for the next ends
+        // where it began, and the list above alone read as if both had changed it
+        String all = inAll(original, repaired, kept);
+        if (all != null) h.add(all);
         return h;
+    }
+
+    /** Where several repairs were kept, what they changed together ("in all: ..."); null for one or none. */
+    public static String inAll(Spec original, Spec repaired, List<Kept> kept) {
+        if (kept.size() < 2) return null;
+        boolean rateTouched = kept.stream().anyMatch(k -> k.repair().description().contains("learning rate"));
+        boolean rateBack = original.optimizer().lr() == repaired.optimizer().lr();
+        return "in all: " + netChange(original, repaired) + (rateTouched && rateBack ? "; the learning rate ends where it began, " + Numbers.fmt(original.optimizer().lr()) : "");
+    }
+
+    /** What differs between two specs, setting by setting, in words; or that nothing does. */
+    static String netChange(Spec a, Spec b) {
+        List<String> d = new ArrayList<>();
+        change(d, "normalize", a.data().normalize(), b.data().normalize());
+        change(d, "targets", a.data().targets(), b.data().targets());
+        change(d, "validation", a.data().validation(), b.data().validation());
+        change(d, "shuffle", a.data().shuffle(), b.data().shuffle());
+        change(d, "init", a.model().init(), b.model().init());
+        if (!SpecWriter.sameLayers(a.model().layers(), b.model().layers())) d.add("layers " + kinds(a.model().layers()) + " -> " + kinds(b.model().layers()));
+        change(d, "loss", a.loss(), b.loss());
+        change(d, "optimizer", a.optimizer().name(), b.optimizer().name());
+        change(d, "learning rate", a.optimizer().lr(), b.optimizer().lr());
+        change(d, "momentum", a.optimizer().momentum(), b.optimizer().momentum());
+        change(d, "weight_decay", a.optimizer().weightDecay(), b.optimizer().weightDecay());
+        change(d, "schedule", a.schedule().name(), b.schedule().name());
+        change(d, "epochs", a.train().epochs(), b.train().epochs());
+        change(d, "batch", a.train().batch(), b.train().batch());
+        change(d, "clip_norm", a.train().clipNorm(), b.train().clipNorm());
+        change(d, "early_stop", a.train().earlyStop(), b.train().earlyStop());
+        if (!a.injectedBugs().equals(b.injectedBugs())) d.add("faults " + a.injectedBugs() + " -> " + b.injectedBugs());
+        return d.isEmpty() ? "no setting differs from the original" : String.join(", ", d);
+    }
+
+    private static void change(List<String> d, String what, Object before, Object after) {
+        if (java.util.Objects.equals(before, after)) return;
+        d.add(what + " " + words(before) + " -> " + words(after));
+    }
+
+    private static String words(Object v) {
+        if (v instanceof Double x) return Numbers.fmt(x);
+        if (v instanceof Enum<?> e) return e.name().toLowerCase(java.util.Locale.ROOT);
+        return String.valueOf(v);
+    }
+
+    private static String kinds(List<Spec.LayerSpec> layers) {
+        return layers.stream().map(l -> l.block() != null ? l.kind() + kinds(l.block()) : l.kind()).toList().toString();
     }
 
     /** What a candidate did: the new check and short run, and whether they earn it a place. */

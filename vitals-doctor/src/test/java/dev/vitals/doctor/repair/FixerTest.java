@@ -37,6 +37,20 @@ class FixerTest {
     }
 
     @Test
+    void repairsKeptTogetherAreSummedUpInAll() {
+        // clip_norm 1 with the rate /10, then the rate x10: the header listed both as changes, and the
+        // written spec had the original rate with a clip
+        Spec s = SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\noptimizer: {name: sgd, lr: 0.5}\n", null);
+        Repair clip = Repairs.clipAndLowerLr(), up = Repairs.scaleLearningRate(10);
+        Spec both = up.apply(clip.apply(s));
+        List<Fixer.Kept> kept = List.of(new Fixer.Kept(clip, "LOSS_NONFINITE", java.util.Set.of(), null, null), new Fixer.Kept(up, "ACCURACY_AT_CHANCE", java.util.Set.of(), null, null));
+        assertEquals("in all: clip_norm 0 -> 1; the learning rate ends where it began, 0.5", Fixer.inAll(s, both, kept));
+        assertEquals("normalize standard -> none, layers [dense, relu, dense] -> [dense, relu, dense, relu, dense]",
+                Fixer.netChange(s, SpecParser.parse("name: t\ndata: {source: iris, normalize: none}\nmodel: {layers: [{dense: 8}, relu, {dense: 8}, relu, {dense: 3}]}\noptimizer: {name: sgd, lr: 0.5}\n", null)));
+        assertEquals(null, Fixer.inAll(s, both, kept.subList(0, 1)), "one repair says it all");
+    }
+
+    @Test
     void aRepairThatTakesTheSpecBackToAnEarlierOneIsNoRepair() {
         Spec s = SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.003}\n", null);
         Spec down = Repairs.scaleLearningRate(0.1).apply(s), back = Repairs.scaleLearningRate(10).apply(down);
