@@ -46,6 +46,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity). "
                 + "A warning, not an error, for a regression of the label value whose labels' RMS exceeds " + FAR_LABELS + " and whose loss fell (their scale, not a bug, may be the reason). "
                 + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
+                + "A warning, not an error, for a plain stack of at least " + DEEP_PLAIN + " weight layers without a residual block: its depth, named first, may be the reason. "
                 + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3 (also where the loss halved but the batch was fitted below " + DROPOUT_FITTED + ": dropout inflates the first loss), and if that memorises the batch the finding names the dropout; "
                 + "with a weight decay, tried again without it, and if that memorises the batch the finding names the weight decay; likewise a clip_norm";
     }
@@ -64,6 +65,9 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
     @Override public String cause() {
         return "a bug between the loss and the weights: a loss that cannot fall (softmax before cross-entropy, unreachable targets), gradients that vanish or are not cleared, updates that do not land, labels that do not match the batch";
     }
+
+    /** Weight layers from which a plain stack (no residual block) that cannot memorise a batch is named as deep before a bug. */
+    static final int DEEP_PLAIN = 20;
 
     @Override public String fix() { return "fix the errors the other steps report first; a correct network memorises a single batch within a few hundred steps"; }
 
@@ -175,6 +179,16 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         String fix = bottleneck
                 ? "widen " + narrow.path() + " (64 units, say) and check again: if the batch is then memorised, the bottleneck was the reason; if not, " + fix()
                 : fix();
+        // a plain stack this deep fails to fit what a shallower one fits (He et al.'s degradation, which
+        // residual connections were made for): 60 layers of 32 units with batchnorm could not memorise a
+        // batch of digits, in PyTorch too, with every probe of the code passing; depth is named first
+        boolean residual = layers.stream().anyMatch(l -> l.kind().equals("residual"));
+        boolean deep = !bottleneck && !residual && weightLayers >= DEEP_PLAIN;
+        if (deep) {
+            cause = "depth: " + weightLayers + " weight layers in a plain stack without residual connections, which trains worse than a shallower one "
+                    + "(the degradation residual networks were made for), or else " + cause();
+            fix = "try the network shallower, or with its layers in residual blocks (residual: [...]), and check again: if the batch is then memorised, the depth was the reason; if not, " + fix();
+        }
         // a regression of labels far from unit scale: the linear output must grow to them at about
         // the rate's size per step, which a few hundred steps do not do (prices of 11150-380604 were
         // "a bug between the loss and the weights"); a warning that names the scale
@@ -186,12 +200,13 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         }
         // a warning there, as UNDERFITTING is for a model at its capacity: training the spec (27% on
         // digits through 1 unit) would otherwise end "healthy" after check called it an error
-        return List.of(finding(Stage.PROBE, bottleneck || farLabels ? Severity.WARNING : Severity.ERROR, null, null,
+        return List.of(finding(Stage.PROBE, bottleneck || farLabels || deep ? Severity.WARNING : Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
                         + Numbers.pct(a.best()) + " and the loss " + (a.last() > a.first() || !Double.isFinite(a.last()) ? "rose" : "went only") + " from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
                         + (retried ? ", and no further at a rate of " + Numbers.fmt(faster) : "")
                         + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
-                                + " classes, a bottleneck that may be the reason rather than a bug" : ""),
+                                + " classes, a bottleneck that may be the reason rather than a bug" : "")
+                        + (deep ? "; its " + weightLayers + " weight layers without residual connections may be the reason rather than a bug" : ""),
                 evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
                         "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0]),
                 cause, fix));

@@ -378,6 +378,19 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aPlainStackTooDeepToMemoriseABatchIsNamedBeforeABug() {
+        // 60 layers of 32 units with batchnorm on digits cannot memorise a batch (in PyTorch too) while every
+        // probe of the code passes: "a bug between the loss and the weights", as an error, said nothing of depth
+        String layers = "{dense: 32}, batchnorm, relu, ".repeat(59);
+        Spec deep = SpecParser.parse("name: deep\nseed: 1\ndata: {source: digits, validation: 0.1}\nmodel: {init: he, layers: [" + layers + "{dense: 10}]}\n", null);
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), deep, new Measurements());
+        assertEquals(1, fs.size(), fs.toString());
+        assertEquals(Severity.WARNING, fs.get(0).severity());
+        assertTrue(fs.get(0).cause().startsWith("depth: 60 weight layers in a plain stack without residual connections"), fs.get(0).cause());
+        assertTrue(fs.get(0).fix().startsWith("try the network shallower, or with its layers in residual blocks"), fs.get(0).fix());
+    }
+
+    @Test
     void aShortRunOutOfTimeEndsOnAnObservedStep() {
         // stopped after step 39, its last observations were steps 19, 20 and 30: gradients that vanished
         // by step 40 read healthy in check and an error in train
