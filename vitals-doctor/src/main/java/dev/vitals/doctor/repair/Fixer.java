@@ -112,7 +112,7 @@ public final class Fixer {
                 break;
             }
             if (spent) {
-                progress.accept(String.format("  time budget of %.0fs spent (%.0fs used, a check here takes about %.0fs); stopping the search",
+                progress.accept(String.format(java.util.Locale.ROOT, "  time budget of %.0fs spent (%.0fs used so far, the first check included; a check here takes about %.0fs); stopping the search",
                         options.budgetSeconds(), secs(), cost));
                 break;
             }
