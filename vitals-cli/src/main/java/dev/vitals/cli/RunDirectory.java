@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /** The folder of one run's artifacts; never reuses a folder that already holds a run. */
 final class RunDirectory {
@@ -108,10 +109,16 @@ final class RunDirectory {
 
     /**
      * A copy of the spec, runnable from the run folder: a relative {@code csv:} or {@code idx:} path
-     * resolves against the spec's folder, so it is rewritten to reach the same data from here.
+     * resolves against the spec's folder, so it is rewritten to reach the same data from here, and
+     * an --epochs of the command line is written in. Returns the text written.
      */
-    void writeSpec(Spec spec) throws IOException {
+    String writeSpec(Spec spec) throws IOException {
+        String text = spec.text();
+        // the run's own plan: --epochs 2 over a spec of 100 left a copy that ran 100
+        if (text != null) text = SpecWriter.withEpochs(text, spec.train().epochs(), List.of("train.epochs " + spec.train().epochs() + " from the command line (--epochs)"));
         // named: a spec that took its name from its file would run again as "spec"
-        Files.writeString(path.resolve("spec.yaml"), SpecWriter.named(SpecWriter.rebased(spec.text(), spec.dir(), path.toAbsolutePath()), spec.name()));
+        String written = SpecWriter.named(SpecWriter.rebased(text, spec.dir(), path.toAbsolutePath()), spec.name());
+        Files.writeString(path.resolve("spec.yaml"), written);
+        return written;
     }
 }

@@ -67,7 +67,7 @@ final class TrainRun {
         if (!Kernels.note().isEmpty()) o.println("note: " + Kernels.note());
 
         RunDirectory dir = RunDirectory.create(out, spec.name());
-        dir.writeSpec(spec);
+        String specText = dir.writeSpec(spec);
         // Ctrl-C or a kill: the run stops after its current step and leaves its weights and its report,
         // as a run stopped early does, instead of a folder without them. The JVM runs this hook while
         // the training thread finishes, and exits (130 or 143) once the run is written up.
@@ -82,7 +82,7 @@ final class TrainRun {
         }, "vitals-interrupt");
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            return trainAndReport(pre, exp, dir);
+            return trainAndReport(pre, exp, dir, specText);
         } finally {
             written.countDown();
             try {
@@ -96,7 +96,7 @@ final class TrainRun {
     /** How long a signal waits for the stopped run to save its weights and report. */
     static final int INTERRUPT_GRACE_SECONDS = 30;
 
-    private int trainAndReport(WatchedRun.Preflight pre, Experiment exp, RunDirectory dir) throws IOException {
+    private int trainAndReport(WatchedRun.Preflight pre, Experiment exp, RunDirectory dir, String specText) throws IOException {
         WatchedRun.Outcome outcome;
         java.util.List<Finding> live = new java.util.ArrayList<>();
         try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl"))) {
@@ -111,7 +111,8 @@ final class TrainRun {
             o.printf("test: loss %s, accuracy %.2f%% (%d examples)%n", ConsoleProgress.loss(r.testLoss()), 100 * r.testAccuracy(), exp.data().test().size());
         }
         if (r.stopReason() != null) o.println("stopped: " + r.stopReason());
-        Checkpoint.save(dir.path().resolve("model.safetensors"), spec, exp.model(), exp.data().normalizer(), exp.data().train().classNames());
+        // the spec as the run folder holds it: its data path reaches the data from beside the checkpoint
+        Checkpoint.save(dir.path().resolve("model.safetensors"), specText, exp.model(), exp.data().normalizer(), exp.data().train().classNames());
         Report report = Report.of("train", spec.name(), outcome.findings(), Report.metrics(r, hasTest(exp.data())));
         report.write(dir.path().resolve("report.json"));
         json.write(report);

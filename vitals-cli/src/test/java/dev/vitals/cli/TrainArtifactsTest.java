@@ -58,7 +58,9 @@ class TrainArtifactsTest {
         try (var s = Files.list(dir)) {
             assertEquals(Set.of("iris-mlp.yaml", "run", "report.json"), new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()));
         }
-        assertEquals(Files.readString(spec), Files.readString(out.resolve("spec.yaml")));
+        // the copy is the spec with the run's --epochs written in, every other line as it was
+        assertEquals("# train.epochs " + EPOCHS + " from the command line (--epochs)\n" + Files.readString(spec).replaceFirst("epochs: \\d+", "epochs: " + EPOCHS),
+                Files.readString(out.resolve("spec.yaml")));
 
         // metrics.jsonl: one JSON object per line: the classes, then observed steps and one line per epoch
         List<JsonNode> epochLines = new ArrayList<>();
@@ -106,7 +108,8 @@ class TrainArtifactsTest {
 
         // the checkpoint rebuilds the model with the spec and the normaliser's statistics
         Checkpoint.Loaded loaded = Checkpoint.load(out.resolve("model.safetensors"));
-        assertEquals(Files.readString(spec), loaded.spec().text());
+        assertEquals(Files.readString(out.resolve("spec.yaml")), loaded.spec().text(), "the run folder's copy");
+        assertEquals(EPOCHS, loaded.spec().train().epochs());
         assertEquals(4, loaded.normalizer().shift().length);
         assertArrayEquals(new int[] {4}, loaded.model().inputShape().dims());
         assertEquals(3, loaded.model().outputShape().size());
@@ -131,6 +134,24 @@ class TrainArtifactsTest {
         assertTrue(copy.contains("# the data beside the spec"), "comments kept: " + copy);
         Cli.Result again = Cli.run("check", out.resolve("spec.yaml").toString());
         assertFalse(again.err().contains("error:"), again.all());
+        // the checkpoint holds the same copy: read from beside it, its data path was one that did not exist
+        String stored = dev.vitals.core.io.Safetensors.read(out.resolve("model.safetensors")).metadata().get("spec");
+        assertEquals(copy, stored);
+        assertEquals(1, Checkpoint.load(out.resolve("model.safetensors")).spec().train().epochs());
+    }
+
+    @Test
+    void theRunFoldersSpecCopyKeepsTheEpochsOfTheCommandLine(@TempDir Path dir) throws IOException {
+        // --epochs 1 over a spec of 3 left a copy (and a checkpoint) that ran 3
+        Path spec = Files.writeString(dir.resolve("three.yaml"), "# three epochs\ndata: {source: iris}\nmodel: {layers: [{dense: 4}, relu, {dense: 3}]}\ntrain: {epochs: 3, batch: 16}\n");
+        Path out = dir.resolve("run");
+        Cli.Result r = Cli.run("train", spec.toString(), "--epochs", "1", "--out", out.toString());
+        assertEquals(Main.OK, r.code(), r.all());
+        String copy = Files.readString(out.resolve("spec.yaml"));
+        assertTrue(copy.startsWith("# train.epochs 1 from the command line (--epochs)\n# three epochs\n"), copy);
+        assertEquals(1, dev.vitals.core.spec.SpecParser.parse(copy, out.resolve("spec.yaml")).train().epochs());
+        assertEquals("three", dev.vitals.core.spec.SpecParser.parse(copy, out.resolve("spec.yaml")).name());
+        assertEquals(1, Checkpoint.load(out.resolve("model.safetensors")).spec().train().epochs());
     }
 
     @Test

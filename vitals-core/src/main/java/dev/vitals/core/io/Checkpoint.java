@@ -36,9 +36,14 @@ public final class Checkpoint {
 
     /** With {@code classNames}: the words a CSV's labels were, in the order of the class indices, so that a prediction can be read back. */
     public static void save(Path path, Spec spec, Model model, Normalizer norm, List<String> classNames) throws IOException {
+        save(path, spec.text(), model, norm, classNames);
+    }
+
+    /** With the spec's text as it should be stored (a run folder's copy, its data path rewritten to reach the data from there). */
+    public static void save(Path path, String specText, Model model, Normalizer norm, List<String> classNames) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "vitals-checkpoint-1");
-        meta.put("spec", spec.text());
+        meta.put("spec", specText);
         meta.put("input_shape", JSON.writeValueAsString(model.inputShape().dims()));
         ObjectNode n = JSON.createObjectNode();
         n.put("kind", norm.kind().key());

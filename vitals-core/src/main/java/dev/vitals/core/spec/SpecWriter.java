@@ -172,6 +172,23 @@ public final class SpecWriter {
     }
 
     /**
+     * {@code yaml} with {@code train.epochs} set to {@code epochs}, and {@code header} as comments
+     * first, every untouched section as it was; {@code yaml} itself where it already says so. Works
+     * on the text alone: a spec valid only with the new count (a warm-up as long as its own epochs)
+     * cannot be parsed as written.
+     */
+    public static String withEpochs(String yaml, int epochs, List<String> header) {
+        ObjectNode root = tree(yaml);
+        JsonNode written = root.path("train").path("epochs");
+        if (written.isInt() && written.intValue() == epochs) return yaml;
+        section(root, "train").put("epochs", epochs);
+        StringBuilder sb = new StringBuilder();
+        for (String h : header) sb.append("# ").append(h.replace("\n", " ")).append('\n');
+        String kept = keepingUnchangedSections(yaml, root);
+        return sb.append(kept != null ? kept : yaml(root)).toString();
+    }
+
+    /**
      * {@code yaml} with a top-level {@code name:} where it has none: a spec named after its file
      * (train.yaml is "train") keeps that name in a copy saved as spec.yaml. The line goes after the
      * leading comments, every other line as it was; a document in flow style is written anew.
