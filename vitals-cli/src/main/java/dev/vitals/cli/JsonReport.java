@@ -15,8 +15,11 @@ final class JsonReport {
     Path file;
 
     /** Fails with an InputException when FILE is given and cannot be created or replaced. */
-    void check() {
-        if (file != null) TrainRun.checkWritableFile(file, "--json");
+    void check() { check(null); }
+
+    /** {@code created}: a folder the command will create (train's --out), which may hold the report. */
+    void check(java.nio.file.Path created) {
+        if (file != null) TrainRun.checkWritableFile(file, "--json", created);
     }
 
     void write(Report report) throws IOException {

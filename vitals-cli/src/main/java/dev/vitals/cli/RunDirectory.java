@@ -38,6 +38,13 @@ final class RunDirectory {
                 }
             }
         }
+        if (Files.isDirectory(out)) {
+            // a folder made for the run (a CI artifact folder in a tree it cannot write) is judged itself, not its parent
+            if (!Files.isWritable(out)) throw new InputException("--out " + out + ": is not writable");
+            String refused = refusesFiles(out);
+            if (refused != null) throw new InputException("--out " + out + ": cannot create files in " + out + " (" + refused + ")");
+            return;
+        }
         Path parent = out.toAbsolutePath().getParent();
         while (parent != null && !Files.exists(parent)) parent = parent.getParent();
         if (parent != null && !Files.isDirectory(parent)) {

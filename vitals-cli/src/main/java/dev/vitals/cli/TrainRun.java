@@ -38,7 +38,7 @@ final class TrainRun {
 
     int execute() throws IOException {
         long t0 = System.nanoTime();
-        json.check();
+        json.check(out);
         RunDirectory.check(out);
         RunDirectory.notAnArtifact(out, json.file, "--json");
         PreparedData data = Experiment.loadData(spec);
@@ -138,23 +138,49 @@ final class TrainRun {
      * can be created beside it (asked of the file system itself: /proc says it is writable and
      * refuses new files), or it is a device or pipe that can be written to.
      */
-    static void checkWritableFile(Path p, String option) {
+    static void checkWritableFile(Path p, String option) { checkWritableFile(p, option, null); }
+
+    /**
+     * Fails (bad input) unless {@code p} can be written as a new or replaced file; {@code created}: a
+     * folder this run will create (its --out), inside which a file's folder need not exist yet. A
+     * link is judged by what it points at, where the write goes: one into a folder that does not
+     * exist passed here and failed with exit 1 after the whole run.
+     */
+    static void checkWritableFile(Path p, String option, Path created) {
         if (p.toString().isEmpty()) throw new InputException(option + ": empty path, expected a file name");
         // "-" reads as standard output, which carries the console's account; a file named "-" surprised a user
         if (p.toString().equals("-")) {
             throw new InputException(option + " -: standard output carries the console's account; expected a file name (/dev/stdout writes into it anyway)");
         }
-        Path abs = p.toAbsolutePath();
-        if (Files.isDirectory(abs)) throw new InputException(option + " " + p + ": is a folder, expected a file name");
+        Path given = p.toAbsolutePath();
+        Path abs = followLinks(given, option, p);
+        String name = abs.equals(given) ? p.toString() : p + " (a link to " + abs + ")";
+        if (Files.isDirectory(abs)) throw new InputException(option + " " + name + ": is a folder, expected a file name");
         if (Files.exists(abs) && !Files.isRegularFile(abs)) {
-            if (!Files.isWritable(abs)) throw new InputException(option + " " + p + ": is not writable");
+            if (!Files.isWritable(abs)) throw new InputException(option + " " + name + ": is not writable");
             return;
         }
         Path parent = abs.getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " does not exist");
-        if (!Files.isWritable(parent)) throw new InputException(option + " " + p + ": the folder " + parent + " is not writable");
+        // --out DIR --json DIR/report.json with DIR new: the run creates DIR, which --out's check vouches for
+        if (created != null && parent != null && !Files.exists(parent) && parent.normalize().startsWith(created.toAbsolutePath().normalize())) return;
+        if (parent == null || !Files.isDirectory(parent)) throw new InputException(option + " " + name + ": the folder " + parent + " does not exist");
+        if (!Files.isWritable(parent)) throw new InputException(option + " " + name + ": the folder " + parent + " is not writable");
         String refused = RunDirectory.refusesFiles(parent);
-        if (refused != null) throw new InputException(option + " " + p + ": cannot create a file in " + parent + " (" + refused + ")");
+        if (refused != null) throw new InputException(option + " " + name + ": cannot create a file in " + parent + " (" + refused + ")");
+    }
+
+    /** Where a chain of symbolic links ends (at most 40 of them, as the kernel allows). */
+    private static Path followLinks(Path abs, String option, Path given) {
+        Path cur = abs;
+        for (int i = 0; i < 40 && Files.isSymbolicLink(cur); i++) {
+            try {
+                cur = cur.getParent().resolve(Files.readSymbolicLink(cur)).normalize();
+            } catch (IOException e) {
+                throw new InputException(option + " " + given + ": a link that cannot be read (" + e.getMessage() + ")");
+            }
+        }
+        if (Files.isSymbolicLink(cur)) throw new InputException(option + " " + given + ": a chain of more than 40 links; expected a file name");
+        return cur;
     }
 
     private static boolean hasTest(PreparedData d) { return d.test() != null && d.test().size() > 0; }
