@@ -144,6 +144,7 @@ public final class Trainer {
         String stopReason = null;
         double bestVal = Double.POSITIVE_INFINITY;
         int bestEpoch = -1, sinceBest = 0;
+        boolean midEpoch = false;
         Map<String, Tensor> best = null;
         long globalStep = 0;
 
@@ -228,6 +229,11 @@ public final class Trainer {
                 seen += n;
                 if (control.stopRequested()) {
                     stopReason = control.stopReason();
+                    // at an epoch's last step the epoch ends as usual (evaluated, kept) and the run stops there;
+                    // inside one the weights are no finished epoch's, and best_epoch must not say so
+                    if (s + 1 == stepsPerEpoch) break;
+                    midEpoch = true;
+                    stopReason += "; during epoch " + (epoch + 1) + ", after " + (s + 1) + " of its " + stepsPerEpoch + " steps: the weights are as of that step";
                     break epochs;
                 }
             }
@@ -254,9 +260,12 @@ public final class Trainer {
             }
         }
         if (best != null) model.load(best);
-        else bestEpoch = history.isEmpty() ? -1 : history.size() - 1;
+        else bestEpoch = history.isEmpty() || midEpoch ? -1 : history.size() - 1;
 
-        Eval t = test == null || test.size() == 0 || !findings.isEmpty() ? Eval.NONE : evaluate(test);
+        // a step whose loss was not finite is not applied: the weights it stopped with are measured
+        // when they are finite (an exploding run's, large but finite, were reported as NaN)
+        Eval t = test == null || test.size() == 0 || !finiteWeights() ? Eval.NONE : evaluate(test);
+        if (!Double.isFinite(t.loss) && t != Eval.NONE) t = Eval.NONE;  // a measurement that met NaN says nothing
         RunResult result = new RunResult(List.copyOf(history), t.loss, t.accuracy, stopReason, bestEpoch,
                 (System.nanoTime() - t0) / 1e9, List.copyOf(findings));
         for (TrainingListener l : listeners) l.onRunEnd(result);
@@ -265,6 +274,14 @@ public final class Trainer {
 
     private record Eval(double loss, double accuracy) {
         static final Eval NONE = new Eval(Double.NaN, Double.NaN);
+    }
+
+    private boolean finiteWeights() {
+        for (Parameter p : model.parameters()) {
+            float[] w = p.value().data();
+            for (int i = 0, n = p.size(); i < n; i++) if (!Float.isFinite(w[i])) return false;
+        }
+        return true;
     }
 
     private Eval evaluate(Dataset d) {

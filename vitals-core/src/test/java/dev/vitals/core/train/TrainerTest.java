@@ -63,6 +63,38 @@ class TrainerTest {
         assertTrue(steps.get(1)[0] > 0);
     }
 
+    @Test
+    void aRunStoppedInsideAnEpochNamesNoEpochAsItsWeights() {
+        // Ctrl-C at step 6 of epoch 2 saved weights 6 steps into epoch 2, and best_epoch said 1
+        Dataset d = blobs(48, 3, 1);
+        Trainer.Config cfg = new Trainer.Config("t", 0.01f, 5, 4, 0, 0, TargetEncoding.INDEX, true, 1, true, Mode.TRAIN, 20, 10);
+        Model m = mlp(3, 5, 2, 1);
+        RunResult inside = new Trainer(m, new CrossEntropy(), new Sgd(m.parameters(), 0, false, 0), Schedule.constant(), cfg)
+                .listen(new TrainingListener() {
+                    private RunInfo run;
+
+                    @Override public void onRunBegin(RunInfo r) { run = r; }
+
+                    @Override public void onStep(StepEvent e) { if (e.globalStep == 17) run.control().requestStop("interrupted"); }
+                }).fit(d, null, d);
+        assertEquals(1, inside.epochs().size());
+        assertEquals(-1, inside.bestEpoch());
+        assertEquals("interrupted; during epoch 2, after 6 of its 12 steps: the weights are as of that step", inside.stopReason());
+        assertTrue(inside.hasTest(), "the weights it stopped with are measured");
+        // stopped at an epoch's end, that epoch's weights are the ones kept
+        Model m2 = mlp(3, 5, 2, 1);
+        RunResult atEnd = new Trainer(m2, new CrossEntropy(), new Sgd(m2.parameters(), 0, false, 0), Schedule.constant(), cfg)
+                .listen(new TrainingListener() {
+                    private RunInfo run;
+
+                    @Override public void onRunBegin(RunInfo r) { run = r; }
+
+                    @Override public void onStep(StepEvent e) { if (e.globalStep == 11) run.control().requestStop("interrupted"); }
+                }).fit(d, null, null);
+        assertEquals(0, atEnd.bestEpoch());
+        assertEquals("interrupted", atEnd.stopReason());
+    }
+
     /** [gradNormAtStart, gradNorm] of 5 full-batch steps with learning rate 0. */
     private static List<double[]> gradNorms(boolean clear) {
         Dataset d = blobs(12, 3, 1);
@@ -248,7 +280,13 @@ class TrainerTest {
         assertEquals(1L, f.step());
         assertEquals("NaN", f.evidence().get("loss"));
         assertNotNull(r.stopReason());
-        assertFalse(r.hasTest(), "no test metrics from a model that met NaN");
+        // the step whose loss was NaN is not applied: the weights stay finite, and are measured as they are
+        for (var p : m.parameters()) for (float w : p.value().data()) assertTrue(Float.isFinite(w));
+        assertTrue(r.hasTest(), "the weights it stopped with are measured on the clean test split");
+        // a test split that meets NaN itself gives no test metrics
+        Model m2 = mlp(3, 4, 2, 6);
+        RunResult nanTest = new Trainer(m2, new CrossEntropy(), new Sgd(m2.parameters(), 0, false, 0), Schedule.constant(), cfg).fit(bad, null, bad);
+        assertFalse(nanTest.hasTest(), "a measurement that met NaN says nothing");
     }
 
     @Test

@@ -62,7 +62,7 @@ final class ShortRun implements ProbeRule {
             for (int i = n - k; i < n; i++) acc += t.accuracy(i);
             ctx.measured().put("last_batch_accuracy", acc / k);
         }
-        if (r.stopReason() != null && !r.stopReason().equals("short run done")) ctx.measured().put("stopped", r.stopReason());
+        if (r.stopReason() != null && !r.stopReason().startsWith("short run done")) ctx.measured().put("stopped", r.stopReason());
         return monitor.findings();
     }
 }
