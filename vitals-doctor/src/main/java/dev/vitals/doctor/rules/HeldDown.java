@@ -26,14 +26,24 @@ public final class HeldDown {
     static final double HEAVY_DROPOUT = 0.8;
 
     /** When a rule's cause names the weight decay or the clip, as the catalog states it. */
-    static final String CONDITION = "its cause names the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
+    static final String CONDITION = "its cause names gradients not cleared where an observed step after the first began with gradients in its buffers; "
+            + "else the softmax before cross-entropy (for a loss that stops falling, too slow a fall, low accuracy or vanishing gradients) where the model ends in a softmax feeding cross-entropy; "
+            + "else the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
             + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
             + Decay.SHRUNK + " of their starting norm; or the clip where train.clip_norm cut at least " + (int) (Clipping.SHARE * 100)
-            + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less; or a dropout of " + HEAVY_DROPOUT + " or more in the model; or batchnorm over flat features at a batch below " + BatchnormSmallBatch.MIN_BATCH;
+            + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less; or a dropout of " + HEAVY_DROPOUT + " or more in the model; or batchnorm over flat features at a batch below " + BatchnormSmallBatch.MIN_BATCH
+            + "; or, for units killed, a model that fits little, a plateau or accuracy at chance, a learning rate above what the optimizer takes (adam and adamw above " + LearningRateRange.ADAM_HIGH
+            + ", sgd's lr / (1 - momentum) above " + (int) LearningRateRange.SGD_HIGH + ")";
 
     /** The findings with their cause and fix naming the setting where one holds the model down, else as they are. */
     static List<Finding> explain(Trace t, List<Finding> findings) {
         if (findings.isEmpty()) return findings;
+        // the training loop's own bug and the model's structure come before any setting: gradients
+        // never cleared made a loss that diverged "a learning rate too high" (the fix that removed
+        // the fault alone trained to 91%), and a softmax's floor "a learning rate too low"
+        if (accumulating(t)) return findings.stream().map(HeldDown::byAccumulation).toList();
+        int classes = softmaxBeforeCrossEntropy(t);
+        if (classes > 0) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySoftmax(f, classes) : f).toList();
         Decay.Pull p = Decay.holding(t);
         if (p != null) return findings.stream().map(f -> byDecay(f, p)).toList();
         Clipping.Binding c = Clipping.binding(t);
@@ -41,7 +51,56 @@ public final class HeldDown {
         double dropout = heaviestDropout(t);
         if (dropout >= HEAVY_DROPOUT) return findings.stream().map(f -> byDropout(f, dropout)).toList();
         if (tinyBatchnorm(t)) return findings.stream().map(f -> byBatchnorm(f, t.info().batch())).toList();
+        LearningRateRange.Range r = t.info() == null ? null : LearningRateRange.plausible(t.info().optimizer());
+        if (r != null && r.effective() > r.high() * (1 + 1e-9)) {
+            return findings.stream().map(f -> RATE_HELD.contains(f.code()) ? byRate(f, t.info().optimizer().name(), r) : f).toList();
+        }
         return findings;
+    }
+
+    /** Whether the run's gradients were not cleared between steps: an observed step after the first began with gradients in its buffers. */
+    static boolean accumulating(Trace t) {
+        for (var o : t.observations()) if (o.step() > 0 && o.gradNormAtStart() > 0) return true;
+        return false;
+    }
+
+    private static Finding byAccumulation(Finding f) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put("gradients_cleared", false);
+        String cause = "gradients are not cleared between steps (GRADIENT_ACCUMULATION): each step applies the sum of every gradient so far, a step that grows "
+                + "with the run whatever the rate, so the loss bounces and climbs as if the rate were too high and units die under the large steps";
+        return with(f, e, cause, "clear the gradients before each backward pass (optimizer.zero_grad() / model.zeroGrad()), then judge the run again: the learning rate may be right");
+    }
+
+    /** The codes a softmax's floor on the loss can raise: a loss that stops falling, reads as too slow, or accuracy that stays low. */
+    private static final java.util.Set<String> SOFTMAX_FLOORED = java.util.Set.of("LEARNING_RATE_TOO_LOW", "LOSS_PLATEAU", "UNDERFITTING", "ACCURACY_AT_CHANCE", "VANISHING_GRADIENTS");
+
+    /** The classes where the model's last layer is a softmax feeding cross-entropy on class indices (which applies its own); 0 otherwise. */
+    static int softmaxBeforeCrossEntropy(Trace t) {
+        if (t.info() == null || !"cross_entropy".equals(t.info().loss()) || t.layers().isEmpty()) return 0;
+        var top = t.layers().stream().filter(l -> l.depth() == 0).toList();
+        return !top.isEmpty() && top.getLast().kind().equals("softmax") ? Math.max(2, t.info().outputs()) : 0;
+    }
+
+    private static Finding bySoftmax(Finding f, int classes) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        double floor = Math.log(1 + (classes - 1) / Math.E);
+        e.put("softmax_loss_floor", Numbers.round(floor));
+        String cause = "the softmax before cross-entropy (SOFTMAX_BEFORE_CROSS_ENTROPY): the loss applies its own, so the model's probabilities are squashed again; "
+                + "the loss cannot fall below " + Numbers.fmt(floor) + " for " + classes + " classes and its gradients are small near it, which no learning rate changes";
+        return with(f, e, cause, "remove the softmax layer before the loss (cross_entropy takes logits and applies its own softmax); vitals fix does it");
+    }
+
+    /** The codes a learning rate far too high leaves behind without diverging: units killed by large steps, a model that fits little. */
+    private static final java.util.Set<String> RATE_HELD = java.util.Set.of("UNDERFITTING", "DEAD_RELU", "LOSS_PLATEAU", "ACCURACY_AT_CHANCE");
+
+    private static Finding byRate(Finding f, String optimizer, LearningRateRange.Range r) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put("learning_rate_measure", Numbers.tidy(r.effective()));
+        e.put("learning_rate_plausible_high", r.high());
+        String cause = "a learning rate far above what " + optimizer + " takes (" + r.measure() + " " + Numbers.fmt(r.effective()) + ", where runs train at all up to "
+                + Numbers.fmt(r.high()) + "): steps this large throw the weights about, kill ReLU units and leave the model fitting little, without a loss that diverges";
+        return with(f, e, cause, "lower the learning rate into the optimizer's range (the range test of 'vitals check' suggests one; adam: 1e-4 to 0.01); vitals fix tries it");
     }
 
     /** Batchnorm over flat features at a batch below BATCHNORM_SMALL_BATCH's bar: spirals at batch 2 read as vanishing gradients from saturating activations in a ReLU net with batchnorm. */
