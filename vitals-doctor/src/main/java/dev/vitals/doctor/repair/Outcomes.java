@@ -53,6 +53,13 @@ final class Outcomes {
         return before.finite() && before.lossKind().equals(after.lossKind()) && after.loss() > before.loss() * 1.1;
     }
 
+    /** Less accurate and with a higher loss, both, on the same examples and loss (any amount): no measure speaks for the change. */
+    static boolean lowerOnBoth(ShortTrial.Outcome before, ShortTrial.Outcome after) {
+        if (before == null || after == null || !before.split().equals(after.split()) || !before.finite() || !after.finite()) return false;
+        if (!before.lossKind().equals(after.lossKind())) return false;
+        return after.accuracy() < before.accuracy() && after.loss() > before.loss();
+    }
+
     /**
      * Better on the same examples beyond what chance alone moves, the mirror of {@link #worse}: what a
      * repair of a symptom (accuracy at chance) must show, since a symptom can leave one short check

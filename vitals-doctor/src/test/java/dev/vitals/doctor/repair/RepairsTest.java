@@ -205,6 +205,11 @@ class RepairsTest {
         assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.90, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)),
                 "two points on 287 examples is within two standard errors");
         assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(0.80, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)));
+        // within the noise, but lower on both counts: what a warning's repair must not do (batchnorm: 72.3% -> 70.8%, loss 0.743 -> 1.01)
+        assertTrue(Outcomes.lowerOnBoth(a, new ShortTrial.Outcome(0.90, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)));
+        assertFalse(Outcomes.lowerOnBoth(a, new ShortTrial.Outcome(0.93, 0.6, "cross_entropy", "validation", 287, 5, 180, 1)), "more accurate: mixed");
+        assertFalse(Outcomes.lowerOnBoth(a, new ShortTrial.Outcome(0.90, 0.45, "cross_entropy", "validation", 287, 5, 180, 1)), "lower loss: mixed");
+        assertFalse(Outcomes.lowerOnBoth(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)), "different examples");
         assertTrue(Outcomes.worse(a, new ShortTrial.Outcome(Double.NaN, Double.NaN, "cross_entropy", "validation", 287, 1, 3, 1)));
         assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.5, 0.7, "cross_entropy", "training", 1000, 5, 180, 1)),
                 "different examples are not compared");
