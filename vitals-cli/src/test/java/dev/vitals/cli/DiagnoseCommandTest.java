@@ -36,6 +36,21 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void vitalsOwnLogOfARunThatFailedIsDiagnosedAsTheRunWas(@TempDir Path dir) throws IOException {
+        // adam at 0.1 on digits: train failed it at its end (36% / 35%, a loss that climbed between epochs);
+        // diagnose of the same run's metrics.jsonl, 54 rows of observed steps, passed it with a warning
+        Path spec = Files.writeString(dir.resolve("hot.yaml"), "name: hot\nseed: 3\ndata: {source: digits, validation: 0.2}\n"
+                + "model: {init: he, layers: [{dense: 128}, relu, {dense: 64}, relu, {dense: 10}]}\noptimizer: {name: adam, lr: 0.1}\ntrain: {epochs: 10, batch: 32}\n");
+        Cli.Result trained = Cli.run("train", spec.toString(), "--out", dir.resolve("run").toString());
+        assertEquals(Main.UNHEALTHY, trained.code(), trained.all());
+        assertTrue(trained.out().contains("ERROR LEARNING_RATE_TOO_HIGH"), trained.out());
+        Cli.Result read = Cli.run("diagnose", dir.resolve("run/metrics.jsonl").toString());
+        assertEquals(Main.UNHEALTHY, read.code(), read.all());
+        assertTrue(read.out().contains("ERROR LEARNING_RATE_TOO_HIGH"), read.out());
+        assertTrue(read.out().contains("less than halfway from guessing"), read.out());
+    }
+
+    @Test
     void aClassCountBeyondAMillionIsBadInputNotAnOutOfMemory() throws IOException {
         Path log = write("m.csv", "step,loss\n0,2.3\n1,2.2\n");
         Run r = vitals("diagnose", log.toString(), "--classes", "1000000000");

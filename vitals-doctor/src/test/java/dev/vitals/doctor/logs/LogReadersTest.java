@@ -465,6 +465,12 @@ class LogReadersTest {
             Files.createDirectories(dir.resolve("tb/metrics"));
             String tb = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("tb/metrics"))).getMessage();
             assertTrue(tb.contains("no TensorBoard event files"), tb);
+            assertFalse(tb.contains("Vitals run"), tb);
+            // a Vitals run folder: the log it holds is named
+            Files.createDirectories(dir.resolve("vrun"));
+            Files.writeString(dir.resolve("vrun/metrics.jsonl"), "{\"classes\": 3}\n");
+            String v = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("vrun"))).getMessage();
+            assertTrue(v.endsWith("it holds a Vitals run's log: diagnose " + dir.resolve("vrun/metrics.jsonl")), v);
         }
 
         @Test
