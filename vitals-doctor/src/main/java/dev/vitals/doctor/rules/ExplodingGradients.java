@@ -72,7 +72,10 @@ public final class ExplodingGradients extends Rule implements TraceRule {
             growth = Stats.median(recent) / Stats.median(early);
         }
         int n = t.steps();
-        double startLoss = t.meanLoss(0, Math.min(10, n)), nowLoss = t.meanLoss(Math.max(0, n - 10), n);
+        // the start's loss from steps before the blow-up: a run that exploded within its first ten steps
+        // read "the loss went from 1.56e+29 over the first 4 steps" of a first step at 7161
+        int head = n < 20 ? 1 : 10;
+        double startLoss = t.meanLoss(0, Math.min(head, n)), nowLoss = t.meanLoss(Math.max(0, n - 10), n);
         boolean lossBad = !(nowLoss < startLoss) || Double.isNaN(nowLoss);
         boolean lossNonFinite = n > 0 && !Double.isFinite(t.loss(n - 1));
         if (lossNonFinite) growth = LossNonFinite.growth(obs);
@@ -85,7 +88,7 @@ public final class ExplodingGradients extends Rule implements TraceRule {
         }
         String msg = nonFinite ? "the gradient norm became non-finite at step " + last.step()
                 : "gradient norms grew " + Numbers.fmt(growth) + "x since the first steps while the loss went from "
-                  + Numbers.fmt(startLoss) + (Math.min(10, n) > 1 ? " over the first " + Math.min(10, n) + " steps" : " at the first step") + " to "
+                  + Numbers.fmt(startLoss) + (Math.min(head, n) > 1 ? " over the first " + Math.min(head, n) + " steps" : " at the first step") + " to "
                   + (lossNonFinite ? "NaN" : Numbers.fmt(nowLoss));
         return List.of(finding(Stage.TRAIN, null, last.step(), msg,
                 unlogged(evidence("gradient_norm_growth", growth, "recent_gradient_norms", series, "loss_at_start", startLoss, "loss_first_step", t.loss(0),
