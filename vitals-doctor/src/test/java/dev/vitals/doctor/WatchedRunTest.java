@@ -175,6 +175,20 @@ class WatchedRunTest {
     }
 
     @Test
+    void batchesOrderedByLabelAreTheCauseOfWhatTheCurvesShow() {
+        // unshuffled data on Fashion-MNIST drew OVERFITTING and UNDERFITTING at once, each with a cause of its own
+        List<Finding> fs = trained("name: u\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\n"
+                + "train: {epochs: 10, batch: 32}\nfaults: [unshuffled]\n");
+        assertTrue(fs.stream().anyMatch(f -> f.code().equals("DATA_UNSHUFFLED")), fs.toString());
+        List<Finding> curves = fs.stream().filter(f -> List.of("UNDERFITTING", "OVERFITTING", "ACCURACY_AT_CHANCE", "LOSS_PLATEAU").contains(f.code())).toList();
+        assertFalse(curves.isEmpty(), fs.toString());
+        for (Finding f : curves) assertTrue(f.cause().startsWith("training batches arrive ordered by label"), f.toString());
+        // shuffled, the same run raises none of them with that cause
+        List<Finding> shuffled = trained("name: s\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\ntrain: {epochs: 10, batch: 32}\n");
+        assertTrue(shuffled.stream().noneMatch(f -> f.cause() != null && f.cause().startsWith("training batches arrive ordered by label")), shuffled.toString());
+    }
+
+    @Test
     void aTrainedRunMeasuresTheInitialLossBeforeItsFirstStep() {
         // init normal:1 on digits starts 146 times above ln 10 and ended at 83% (He: 97.5%): the
         // monitors cannot see the start once the first step has moved the weights, and the run was healthy

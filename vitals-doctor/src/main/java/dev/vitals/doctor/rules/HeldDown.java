@@ -27,6 +27,7 @@ public final class HeldDown {
 
     /** When a rule's cause names the weight decay or the clip, as the catalog states it. */
     static final String CONDITION = "its cause names gradients not cleared where an observed step after the first began with gradients in its buffers; "
+            + "else batches ordered by label (for a model that fits little or forgets, a plateau, a slow fall, chance) where the last 50 steps' batches are mostly of one label; "
             + "else the softmax before cross-entropy (for a loss that stops falling, too slow a fall, low accuracy or vanishing gradients) where the model ends in a softmax feeding cross-entropy; "
             + "else the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
             + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
@@ -42,6 +43,7 @@ public final class HeldDown {
         // never cleared made a loss that diverged "a learning rate too high" (the fix that removed
         // the fault alone trained to 91%), and a softmax's floor "a learning rate too low"
         if (accumulating(t)) return findings.stream().map(HeldDown::byAccumulation).toList();
+        if (dev.vitals.doctor.trace.Curves.labelOrderedBatches(t)) return byLabelOrder(t, findings);
         int classes = softmaxBeforeCrossEntropy(t);
         if (classes > 0) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySoftmax(f, classes) : f).toList();
         Decay.Pull p = Decay.holding(t);
@@ -70,6 +72,24 @@ public final class HeldDown {
         String cause = "gradients are not cleared between steps (GRADIENT_ACCUMULATION): each step applies the sum of every gradient so far, a step that grows "
                 + "with the run whatever the rate, so the loss bounces and climbs as if the rate were too high and units die under the large steps";
         return with(f, e, cause, "clear the gradients before each backward pass (optimizer.zero_grad() / model.zeroGrad()), then judge the run again: the learning rate may be right");
+    }
+
+    /** The codes batches ordered by label leave: each stretch of steps fits one class and undoes the last. */
+    private static final java.util.Set<String> ORDER_HELD = java.util.Set.of("UNDERFITTING", "OVERFITTING", "LOSS_PLATEAU", "ACCURACY_AT_CHANCE", "LEARNING_RATE_TOO_LOW");
+
+    /** Where the training batches arrive ordered by label, the findings it explains with that cause; the others as they are. */
+    static List<Finding> byLabelOrder(Trace t, List<Finding> findings) {
+        if (findings.isEmpty() || !dev.vitals.doctor.trace.Curves.labelOrderedBatches(t)) return findings;
+        return findings.stream().map(f -> !ORDER_HELD.contains(f.code()) ? f : with(f, withKey(f, "label_ordered_batches", true),
+                "training batches arrive ordered by label (DATA_UNSHUFFLED): each stretch of steps sees one class, fits it and undoes the last, so "
+                        + "the curves read as a model that fits little and forgets what it saw, whatever its size or rate",
+                "shuffle the training data every epoch (data.shuffle: true, the default; a DataLoader with shuffle=True)")).toList();
+    }
+
+    private static Map<String, Object> withKey(Finding f, String key, Object value) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put(key, value);
+        return e;
     }
 
     /** The codes a softmax's floor on the loss can raise: a loss that stops falling, reads as too slow, or accuracy that stays low. */

@@ -58,6 +58,11 @@ public final class Overfitting extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
+        // batches ordered by label make validation rise as each class is fit and forgotten: theirs to name
+        return HeldDown.byLabelOrder(t, judge(t, moment));
+    }
+
+    private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.STEP) return List.of();
         List<EpochResult> ep = t.epochs();
         // the epochs that were validated: all of a Vitals run's, every k-th of a log kept with
