@@ -55,7 +55,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + "% of the planned epochs (and " + MIN_EPOCH_STEPS + " steps) or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
-                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole run took fewer than " + MIN_STEPS
+                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole of a Vitals run (not a log) took fewer than " + MIN_STEPS
                 + " steps (then its cause is the run's length). Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
                 + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score (unless its validation loss is still within " + NOTHING_LEARNED + " to 1/" + NOTHING_LEARNED + " of the prior's: predictions near the class shares), or its validation loss shows learning. "
                 + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
@@ -140,7 +140,10 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         // weights far enough to tell a bug from a start: the run's length is what to name, as a warning
         long done = t.stepsDone(last.steps());
         long planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
-        boolean shortRun = done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS);
+        // a run's own steps only: a log of epochs alone (Keras' CSVLogger) numbers one row an epoch, and
+        // its 10 "steps" were read as a run too short to judge
+        boolean live = t.info().optimizer() != null && !"unknown".equals(t.info().optimizer().name());
+        boolean shortRun = live && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS);
         return List.of(finding(Stage.TRAIN, tooFew || shortRun ? Severity.WARNING : Severity.ERROR, null, done,
                 which + " accuracy is at chance after " + Words.count(ep.size(), "epoch")
                         + (shortRun ? " (" + Words.count(done, "training step") + (planned > done ? " of " + planned + " planned" : " in all") + ")" : "") + ": "

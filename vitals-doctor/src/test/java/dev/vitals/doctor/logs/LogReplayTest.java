@@ -131,6 +131,8 @@ class LogReplayTest {
         LogReplay.Result r = replay("keras.csv", sb.toString(), null);
         assertEquals(10, r.classes().count(), r.classes().from());
         assertTrue(codes(r).contains("ACCURACY_AT_CHANCE"), r.findings().toString());
+        // an error: a log of epochs alone numbers one row an epoch, and its 10 "steps" are no run too short to judge
+        assertTrue(r.findings().stream().filter(f -> f.code().equals("ACCURACY_AT_CHANCE")).allMatch(dev.vitals.core.report.Finding::isError), r.findings().toString());
 
         // a binary run at chance under a cyclic rate (Lightning, first row at step 9): its epochs' losses
         // spike to 1.0 with the cycle and dip to 0.691, just below ln 2; it was "classes unknown", healthy
