@@ -540,6 +540,20 @@ class TraceRulesTest {
                     assertTrue(end.get(0).message().startsWith("the plan ended with the loss still falling in a straight line"), end.get(0).message());
                 }
             }
+            // the same straight fall at steps of 2e-3 with validation accuracy at chance throughout: memorising
+            // labels shuffled against their inputs, not learning slowly (it was told to raise the rate)
+            TraceBuilder b = TraceBuilder.mlp(10, "relu", 64).optimizer("adam", 1e-4).plan(10, 10, 18, 64, 1151);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int st = 0; st < 180; st++) {
+                int e = st / 18;
+                double l = st < 18 ? 2.303 + (straight[0] - 2.303) * st / 18 : straight[e - 1] + (straight[e] - straight[e - 1]) * (st % 18) / 18;
+                t.step(l, 0.3, 0.5);
+                Observation o = obs(st, e, l, 0.9, fill(p, 0.5), fill(p, 2e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0);
+                if (st % 5 == 0) t.observe(TraceBuilder.atLr(o, 1e-4f));
+                if (st % 18 == 17) t.epoch(epoch(e, straight[e], 0.2 + 0.05 * e, 2.31, 0.1, st + 1L));
+            }
+            assertTrue(new LearningRateTooLow().evaluate(t, END).isEmpty(), "held-out accuracy at chance: no crawl");
         }
 
         @Test
