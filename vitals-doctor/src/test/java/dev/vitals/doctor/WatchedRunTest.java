@@ -150,6 +150,20 @@ class WatchedRunTest {
     }
 
     @Test
+    void aTanhOutputUnderMseIsTheCauseOfAPoorFitNotCapacity() {
+        // tanh scores, mse, -1/+1 targets (the classic mistake): UNDERFITTING said "the model is too small"
+        List<Finding> fs = trained("name: t\nseed: 1\ndata: {source: wine, targets: pm1}\nmodel: {init: he, layers: [{dense: 32}, relu, {dense: 3}, tanh]}\n"
+                + "loss: mse\noptimizer: {name: adam, lr: 0.002}\ntrain: {epochs: 8, batch: 32}\n");
+        assertTrue(fs.stream().anyMatch(f -> f.code().equals("LOSS_OUTPUT_MISMATCH")), fs.toString());
+        List<Finding> fit = fs.stream().filter(f -> f.code().equals("UNDERFITTING")).toList();
+        assertFalse(fit.isEmpty(), fs.toString());
+        for (Finding f : fit) {
+            assertTrue(f.cause().startsWith("class scores squashed by a tanh output and trained with mse against -1/+1 targets"), f.toString());
+            assertTrue(f.fix().startsWith("use a linear output"), f.toString());
+        }
+    }
+
+    @Test
     void gradientsNeverClearedAreTheCauseOfTheClimbNotTheRate() {
         // no_zero_grad under sgd 0.05: the loss diverged and LEARNING_RATE_TOO_HIGH said to lower the rate;
         // removing the fault alone trains

@@ -28,7 +28,8 @@ public final class HeldDown {
     /** When a rule's cause names the weight decay or the clip, as the catalog states it. */
     static final String CONDITION = "its cause names gradients not cleared where an observed step after the first began with gradients in its buffers; "
             + "else batches ordered by label (for a model that fits little or forgets, a plateau, a slow fall, chance) where the last 50 steps' batches are mostly of one label; "
-            + "else the softmax before cross-entropy (for a loss that stops falling, too slow a fall, low accuracy or vanishing gradients) where the model ends in a softmax feeding cross-entropy; "
+            + "else the softmax before cross-entropy (for a loss that stops falling, too slow a fall, low accuracy or vanishing gradients) where the model ends in a softmax feeding cross-entropy, "
+            + "or for the same, a tanh or sigmoid output trained with mse against one-hot or -1/+1 targets; "
             + "else the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
             + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
             + Decay.SHRUNK + " of their starting norm; or the clip where train.clip_norm cut at least " + (int) (Clipping.SHARE * 100)
@@ -46,6 +47,8 @@ public final class HeldDown {
         if (dev.vitals.doctor.trace.Curves.labelOrderedBatches(t)) return byLabelOrder(t, findings);
         int classes = softmaxBeforeCrossEntropy(t);
         if (classes > 0) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySoftmax(f, classes) : f).toList();
+        String squash = squashedScoresUnderMse(t);
+        if (squash != null) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySquash(f, squash, t.info().targets()) : f).toList();
         Decay.Pull p = Decay.holding(t);
         if (p != null) return findings.stream().map(f -> byDecay(f, p)).toList();
         Clipping.Binding c = Clipping.binding(t);
@@ -109,6 +112,21 @@ public final class HeldDown {
         String cause = "the softmax before cross-entropy (SOFTMAX_BEFORE_CROSS_ENTROPY): the loss applies its own, so the model's probabilities are squashed again; "
                 + "the loss cannot fall below " + Numbers.fmt(floor) + " for " + classes + " classes and its gradients are small near it, which no learning rate changes";
         return with(f, e, cause, "remove the softmax layer before the loss (cross_entropy takes logits and applies its own softmax); vitals fix does it");
+    }
+
+    /** The output activation (tanh, sigmoid) of class scores trained with mse against one-hot or -1/+1 targets; null otherwise. */
+    static String squashedScoresUnderMse(Trace t) {
+        if (t.info() == null || !"mse".equals(t.info().loss()) || !("onehot".equals(t.info().targets()) || "pm1".equals(t.info().targets()))) return null;
+        var top = t.layers().stream().filter(l -> l.depth() == 0).toList();
+        String last = top.isEmpty() ? null : top.getLast().kind();
+        return "tanh".equals(last) || "sigmoid".equals(last) ? last : null;
+    }
+
+    private static Finding bySquash(Finding f, String activation, String targets) {
+        String cause = "class scores squashed by a " + activation + " output and trained with mse against " + ("pm1".equals(targets) ? "-1/+1" : "one-hot")
+                + " targets (LOSS_OUTPUT_MISMATCH): each output's gradient shrinks as it nears its target in the " + activation
+                + "'s flat tail, so learning slows and stalls short of a fit, whatever the model's size or rate";
+        return with(f, new LinkedHashMap<>(f.evidence()), cause, "use a linear output (no activation after the last layer) with cross_entropy on class-index targets; vitals fix does it");
     }
 
     /** The codes a learning rate far too high leaves behind without diverging: units killed by large steps, a model that fits little. */
