@@ -66,33 +66,31 @@ class TrainerTest {
     @Test
     void aRunStoppedInsideAnEpochNamesNoEpochAsItsWeights() {
         // Ctrl-C at step 6 of epoch 2 saved weights 6 steps into epoch 2, and best_epoch said 1
-        Dataset d = blobs(48, 3, 1);
-        Trainer.Config cfg = new Trainer.Config("t", 0.01f, 5, 4, 0, 0, TargetEncoding.INDEX, true, 1, true, Mode.TRAIN, 20, 10);
-        Model m = mlp(3, 5, 2, 1);
-        RunResult inside = new Trainer(m, new CrossEntropy(), new Sgd(m.parameters(), 0, false, 0), Schedule.constant(), cfg)
-                .listen(new TrainingListener() {
-                    private RunInfo run;
-
-                    @Override public void onRunBegin(RunInfo r) { run = r; }
-
-                    @Override public void onStep(StepEvent e) { if (e.globalStep == 17) run.control().requestStop("interrupted"); }
-                }).fit(d, null, d);
+        RunResult inside = stoppedAfter(17, true);
         assertEquals(1, inside.epochs().size());
         assertEquals(-1, inside.bestEpoch());
         assertEquals("interrupted; during epoch 2, after 6 of its 12 steps: the weights are as of that step", inside.stopReason());
         assertTrue(inside.hasTest(), "the weights it stopped with are measured");
-        // stopped at an epoch's end, that epoch's weights are the ones kept
-        Model m2 = mlp(3, 5, 2, 1);
-        RunResult atEnd = new Trainer(m2, new CrossEntropy(), new Sgd(m2.parameters(), 0, false, 0), Schedule.constant(), cfg)
+        // stopped at an epoch's last step, that epoch ends as usual and its weights are the ones kept
+        RunResult atEnd = stoppedAfter(11, false);
+        assertEquals(1, atEnd.epochs().size());
+        assertEquals(0, atEnd.bestEpoch());
+        assertEquals("interrupted", atEnd.stopReason());
+    }
+
+    /** A run of 5 epochs of 12 steps asked to stop ("interrupted") after step {@code step}, with the training set as its test split or none. */
+    private static RunResult stoppedAfter(long step, boolean withTest) {
+        Dataset d = blobs(48, 3, 1);
+        Trainer.Config cfg = new Trainer.Config("t", 0.01f, 5, 4, 0, 0, TargetEncoding.INDEX, true, 1, true, Mode.TRAIN, 20, 10);
+        Model m = mlp(3, 5, 2, 1);
+        return new Trainer(m, new CrossEntropy(), new Sgd(m.parameters(), 0, false, 0), Schedule.constant(), cfg)
                 .listen(new TrainingListener() {
                     private RunInfo run;
 
                     @Override public void onRunBegin(RunInfo r) { run = r; }
 
-                    @Override public void onStep(StepEvent e) { if (e.globalStep == 11) run.control().requestStop("interrupted"); }
-                }).fit(d, null, null);
-        assertEquals(0, atEnd.bestEpoch());
-        assertEquals("interrupted", atEnd.stopReason());
+                    @Override public void onStep(StepEvent e) { if (e.globalStep == step) run.control().requestStop("interrupted"); }
+                }).fit(d, null, withTest ? d : null);
     }
 
     /** [gradNormAtStart, gradNorm] of 5 full-batch steps with learning rate 0. */

@@ -516,17 +516,7 @@ class TraceRulesTest {
             double[] halfDone = {2.20, 2.10, 2.00, 1.90, 1.80, 1.70, 1.60, 1.50, 1.40, 1.30};
             for (double[] losses : new double[][] {straight, slowing, halfDone}) {
                 for (double ratio : new double[] {9e-4, 5e-3}) {
-                    TraceBuilder b = TraceBuilder.mlp(10, "relu", 64).optimizer("adam", 1e-4).plan(10, 10, 18, 64, 1151);
-                    Trace t = b.build();
-                    int p = b.parameters();
-                    for (int st = 0; st < 180; st++) {
-                        int e = st / 18;
-                        double l = st < 18 ? 2.303 + (losses[0] - 2.303) * st / 18 : losses[e - 1] + (losses[e] - losses[e - 1]) * (st % 18) / 18;
-                        t.step(l, 0.3, 0.5);
-                        Observation o = obs(st, e, l, 0.9, fill(p, 0.5), fill(p, ratio), fill(p, 1), b.layers(), 0.1, 0, true, 0);
-                        if (st % 5 == 0) t.observe(TraceBuilder.atLr(o, 1e-4f));
-                        if (st % 18 == 17) t.epoch(epoch(e, losses[e], 0.2 + 0.05 * e, losses[e] + 0.01, 0.2 + 0.05 * e, st + 1L));
-                    }
+                    Trace t = crawl(losses, ratio, Double.NaN);
                     List<Finding> end = new LearningRateTooLow().evaluate(t, END);
                     String what = (losses == straight ? "straight" : losses == slowing ? "slowing" : "half done") + " at " + ratio;
                     assertTrue(new LearningRateTooLow().evaluate(t, EPOCH).isEmpty(), what + ": judged at the end of the plan only");
@@ -542,18 +532,29 @@ class TraceRulesTest {
             }
             // the same straight fall at steps of 2e-3 with validation accuracy at chance throughout: memorising
             // labels shuffled against their inputs, not learning slowly (it was told to raise the rate)
+            Trace t = crawl(straight, 2e-3, 0.1);
+            assertTrue(new LearningRateTooLow().evaluate(t, END).isEmpty(), "held-out accuracy at chance: no crawl");
+        }
+
+        /**
+         * Adam 1e-4 on digits, 10 epochs of 18 steps, each epoch's training loss as given (linear within it),
+         * updates {@code ratio} of the weights; validation accuracy {@code valAccuracy} every epoch, or rising
+         * with the training accuracy where NaN.
+         */
+        private static Trace crawl(double[] losses, double ratio, double valAccuracy) {
             TraceBuilder b = TraceBuilder.mlp(10, "relu", 64).optimizer("adam", 1e-4).plan(10, 10, 18, 64, 1151);
             Trace t = b.build();
             int p = b.parameters();
             for (int st = 0; st < 180; st++) {
                 int e = st / 18;
-                double l = st < 18 ? 2.303 + (straight[0] - 2.303) * st / 18 : straight[e - 1] + (straight[e] - straight[e - 1]) * (st % 18) / 18;
+                double l = st < 18 ? 2.303 + (losses[0] - 2.303) * st / 18 : losses[e - 1] + (losses[e] - losses[e - 1]) * (st % 18) / 18;
                 t.step(l, 0.3, 0.5);
-                Observation o = obs(st, e, l, 0.9, fill(p, 0.5), fill(p, 2e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0);
+                Observation o = obs(st, e, l, 0.9, fill(p, 0.5), fill(p, ratio), fill(p, 1), b.layers(), 0.1, 0, true, 0);
                 if (st % 5 == 0) t.observe(TraceBuilder.atLr(o, 1e-4f));
-                if (st % 18 == 17) t.epoch(epoch(e, straight[e], 0.2 + 0.05 * e, 2.31, 0.1, st + 1L));
+                double acc = 0.2 + 0.05 * e;
+                if (st % 18 == 17) t.epoch(epoch(e, losses[e], acc, Double.isNaN(valAccuracy) ? losses[e] + 0.01 : 2.31, Double.isNaN(valAccuracy) ? acc : valAccuracy, st + 1L));
             }
-            assertTrue(new LearningRateTooLow().evaluate(t, END).isEmpty(), "held-out accuracy at chance: no crawl");
+            return t;
         }
 
         @Test
