@@ -104,6 +104,12 @@ class WatchedRunTest {
         assertTrue(f.message().contains("(3 training steps in all)"), f.message());
         assertTrue(f.cause().startsWith("the run takes only 3 steps (1 step an epoch: a batch of 5000 on 96 training examples)"), f.cause());
         assertTrue(f.fix().startsWith("train for more steps"), f.fix());
+        // as short a run held at chance by a setting the run measures (weight decay 5: 40 steps on wine) is that setting's error
+        Spec held = SpecParser.parse("name: held\nseed: 1\ndata: {source: wine}\nmodel: {layers: [{dense: 16}, relu, {dense: 3}]}\n"
+                + "optimizer: {name: sgd, lr: 0.05, weight_decay: 5}\ntrain: {epochs: 10, batch: 32}\n", null);
+        Finding decay = WatchedRun.train(held, Experiment.loadData(held), x -> {}).findings().stream().filter(x -> x.code().equals("ACCURACY_AT_CHANCE")).findFirst().orElseThrow();
+        assertEquals(Finding.Severity.ERROR, decay.severity(), decay.toString());
+        assertTrue(decay.cause().startsWith("weight decay 5"), decay.cause());
         // the same network given the steps learns, and nothing is at chance
         Spec enough = SpecParser.parse("name: enough\nseed: 1\ndata: {source: iris}\nmodel: {layers: [{dense: 16}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 30, batch: 16}\n", null);
         WatchedRun.Outcome ok = WatchedRun.train(enough, Experiment.loadData(enough), x -> {});

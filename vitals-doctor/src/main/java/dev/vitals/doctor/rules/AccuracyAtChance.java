@@ -56,7 +56,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
                 + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole of a Vitals run (not a log) took fewer than " + MIN_STEPS
-                + " steps (then its cause is the run's length). Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
+                + " steps (then its cause is the run's length, unless a setting the run measures holds the model down: then it stays an error naming that setting). Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
                 + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score (unless its validation loss is still within " + NOTHING_LEARNED + " to 1/" + NOTHING_LEARNED + " of the prior's: predictions near the class shares), or its validation loss shows learning. "
                 + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
@@ -86,19 +86,37 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         return "the model learns nothing about the labels: a bug that stops learning (wrong loss or targets, frozen or vanishing gradients, a learning rate far off), or labels that do not belong to their inputs";
     }
 
+    /** Evidence keys: the run was too short to judge, and its examples too few for a narrow margin (each makes the finding a warning). */
+    static final String TOO_FEW_STEPS = "too_few_steps", WIDE_MARGIN_KEY = "margin_too_wide";
+
+    private static final String SHORT_CAUSE_START = "the run takes only ";
+
+    /** The evidence with the flags that made the finding a warning, where they did. */
+    private static Map<String, Object> flags(Map<String, Object> evidence, boolean shortRun, boolean tooFew) {
+        if (!shortRun && !tooFew) return evidence;
+        Map<String, Object> m = new LinkedHashMap<>(evidence);
+        if (shortRun) m.put(TOO_FEW_STEPS, true);
+        if (tooFew) m.put(WIDE_MARGIN_KEY, true);
+        return m;
+    }
+
     /** The cause of a run too short to judge: its steps in all, and where the plan says so, why so few. */
     private static String shortCause(Trace t, long done) {
         var info = t.info();
         String plan = info.batch() > 0 && info.stepsPerEpoch() > 0
                 ? " (" + Words.count(info.stepsPerEpoch(), "step") + " an epoch: a batch of " + info.batch() + " on " + info.trainSize() + " training examples)" : "";
-        return "the run takes only " + Words.count(done, "step") + plan + ", too few for the weights to move far from their start: the accuracy says nothing yet about a bug";
+        return SHORT_CAUSE_START + Words.count(done, "step") + plan + ", too few for the weights to move far from their start: the accuracy says nothing yet about a bug";
     }
 
     @Override public String fix() { return "run 'vitals check' on the spec: it separates these causes step by step (data, lint, gradient check, overfit one batch)"; }
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
-        return HeldDown.explain(t, judge(t, moment));
+        List<Finding> found = HeldDown.explain(t, judge(t, moment));
+        // a run too short to judge is a warning only while its length is the cause: where a setting the run
+        // measures holds the model down (weight decay 5 on wine, 40 steps), the at-chance reading is that setting's error
+        return found.stream().map(f -> Boolean.TRUE.equals(f.evidence().get(TOO_FEW_STEPS)) && !f.cause().startsWith(SHORT_CAUSE_START) && !Boolean.TRUE.equals(f.evidence().get(WIDE_MARGIN_KEY))
+                ? new Finding(f.code(), Severity.ERROR, f.stage(), f.layer(), f.step(), f.message(), f.evidence(), f.cause(), f.fix(), f.verified()) : f).toList();
     }
 
     private List<Finding> judge(Trace t, Moment moment) {
@@ -149,9 +167,9 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                         + (shortRun ? " (" + Words.count(done, "training step") + (planned > done ? " of " + planned + " planned" : " in all") + ")" : "") + ": "
                         + pct(acc) + " against " + pct(chance) + " for guessing"
                         + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
-                unlogged(evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
+                flags(unlogged(evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                         "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
-                        "prior_loss", Curves.priorLoss(t.info()), "steps", done), "prior_loss"),
+                        "prior_loss", Curves.priorLoss(t.info()), "steps", done), "prior_loss"), shortRun, tooFew),
                 shortRun ? shortCause(t, Math.max(done, planned)) : cause(),
                 shortRun ? "train for more steps (more epochs, or a smaller batch): a few hundred at least, then judge again" : fix()));
     }
