@@ -33,7 +33,7 @@ public final class InitialLossOff extends Rule implements ProbeRule {
         return "on up to " + EXAMPLES + " training examples, the initial loss (the lower of training mode's, where batchnorm normalises by the batch, and evaluation mode's, without dropout's noise) is more than " + HIGH + " times, or less than " + LOW
                 + " times, the loss of predicting nothing (all outputs zero: ln C for cross-entropy); an error above " + FAR
                 + " times under cross-entropy or binary cross-entropy (under mse the untrained outputs' spread alone makes the ratio large), "
-                + "or when the loss is not finite. 'vitals train' measures it before training too";
+                + "or when the loss is not finite. 'vitals train' measures it before training too. Its cause names the inputs' scale first where their root mean square over the sample exceeds " + (int) UNSCALED_RMS;
     }
 
     @Override public Map<String, Object> thresholds() { return ordered("too high (times expected)", HIGH, "too low (times expected)", LOW, "an error above (times expected)", FAR); }
@@ -95,10 +95,32 @@ public final class InitialLossOff extends Rule implements ProbeRule {
         // scale (labels of 0 and 1, 5% ones: 20 times the 0.05 of predicting zero), so only a
         // cross-entropy's ratio measures confidence and makes an error
         boolean far = ratio > FAR && !spec.loss().equals("mse");
+        // inputs far above unit scale are the likelier cause, and their fix the one to try first (unscaled
+        // wine and pixels read "use a scaled initialisation" first, beside DATA_UNSCALED)
+        double rms = rms(sample.x());
+        boolean unscaled = rms > UNSCALED_RMS;
+        String cause = unscaled ? "the inputs are far above unit scale (root mean square " + Numbers.fmt(rms) + " over the sample"
+                + (spec.data().normalize() == dev.vitals.core.data.Normalizer.Kind.NONE ? ", with normalize: none" : "")
+                + "): they act on the first layer as weights that many times larger, so the outputs are confidently wrong from the start" : cause();
+        String fix = unscaled ? "standardise the inputs (normalize: standard), then check the initialisation (he for ReLU, xavier for sigmoid/tanh)" : fix();
         return List.of(finding(Stage.PROBE, far ? Severity.ERROR : Severity.WARNING, null, null,
                 "the untrained model's loss is " + Numbers.fmt(measured) + ", " + Numbers.fmt(ratio) + " times the " + Numbers.fmt(expected)
                         + " of predicting nothing" + (far ? ": it starts so confidently wrong that training spends its steps undoing its start"
                                 : ratio > HIGH ? ": it starts confidently wrong" : ": lower than an uninformed guess before any training"),
-                evidence("initial_loss", measured, "expected", expected, "ratio", ratio, "examples", sample.size()), cause(), fix()));
+                evidence("initial_loss", measured, "expected", expected, "ratio", ratio, "examples", sample.size(), "input_rms", rms), cause, fix));
+    }
+
+    /** Inputs whose root mean square is above this are named as the cause before the initialisation. */
+    static final double UNSCALED_RMS = 10;
+
+    private static double rms(float[] x) {
+        double s = 0;
+        long n = 0;
+        for (float v : x) {
+            if (!Float.isFinite(v)) continue;
+            s += (double) v * v;
+            n++;
+        }
+        return n == 0 ? 0 : Math.sqrt(s / n);
     }
 }

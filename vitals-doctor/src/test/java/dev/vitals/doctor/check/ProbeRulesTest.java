@@ -375,6 +375,14 @@ class ProbeRulesTest {
         List<Finding> plain = probe(new dev.vitals.doctor.rules.InitialLossOff(), SpecParser.parse(spec.formatted(""), null), new Measurements());
         assertEquals(1, plain.size(), plain.toString());
         assertEquals(Severity.ERROR, plain.get(0).severity());
+        // the inputs' scale is named first, and its fix tried first ("use a scaled initialisation" led the fix)
+        assertTrue(plain.get(0).cause().startsWith("the inputs are far above unit scale (root mean square"), plain.get(0).cause());
+        assertTrue(plain.get(0).fix().startsWith("standardise the inputs"), plain.get(0).fix());
+        // standardised inputs under weights far too large: the initialisation is the cause
+        List<Finding> big = probe(new dev.vitals.doctor.rules.InitialLossOff(), SpecParser.parse(spec.formatted("").replace("normalize: none", "normalize: standard")
+                .replace("init: he", "init: 'normal:1'"), null), new Measurements());
+        assertEquals(1, big.size(), big.toString());
+        assertTrue(big.get(0).cause().startsWith("the initial weights are too large"), big.get(0).cause());
     }
 
     @Test
