@@ -164,7 +164,11 @@ public final class Fixer {
         return "in all: " + netChange(original, repaired) + (rateTouched && rateBack ? "; the learning rate ends where it began, " + Numbers.fmt(original.optimizer().lr()) : "");
     }
 
-    /** What differs between two specs, setting by setting, in words; or that nothing does. */
+    /**
+     * What differs between two specs' settings (data, model, loss, optimizer, schedule, plan), in
+     * words; or that none does. The injected faults are not among them: the repairs' own lines name a
+     * bug's removal, and this summary reads only the settings a user tunes.
+     */
     static String netChange(Spec a, Spec b) {
         List<String> d = new ArrayList<>();
         change(d, "normalize", a.data().normalize(), b.data().normalize());
@@ -183,7 +187,6 @@ public final class Fixer {
         change(d, "batch", a.train().batch(), b.train().batch());
         change(d, "clip_norm", a.train().clipNorm(), b.train().clipNorm());
         change(d, "early_stop", a.train().earlyStop(), b.train().earlyStop());
-        if (!a.injectedBugs().equals(b.injectedBugs())) d.add("faults " + a.injectedBugs() + " -> " + b.injectedBugs());
         return d.isEmpty() ? "no setting differs from the original" : String.join(", ", d);
     }
 

@@ -41,8 +41,9 @@ public final class HeldDown {
     static List<Finding> explain(Trace t, List<Finding> findings) {
         if (findings.isEmpty()) return findings;
         // the training loop's own bug and the model's structure come before any setting: gradients
-        // never cleared made a loss that diverged "a learning rate too high" (the fix that removed
-        // the fault alone trained to 91%), and a softmax's floor "a learning rate too low"
+        // never cleared (seen in the trace: a step that began with gradients in its buffers) made a loss
+        // that diverged "a learning rate too high", where clearing them alone trained to 91%; and a
+        // softmax's floor "a learning rate too low"
         if (accumulating(t)) return findings.stream().map(HeldDown::byAccumulation).toList();
         if (dev.vitals.doctor.trace.Curves.labelOrderedBatches(t)) return byLabelOrder(t, findings);
         int classes = softmaxBeforeCrossEntropy(t);
