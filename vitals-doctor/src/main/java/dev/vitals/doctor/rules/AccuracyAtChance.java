@@ -160,8 +160,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         long planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
         // a run's own steps only: a log of epochs alone (Keras' CSVLogger) numbers one row an epoch, and
         // its 10 "steps" were read as a run too short to judge
-        boolean live = t.info().optimizer() != null && !"unknown".equals(t.info().optimizer().name());
-        boolean shortRun = live && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS);
+        boolean shortRun = Curves.live(t) && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS);
         return List.of(finding(Stage.TRAIN, tooFew || shortRun ? Severity.WARNING : Severity.ERROR, null, done,
                 which + " accuracy is at chance after " + Words.count(ep.size(), "epoch")
                         + (shortRun ? " (" + Words.count(done, "training step") + (planned > done ? " of " + planned + " planned" : " in all") + ")" : "") + ": "

@@ -57,8 +57,8 @@ public final class HeldDown {
         double dropout = heaviestDropout(t);
         if (dropout >= HEAVY_DROPOUT) return findings.stream().map(f -> byDropout(f, dropout)).toList();
         if (tinyBatchnorm(t)) return findings.stream().map(f -> byBatchnorm(f, t.info().batch())).toList();
-        LearningRateRange.Range r = t.info() == null ? null : LearningRateRange.plausible(t.info().optimizer());
-        if (r != null && r.effective() > r.high() * (1 + 1e-9)) {
+        if (LearningRateTooLow.rateAboveRange(t)) {
+            LearningRateRange.Range r = LearningRateRange.plausible(t.info().optimizer());
             return findings.stream().map(f -> RATE_HELD.contains(f.code()) ? byRate(f, t.info().optimizer().name(), r) : f).toList();
         }
         return findings;
@@ -101,9 +101,8 @@ public final class HeldDown {
 
     /** The classes where the model's last layer is a softmax feeding cross-entropy on class indices (which applies its own); 0 otherwise. */
     static int softmaxBeforeCrossEntropy(Trace t) {
-        if (t.info() == null || !"cross_entropy".equals(t.info().loss()) || t.layers().isEmpty()) return 0;
-        var top = t.layers().stream().filter(l -> l.depth() == 0).toList();
-        return !top.isEmpty() && top.getLast().kind().equals("softmax") ? Math.max(2, t.info().outputs()) : 0;
+        if (t.info() == null || !"cross_entropy".equals(t.info().loss())) return 0;
+        return "softmax".equals(outputKind(t)) ? Math.max(2, t.info().outputs()) : 0;
     }
 
     private static Finding bySoftmax(Finding f, int classes) {
@@ -118,16 +117,21 @@ public final class HeldDown {
     /** The output activation (tanh, sigmoid) of class scores trained with mse against one-hot or -1/+1 targets; null otherwise. */
     static String squashedScoresUnderMse(Trace t) {
         if (t.info() == null || !"mse".equals(t.info().loss()) || !("onehot".equals(t.info().targets()) || "pm1".equals(t.info().targets()))) return null;
-        var top = t.layers().stream().filter(l -> l.depth() == 0).toList();
-        String last = top.isEmpty() ? null : top.getLast().kind();
+        String last = outputKind(t);
         return "tanh".equals(last) || "sigmoid".equals(last) ? last : null;
+    }
+
+    /** The kind of the model's last top-level layer (what the loss is fed); null for a model without layers. */
+    private static String outputKind(Trace t) {
+        var top = t.layers().stream().filter(l -> l.depth() == 0).toList();
+        return top.isEmpty() ? null : top.getLast().kind();
     }
 
     private static Finding bySquash(Finding f, String activation, String targets) {
         String cause = "class scores squashed by a " + activation + " output and trained with mse against " + ("pm1".equals(targets) ? "-1/+1" : "one-hot")
                 + " targets (LOSS_OUTPUT_MISMATCH): each output's gradient shrinks as it nears its target in the " + activation
                 + "'s flat tail, so learning slows and stalls short of a fit, whatever the model's size or rate";
-        return with(f, new LinkedHashMap<>(f.evidence()), cause, "use a linear output (no activation after the last layer) with cross_entropy on class-index targets; vitals fix does it");
+        return with(f, f.evidence(), cause, "use a linear output (no activation after the last layer) with cross_entropy on class-index targets; vitals fix does it");
     }
 
     /** The codes a learning rate far too high leaves behind without diverging: units killed by large steps, a model that fits little. */

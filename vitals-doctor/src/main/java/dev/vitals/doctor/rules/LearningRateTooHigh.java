@@ -110,7 +110,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         List<Finding> b = byEpoch(t);
         // or a loss that bounced to the end under a rate beyond what the optimizer takes at all (adam at
         // 0.5 on digits: 19.5% on the test split, "healthy" with four warnings)
-        if (b.isEmpty() && aboveAnyWorkingRate(t)) b = bounce(t);
+        if (b.isEmpty() && LearningRateTooLow.rateAboveRange(t)) b = bounce(t);
         // the whole plan done: check's short run stops after 300 steps, and a run stopped early is judged by its own end
         if (b.isEmpty() || t.info() == null || t.epochs().isEmpty() || t.epochs().size() < t.info().epochs()) return List.of();
         double chance = t.info().chance();
@@ -123,12 +123,6 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                         + " training" + (last.hasValidation() ? " and " + dev.vitals.doctor.rules.Numbers.pct(last.valAccuracy()) + " validation" : "")
                         + " accuracy, less than halfway from guessing (" + dev.vitals.doctor.rules.Numbers.pct(chance) + ") to a perfect score",
                 withEnd(w.evidence(), acc), cause(), fix()));
-    }
-
-    /** Whether the run's rate lies above the range where its optimizer trains at all (LEARNING_RATE_RANGE's lint bounds). */
-    static boolean aboveAnyWorkingRate(Trace t) {
-        LearningRateRange.Range r = t.info() == null ? null : LearningRateRange.plausible(t.info().optimizer());
-        return r != null && r.effective() > r.high() * (1 + 1e-9);
     }
 
     /** The median update/weight ratio below which steps are no larger than a healthy run's (DL4J's heuristic: about 1e-3). */

@@ -102,7 +102,7 @@ public final class Underfitting extends Rule implements TraceRule {
         // under a rate above what the optimizer takes at all, a run that ended less than halfway from
         // chance to a perfect score was cost its fit by that rate: an error (adam at 0.5 on a
         // Fashion-MNIST subset: 43.6% on the test split against 84%, "healthy" with four warnings)
-        if (moment != Moment.END || f.isEmpty() || !LearningRateTooHigh.aboveAnyWorkingRate(t) || t.epochs().isEmpty()) return f;
+        if (moment != Moment.END || f.isEmpty() || !LearningRateTooLow.rateAboveRange(t) || t.epochs().isEmpty()) return f;
         double chance = t.info().chance(), acc = Curves.accuracy(t.epochs().getLast());
         if (!(chance > 0) || !(acc < halfway(chance))) return f;
         return f.stream().map(x -> x.severity() == Severity.ERROR ? x
