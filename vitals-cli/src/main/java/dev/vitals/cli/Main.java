@@ -69,7 +69,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             // the advice names the heap this JVM had: "-Xmx8g" to a user who had given it 20g went in a circle
             long max = Runtime.getRuntime().maxMemory();
             long gib = Math.max(2, 2 * ((max + (1L << 30) - 1) >> 30));
-            e.println("error: out of memory: the run needed more than the " + String.format(java.util.Locale.ROOT, "%.1f GiB", max / (double) (1L << 30))
+            e.println("error: out of memory: the run needed more than the " + dev.vitals.core.Words.gib(max)
                     + " the JVM may use; give it more with VITALS_JAVA_OPTS=-Xmx" + gib + "g, or use a smaller batch or model");
             if (System.getenv("VITALS_DEBUG") != null) oom.printStackTrace(e);
             code = INTERNAL;

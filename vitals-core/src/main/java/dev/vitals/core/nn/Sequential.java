@@ -53,7 +53,7 @@ public class Sequential extends Layer {
                 // one allocation larger than the heap (400,000 units on 5,000 inputs are 8 GB of
                 // weights): nothing else was lost, so it is the model's size to name, at its layer
                 throw new ShapeException(l, s, "ran out of memory allocating its parameters (the JVM may use "
-                        + String.format(java.util.Locale.ROOT, "%.1f GiB", Runtime.getRuntime().maxMemory() / (double) (1L << 30))
+                        + dev.vitals.core.Words.gib(Runtime.getRuntime().maxMemory())
                         + " in all); expected a smaller model, or a larger Java heap (-Xmx; for the vitals command, VITALS_JAVA_OPTS=-Xmx16g)");
             }
         }

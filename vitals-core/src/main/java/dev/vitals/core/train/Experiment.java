@@ -1,6 +1,7 @@
 package dev.vitals.core.train;
 
 import dev.vitals.core.InputException;
+import dev.vitals.core.Words;
 import dev.vitals.core.data.DataPipeline;
 import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.loss.Loss;
@@ -222,10 +223,9 @@ public final class Experiment {
         for (Layer l : model.allLayers()) if (l.outputShape() != null && l.children().isEmpty()) activations += l.outputShape().size();
         // a lower bound, so that no spec that would run is refused: each layer's output once, no
         // gradient buffers, no data
-        long need = 4L * params * (2 + slots) + 4L * batch * activations;
+        long weights = 4L * params * (2 + slots), acts = 4L * batch * activations, need = weights + acts;
         long max = Runtime.getRuntime().maxMemory();
         if (need <= max) return;
-        long acts = 4L * batch * activations, weights = 4L * params * (2 + slots);
         String culprit;
         if (acts > weights) {
             Layer l = model.largestOutput();
@@ -243,9 +243,9 @@ public final class Experiment {
             }
             culprit = "the largest layer is " + specPlace(largest) + " (" + largest.describe() + ", " + most + " parameters); expected a smaller model";
         }
-        throw new InputException(spec.file() + ": model: training needs at least " + gib(need) + " (" + params + " parameters with their gradients"
-                + (slots == 0 ? "" : " and " + o.name() + "'s " + (slots == 2 ? "two moments" : "momentum")) + ", " + gib(weights)
-                + "; the layer outputs of a batch of " + batch + ", " + gib(acts) + "), more than the " + gib(max) + " the JVM may use; " + culprit
+        throw new InputException(spec.file() + ": model: training needs at least " + Words.gib(need) + " (" + params + " parameters with their gradients"
+                + (slots == 0 ? "" : " and " + o.name() + "'s " + (slots == 2 ? "two moments" : "momentum")) + ", " + Words.gib(weights)
+                + "; the layer outputs of a batch of " + batch + ", " + Words.gib(acts) + "), more than the " + Words.gib(max) + " the JVM may use; " + culprit
                 + ", or a larger Java heap (-Xmx; for the vitals command, VITALS_JAVA_OPTS=-Xmx16g)");
     }
 
@@ -255,9 +255,6 @@ public final class Experiment {
         return "model." + l.path().replaceAll("^layers\\.(\\d+)", "layers[$1]").replaceAll("\\.block\\.(\\d+)", ".residual[$1]");
     }
 
-    private static String gib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
-    }
 
     private static List<Layer> layers(Spec spec, List<Spec.LayerSpec> specs, Map<Layer, String> where) {
         List<Layer> out = new ArrayList<>();

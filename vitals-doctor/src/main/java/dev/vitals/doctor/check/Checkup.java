@@ -48,21 +48,22 @@ public final class Checkup {
         List<Finding> all = new ArrayList<>();
         // not kept in a variable: a large model's weights would stay alive through every probe
         List<StepReport> pre = preflight(spec, data, parts.build(spec, data.train().exampleShape(), spec.seed()));
-        boolean labelsBroken = has(pre.get(0).findings(), Code.DATA_LABEL_RANGE);
-        boolean inputsBroken = has(pre.get(0).findings(), Code.DATA_NONFINITE);
-        // inputs without any spread: every probe that trains would read their emptiness as a bug (a batch
-        // it cannot memorise, labels that do not belong to their inputs, dead units, accuracy at chance)
-        boolean inputsConstant = has(pre.get(0).findings(), Code.DATA_CONSTANT_INPUTS);
+        // data that cannot be trained on (the same findings stop vitals train): inputs without any spread,
+        // for one, would read to every probe that trains as a bug (a batch it cannot memorise, labels that
+        // do not belong to their inputs, dead units, accuracy at chance)
+        List<Finding> dataFindings = pre.get(0).findings();
+        boolean blocked = blocksTraining(dataFindings);
         // the loss must fit the output (an InputException otherwise), found before any step is
         // reported: bad input is one error line, not a check that starts and then fails
-        if (!labelsBroken && !inputsBroken && !inputsConstant) Experiment.of(spec, data, parts);
+        if (!blocked) Experiment.of(spec, data, parts);
         for (StepReport r : pre) add(steps, all, progress, r);
 
         List<ProbeRule> probes = new ArrayList<>(Rules.probeRules());
         probes.add(new ShortRun());
         probes.sort(Comparator.comparingInt(ProbeRule::order));
-        if (labelsBroken || inputsBroken || inputsConstant) {
-            String why = labelsBroken ? "labels do not fit the model's outputs" : inputsBroken ? "the inputs hold NaN or infinity" : "every training example has the same inputs";
+        if (blocked) {
+            String why = has(dataFindings, Code.DATA_LABEL_RANGE) ? "labels do not fit the model's outputs"
+                    : has(dataFindings, Code.DATA_NONFINITE) ? "the inputs hold NaN or infinity" : "every training example has the same inputs";
             for (ProbeRule p : probes) {
                 add(steps, all, progress, new StepReport(steps.size() + 1, p.probeName(), StepReport.SKIPPED,
                         java.util.Map.of("reason", why + "; fix the data first"), List.of(), 0));
