@@ -135,6 +135,17 @@ class WatchedRunTest {
         assertTrue(p.withdrawn().isEmpty());
     }
 
+    /** The findings of {@code codes} in {@code fs}, at least one, each with a cause and (unless null) a fix that start as given. */
+    private static List<Finding> explainedAs(List<Finding> fs, List<String> codes, String cause, String fix) {
+        List<Finding> hit = fs.stream().filter(f -> codes.contains(f.code())).toList();
+        assertFalse(hit.isEmpty(), fs.toString());
+        for (Finding f : hit) {
+            assertTrue(f.cause().startsWith(cause), f.toString());
+            if (fix != null) assertTrue(f.fix().startsWith(fix), f.toString());
+        }
+        return hit;
+    }
+
     private static List<Finding> trained(String text) {
         Spec s = SpecParser.parse(text, null);
         return WatchedRun.train(s, Experiment.loadData(s), f -> {}).findings();
@@ -147,12 +158,7 @@ class WatchedRunTest {
         List<Finding> fs = trained("name: sm\nseed: 1\ndata: {source: 'synthetic:blobs', options: {samples: 2400, classes: 12, features: 8}}\n"
                 + "model: {init: he, layers: [{dense: 64}, relu, {dense: 12}, softmax]}\noptimizer: {name: sgd, lr: 0.01}\ntrain: {epochs: 15, batch: 32}\n");
         assertTrue(fs.stream().anyMatch(f -> f.code().equals("SOFTMAX_BEFORE_CROSS_ENTROPY")), fs.toString());
-        List<Finding> slow = fs.stream().filter(f -> List.of("LEARNING_RATE_TOO_LOW", "LOSS_PLATEAU", "UNDERFITTING").contains(f.code())).toList();
-        assertFalse(slow.isEmpty(), fs.toString());
-        for (Finding f : slow) {
-            assertTrue(f.cause().startsWith("the softmax before cross-entropy"), f.toString());
-            assertTrue(f.fix().startsWith("remove the softmax layer"), f.toString());
-        }
+        explainedAs(fs, List.of("LEARNING_RATE_TOO_LOW", "LOSS_PLATEAU", "UNDERFITTING"), "the softmax before cross-entropy", "remove the softmax layer");
     }
 
     @Test
@@ -161,12 +167,7 @@ class WatchedRunTest {
         List<Finding> fs = trained("name: t\nseed: 1\ndata: {source: wine, targets: pm1}\nmodel: {init: he, layers: [{dense: 32}, relu, {dense: 3}, tanh]}\n"
                 + "loss: mse\noptimizer: {name: adam, lr: 0.002}\ntrain: {epochs: 8, batch: 32}\n");
         assertTrue(fs.stream().anyMatch(f -> f.code().equals("LOSS_OUTPUT_MISMATCH")), fs.toString());
-        List<Finding> fit = fs.stream().filter(f -> f.code().equals("UNDERFITTING")).toList();
-        assertFalse(fit.isEmpty(), fs.toString());
-        for (Finding f : fit) {
-            assertTrue(f.cause().startsWith("class scores squashed by a tanh output and trained with mse against -1/+1 targets"), f.toString());
-            assertTrue(f.fix().startsWith("use a linear output"), f.toString());
-        }
+        explainedAs(fs, List.of("UNDERFITTING"), "class scores squashed by a tanh output and trained with mse against -1/+1 targets", "use a linear output");
     }
 
     @Test
@@ -176,9 +177,8 @@ class WatchedRunTest {
         List<Finding> fs = trained("name: acc\nseed: 1\ndata: {source: digits}\nmodel: {init: he, layers: [{dense: 16}, relu, {dense: 16}, relu, {dense: 10}]}\n"
                 + "optimizer: {name: sgd, lr: 0.05, momentum: 0.9}\ntrain: {epochs: 15, batch: 32}\nfaults: [no_zero_grad]\n");
         assertTrue(fs.stream().anyMatch(f -> f.code().equals("GRADIENT_ACCUMULATION")), fs.toString());
-        List<Finding> symptoms = fs.stream().filter(f -> List.of("LEARNING_RATE_TOO_HIGH", "DEAD_RELU", "ACCURACY_AT_CHANCE").contains(f.code())).toList();
+        List<Finding> symptoms = explainedAs(fs, List.of("LEARNING_RATE_TOO_HIGH", "DEAD_RELU", "ACCURACY_AT_CHANCE"), "gradients are not cleared between steps", null);
         assertTrue(symptoms.stream().anyMatch(f -> f.code().equals("LEARNING_RATE_TOO_HIGH")), fs.toString());
-        for (Finding f : symptoms) assertTrue(f.cause().startsWith("gradients are not cleared between steps"), f.toString());
     }
 
     @Test
@@ -200,9 +200,7 @@ class WatchedRunTest {
         List<Finding> fs = trained("name: u\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\n"
                 + "train: {epochs: 10, batch: 32}\nfaults: [unshuffled]\n");
         assertTrue(fs.stream().anyMatch(f -> f.code().equals("DATA_UNSHUFFLED")), fs.toString());
-        List<Finding> curves = fs.stream().filter(f -> List.of("UNDERFITTING", "OVERFITTING", "ACCURACY_AT_CHANCE", "LOSS_PLATEAU").contains(f.code())).toList();
-        assertFalse(curves.isEmpty(), fs.toString());
-        for (Finding f : curves) assertTrue(f.cause().startsWith("training batches arrive ordered by label"), f.toString());
+        explainedAs(fs, List.of("UNDERFITTING", "OVERFITTING", "ACCURACY_AT_CHANCE", "LOSS_PLATEAU"), "training batches arrive ordered by label", null);
         // shuffled, the same run raises none of them with that cause
         List<Finding> shuffled = trained("name: s\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\ntrain: {epochs: 10, batch: 32}\n");
         assertTrue(shuffled.stream().noneMatch(f -> f.cause() != null && f.cause().startsWith("training batches arrive ordered by label")), shuffled.toString());

@@ -475,34 +475,15 @@ class TraceRulesTest {
             double[] converged = {0.70, 0.64, 0.62, 0.61, 0.605, 0.602, 0.601, 0.601, 0.601};
             double[] crawling = {0.83, 0.82, 0.81, 0.80, 0.79, 0.78, 0.77, 0.76, 0.75};
             for (double[] losses : new double[][] {converged, crawling}) {
-                TraceBuilder b = TraceBuilder.mlp(2, "relu", 64).optimizer("adam", 1e-3).plan(2, 9, 60, 32, 480);
-                Trace t = b.build();
-                int p = b.parameters();
-                for (int st = 0; st < 540; st++) {
-                    double l = st == 0 ? 0.834 : losses[st / 60];
-                    t.step(l, 0.75, 0.5);
-                    if (st % 10 == 0) t.observe(obs(st, st / 60, l, 0.5, fill(p, 0.5), fill(p, 2.6e-4), fill(p, 1), b.layers(), 0, 0, true, 0));
-                    if (st % 60 == 59) t.epoch(epoch(st / 60, losses[st / 60], 0.75, losses[st / 60] + 0.01, 0.75, st + 1L));
-                }
+                Trace t = levelled(losses, 1e-3, 2.6e-4, false);
                 assertEquals(losses == crawling ? 1 : 0, new LearningRateTooLow().evaluate(t, END).size(), losses == crawling ? "still crawling at the end" : "converged");
                 if (losses == crawling) assertEquals(Severity.ERROR, new LearningRateTooLow().evaluate(t, END).get(0).severity(), "10% in the whole plan");
             }
             // the same levelled curve under adam at 1e-6, below what adam takes at all, is the rate's, not the data's
             // (moons fell to 0.38 in a hundred steps and levelled there, at 75% where 1e-3 reaches 99%)
-            {
-                TraceBuilder b = TraceBuilder.mlp(2, "relu", 64).optimizer("adam", 1e-6).plan(2, 9, 60, 32, 480);
-                Trace t = b.build();
-                int p = b.parameters();
-                for (int st = 0; st < 540; st++) {
-                    double l = st == 0 ? 0.834 : converged[st / 60];
-                    t.step(l, 0.75, 0.5);
-                    if (st % 10 == 0) t.observe(TraceBuilder.atLr(obs(st, st / 60, l, 0.5, fill(p, 0.5), fill(p, 2.6e-6), fill(p, 1), b.layers(), 0, 0, true, 0), 1e-6f));
-                    if (st % 60 == 59) t.epoch(epoch(st / 60, converged[st / 60], 0.75, converged[st / 60] + 0.01, 0.75, st + 1L));
-                }
-                List<Finding> low = new LearningRateTooLow().evaluate(t, END);
-                assertEquals(1, low.size(), "levelled under a rate adam does not train at");
-                assertEquals(Severity.ERROR, low.get(0).severity());
-            }
+            List<Finding> low = new LearningRateTooLow().evaluate(levelled(converged, 1e-6, 2.6e-6, true), END);
+            assertEquals(1, low.size(), "levelled under a rate adam does not train at");
+            assertEquals(Severity.ERROR, low.get(0).severity());
             // adam 1e-4 on the same labels: 0.834 -> 0.572 and still creeping down, 74.3% against 74.7% for logistic
             // regression: a third of the loss gone is learning, however slowly: a warning, not an error
             // (the same curve under sgd at 1e-4, below what works for sgd, is the rate's: spirals levelled at 47.5%)
@@ -522,6 +503,25 @@ class TraceRulesTest {
             }
         }
 
+
+        /**
+         * Binary labels under adam at {@code lr}: 9 epochs of 60 steps from 0.834 at the first step, each
+         * epoch's training loss as given, updates {@code ratio} of the weights; the observations carry the
+         * rate where {@code atLr}.
+         */
+        private static Trace levelled(double[] losses, double lr, double ratio, boolean atLr) {
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 64).optimizer("adam", lr).plan(2, 9, 60, 32, 480);
+            Trace t = b.build();
+            int p = b.parameters();
+            for (int st = 0; st < 540; st++) {
+                double l = st == 0 ? 0.834 : losses[st / 60];
+                t.step(l, 0.75, 0.5);
+                Observation o = obs(st, st / 60, l, 0.5, fill(p, 0.5), fill(p, ratio), fill(p, 1), b.layers(), 0, 0, true, 0);
+                if (st % 10 == 0) t.observe(atLr ? TraceBuilder.atLr(o, (float) lr) : o);
+                if (st % 60 == 59) t.epoch(epoch(st / 60, losses[st / 60], 0.75, losses[st / 60] + 0.01, 0.75, st + 1L));
+            }
+            return t;
+        }
         @Test
         void aPlanThatEndsWithTheLossStillFallingInAStraightLineIsARateTooLow() {
             // adam 1e-4 on digits, 10 epochs of 18 steps: 2.29 -> 1.95 in a straight line, updates 9e-4 of the
