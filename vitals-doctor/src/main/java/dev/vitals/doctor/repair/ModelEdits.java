@@ -77,9 +77,9 @@ final class ModelEdits {
         return out;
     }
 
-    /** {@code insert} after every hidden dense layer that is not already followed by one of its kind. */
-    static List<LayerSpec> afterHiddenDense(List<LayerSpec> layers, LayerSpec insert) {
-        return afterHidden(layers, insert, l -> l.kind().equals("dense"));
+    /** {@code insert} after every hidden dense or conv2d layer that is not already followed by one of its kind. */
+    static List<LayerSpec> afterHiddenWeights(List<LayerSpec> layers, LayerSpec insert) {
+        return afterHidden(layers, insert, l -> l.kind().equals("dense") || l.kind().equals("conv2d"));
     }
 
     /** {@code insert} after every hidden activation that is not already followed by one of its kind. */

@@ -30,12 +30,16 @@ final class Outcomes {
      * binomial standard errors of the examples measured (at least a point), or level within them
      * while the same loss more than doubled (by {@link #LOSS_RISE} at least), or, where accuracy says
      * nothing (a regression of the label value), the same loss up by more than 10%; a loss that stops
-     * being finite is always worse. Between a regression and a classifier only exact hits compare,
+     * being finite, or falls below zero, is always worse. Between a regression and a classifier only exact hits compare,
      * and the change must be better by that margin.
      */
     static boolean worse(ShortTrial.Outcome before, ShortTrial.Outcome after) {
         if (before == null || after == null || !before.split().equals(after.split())) return false;
         if (before.finite() && !after.finite()) return true;
+        // a loss below zero has no minimum (-1/+1 targets under cross-entropy): it says nothing of the
+        // fit, and its fall from -3.06 to a real 0.920 read as a loss "more than doubled", so the
+        // repair that took accuracy from 43% to 61% was turned down; only accuracy compares then
+        if (unbounded(before, after)) return bounded(before) || after.accuracy() < before.accuracy() - noise(before);
         if (!before.lossKind().equals(after.lossKind()) && (before.regression() || after.regression())) {
             // a regression turned into a classifier or back: their losses do not compare, and the one
             // measure both have (exact hits) must show the change earns its keep (a count regression
@@ -71,6 +75,11 @@ final class Outcomes {
     static boolean better(ShortTrial.Outcome before, ShortTrial.Outcome after) {
         if (before == null || after == null || !before.split().equals(after.split())) return false;
         if (!before.finite() && after.finite()) return true;
+        // from a loss without a minimum to one with, as from a non-finite one: no longer falling without bound
+        if (unbounded(before, after)) {
+            return !bounded(before) && bounded(after) && !(after.accuracy() < before.accuracy() - noise(before))
+                    || after.accuracy() > before.accuracy() + noise(before);
+        }
         if (!before.lossKind().equals(after.lossKind()) && (before.regression() || after.regression())) {
             return after.accuracy() > before.accuracy() + noise(before);
         }
@@ -85,11 +94,26 @@ final class Outcomes {
         return after.finite() && before.lossKind().equals(after.lossKind()) && after.loss() < before.loss() * 0.9;
     }
 
+    /** At or within noise of what guessing the commonest class scores; false where that is not known. */
+    static boolean atChance(ShortTrial.Outcome o) {
+        return o != null && Double.isFinite(o.chance()) && o.accuracy() <= o.chance() + noise(o);
+    }
+
+    /** A loss of at least 0, as every loss here is when its targets are valid: one that can be compared. */
+    private static boolean bounded(ShortTrial.Outcome o) { return o.loss() >= 0; }
+
+    /** Both losses finite and one below zero: only accuracy compares. */
+    private static boolean unbounded(ShortTrial.Outcome a, ShortTrial.Outcome b) {
+        return a.finite() && b.finite() && (!bounded(a) || !bounded(b));
+    }
+
     /** Two standard errors of an accuracy measured on this many examples, and never under one point. */
     static double noise(ShortTrial.Outcome o) {
         double p = o.accuracy();
         return Math.max(0.01, 2 * Math.sqrt(p * (1 - p) / Math.max(1, o.examples())));
     }
+
+    static String fmtShare(double share) { return String.format(java.util.Locale.ROOT, "%.1f%%", 100 * share); }
 
     static String fmt(double d) { return Double.isFinite(d) ? String.format("%.3g", d) : String.valueOf(d); }
 }

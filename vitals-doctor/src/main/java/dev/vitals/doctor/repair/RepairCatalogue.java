@@ -104,6 +104,10 @@ public final class RepairCatalogue {
                 out.add(Repairs.clip());
             }
             case DEAD_RELU -> {
+                // under a rate above what its optimizer takes, the rate is what knocked the units out: a
+                // leaky activation only hides it (adam at 0.5 kept leaky_relu, then needed the rate cut anyway)
+                dev.vitals.doctor.rules.LearningRateRange.Range r = dev.vitals.doctor.rules.LearningRateRange.plausible(spec.optimizer());
+                if (r.effective() > r.high() * (1 + 1e-9)) out.add(Repairs.scaleLearningRate(0.1));
                 out.add(Repairs.leakyRelu());
                 out.add(Repairs.scaleLearningRate(0.1));
             }
@@ -148,7 +152,9 @@ public final class RepairCatalogue {
             learningRates(out, f, spec, suggestedLr, 10);
             out.add(Repairs.scaleLearningRate(0.1));
         }
-        return out.stream().filter(r -> r.changes(spec)).toList();
+        // a candidate put first for this finding's evidence or the spec's settings is not tried twice
+        java.util.Set<String> names = new java.util.HashSet<>();
+        return out.stream().filter(r -> r.changes(spec) && names.add(r.name())).toList();
     }
 
     /**

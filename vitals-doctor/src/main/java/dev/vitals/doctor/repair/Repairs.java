@@ -84,7 +84,7 @@ public final class Repairs {
     }
 
     public static Repair reluHiddenWithBatchNorm() {
-        return new Repair("relu+batchnorm", "sigmoid/tanh hidden layers replaced by relu with he initialisation, batchnorm after each hidden dense layer",
+        return new Repair("relu+batchnorm", "sigmoid/tanh hidden layers replaced by relu with he initialisation, batchnorm after each hidden dense and conv2d layer",
                 s -> {
                     Spec t = reluHidden().apply(s);
                     return t.equals(s) ? s : batchNorm().apply(t);
@@ -92,8 +92,10 @@ public final class Repairs {
     }
 
     public static Repair batchNorm() {
-        return new Repair("batchnorm", "batchnorm after each hidden dense layer",
-                s -> hasNorm(s) ? s : ModelEdits.layers(s, l -> ModelEdits.afterHiddenDense(l, ModelEdits.layer("batchnorm"))));
+        // per channel after a conv2d, as per feature after a dense layer: conv stacks were left with
+        // "no candidate repair" for vanishing gradients and no normalisation
+        return new Repair("batchnorm", "batchnorm after each hidden dense and conv2d layer",
+                s -> hasNorm(s) ? s : ModelEdits.layers(s, l -> ModelEdits.afterHiddenWeights(l, ModelEdits.layer("batchnorm"))));
     }
 
     /** He for ReLU-like hidden layers, Xavier for sigmoid and tanh, LeCun otherwise. */

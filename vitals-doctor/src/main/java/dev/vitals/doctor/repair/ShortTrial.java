@@ -21,11 +21,18 @@ public final class ShortTrial {
      *
      * @param regression whether the loss regresses the label value, where {@code accuracy} is the share
      *                   of rounded predictions that hit the label exactly, not a classifier's accuracy
+     * @param chance     the share of the measured examples in their commonest class: what guessing it
+     *                   scores (NaN where not known, and for a regression)
      */
     public record Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds,
-                          boolean regression) {
+                          boolean regression, double chance) {
         public Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds) {
             this(accuracy, loss, lossKind, split, examples, epochs, steps, seconds, false);
+        }
+
+        public Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds,
+                       boolean regression) {
+            this(accuracy, loss, lossKind, split, examples, epochs, steps, seconds, regression, Double.NaN);
         }
 
         boolean finite() { return Double.isFinite(loss); }
@@ -62,6 +69,13 @@ public final class ShortTrial {
         // a regression of the label value rounds right as seldom as guessing while it learns (mse 2.4e7
         // down to 1.8e4 at 0% exact hits, and fix rejected the cure): its accuracy says nothing
         boolean regression = dev.vitals.core.train.RunInfo.regressesLabels(spec.loss(), spec.data().targets().key(), e.model().outputShape().size());
-        return new Outcome(m[1], m[0], spec.loss(), split, held.size(), r.epochs().size(), steps[0], (System.nanoTime() - t0) / 1e9, regression);
+        return new Outcome(m[1], m[0], spec.loss(), split, held.size(), r.epochs().size(), steps[0], (System.nanoTime() - t0) / 1e9, regression,
+                regression ? Double.NaN : commonestShare(held));
+    }
+
+    private static double commonestShare(Dataset d) {
+        int most = 0;
+        for (int c : d.classCounts()) most = Math.max(most, c);
+        return d.size() == 0 ? Double.NaN : (double) most / d.size();
     }
 }

@@ -83,6 +83,18 @@ class RepairsTest {
     }
 
     @Test
+    void batchNormGoesAfterHiddenConvLayersToo() {
+        // a conv stack with vanishing gradients had "no candidate repair": batchnorm went after dense layers only
+        Spec s = SpecParser.parse("name: t\ndata: {source: fashion-mnist}\nmodel: {layers: [{conv2d: {filters: 4, kernel: 3}}, sigmoid, {maxpool: 2},"
+                + " {conv2d: {filters: 8, kernel: 3}}, sigmoid, flatten, {dense: 10}]}\n", null);
+        Spec r = Repairs.batchNorm().apply(s);
+        assertEquals(List.of("conv2d", "batchnorm", "sigmoid", "maxpool", "conv2d", "batchnorm", "sigmoid", "flatten", "dense"), kinds(r));
+        assertFalse(Repairs.batchNorm().changes(r));
+        assertEquals(List.of("conv2d", "batchnorm", "relu", "maxpool", "conv2d", "batchnorm", "relu", "flatten", "dense"),
+                kinds(Repairs.reluHiddenWithBatchNorm().apply(s)));
+    }
+
+    @Test
     void initMatchesTheHiddenActivation() {
         assertEquals(Init.Kind.HE, Repairs.matchingInit().apply(spec("{dense: 32}, relu, {dense: 10}", "cross_entropy")).model().init().kind());
         assertEquals(Init.Kind.XAVIER, Repairs.matchingInit().apply(
@@ -228,6 +240,25 @@ class RepairsTest {
         assertFalse(Outcomes.worse(pinned, new ShortTrial.Outcome(1.0, 0.07, "cross_entropy", "validation", 36, 5, 60, 1)), "a small loss a little larger");
         assertFalse(Outcomes.worse(a, new ShortTrial.Outcome(0.97, 1.2, "cross_entropy", "validation", 287, 5, 180, 1)),
                 "accuracy up beyond noise: better, whatever the loss");
+    }
+
+    @Test
+    void aLossBelowZeroIsNotComparedOnlyAccuracyIs() {
+        // -1/+1 targets under cross-entropy: the loss has no minimum and falls below zero; the repair
+        // to index targets took 28 examples from 42.9% to 60.7% and its loss to a real 0.920, and was
+        // turned down as "worse" because 0.920 is more than twice -3.06
+        ShortTrial.Outcome pm1 = new ShortTrial.Outcome(0.429, -3.06, "cross_entropy", "validation", 28, 5, 60, 1);
+        ShortTrial.Outcome indexed = new ShortTrial.Outcome(0.607, 0.920, "cross_entropy", "validation", 28, 5, 60, 1);
+        assertFalse(Outcomes.worse(pm1, indexed));
+        assertTrue(Outcomes.better(pm1, indexed), "from a loss without a minimum to one with, accuracy not lower");
+        assertFalse(Outcomes.worse(new ShortTrial.Outcome(0.964, -53.8, "cross_entropy", "validation", 28, 5, 60, 1),
+                new ShortTrial.Outcome(1.0, 0.092, "cross_entropy", "validation", 28, 5, 60, 1)));
+        // accuracy still decides against a repair that loses it
+        assertTrue(Outcomes.worse(new ShortTrial.Outcome(0.964, -53.8, "cross_entropy", "validation", 28, 5, 60, 1),
+                new ShortTrial.Outcome(0.40, 1.05, "cross_entropy", "validation", 28, 5, 60, 1)));
+        // and a repair that makes a real loss fall below zero is worse, however it looks
+        assertTrue(Outcomes.worse(indexed, pm1));
+        assertFalse(Outcomes.better(indexed, pm1));
     }
 
     @Test
