@@ -38,17 +38,21 @@ public record FixResult(Spec original, Spec repaired, String yaml, List<Finding>
     }
 
     private String verdict(Finding f) {
-        boolean remains = after.stream().anyMatch(x -> x.code().equals(f.code()));
+        boolean remains = Fixer.holds(after, f);
         if (!remains) {
+            // cured at its severity, perhaps still there as a lesser one: say so, as the list of the
+            // repaired spec's findings will show it
+            String lesser = after.stream().filter(x -> x.code().equals(f.code())).findFirst()
+                    .map(x -> "; it remains as a " + x.severity().name().toLowerCase(java.util.Locale.ROOT) + ": " + x.message()).orElse("");
             // a finding can go, come back and go again: the last repair that took it away is the one that held
             for (Fixer.Kept k : kept.reversed()) {
                 if (!k.gone().contains(f.code())) continue;
                 String how = k.target().equals(f.code()) ? "cured by '" + k.repair().name() + "' (" + k.repair().description() + ")"
                         : "gone with '" + k.repair().name() + "', the repair of " + k.target();
                 String change = Outcomes.change(k.before(), k.after());
-                return how + ": finding gone" + (change.isEmpty() ? "" : "; " + change);
+                return how + ": finding gone" + (change.isEmpty() ? "" : "; " + change) + lesser;
             }
-            return "gone in the repaired spec" + (kept.isEmpty() ? "" : " (after " + names(kept) + ")");
+            return "gone in the repaired spec" + (kept.isEmpty() ? "" : " (after " + names(kept) + ")") + lesser;
         }
         List<Attempt> tried = attempts.stream().filter(a -> a.code().equals(f.code())).toList();
         if (f.severity() == Finding.Severity.INFO && tried.isEmpty()) return "not repaired: informational";

@@ -84,16 +84,17 @@ public final class Fixer {
                 progress.accept("  " + f.code() + ": no candidate repair");
                 continue;
             }
-            for (Repair r : candidates) {
+            for (Repair candidate : candidates) {
                 if (timeUp()) {
                     spent = true;
                     break;
                 }
-                Spec next = r.apply(current);
+                Repair r = candidate;
+                Spec next = r.apply(current), tried = next;
                 // a repair that takes the spec back to where it was (the rate x10 after a kept /10, each
                 // "curing" what the other raised) is no repair: batchnorm at batch 2 kept four that left
                 // the spec as it came, and called it healthy
-                if (visited.stream().anyMatch(v -> same(v, next))) {
+                if (visited.stream().anyMatch(v -> same(v, tried))) {
                     attempts.add(new Attempt(f.code(), f.layer(), r.name(), r.description(), false, "undoes a repair kept before"));
                     progress.accept("  " + f.code() + ": " + r.name() + " -> not tried: it undoes a repair kept before");
                     continue;
@@ -103,6 +104,17 @@ public final class Fixer {
                 cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
                 attempts.add(new Attempt(f.code(), f.layer(), r.name(), r.description(), t.accepted(), t.why()));
                 progress.accept("  " + f.code() + ": " + r.name() + " -> " + (t.accepted() ? "kept: " : "rejected: ") + t.why());
+                if (!t.accepted() && !t.newErrors().isEmpty()) {
+                    // a cure that uncovers a setting's error (he initialisation for a tiny one, under a rate
+                    // that only the tiny weights made bearable) is tried once more with that error's own
+                    // first cures: one at a time, each was turned down for what the other had to fix
+                    Joint j = joint(r, next, t, f, check, measured, visited, attempts);
+                    if (j != null) {
+                        r = j.repair();
+                        next = j.spec();
+                        t = j.trial();
+                    }
+                }
                 if (!t.accepted()) continue;
                 kept.add(new Kept(r, f.code(), gone(check.findings(), t.check().findings()), measured, t.outcome()));
                 current = next;
@@ -205,8 +217,38 @@ public final class Fixer {
         return layers.stream().map(l -> l.block() != null ? l.kind() + kinds(l.block()) : l.kind()).toList().toString();
     }
 
-    /** What a candidate did: the new check and short run, and whether they earn it a place. */
-    private record Trial(boolean accepted, String why, Checkup.Result check, ShortTrial.Outcome outcome) {}
+    /** What a candidate did: the new check and short run, and whether they earn it a place; the errors it brought, if that turned it down. */
+    private record Trial(boolean accepted, String why, Checkup.Result check, ShortTrial.Outcome outcome, Set<String> newErrors) {
+        Trial(boolean accepted, String why, Checkup.Result check, ShortTrial.Outcome outcome) { this(accepted, why, check, outcome, Set.of()); }
+    }
+
+    /** A candidate joined with a cure of the error it uncovered, kept together. */
+    private record Joint(Repair repair, Spec spec, Trial trial) {}
+
+    /** How many of the uncovered error's candidates are tried with the candidate that uncovered it. */
+    private static final int JOINT_TRIES = 2;
+
+    private Joint joint(Repair r, Spec next, Trial t, Finding target, Checkup.Result check, ShortTrial.Outcome measured, List<Spec> visited,
+                        List<Attempt> attempts) {
+        Finding uncovered = t.check().findings().stream().filter(x -> x.isError() && t.newErrors().contains(x.code())).findFirst().orElse(null);
+        if (uncovered == null) return null;
+        int tried = 0;
+        for (Repair second : RepairCatalogue.candidates(uncovered, next, suggestedLr(t.check()))) {
+            if (tried == JOINT_TRIES || timeUp()) return null;
+            Spec both = second.apply(next);
+            if (same(both, next) || visited.stream().anyMatch(v -> same(v, both))) continue;
+            tried++;
+            Repair joined = new Repair(r.name() + " + " + second.name(), r.description() + ", with " + second.description()
+                    + " for the " + uncovered.code() + " it uncovered", s -> second.apply(r.apply(s)), r.removesBug());
+            long c0 = System.nanoTime();
+            Trial tj = evaluate(both, target, check, measured, r.removesBug());
+            cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
+            attempts.add(new Attempt(target.code(), target.layer(), joined.name(), joined.description(), tj.accepted(), tj.why()));
+            progress.accept("  " + target.code() + ": " + joined.name() + " -> " + (tj.accepted() ? "kept: " : "rejected: ") + tj.why());
+            if (tj.accepted()) return new Joint(joined, both, tj);
+        }
+        return null;
+    }
 
     private Trial evaluate(Spec next, Finding target, Checkup.Result before, ShortTrial.Outcome measured, boolean removesBug) {
         Checkup.Result after;
@@ -215,9 +257,12 @@ public final class Fixer {
         } catch (InputException e) {
             return new Trial(false, "the repaired spec is invalid (" + e.getMessage() + ")", null, null);
         }
-        if (after.findings().stream().anyMatch(x -> x.code().equals(target.code()))) {
-            return new Trial(false, "the finding remained", after, null);
-        }
+        if (holds(after.findings(), target)) return new Trial(false, "the finding remained", after, null);
+        // an error that comes back only as a warning of the same code is cured as an error: leaky_relu
+        // for a dead relu channel leaves the warning the catalogue gives a leaky unit that is negative
+        // for every example, and was turned down although the network then trained (check exit 0)
+        String gone = after.findings().stream().filter(x -> x.code().equals(target.code())).findFirst()
+                .map(x -> "finding gone as " + article(target.severity()) + " (" + article(x.severity()) + " of it remains)").orElse("finding gone");
         Set<String> newErrors = errors(after.findings());
         newErrors.removeAll(errors(before.findings()));
         // a symptom such as accuracy at chance can surface only because the check's time-bounded
@@ -231,21 +276,33 @@ public final class Fixer {
         if (Checkup.blocksTraining(before.findings())) revealed.addAll(newErrors);
         // ...and a loop's own bug is never made by a repair of the model, data or settings, only uncovered
         newErrors.stream().filter(RepairCatalogue::isLoopBug).forEach(revealed::add);
+        // ...and a loop's bug taken out uncovers what it hid, it does not make it: a rate applied twice
+        // turned sgd's 0.1 into steps of 0.01, and its removal, turned down twice for the rate "too
+        // high" it revealed, left the bug in the written spec; that rate is a finding of its own
+        if (removesBug) revealed.addAll(newErrors);
         newErrors.removeAll(revealed);
-        if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null);
+        if (!newErrors.isEmpty()) return new Trial(false, "finding gone, but new error " + String.join(", ", newErrors), after, null, newErrors);
         ShortTrial.Outcome o = trial(next, after.findings());
         String change = Outcomes.change(measured, o);
         if (Outcomes.worse(measured, o)) {
             if (!removesBug) return new Trial(false, "finding gone, but the short run got worse: " + change, after, o);
             // a loop bug can speed a short run up (uncleared gradients add up to larger steps); the
             // correct loop is kept, and the rate it now needs is a finding of its own
-            return new Trial(true, "finding gone; the short run is slower without the bug (" + change
-                    + "): its speed came from the bug, and the learning rate may need raising", after, o);
+            return new Trial(true, "finding gone; the short run is worse without the bug (" + change + "): "
+                    + (revealed.isEmpty() ? "its speed came from the bug, and the learning rate may need raising"
+                    : "the bug hid " + String.join(", ", revealed) + ", a finding of its own"), after, o);
         }
         // a warning's repair (batchnorm for a network without normalisation) must not cost the fit: a short
         // run less accurate and with a higher loss both, even within the noise, was kept (72.3% -> 70.8%, loss 0.743 -> 1.01)
         if (target.severity() == Finding.Severity.WARNING && !removesBug && Outcomes.lowerOnBoth(measured, o)) {
             return new Trial(false, "finding gone, but the short run is less accurate and its loss higher: " + change, after, o);
+        }
+        // an error's repair must move a run that it held at chance: he initialisation "cured" exploding
+        // gradients at adam 0.5 by starting the gradient norm 15x higher, so that the same burst no
+        // longer read as one, while the short run stayed at 10.0% -> 10.0%
+        if (target.isError() && !removesBug && Outcomes.atChance(measured) && Outcomes.atChance(o) && !Outcomes.better(measured, o)) {
+            return new Trial(false, "finding gone, but the short run is still at chance (" + Outcomes.fmtShare(o.chance())
+                    + " for guessing the commonest class): " + change, after, o);
         }
         if (RepairCatalogue.isSymptom(target.code()) && !removesBug && measured != null && o != null && !Outcomes.better(measured, o)) {
             return new Trial(false, "finding gone, but the short run did not measurably improve: " + change, after, o);
@@ -255,7 +312,7 @@ public final class Fixer {
                 + (revealed.isEmpty() ? "" : "; the check can now reach " + String.join(", ", revealed) + ", which it hid")
                 // an injected bug goes whatever the short run shows: "8.4% -> 10.1% (loss NaN -> NaN)" read as evidence
                 + (removesBug && !Outcomes.better(measured, o) ? "; a bug is removed on the check's word, the short run not improving with it" : "");
-        return new Trial(true, "finding gone" + (change.isEmpty() ? "" : "; " + change) + note, after, o);
+        return new Trial(true, gone + (change.isEmpty() ? "" : "; " + change) + note, after, o);
     }
 
     /** A short run, unless the check found the data untrainable (then there is nothing to measure). */
@@ -325,8 +382,17 @@ public final class Fixer {
 
     private static Set<String> gone(List<Finding> before, List<Finding> after) {
         Set<String> s = new LinkedHashSet<>();
-        for (Finding f : before) if (after.stream().noneMatch(x -> x.code().equals(f.code()))) s.add(f.code());
+        for (Finding f : before) if (!holds(after, f)) s.add(f.code());
         return s;
+    }
+
+    private static String article(Finding.Severity s) {
+        return s == Finding.Severity.ERROR ? "an error" : s == Finding.Severity.WARNING ? "a warning" : "a note";
+    }
+
+    /** Whether {@code findings} still have {@code f}'s code at its severity or a graver one. */
+    static boolean holds(List<Finding> findings, Finding f) {
+        return findings.stream().anyMatch(x -> x.code().equals(f.code()) && x.severity().compareTo(f.severity()) <= 0);
     }
 
     private static long count(List<Finding> f, Finding.Severity s) { return f.stream().filter(x -> x.severity() == s).count(); }

@@ -37,6 +37,44 @@ class FixerTest {
     }
 
     @Test
+    void anErrorsRepairMustMoveARunItHeldAtChance() {
+        // adam at 1.0: he initialisation starts the gradient norm higher, so the same burst no longer reads
+        // as one, and it was kept as the cure of EXPLODING_GRADIENTS with the short run at chance throughout
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.1}\nmodel: {init: default, layers: [{dense: 32}, relu, {dense: 32}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: adam, lr: 1.0}\ntrain: {epochs: 4, batch: 64}\n", null);
+        FixResult r = Fixer.fix(s, Fixer.Options.defaults(), line -> { });
+        Attempt init = r.attempts().stream().filter(a -> a.code().equals("EXPLODING_GRADIENTS") && a.repair().equals("matching-init")).findFirst().orElseThrow();
+        assertFalse(init.kept(), init.why());
+        assertTrue(init.why().contains("still at chance"), init.why());
+        assertTrue(r.healthy(), r.after().toString());
+        assertTrue(r.trialAfter().accuracy() > 0.5, "the repair kept moved the run: " + r.trialAfter());
+    }
+
+    @Test
+    void aLoopBugTakenOutStaysOutAndWhatItHidIsCuredWithTheRepairThatUncoveredIt() {
+        // the rate applied twice made sgd's 0.1 (momentum 0.9) steps of 0.01 on a network of tiny weights:
+        // its removal was turned down for the rate "too high" it revealed, and so was he initialisation,
+        // each needing the other's cure; the written spec kept the bug
+        Spec s = SpecParser.parse("name: t\nseed: 16\ndata: {source: digits, validation: 0.2}\nmodel: {init: 'normal:0.001', layers: [{dense: 64}, relu,"
+                + " {dense: 64}, relu, {dense: 64}, relu, {dense: 10}]}\noptimizer: {name: sgd, lr: 0.1, momentum: 0.9}\ntrain: {epochs: 8, batch: 32}\nfaults: [double_lr]\n", null);
+        FixResult r = Fixer.fix(s, Fixer.Options.defaults(), line -> { });
+        assertTrue(SpecParser.parse(r.yaml(), null).injectedBugs().isEmpty(), r.yaml());
+        assertTrue(r.healthy(), r.after().toString());
+        assertTrue(r.kept().stream().anyMatch(k -> k.repair().name().contains(" + ")), "a joint repair: " + r.attempts());
+        assertTrue(r.trialAfter().accuracy() > 0.8, r.trialAfter().toString());
+    }
+
+    @Test
+    void anErrorThatRemainsOnlyAsAWarningIsCuredAsAnError() {
+        Finding error = new Finding("DEAD_RELU", Finding.Severity.ERROR, Finding.Stage.TRAIN, "layers.3", 5L, "all dead", null, null, null, null);
+        Finding warning = new Finding("DEAD_RELU", Finding.Severity.WARNING, Finding.Stage.TRAIN, "layers.3", 5L, "all negative", null, null, null, null);
+        assertFalse(Fixer.holds(List.of(warning), error), "leaky_relu's own warning is not the dead units' error");
+        assertTrue(Fixer.holds(List.of(error), error));
+        assertTrue(Fixer.holds(List.of(error), warning), "graver still holds");
+        assertFalse(Fixer.holds(List.of(), error));
+    }
+
+    @Test
     void repairsKeptTogetherAreSummedUpInAll() {
         // clip_norm 1 with the rate /10, then the rate x10: the header listed both as changes, and the
         // written spec had the original rate with a clip
