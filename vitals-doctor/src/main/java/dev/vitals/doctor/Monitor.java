@@ -41,6 +41,12 @@ public final class Monitor implements TrainingListener {
         return this;
     }
 
+    /** Findings of the check's earlier steps, which explain some of the run's (they are reported again where the run shows them too). Returns this monitor. */
+    public Monitor inLightOf(List<Finding> earlier) {
+        judge.inLightOf(earlier);
+        return this;
+    }
+
     @Override
     public void onRunBegin(RunInfo run) { recorder.onRunBegin(run); }
 

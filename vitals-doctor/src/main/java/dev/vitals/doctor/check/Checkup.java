@@ -76,6 +76,7 @@ public final class Checkup {
             Measurements m = new Measurements();
             ProbeContext pc = new ProbeContext(spec, data, parts, m, budget(p));
             if (shared != null) pc.shortRun(shared.shortRun());
+            pc.earlier(all);
             List<Finding> f = new ArrayList<>();
             List<Finding> found = probe(p, pc, parts, m);
             // a later step that meets a code already found on the same layer adds nothing new

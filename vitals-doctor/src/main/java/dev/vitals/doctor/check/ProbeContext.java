@@ -1,11 +1,14 @@
 package dev.vitals.doctor.check;
 
 import dev.vitals.core.data.Dataset;
+import dev.vitals.core.report.Finding;
 import dev.vitals.core.data.Splits;
 import dev.vitals.core.data.PreparedData;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.core.train.Experiment;
 import dev.vitals.doctor.trace.Trace;
+
+import java.util.List;
 
 /**
  * What a probe works with: the spec, its prepared data, and fresh builds of its model and training
@@ -107,4 +110,11 @@ public final class ProbeContext {
     public Trace shortRun() { return shortRun; }
 
     public void shortRun(Trace t) { this.shortRun = t; }
+
+    private List<Finding> earlier = List.of();
+
+    /** What the check's earlier steps found, for a probe whose findings they explain. */
+    public List<Finding> earlier() { return earlier; }
+
+    public void earlier(List<Finding> found) { this.earlier = List.copyOf(found); }
 }

@@ -29,7 +29,7 @@ final class ShortRun implements ProbeRule {
     @Override
     public List<Finding> probe(ProbeContext ctx) {
         Experiment e = ctx.fresh();
-        Monitor monitor = new Monitor(null);
+        Monitor monitor = new Monitor(null).inLightOf(ctx.earlier());
         TrainingListener stop = new TrainingListener() {
             private RunInfo run;
 

@@ -30,12 +30,12 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "after one epoch and at least " + MIN_STEPS + " steps, over the last " + WINDOW + " observed steps the median update/weight ratio of the weight layers is below "
-                + RATIO + ", the loss is still above " + HALVED + " of its start, gradients do not vanish, no activation layer has most of its units dead or saturated"
+                + RATIO + ", the loss is still above " + HALVED + " of its start and has not risen (now at most " + RISEN + " times its start, and no 10-step stretch above " + BLOWN + " times it), gradients do not vanish, no activation layer has most of its units dead or saturated"
                 + " (as DEAD_RELU and SATURATED_UNITS count them), and the rate is at least half its base value; withdrawn at the end if the loss ended below "
                 + HALVED + " of its start; an error when it still holds at the end of a run that did all its planned epochs (judged there however few steps the plan had), unless the training loss fell by " + (int) (PROGRESS * 100) + "% of its start and then moved less than " + (int) (LEVEL * 100) + "% over the last third of the epochs (converged where the data let it: no finding, unless the rate lies below the optimizer's range) or fell by " + (int) (PROGRESS * 100) + "% at all with a rate inside its optimizer's usual range and no clip cutting the steps (a warning). At the end of such a run of at least " + MIN_STEPS + " steps and " + CRAWL_EPOCHS + " epochs the ratio may be up to " + CRAWL_RATIO + " where the loss crawled: it fell in every epoch of the last third, there at least " + PACE_KEPT + " of its pace per epoch over the first third (a straight line where a converging run slows down), and did not halve, and the validation accuracy (where there is validation) ended above chance and its margin (a loss falling while held-out accuracy stays at chance is memorising); with the same error and warning. Also, at an epoch's end, a schedule that decayed the rate too early: every epoch from some epoch on ran below "
                 + TINY + " of the base rate, those are a third of the epochs (" + DECAYED_EPOCHS + " at least), the training loss improved by less than "
                 + (int) (FLAT_SINCE * 100) + "% since, and training accuracy is below " + (int) (Underfitting.FITTED * 100) + "% (without accuracy: the loss above "
-                + HALVED + " of its start); withdrawn at the end if that no longer holds, an error where it holds at the end of a run that did all its planned epochs and ended less than halfway from chance to a perfect score" + ". " + "Not while the rate is above its optimizer's usual range (adam above " + LearningRateRange.ADAM_HIGH + ", sgd's lr / (1 - momentum) above " + LearningRateRange.SGD_HIGH + "): small ratios there are weights the rate blew up. " + HeldDown.CONDITION;
+                + HALVED + " of its start); withdrawn at the end if that no longer holds, an error where it holds at the end of a run that did all its planned epochs and ended less than halfway from chance to a perfect score" + ". " + "Not while the rate is above its optimizer's usual range (adam above " + LearningRateRange.ADAM_HIGH + ", sgd's lr / (1 - momentum) above " + LearningRateRange.SGD_HIGH + "): small ratios there are weights the rate blew up. Where the update-rule probe measured the optimizer applying less than " + UNDER_APPLIED + " of the step its rule prescribes, the cause and fix name the update, not the rate. " + HeldDown.CONDITION;
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -111,6 +111,10 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
         if (silencedUnits(t, last)) return List.of();
         double start = dev.vitals.doctor.trace.Curves.startLoss(t), now = t.meanLoss(n - 20, n);
         if (!(now > start * HALVED)) return List.of();
+        // a loss that rose well above its start, now or on the way, was not left in place by steps too
+        // small: the rate blew the weights up (sgd at 1.5 on label-ordered digits: 2.303 -> 3.4e29), and
+        // beside weights that large every step is small; LEARNING_RATE_TOO_HIGH says what happened
+        if (now > RISEN * start || peakLoss(t) > BLOWN * start) return List.of();
         // ...and, at the end, a loss that fell a good way and then levelled off has converged where the
         // data let it (20% flipped binary labels: 0.83 -> 0.60, the best reachable about 0.51, above half
         // the start), and its steps are small because its gradients average out, not because of the rate
@@ -134,6 +138,42 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
                         "gradient_norm", o.gradNorm(), "still_falling_at_end", crawled),
                 crawled ? "the learning rate is too small for the steps this plan takes: at its pace the loss would need several times as many steps to get anywhere" : cause(),
                 crawled ? "raise the learning rate, guided by the range test of 'vitals check' (typical: adam 1e-3, sgd with momentum 0.01-0.1), or train for several times as many epochs" : fix()));
+    }
+
+    /**
+     * Steps too small because the optimizer applies a fraction of what its rule prescribes (the update
+     * probe measured it: a learning rate applied twice makes adam's 1e-3 a step of 1e-6) are the
+     * update's, not the rate's: raising a rate that is right was the advice, where the update must be mended.
+     */
+    @Override
+    public Finding inLightOf(Finding f, List<Finding> earlier) {
+        for (Finding e : earlier) {
+            if (!e.code().equals(Code.UPDATE_RULE_MISMATCH.name()) || !(e.evidence().get("applied_over_prescribed") instanceof Number n)) continue;
+            double applied = n.doubleValue();
+            if (!(applied < UNDER_APPLIED)) continue;
+            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
+            ev.put("applied_over_prescribed", applied);
+            return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
+                    "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): the steps are small because the update is wrong, not because the rate set is",
+                    "mend the optimizer's update (UPDATE_RULE_MISMATCH) and keep the rate as set; judge the rate again once the update is right", f.verified());
+        }
+        return f;
+    }
+
+    /** An applied step below this share of the prescribed one explains steps too small. */
+    static final double UNDER_APPLIED = 0.5;
+
+    /** A loss this many times its start now, or this many times in some stretch of the run, rose rather than stood still. */
+    static final double RISEN = 1.25, BLOWN = 3;
+
+    /** The highest mean loss over consecutive stretches of 10 steps (asked only once the rest of the rule holds). */
+    private static double peakLoss(Trace t) {
+        double peak = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i + 10 <= t.steps(); i += 10) {
+            double m = t.meanLoss(i, i + 10);
+            if (m > peak) peak = m;
+        }
+        return peak;
     }
 
     /** Steps no larger than healthy ones (about 1e-3 of the weights) go on being judged at the end where the loss crawled. */

@@ -26,16 +26,23 @@ public final class TraceJudge {
 
     public TraceJudge(List<TraceRule> rules) { this.rules = List.copyOf(rules); }
 
-    /** Codes (per layer) reported elsewhere, which are not raised again. */
+    private List<Finding> earlier = List.of();
+
+    /** Codes (per layer) reported elsewhere, which are not raised again, and which explain what is (see {@link #inLightOf}). */
     public void alreadyReported(List<Finding> earlier) {
         for (Finding f : earlier) seen.add(f.code() + "|" + f.layer());
+        inLightOf(earlier);
     }
+
+    /** Findings measured before the run, which the rules may read to explain theirs (see {@link TraceRule#inLightOf}). */
+    public void inLightOf(List<Finding> earlier) { this.earlier = List.copyOf(earlier); }
 
     /** Asks every rule at this moment; returns the findings new to this judge, or graver than before, in the order raised. */
     public List<Finding> evaluate(Trace t, TraceRule.Moment moment) {
         List<Finding> news = null;  // asked on every observed step: nothing is allocated when nothing is new
         for (TraceRule r : rules) {
-            for (Finding f : r.evaluate(t, moment)) {
+            for (Finding raised : r.evaluate(t, moment)) {
+                Finding f = earlier.isEmpty() ? raised : r.inLightOf(raised, earlier);
                 String key = f.code() + "|" + f.layer();
                 Finding old = kept.get(key);
                 if (seen.add(key)) {

@@ -21,4 +21,11 @@ public interface TraceRule {
      * of a run that ended well above it) is withdrawn from the run's findings.
      */
     default boolean stillHolds(Trace trace, Finding finding) { return true; }
+
+    /**
+     * A finding this rule raises, read beside what was measured before the run ({@code earlier}: the
+     * preflight's or the check's earlier steps), where those measurements explain it better than the
+     * trace alone can; the finding itself by default.
+     */
+    default Finding inLightOf(Finding finding, List<Finding> earlier) { return finding; }
 }
