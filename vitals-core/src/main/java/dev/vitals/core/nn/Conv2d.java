@@ -138,6 +138,11 @@ public final class Conv2d extends Layer {
         return "conv2d " + filters + " " + kernel + "x" + kernel + (stride != 1 ? " stride " + stride : "") + (padding != 0 ? " pad " + padding : "");
     }
 
+    @Override
+    public double inputCoverage() {
+        return h == 0 ? 1 : (double) covered(h, kernel, stride, padding, oh) * covered(w, kernel, stride, padding, ow) / ((double) h * w);
+    }
+
     public Parameter weight() { return weight; }
 
     int filters() { return filters; }

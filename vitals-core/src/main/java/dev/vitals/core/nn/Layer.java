@@ -37,6 +37,24 @@ public abstract class Layer {
     public String describe() { return kind(); }
 
     /**
+     * The share of its input's positions that some output reads, once built: 1 for a layer that reads
+     * all of them; less for a window layer whose stride steps over positions (a 3x3 convolution with
+     * stride 20 on 14x14 images reads 9 of 196, and no weight can learn from the rest).
+     */
+    public double inputCoverage() { return 1; }
+
+    /** The positions of a side of {@code size} that windows of {@code kernel} at {@code stride}, {@code padding} and {@code outputs} cover. */
+    protected static int covered(int size, int kernel, int stride, int padding, int outputs) {
+        int n = 0, reachedTo = -1;
+        for (int i = 0; i < outputs; i++) {
+            int from = Math.max(Math.max(0, i * stride - padding), reachedTo + 1), to = Math.min(size - 1, i * stride - padding + kernel - 1);
+            if (to >= from) n += to - from + 1;
+            reachedTo = Math.max(reachedTo, to);
+        }
+        return n;
+    }
+
+    /**
      * Creates the parameters for this input shape and returns the output shape. Throws
      * {@link IllegalArgumentException} when the input shape cannot work, saying why.
      */

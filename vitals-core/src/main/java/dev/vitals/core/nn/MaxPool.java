@@ -32,6 +32,9 @@ public final class MaxPool extends Layer {
     @Override public String describe() { return "maxpool " + k; }
 
     @Override
+    public double inputCoverage() { return h == 0 ? 1 : (double) covered(h, k, k, 0, oh) * covered(w, k, k, 0, ow) / ((double) h * w); }
+
+    @Override
     protected Shape doBuild(Shape input, BuildContext ctx) {
         if (input.rank() != 3) {
             throw new IllegalArgumentException("maxpool needs an image [channels, height, width] per example but gets " + input);

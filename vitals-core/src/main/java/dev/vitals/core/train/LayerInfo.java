@@ -12,15 +12,16 @@ import java.util.Locale;
 /**
  * What an observer may know about one layer of the model being trained: its position, kind,
  * description, shapes, parameters, where its slope vanishes (for activations: none, negative, tails)
- * and how deeply it is nested in residual blocks.
+ * how deeply it is nested in residual blocks, and the share of its input's positions it reads
+ * ({@link dev.vitals.core.nn.Layer#inputCoverage}).
  */
 public record LayerInfo(int index, String path, String kind, String description, int[] inputShape, int[] outputShape,
-                        List<String> parameters, String saturation, int depth, boolean stochastic, boolean matrix) {
+                        List<String> parameters, String saturation, int depth, boolean stochastic, boolean matrix, double inputCoverage) {
 
     /** A layer that draws no random numbers and, unless its kind says so, has no weight matrix: how logs describe theirs. */
     public LayerInfo(int index, String path, String kind, String description, int[] inputShape, int[] outputShape,
                      List<String> parameters, String saturation, int depth) {
-        this(index, path, kind, description, inputShape, outputShape, parameters, saturation, depth, false, false);
+        this(index, path, kind, description, inputShape, outputShape, parameters, saturation, depth, false, false, 1);
     }
 
     /** A layer with a weight matrix: dense, conv2d, or one of an API user's own with a parameter of two axes or more ({@code matrix}). */
@@ -38,7 +39,7 @@ public record LayerInfo(int index, String path, String kind, String description,
             int depth = l.path().split("\\.block\\.").length - 1;
             out.add(new LayerInfo(i, l.path(), l.kind(), l.describe(), l.inputShape().dims(), l.outputShape().dims(),
                     List.copyOf(pn), sat, depth, l instanceof dev.vitals.core.nn.Stochastic,
-                    l.children().isEmpty() && l.parameters().stream().anyMatch(p -> p.value().rank() >= 2)));
+                    l.children().isEmpty() && l.parameters().stream().anyMatch(p -> p.value().rank() >= 2), l.inputCoverage()));
         }
         return List.copyOf(out);
     }

@@ -46,6 +46,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity). "
                 + "A warning, not an error, for a regression of the label value whose labels' RMS exceeds " + FAR_LABELS + " and whose loss fell (their scale, not a bug, may be the reason). "
                 + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
+                + "A warning, not an error, when a layer outside residual blocks reads less than " + BLIND + " of its input's positions (a convolution whose stride steps past its kernel): the layer the finding names. "
                 + "A warning, not an error, for a plain stack of at least " + DEEP_PLAIN + " weight layers without a residual block: its depth, named first, may be the reason. "
                 + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3 (also where the loss halved but the batch was fitted below " + DROPOUT_FITTED + ": dropout inflates the first loss), and if that memorises the batch the finding names the dropout; "
                 + "with a weight decay, tried again without it, and if that memorises the batch the finding names the weight decay; likewise a clip_norm";
@@ -179,11 +180,24 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         String fix = bottleneck
                 ? "widen " + narrow.path() + " (64 units, say) and check again: if the batch is then memorised, the bottleneck was the reason; if not, " + fix()
                 : fix();
+        // a window layer whose stride steps over most of its input (a 3x3 convolution at stride 20 on 14x14
+        // images reads 9 of 196 pixels) leaves the model blind to the rest: no weight can learn from it
+        // (the batch at 21.9%, "a bug between the loss and the weights"); residual blocks' strided
+        // shortcuts are not judged, their main path reads everything
+        LayerInfo blind = null;
+        for (LayerInfo l : layers) {
+            if (l.depth() == 0 && l.inputCoverage() < BLIND && (blind == null || l.inputCoverage() < blind.inputCoverage())) blind = l;
+        }
+        if (blind != null && !bottleneck) {
+            cause = "a layer that reads only " + Numbers.pct(blind.inputCoverage()) + " of its input's positions (" + blind.path() + ", " + blind.description()
+                    + " on " + shape(blind.inputShape()) + "): no weight sees the rest of each example, or else " + cause();
+            fix = "make " + blind.path() + "'s stride at most its kernel size (or pool instead of striding) and check again: if the batch is then memorised, the layer's reach was the reason; if not, " + fix();
+        }
         // a plain stack this deep fails to fit what a shallower one fits (He et al.'s degradation, which
         // residual connections were made for): 60 layers of 32 units with batchnorm could not memorise a
         // batch of digits, in PyTorch too, with every probe of the code passing; depth is named first
         boolean residual = layers.stream().anyMatch(l -> l.kind().equals("residual"));
-        boolean deep = !bottleneck && !residual && weightLayers >= DEEP_PLAIN;
+        boolean deep = !bottleneck && blind == null && !residual && weightLayers >= DEEP_PLAIN;
         if (deep) {
             cause = "depth: " + weightLayers + " weight layers in a plain stack without residual connections, which trains worse than a shallower one "
                     + "(the degradation residual networks were made for), or else " + cause();
@@ -200,15 +214,18 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         }
         // a warning there, as UNDERFITTING is for a model at its capacity: training the spec (27% on
         // digits through 1 unit) would otherwise end "healthy" after check called it an error
-        return List.of(finding(Stage.PROBE, bottleneck || farLabels || deep ? Severity.WARNING : Severity.ERROR, null, null,
+        return List.of(finding(Stage.PROBE, bottleneck || blind != null || farLabels || deep ? Severity.WARNING : Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
                         + Numbers.pct(a.best()) + " and the loss " + (a.last() > a.first() || !Double.isFinite(a.last()) ? "rose" : "went only") + " from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
                         + (retried ? ", and no further at a rate of " + Numbers.fmt(faster) : "")
                         + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
                                 + " classes, a bottleneck that may be the reason rather than a bug" : "")
+                        + (blind != null && !bottleneck ? "; its layer " + blind.path() + " reads only " + Numbers.pct(blind.inputCoverage())
+                                + " of its input's positions, which may be the reason rather than a bug" : "")
                         + (deep ? "; its " + weightLayers + " weight layers without residual connections may be the reason rather than a bug" : ""),
                 evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
-                        "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0]),
+                        "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0],
+                        "least_input_coverage", blind == null ? null : blind.inputCoverage(), "least_input_coverage_layer", blind == null ? null : blind.path()),
                 cause, fix));
     }
 
@@ -313,6 +330,15 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         int max = 0;
         for (int c : counts) max = Math.max(max, c);
         return batch.size() == 0 ? 0 : (double) max / batch.size();
+    }
+
+    /** A layer reading less than this share of its input's positions is named (a 1x1 convolution at stride 2 reads a quarter, as ResNet's shortcuts do). */
+    static final double BLIND = 0.25;
+
+    private static String shape(int[] dims) {
+        StringBuilder b = new StringBuilder();
+        for (int d : dims) b.append(b.length() == 0 ? "" : "x").append(d);
+        return b.toString();
     }
 
     /** The narrowest dense layer before the last one (the output), or null. */

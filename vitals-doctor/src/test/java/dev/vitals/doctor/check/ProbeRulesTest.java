@@ -83,6 +83,44 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aBatchTheModelCannotMemoriseThroughAStridePastItsKernelNamesTheLayer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // 12x12 images whose class is a bright block in their lower half; a 3x3 convolution at stride 20
+        // reads only the top-left 3x3 pixels (9 of 144) and sees nothing of it: "a bug between the loss
+        // and the weights", where the layer's reach is the reason
+        int n = 160, side = 12;
+        byte[] pixels = new byte[n * side * side], labels = new byte[n];
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < n; i++) {
+            int c = i % 4;
+            labels[i] = (byte) c;
+            for (int y = 6; y < 9; y++) for (int x = 3 * c; x < 3 * c + 3; x++) pixels[i * side * side + y * side + x] = (byte) (200 + r.nextInt(50));
+        }
+        idx(dir.resolve("train-images-idx3-ubyte"), 0x0803, new int[] {n, side, side}, pixels);
+        idx(dir.resolve("train-labels-idx1-ubyte"), 0x0801, new int[] {n}, labels);
+        for (int stride : new int[] {20, 1}) {
+            Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: 'idx:" + dir.toString().replace("\\", "/") + "', validation: 0.2}\n"
+                    + "model: {layers: [{conv2d: {filters: 4, kernel: 3, stride: " + stride + "}}, flatten, {dense: 4}]}\ntrain: {epochs: 2, batch: 32}\n", null);
+            List<Finding> fs = of(check(s), Code.CANNOT_OVERFIT_BATCH);
+            if (stride == 1) {
+                assertTrue(fs.isEmpty(), "the whole image read: the batch is memorised: " + fs);
+                continue;
+            }
+            assertEquals(1, fs.size());
+            assertEquals(Severity.WARNING, fs.get(0).severity(), "the model's reach, not a bug");
+            assertTrue(fs.get(0).message().contains("layers.0 reads only 6.2% of its input's positions"), fs.get(0).message());
+            assertTrue(fs.get(0).cause().startsWith("a layer that reads only 6.2% of its input's positions (layers.0, conv2d 4 3x3 stride 20 on 1x12x12)"), fs.get(0).cause());
+        }
+    }
+
+    private static void idx(java.nio.file.Path file, int magic, int[] dims, byte[] data) throws java.io.IOException {
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            out.writeInt(magic);
+            for (int d : dims) out.writeInt(d);
+            out.write(data);
+        }
+    }
+
+    @Test
     void aBatchMemorisedOnlyAtTenTimesTheRateIsASmallRateNotABug() {
         // plain SGD at 5e-4: the batch's loss falls steadily, 0.92 -> 0.71 in 300 steps, without memorising it
         Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: breast-cancer}\nmodel: {layers: [{dense: 32}, relu, {dense: 2}]}\n"
