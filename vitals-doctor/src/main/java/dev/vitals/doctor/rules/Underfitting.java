@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public final class Underfitting extends Rule implements TraceRule {
     static final double ACCURACY = 0.80, FLAT = 0.05, GAP = 0.08, JUDGE_AT = 0.5, UNSTABLE = 1.1, CONVERGED = 0.5;
-    static final double FITTED = 0.95, RISE = 0.05, LATE_RISE = 0.02, VAL_RISE = 0.01;
+    static final double FITTED = 0.95, RISE = 0.05, LATE_RISE = 0.02, VAL_RISE = 0.01, VAL_SHARE = 0.25;
     /** A run that ends below this share of the way from chance to a perfect score has not fitted. */
     static final double HALFWAY = 0.5;
     static final double LOSS_FALL = 0.25, LATE_LOSS_FALL = 0.1, UNEXPLAINED = 0.1;
@@ -49,7 +49,7 @@ public final class Underfitting extends Rule implements TraceRule {
                 + ". Also at the end of a run that did all its planned epochs (" + CURVE_EPOCHS + " or more) while still learning fast: training accuracy below "
                 + (int) (FITTED * 100) + "%, up " + (int) (RISE * 100) + " points or more over the last third of the epochs and " + (int) (LATE_RISE * 100)
                 + " or more over the last half of that third, the training loss lower, and validation accuracy (where there is validation) up more than "
-                + (int) (VAL_RISE * 100) + " point; its cause names too few optimizer steps where the run took fewer than " + FEW_STEPS
+                + (int) (VAL_RISE * 100) + " point and by at least " + VAL_SHARE + " of the training accuracy's rise; its cause names too few optimizer steps where the run took fewer than " + FEW_STEPS
                 + ". Also at the end of a run that did its whole plan (" + MIN_EPOCHS + " epochs or more) and ended above chance but less than "
                 + (int) (HALFWAY * 100) + "% of the way from chance to a perfect score on training and validation, its training loss steady over the last third (within "
                 + UNSTABLE + "x) and its steps not tiny"
@@ -197,9 +197,11 @@ public final class Underfitting extends Rule implements TraceRule {
         if (!(chance > 0)) return null;
         double rise = last.trainAccuracy() - from.trainAccuracy(), late = last.trainAccuracy() - mid.trainAccuracy();
         if (!(last.trainAccuracy() < FITTED) || !(rise >= RISE) || !(late >= LATE_RISE)) return null;
-        // training accuracy that climbs while validation does not is a model memorising: OVERFITTING's, not more steps'
+        // training accuracy that climbs while validation does not is a model memorising: OVERFITTING's, not
+        // more steps'; and so is validation creeping at a fraction of training's pace (documents at adamw:
+        // training up 7.8 points, validation up 1.0 to 55%, and "train longer" was the advice)
         double valRise = last.valAccuracy() - from.valAccuracy();
-        if (last.hasValidation() && !Double.isNaN(last.valAccuracy()) && !(valRise > VAL_RISE)) return null;
+        if (last.hasValidation() && !Double.isNaN(last.valAccuracy()) && !(valRise > Math.max(VAL_RISE, VAL_SHARE * rise))) return null;
         if (!(last.trainLoss() < from.trainLoss())) return null;
         // a live run knows its batch and steps; a log's rows need not be optimizer steps
         boolean counted = Curves.live(t) && t.info().batch() > 0 && t.info().stepsPerEpoch() > 0;

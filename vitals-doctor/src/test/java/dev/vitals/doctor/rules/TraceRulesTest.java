@@ -1156,6 +1156,14 @@ class TraceRulesTest {
             Trace memorising = b.build();
             climbing(memorising, 30, 1.0);
             assertTrue(new Underfitting().evaluate(memorising, END).isEmpty());
+            // ...and validation creeping up at a fifth of training's pace (documents under adamw: training up
+            // 7.8 points, validation 1.0 to 55%): a widening gap, which more epochs widen further
+            Trace creeping = b.build();
+            for (int e = 0; e < 30; e++) {
+                double acc = 0.9 - 0.7 * Math.exp(-e / 12.0), loss = 2.5 * Math.exp(-e / 18.0);
+                creeping.epoch(epoch(e, loss, acc, loss + 0.1, 0.5 + 0.2 * (acc - 0.2), e + 1L));
+            }
+            assertTrue(new Underfitting().evaluate(creeping, END).isEmpty());
             // a healthy run: near its fit and levelled off
             Trace fitted = b.build();
             for (int e = 0; e < 30; e++) fitted.epoch(epoch(e, 2.3 * Math.exp(-e / 3.0), 0.99 - 0.8 * Math.exp(-e / 3.0), 2.3 * Math.exp(-e / 3.0) + 0.05, 0.97 - 0.8 * Math.exp(-e / 3.0), e + 1L));
