@@ -104,6 +104,8 @@ public final class RepairCatalogue {
                 out.add(Repairs.clip());
             }
             case DEAD_RELU -> {
+                // units killed under inputs measured far from unit scale: standardising them first
+                if (f.evidence().containsKey("input_rms")) out.add(Repairs.standardize());
                 // under a rate above what its optimizer takes, the rate is what knocked the units out: a
                 // leaky activation only hides it (adam at 0.5 kept leaky_relu, then needed the rate cut anyway)
                 dev.vitals.doctor.rules.LearningRateRange.Range r = dev.vitals.doctor.rules.LearningRateRange.plausible(spec.optimizer());

@@ -204,6 +204,16 @@ class RepairsTest {
     }
 
     @Test
+    void deadUnitsTryTheCauseTheRunMeasuredFirst() {
+        Spec calm = spec("source: digits, normalize: none", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001", "");
+        assertEquals(List.of("leaky-relu", "lr /10"), RepairCatalogue.candidates(finding("DEAD_RELU", Map.of()), calm, Double.NaN).stream().map(Repair::name).toList());
+        // under unscaled inputs, standardising them; under a rate above adam's range, the rate (once, not twice)
+        assertEquals("normalize", RepairCatalogue.candidates(finding("DEAD_RELU", Map.of("input_rms", 111.2)), calm, Double.NaN).get(0).name());
+        Spec fast = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.5", "");
+        assertEquals(List.of("lr /10", "leaky-relu"), RepairCatalogue.candidates(finding("DEAD_RELU", Map.of()), fast, Double.NaN).stream().map(Repair::name).toList());
+    }
+
+    @Test
     void codesWithoutACureHaveNoCandidates() {
         Spec s = spec("{dense: 32}, relu, {dense: 10}", "cross_entropy");
         assertTrue(RepairCatalogue.candidates(finding("DATA_LEAKAGE", Map.of()), s, Double.NaN).isEmpty());

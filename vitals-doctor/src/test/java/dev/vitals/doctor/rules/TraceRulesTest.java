@@ -412,6 +412,25 @@ class TraceRulesTest {
         }
 
         @Test
+        void deadUnitsUnderUnscaledInputsNameTheScaleFirst() {
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            int p = b.parameters();
+            for (boolean unscaled : new boolean[] {true, false}) {
+                Trace t = b.build();
+                TraceJudge judge = new TraceJudge(List.of(new DeadRelu()));
+                judge.inLightOf(unscaled ? List.of(new Finding("DATA_UNSCALED", Severity.WARNING, Finding.Stage.DATA, null, null, "m",
+                        java.util.Map.of("largest_rms", 111.2), "c", "f", null)) : List.of());
+                for (int s = 0; s < 3; s++) {
+                    t.step(2.3, 0.1, 0.2);
+                    t.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.8, 0, true, 0));
+                }
+                Finding f = judge.evaluate(t, STEP).get(0);
+                assertEquals(unscaled, f.cause().startsWith("inputs far from unit scale (DATA_UNSCALED: root mean square up to 111.2)"), f.cause());
+                assertEquals(unscaled, f.fix().startsWith("standardise the inputs"), f.fix());
+            }
+        }
+
+        @Test
         void leakyUnitsBelowZeroAreNotSaidToOutputZero() {
             // adam at 0.3 on digits left 70% of a leaky_relu layer's units negative for every example:
             // reported as "output zero", an error where all were, with leaky_relu itself as the fix
