@@ -319,11 +319,29 @@ public final class Fixer {
     private ShortTrial.Outcome trial(Spec spec, List<Finding> findings) {
         if (Checkup.blocksTraining(findings)) return null;
         try {
-            return ShortTrial.run(spec, data(spec), options.trialEpochs(), options.trialSeconds());
+            // a first short run cut by its time sets how far every later one goes (its examples; time only
+            // as a guard, at TRIAL_TIME_GUARD times the cap, for a repair that makes training much slower)
+            PreparedData d = data(spec);
+            ShortTrial.Outcome o = ShortTrial.run(spec, d, options.trialEpochs(),
+                    trainedExamples > 0 ? TRIAL_TIME_GUARD * options.trialSeconds() : options.trialSeconds(), trainedExamples);
+            if (!firstDone) {
+                firstDone = true;
+                int planned = Math.max(1, Math.min(options.trialEpochs(), spec.train().epochs()));
+                long n = d.train().size(), batch = Math.min(spec.train().batch(), n);
+                if (batch > 0 && o.steps() < planned * ((n + batch - 1) / batch)) trainedExamples = o.trained();
+            }
+            return o;
         } catch (InputException e) {
             return null;
         }
     }
+
+    /** Training examples the first short run went through where its time cut it: how far each later one goes (0: as far as its epochs). */
+    private long trainedExamples;
+    private boolean firstDone;
+
+    /** How many times its time cap a later short run may take to go as far as the first. */
+    static final double TRIAL_TIME_GUARD = 3;
 
     /**
      * The next finding to work on: bugs in the code or data first (what is measured through them is
