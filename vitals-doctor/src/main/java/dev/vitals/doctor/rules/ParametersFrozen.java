@@ -20,6 +20,13 @@ public final class ParametersFrozen extends Rule implements TraceRule {
     static final int OBSERVATIONS = 3;
     /** lr x gradient norm over weight norm below which float32 may round every update of a parameter to zero (its unit roundoff is 6e-8). */
     static final double RESOLUTION = 1e-6;
+    /**
+     * A step smaller than float32's smallest normal number rounds to zero whatever the weights: a weight
+     * decay of 5 under sgd took a layer's weights to a norm of 3e-44 and its gradient with them (7e-44),
+     * so that lr x gradient (3e-45) was below even the subnormal steps float32 has, and the layer
+     * "did not move" with no bug in the loop.
+     */
+    static final double SMALLEST_STEP = Float.MIN_NORMAL;
 
     @Override public Code code() { return Code.PARAMETERS_FROZEN; }
 
@@ -27,10 +34,14 @@ public final class ParametersFrozen extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "on " + OBSERVATIONS + " consecutive observed steps a parameter has a non-zero gradient but its applied update is exactly zero, "
-                + "where lr x its gradient norm is at least " + RESOLUTION + " of its norm (smaller steps may all round away in float32)";
+                + "where lr x its gradient norm is at least " + RESOLUTION + " of its norm and at least float32's smallest normal number, " + Numbers.fmt(SMALLEST_STEP)
+                + " (smaller steps may all round away in float32)";
     }
 
-    @Override public Map<String, Object> thresholds() { return ordered("consecutive observed steps", OBSERVATIONS, "applied update norm", "= 0", "lr x gradient over weight norm at least", RESOLUTION); }
+    @Override public Map<String, Object> thresholds() {
+        return ordered("consecutive observed steps", OBSERVATIONS, "applied update norm", "= 0", "lr x gradient over weight norm at least", RESOLUTION,
+                "lr x gradient norm at least", SMALLEST_STEP);
+    }
 
     @Override public String basis() { return "exact: any step with a non-zero gradient and a non-zero learning rate changes the weights, unless it is below float32's resolution of them"; }
 
@@ -53,7 +64,8 @@ public final class ParametersFrozen extends Rule implements TraceRule {
             for (Observation o : last) {
                 // a step of lr x gradient below a millionth of the weights rounds to nothing in float32
                 // (vanishing gradients of 1e-9 under sgd): frozen by arithmetic, not by the loop
-                boolean representable = o.lr() * o.paramGrad()[p] >= RESOLUTION * o.paramValue()[p];
+                // (and one below float32's smallest normal number rounds to nothing whatever the weights)
+                boolean representable = o.lr() * o.paramGrad()[p] >= RESOLUTION * o.paramValue()[p] && o.lr() * o.paramGrad()[p] >= SMALLEST_STEP;
                 stuck &= o.paramGrad()[p] > 0 && o.paramUpdate()[p] == 0 && o.lr() > 0 && representable;
             }
             if (stuck) frozen.add(t.parameters().get(p));
@@ -73,9 +85,20 @@ public final class ParametersFrozen extends Rule implements TraceRule {
         return List.of(finding(Stage.TRAIN, layer, o.step(),
                 (all ? "no parameter moves" + (still > 0 ? " (" + still + " of " + t.parameters().size() + " have no gradient to move by)" : "")
                         : frozen.size() + " of " + t.parameters().size() + " parameters do not move")
-                        + ": gradients are non-zero (global norm " + Numbers.fmt(o.gradNorm()) + ") but every applied update is exactly 0 on "
+                        + ": gradients are non-zero (" + ownNorms(t, frozen, o) + ") but every applied update is exactly 0 on "
                         + OBSERVATIONS + " observed steps",
-                evidence("frozen_parameters", frozen, "gradient_norm", o.gradNorm(), "lr", (double) o.lr(), "steps", stepsOf(last))));
+                evidence("frozen_parameters", frozen, "frozen_gradient_norms", frozenNorms(t, frozen, o), "gradient_norm", o.gradNorm(), "lr", (double) o.lr(), "steps", stepsOf(last))));
+    }
+
+    /** The frozen parameters' own gradient norms at {@code o}: the global norm (a bias's 0.63 beside a layer's 7e-44) said nothing of them. */
+    private static List<Object> frozenNorms(Trace t, List<String> frozen, Observation o) {
+        return frozen.stream().map(n -> Numbers.round(o.paramGrad()[t.parameters().indexOf(n)])).toList();
+    }
+
+    private static String ownNorms(Trace t, List<String> frozen, Observation o) {
+        double smallest = Double.POSITIVE_INFINITY;
+        for (String n : frozen) smallest = Math.min(smallest, o.paramGrad()[t.parameters().indexOf(n)]);
+        return frozen.size() == 1 ? frozen.get(0) + "'s norm " + Numbers.fmt(smallest) : "the smallest of their norms " + Numbers.fmt(smallest);
     }
 
     private static String layerOf(Trace t, String param) {

@@ -117,6 +117,28 @@ class TraceRulesTest {
                 vanishing.observe(obs(s, 0, 2.3, 1, fill(p, 1e-9), fill(p, 0), fill(p, 1), b.layers(), 0.1, 0, true, 0));
             }
             assertTrue(new ParametersFrozen().evaluate(vanishing, STEP).isEmpty());
+
+            // weights a decay of 5 took to a norm of 3e-44, their gradient with them (7e-44): a step of lr x 7e-44
+            // is below float32's smallest normal number and rounds away with no bug in the loop
+            Trace decayed = b.build();
+            for (int s = 0; s < 3; s++) {
+                decayed.step(2.3, 0.6, 0.1);
+                decayed.observe(obs(s, 0, 2.3, 0.63, fill(p, 7e-44), fill(p, 0), fill(p, 3e-44), b.layers(), 0, 0, true, 0));
+            }
+            assertTrue(new ParametersFrozen().evaluate(decayed, STEP).isEmpty());
+
+            // the message quotes the frozen parameter's own gradient, not the global norm another parameter makes
+            double[] ownGrad = fill(p, 0.4);
+            ownGrad[3] = 5;
+            double[] update = fill(p, 0);
+            update[3] = 0.1;
+            Trace oneFrozen = b.build();
+            for (int s = 0; s < 3; s++) {
+                oneFrozen.step(2.3, 5, 0.2);
+                oneFrozen.observe(obs(s, 0, 2.3, 5, ownGrad, update, fill(p, 1), b.layers(), 0, 0, true, 0));
+            }
+            Finding own = new ParametersFrozen().evaluate(oneFrozen, STEP).get(0);
+            assertTrue(own.message().contains("(the smallest of their norms 0.4)"), own.message());
         }
 
         @Test
