@@ -23,6 +23,7 @@ public enum Code {
     BATCHNORM_SMALL_BATCH(Stage.LINT, "batchnorm over flat features with batches too small to estimate its statistics"),
     NO_VALIDATION(Stage.LINT, "nothing measures generalisation"),
     LEARNING_RATE_RANGE(Stage.LINT, "the learning rate is far outside what works for this optimizer and model"),
+    WEIGHT_DECAY_RANGE(Stage.LINT, "the weight decay is far above what works for this optimizer"),
     INITIAL_LOSS_OFF(Stage.PROBE, "the loss at initialisation is far from its expected value"),
     GRADIENT_CHECK_FAILED(Stage.PROBE, "a layer's analytic gradient disagrees with the numerical one"),
     CANNOT_OVERFIT_BATCH(Stage.PROBE, "the model cannot memorise a single batch: a bug, not a tuning problem"),

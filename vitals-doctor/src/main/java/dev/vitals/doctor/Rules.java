@@ -14,6 +14,7 @@ import dev.vitals.doctor.rules.DataNonFinite;
 import dev.vitals.doctor.rules.DataUnscaled;
 import dev.vitals.doctor.rules.InitMismatch;
 import dev.vitals.doctor.rules.LearningRateRange;
+import dev.vitals.doctor.rules.WeightDecayRange;
 import dev.vitals.doctor.rules.LossOutputMismatch;
 import dev.vitals.doctor.rules.NoNormalization;
 import dev.vitals.doctor.rules.BatchnormSmallBatch;
@@ -51,7 +52,7 @@ public final class Rules {
     private static final List<Rule> ALL = List.of(
             new DataNonFinite(), new DataLabelRange(), new DataUnscaled(), new DataClassImbalance(), new DataUnshuffled(), new DataLeakage(), new DataConstantInputs(),
             new SoftmaxBeforeCrossEntropy(), new LossOutputMismatch(), new TargetEncodingMismatch(), new SaturatingActivations(), new InitMismatch(),
-            new NoNormalization(), new BatchnormSmallBatch(), new NoValidation(), new LearningRateRange(),
+            new NoNormalization(), new BatchnormSmallBatch(), new NoValidation(), new LearningRateRange(), new WeightDecayRange(),
             new InitialLossOff(), new GradientCheckFailed(), new UpdateRuleMismatch(), new BatchMixing(), new CannotOverfitBatch(), new InputLabelMismatch(),
             new ParametersFrozen(), new GradientAccumulation(), new EvalModeTraining(), new LossNonFinite(),
             new ExplodingGradients(), new VanishingGradients(), new DeadRelu(), new SaturatedUnits(),

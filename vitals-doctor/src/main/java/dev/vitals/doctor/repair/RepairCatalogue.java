@@ -80,6 +80,8 @@ public final class RepairCatalogue {
                 out.add(Repairs.standardizeWithRate(100));
             }
             case DATA_UNSHUFFLED -> out.add(Repairs.shuffle());
+            // the setting far above what works: lowered to where any optimizer trains
+            case WEIGHT_DECAY_RANGE -> out.add(Repairs.lighterWeightDecay(0));
             case LEARNING_RATE_RANGE -> {
                 if (!lrTooLow(f, spec)) out.add(Repairs.usualMomentum());
                 learningRates(out, f, spec, suggestedLr, lrTooLow(f, spec) ? 10 : 0.1);

@@ -90,6 +90,17 @@ class FixerTest {
         assertEquals(first, r.trialAfter().trained(), 32.0, "the verification went as far too");
         assertFalse(r.kept().isEmpty(), "the premise: a repair kept");
         assertEquals(r.kept().getLast().after().accuracy(), r.trialAfter().accuracy(), "the written spec measures as it did when its last repair was kept");
+    void aWeightDecayFarAboveItsRangeIsLoweredBeforeTheRateIsTouched() {
+        // sgd with weight decay 5 at batch 2 on digits: the check's short run raised nothing, the range test,
+        // run under the decay, blamed the rate, and fix cut it a thousandfold, kept the decay and wrote a
+        // spec that trained to 22% (the decay at 1e-4 alone: 97.8%)
+        Spec s = SpecParser.parse("name: wd\nseed: 9\ndata: {source: digits, validation: 0.2}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: sgd, lr: 0.05, weight_decay: 5.0}\ntrain: {epochs: 4, batch: 2}\n", null);
+        FixResult r = Fixer.fix(s, Fixer.Options.defaults(), line -> { });
+        assertEquals("lighter-weight-decay", r.kept().get(0).repair().name(), r.attempts().toString());
+        assertEquals(1e-4, r.repaired().optimizer().weightDecay(), 1e-12);
+        assertEquals(0.05, r.repaired().optimizer().lr(), 1e-12, "the rate stays: the decay held the model, not the rate");
+        assertTrue(r.healthy(), r.after().toString());
     }
 
     @Test

@@ -169,6 +169,10 @@ class RepairsTest {
         assertFalse(plain.contains("lighter-weight-decay"), plain.toString());
         Spec heavy = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, weight_decay: 1", "");
         assertTrue(RepairCatalogue.candidates(finding("ACCURACY_AT_CHANCE", Map.of()), heavy, Double.NaN).stream().anyMatch(r -> r.name().equals("lighter-weight-decay")));
+        // the lint's warning of a decay far above the optimizer's range: lowered to 1e-4, the rate left alone
+        List<Repair> linted = RepairCatalogue.candidates(finding("WEIGHT_DECAY_RANGE", Map.of("weight_decay", 1.0)), heavy, 1e-5);
+        assertEquals(List.of("lighter-weight-decay"), linted.stream().map(Repair::name).toList());
+        assertEquals(1e-4, linted.get(0).apply(heavy).optimizer().weightDecay(), 1e-12);
     }
 
     @Test

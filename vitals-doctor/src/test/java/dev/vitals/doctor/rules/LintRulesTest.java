@@ -405,4 +405,28 @@ class LintRulesTest {
         assertTrue(r.contains(r.effective()));
         assertEquals(0.03, LearningRateRange.plausible(spec("source: digits", "he", "{dense: 10}", "cross_entropy", "name: adam").optimizer()).high());
     }
+
+    // ---- WEIGHT_DECAY_RANGE ------------------------------------------------------------------
+
+    @Test void aWeightDecayFarAboveWhatItsOptimizerTakes() {
+        // sgd with weight decay 5 at batch 2 ended at chance (10.3%) where 1e-4 reaches 97.8%
+        Finding f = one(digits(new WeightDecayRange(), "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.05, weight_decay: 5"), Code.WEIGHT_DECAY_RANGE);
+        assertEquals(Severity.WARNING, f.severity());
+        assertEquals("optimizer.weight_decay", f.evidence().get("setting"));
+        assertEquals(0.1, num(f, "plausible_high"));
+        assertTrue(f.message().startsWith("sgd with weight_decay 5 (added to the gradient, as L2), 50 times above the 0.1"), f.message());
+        // adam's L2 at 1 (65% on digits with dropout, 94.4% at 1e-4); adamw's decoupled decay only far beyond its 0.01 to 0.1
+        one(digits(new WeightDecayRange(), "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001, weight_decay: 1"), Code.WEIGHT_DECAY_RANGE);
+        Finding w = one(digits(new WeightDecayRange(), "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adamw, lr: 0.001, weight_decay: 10"), Code.WEIGHT_DECAY_RANGE);
+        assertTrue(w.message().startsWith("adamw with weight_decay 10 (decoupled), 10 times above the 1 "), w.message());
+    }
+
+    @Test void theUsualWeightDecaysAreNotWarnedOf() {
+        for (String o : List.of("name: adam, lr: 0.001, weight_decay: 0.0001", "name: adam, lr: 0.001, weight_decay: 0.01", "name: adam, lr: 0.001, weight_decay: 0.1",
+                "name: sgd, lr: 0.1, momentum: 0.9, weight_decay: 0.0005", "name: sgd, lr: 0.05, weight_decay: 0.01", "name: adam, lr: 0.001",
+                "name: adamw, lr: 0.001, weight_decay: 0.01", "name: adamw, lr: 0.001, weight_decay: 0.1", "name: adamw, lr: 0.00003, weight_decay: 0.5",
+                "name: adamw, lr: 0.001, weight_decay: 1")) {
+            none(digits(new WeightDecayRange(), "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", o), Code.WEIGHT_DECAY_RANGE);
+        }
+    }
 }
