@@ -189,8 +189,17 @@ public final class HeldDown {
         e.put("weight_norm_now", Numbers.round(p.normNow()));
         String cause = "weight decay " + Numbers.fmt(p.weightDecay()) + " (added to the gradient, as L2) pulls the weights towards zero "
                 + (p.pull() >= 1 ? Numbers.fmt(p.pull()) + " times as hard as" : "nearly as hard as") + " the loss's gradient pushes them, and they shrank from a norm of "
-                + Numbers.fmt(p.normStart()) + " to " + Numbers.fmt(p.normNow()) + ": the model is held near predicting the class shares";
+                + Numbers.fmt(p.normStart()) + " to " + Numbers.fmt(p.normNow()) + heldHow(f.code(), p);
         return with(f, e, cause, DECAY_FIX);
+    }
+
+    /**
+     * What the decay does to the run, in the finding's own terms: a model at 64% whose loss climbed
+     * back was "held near predicting the class shares", which only a run at chance shows.
+     */
+    private static String heldHow(String code, Decay.Pull p) {
+        if (code.equals("ACCURACY_AT_CHANCE")) return ": the model is held near predicting the class shares";
+        return p.pull() >= 1 ? ": the decay, not the loss, decides where the weights go" : ": the decay decides where the weights go as much as the loss does";
     }
 
     private static Finding byClip(Finding f, Clipping.Binding c) {

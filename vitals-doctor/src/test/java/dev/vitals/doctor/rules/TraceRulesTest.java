@@ -1438,6 +1438,37 @@ class TraceRulesTest {
         }
 
         @Test
+        void aTrainingLossThatClimbsBackAsAWeightDecayShrinksTheWeightsIsUnderfittingFromTheDecay() {
+            // adam with weight decay 1 on digits (dropout 0.3): 1.89 at epoch 4, 2.06 at epoch 8, training accuracy
+            // 64% beside 73% on validation, "healthy, nothing found" (the decay at 1e-4: 94.4%)
+            double[] losses = {2.51, 2.07, 1.91, 1.89, 1.93, 1.97, 2.01, 2.06};
+            double[] shrinks = {0.25, 0.25, 0.95};
+            double[] decays = {1, 0, 1e-4};
+            for (int k = 0; k < decays.length; k++) {
+                TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).optimizer("adam", 1e-3).weightDecay(decays[k]).plan(10, 8, 12, 32, 120);
+                Trace t = b.build();
+                int p = b.parameters();
+                for (int s = 0; s < 96; s++) {
+                    double l = losses[s / 12];
+                    t.step(l, 0.5, 0.4);
+                    if (s % 4 == 0) t.observe(obs(s, s / 12, l, 0.8, fill(p, 0.8), fill(p, 1e-3), fill(p, 16 * Math.pow(shrinks[k], s / 95.0)), b.layers(), 0, 0, true, 0));
+                }
+                for (int e = 0; e < 8; e++) t.epoch(epoch(e, losses[e], 0.17 + 0.06 * e, losses[e], 0.31 + 0.06 * e, 12L * (e + 1)));
+                List<Finding> f = new Underfitting().evaluate(t, END);
+                if (k == 0) {
+                    assertEquals(1, f.size(), f.toString());
+                    assertTrue(f.get(0).message().startsWith("the training loss climbed back up from 1.89 at epoch 4 to 2.06 at epoch 8"), f.get(0).message());
+                    assertTrue(f.get(0).cause().startsWith("weight decay 1 ") && f.get(0).cause().endsWith("the decay, not the loss, decides where the weights go"), f.get(0).cause());
+                    assertTrue(f.get(0).evidence().containsKey(HeldDown.PULL), "fix lowers the decay first");
+                    assertTrue(new Underfitting().stillHolds(t, f.get(0)));
+                } else {
+                    // without a decay, or under a usual one whose weights kept their norm: no decay to blame, and a climb is not a level-off
+                    assertTrue(f.isEmpty(), decays[k] + ": " + f);
+                }
+            }
+        }
+
+        @Test
         void anEarlyStopOnAWobbleOfTheValidationLossEndedARunStillLearning() {
             // early_stop 1 on spirals: stopped at epoch 5 of 40, its validation loss 0.600 -> 0.606 while its
             // accuracy rose 70% -> 83% and the training loss fell 0.598 -> 0.546 (59% test; 100% at patience 5)
