@@ -195,6 +195,21 @@ class WatchedRunTest {
     }
 
     @Test
+    void aModelWithoutAHiddenLayerIsNamedAndNoUnitsItDoesNotHave() {
+        // one dense layer on spirals under adam at 0.5: 56%, its cause "steps that kill ReLU units" for a model
+        // without any, and no word of the missing hidden layer (one of 64 at the same rate: 97.9%)
+        List<Finding> fs = trained("name: lin\nseed: 28\ndata: {source: 'synthetic:spirals', validation: 0.2}\nmodel: {init: he, layers: [{dense: 3}]}\n"
+                + "optimizer: {name: adam, lr: 0.5}\ntrain: {epochs: 20, batch: 32}\n");
+        List<Finding> under = explainedAs(fs, List.of("UNDERFITTING"), "the model has no hidden layer: its one weight layer (layers.0) maps the inputs straight to the outputs", "add a hidden layer");
+        assertTrue(under.get(0).cause().contains("its learning rate is also far above what adam takes (lr 0.5"), under.get(0).cause());
+        assertTrue(under.get(0).evidence().containsKey(dev.vitals.doctor.rules.HeldDown.HIDDEN_LAYERS));
+        for (Finding f : fs) assertFalse(f.cause().contains("ReLU"), f.toString());
+        // one dense layer where the classes separate by flat boundaries (digits at adam's usual rate): nothing held
+        List<Finding> ok = trained("name: lin\nseed: 1\ndata: {source: digits}\nmodel: {init: he, layers: [{dense: 10}]}\noptimizer: {name: adam, lr: 0.003}\ntrain: {epochs: 10, batch: 32}\n");
+        assertTrue(ok.stream().noneMatch(f -> f.code().equals("UNDERFITTING")), ok.toString());
+    }
+
+    @Test
     void batchesOrderedByLabelAreTheCauseOfWhatTheCurvesShow() {
         // unshuffled data on Fashion-MNIST drew OVERFITTING and UNDERFITTING at once, each with a cause of its own
         List<Finding> fs = trained("name: u\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\n"

@@ -34,6 +34,8 @@ public final class RepairCatalogue {
         // ...or dropout heavy enough to be named the cause
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.DROPOUT)) out.add(Repairs.lighterDropout());
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.BATCHNORM_BATCH)) out.add(Repairs.layerNorm());
+        // ...or a model of one weight layer, linear in its inputs
+        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.HIDDEN_LAYERS)) out.add(Repairs.hiddenLayer());
         // ...or a clip measured cutting every step (before any rate: raising the rate through the clip moves nothing)
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.CLIP_FACTOR) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_CLIP)) {
             out.add(Repairs.looserClip());

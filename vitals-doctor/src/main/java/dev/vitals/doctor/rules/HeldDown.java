@@ -34,6 +34,7 @@ public final class HeldDown {
             + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
             + Decay.SHRUNK + " of their starting norm; or the clip where train.clip_norm cut at least " + (int) (Clipping.SHARE * 100)
             + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less; or a dropout of " + HEAVY_DROPOUT + " or more in the model; or batchnorm over flat features at a batch below " + BatchnormSmallBatch.MIN_BATCH
+            + "; or, for a model that fits little (UNDERFITTING), a model with no hidden layer (one weight layer from the inputs to the outputs)"
             + "; or, for units killed, a model that fits little, a plateau or accuracy at chance, a learning rate above what the optimizer takes (adam and adamw above " + LearningRateRange.ADAM_HIGH
             + ", sgd's lr / (1 - momentum) above " + (int) LearningRateRange.SGD_HIGH + ")";
 
@@ -57,11 +58,38 @@ public final class HeldDown {
         double dropout = heaviestDropout(t);
         if (dropout >= HEAVY_DROPOUT) return findings.stream().map(f -> byDropout(f, dropout)).toList();
         if (tinyBatchnorm(t)) return findings.stream().map(f -> byBatchnorm(f, t.info().batch())).toList();
-        if (LearningRateTooLow.rateAboveRange(t)) {
-            LearningRateRange.Range r = LearningRateRange.plausible(t.info().optimizer());
-            return findings.stream().map(f -> RATE_HELD.contains(f.code()) ? byRate(f, t.info().optimizer().name(), r) : f).toList();
+        boolean rateHigh = LearningRateTooLow.rateAboveRange(t);
+        LearningRateRange.Range r = rateHigh ? LearningRateRange.plausible(t.info().optimizer()) : null;
+        // a model of one weight layer is linear in its inputs: what it cannot fit, no rate fits (adam at 0.5
+        // on spirals, one dense layer: 56%, "steps that kill ReLU units" for a model without any; a hidden
+        // layer of 64 at the same rate: 97.9%)
+        if (noHiddenLayer(t)) {
+            return findings.stream().map(f -> f.code().equals("UNDERFITTING") ? byNoHiddenLayer(f, t, r) : rateHigh && RATE_HELD.contains(f.code()) ? byRate(f, t, r) : f).toList();
         }
+        if (rateHigh) return findings.stream().map(f -> RATE_HELD.contains(f.code()) ? byRate(f, t, r) : f).toList();
         return findings;
+    }
+
+    /** Evidence key of a finding whose cause is a model without a hidden layer (fix adds one first). */
+    public static final String HIDDEN_LAYERS = "hidden_layers";
+
+    /** Whether the model is one weight layer from the inputs to the outputs. */
+    static boolean noHiddenLayer(Trace t) { return dev.vitals.doctor.trace.WeightLayers.of(t).size() == 1; }
+
+    private static Finding byNoHiddenLayer(Finding f, Trace t, LearningRateRange.Range r) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put(HIDDEN_LAYERS, 0);
+        String rate = r == null ? "" : "; its learning rate is also far above what " + t.info().optimizer().name() + " takes (" + r.measure() + " " + Numbers.fmt(r.effective())
+                + ", where runs train at all up to " + Numbers.fmt(r.high()) + ")";
+        String cause = "the model has no hidden layer: its one weight layer (" + dev.vitals.doctor.trace.WeightLayers.of(t).get(0).path() + ") maps the inputs straight to the outputs, "
+                + "so its class boundaries are flat (linear in the inputs) and it fits only what such boundaries separate" + rate;
+        return with(f, e, cause, "add a hidden layer (64 relu units before the output layer is a usual start); vitals fix tries it"
+                + (r == null ? "" : ", and bring the learning rate into the optimizer's range (the lint and the range test of 'vitals check' say where)"));
+    }
+
+    /** Whether the model has ReLU units (which steps too large can kill). */
+    private static boolean hasRelu(Trace t) {
+        return t.layers().stream().anyMatch(l -> l.kind().equals("relu"));
     }
 
     /** Whether the run's gradients were not cleared between steps: an observed step after the first began with gradients in its buffers. */
@@ -137,12 +165,13 @@ public final class HeldDown {
     /** The codes a learning rate far too high leaves behind without diverging: units killed by large steps, a model that fits little. */
     private static final java.util.Set<String> RATE_HELD = java.util.Set.of("UNDERFITTING", "DEAD_RELU", "LOSS_PLATEAU", "ACCURACY_AT_CHANCE");
 
-    private static Finding byRate(Finding f, String optimizer, LearningRateRange.Range r) {
+    private static Finding byRate(Finding f, Trace t, LearningRateRange.Range r) {
         Map<String, Object> e = new LinkedHashMap<>(f.evidence());
         e.put("learning_rate_measure", Numbers.tidy(r.effective()));
         e.put("learning_rate_plausible_high", r.high());
-        String cause = "a learning rate far above what " + optimizer + " takes (" + r.measure() + " " + Numbers.fmt(r.effective()) + ", where runs train at all up to "
-                + Numbers.fmt(r.high()) + "): steps this large throw the weights about, kill ReLU units and leave the model fitting little, without a loss that diverges";
+        // a cause names only what the model has: no ReLU units to kill in a model without any
+        String cause = "a learning rate far above what " + t.info().optimizer().name() + " takes (" + r.measure() + " " + Numbers.fmt(r.effective()) + ", where runs train at all up to "
+                + Numbers.fmt(r.high()) + "): steps this large throw the weights about" + (hasRelu(t) ? ", kill ReLU units" : "") + " and leave the model fitting little, without a loss that diverges";
         return with(f, e, cause, "lower the learning rate into the optimizer's range (the range test of 'vitals check' suggests one; adam: 1e-4 to 0.01); vitals fix tries it");
     }
 

@@ -418,6 +418,9 @@ class RepairsTest {
         assertEquals(10.0, wide.model().layers().get(2).arg(), "the output keeps its width");
         assertFalse(Repairs.widenBottleneck().changes(spec("{dense: 32}, relu, {dense: 10}", "cross_entropy")), "32 units before 10 outputs are no bottleneck");
         assertTrue(RepairCatalogue.candidates(finding("UNDERFITTING", Map.of()), narrow, Double.NaN).stream().anyMatch(r -> r.name().equals("widen")));
+        // a model of one weight layer named as the cause: a hidden layer first
+        Spec linear = spec("{dense: 10}", "cross_entropy");
+        assertEquals("hidden-layer", RepairCatalogue.candidates(finding("UNDERFITTING", Map.of(dev.vitals.doctor.rules.HeldDown.HIDDEN_LAYERS, 0)), linear, Double.NaN).get(0).name());
 
         Spec decayed = spec("source: digits", "he", "{dense: 64}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.001, weight_decay: 1.0", "");
         assertEquals(1e-4, Repairs.lighterWeightDecay().apply(decayed).optimizer().weightDecay());
