@@ -8,6 +8,7 @@ import dev.vitals.core.train.StepEvent;
 import dev.vitals.core.train.TrainingListener;
 import dev.vitals.doctor.Monitor;
 import dev.vitals.doctor.rules.ProbeRule;
+import dev.vitals.doctor.trace.Decay;
 import dev.vitals.doctor.trace.Trace;
 
 import java.util.List;
@@ -61,6 +62,13 @@ final class ShortRun implements ProbeRule {
             double acc = 0;
             for (int i = n - k; i < n; i++) acc += t.accuracy(i);
             ctx.measured().put("last_batch_accuracy", acc / k);
+        }
+        // a weight decay's pull against the loss's gradient, as the run measured it: check's evidence for the
+        // setting beside the lint's judgement of it (sgd at decay 5: 8 times the loss's pull, the weights at 1e-33 of their start)
+        Decay.Pull p = Decay.of(t);
+        if (p != null && p.normStart() > 0) {
+            ctx.measured().put("decay_pull", p.pull());
+            ctx.measured().put("weight_norm_now_over_start", p.normNow() / p.normStart());
         }
         if (r.stopReason() != null && !r.stopReason().startsWith("short run done")) ctx.measured().put("stopped", r.stopReason());
         return monitor.findings();

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -447,6 +448,25 @@ class ProbeRulesTest {
         int steps = (int) m.values().get("steps");
         assertTrue(steps > ShortRun.MIN_STEPS && steps <= ShortRun.MIN_STEPS + ShortRun.LATE_STEPS, m.values().toString());
         assertEquals(steps - 1, ctx.shortRun().lastObservation().step(), "the last step is observed");
+    }
+
+    @Test
+    void theShortRunMeasuresAWeightDecaysPull() {
+        // sgd at weight decay 5: the decay pulls several times as hard as the loss and the weights vanish;
+        // at 1e-4 it pulls at a few thousandths of the loss and the weights keep their norm
+        for (String wd : List.of("5", "0.0001")) {
+            Spec s = SpecParser.parse("name: t\nseed: 9\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 32}, relu, {dense: 3}]}\n"
+                    + "optimizer: {name: sgd, lr: 0.05, weight_decay: " + wd + "}\ntrain: {epochs: 20, batch: 16}\n", null);
+            Measurements m = new Measurements();
+            new ShortRun().probe(new ProbeContext(s, Experiment.loadData(s), m, 0));
+            double pull = ((Number) m.values().get("decay_pull")).doubleValue(), kept = ((Number) m.values().get("weight_norm_now_over_start")).doubleValue();
+            if (wd.equals("5")) assertTrue(pull > 1 && kept < 0.01, m.values().toString());
+            else assertTrue(pull < 0.05 && kept > 0.9, m.values().toString());
+        }
+        Measurements none = new Measurements();
+        Spec plain = digits("he", "adam", "0.001", "");
+        new ShortRun().probe(new ProbeContext(plain, Experiment.loadData(plain), none, 0));
+        assertFalse(none.values().containsKey("decay_pull"), "no decay, nothing to measure");
     }
 
     @Test
