@@ -88,6 +88,7 @@ public final class Checkup {
                     m.values(), f, secs(s0)));
         }
         withdrawMeasuredLint(steps, all);
+        confirmMeasuredDecay(steps, all);
         return new Result(steps, all, secs(t0));
     }
 
@@ -109,6 +110,26 @@ public final class Checkup {
             steps.set(i, new StepReport(s.number(), s.name(), status(kept), m, kept, s.seconds()));
         }
     }
+
+    /**
+     * ...and a lint's guess that a measurement confirms becomes an error: the weight decay the lint
+     * called far above the optimizer's range, measured by the short run holding the weights down.
+     */
+    private static void confirmMeasuredDecay(List<StepReport> steps, List<Finding> all) {
+        java.util.Map<String, Object> run = steps.stream().map(StepReport::measured).filter(m -> m.containsKey("decay_pull")).findFirst().orElse(null);
+        if (run == null || !(run.get("decay_pull") instanceof Number pull) || !(run.get("weight_norm_now_over_start") instanceof Number kept)) return;
+        if (!dev.vitals.doctor.rules.WeightDecayRange.holds(pull.doubleValue(), kept.doubleValue())) return;
+        java.util.function.UnaryOperator<Finding> confirm = f -> lintedDecay(f) ? dev.vitals.doctor.rules.WeightDecayRange.confirmed(f, pull.doubleValue(), kept.doubleValue()) : f;
+        all.replaceAll(confirm);
+        for (int i = 0; i < steps.size(); i++) {
+            StepReport s = steps.get(i);
+            if (s.findings().stream().noneMatch(Checkup::lintedDecay)) continue;
+            List<Finding> now = s.findings().stream().map(confirm).toList();
+            steps.set(i, new StepReport(s.number(), s.name(), status(now), s.measured(), now, s.seconds()));
+        }
+    }
+
+    private static boolean lintedDecay(Finding f) { return f.code().equals(Code.WEIGHT_DECAY_RANGE.name()) && f.stage() == Finding.Stage.LINT; }
 
     /** The lint's learning-rate warning: a rule of thumb that the range test measures. */
     private static boolean lintedRate(Finding f) { return f.code().equals(Code.LEARNING_RATE_RANGE.name()) && f.stage() == Finding.Stage.LINT; }

@@ -29,7 +29,10 @@ public final class WeightDecayRange extends Rule implements LintRule {
     public static double high(String optimizer) { return "adamw".equals(optimizer) ? DECOUPLED_HIGH : COUPLED_HIGH; }
 
     @Override public String condition() {
-        return "sgd or adam (the decay added to the gradient, as L2) with weight_decay above " + COUPLED_HIGH + "; adamw (decoupled) with weight_decay above " + Numbers.fmt(DECOUPLED_HIGH);
+        return "sgd or adam (the decay added to the gradient, as L2) with weight_decay above " + COUPLED_HIGH + "; adamw (decoupled) with weight_decay above " + Numbers.fmt(DECOUPLED_HIGH)
+                + "; an error in check where its short run measured the decay holding the weights down: weight_decay x a weight layer's norm at least "
+                + dev.vitals.doctor.trace.Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps) and the weights below "
+                + dev.vitals.doctor.trace.Decay.SHRUNK + " of their starting norm";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -50,6 +53,25 @@ public final class WeightDecayRange extends Rule implements LintRule {
 
     @Override public String fix() {
         return "sgd and adam: weight_decay 1e-4 to 1e-2 (5e-4 is usual); adamw: 0.01 to 0.1; vitals fix tries 1e-4";
+    }
+
+    /**
+     * The lint's warning where check's short run measured the decay holding the weights down (a pull of
+     * {@link dev.vitals.doctor.trace.Decay#HOLDS} or more of the loss's gradient, the weights below
+     * {@link dev.vitals.doctor.trace.Decay#SHRUNK} of their start): an error, with what was measured. sgd
+     * at decay 5 on digits was "healthy" by check with the warning alone, and the run ended at chance.
+     */
+    public static Finding confirmed(Finding lint, double pull, double kept) {
+        Map<String, Object> e = new java.util.LinkedHashMap<>(lint.evidence());
+        e.put(dev.vitals.doctor.rules.HeldDown.PULL, Numbers.round(pull));
+        e.put("weight_norm_now_over_start", Numbers.round(kept));
+        String measured = "; the short run measured it: a pull " + Numbers.fmt(pull) + " times the loss's gradient's, and the weights shrank to " + Numbers.fmt(kept) + " of their starting norm";
+        return new Finding(lint.code(), Severity.ERROR, lint.stage(), lint.layer(), lint.step(), lint.message() + measured, e, lint.cause(), lint.fix(), lint.verified());
+    }
+
+    /** Whether a short run's measured pull and shrink say the decay holds the weights down. */
+    public static boolean holds(double pull, double kept) {
+        return pull >= dev.vitals.doctor.trace.Decay.HOLDS && kept < dev.vitals.doctor.trace.Decay.SHRUNK;
     }
 
     @Override

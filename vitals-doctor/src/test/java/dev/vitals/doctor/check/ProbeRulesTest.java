@@ -470,6 +470,22 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aWeightDecayTheLintDoubtsAndTheShortRunMeasuresHoldingIsAnError() {
+        // sgd at decay 5, batch 2, on digits: "healthy" by check (its range test blamed the rate), at chance when trained
+        List<Finding> held = check(SpecParser.parse("name: wd\nseed: 9\ndata: {source: digits, validation: 0.2}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: sgd, lr: 0.05, weight_decay: 5.0}\ntrain: {epochs: 4, batch: 2}\n", null));
+        Finding f = held.stream().filter(x -> x.code().equals("WEIGHT_DECAY_RANGE")).findFirst().orElseThrow(() -> new AssertionError(held.toString()));
+        assertEquals(Severity.ERROR, f.severity(), f.toString());
+        assertTrue(f.message().contains("; the short run measured it: a pull "), f.message());
+        assertTrue(f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.PULL), "fix lowers the decay first");
+        // adamw's decoupled decay is not measured by the short run: the lint's warning stays a warning
+        List<Finding> decoupled = check(SpecParser.parse("name: wd\nseed: 9\ndata: {source: wine, validation: 0.2}\nmodel: {init: he, layers: [{dense: 32}, relu, {dense: 3}]}\n"
+                + "optimizer: {name: adamw, lr: 0.001, weight_decay: 10}\ntrain: {epochs: 20, batch: 16}\n", null));
+        Finding w = decoupled.stream().filter(x -> x.code().equals("WEIGHT_DECAY_RANGE")).findFirst().orElseThrow(() -> new AssertionError(decoupled.toString()));
+        assertEquals(Severity.WARNING, w.severity(), w.toString());
+    }
+
+    @Test
     void labelsShuffledAgainstTheirInputsAreFoundByTheBaseline() {
         List<Finding> fs = check(digits("he", "adam", "0.001", "faults: [shuffled_labels]\n"));
         Finding f = of(fs, Code.INPUT_LABEL_MISMATCH).stream().findFirst().orElseThrow(() -> new AssertionError("no INPUT_LABEL_MISMATCH in " + fs));
