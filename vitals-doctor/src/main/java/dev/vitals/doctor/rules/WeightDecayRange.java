@@ -69,6 +69,19 @@ public final class WeightDecayRange extends Rule implements LintRule {
         return new Finding(lint.code(), Severity.ERROR, lint.stage(), lint.layer(), lint.step(), lint.message() + measured, e, lint.cause(), lint.fix(), lint.verified());
     }
 
+    /**
+     * The range test's finding where the short run measured the decay holding the weights down: the
+     * test ran under that decay, so the rate it suggests is fitted to the decay (sgd at decay 5: "cut
+     * the rate to 5.2e-5", which trained to 22%; the decay at 1e-4 at the spec's rate: 97.8%).
+     */
+    public static Finding underDecay(Finding rate, double pull) {
+        Map<String, Object> e = new java.util.LinkedHashMap<>(rate.evidence());
+        e.put(dev.vitals.doctor.rules.HeldDown.PULL, Numbers.round(pull));
+        return new Finding(rate.code(), rate.severity(), rate.stage(), rate.layer(), rate.step(), rate.message(), e,
+                "the range test ran under a weight decay the short run measured holding the weights down (WEIGHT_DECAY_RANGE): its curve shows the decay as much as the rate",
+                "lower weight_decay first (vitals fix tries 1e-4), then run 'vitals check' again before changing the rate", rate.verified());
+    }
+
     /** Whether a short run's measured pull and shrink say the decay holds the weights down. */
     public static boolean holds(double pull, double kept) {
         return pull >= dev.vitals.doctor.trace.Decay.HOLDS && kept < dev.vitals.doctor.trace.Decay.SHRUNK;
