@@ -323,7 +323,7 @@ public final class Fixer {
             // as a guard, at TRIAL_TIME_GUARD times the cap, for a repair that makes training much slower)
             PreparedData d = data(spec);
             ShortTrial.Outcome o = ShortTrial.run(spec, d, options.trialEpochs(),
-                    trainedExamples > 0 ? TRIAL_TIME_GUARD * options.trialSeconds() : options.trialSeconds(), trainedExamples);
+                    trainedExamples > 0 ? Math.max(TRIAL_TIME_GUARD * options.trialSeconds(), options.trialSeconds() + 1) : options.trialSeconds(), trainedExamples);
             if (!firstDone) {
                 firstDone = true;
                 int planned = Math.max(1, Math.min(options.trialEpochs(), spec.train().epochs()));
@@ -340,7 +340,7 @@ public final class Fixer {
     private long trainedExamples;
     private boolean firstDone;
 
-    /** How many times its time cap a later short run may take to go as far as the first. */
+    /** How many times its time cap (and a second more at least) a later short run may take to go as far as the first. */
     static final double TRIAL_TIME_GUARD = 3;
 
     /**
