@@ -215,6 +215,9 @@ class RepairsTest {
         assertEquals("normalize", RepairCatalogue.candidates(finding("DEAD_RELU", Map.of("input_rms", 111.2)), calm, Double.NaN).get(0).name());
         Spec fast = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.5", "");
         assertEquals(List.of("lr /10", "leaky-relu"), RepairCatalogue.candidates(finding("DEAD_RELU", Map.of()), fast, Double.NaN).stream().map(Repair::name).toList());
+        // a rate far too high tries /10 and /100: adam at 0.5 divided by 10 is still above what adam takes
+        List<String> high = RepairCatalogue.candidates(finding("LEARNING_RATE_TOO_HIGH", Map.of()), fast, Double.NaN).stream().map(Repair::name).toList();
+        assertTrue(high.containsAll(List.of("lr /10", "lr /100")), high.toString());
     }
 
     @Test
