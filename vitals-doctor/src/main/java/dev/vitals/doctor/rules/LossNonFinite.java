@@ -60,9 +60,15 @@ public final class LossNonFinite extends Rule implements TraceRule {
         double start = t.loss(0), highest = Double.NaN;
         for (int i = 0; i < step; i++) if (Double.isFinite(t.loss(i)) && !(t.loss(i) <= highest)) highest = t.loss(i);
         double lossGrowth = start > 0 ? highest / start : Double.NaN;
-        if (step == 0) {
+        if (step == 0 && firstStepSeen(t)) {
             why = "at the very first step";
             cause = "non-finite from the first step: NaN or infinity in the inputs, or an initialisation that overflows in the forward pass";
+        } else if (step == 0) {
+            // a log's first record need not be the run's first step: Hugging Face logs every 10 steps, and a
+            // Keras row is an epoch's mean; a rate that diverged in the steps it did not log reads the same
+            why = ", the first logged step (the log holds nothing from before it)";
+            cause = "non-finite by the first logged step, with no record of the steps before it: NaN or infinity in the inputs, an initialisation "
+                    + "that overflows in the forward pass, or a learning rate so high that the unlogged steps diverged";
         } else if (growth >= RUN_UP || gradientsKnown && gradientOverflowedFirst(obs)) {
             why = growth < RUN_UP || Double.isInfinite(growth) ? "after the gradient norm became non-finite" + (growth > MILD_RUN_UP && Double.isFinite(growth)
                     ? " (it had grown " + Numbers.fmt(growth) + "x)" : "") : "after the gradient norm grew " + Numbers.fmt(growth) + "x";
@@ -90,12 +96,20 @@ public final class LossNonFinite extends Rule implements TraceRule {
         Severity sev = severity();
         long number = t.stepNumber(step);
         return List.of(finding(Stage.TRAIN, sev, null, number,
-                "the loss became " + (Double.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + number + " " + why + "; training stopped",
+                "the loss became " + (Double.isNaN(t.loss(step)) ? "NaN" : "infinite") + " at step " + number + (why.startsWith(",") ? "" : " ") + why + "; training stopped",
                 gradientsKnown
                         ? evidence("step", number, "previous_losses", previous, "last_gradient_norms", norms, "gradient_norm_growth", growth,
                                 "non_finite_activations_before", activations)
                         : evidence("step", number, "previous_losses", previous, "loss_growth_before", lossGrowth),
                 cause, fix()));
+    }
+
+    /**
+     * Whether the trace's first step is the run's first optimizer step: in a Vitals run always; in a
+     * log only where it is numbered 0 and its records are steps, not epochs (several to an epoch).
+     */
+    private static boolean firstStepSeen(Trace t) {
+        return dev.vitals.doctor.trace.Curves.live(t) || t.stepNumber(0) == 0 && t.info() != null && t.info().stepsPerEpoch() > 1;
     }
 
     /** Whether a step's gradient norm was non-finite while its loss was still finite: the backward pass overflowed first. */

@@ -255,6 +255,20 @@ class LogReplayTest {
     }
 
     @Test
+    void aNanAtTheFirstLoggedStepIsTheRunsFirstStepOnlyWhereTheLogStartsThere() throws IOException {
+        // Hugging Face logs every 10 steps and a Keras row is an epoch's mean: nothing rules out a rate
+        // that diverged in the steps the log did not keep
+        for (String log : List.of("step,loss\n10,nan\n20,nan\n", "epoch,loss,val_loss\n0,nan,nan\n1,nan,nan\n")) {
+            Finding f = only(replay("first.csv", log, 10), "LOSS_NONFINITE");
+            assertTrue(f.message().contains(", the first logged step"), f.message());
+            assertTrue(f.cause().contains("learning rate"), f.cause());
+        }
+        // a log of every step from step 0 saw the first step itself
+        Finding f = only(replay("zero.csv", "step,loss\n0,nan\n1,nan\n2,nan\n", 10), "LOSS_NONFINITE");
+        assertTrue(f.message().contains("at the very first step"), f.message());
+    }
+
+    @Test
     void aLossBeyondFloatRangeIsStillFinite() throws IOException {
         // a foreign log is not float32: 1e45 is a number there, and only the "nan" after it is non-finite
         LogReplay.Result r = replay("huge.csv", csv("step,loss", 40, i -> i + "," + (i < 30 ? f(2.3) : i < 39 ? "1e45" : "nan")), null);
