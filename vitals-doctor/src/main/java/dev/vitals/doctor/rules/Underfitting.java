@@ -413,4 +413,7 @@ public final class Underfitting extends Rule implements TraceRule {
         if (!(last.trainAccuracy() < ACCURACY)) return false;
         return !(last.hasValidation() && last.trainAccuracy() - last.valAccuracy() >= GAP);
     }
+        // a level the run left (its training loss more than LOSS_PLATEAU's share below it) no longer holds it low
+        if (f.evidence().get("train_loss_by_epoch") instanceof List<?> curve && !curve.isEmpty() && curve.get(curve.size() - 1) instanceof Number level
+                && last.trainLoss() < (1 - LossPlateau.LEFT) * level.doubleValue() && !f.evidence().containsKey(PLANNED_STEPS)) return false;
 }

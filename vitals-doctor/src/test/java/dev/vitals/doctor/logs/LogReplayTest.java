@@ -559,4 +559,20 @@ class LogReplayTest {
         Finding f = only(r, "OVERFITTING");
         assertEquals(Finding.Severity.WARNING, f.severity(), f.message());
     }
+
+    @Test
+    void aPlateauTheRunLeftIsWithdrawnAtTheEnd() throws IOException {
+        // a binary run at ln 2 for 9 epochs of 25 steps, gradients still large, then learning: 0.69 -> 0.45
+        IntFunction<String> row = i -> {
+            int e = i / 25;
+            double loss = e < 9 ? 0.694 + 0.004 * Math.sin(i * 1.3) : 0.694 - 0.08 * (e - 8) + 0.004 * Math.sin(i * 1.3);
+            double acc = e < 9 ? 0.5 + 0.02 * Math.sin(i * 0.7) : 0.5 + 0.08 * (e - 8);
+            return i + "," + (e + 1) + "," + f(loss) + "," + f(acc) + "," + f(0.3 + 0.1 * Math.sin(i));
+        };
+        LogReplay.Result stalled = replay("stalled.csv", csv("step,epoch,loss,accuracy,grad_norm", 9 * 25, row), 2);
+        assertTrue(codes(stalled).contains("LOSS_PLATEAU"), stalled.findings().toString());
+        LogReplay.Result left = replay("left.csv", csv("step,epoch,loss,accuracy,grad_norm", 12 * 25, row), 2);
+        assertTrue(!codes(left).contains("LOSS_PLATEAU") && !codes(left).contains("UNDERFITTING") || codes(left).contains("UNDERFITTING")
+                && left.findings().stream().filter(x -> x.code().equals("UNDERFITTING")).allMatch(x -> x.evidence().containsKey("stopped_still_learning")), left.findings().toString());
+    }
 }
