@@ -110,6 +110,13 @@ class WatchedRunTest {
         Finding decay = WatchedRun.train(held, Experiment.loadData(held), x -> {}).findings().stream().filter(x -> x.code().equals("ACCURACY_AT_CHANCE")).findFirst().orElseThrow();
         assertEquals(Finding.Severity.ERROR, decay.severity(), decay.toString());
         assertTrue(decay.cause().startsWith("weight decay 5"), decay.cause());
+        // as short a run whose training side learned (a wide network memorising shuffled labels: 48 steps,
+        // training 48% against 33%, its loss below the prior's) has moved its weights: an error naming the labels
+        Spec shuffled = SpecParser.parse("name: shuffled\nseed: 5\ndata: {source: iris, validation: 0.2}\nmodel: {init: he, layers: [{dense: 512}, relu, {dense: 512}, relu, {dense: 3}]}\n"
+                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 8, batch: 16}\nfaults: [shuffled_labels]\n", null);
+        Finding memorised = WatchedRun.train(shuffled, Experiment.loadData(shuffled), x -> {}).findings().stream().filter(x -> x.code().equals("ACCURACY_AT_CHANCE")).findFirst().orElseThrow();
+        assertEquals(Finding.Severity.ERROR, memorised.severity(), memorised.toString());
+        assertTrue(memorised.cause().contains("labels that do not belong to their inputs") && !memorised.evidence().containsKey("too_few_steps"), memorised.toString());
         // the same network given the steps learns, and nothing is at chance
         Spec enough = SpecParser.parse("name: enough\nseed: 1\ndata: {source: iris}\nmodel: {layers: [{dense: 16}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 30, batch: 16}\n", null);
         WatchedRun.Outcome ok = WatchedRun.train(enough, Experiment.loadData(enough), x -> {});

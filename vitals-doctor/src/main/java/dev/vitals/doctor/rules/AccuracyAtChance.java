@@ -9,6 +9,7 @@ import dev.vitals.doctor.Code;
 import dev.vitals.doctor.trace.Curves;
 import dev.vitals.doctor.trace.Trace;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,13 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
                 + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole of a Vitals run (not a log) took fewer than " + MIN_STEPS
-                + " steps (then its cause is the run's length, unless a setting the run measures holds the model down: then it stays an error naming that setting). Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
+                + " steps while its training side stayed at chance too (then its cause is the run's length, unless a setting the run measures holds the model down: then it stays an error naming that setting). "
+                + "A last epoch above chance + margin counts as at chance where the last " + WITHDRAW_EPOCHS + " epochs' mean is within it and the validation loss is at least "
+                + NOTHING_LEARNED + " of the prior's. Where the training side learned while the validation accuracy is at chance (the last " + WITHDRAW_EPOCHS
+                + " epochs' mean training accuracy above chance + margin, the training loss below " + NOTHING_LEARNED + " of the prior's, the validation loss not), the cause is labels that do not belong to their inputs (memorised), and a short run is no excuse. "
+                + "A log without accuracy, at the end: a warning where every one of at least " + LOSS_ONLY_EPOCHS + " epochs' training and validation loss is within " + NOTHING_LEARNED + " to 1/" + NOTHING_LEARNED
+                + " of the prior's (without epochs: each fifth of at least " + MIN_STEPS + " steps, by its mean), or every validation loss within " + NOTHING_LEARNED + " to " + MEMORISED_CEILING
+                + " of it while the training loss fell below (memorised). Raised before the end, it is withdrawn when the run's last " + WITHDRAW_EPOCHS + " epochs' mean accuracy is above chance + margin and "
                 + (int) (WITHDRAW_GAIN * 100) + "% of the way from chance to a perfect score (unless its validation loss is still within " + NOTHING_LEARNED + " to 1/" + NOTHING_LEARNED + " of the prior's: predictions near the class shares), or its validation loss shows learning. "
                 + "Where chance and its margin reach 100% (the margin itself at most " + (int) (WIDE_MARGIN * 100) + " points), a warning when the validation loss is no lower than the prior's. "
                 + "Chance is the larger of the majority-class share and 1/classes; the margin is 2.5 binomial standard errors, at least 2 points. "
@@ -125,6 +132,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         double chance = t.info().chance();
         if (!(chance > 0)) return List.of();  // a log that does not say how many classes there are has no chance level
         int n = t.steps();
+        if (!accuracyLogged(t)) return moment == Moment.END ? lossAtPrior(t) : List.of();
         if (moment == Moment.STEP || moment == Moment.END && Curves.progress(t) < JUDGE_AT) {
             if (n < MIN_STEPS || Curves.labelOrderedBatches(t)) return List.of();
             int from = n - Math.min(n / 2, 200);
@@ -135,20 +143,31 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
             boolean flat = now > start * (1 - FLAT);
             if (!(acc <= chance + margin) || !flat) return List.of();
             return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
-                    "accuracy is at chance after " + t.stepsDone(n) + " steps: " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has " + (now > start * (1 + FLAT) ? "risen" : "barely moved") + " ("
+                    "accuracy is at chance " + (Curves.live(t) ? "after " + n + " steps" : "by step " + t.stepsDone(n) + " (" + Words.count(n, "logged step") + ")") + ": " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has " + (now > start * (1 + FLAT) ? "risen" : "barely moved") + " ("
                             + dev.vitals.doctor.rules.Numbers.fmt(start) + " -> " + dev.vitals.doctor.rules.Numbers.fmt(now) + ")",
                     evidence("recent_batch_accuracy", acc, "chance", chance, "margin", margin, "loss_at_start", start, "loss_now", now, "steps", t.stepsDone(n))));
         }
         List<EpochResult> ep = t.epochs();
         if (ep.isEmpty() || moment == Moment.EPOCH && (Curves.progress(t) < JUDGE_AT || t.steps() < MIN_EPOCH_STEPS)) return List.of();
         EpochResult last = ep.get(ep.size() - 1);
-        double acc = Curves.accuracy(last), margin = epochMargin(t, last);
-        if (chance + margin >= 1) return byLossAlone(t, ep, last, acc, chance, margin);
-        if (!(acc <= chance + margin)) return List.of();
+        double lastAcc = Curves.accuracy(last), margin = epochMargin(t, last);
+        if (chance + margin >= 1) return byLossAlone(t, ep, last, lastAcc, chance, margin);
+        // one epoch's swing past the margin is no learning where the last epochs' mean is within it and the
+        // held-out loss is no lower than the class prior's: shuffled labels on an epoch log read 8.8%, 9.2%,
+        // 12.2% against 10% and a 2-point margin, at a validation loss of 2.35 against ln 10's 2.30, and were
+        // told to grow the model
+        double recent = recentAccuracy(t);
+        boolean swing = !(lastAcc <= chance + margin) && recent <= chance + margin && heldOutNothingLearned(t, last);
+        if (!(lastAcc <= chance + margin) && !swing) return List.of();
+        double acc = swing ? recent : lastAcc;
         double[] fall = lossFall(t, ep);
         if (fall[1] < fall[0] * (1 - LEARNING)) return List.of();
         if (heldOutLossLearned(t, last)) return List.of();
         String which = Curves.accuracyOnValidation(last) ? "validation" : "training";
+        // the training examples learned while the held-out ones stay at guessing is what labels that do not
+        // belong to their inputs show (only memorising lowers their loss); a run that learned that much has
+        // moved its weights, however few its steps (48 on iris, training 51% against 33%, test 3%)
+        String learnedTraining = Curves.accuracyOnValidation(last) ? trainingLearned(t, chance) : null;
         // where examples are few (48 validation examples: an 18-point margin) an accuracy more than half
         // the margin above chance is some evidence of learning, too little to call either way, and the
         // finding says what it saw as a warning (a balanced set at 62.5% against 50%, learnable to 65%);
@@ -160,17 +179,171 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         long planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
         // a run's own steps only: a log of epochs alone (Keras' CSVLogger) numbers one row an epoch, and
         // its 10 "steps" were read as a run too short to judge
-        boolean shortRun = Curves.live(t) && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS);
+        boolean shortRun = Curves.live(t) && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS) && learnedTraining == null;
+        double prior = Curves.priorLoss(t.info());
+        Map<String, Object> ev = evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
+                "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
+                "prior_loss", prior, "steps", done);
+        if (swing) {
+            ev.put("last_epochs", Math.min(WITHDRAW_EPOCHS, ep.size()));
+            ev.put("last_epoch_accuracy", Numbers.tidy(lastAcc));
+        }
+        if (learnedTraining != null) ev.put("train_accuracy_last_epochs", Numbers.tidy(recentTrainingAccuracy(t)));
         return List.of(finding(Stage.TRAIN, tooFew || shortRun ? Severity.WARNING : Severity.ERROR, null, done,
                 which + " accuracy is at chance after " + Words.count(ep.size(), "epoch")
                         + (shortRun ? " (" + Words.count(done, "training step") + (planned > done ? " of " + planned + " planned" : " in all") + ")" : "") + ": "
-                        + pct(acc) + " against " + pct(chance) + " for guessing"
+                        + pct(acc) + (swing ? " over the last " + Words.count(Math.min(WITHDRAW_EPOCHS, ep.size()), "epoch") + " (" + pct(lastAcc) + " at the last)" : "")
+                        + " against " + pct(chance) + " for guessing"
+                        + (swing ? ", and the validation loss " + dev.vitals.doctor.rules.Numbers.fmt(last.valLoss()) + " is no lower than the "
+                                + dev.vitals.doctor.rules.Numbers.fmt(prior) + " that predicting the class shares gives" : "")
+                        + (learnedTraining != null ? ", while " + learnedTraining : "")
                         + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
-                flags(unlogged(evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
-                        "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
-                        "prior_loss", Curves.priorLoss(t.info()), "steps", done), "prior_loss"), shortRun, tooFew),
-                shortRun ? shortCause(t, Math.max(done, planned)) : cause(),
-                shortRun ? "train for more steps (more epochs, or a smaller batch): a few hundred at least, then judge again" : fix()));
+                flags(unlogged(ev, "prior_loss"), shortRun, tooFew),
+                shortRun ? shortCause(t, Math.max(done, planned)) : learnedTraining != null ? MEMORISED_CAUSE : cause(),
+                shortRun ? "train for more steps (more epochs, or a smaller batch): a few hundred at least, then judge again"
+                        : learnedTraining != null ? MEMORISED_FIX : fix()));
+    }
+
+    /** The cause where the training examples were learned and the held-out ones stayed at guessing. */
+    static final String MEMORISED_CAUSE = "the model learns the training examples but nothing that carries over: labels that do not belong to their inputs "
+            + "(shuffled, or paired with the wrong rows), which only memorising fits; or too few training examples for what the model memorises";
+    static final String MEMORISED_FIX = "check that each label belongs to its input ('vitals check' on the spec compares them; look at a few examples with their labels, "
+            + "and shuffle inputs and labels together); then judge the run again";
+
+    /** The mean judged accuracy of the last epochs (at most {@link #WITHDRAW_EPOCHS}). */
+    private static double recentAccuracy(Trace t) {
+        List<EpochResult> ep = t.epochs();
+        int k = Math.min(WITHDRAW_EPOCHS, ep.size());
+        double acc = 0;
+        for (EpochResult e : ep.subList(ep.size() - k, ep.size())) acc += Curves.accuracy(e) / k;
+        return acc;
+    }
+
+    /** The mean training accuracy of the last epochs (at most {@link #WITHDRAW_EPOCHS}). */
+    private static double recentTrainingAccuracy(Trace t) {
+        List<EpochResult> ep = t.epochs();
+        int k = Math.min(WITHDRAW_EPOCHS, ep.size());
+        double acc = 0;
+        for (EpochResult e : ep.subList(ep.size() - k, ep.size())) acc += e.trainAccuracy() / k;
+        return acc;
+    }
+
+    /** Whether an epoch's held-out loss is at least {@link #NOTHING_LEARNED} of the class prior's: the predictions no better than the class shares. */
+    static boolean heldOutNothingLearned(Trace t, EpochResult e) {
+        return e.hasValidation() && e.valLoss() >= NOTHING_LEARNED * Curves.priorLoss(t.info());
+    }
+
+    /**
+     * What the training side learned, where it did: the last epochs' mean training accuracy above chance
+     * and its margin, and (where the prior is known) the training loss below {@link #NOTHING_LEARNED} of
+     * the class prior's while the held-out loss is not; null where the training side is at chance too.
+     */
+    private static String trainingLearned(Trace t, double chance) {
+        List<EpochResult> ep = t.epochs();
+        EpochResult last = ep.get(ep.size() - 1);
+        double acc = recentTrainingAccuracy(t), prior = Curves.priorLoss(t.info());
+        if (!(acc > chance + Curves.chanceMargin(chance, t.info().trainSize()))) return null;
+        if (Double.isNaN(prior)) return null;
+        if (!(last.trainLoss() < NOTHING_LEARNED * prior) || !heldOutNothingLearned(t, last)) return null;
+        return "the training side learned: accuracy " + pct(acc) + " over the last " + Words.count(Math.min(WITHDRAW_EPOCHS, ep.size()), "epoch") + ", loss "
+                + dev.vitals.doctor.rules.Numbers.fmt(last.trainLoss()) + " against " + dev.vitals.doctor.rules.Numbers.fmt(last.valLoss()) + " on validation and "
+                + dev.vitals.doctor.rules.Numbers.fmt(prior) + " for predicting the class shares";
+    }
+
+    /**
+     * Whether the held-out side shows nothing learned at the end of the epochs so far: the last epochs'
+     * mean validation accuracy within chance and its margin, and the validation loss no lower than
+     * {@link #NOTHING_LEARNED} of the class prior's. A capacity cause is wrong advice for such a run.
+     */
+    static boolean heldOutAtChance(Trace t) {
+        List<EpochResult> ep = t.epochs();
+        if (t.info() == null || ep.isEmpty() || !(t.info().chance() > 0)) return false;
+        EpochResult last = ep.get(ep.size() - 1);
+        if (!Curves.accuracyOnValidation(last)) return false;
+        return recentAccuracy(t) <= t.info().chance() + epochMargin(t, last) && heldOutNothingLearned(t, last);
+    }
+
+    /** The epochs a log without accuracy must hold for its loss alone to say it sat at the prior. */
+    static final int LOSS_ONLY_EPOCHS = 3;
+    /** Evidence key of the finding read from the loss alone. */
+    static final String LOSS_ONLY = "no_accuracy_logged";
+    /** A validation loss up to this multiple of the prior's is still at it: memorised labels' confident mistakes push it a little above. */
+    static final double MEMORISED_CEILING = 1.1;
+
+    /** Whether the trace holds any accuracy, per step or per epoch (a log of losses alone does not). */
+    private static boolean accuracyLogged(Trace t) {
+        for (EpochResult e : t.epochs()) if (!Double.isNaN(Curves.accuracy(e)) || !Double.isNaN(e.trainAccuracy())) return true;
+        return !Double.isNaN(Curves.meanAccuracy(t, 0, t.steps()));
+    }
+
+    /**
+     * A log of losses alone, with a class count: every epoch's training and validation loss within
+     * {@link #NOTHING_LEARNED} to 1/{@link #NOTHING_LEARNED} of the class prior's, the loss of
+     * predicting the class shares, for the whole run (at least {@link #LOSS_ONLY_EPOCHS} epochs; a log
+     * without epochs: each fifth of at least {@link #MIN_STEPS} steps, by its mean). A deep sigmoid
+     * network's epochs at 2.302-2.309 against ln 10's 2.303 read "healthy, nothing found". A warning:
+     * without accuracy, the loss cannot say how far from guessing the predictions are.
+     */
+    private List<Finding> lossAtPrior(Trace t) {
+        double prior = Curves.priorLoss(t.info());
+        if (!(prior > 0)) return List.of();
+        double low = NOTHING_LEARNED * prior, high = prior / NOTHING_LEARNED;
+        List<EpochResult> ep = t.epochs();
+        List<Object> train = new ArrayList<>(), val = new ArrayList<>();
+        long at;
+        String span;
+        boolean memorised = false;
+        if (!ep.isEmpty()) {
+            if (ep.size() < LOSS_ONLY_EPOCHS) return List.of();
+            // on validation, a loss above the prior's band is memorised labels' confident mistakes (shuffled labels:
+            // up to 2.385 against 2.303), below it learning; a training loss that fell below it is memorising only
+            // where the validation loss stayed at the prior
+            boolean validated = ep.stream().allMatch(EpochResult::hasValidation);
+            for (EpochResult e : ep) {
+                if (validated && !(e.valLoss() >= low && e.valLoss() <= MEMORISED_CEILING * prior)) return List.of();
+                if (!(e.trainLoss() <= high) || !(e.trainLoss() >= low) && !validated) return List.of();
+                memorised |= e.trainLoss() < low;
+                train.add(Numbers.round(e.trainLoss()));
+                if (validated) val.add(Numbers.round(e.valLoss()));
+            }
+            at = t.stepsDone(ep.get(ep.size() - 1).steps());
+            span = "all " + Words.count(ep.size(), "epoch");
+        } else {
+            int n = t.steps();
+            if (n < MIN_STEPS) return List.of();
+            for (int k = 0; k < 5; k++) {
+                double m = t.meanLoss(n * k / 5, n * (k + 1) / 5);
+                if (!(m >= low && m <= high)) return List.of();
+                train.add(Numbers.round(m));
+            }
+            at = t.stepsDone(n);
+            span = "each fifth of its " + n + " logged steps";
+        }
+        Map<String, Object> ev = evidence("prior_loss", prior, ep.isEmpty() ? "train_loss_by_fifth" : "train_loss_by_epoch", train);
+        if (!val.isEmpty()) ev.put("val_loss_by_epoch", val);
+        ev.put("classes", t.info().classes());
+        ev.put(LOSS_ONLY, true);
+        String fix = "; log the accuracy too, so that the doctor can judge it against chance";
+        if (memorised) {
+            return List.of(finding(Stage.TRAIN, Severity.WARNING, null, at,
+                    "the validation loss never fell below " + Numbers.pct(NOTHING_LEARNED) + " of the " + Numbers.fmt(prior) + " of predicting the class shares over " + span + " (" + range(val)
+                            + ") while the training loss fell to " + Numbers.fmt(ep.get(ep.size() - 1).trainLoss()) + ": what the training examples taught did not carry over; the log holds no accuracy to say more",
+                    ev, MEMORISED_CAUSE, MEMORISED_FIX + fix));
+        }
+        return List.of(finding(Stage.TRAIN, Severity.WARNING, null, at,
+                "the loss stayed at the " + Numbers.fmt(prior) + " of predicting the class shares over " + span + " (training "
+                        + range(train) + (val.isEmpty() ? "" : ", validation " + range(val)) + "): the predictions learned nothing of the inputs that the loss shows; the log holds no accuracy to say more",
+                ev, cause(), fix() + fix));
+    }
+
+    private static String range(List<Object> values) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Object o : values) {
+            double v = ((Number) o).doubleValue();
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        return lo == hi ? Numbers.fmt(lo) : Numbers.fmt(lo) + "-" + Numbers.fmt(hi);
     }
 
     /**
@@ -241,6 +414,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     /** Withdrawn when the run's last epoch ended above chance and its margin (it fired on its way up, at epoch 12 of 40 of a run that ended at 34% against 20%). */
     @Override
     public boolean stillHolds(Trace t, Finding f) {
+        if (f.evidence().containsKey(LOSS_ONLY)) return true;  // raised at the end, of the whole run
         List<EpochResult> ep = t.epochs();
         if (t.info() != null && t.info().regressesLabels() && !ep.isEmpty()) {
             return !(Curves.monitored(ep.get(ep.size() - 1)) < meanLabelLoss(t, ep.get(ep.size() - 1)));

@@ -114,6 +114,8 @@ public final class Underfitting extends Rule implements TraceRule {
 
     private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.STEP || t.info() == null) return List.of();
+        // held-out accuracy and loss at guessing are ACCURACY_AT_CHANCE's: capacity is the wrong cause for a run that generalises nothing
+        if (AccuracyAtChance.heldOutAtChance(t)) return List.of();
         if (moment == Moment.END) {
             Finding early = stoppedOnAWobble(t);
             if (early != null) return List.of(early);
@@ -411,9 +413,9 @@ public final class Underfitting extends Rule implements TraceRule {
         if (ep.isEmpty()) return true;
         EpochResult last = ep.get(ep.size() - 1);
         if (!(last.trainAccuracy() < ACCURACY)) return false;
-        return !(last.hasValidation() && last.trainAccuracy() - last.valAccuracy() >= GAP);
-    }
         // a level the run left (its training loss more than LOSS_PLATEAU's share below it) no longer holds it low
         if (f.evidence().get("train_loss_by_epoch") instanceof List<?> curve && !curve.isEmpty() && curve.get(curve.size() - 1) instanceof Number level
                 && last.trainLoss() < (1 - LossPlateau.LEFT) * level.doubleValue() && !f.evidence().containsKey(PLANNED_STEPS)) return false;
+        return !(last.hasValidation() && last.trainAccuracy() - last.valAccuracy() >= GAP);
+    }
 }

@@ -410,6 +410,7 @@ class LogReplayTest {
     void accuracyAtChanceNeedsAChanceLevel() throws IOException {
         String log = csv("step,loss,accuracy", 150, i -> i + "," + f(2.302 + 0.002 * Math.sin(i)) + "," + f(0.1 + 0.02 * Math.sin(i * 0.7)));
         Finding f = only(replay("chance.csv", log, null), "ACCURACY_AT_CHANCE");
+        assertTrue(f.message().startsWith("accuracy is at chance by step 99 (100 logged steps)"), "steps 0 to 99 are 100: " + f.message());
         assertEquals(10, f.evidence().get("classes"));
         assertTrue(f.evidence().get("classes_from").toString().contains("ln 10"), f.evidence().toString());
         // a first loss far from any ln C gives no chance level: the rule stays silent rather than guess
@@ -558,6 +559,44 @@ class LogReplayTest {
         LogReplay.Result r = replay("keras.csv", sb.toString(), null);
         Finding f = only(r, "OVERFITTING");
         assertEquals(Finding.Severity.WARNING, f.severity(), f.message());
+    }
+    @Test
+    void anEpochLogWhoseLastEpochSwingsPastTheMarginIsStillAtChanceWhileItsValidationLossSitsAtThePrior() throws IOException {
+        // shuffled labels in a Keras CSVLogger file: the training side memorises (9% -> 19%), validation swings
+        // 5% to 15% and ends on 12.2% against 10% and a 2-point margin, its loss above ln 10: it was told to grow the model
+        double[] va = {0.053, 0.038, 0.045, 0.147, 0.105, 0.071, 0.101, 0.088, 0.092, 0.122};
+        double[] vl = {2.329, 2.327, 2.376, 2.262, 2.349, 2.385, 2.366, 2.377, 2.373, 2.350};
+        StringBuilder sb = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n");
+        for (int e = 0; e < va.length; e++) {
+            sb.append(String.format(Locale.ROOT, "%d,%.4f,%.4f,%.4f,%.4f%n", e, 0.094 + 0.01 * e, 2.315 - 0.014 * e, va[e], vl[e]));
+        }
+        Finding f = only(replay("keras.csv", sb.toString(), 10), "ACCURACY_AT_CHANCE");
+        assertTrue(f.isError(), f.toString());
+        assertTrue(f.message().contains("over the last 3 epochs (12.2% at the last)"), f.message());
+        assertTrue(f.cause().contains("labels that do not belong to their inputs"), f.cause());
+        // the same accuracies with a validation loss falling well below the prior's: a run on its way up from chance
+        StringBuilder up = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n");
+        for (int e = 0; e < va.length; e++) {
+            up.append(String.format(Locale.ROOT, "%d,%.4f,%.4f,%.4f,%.4f%n", e, 0.094 + 0.01 * e, 2.315 - 0.05 * e, va[e], 2.3 - 0.06 * e));
+        }
+        LogReplay.Result r = replay("up.csv", up.toString(), 10);
+        assertTrue(!codes(r).contains("ACCURACY_AT_CHANCE"), r.findings().toString());
+    }
+    @Test
+    void aLossOnlyLogPinnedAtThePriorIsAtChanceAsAWarning() throws IOException {
+        // a deep sigmoid network: training and validation loss at 2.302-2.309 against ln 10 for all 6 epochs, no accuracy logged
+        String pinned = csv("epoch,loss,val_loss", 6, e -> e + "," + f(2.306 + 0.003 * Math.sin(e)) + "," + f(2.304 + 0.002 * Math.cos(e)));
+        Finding f = only(replay("pinned.csv", pinned, 10), "ACCURACY_AT_CHANCE");
+        assertEquals(Finding.Severity.WARNING, f.severity());
+        assertTrue(f.message().startsWith("the loss stayed at the 2.303 of predicting the class shares over all 6 epochs"), f.message());
+        // shuffled labels: the training loss falls by memorising while the validation loss stays at the prior or above
+        String memorised = csv("epoch,loss,val_loss", 10, e -> e + "," + f(2.315 - 0.014 * e) + "," + f(2.33 + 0.02 * Math.sin(e)));
+        Finding m = only(replay("memorised.csv", memorised, 10), "ACCURACY_AT_CHANCE");
+        assertTrue(m.cause().contains("labels that do not belong to their inputs"), m.cause());
+        // a loss-only log that learns, and one pinned at the prior without a class count, are not judged against it
+        String learning = csv("epoch,loss,val_loss", 6, e -> e + "," + f(2.3 * Math.exp(-e / 3.0)) + "," + f(2.35 * Math.exp(-e / 3.0)));
+        assertEquals(List.of(), replay("learning.csv", learning, 10).findings());
+        assertTrue(!codes(replay("unknown.csv", pinned, null)).contains("ACCURACY_AT_CHANCE"));
     }
 
     @Test
