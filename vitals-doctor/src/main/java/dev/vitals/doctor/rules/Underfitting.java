@@ -155,6 +155,8 @@ public final class Underfitting extends Rule implements TraceRule {
         // steps too small to move the weights (sgd at 3e-4 on spirals, whose network reaches 98% at a
         // proper rate) converge nowhere: that is LEARNING_RATE_TOO_LOW, not a model at its capacity
         if (LearningRateTooLow.tinySteps(t)) return List.of();
+        // a loss that climbed back up between epochs is the rate's to name, not the model's size (as in farFromFitted)
+        if (LearningRateTooHigh.climbedBack(t)) return List.of();
         // validation far above training is dropout's noise in the training accuracy, not a fit; where a weight
         // decay holds the weights it does not clear the model (adam at decay 1 with dropout 0.9 on digits:
         // 25% / 67%, flat, 65% test where the decay at 1e-4 reaches 89.7%, "healthy, nothing found")
@@ -409,6 +411,8 @@ public final class Underfitting extends Rule implements TraceRule {
     @Override
     public boolean stillHolds(Trace t, Finding f) {
         if (f.evidence().containsKey(STOPPED_SHORT) || f.evidence().containsKey(CLIMB)) return true;  // raised at the end, of the end
+        // a loss that climbed back up after the level was seen is the rate's (adam at 0.05: level at epoch 6, up at 7)
+        if (LearningRateTooHigh.climbedBack(t)) return false;
         List<EpochResult> ep = t.epochs();
         if (ep.isEmpty()) return true;
         EpochResult last = ep.get(ep.size() - 1);

@@ -628,4 +628,42 @@ class LogReplayTest {
             assertTrue(!codes(r).contains("OVERFITTING"), r.findings().toString());
         }
     }
+
+    @Test
+    void aFirstEpochAboveThePriorAndALaterClimbIsTheRatesNotAModelTooSmall() throws IOException {
+        // adam at 0.05: the first epoch's mean 2.69 above ln 10, the loss levels at 0.70 and climbs back to 0.79 (73%):
+        // it read "the model is too small"
+        double[] loss = {2.691, 1.056, 0.995, 0.784, 0.733, 0.6996, 0.794, 0.756};
+        double[] acc = {0.559, 0.658, 0.662, 0.704, 0.717, 0.730, 0.713, 0.715};
+        double[] val = {1.137, 0.910, 0.893, 0.906, 0.767, 0.814, 0.887, 0.831};
+        double[] valAcc = {0.596, 0.691, 0.683, 0.687, 0.694, 0.728, 0.708, 0.675};
+        IntFunction<String> keras = first -> {
+            StringBuilder sb = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n");
+            for (int e = 0; e < loss.length; e++) {
+                sb.append(String.format(Locale.ROOT, "%d,%.4f,%.4f,%.4f,%.4f%n", e, acc[e], e == 0 ? first / 1000.0 : loss[e], valAcc[e], val[e]));
+            }
+            return sb.toString();
+        };
+        LogReplay.Result r = replay("bounce.csv", keras.apply(2691), 10);
+        Finding f = only(r, "LEARNING_RATE_TOO_HIGH");
+        assertTrue(f.message().startsWith("the first epoch's mean training loss 2.691 was above the 2.303"), f.message());
+        // the same curve from a first epoch below the prior: a climb of 13% is no rate's evidence on its own
+        LogReplay.Result calm = replay("calm.csv", keras.apply(1500), 10);
+        assertTrue(!codes(calm).contains("LEARNING_RATE_TOO_HIGH"), calm.findings().toString());
+    }
+
+    @Test
+    void aGradientNormRisingInEveryTenthWhileTheLossFellNamesGradientsNotCleared() throws IOException {
+        // a forgotten zero_grad under sgd: the norm climbs 1 -> 55 over the run while the loss falls to 0.45, then the loss climbs
+        IntFunction<String> log = steady -> csv("step,epoch,loss,accuracy,grad_norm", 600, i -> {
+            double l = i < 150 ? 2.3 * Math.exp(-i / 30.0) + 0.4 : 0.4 + 1.9 * (i - 150) / 450.0;
+            double g = steady == 1 ? 1 + 0.09 * i : 1 + 0.3 * Math.sin(i * 0.37);
+            return i + "," + (i / 100 + 1) + "," + f(l * (1 + 0.03 * Math.sin(i * 1.7))) + ",0.2," + f(g);
+        });
+        Finding f = replay("accumulating.csv", log.apply(1), 10).findings().stream().filter(x -> x.code().equals("LEARNING_RATE_TOO_HIGH")).findFirst().orElseThrow();
+        assertTrue(f.cause().startsWith("gradients that are not cleared between steps"), f.cause());
+        // the same climb with a gradient norm that does not grow is the rate's alone
+        Finding g = replay("rate.csv", log.apply(0), 10).findings().stream().filter(x -> x.code().equals("LEARNING_RATE_TOO_HIGH")).findFirst().orElseThrow();
+        assertTrue(g.cause().startsWith("the learning rate is too high"), g.cause());
+    }
 }
