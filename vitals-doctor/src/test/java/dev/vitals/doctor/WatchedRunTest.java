@@ -236,7 +236,9 @@ class WatchedRunTest {
         List<Finding> fs = trained("name: u\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\n"
                 + "train: {epochs: 10, batch: 32}\nfaults: [unshuffled]\n");
         assertTrue(fs.stream().anyMatch(f -> f.code().equals("DATA_UNSHUFFLED")), fs.toString());
-        explainedAs(fs, List.of("UNDERFITTING", "OVERFITTING", "ACCURACY_AT_CHANCE", "LOSS_PLATEAU"), "training batches arrive ordered by label", null);
+        List<Finding> ordered = explainedAs(fs, List.of("UNDERFITTING", "OVERFITTING", "ACCURACY_AT_CHANCE", "LOSS_PLATEAU"), "training batches arrive ordered by label", null);
+        // the order hides any other cause (shuffled labels besides read the same): the fix says to judge again once shuffled
+        assertTrue(ordered.stream().allMatch(f -> f.fix().contains("then judge the run again")), ordered.toString());
         // shuffled, the same run raises none of them with that cause
         List<Finding> shuffled = trained("name: s\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\ntrain: {epochs: 10, batch: 32}\n");
         assertTrue(shuffled.stream().noneMatch(f -> f.cause() != null && f.cause().startsWith("training batches arrive ordered by label")), shuffled.toString());

@@ -115,7 +115,8 @@ public final class HeldDown {
         return findings.stream().map(f -> !ORDER_HELD.contains(f.code()) ? f : with(f, withKey(f, "label_ordered_batches", true),
                 "training batches arrive ordered by label (DATA_UNSHUFFLED): each stretch of steps sees one class, fits it and undoes the last, so "
                         + "the curves read as a model that fits little and forgets what it saw, whatever its size or rate",
-                "shuffle the training data every epoch (data.shuffle: true, the default; a DataLoader with shuffle=True)")).toList();
+                "shuffle the training data every epoch (data.shuffle: true, the default; a DataLoader with shuffle=True), then judge the run again: "
+                        + "the order hides whatever else holds it back (labels that do not belong to their inputs read the same)")).toList();
     }
 
     private static Map<String, Object> withKey(Finding f, String key, Object value) {

@@ -614,7 +614,6 @@ class LogReplayTest {
         assertTrue(!codes(left).contains("LOSS_PLATEAU") && !codes(left).contains("UNDERFITTING") || codes(left).contains("UNDERFITTING")
                 && left.findings().stream().filter(x -> x.code().equals("UNDERFITTING")).allMatch(x -> x.evidence().containsKey("stopped_still_learning")), left.findings().toString());
     }
-
     @Test
     void aRiseOfThousandthsNearAFittedModelIsNoOverfittingWithoutAClassCountEither() throws IOException {
         // wine at 100% validation accuracy: 0.0026 -> 0.0032 after a start at 0.84; with --classes 3 it is below a hundredth
@@ -628,7 +627,6 @@ class LogReplayTest {
             assertTrue(!codes(r).contains("OVERFITTING"), r.findings().toString());
         }
     }
-
     @Test
     void aFirstEpochAboveThePriorAndALaterClimbIsTheRatesNotAModelTooSmall() throws IOException {
         // adam at 0.05: the first epoch's mean 2.69 above ln 10, the loss levels at 0.70 and climbs back to 0.79 (73%):
