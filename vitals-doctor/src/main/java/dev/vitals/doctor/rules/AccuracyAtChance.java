@@ -235,8 +235,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
 
     /**
      * What the training side learned, where it did: the last epochs' mean training accuracy above chance
-     * and its margin, and (where the prior is known) the training loss below {@link #NOTHING_LEARNED} of
-     * the class prior's while the held-out loss is not; null where the training side is at chance too.
+     * and its margin, and the training loss below {@link #NOTHING_LEARNED} of the class prior's while the
+     * held-out loss is not; null where the training side is at chance too, or the prior is unknown.
      */
     private static String trainingLearned(Trace t, double chance) {
         List<EpochResult> ep = t.epochs();

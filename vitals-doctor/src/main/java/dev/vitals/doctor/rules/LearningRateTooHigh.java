@@ -45,7 +45,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's, or of the untrained model's where steps are logged), and the last epoch's still above " + NOT_BACK
                 + " times the lowest, withdrawn at the end if the loss came back; or, after a first epoch whose mean training loss is above the class prior's (ln C; the first steps overshot), an epoch above "
-                + CLIMB_AFTER_OVERSHOOT + " times the lowest before it with the last still above " + STILL_UP + " times the lowest; not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
+                + CLIMB_AFTER_OVERSHOOT + " times the lowest before it with the last still above " + STILL_UP + " times the lowest (a log of more steps: at its end); not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
                 + "At the end of a run that did its whole plan, a training loss that climbed back up between epochs (as judged for epoch logs), or a bounce under a rate above what the optimizer takes at all "
                 + "(LEARNING_RATE_RANGE's lint bounds), is an error when the run ended less than "
                 + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to a perfect score on its judged and its training accuracy. "
@@ -146,7 +146,12 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
             return end.isEmpty() ? byEpoch(t) : end;
         }
         if (moment == Moment.EPOCH) return List.of();
-        if (moment == Moment.END) return endedUnfitted(t);
+        if (moment == Moment.END) {
+            // a log's epochs say what its steps' window cannot: a first epoch that overshot the prior and a
+            // later climb (adam at 0.05, logged every step, read "levels off low" with a capacity cause)
+            List<Finding> end = endedUnfitted(t);
+            return end.isEmpty() && !Curves.live(t) ? overshotFromTheStart(t) : end;
+        }
         List<Finding> diverged = diverged(t);
         if (!diverged.isEmpty()) return diverged;
         return bounce(t);
@@ -299,7 +304,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
             lowest = Math.min(lowest, l);
         }
         double last = ep.getLast().trainLoss();
-        if (peakAt < 0 || !(last > NOT_BACK * lowest)) return overshotFromTheStart(t, losses);
+        if (peakAt < 0 || !(last > NOT_BACK * lowest)) return overshotFromTheStart(t);
         boolean diverged = last > DIVERGED * start;
         // a loss that climbs back up while a weight decay shrinks the weights is the decay's doing (adam
         // at 3e-3 with weight decay 1 on spirals: 0.81 at epoch 2, 1.10 at the end, weights at a quarter
@@ -324,8 +329,11 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
      * against ln 10's 2.30, 0.70 at epoch 6, 0.79 at 7, 0.76 at the end (73%), and read as a model too
      * small. Needs the class count; smaller climbs than {@link #EPOCH_RISE} count only after such a start.
      */
-    private List<Finding> overshotFromTheStart(Trace t, List<Object> losses) {
+    private List<Finding> overshotFromTheStart(Trace t) {
         List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        if (ep.size() < MIN_EPOCHS) return List.of();
+        List<Object> losses = new ArrayList<>();
+        for (dev.vitals.core.train.EpochResult e : ep) losses.add(Numbers.round(e.trainLoss()));
         double prior = t.info() == null ? Double.NaN : Curves.priorLoss(t.info()), first = ep.get(0).trainLoss();
         if (!(prior > 0) || !(first > prior) || t.info().regressesLabels()) return List.of();
         double best = first, lowest = first, peak = Double.NaN, before = Double.NaN;
@@ -367,6 +375,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         if (f.evidence().get("mean_loss_second_half") instanceof Number bounced && t.steps() >= 20) {
             return !(t.meanLoss(t.steps() - 20, t.steps()) < LEFT_BEHIND * bounced.doubleValue());
         }
+        if (f.evidence().containsKey("first_epoch_loss")) return !overshotFromTheStart(t).isEmpty();
         if (!f.evidence().containsKey("peak_epoch")) return true;
         // raised at the end, of the end (a run that lost ground and ended unfitted)
         if (f.evidence().containsKey(ENDED_UNFITTED)) return true;

@@ -560,6 +560,7 @@ class LogReplayTest {
         Finding f = only(r, "OVERFITTING");
         assertEquals(Finding.Severity.WARNING, f.severity(), f.message());
     }
+
     @Test
     void anEpochLogWhoseLastEpochSwingsPastTheMarginIsStillAtChanceWhileItsValidationLossSitsAtThePrior() throws IOException {
         // shuffled labels in a Keras CSVLogger file: the training side memorises (9% -> 19%), validation swings
@@ -582,6 +583,7 @@ class LogReplayTest {
         LogReplay.Result r = replay("up.csv", up.toString(), 10);
         assertTrue(!codes(r).contains("ACCURACY_AT_CHANCE"), r.findings().toString());
     }
+
     @Test
     void aLossOnlyLogPinnedAtThePriorIsAtChanceAsAWarning() throws IOException {
         // a deep sigmoid network: training and validation loss at 2.302-2.309 against ln 10 for all 6 epochs, no accuracy logged
@@ -614,6 +616,7 @@ class LogReplayTest {
         assertTrue(!codes(left).contains("LOSS_PLATEAU") && !codes(left).contains("UNDERFITTING") || codes(left).contains("UNDERFITTING")
                 && left.findings().stream().filter(x -> x.code().equals("UNDERFITTING")).allMatch(x -> x.evidence().containsKey("stopped_still_learning")), left.findings().toString());
     }
+
     @Test
     void aRiseOfThousandthsNearAFittedModelIsNoOverfittingWithoutAClassCountEither() throws IOException {
         // wine at 100% validation accuracy: 0.0026 -> 0.0032 after a start at 0.84; with --classes 3 it is below a hundredth
@@ -627,6 +630,7 @@ class LogReplayTest {
             assertTrue(!codes(r).contains("OVERFITTING"), r.findings().toString());
         }
     }
+
     @Test
     void aFirstEpochAboveThePriorAndALaterClimbIsTheRatesNotAModelTooSmall() throws IOException {
         // adam at 0.05: the first epoch's mean 2.69 above ln 10, the loss levels at 0.70 and climbs back to 0.79 (73%):
@@ -648,6 +652,10 @@ class LogReplayTest {
         // the same curve from a first epoch below the prior: a climb of 13% is no rate's evidence on its own
         LogReplay.Result calm = replay("calm.csv", keras.apply(1500), 10);
         assertTrue(!codes(calm).contains("LEARNING_RATE_TOO_HIGH"), calm.findings().toString());
+        // logged every step (8 epochs of 20, no validation): judged by its epochs at the end, and not "too small" either
+        String steps = csv("step,epoch,loss,accuracy", 160, i -> i + "," + (i / 20 + 1) + "," + f(loss[i / 20] * (1 + 0.02 * Math.sin(i * 1.3))) + "," + f(acc[i / 20]));
+        LogReplay.Result everyStep = replay("steps.csv", steps, 10);
+        assertTrue(codes(everyStep).contains("LEARNING_RATE_TOO_HIGH") && !codes(everyStep).contains("UNDERFITTING"), everyStep.findings().toString());
     }
 
     @Test
