@@ -6,6 +6,7 @@ import dev.vitals.core.report.Finding.Stage;
 import dev.vitals.core.train.LayerInfo;
 import dev.vitals.doctor.Code;
 import dev.vitals.doctor.check.LintContext;
+import dev.vitals.doctor.trace.Trace;
 
 import java.util.List;
 import java.util.Map;
@@ -17,14 +18,17 @@ import java.util.Map;
  * softmax(softmax(z)) or sigmoid(sigmoid(z)): its inputs are confined to [0, 1], it can never be
  * confident, and its gradient shrinks.
  */
-public final class SoftmaxBeforeCrossEntropy extends Rule implements LintRule {
+public final class SoftmaxBeforeCrossEntropy extends Rule implements LintRule, TraceRule {
 
     @Override public Code code() { return Code.SOFTMAX_BEFORE_CROSS_ENTROPY; }
 
     @Override public Severity severity() { return Severity.ERROR; }
 
     @Override public String condition() {
-        return "the model's last layer (dropout aside) is softmax and the loss is cross_entropy, or is sigmoid and the loss is binary_cross_entropy";
+        return "the model's last layer (dropout aside) is softmax and the loss is cross_entropy, or is sigmoid and the loss is binary_cross_entropy. "
+                + "In another trainer's log (vitals diagnose: the model unknown), at its end, a warning where the cross-entropy of " + HeldDown.FLOOR_CLASSES
+                + " classes or more never fell below " + HeldDown.FLOOR_BELOW + " of ln(1 + (C - 1) / e), the lowest it reaches on probabilities, and ended within "
+                + HeldDown.FLOOR_NEAR + " of it at training accuracy " + HeldDown.FLOOR_ACCURACY + " or more";
     }
 
     @Override public Map<String, Object> thresholds() { return Map.of(); }
@@ -41,6 +45,28 @@ public final class SoftmaxBeforeCrossEntropy extends Rule implements LintRule {
 
     @Override public String fix() {
         return "remove the final softmax/sigmoid layer: the loss applies it; apply softmax (or sigmoid) only when turning logits into probabilities for a prediction";
+    }
+
+    /**
+     * From a log alone: the loss floored where a softmax before the loss floors it, at an accuracy
+     * that would score well below it (PyTorch, softmax before CrossEntropyLoss on Fashion-MNIST: never
+     * below 1.461 for 10 classes, 1.606 at 85.7% training accuracy; only its plateau was named).
+     * A live run's model is known: the lint says it there.
+     */
+    @Override
+    public List<Finding> evaluate(Trace t, Moment moment) {
+        if (moment != Moment.END) return List.of();
+        int classes = HeldDown.softmaxFloorInLog(t);
+        if (classes == 0) return List.of();
+        var last = t.epochs().getLast();
+        double floor = Math.log(1 + (classes - 1) / Math.E);
+        return List.of(finding(Stage.TRAIN, Severity.WARNING, null, t.stepsDone(last.steps()),
+                "the training loss never fell below " + Numbers.fmt(floor) + ", the lowest cross-entropy reaches on probabilities for " + classes
+                        + " classes, and ended at " + Numbers.fmt(last.trainLoss()) + " with training accuracy " + Numbers.pct(last.trainAccuracy())
+                        + ": the loss looks computed on a softmax's output",
+                evidence("classes", classes, "lowest_reachable_loss", floor, "loss_at_end", last.trainLoss(), "train_accuracy", last.trainAccuracy()),
+                cause() + " (a model this accurate otherwise scores a loss well below that floor; unless the targets are smoothed or mixed on purpose: label smoothing, mixup)",
+                "if the model ends in a softmax, remove it: PyTorch's CrossEntropyLoss and Keras' from_logits=True take raw scores and apply their own softmax"));
     }
 
     @Override

@@ -69,6 +69,28 @@ class LogReplayTest {
     }
 
     @Test
+    void aCrossEntropyFlooredWhereASoftmaxFloorsItAtAHighAccuracyNamesTheSoftmax() throws IOException {
+        // PyTorch, softmax before CrossEntropyLoss on Fashion-MNIST, 8 epochs: the loss from 2.30 down to 1.606 at
+        // 85.7% training accuracy, never below the 1.461 of probabilities for 10 classes; only its plateau was named
+        double[] floored = {2.05, 1.75, 1.68, 1.65, 1.63, 1.62, 1.61, 1.606}, proper = {1.2, 0.75, 0.6, 0.52, 0.47, 0.44, 0.42, 0.40};
+        double[] acc = {0.62, 0.76, 0.80, 0.82, 0.83, 0.84, 0.85, 0.857};
+        for (double[] losses : List.of(floored, proper)) {
+            String log = csv("epoch,loss,accuracy,val_loss,val_accuracy", 8, e -> e + "," + f(losses[e]) + "," + f(acc[e]) + "," + f(losses[e] + 0.02) + "," + f(acc[e] - 0.01));
+            List<Finding> fs = replay("keras.csv", log, 10).findings().stream().filter(x -> x.code().equals("SOFTMAX_BEFORE_CROSS_ENTROPY")).toList();
+            if (losses == proper) {
+                assertTrue(fs.isEmpty(), "a loss below the floor is no softmax's: " + fs);
+                continue;
+            }
+            assertEquals(1, fs.size());
+            assertEquals(Finding.Severity.WARNING, fs.get(0).severity(), "read from a log, not seen in a model");
+            assertTrue(fs.get(0).message().startsWith("the training loss never fell below 1.461, the lowest cross-entropy reaches on probabilities for 10 classes"), fs.get(0).message());
+        }
+        // three classes: the floor (0.551) is where an accurate model's loss may be; not judged
+        String three = csv("epoch,loss,accuracy", 8, e -> e + "," + f(0.9 - 0.04 * e) + "," + f(0.8 + 0.01 * e));
+        assertTrue(codes(replay("three.csv", three, 3)).stream().noneMatch("SOFTMAX_BEFORE_CROSS_ENTROPY"::equals));
+    }
+
+    @Test
     void aLogThatEndsStillClimbingIsUnderfittingWithoutAStepCountItCannotKnow() throws IOException {
         // 30 epochs of 2 logged steps each, accuracy still rising 3 points every 5 epochs at the end
         String log = csv("step,epoch,loss,accuracy,val_loss,val_accuracy", 60, i -> {
