@@ -247,8 +247,9 @@ public final class Fixer {
         return String.valueOf(v);
     }
 
+    /** The layers by kind, a dense layer with its width: "widen" changed [dense, relu, dense] into the same words. */
     private static String kinds(List<Spec.LayerSpec> layers) {
-        return layers.stream().map(l -> l.block() != null ? l.kind() + kinds(l.block()) : l.kind()).toList().toString();
+        return layers.stream().map(l -> l.block() != null ? l.kind() + kinds(l.block()) : l.kind().equals("dense") ? "dense " + (long) l.arg() : l.kind()).toList().toString();
     }
 
     /** What a candidate did: the new check and short run, and whether they earn it a place; the errors it brought, if that turned it down. */

@@ -134,7 +134,7 @@ class FixerTest {
         Spec both = up.apply(clip.apply(s));
         List<Fixer.Kept> kept = List.of(new Fixer.Kept(clip, "LOSS_NONFINITE", java.util.Set.of(), null, null), new Fixer.Kept(up, "ACCURACY_AT_CHANCE", java.util.Set.of(), null, null));
         assertEquals("in all: clip_norm 0 -> 1; the learning rate ends where it began, 0.5", Fixer.inAll(s, both, kept));
-        assertEquals("normalize standard -> none, layers [dense, relu, dense] -> [dense, relu, dense, relu, dense]",
+        assertEquals("normalize standard -> none, layers [dense 8, relu, dense 3] -> [dense 8, relu, dense 8, relu, dense 3]",
                 Fixer.netChange(s, SpecParser.parse("name: t\ndata: {source: iris, normalize: none}\nmodel: {layers: [{dense: 8}, relu, {dense: 8}, relu, {dense: 3}]}\noptimizer: {name: sgd, lr: 0.5}\n", null)));
         assertEquals(null, Fixer.inAll(s, both, kept.subList(0, 1)), "one repair says it all");
     }
