@@ -84,9 +84,9 @@ public final class Monitor implements TrainingListener {
 
     @Override
     public void onRunEnd(RunResult result) {
-        evaluate(TraceRule.Moment.END);
         Trace t = recorder.trace();
-        if (t != null) judge.withdrawStale(t);
+        if (t == null) return;
+        for (Finding f : judge.end(t)) if (onFinding != null) onFinding.accept(f);
     }
 
     private void evaluate(TraceRule.Moment moment) {

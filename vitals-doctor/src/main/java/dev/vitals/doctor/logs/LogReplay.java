@@ -60,8 +60,7 @@ public final class LogReplay {
                 judge.evaluate(t, Moment.EPOCH);
             }
         }
-        judge.evaluate(t, Moment.END);
-        judge.withdrawStale(t);
+        judge.end(t);
         return new Result(log, t, classes, judge.findings().stream().map(f -> withClasses(f, classes)).toList(), stopped);
     }
 

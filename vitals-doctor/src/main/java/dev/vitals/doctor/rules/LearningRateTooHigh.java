@@ -45,7 +45,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's, or of the untrained model's where steps are logged), and the last epoch's still above " + NOT_BACK
                 + " times the lowest, withdrawn at the end if the loss came back; or, in another trainer's log, after a first epoch whose mean training loss is above the class prior's (ln C; the first steps overshot) and above the untrained model's first loss where the log holds its steps from step 0, in a run whose lowest epoch loss is at most " + LEARNED + " of that first epoch's, an epoch above "
-                + CLIMB_AFTER_OVERSHOOT + " times the lowest before it with the last still above " + STILL_UP + " times the lowest (a log of more steps: at its end); not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
+                + CLIMB_AFTER_OVERSHOOT + " times the lowest before it (and above it by " + CLIMB_MIN + " of the prior's loss at least) with the last still above " + STILL_UP + " times the lowest (a log of more steps: at its end); not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
                 + "At the end of a run that did its whole plan, a training loss that climbed back up between epochs (as judged for epoch logs), or a bounce under a rate above what the optimizer takes at all "
                 + "(LEARNING_RATE_RANGE's lint bounds), is an error when the run ended less than "
                 + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to a perfect score on its judged and its training accuracy. "
@@ -319,7 +319,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     }
 
     /** Epoch logs: a climb of this much over the lowest before it, after a first epoch above the prior's loss, is the rate's. */
-    static final double CLIMB_AFTER_OVERSHOOT = 1.1, STILL_UP = 1.05, LEARNED = 0.5;
+    static final double CLIMB_AFTER_OVERSHOOT = 1.1, STILL_UP = 1.05, LEARNED = 0.5, CLIMB_MIN = 0.02;
 
     /**
      * A first epoch whose mean training loss is above what predicting the class shares gives (ln C):
@@ -365,6 +365,9 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // ...and a run that learned, so that a climb of a tenth stands out of the epochs' noise (that model,
         // never below 0.79 of its first epoch, bounced by a tenth between its 100 epochs of 15 steps)
         if (!(lowest <= LEARNED * first)) return List.of();
+        // ...by an amount that matters beside the task's loss: 0.0097 to 0.0195 near a fit is no overshoot
+        // (a warm-up run on wine that went on to 100%)
+        if (peakAt >= 0 && !(peak - before >= CLIMB_MIN * prior)) return List.of();
         if (peakAt < 0 || !(last > STILL_UP * lowest) || HeldDown.decayHolds(t)) return List.of();
         return List.of(finding(Stage.TRAIN, severity(), null, t.stepsDone(ep.getLast().steps()),
                 "the first epoch's mean training loss " + Numbers.fmt(first) + " was above the " + Numbers.fmt(prior) + " of predicting the class shares (its first steps overshot), "

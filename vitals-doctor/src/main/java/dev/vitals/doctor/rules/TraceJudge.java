@@ -67,5 +67,27 @@ public final class TraceJudge {
         findings.removeIf(f -> !raisedBy.get(f).stillHolds(t, f));
     }
 
+    /**
+     * The end of the run: what no longer holds is withdrawn first, and its code (per layer) may then be
+     * raised anew by what the rules see at the end (a 2-unit bottleneck on digits "levelled off" at
+     * epoch 8, fell slowly on, and ended at 47%: the finding was withdrawn, and the end's "far from
+     * fitted" was never raised, the code being taken); then the end's own findings are judged too.
+     * Returns the findings new at the end.
+     */
+    public List<Finding> end(Trace t) {
+        List<Finding> stale = findings.stream().filter(f -> !raisedBy.get(f).stillHolds(t, f)).toList();
+        for (Finding f : stale) {
+            String key = f.code() + "|" + f.layer();
+            if (kept.get(key) == f) {
+                kept.remove(key);
+                seen.remove(key);
+            }
+        }
+        findings.removeAll(stale);
+        List<Finding> news = evaluate(t, TraceRule.Moment.END);
+        withdrawStale(t);
+        return news.stream().filter(findings::contains).toList();
+    }
+
     public List<Finding> findings() { return List.copyOf(findings); }
 }

@@ -685,6 +685,10 @@ class LogReplayTest {
         String unmoved = csv("step,epoch,loss,accuracy", 160, i -> i + "," + (i / 20 + 1) + ","
                 + f(i < 3 ? 2.90 : i < 20 ? 2.65 : loss[i / 20] * (1 + 0.02 * Math.sin(i * 1.3))) + "," + f(acc[i / 20]));
         assertTrue(!codes(replay("unmoved.csv", unmoved, 10)).contains("LEARNING_RATE_TOO_HIGH"));
+        // and a climb from 0.0097 to 0.0195 near a fit is no overshoot, however many times its lowest (a warm-up run on wine)
+        double[] fitted = {1.115, 0.905, 0.571, 0.286, 0.194, 0.099, 0.077, 0.066, 0.051, 0.043, 0.037, 0.022, 0.0097, 0.0195};
+        String nearFit = csv("epoch,loss", fitted.length, e -> e + "," + f(fitted[e]));
+        assertTrue(!codes(replay("fit.csv", nearFit, 2)).contains("LEARNING_RATE_TOO_HIGH"));
     }
 
     @Test

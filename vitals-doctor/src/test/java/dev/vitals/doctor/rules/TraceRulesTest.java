@@ -378,6 +378,41 @@ class TraceRulesTest {
     }
 
     @Nested
+    class Judge {
+        /** Raises "early" on its first asking and "late" at the end; "early" no longer holds there. */
+        private final TraceRule changing = new TraceRule() {
+            @Override public List<Finding> evaluate(Trace t, Moment moment) {
+                String m = moment == END ? "late" : "early";
+                return List.of(new Finding("UNDERFITTING", Severity.WARNING, Finding.Stage.TRAIN, null, 1L, m, java.util.Map.of(), "c", "f", null));
+            }
+
+            @Override public boolean stillHolds(Trace t, Finding f) { return !f.message().equals("early"); }
+        };
+
+        @Test
+        void aCodeWithdrawnAtTheEndMayBeRaisedAnewByWhatTheEndShows() {
+            // a 2-unit bottleneck "levelled off" at epoch 8, fell slowly on and ended at 47%: its finding was
+            // withdrawn, and the end's "far from fitted" never raised, the code being taken
+            TraceJudge judge = new TraceJudge(List.of(changing));
+            Trace t = TraceBuilder.mlp(2, "relu", 8).build();
+            assertEquals("early", judge.evaluate(t, STEP).get(0).message());
+            List<Finding> news = judge.end(t);
+            assertEquals(List.of("late"), news.stream().map(Finding::message).toList());
+            assertEquals(List.of("late"), judge.findings().stream().map(Finding::message).toList());
+        }
+
+        @Test
+        void aCodeReportedBeforeTheRunIsNotRaisedAtItsEnd() {
+            TraceJudge judge = new TraceJudge(List.of(changing));
+            judge.alreadyReported(List.of(new Finding("UNDERFITTING", Severity.WARNING, Finding.Stage.PROBE, null, null, "check", java.util.Map.of(), "c", "f", null)));
+            Trace t = TraceBuilder.mlp(2, "relu", 8).build();
+            assertTrue(judge.evaluate(t, STEP).isEmpty());
+            assertTrue(judge.end(t).isEmpty());
+            assertTrue(judge.findings().isEmpty());
+        }
+    }
+
+    @Nested
     class Activations {
         @Test
         void reluUnitsZeroForTheWholeBatchOnThreeStepsAreDead() {
