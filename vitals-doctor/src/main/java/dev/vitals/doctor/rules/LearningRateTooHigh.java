@@ -277,32 +277,18 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
     private List<Finding> byEpoch(Trace t) {
         List<dev.vitals.core.train.EpochResult> ep = t.epochs();
         if (ep.size() < MIN_EPOCHS) return List.of();
-        double start = ep.get(0).trainLoss(), best = start, lowest = start, peak = Double.NaN, before = Double.NaN;
-        int bestAt = 0, peakAt = -1, beforeAt = 0;
+        double start = ep.get(0).trainLoss();
         if (!Double.isFinite(start)) return List.of();
         // where the steps were logged, "still high" is measured against the untrained model's loss: a
         // first epoch that blew up (adam at 1.0: 20.5, its first step 2.1) put every later climb under half of it
         double high = t.steps() > 0 && Double.isFinite(Curves.startLoss(t)) ? Math.min(start, Curves.startLoss(t)) : start;
         List<Object> losses = new ArrayList<>();
-        for (int i = 0; i < ep.size(); i++) {
-            double l = ep.get(i).trainLoss();
-            losses.add(Numbers.round(l));
-            if (!Double.isFinite(l)) continue;
-            // two epochs in a row above the bar: one epoch's loss sampled from a batch or two can jump alone
-            double next = i + 1 < ep.size() ? ep.get(i + 1).trainLoss() : Double.NaN;
-            boolean held = next > EPOCH_RISE * best;
-            if (i > 0 && held && l > EPOCH_RISE * best && l > UNFITTED * high && !(l / best <= peak / before)) {
-                peak = l;
-                peakAt = i;
-                before = best;
-                beforeAt = bestAt;
-            }
-            if (l < best) {
-                best = l;
-                bestAt = i;
-            }
-            lowest = Math.min(lowest, l);
-        }
+        for (dev.vitals.core.train.EpochResult e : ep) losses.add(Numbers.round(e.trainLoss()));
+        // two epochs in a row above the bar: one epoch's loss sampled from a batch or two can jump alone
+        Climb c = steepestClimb(ep, false, (i, l, best) -> l > EPOCH_RISE * best && l > UNFITTED * high
+                && (i + 1 < ep.size() ? ep.get(i + 1).trainLoss() : Double.NaN) > EPOCH_RISE * best);
+        double peak = c.peak(), before = c.before(), lowest = c.lowest();
+        int peakAt = c.peakAt(), beforeAt = c.beforeAt();
         double last = ep.getLast().trainLoss();
         if (peakAt < 0 || !(last > NOT_BACK * lowest)) return overshotFromTheStart(t);
         boolean diverged = last > DIVERGED * start;
@@ -316,6 +302,41 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                         + (diverged ? ", " + Numbers.fmt(last / start) + "x the first epoch's " + Numbers.fmt(start) + ": it diverged" : ""),
                 evidence("train_loss_by_epoch", losses, "lowest_before", before, "lowest_epoch", beforeAt + 1, "peak", peak, "peak_epoch", peakAt + 1,
                         "last", last), cause(), fix()));
+    }
+
+    /** The steepest climb of an epoch's training loss over the lowest before it, and the lowest of all; no climb: {@code peakAt} -1. */
+    private record Climb(double peak, int peakAt, double before, int beforeAt, double lowest) {}
+
+    /** Whether the loss {@code l} of epoch {@code i} counts as a climb over {@code best}, the lowest before it. */
+    private interface Counts { boolean test(int i, double l, double best); }
+
+    /**
+     * The epoch (from the second) whose training loss rose most, as a ratio, over the lowest before it,
+     * of those {@code counts} admits; epochs with a non-finite loss are passed over, or, with
+     * {@code finite}, end the search with null.
+     */
+    private static Climb steepestClimb(List<dev.vitals.core.train.EpochResult> ep, boolean finite, Counts counts) {
+        double best = ep.get(0).trainLoss(), lowest = best, peak = Double.NaN, before = Double.NaN;
+        int bestAt = 0, peakAt = -1, beforeAt = 0;
+        for (int i = 1; i < ep.size(); i++) {
+            double l = ep.get(i).trainLoss();
+            if (!Double.isFinite(l)) {
+                if (finite) return null;
+                continue;
+            }
+            if (counts.test(i, l, best) && !(l / best <= peak / before)) {
+                peak = l;
+                peakAt = i;
+                before = best;
+                beforeAt = bestAt;
+            }
+            if (l < best) {
+                best = l;
+                bestAt = i;
+            }
+            lowest = Math.min(lowest, l);
+        }
+        return new Climb(peak, peakAt, before, beforeAt, lowest);
     }
 
     /** Epoch logs: a climb of this much over the lowest before it, after a first epoch above the prior's loss, is the rate's. */
@@ -344,23 +365,10 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // (a log whose rows are its epochs, or whose first row is already many steps in, has no such loss)
         boolean fromStart = t.steps() > ep.size() && t.stepNumber(0) == 0;
         if (fromStart && !(first > Curves.startLoss(t))) return List.of();
-        double best = first, lowest = first, peak = Double.NaN, before = Double.NaN;
-        int bestAt = 0, peakAt = -1, beforeAt = 0;
-        for (int i = 1; i < ep.size(); i++) {
-            double l = ep.get(i).trainLoss();
-            if (!Double.isFinite(l)) return List.of();
-            if (l > CLIMB_AFTER_OVERSHOOT * best && !(l / best <= peak / before)) {
-                peak = l;
-                peakAt = i;
-                before = best;
-                beforeAt = bestAt;
-            }
-            if (l < best) {
-                best = l;
-                bestAt = i;
-            }
-            lowest = Math.min(lowest, l);
-        }
+        Climb c = steepestClimb(ep, true, (i, l, best) -> l > CLIMB_AFTER_OVERSHOOT * best);
+        if (c == null) return List.of();
+        double peak = c.peak(), before = c.before(), lowest = c.lowest();
+        int peakAt = c.peakAt(), beforeAt = c.beforeAt();
         double last = ep.getLast().trainLoss();
         // ...and a run that learned, so that a climb of a tenth stands out of the epochs' noise (that model,
         // never below 0.79 of its first epoch, bounced by a tenth between its 100 epochs of 15 steps)
