@@ -154,6 +154,8 @@ public final class RepairCatalogue {
             out.add(Repairs.lighterWeightDecay());
             // ...and a hidden layer narrower than the output caps what the layers after it can learn
             out.add(Repairs.widenBottleneck());
+            // ...and a convolution striding past its kernel reads too little of its input to learn from
+            if (f.evidence().get("least_input_coverage") instanceof Number) out.add(Repairs.strideWithinKernel());
             // with the bugs ruled out, a rate far from what works is the commonest reason nothing is learnt
             learningRates(out, f, spec, suggestedLr, 10);
             out.add(Repairs.scaleLearningRate(0.1));

@@ -267,6 +267,21 @@ public final class Repairs {
                 }));
     }
 
+    /** Top-level conv2d layers whose stride steps past their kernel given a stride of the kernel's size: every input position read. */
+    public static Repair strideWithinKernel() {
+        return new Repair("stride-within-kernel", "conv2d strides larger than the kernel set to the kernel size",
+                s -> ModelEdits.layers(s, l -> {
+                    for (int i = 0; i < l.size(); i++) {
+                        Spec.LayerSpec c = l.get(i);
+                        if (c.conv() != null && c.conv().stride() > c.conv().kernel()) {
+                            Spec.Conv k = c.conv();
+                            l.set(i, new Spec.LayerSpec(c.kind(), c.arg(), new Spec.Conv(k.filters(), k.kernel(), k.kernel(), k.padding()), c.block(), c.where()));
+                        }
+                    }
+                    return l;
+                }));
+    }
+
     /** A weight decay of 0.1 and more (it outweighs the loss) lowered to 1e-4. */
     public static Repair lighterWeightDecay() { return lighterWeightDecay(0.1); }
 

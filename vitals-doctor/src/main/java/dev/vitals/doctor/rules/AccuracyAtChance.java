@@ -57,7 +57,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
                 + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole of a Vitals run (not a log) took fewer than " + MIN_STEPS
-                + " steps while its training side stayed at chance too (then its cause is the run's length, unless a setting the run measures holds the model down: then it stays an error naming that setting). "
+                + " steps while its training side stayed at chance too (then its cause is the run's length, unless a setting the run measures holds the model down: then it stays an error naming that setting; "
+                + "and in check, an error where the overfit probe found the model unable to memorise one batch: more steps would not move it). "
                 + "A last epoch above chance + margin counts as at chance where the last " + WITHDRAW_EPOCHS + " epochs' mean is within it and the validation loss is at least "
                 + NOTHING_LEARNED + " of the prior's. Where the training side learned while the validation accuracy is at chance (the last " + WITHDRAW_EPOCHS
                 + " epochs' mean training accuracy above chance + margin, the training loss below " + NOTHING_LEARNED + " of the prior's, the validation loss not), the cause is labels that do not belong to their inputs (memorised), and a short run is no excuse. "
@@ -124,6 +125,25 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         // measures holds the model down (weight decay 5 on wine, 40 steps), the at-chance reading is that setting's error
         return found.stream().map(f -> Boolean.TRUE.equals(f.evidence().get(TOO_FEW_STEPS)) && !f.cause().startsWith(SHORT_CAUSE_START) && !Boolean.TRUE.equals(f.evidence().get(WIDE_MARGIN_KEY))
                 ? new Finding(f.code(), Severity.ERROR, f.stage(), f.layer(), f.step(), f.message(), f.evidence(), f.cause(), f.fix(), f.verified()) : f).toList();
+    }
+
+    /**
+     * A run too short to judge is no longer so where the check's overfit probe measured the model
+     * failing to memorise one batch in its hundreds of steps: more steps would not move it (a 3x3
+     * convolution at stride 20, 86 planned steps, at 10%: a warning, and check exited 0).
+     */
+    @Override
+    public Finding inLightOf(Finding f, List<Finding> earlier) {
+        if (!Boolean.TRUE.equals(f.evidence().get(TOO_FEW_STEPS)) || f.isError()) return f;
+        for (Finding e : earlier) {
+            if (!e.code().equals(Code.CANNOT_OVERFIT_BATCH.name()) || !(e.evidence().get("steps") instanceof Number steps)) continue;
+            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
+            ev.put("overfit_probe_steps", steps.longValue());
+            return new Finding(f.code(), Severity.ERROR, f.stage(), f.layer(), f.step(), f.message(), ev,
+                    "not the run's length: the model could not memorise a single batch in " + steps.longValue() + " steps either (CANNOT_OVERFIT_BATCH), so more steps would not move it; "
+                            + e.cause(), e.fix(), f.verified());
+        }
+        return f;
     }
 
     private List<Finding> judge(Trace t, Moment moment) {

@@ -95,6 +95,20 @@ class RepairsTest {
     }
 
     @Test
+    void aConvolutionStridingPastItsKernelIsGivenTheKernelsStride() {
+        Spec s = SpecParser.parse("name: t\ndata: {source: fashion-mnist}\nmodel: {layers: [{conv2d: {filters: 4, kernel: 3, stride: 20}}, relu,"
+                + " {conv2d: {filters: 4, kernel: 3, stride: 2}}, flatten, {dense: 10}]}\n", null);
+        Spec r = Repairs.strideWithinKernel().apply(s);
+        assertEquals(3, r.model().layers().get(0).conv().stride());
+        assertEquals(2, r.model().layers().get(2).conv().stride(), "a stride within its kernel is left alone");
+        assertFalse(Repairs.strideWithinKernel().changes(r));
+        // offered where the overfit probe measured a layer reading little of its input, first among the model's changes
+        List<String> names = RepairCatalogue.candidates(finding("CANNOT_OVERFIT_BATCH", Map.of("least_input_coverage", 0.046)), s, Double.NaN).stream().map(Repair::name).toList();
+        assertTrue(names.contains("stride-within-kernel"), names.toString());
+        assertFalse(RepairCatalogue.candidates(finding("CANNOT_OVERFIT_BATCH", Map.of()), s, Double.NaN).stream().anyMatch(x -> x.name().equals("stride-within-kernel")));
+    }
+
+    @Test
     void initMatchesTheHiddenActivation() {
         assertEquals(Init.Kind.HE, Repairs.matchingInit().apply(spec("{dense: 32}, relu, {dense: 10}", "cross_entropy")).model().init().kind());
         assertEquals(Init.Kind.XAVIER, Repairs.matchingInit().apply(

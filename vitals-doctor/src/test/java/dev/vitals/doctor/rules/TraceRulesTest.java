@@ -402,6 +402,21 @@ class TraceRulesTest {
         }
 
         @Test
+        void aShortRunAtChanceIsAnErrorWhereTheModelCouldNotMemoriseOneBatch() {
+            // a 3x3 convolution at stride 20, 86 planned steps, at 10%: "too few steps", a warning, and check exited 0
+            Finding shortRun = new Finding("ACCURACY_AT_CHANCE", Severity.WARNING, Finding.Stage.TRAIN, null, 43L, "at chance",
+                    java.util.Map.of(AccuracyAtChance.TOO_FEW_STEPS, true), "too few steps", "train longer", null);
+            Finding overfit = new Finding("CANNOT_OVERFIT_BATCH", Severity.WARNING, Finding.Stage.PROBE, null, null, "cannot memorise",
+                    java.util.Map.of("steps", 300), "a layer that reads only 4.6% of its input", "make its stride at most its kernel", null);
+            Finding judged = new AccuracyAtChance().inLightOf(shortRun, List.of(overfit));
+            assertEquals(Severity.ERROR, judged.severity());
+            assertTrue(judged.cause().startsWith("not the run's length: the model could not memorise a single batch in 300 steps either"), judged.cause());
+            assertEquals("make its stride at most its kernel", judged.fix());
+            // without that probe's finding, the run's length stays the cause
+            assertEquals(shortRun, new AccuracyAtChance().inLightOf(shortRun, List.of()));
+        }
+
+        @Test
         void aCodeReportedBeforeTheRunIsNotRaisedAtItsEnd() {
             TraceJudge judge = new TraceJudge(List.of(changing));
             judge.alreadyReported(List.of(new Finding("UNDERFITTING", Severity.WARNING, Finding.Stage.PROBE, null, null, "check", java.util.Map.of(), "c", "f", null)));
