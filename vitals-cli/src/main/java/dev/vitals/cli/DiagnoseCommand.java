@@ -73,7 +73,9 @@ final class DiagnoseCommand implements Callable<Integer> {
         if (epochCol != null) {
             // Keras, Lightning and fastai count epochs from 0; findings count them from 1, as the report does
             Object first = l.table().records().stream().map(rec -> rec.values().get(epochCol)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
-            if (first != null && first.toString().trim().matches("0+(\\.0+)?")) {
+            // a Keras history dump holds no epoch numbers of its own: its lists are numbered from 1 here
+            if ("keras_history".equals(l.table().format())) o.println("epochs: findings number the history's values from 1");
+            else if (first != null && first.toString().trim().matches("0+(\\.0+)?")) {
                 o.println("epochs: findings number them from 1, so the log's epoch 0 is epoch 1");
             }
         }

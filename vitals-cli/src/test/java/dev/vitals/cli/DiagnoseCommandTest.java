@@ -89,7 +89,7 @@ class DiagnoseCommandTest {
         Run r = vitals("diagnose", write("history.json", "{\"loss\": [" + loss + "], \"val_loss\": [" + val + "]}").toString());
         assertTrue(r.out().contains("20 epochs, 10 with validation"), r.out());
         assertTrue(r.out().contains("(keras_history)"), r.out());
-        assertTrue(r.out().contains("the log's epoch 0 is epoch 1"), r.out());
+        assertTrue(r.out().contains("epochs: findings number the history's values from 1"), "a history dump has no epoch 0 of its own: " + r.out());
         assertFalse(r.out().contains("fixes name"), "nothing to fix: " + r.out());
     }
 

@@ -96,7 +96,8 @@ public final class LogReplay {
             owner.add(l);
         }
         for (int i = 0; i < paths.size(); i++) {
-            layers.add(new LayerInfo(i, paths.get(i), "dense", "as logged", new int[] {0}, new int[] {0}, List.copyOf(owned.get(i)), "none", 0));
+            // a log names its layers and nothing more: no description to put beside the name (it read "0 (as logged)")
+            layers.add(new LayerInfo(i, paths.get(i), "dense", "", new int[] {0}, new int[] {0}, List.copyOf(owned.get(i)), "none", 0));
         }
         return owner.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -55,7 +55,7 @@ final class Structure {
     }
 
     /** "layers.11 (softmax)". */
-    static String name(LayerInfo l) { return l.path() + " (" + l.description() + ")"; }
+    static String name(LayerInfo l) { return l.description().isEmpty() ? l.path() : l.path() + " (" + l.description() + ")"; }
 
     /** "layers.1, layers.3 and layers.5" or "layers.1 to layers.9" for long lists. */
     static String names(List<LayerInfo> ls) {

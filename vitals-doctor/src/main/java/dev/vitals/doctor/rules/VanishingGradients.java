@@ -82,7 +82,8 @@ public final class VanishingGradients extends Rule implements TraceRule {
         List<String> frozen = new ArrayList<>();
         for (WeightLayers.Entry e : w) {
             double n = medianNorm(last, e.param());
-            norms.put(e.path() + " (" + t.layers().get(e.layer()).description() + ")", Numbers.round(n));
+            String desc = t.layers().get(e.layer()).description();
+            norms.put(desc.isEmpty() ? e.path() : e.path() + " (" + desc + ")", Numbers.round(n));
             if (lastNorm > 0 && n / lastNorm < RATIO) frozen.add(e.path());
         }
         // the median step's ratio is low but no layer's median norm is (the last layer's own norm swung

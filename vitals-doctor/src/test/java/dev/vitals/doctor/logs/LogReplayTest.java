@@ -315,6 +315,8 @@ class LogReplayTest {
         Finding f = only(r, "VANISHING_GRADIENTS");
         assertEquals("fc1", f.layer());
         assertEquals(List.of("fc1", "fc2"), f.evidence().get("layers_below_ratio"));
+        // a log names its layers and nothing more: they read "fc1 (as logged)"
+        assertEquals(List.of("fc1", "fc2", "fc3", "fc4"), List.copyOf(((java.util.Map<?, ?>) f.evidence().get("gradient_norm_by_layer")).keySet()), f.evidence().toString());
     }
 
     @Test
