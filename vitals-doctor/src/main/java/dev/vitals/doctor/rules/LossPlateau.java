@@ -111,8 +111,8 @@ public final class LossPlateau extends Rule implements TraceRule {
         List<Object> curve = new ArrayList<>();
         for (EpochResult e : ep) curve.add(Numbers.round(e.trainLoss()));
         return List.of(finding(Stage.TRAIN, null, t.stepsDone(last.steps()),
-                "training loss stopped improving at " + Numbers.fmt(bestBefore) + " (less than " + Numbers.pct(IMPROVEMENT) + " gained over the last " + Words.count(window, "epoch") + "), still "
-                        + Numbers.pct(last.trainLoss() / start) + " of where it started" + (Double.isNaN(acc) ? "" : ", with accuracy " + Numbers.pct(acc)),
+                "training loss stopped improving at " + Numbers.fmt(bestBefore) + " (less than " + Numbers.pct(IMPROVEMENT) + " gained over the last " + Words.count(window, "epoch") + "), the last epoch's "
+                        + Numbers.fmt(last.trainLoss()) + " still " + Numbers.pct(last.trainLoss() / start) + " of where it started" + (Double.isNaN(acc) ? "" : ", with accuracy " + Numbers.pct(acc)),
                 unlogged(evidence("train_loss_by_epoch", curve, "loss_at_start", start, "best_before", bestBefore, "best_recent", bestRecent, "accuracy", acc,
                         "gradient_norm_now_over_start", gradients), "accuracy")));
     }
