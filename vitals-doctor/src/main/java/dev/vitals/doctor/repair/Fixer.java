@@ -27,6 +27,12 @@ import java.util.function.Consumer;
  * training run does no worse on held-out examples (a repair that removes a bug of the training loop
  * is kept even then: see {@link Repair#removesBug}). Kept repairs accumulate greedily; the combined
  * spec is written as YAML, read back and checked once more.
+ *
+ * <p>What is wrong comes only from {@link Checkup} and the short runs, which observe; this class never
+ * reads the spec's {@code faults:} list to find it. The catalogue offers a fault's removal as one more
+ * candidate for a finding already observed, which the check then judges like any other (such a
+ * removal is kept on the check's word, see {@link Repair#removesBug}), and the prepared data is cached
+ * per fault list only because faults of the data (NaN inputs, shuffled labels) change the data itself.
  */
 public final class Fixer {
     /**
@@ -105,11 +111,7 @@ public final class Fixer {
                     progress.accept("  " + f.code() + ": " + r.name() + " -> not tried: it undoes a repair kept before");
                     continue;
                 }
-                long c0 = System.nanoTime();
-                Trial t = evaluate(next, f, check, measured, r.removesBug());
-                cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
-                attempts.add(new Attempt(f.code(), f.layer(), r.name(), r.description(), t.accepted(), t.why()));
-                progress.accept("  " + f.code() + ": " + r.name() + " -> " + (t.accepted() ? rate ? "cures it: " : "kept: " : "rejected: ") + t.why());
+                Trial t = attempt(r, next, f, check, measured, attempts, rate ? "cures it" : "kept");
                 if (!t.accepted() && !t.newErrors().isEmpty()) {
                     // a cure that uncovers a setting's error (he initialisation for a tiny one, under a rate
                     // that only the tiny weights made bearable) is tried once more with that error's own
@@ -156,6 +158,16 @@ public final class Fixer {
             }
         }
         return finish(spec, current, first, firstTrial, kept, attempts, spent);
+    }
+
+    /** One candidate tried on {@code target}: evaluated, timed, recorded and reported ({@code accepted}: the word for a pass). */
+    private Trial attempt(Repair r, Spec next, Finding target, Checkup.Result check, ShortTrial.Outcome measured, List<Attempt> attempts, String accepted) {
+        long c0 = System.nanoTime();
+        Trial t = evaluate(next, target, check, measured, r.removesBug());
+        cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
+        attempts.add(new Attempt(target.code(), target.layer(), r.name(), r.description(), t.accepted(), t.why()));
+        progress.accept("  " + target.code() + ": " + r.name() + " -> " + (t.accepted() ? accepted + ": " : "rejected: ") + t.why());
+        return t;
     }
 
     /** A candidate kept for the finding under way. */
@@ -275,11 +287,7 @@ public final class Fixer {
             tried++;
             Repair joined = new Repair(r.name() + " + " + second.name(), r.description() + ", with " + second.description()
                     + " for the " + uncovered.code() + " it uncovered", s -> second.apply(r.apply(s)), r.removesBug());
-            long c0 = System.nanoTime();
-            Trial tj = evaluate(both, target, check, measured, r.removesBug());
-            cost = Math.max(cost, (System.nanoTime() - c0) / 1e9);
-            attempts.add(new Attempt(target.code(), target.layer(), joined.name(), joined.description(), tj.accepted(), tj.why()));
-            progress.accept("  " + target.code() + ": " + joined.name() + " -> " + (tj.accepted() ? "kept: " : "rejected: ") + tj.why());
+            Trial tj = attempt(joined, both, target, check, measured, attempts, "kept");
             if (tj.accepted()) return new Joint(joined, both, tj);
         }
         return null;

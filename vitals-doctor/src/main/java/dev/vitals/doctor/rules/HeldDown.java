@@ -29,8 +29,8 @@ public final class HeldDown {
     static final String CONDITION = "its cause names gradients not cleared where an observed step after the first began with gradients in its buffers; "
             + "else batches ordered by label (for a model that fits little or forgets, a plateau, a slow fall, chance) where the last 50 steps' batches are mostly of one label; "
             + "else the softmax before cross-entropy (for a loss that stops falling, too slow a fall, low accuracy or vanishing gradients) where the model ends in a softmax feeding cross-entropy, "
-            + "or, in a log of " + HeldDown.FLOOR_CLASSES + " classes or more whose model is unknown, where the cross-entropy never fell below " + HeldDown.FLOOR_BELOW
-            + " of that floor, ln(1 + (C - 1) / e), and ended within " + HeldDown.FLOOR_NEAR + " of it at training accuracy " + HeldDown.FLOOR_ACCURACY + " or more, "
+            + "or, in a log of " + SoftmaxBeforeCrossEntropy.FLOOR_CLASSES + " classes or more whose model is unknown, where the cross-entropy never fell below " + SoftmaxBeforeCrossEntropy.FLOOR_BELOW
+            + " of that floor, ln(1 + (C - 1) / e), and ended within " + SoftmaxBeforeCrossEntropy.FLOOR_NEAR + " of it at training accuracy " + SoftmaxBeforeCrossEntropy.FLOOR_ACCURACY + " or more, "
             + "or for the same, a tanh or sigmoid output trained with mse against one-hot or -1/+1 targets; "
             + "else the weight decay where one holds the model down: under sgd or adam, weight_decay x a weight layer's norm at least "
             + Decay.HOLDS + " of its loss gradient's norm (the median over the weight layers of the median over the last 20 observed steps), and the weights shrunk below "
@@ -51,7 +51,7 @@ public final class HeldDown {
         if (dev.vitals.doctor.trace.Curves.labelOrderedBatches(t)) return byLabelOrder(t, findings);
         int classes = softmaxBeforeCrossEntropy(t);
         if (classes > 0) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySoftmax(f, classes) : f).toList();
-        int floored = softmaxFloorInLog(t);
+        int floored = SoftmaxBeforeCrossEntropy.flooredInLog(t);
         if (floored > 0) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySoftmaxFloorInLog(f, t, floored) : f).toList();
         String squash = squashedScoresUnderMse(t);
         if (squash != null) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySquash(f, squash, t.info().targets()) : f).toList();
@@ -140,44 +140,22 @@ public final class HeldDown {
 
     private static Finding bySoftmax(Finding f, int classes) {
         Map<String, Object> e = new LinkedHashMap<>(f.evidence());
-        double floor = Math.log(1 + (classes - 1) / Math.E);
+        double floor = SoftmaxBeforeCrossEntropy.floor(classes);
         e.put("softmax_loss_floor", Numbers.round(floor));
         String cause = "the softmax before cross-entropy (SOFTMAX_BEFORE_CROSS_ENTROPY): the loss applies its own, so the model's probabilities are squashed again; "
                 + "the loss cannot fall below " + Numbers.fmt(floor) + " for " + classes + " classes and its gradients are small near it, which no learning rate changes";
         return with(f, e, cause, "remove the softmax layer before the loss (cross_entropy takes logits and applies its own softmax); vitals fix does it");
     }
 
-    /**
-     * A log's classes (its model unknown) where its cross-entropy never fell below the floor a softmax
-     * before the loss sets, ln(1 + (C - 1) / e), and ended near it while training accuracy is high: a
-     * model that accurate scores a loss well below it otherwise (PyTorch, softmax before CrossEntropyLoss
-     * on Fashion-MNIST: 1.617 at 86%, floor 1.461); 0 otherwise. Five classes or more, where the floor
-     * is far from what an accurate model's loss would be.
-     */
-    static int softmaxFloorInLog(Trace t) {
-        if (t.info() == null || dev.vitals.doctor.trace.Curves.live(t) || !"cross_entropy".equals(t.info().loss())) return 0;
-        int c = t.info().classes();
-        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
-        if (c < FLOOR_CLASSES || ep.isEmpty() || !(ep.getLast().trainAccuracy() >= FLOOR_ACCURACY)) return 0;
-        double floor = Math.log(1 + (c - 1) / Math.E), least = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < t.steps(); i++) if (t.loss(i) < least) least = t.loss(i);
-        for (var e : ep) if (e.trainLoss() < least) least = e.trainLoss();
-        return least >= FLOOR_BELOW * floor && ep.getLast().trainLoss() <= FLOOR_NEAR * floor ? c : 0;
-    }
-
-    /** Never below this share of the softmax floor, ended within this multiple of it, at this training accuracy or more, from this many classes. */
-    static final double FLOOR_BELOW = 0.98, FLOOR_NEAR = 1.25, FLOOR_ACCURACY = 0.8;
-    static final int FLOOR_CLASSES = 5;
-
     private static Finding bySoftmaxFloorInLog(Finding f, Trace t, int classes) {
         Map<String, Object> e = new LinkedHashMap<>(f.evidence());
-        double floor = Math.log(1 + (classes - 1) / Math.E);
+        double floor = SoftmaxBeforeCrossEntropy.floor(classes);
         e.put("softmax_loss_floor", Numbers.round(floor));
         var last = t.epochs().getLast();
         String cause = "a loss that never fell below " + Numbers.fmt(floor) + ", the floor of cross-entropy given probabilities instead of logits for " + classes
                 + " classes (a softmax before a loss that applies its own), and ended at " + Numbers.fmt(last.trainLoss()) + " with training accuracy "
                 + Numbers.pct(last.trainAccuracy()) + ", where a model this accurate scores a loss well below it; unless the targets are smoothed or mixed on purpose (label smoothing, mixup)";
-        return with(f, e, cause, "if the model ends in a softmax, remove it: PyTorch's CrossEntropyLoss and Keras' from_logits=True take raw scores and apply their own softmax");
+        return with(f, e, cause, SoftmaxBeforeCrossEntropy.LOG_FIX);
     }
 
     /** The output activation (tanh, sigmoid) of class scores trained with mse against one-hot or -1/+1 targets; null otherwise. */

@@ -63,7 +63,7 @@ public final class TraceJudge {
     }
 
     /** Drops the findings that no longer hold of the run as it ended. */
-    public void withdrawStale(Trace t) {
+    private void withdrawStale(Trace t) {
         findings.removeIf(f -> !raisedBy.get(f).stillHolds(t, f));
     }
 
