@@ -16,14 +16,16 @@ import java.util.Map;
 
 /**
  * The run's metrics as JSON lines: one line per observed step ({@code step}, {@code loss},
- * {@code grad_norm}, {@code lr}) and one per epoch ({@code epoch}, losses, accuracies, seconds).
+ * {@code grad_norm}, {@code lr}, {@code accuracy}, and {@code grad_norm/LAYER} per layer with parameters) and one per epoch ({@code epoch}, losses, accuracies, seconds).
  * The same format {@code vitals diagnose} reads; its first line, {@code {"classes": N, "loss_function": L}}
  * for a classifier, tells diagnose the chance level instead of letting it guess from the first loss
- * (digits' first loss, 2.40, is nearer ln 11 than ln 10), and which loss the losses are.
+ * (digits' first loss, 2.40, is nearer ln 11 than ln 10), which loss the losses are, and the training
+ * split's {@code class_shares} (guessing the commonest class of a 63/37 split is right 63% of the time).
  */
 final class MetricsLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BufferedWriter w;
+    private LayerNorms layers;
 
     MetricsLog(Path path) throws IOException {
         this.w = Files.newBufferedWriter(path);
@@ -33,10 +35,18 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
     public void onRunBegin(dev.vitals.core.train.RunInfo run) {
         // the loss too: the class prior's loss (ln C) that diagnose compares a loss with is cross-entropy's,
         // and an mse run at chance (1.26 against ln 10) read as one that had learned
+        layers = new LayerNorms(run);
         if (run.classes() > 1) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("classes", run.classes());
             m.put(dev.vitals.doctor.logs.RunLog.LOSS_FUNCTION, run.loss());
+            // the training split's shares: guessing the commonest class is the chance level the live run judged by
+            double[] shares = run.classShares();
+            if (shares != null && shares.length == run.classes()) {
+                double[] rounded = new double[shares.length];
+                for (int i = 0; i < shares.length; i++) rounded[i] = Math.round(shares[i] * 1e6) / 1e6;
+                m.put(dev.vitals.doctor.logs.RunLog.CLASS_SHARES, rounded);
+            }
             line(m);
         }
     }
@@ -59,6 +69,9 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
         m.put("grad_norm", Report.num(s.gradNorm));
         m.put("lr", Report.rate(s.lr));
         m.put("accuracy", Report.num((double) s.correct / s.batchSize));
+        // per layer, as a PyTorch user logs them: what diagnose needs to see gradients vanish layer by layer
+        layers.measure(s.params);
+        for (int i = 0; i < layers.names.length; i++) if (layers.names[i] != null) m.put("grad_norm/" + layers.names[i], Report.num(layers.grad(i)));
         line(m);
     }
 

@@ -37,6 +37,10 @@ final class RunDirectory {
                     throw new InputException("--out " + out + ": already holds a run (" + f + "); choose another folder so nothing is overwritten");
                 }
             }
+            String events = eventFile(out);
+            if (events != null) {
+                throw new InputException("--out " + out + ": already holds a run's TensorBoard log (" + events + "); choose another folder so two runs' curves are not mixed");
+            }
         }
         if (Files.isDirectory(out)) {
             // a folder made for the run (a CI artifact folder in a tree it cannot write) is judged itself, not its parent
@@ -99,6 +103,15 @@ final class RunDirectory {
             return true;
         } catch (java.nio.file.FileAlreadyExistsException e) {
             return false;
+        }
+    }
+
+    /** The name of a TensorBoard event file directly in {@code folder}, or null: TensorBoard would draw two runs' files there as one. */
+    static String eventFile(Path folder) {
+        try (var s = Files.list(folder)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("events.out.tfevents.")).sorted().findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -99,12 +99,12 @@ final class TrainRun {
     private int trainAndReport(WatchedRun.Preflight pre, Experiment exp, RunDirectory dir, String specText) throws IOException {
         WatchedRun.Outcome outcome;
         java.util.List<Finding> live = new java.util.ArrayList<>();
-        try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl"))) {
+        try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl")); EventLog events = new EventLog(dir.path())) {
             ConsoleProgress progress = new ConsoleProgress(o, e);
             outcome = WatchedRun.train(pre, exp, f -> {
                 live.add(f);
                 progress.notice(Diagnosis.notice(f));
-            }, progress, log);
+            }, progress, log, events);
         }
         RunResult r = outcome.result();
         if (r.hasTest()) {

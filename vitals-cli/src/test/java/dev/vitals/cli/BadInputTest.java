@@ -239,6 +239,9 @@ class BadInputTest {
                 .expect("--out", "taken", "is a file, expected a folder"));
         c.add(new Case("--out already holds a run").spec(BASE).file("old/report.json", "{}\n").file("old/spec.yaml", BASE)
                 .args("train", "{spec}", "--out", "{dir}/old", "--json", "{dir}/previous.json").expect("--out", "old", "already holds a run", "choose another folder"));
+        c.add(new Case("--out holds a TensorBoard log").spec(BASE).file("tb/events.out.tfevents.1700000000.host", "x")
+                .args("train", "{spec}", "--out", "{dir}/tb", "--json", "{dir}/previous.json")
+                .expect("--out", "tb", "already holds a run's TensorBoard log (events.out.tfevents.1700000000.host)", "choose another folder"));
         // ---- outputs that are inputs, empty paths, no command ----
         c.add(new Case("--json is the spec").check().spec(BASE).args("check", "{spec}", "--json", "{spec}")
                 .expect("--json", "spec.yaml", "is the spec being read", "choose another file"));

@@ -157,12 +157,17 @@ class DiagnoseCommandTest {
         assertEquals(30, rep.get("metrics").get("epochs").size());
         assertEquals(3, rep.get("metrics").get("log").get("classes").asInt());
         // without --classes: the log's first line says how many, nothing is guessed from the first loss
-        assertEquals("{\"classes\":3,\"loss_function\":\"cross_entropy\"}", Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
+        assertEquals("{\"classes\":3,\"loss_function\":\"cross_entropy\",\"class_shares\":[0.333333,0.333333,0.333333]}", Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
+        // the run folder itself is read by its metrics.jsonl, beside which its TensorBoard file holds the same
+        Run folder = vitals("diagnose", out.toString());
+        assertEquals(Main.OK, folder.code(), folder.out() + folder.err());
+        assertTrue(folder.out().startsWith("diagnose " + out.resolve("metrics.jsonl") + " (jsonl)"), folder.out());
         Run own = vitals("diagnose", out.resolve("metrics.jsonl").toString());
         assertEquals(Main.OK, own.code(), own.out() + own.err());
         assertTrue(own.out().contains("classes: 3 (from the log's own classes record)"), own.out());
         assertFalse(own.out().contains("ignored: classes"), own.out());
         assertFalse(own.out().contains("loss_function"), "the declared loss is read, not an ignored column: " + own.out());
+        assertFalse(own.out().contains("class_shares"), "the class shares are read, not an ignored column: " + own.out());
     }
 
     @Test

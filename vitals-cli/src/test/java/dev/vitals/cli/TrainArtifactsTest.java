@@ -49,12 +49,13 @@ class TrainArtifactsTest {
         assertTrue(r.out().contains("artifacts: " + out), r.out());
         assertTrue(r.out().matches("(?s).*test: loss [0-9.]+, accuracy [0-9.]+% \\(30 examples\\).*"), r.out());
 
-        // the run folder holds exactly the four artifacts, and nothing else is left next to them
+        // the run folder holds exactly the four artifacts and a TensorBoard event file, and nothing else is left next to them
         Set<String> files = new TreeSet<>();
         try (var s = Files.list(out)) {
             s.forEach(p -> files.add(p.getFileName().toString()));
         }
-        assertEquals(new TreeSet<>(List.of("metrics.jsonl", "model.safetensors", "report.json", "spec.yaml")), files);
+        String events = files.stream().filter(f -> f.matches("events\\.out\\.tfevents\\.\\d+\\.vitals")).findFirst().orElseThrow(() -> new AssertionError(files.toString()));
+        assertEquals(new TreeSet<>(List.of("metrics.jsonl", "model.safetensors", "report.json", "spec.yaml", events)), files);
         try (var s = Files.list(dir)) {
             assertEquals(Set.of("iris-mlp.yaml", "run", "report.json"), new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()));
         }
@@ -72,7 +73,7 @@ class TrainArtifactsTest {
             assertTrue(n.isObject(), line);
             assertTrue(n.has("step") && n.has("epoch"), line);
             if (n.has("train_loss")) epochLines.add(n);
-            else assertTrue(n.get("loss").isNumber() && n.has("grad_norm") && n.has("lr"), line);
+            else assertTrue(n.get("loss").isNumber() && n.has("grad_norm") && n.has("lr") && n.get("grad_norm/layers.0").isNumber() && n.get("grad_norm/layers.2").isNumber(), line);
         }
         assertEquals(EPOCHS, epochLines.size());
         for (int e = 0; e < EPOCHS; e++) {
@@ -80,6 +81,17 @@ class TrainArtifactsTest {
             assertEquals(e + 1, n.get("epoch").intValue());
             for (String k : List.of("train_loss", "val_loss", "train_accuracy", "val_accuracy", "seconds")) assertTrue(n.get(k).isNumber(), k + " in " + n);
         }
+
+        // the TensorBoard file: the same epochs (as floats), and each layer's gradient norm and update ratio at the observed steps
+        dev.vitals.doctor.logs.RunLog tb = dev.vitals.doctor.logs.RunLog.of(dev.vitals.doctor.logs.LogReader.read(out.resolve(events)));
+        assertEquals("tensorboard", tb.table().format());
+        assertEquals(EPOCHS, tb.epochs().size());
+        for (int e = 0; e < EPOCHS; e++) {
+            assertEquals((float) epochLines.get(e).get("train_loss").doubleValue(), (float) tb.epochs().get(e).trainLoss(), 1e-6);
+            assertEquals((float) epochLines.get(e).get("val_accuracy").doubleValue(), (float) tb.epochs().get(e).valAccuracy(), 1e-6);
+        }
+        assertEquals(List.of("grad_norm/layers.0", "grad_norm/layers.2"), tb.layerColumns());
+        assertTrue(tb.table().names().containsAll(List.of("update_ratio/layers.0", "update_ratio/layers.2", "test/accuracy", "train/lr")), tb.table().names().toString());
 
         // the JSON report: exactly DESIGN.md's fields, the same in the run folder and at --json
         JsonNode report = JSON.readTree(json.toFile());

@@ -17,10 +17,15 @@ import java.util.Locale;
 public final class LogReader {
     private LogReader() {}
 
+    /** The log a {@code vitals train} run leaves in its folder. */
+    public static final String VITALS_LOG = "metrics.jsonl";
+
     public static LogTable read(Path path) {
         if (!Files.exists(path)) throw new InputException(path + ": no such file or folder");
         try {
             if (Files.isDirectory(path) && MlflowRun.metricsFolder(path) != null) return LongFormat.widen(MlflowRun.read(MlflowRun.metricsFolder(path)));
+            // a Vitals run folder: its metrics.jsonl holds what its TensorBoard file does, and the classes, their shares and the loss
+            if (Files.isDirectory(path) && Files.isRegularFile(path.resolve(VITALS_LOG))) return read(path.resolve(VITALS_LOG));
             if (Files.isDirectory(path) || TensorBoardLog.isEventFile(path)) return TensorBoardLog.read(path);
             if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);

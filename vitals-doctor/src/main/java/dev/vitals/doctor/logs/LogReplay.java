@@ -105,8 +105,12 @@ public final class LogReplay {
     /** The plan as far as a log tells it: the epochs it holds, the classes, the first learning rate; sizes unknown. */
     private static RunInfo info(RunLog log, Classes classes, List<LayerInfo> layers, List<String> params) {
         int c = classes.count();
-        double[] shares = new double[c];
-        Arrays.fill(shares, c > 0 ? 1.0 / c : 0);
+        // as the log gives them (Vitals' own header), else balanced: guessing is then right 1/C of the time
+        double[] shares = c > 0 ? log.classShares(c) : null;
+        if (shares == null) {
+            shares = new double[c];
+            Arrays.fill(shares, c > 0 ? 1.0 / c : 0);
+        }
         double lr = log.rows().stream().mapToDouble(RunLog.Row::lr).filter(Double::isFinite).findFirst().orElse(Double.NaN);
         List<EpochResult> ep = log.epochs();
         int perEpoch = ep.isEmpty() ? log.rows().size() : (int) Math.max(1, ep.get(0).steps());

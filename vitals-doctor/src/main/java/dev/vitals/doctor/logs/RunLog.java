@@ -104,11 +104,51 @@ public final class RunLog {
         return null;
     }
 
+    /** The field of Vitals' header record holding the training split's share of each class, in class order. */
+    public static final String CLASS_SHARES = "class_shares";
+
+    /**
+     * The share of each of {@code classes} classes in the training data, as the log's header record
+     * gives it, or null where it does not (or gives another number of classes than {@code --classes} says).
+     */
+    public double[] classShares(int classes) {
+        for (LogRecord r : table.records()) {
+            Object v = r.values().get(CLASS_SHARES);
+            if (v == null) continue;
+            double[] shares = fractions(String.valueOf(v));
+            // a header that says it and says nonsense is the log's error, as a classes record that does
+            if (shares == null) {
+                throw new InputException(table.source() + " " + r.where() + ": '" + CLASS_SHARES + "' holds " + v
+                        + ", expected a list of fractions (one per class) summing to 1");
+            }
+            return shares.length == classes ? shares : null;
+        }
+        return null;
+    }
+
+    /** A JSON list of two or more fractions summing to 1, or null. */
+    private static double[] fractions(String json) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            if (n == null || !n.isArray() || n.size() < 2) return null;
+            double[] shares = new double[n.size()];
+            double sum = 0;
+            for (int i = 0; i < shares.length; i++) {
+                shares[i] = n.get(i).isNumber() ? n.get(i).doubleValue() : Double.NaN;
+                if (!(shares[i] >= 0 && shares[i] <= 1)) return null;
+                sum += shares[i];
+            }
+            return Math.abs(sum - 1) <= 1e-3 ? shares : null;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            return null;
+        }
+    }
+
     private void chooseColumns() {
         Map<Kind, List<String>> byKind = new EnumMap<>(Kind.class);
         for (String n : table.names()) {
             Column c = Column.classify(n);
-            if (c == null && !n.equals("classes") && !n.equals(LOSS_FUNCTION)) ignored.add(n);  // "classes" is read by Classes.infer, the loss by lossFunction
+            if (c == null && !n.equals("classes") && !n.equals(LOSS_FUNCTION) && !n.equals(CLASS_SHARES)) ignored.add(n);  // read by Classes.infer, lossFunction, classShares
             else if (c == null) continue;
             else if (c.kind() == Kind.LAYER_GRAD_NORM) layers.add(n);
             else byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(n);

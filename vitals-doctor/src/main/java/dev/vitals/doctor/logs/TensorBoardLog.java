@@ -38,12 +38,7 @@ public final class TensorBoardLog {
             try (Stream<Path> s = Files.walk(path)) {
                 s.filter(Files::isRegularFile).filter(TensorBoardLog::isEventFile).sorted().forEach(files::add);
             }
-            if (files.isEmpty()) {
-                // a Vitals run folder holds its log as metrics.jsonl: say so rather than only what is missing
-                java.nio.file.Path own = path.resolve("metrics.jsonl");
-                throw new InputException(path + ": no TensorBoard event files (events.out.tfevents.*) in this folder"
-                        + (java.nio.file.Files.isRegularFile(own) ? "; it holds a Vitals run's log: diagnose " + own : ""));
-            }
+            if (files.isEmpty()) throw new InputException(path + ": no TensorBoard event files (events.out.tfevents.*) in this folder");
         } else {
             files.add(path);
         }

@@ -2,6 +2,7 @@ package dev.vitals.doctor.logs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.Consumer;
@@ -30,6 +31,15 @@ final class TfRecords {
         CRC32C c = new CRC32C();
         c.update(b, off, len);
         return (int) c.getValue();
+    }
+
+    /** Frames {@code data} as one record: its length, the length's checksum, the data, the data's checksum. */
+    static void write(OutputStream out, byte[] data) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length);
+        h.putInt(8, mask(crc(h.array(), 0, 8)));
+        out.write(h.array());
+        out.write(data);
+        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(mask(crc(data, 0, data.length))).array());
     }
 
     /** Hands each record's data to {@code each}, in order. */

@@ -322,7 +322,7 @@ class LogReadersTest {
     class TensorBoard {
         @Test
         void readsSimpleValuesAndTensorScalars() throws IOException {
-            EventFileWriter w = new EventFileWriter();
+            EventFiles w = new EventFiles();
             for (int s = 0; s < 5; s++) {
                 w.scalar(s, "train/loss", 2.0f - 0.1f * s);
                 w.tensorFloat(s, "train/accuracy", 0.1f * s);
@@ -344,7 +344,7 @@ class LogReadersTest {
         void aKerasFolderPrefixesTheValidationRun() throws IOException {
             Files.createDirectories(dir.resolve("logs/train"));
             Files.createDirectories(dir.resolve("logs/validation"));
-            EventFileWriter train = new EventFileWriter(), val = new EventFileWriter();
+            EventFiles train = new EventFiles(), val = new EventFiles();
             for (int e = 0; e < 3; e++) {
                 train.tensorFloat(e, "epoch_loss", 1.0f - 0.2f * e);
                 val.tensorFloat(e, "epoch_loss", 1.1f - 0.1f * e);
@@ -360,7 +360,7 @@ class LogReadersTest {
 
         @Test
         void corruptRecordsAreClearErrors() throws IOException {
-            byte[] b = new EventFileWriter().scalar(0, "loss", 1f).scalar(1, "loss", 0.9f).bytes();
+            byte[] b = new EventFiles().scalar(0, "loss", 1f).scalar(1, "loss", 0.9f).content();
             byte[] flipped = b.clone();
             flipped[flipped.length - 10] ^= 0x40;
             Files.write(dir.resolve("events.out.tfevents.flip"), flipped);
@@ -466,11 +466,13 @@ class LogReadersTest {
             String tb = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("tb/metrics"))).getMessage();
             assertTrue(tb.contains("no TensorBoard event files"), tb);
             assertFalse(tb.contains("Vitals run"), tb);
-            // a Vitals run folder: the log it holds is named
+            // a Vitals run folder is read by its metrics.jsonl, not by the TensorBoard file beside it
             Files.createDirectories(dir.resolve("vrun"));
-            Files.writeString(dir.resolve("vrun/metrics.jsonl"), "{\"classes\": 3}\n");
-            String v = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("vrun"))).getMessage();
-            assertTrue(v.endsWith("it holds a Vitals run's log: diagnose " + dir.resolve("vrun/metrics.jsonl")), v);
+            Files.writeString(dir.resolve("vrun/metrics.jsonl"), "{\"classes\": 3}\n{\"step\": 0, \"loss\": 1.1}\n{\"step\": 1, \"loss\": 1.0}\n");
+            new EventFiles().scalar(0, "train/loss", 5f).write(dir.resolve("vrun/events.out.tfevents.1.vitals"));
+            LogTable v = LogReader.read(dir.resolve("vrun"));
+            assertEquals(dir.resolve("vrun/metrics.jsonl"), v.source());
+            assertEquals(1.0, RunLog.of(v).rows().get(1).loss(), 1e-12);
         }
 
         @Test

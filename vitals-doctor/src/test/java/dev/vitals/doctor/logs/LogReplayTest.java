@@ -1,6 +1,8 @@
 package dev.vitals.doctor.logs;
 
+import dev.vitals.core.InputException;
 import dev.vitals.core.report.Finding;
+import dev.vitals.core.report.Finding.Severity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +15,7 @@ import java.util.Locale;
 import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Synthetic logs with one failure signature each, replayed through the runtime rules. */
@@ -390,6 +393,37 @@ class LogReplayTest {
             assertEquals(loss != null, atChance, (loss == null ? "undeclared, the loss is taken for cross-entropy's, below ln 10: learning" : "mse declared") + ": " + r.findings());
             assertTrue(r.log().ignored().isEmpty(), r.log().ignored().toString());
         }
+    }
+
+    @Test
+    void aLogThatGivesItsClassSharesIsJudgedAgainstGuessingTheCommonestClass() throws IOException {
+        // Vitals' metrics.jsonl of a 15-layer sigmoid network on a 63/37 binary task: 62.6% for 20
+        // epochs is at chance, though above the 50% of two balanced classes
+        for (String shares : new String[] {",\"class_shares\":[0.372603,0.627397]", ""}) {
+            StringBuilder log = new StringBuilder("{\"classes\":2,\"loss_function\":\"binary_cross_entropy\"" + shares + "}\n");
+            for (int e = 1; e <= 20; e++) {
+                for (int i = 0; i < 4; i++) log.append("{\"step\":").append((e - 1) * 12 + 3 * i).append(",\"epoch\":").append(e).append(",\"loss\":").append(0.662 - 0.0001 * e).append(",\"accuracy\":0.63}\n");
+                log.append("{\"step\":").append(e * 12 - 1).append(",\"epoch\":").append(e).append(",\"train_loss\":").append(0.662 - 0.0001 * e)
+                        .append(",\"val_loss\":").append(0.661 - 0.0001 * e).append(",\"train_accuracy\":0.627,\"val_accuracy\":0.626}\n");
+            }
+            LogReplay.Result r = replay("metrics.jsonl", log.toString(), null);
+            boolean atChance = r.findings().stream().anyMatch(f -> f.code().equals("ACCURACY_AT_CHANCE") && f.severity() == Severity.ERROR);
+            assertEquals(!shares.isEmpty(), atChance, (shares.isEmpty() ? "balanced classes assumed: 62.6% is above 50%" : "the log's shares: chance is 62.7%") + ": " + r.findings());
+            if (!shares.isEmpty()) assertEquals(0.6274, (double) only(r, "ACCURACY_AT_CHANCE").evidence().get("chance"), 1e-4);
+            assertTrue(r.log().ignored().isEmpty(), r.log().ignored().toString());
+        }
+    }
+
+    @Test
+    void classSharesThatSayNonsenseAreTheLogsError() throws IOException {
+        for (String bad : new String[] {"[0.5,0.6]", "[1.0]", "\"half\"", "[0.5,\"x\"]", "[-0.5,1.5]"}) {
+            String log = "{\"classes\":2,\"class_shares\":" + bad + "}\n{\"step\":0,\"loss\":0.69,\"accuracy\":0.5}\n{\"step\":1,\"loss\":0.68,\"accuracy\":0.5}\n";
+            String m = assertThrows(InputException.class, () -> replay("metrics.jsonl", log, null)).getMessage();
+            assertTrue(m.contains("line 1: 'class_shares' holds") && m.contains("expected a list of fractions (one per class) summing to 1"), m);
+        }
+        // another number of classes than --classes says: the shares are set aside, not an error
+        String three = "{\"classes\":2,\"class_shares\":[0.9,0.1]}\n{\"step\":0,\"loss\":1.1,\"accuracy\":0.3}\n{\"step\":1,\"loss\":1.0,\"accuracy\":0.4}\n";
+        assertEquals(3, replay("metrics.jsonl", three, 3).classes().count());
     }
 
     @Test

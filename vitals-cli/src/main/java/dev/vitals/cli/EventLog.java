@@ -1,0 +1,104 @@
+package dev.vitals.cli;
+
+import dev.vitals.core.train.EpochResult;
+import dev.vitals.core.train.RunInfo;
+import dev.vitals.core.train.RunResult;
+import dev.vitals.core.train.StepEvent;
+import dev.vitals.core.train.TrainingListener;
+import dev.vitals.doctor.logs.EventFileWriter;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The run's vital signs as a TensorBoard event file ({@code tensorboard --logdir runs}): at each
+ * observed step the loss, batch accuracy, gradient norm and learning rate under {@code train/}, and
+ * per layer with parameters its gradient norm ({@code grad_norm/LAYER}) and update/weight ratio
+ * ({@code update_ratio/LAYER}); at the last step of each epoch the epoch's losses, accuracies and
+ * seconds under {@code epoch/}; the test metrics at the end under {@code test/}. The same scalars
+ * as metrics.jsonl plus the per-layer ones, and {@code vitals diagnose} reads the file back.
+ */
+final class EventLog implements TrainingListener, AutoCloseable {
+    private final EventFileWriter w;
+    private LayerNorms layers;
+    private long lastStep;
+
+    EventLog(Path folder) throws IOException {
+        long now = System.currentTimeMillis();
+        this.w = new EventFileWriter(new BufferedOutputStream(Files.newOutputStream(folder.resolve(EventFileWriter.fileName(now / 1000)))), now / 1e3);
+    }
+
+    @Override
+    public void onRunBegin(RunInfo run) { layers = new LayerNorms(run); }
+
+    @Override
+    public void onStep(StepEvent s) {
+        lastStep = s.globalStep;
+        // the step whose loss went non-finite ends the run unobserved; the log needs it to show why
+        if (!s.observed && Double.isFinite(s.loss)) return;
+        Map<String, Double> v = new LinkedHashMap<>();
+        v.put("train/loss", s.loss);
+        if (s.observed) {
+            v.put("train/accuracy", (double) s.correct / s.batchSize);
+            v.put("train/grad_norm", s.gradNorm);
+            v.put("train/lr", (double) s.lr);
+            layers.measure(s.params);
+            String[] names = layers.names;
+            for (int i = 0; i < names.length; i++) if (names[i] != null) v.put("grad_norm/" + names[i], layers.grad(i));
+            for (int i = 0; i < names.length; i++) {
+                if (names[i] != null && !Double.isNaN(layers.updateRatio(i))) v.put("update_ratio/" + names[i], layers.updateRatio(i));
+            }
+        }
+        write(s.globalStep, v);
+    }
+
+    @Override
+    public void onEpochEnd(EpochResult e) {
+        Map<String, Double> v = new LinkedHashMap<>();
+        v.put("epoch/train_loss", e.trainLoss());
+        v.put("epoch/train_accuracy", e.trainAccuracy());
+        if (e.hasValidation()) {
+            v.put("epoch/val_loss", e.valLoss());
+            v.put("epoch/val_accuracy", e.valAccuracy());
+        }
+        v.put("epoch/seconds", e.seconds());
+        // at the epoch's last step, the way TensorBoard users log epoch metrics against the step axis
+        write(e.steps() - 1, v);
+        flush();
+    }
+
+    @Override
+    public void onRunEnd(RunResult r) {
+        if (!r.hasTest()) return;
+        Map<String, Double> v = new LinkedHashMap<>();
+        v.put("test/loss", r.testLoss());
+        v.put("test/accuracy", r.testAccuracy());
+        write(lastStep, v);
+    }
+
+    private void write(long step, Map<String, Double> v) {
+        try {
+            w.scalars(step, System.currentTimeMillis() / 1e3, v);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void flush() {
+        try {
+            w.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        w.close();
+    }
+}
