@@ -53,7 +53,11 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "A bounce is withdrawn at the end when the last 20 steps' loss is below " + LEFT_BEHIND + " of the level it bounced at. A bounce's cause names a setting where HeldDown finds one (" + HeldDown.CONDITION + "). "
                 + "Where the observed gradient norm's median rose in every tenth of the run, to " + (int) STEADY_GROWTH + " times the first 5 observed steps' or more, while the loss fell below "
                 + UNFITTED + " of its start on the way, the cause names gradients not cleared between steps beside the rate. "
-                + "An error rather than a warning when the loss (the mean of the last 10 steps, from step 20, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged";
+                + "An error rather than a warning when the loss (the mean of the last 10 steps, from step 20, or the last epoch's) is more than " + (long) DIVERGED + " times its start: it diverged. "
+                + "Also, at the end, where nothing above fired: " + JUMPS + " or more epochs whose training loss jumped to over " + JUMP + " times the epoch's before (and by "
+                + JUMP_OF_PRIOR + " of the class prior's loss at least), or such a jump into the last epoch, in a run whose untrained model's loss was at most " + INIT_OFF
+                + " times the class prior's, and a model that ends confidently wrong (OVERFITTING's reading: a validation loss above the class prior's and "
+                + Overfitting.CONFIDENT_GAP + " times the training loss, at a validation accuracy halfway from chance to perfect)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -68,6 +72,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         m.put("epoch logs: last epoch not back within", NOT_BACK);
         m.put("epoch logs: epochs at least", MIN_EPOCHS);
         m.put("diverged (an error) above this multiple of the start", DIVERGED);
+        m.put("epoch jump over the epoch before", JUMP);
+        m.put("epoch jumps, with a confidently wrong model", JUMPS);
         return m;
     }
 
@@ -77,11 +83,72 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
 
     @Override public String fix() { return "lower the learning rate (try a tenth; the range test of 'vitals check' suggests one), or add warm-up and a decaying schedule, and clip gradients"; }
 
+    /** Epoch jumps: a training loss this many times the epoch's before, and above it by this share of the class prior's loss. */
+    static final double JUMP = 1.25, JUMP_OF_PRIOR = 0.05;
+    /** Jumps that, with a model ending confidently wrong, name the rate. */
+    static final int JUMPS = 2;
+
+    /**
+     * The epochs (from 0) whose mean training loss jumped over the epoch's before: an epoch's mean
+     * is smooth, and a healthy run's falls or levels off; material jumps are steps that overshot.
+     */
+    static List<Integer> epochJumps(Trace t) {
+        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        double prior = t.info() == null ? Double.NaN : dev.vitals.doctor.trace.Curves.priorLoss(t.info());
+        if (!(prior > 0)) prior = ep.isEmpty() ? Double.NaN : ep.get(0).trainLoss();
+        List<Integer> jumps = new ArrayList<>();
+        for (int i = 1; i < ep.size(); i++) {
+            double a = ep.get(i - 1).trainLoss(), b = ep.get(i).trainLoss();
+            if (b > JUMP * a && b - a >= JUMP_OF_PRIOR * prior) jumps.add(i);
+        }
+        return jumps;
+    }
+
+    /** An untrained model's loss above this many times the class prior's: its initialisation, not the rate, made the scores large. */
+    static final double INIT_OFF = 3;
+
+    /**
+     * Whether the epochs' jumps name the rate: {@link #JUMPS} or more, or one into the last epoch (the
+     * run ended thrown off its minimum), in a run whose untrained model started near the class
+     * prior's loss (a deep net at init normal:1 starts at 2.6e7 and ends certain and wrong whatever its rate).
+     */
+    static boolean rateJumps(Trace t, List<Integer> jumps) {
+        if (jumps.size() < JUMPS && !(jumps.size() == 1 && jumps.getFirst() == t.epochs().size() - 1)) return false;
+        double prior = t.info() == null ? Double.NaN : Curves.priorLoss(t.info()), start = Curves.startLoss(t);
+        return !(start > INIT_OFF * prior);
+    }
+
+    /**
+     * At the end: a training loss that jumped up between epochs, again and again, and a model left
+     * confidently wrong (sgd at 1.5 on digits: 1.60 -> 2.58 at epoch 2, 0.487 -> 0.865 at epoch 6,
+     * validation loss 2.40 against ln 10's 2.30 at 92% accuracy, where the same network reaches 97%
+     * and 0.1): overshooting steps grew the weights until the scores are certain of wrong answers too.
+     */
+    private List<Finding> jumpedAndConfidentlyWrong(Trace t) {
+        List<Integer> jumps = epochJumps(t);
+        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        double[] c = rateJumps(t, jumps) ? Overfitting.confidentlyWrong(t) : null;
+        if (c == null) return List.of();
+        StringBuilder where = new StringBuilder();
+        List<Object> losses = new ArrayList<>();
+        for (dev.vitals.core.train.EpochResult e : ep) losses.add(Numbers.round(e.trainLoss()));
+        for (int i : jumps) {
+            if (where.length() > 0) where.append(", ");
+            where.append(Numbers.fmt(ep.get(i - 1).trainLoss())).append(" -> ").append(Numbers.fmt(ep.get(i).trainLoss())).append(" at epoch ").append(i + 1);
+        }
+        return List.of(finding(Stage.TRAIN, severity(), null, t.stepsDone(ep.getLast().steps()),
+                "the training loss jumped up between epochs (" + where + ") and the model ends confidently wrong: " + Overfitting.confidentlyWrongWords(c),
+                evidence("train_loss_by_epoch", losses, "jump_epochs", jumps.stream().map(i -> i + 1).toList(), "val_loss", c[0], "train_loss", c[1], "prior_loss", c[2], "val_accuracy", c[3]),
+                "the learning rate is too high: steps overshoot, the loss jumps between epochs, and each overshoot leaves the weights larger, until the model's scores are certain of its wrong answers too",
+                fix()));
+    }
+
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
         // a bounce can be a setting's noise (batchnorm over 2 examples, heavy dropout), which HeldDown names;
         // a divergence or a climb between epochs is the rate's
         List<Finding> f = judge(t, moment);
+        if (f.isEmpty() && moment == Moment.END && !HeldDown.accumulating(t)) return jumpedAndConfidentlyWrong(t);
         // (gradients never cleared grow every step whatever the rate: that climb is theirs, not the rate's)
         f = !HeldDown.accumulating(t) && f.stream().anyMatch(x -> x.evidence().containsKey("growth") || x.evidence().containsKey("peak_epoch")) ? f : HeldDown.explain(t, f);
         // a log cannot say whether gradients were cleared; a norm that grew steadily while the loss fell is their fingerprint

@@ -32,7 +32,10 @@ public final class Overfitting extends Rule implements TraceRule {
                 + " consecutive validated epochs (a log validated every k epochs counts those), and by more than " + MIN_RISE_OF_PRIOR + " of the class prior's loss where it is known (else of the run's first loss, and, unless the loss is mse, of ln 2), while the training loss fell more than " + (int) (TRAIN_FALL * 100) + "% since that minimum, is within " + (int) (TRAIN_NEAR_LOWEST * 100) + "% of its lowest since then (or below half the validation minimum) and is now below 1/"
                 + GAP + " of the validation loss, and the training accuracy is above chance and its margin (where the classes are known). "
                 + "An info, not a warning, where early stopping is on or, in a live run (whose validation split's size is known), the validation accuracy rose by a standard error or more since the loss's minimum (the model grows confident on what it gets wrong while it gets more right). "
-                + "Raised before the end, it is withdrawn when the last epochs no longer show it (validation came back within " + (int) (RISE * 100) + "% of its minimum)";
+                + "Raised before the end, it is withdrawn when the last epochs no longer show it (validation came back within " + (int) (RISE * 100) + "% of its minimum). "
+                + "Also, at the end of a run of " + CONFIDENT_EPOCHS + " validated epochs or more, a model confidently wrong: the last validation loss above the class prior's (cross-entropy) and "
+                + CONFIDENT_GAP + " times the training loss, at a validation accuracy at least " + (int) (Underfitting.HALFWAY * 100) + "% of the way from chance to perfect "
+                + "(LEARNING_RATE_TOO_HIGH's where the training loss jumped between epochs)";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -42,6 +45,7 @@ public final class Overfitting extends Rule implements TraceRule {
         m.put("training fall since the minimum", TRAIN_FALL);
         m.put("validation over training loss at least", GAP);
         m.put("training loss within this of its lowest since the minimum", TRAIN_NEAR_LOWEST);
+        m.put("confidently wrong: validation over training loss", CONFIDENT_GAP);
         return m;
     }
 
@@ -58,8 +62,56 @@ public final class Overfitting extends Rule implements TraceRule {
 
     @Override
     public List<Finding> evaluate(Trace t, Moment moment) {
+        List<Finding> f = judge(t, moment);
+        // a model that ends confidently wrong without a rise to show for it (its validation loss high
+        // from the start: an initialisation far too large); one whose training loss jumped between
+        // epochs is LEARNING_RATE_TOO_HIGH's to name
+        if (f.isEmpty() && moment == Moment.END && !LearningRateTooHigh.rateJumps(t, LearningRateTooHigh.epochJumps(t))) f = confidentlyWrongFinding(t);
         // batches ordered by label make validation rise as each class is fit and forgotten: theirs to name
-        return HeldDown.byLabelOrder(t, judge(t, moment));
+        return HeldDown.byLabelOrder(t, f);
+    }
+
+    /** Confidently wrong: the validation loss at least this many times the training loss (and above the class prior's). */
+    static final double CONFIDENT_GAP = 3;
+    static final int CONFIDENT_EPOCHS = 3;
+
+    /**
+     * The last validated epoch's {validation loss, training loss, prior loss, validation accuracy,
+     * epoch index} when the model ends confidently wrong: a validation loss above what predicting
+     * the class shares gives (ln C for balanced classes) and {@link #CONFIDENT_GAP} times the
+     * training loss, at a validation accuracy at least halfway from chance to perfect; else null.
+     * Such a model is right often and certain of its wrong answers: each costs more than a guess would.
+     */
+    static double[] confidentlyWrong(Trace t) {
+        if (t.info() == null) return null;
+        double prior = dev.vitals.doctor.trace.Curves.priorLoss(t.info());
+        if (!(prior > 0) || t.info().regressesLabels()) return null;
+        List<EpochResult> ep = t.epochs().stream().filter(EpochResult::hasValidation).toList();
+        if (ep.size() < CONFIDENT_EPOCHS) return null;
+        EpochResult last = ep.getLast();
+        double chance = t.info().chance();
+        if (!(last.valLoss() > prior) || !(last.valLoss() > CONFIDENT_GAP * last.trainLoss())) return null;
+        if (!(last.valAccuracy() >= chance + Underfitting.HALFWAY * (1 - chance))) return null;
+        return new double[] {last.valLoss(), last.trainLoss(), prior, last.valAccuracy(), t.epochs().indexOf(last)};
+    }
+
+    /** What the evidence of a confidently wrong model says, for this rule and LEARNING_RATE_TOO_HIGH. */
+    static String confidentlyWrongWords(double[] c) {
+        String gap = c[1] > 0 ? String.format(java.util.Locale.ROOT, "%.1fx the training loss ", c[0] / c[1]) + Numbers.fmt(c[1]) : "far above the training loss of 0";
+        return "validation loss " + Numbers.fmt(c[0]) + ", above the " + Numbers.fmt(c[2]) + " of guessing the class shares and " + gap
+                + ", at validation accuracy " + Numbers.pct(c[3]);
+    }
+
+    private List<Finding> confidentlyWrongFinding(Trace t) {
+        double[] c = confidentlyWrong(t);
+        if (c == null) return List.of();
+        EpochResult last = t.epochs().get((int) c[4]);
+        return List.of(finding(Stage.TRAIN, severity(), null, t.stepsDone(last.steps()),
+                "the model ends confidently wrong on the examples it misses: " + confidentlyWrongWords(c),
+                evidence("val_loss", c[0], "train_loss", c[1], "prior_loss", c[2], "val_accuracy", c[3], "epoch", (int) c[4] + 1),
+                "its scores (logits) are very large, so it is certain of every answer, right or wrong: a weight initialisation far above He's or Xavier's scale, "
+                        + "or training to a near-zero loss without regularisation, makes them so",
+                "use init: he (or xavier) if the initialisation is larger, add weight decay (adamw) or dropout, or stop at the best validation epoch (train.early_stop: 3)"));
     }
 
     private List<Finding> judge(Trace t, Moment moment) {

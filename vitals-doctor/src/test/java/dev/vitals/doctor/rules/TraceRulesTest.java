@@ -946,6 +946,56 @@ class TraceRulesTest {
         }
 
         @Test
+        void aModelEndingConfidentlyWrongIsNamedByWhatMadeItSo() {
+            // sgd at 1.5 on digits: the training loss jumps between epochs and the model ends right 92% of
+            // the time with a validation loss above ln 10's: the rate's, not a capacity problem
+            double[] train = {1.6, 2.58, 1.251, 1.477, 0.4867, 0.8652, 0.5476, 0.4405};
+            double[] val = {3.046, 2.811, 3.542, 3.606, 2.154, 2.944, 1.996, 2.397};
+            double[] acc = {0.80, 0.815, 0.826, 0.885, 0.927, 0.923, 0.927, 0.92};
+            Trace jumped = TraceBuilder.mlp(2, "relu", 64).optimizer("sgd", 1.5).plan(10, 8, 36, 32, 287).build();
+            for (int e = 0; e < train.length; e++) jumped.epoch(epoch(e, train[e], 0.9, val[e], acc[e], 36L * (e + 1)));
+            List<Finding> lr = new LearningRateTooHigh().evaluate(jumped, END);
+            assertEquals(1, lr.size(), lr.toString());
+            assertEquals(Severity.WARNING, lr.get(0).severity());
+            assertEquals(List.of(2, 6), lr.get(0).evidence().get("jump_epochs"));
+            assertTrue(lr.get(0).message().contains("1.6 -> 2.58 at epoch 2, 0.4867 -> 0.8652 at epoch 6")
+                    && lr.get(0).message().contains("validation loss 2.397, above the 2.303 of guessing the class shares and 5.4x the training loss 0.4405"), lr.get(0).message());
+            assertTrue(new Overfitting().evaluate(jumped, END).isEmpty(), "the rate's to name");
+            assertTrue(new LearningRateTooHigh().evaluate(jumped, EPOCH).isEmpty(), "judged at the end only");
+
+            // an initialisation far too large (init normal:1): the training loss falls smoothly, the validation
+            // loss stays 70x above it: OVERFITTING's reading, with the initialisation in its cause
+            Trace big = TraceBuilder.mlp(2, "relu", 64).plan(10, 8, 36, 32, 287).build();
+            for (int e = 0; e < 8; e++) big.epoch(epoch(e, 1.41 * Math.pow(0.86, e), 0.9, 35.4 - 0.1 * e, 0.81, 36L * (e + 1)));
+            List<Finding> o = new Overfitting().evaluate(big, END);
+            assertEquals(1, o.size(), o.toString());
+            assertTrue(o.get(0).message().startsWith("the model ends confidently wrong on the examples it misses: validation loss 34.7"), o.get(0).message());
+            assertTrue(o.get(0).cause().contains("initialisation far above"), o.get(0).cause());
+            assertTrue(new LearningRateTooHigh().evaluate(big, END).isEmpty());
+
+            // the same jumps from a model whose untrained loss was far off (2.6e7): the initialisation's, not the rate's
+            Trace hugeStart = TraceBuilder.mlp(2, "relu", 64).plan(10, 8, 36, 32, 287).build();
+            hugeStart.step(2.6e7, 0.1, 1e3);
+            for (int e = 0; e < train.length; e++) hugeStart.epoch(epoch(e, train[e], 0.9, val[e], acc[e], 36L * (e + 1)));
+            assertTrue(new LearningRateTooHigh().evaluate(hugeStart, END).isEmpty());
+            assertEquals(1, new Overfitting().evaluate(hugeStart, END).size());
+
+            // healthy: a small, noisy task whose epoch losses jump (breast cancer, 99% test: 0.185 -> 0.292), its validation
+            // loss far below the prior's; a model near chance; a fitted model whose validation loss is low
+            Trace noisy = TraceBuilder.mlp(2, "relu", 32).plan(2, 14, 12, 32, 91).build();
+            double[] nt = {0.656, 0.437, 0.301, 0.274, 0.266, 0.237, 0.185, 0.292, 0.234, 0.216, 0.226, 0.2, 0.174, 0.264};
+            for (int e = 0; e < nt.length; e++) noisy.epoch(epoch(e, nt[e], 0.95, 0.1 + 0.01 * (e % 3), 0.97, 12L * (e + 1)));
+            Trace nearChance = TraceBuilder.mlp(2, "relu", 32).plan(10, 8, 36, 32, 287).build();
+            for (int e = 0; e < train.length; e++) nearChance.epoch(epoch(e, train[e], 0.3, val[e], 0.3, 36L * (e + 1)));
+            Trace fitted = TraceBuilder.mlp(2, "relu", 32).plan(10, 8, 36, 32, 287).build();
+            for (int e = 0; e < 8; e++) fitted.epoch(epoch(e, 0.5 * Math.pow(0.5, e), 0.99, 0.12, 0.97, 36L * (e + 1)));
+            for (Trace h : List.of(noisy, nearChance, fitted)) {
+                assertTrue(new LearningRateTooHigh().evaluate(h, END).isEmpty());
+                assertTrue(new Overfitting().evaluate(h, END).isEmpty());
+            }
+        }
+
+        @Test
         void validationRisingThreeEpochsWhileTrainingFallsIsOverfitting() {
             TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 20, 50, 32, 800);
             Trace t = b.build();
