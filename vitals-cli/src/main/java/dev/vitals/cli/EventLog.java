@@ -16,12 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The run's vital signs as a TensorBoard event file ({@code tensorboard --logdir runs}): at each
- * observed step the loss, batch accuracy, gradient norm and learning rate under {@code train/}, and
- * per layer with parameters its gradient norm ({@code grad_norm/LAYER}) and update/weight ratio
- * ({@code update_ratio/LAYER}); at the last step of each epoch the epoch's losses, accuracies and
+ * The run's vital signs as a TensorBoard event file ({@code tensorboard --logdir runs}): each step's
+ * loss, and at each observed step the batch accuracy, gradient norm and learning rate under
+ * {@code train/}, the gradient norm of each weight layer's parameters ({@code grad_norm/PARAM}) and
+ * each layer's update/weight ratio ({@code update_ratio/LAYER}); at the last step of each epoch the epoch's losses, accuracies and
  * seconds under {@code epoch/}; the test metrics at the end under {@code test/}. The same scalars
- * as metrics.jsonl plus the per-layer ones, and {@code vitals diagnose} reads the file back.
+ * as metrics.jsonl plus the update ratios, and {@code vitals diagnose} reads the file back.
  */
 final class EventLog implements TrainingListener, AutoCloseable {
     private final EventFileWriter w;
@@ -39,19 +39,16 @@ final class EventLog implements TrainingListener, AutoCloseable {
     @Override
     public void onStep(StepEvent s) {
         lastStep = s.globalStep;
-        // the step whose loss went non-finite ends the run unobserved; the log needs it to show why
-        if (!s.observed && Double.isFinite(s.loss)) return;
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("train/loss", s.loss);
         if (s.observed) {
             v.put("train/accuracy", (double) s.correct / s.batchSize);
             v.put("train/grad_norm", s.gradNorm);
             v.put("train/lr", (double) s.lr);
+            for (int i = 0; i < s.params.length; i++) if (layers.gradTags[i] != null) v.put(layers.gradTags[i], s.params[i].gradNorm);
             layers.measure(s.params);
-            String[] names = layers.names;
-            for (int i = 0; i < names.length; i++) if (names[i] != null) v.put("grad_norm/" + names[i], layers.grad(i));
-            for (int i = 0; i < names.length; i++) {
-                if (names[i] != null && !Double.isNaN(layers.updateRatio(i))) v.put("update_ratio/" + names[i], layers.updateRatio(i));
+            for (int i = 0; i < layers.names.length; i++) {
+                if (layers.names[i] != null && !Double.isNaN(layers.updateRatio(i))) v.put("update_ratio/" + layers.names[i], layers.updateRatio(i));
             }
         }
         write(s.globalStep, v);

@@ -8,35 +8,42 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Per-layer norms of an observed step, summed over the layer's parameters (a dense layer's weight
- * and bias together), for the logs: what a PyTorch user logs as a layer's gradient norm.
+ * What the logs record of an observed step's parameters: the gradient norm of each weight layer's
+ * parameters (dense and conv2d, {@code grad_norm/layers.0.weight}), the tensors the live rules compare
+ * (a layer's weight against another's: its bias's gradient, alive where the weights' has died, read
+ * as a vanishing gradient when summed in), and each layer's update/weight ratio over all its parameters.
  */
 final class LayerNorms {
-    /** The names of the layers with parameters, as findings name them ({@code layers.0}); null for the others. */
+    /** Per parameter, its log name ({@code grad_norm/NAME}) where its layer is a weight layer, else null. */
+    final String[] gradTags;
+    /** Per layer, its name where it has parameters ({@code layers.0}, as findings name it), else null. */
     final String[] names;
-    private final double[] gradSq, updateSq, valueSq;
+    private final double[] updateSq, valueSq;
 
     LayerNorms(RunInfo run) {
         List<LayerInfo> layers = run.layers();
         names = new String[layers.size()];
         for (int i = 0; i < names.length; i++) if (!layers.get(i).parameters().isEmpty()) names[i] = layers.get(i).path();
-        gradSq = new double[names.length];
+        gradTags = new String[run.parameters().size()];
+        for (LayerInfo l : layers) {
+            if (!l.kind().equals("dense") && !l.kind().equals("conv2d")) continue;
+            for (String p : l.parameters()) {
+                int i = run.parameters().indexOf(p);
+                if (i >= 0) gradTags[i] = "grad_norm/" + p;
+            }
+        }
         updateSq = new double[names.length];
         valueSq = new double[names.length];
     }
 
     void measure(ParamStats[] params) {
-        Arrays.fill(gradSq, 0);
         Arrays.fill(updateSq, 0);
         Arrays.fill(valueSq, 0);
         for (ParamStats p : params) {
-            gradSq[p.layer] += p.gradNorm * p.gradNorm;
             updateSq[p.layer] += p.updateNorm * p.updateNorm;
             valueSq[p.layer] += p.valueNorm * p.valueNorm;
         }
     }
-
-    double grad(int layer) { return Math.sqrt(gradSq[layer]); }
 
     /** The applied update's norm over the weights' norm before it; NaN for weights all zero. */
     double updateRatio(int layer) { return valueSq[layer] > 0 ? Math.sqrt(updateSq[layer] / valueSq[layer]) : Double.NaN; }

@@ -157,7 +157,7 @@ class DiagnoseCommandTest {
         assertEquals(30, rep.get("metrics").get("epochs").size());
         assertEquals(3, rep.get("metrics").get("log").get("classes").asInt());
         // without --classes: the log's first line says how many, nothing is guessed from the first loss
-        assertEquals("{\"classes\":3,\"loss_function\":\"cross_entropy\",\"class_shares\":[0.333333,0.333333,0.333333]}", Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
+        assertTrue(Files.readAllLines(out.resolve("metrics.jsonl")).get(0).startsWith("{\"classes\":3,\"loss_function\":\"cross_entropy\",\"class_shares\":[0.333333,0.333333,0.333333],"));
         // the run folder itself is read by its metrics.jsonl, beside which its TensorBoard file holds the same
         Run folder = vitals("diagnose", out.toString());
         assertEquals(Main.OK, folder.code(), folder.out() + folder.err());

@@ -26,6 +26,12 @@ public final class LogReader {
             if (Files.isDirectory(path) && MlflowRun.metricsFolder(path) != null) return LongFormat.widen(MlflowRun.read(MlflowRun.metricsFolder(path)));
             // a Vitals run folder: its metrics.jsonl holds what its TensorBoard file does, and the classes, their shares and the loss
             if (Files.isDirectory(path) && Files.isRegularFile(path.resolve(VITALS_LOG))) return read(path.resolve(VITALS_LOG));
+            // a run stopped before its first step (NaN inputs, labels the model cannot predict) leaves its report and no log
+            if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("report.json")) && Files.isRegularFile(path.resolve("spec.yaml"))
+                    && !TensorBoardLog.holdsEventFiles(path)) {
+                throw new InputException(path + ": a Vitals run folder without metrics.jsonl: the run never trained (its data could not be trained on); "
+                        + path.resolve("report.json") + " says why");
+            }
             if (Files.isDirectory(path) || TensorBoardLog.isEventFile(path)) return TensorBoardLog.read(path);
             if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -117,9 +117,14 @@ public final class LogReplay {
         // cross-entropy unless the log says otherwise: the counts inferred are cross-entropy's ln C, and
         // --classes is given for the usual classifier
         String declared = log.lossFunction();
+        // what Vitals' own header says of the plan (a binary cross-entropy's one output, the split sizes
+        // that set chance margins, the batch, early stopping); unknown in another trainer's log
+        int outputs = log.header(RunLog.OUTPUTS, 1), train = log.header(RunLog.TRAIN_EXAMPLES, 1), val = log.header(RunLog.VALIDATION_EXAMPLES, 0);
+        int batch = log.header(RunLog.BATCH, 1), earlyStop = log.header(RunLog.EARLY_STOP, 0);
         return new RunInfo("log", List.copyOf(layers), List.copyOf(params), declared != null ? declared : c > 0 ? "cross_entropy" : "unknown",
                 new RunInfo.OptimizerInfo("unknown", lr, Double.NaN, false, Double.NaN, Double.NaN, Double.NaN, Double.NaN),
-                "unknown", "index", c, c, ep.size(), 1, perEpoch, UNKNOWN_SIZE, UNKNOWN_SIZE, 0, 0, 0, shares, null, new RunControl());
+                "unknown", "index", c, outputs > 0 ? outputs : c, ep.size(), batch > 0 ? batch : 1, perEpoch, train > 0 ? train : UNKNOWN_SIZE,
+                val > 0 ? val : UNKNOWN_SIZE, 0, 0, Math.max(earlyStop, 0), shares, null, new RunControl());
     }
 
     private static Observation observation(RunLog.Row r, int params, int layers, int epoch) {

@@ -106,6 +106,30 @@ public final class RunLog {
 
     /** The field of Vitals' header record holding the training split's share of each class, in class order. */
     public static final String CLASS_SHARES = "class_shares";
+    /** Fields of Vitals' header record: the plan's outputs, split sizes, batch and early stopping patience. */
+    public static final String OUTPUTS = "outputs", TRAIN_EXAMPLES = "train_examples", VALIDATION_EXAMPLES = "validation_examples",
+            BATCH = "batch_size", EARLY_STOP = "early_stop";
+    private static final java.util.Set<String> HEADER = java.util.Set.of("classes", LOSS_FUNCTION, CLASS_SHARES, OUTPUTS, TRAIN_EXAMPLES,
+            VALIDATION_EXAMPLES, BATCH, EARLY_STOP);
+
+    /**
+     * A whole number the log's header record gives under {@code key} (Vitals' own: {@link #OUTPUTS},
+     * {@link #TRAIN_EXAMPLES}, ...), or -1 where no record does; one that is not a whole number from
+     * {@code min} is the log's error.
+     */
+    public int header(String key, int min) {
+        for (LogRecord r : table.records()) {
+            // the header record is the one that gives the classes; a metric column of the same name elsewhere is not it
+            if (!r.values().containsKey("classes")) continue;
+            Object v = r.values().get(key);
+            if (v == null) continue;
+            if (!(v instanceof Number n) || !(n.doubleValue() >= min) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() > Integer.MAX_VALUE) {
+                throw new InputException(table.source() + " " + r.where() + ": '" + key + "' holds " + v + ", expected a whole number from " + min);
+            }
+            return n.intValue();
+        }
+        return -1;
+    }
 
     /**
      * The share of each of {@code classes} classes in the training data, as the log's header record
@@ -148,7 +172,7 @@ public final class RunLog {
         Map<Kind, List<String>> byKind = new EnumMap<>(Kind.class);
         for (String n : table.names()) {
             Column c = Column.classify(n);
-            if (c == null && !n.equals("classes") && !n.equals(LOSS_FUNCTION) && !n.equals(CLASS_SHARES)) ignored.add(n);  // read by Classes.infer, lossFunction, classShares
+            if (c == null && !HEADER.contains(n)) ignored.add(n);  // the header's are read by Classes.infer, lossFunction, classShares, header
             else if (c == null) continue;
             else if (c.kind() == Kind.LAYER_GRAD_NORM) layers.add(n);
             else byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(n);
@@ -275,8 +299,13 @@ public final class RunLog {
                 // the rules read a loss as a cost falling towards 0 (cross-entropy, mse): a negative one
                 // (a log-likelihood, an ELBO) would be judged as nonsense ("spread -0.56 of its mean")
                 if (row.loss() < -1e-6 && Double.isFinite(row.loss())) {
+                    // a log that declares a cross-entropy below zero (Vitals' own, of -1/+1 targets) is no log-likelihood
+                    String declared = lossFunction();
                     throw new InputException(table.source() + " " + r.where() + ": loss column '" + lossCol + "' holds " + row.loss()
-                            + "; expected a loss of at least 0 (cross-entropy, mse); a log-likelihood is logged as its negative");
+                            + "; expected a loss of at least 0 (cross-entropy, mse); "
+                            + (declared != null && declared.contains("cross_entropy") ? "the log says its loss is " + declared
+                                    + ", which is negative only for targets outside 0..1 (-1/+1): the run's own report names them (TARGET_ENCODING)"
+                                    : "a log-likelihood is logged as its negative"));
                 }
                 rows.add(row);
                 open.losses.add(row.loss());

@@ -32,6 +32,13 @@ public final class TensorBoardLog {
 
     public static boolean isEventFile(Path p) { return p.getFileName() != null && p.getFileName().toString().contains("tfevents"); }
 
+    /** Whether {@code folder} or a folder below it holds an event file. */
+    static boolean holdsEventFiles(Path folder) throws IOException {
+        try (Stream<Path> s = Files.walk(folder)) {
+            return s.anyMatch(p -> Files.isRegularFile(p) && isEventFile(p));
+        }
+    }
+
     public static LogTable read(Path path) throws IOException {
         List<Path> files = new ArrayList<>();
         if (Files.isDirectory(path)) {

@@ -207,7 +207,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
 
     private List<Finding> judge(Trace t, Moment moment) {
         if (moment != Moment.STEP && t.steps() < WINDOW + 20) {
-            // a log of few step rows (Vitals' own logs the observed steps: 54 rows for 360 steps) is
+            // a log of few step rows (an epoch log; Vitals logged only its observed steps before: 54 rows for 360 steps) is
             // judged at its end as a run is: diagnose passed with a warning what train failed
             List<Finding> end = moment == Moment.END ? endedUnfitted(t) : List.of();
             return end.isEmpty() ? byEpoch(t) : end;

@@ -415,6 +415,31 @@ class LogReplayTest {
     }
 
     @Test
+    void vitalsHeaderGivesThePlanTheReplayJudgesBy() throws IOException {
+        // a binary cross-entropy's one output (its prior loss needs it), the split sizes that set chance
+        // margins (287 validation examples: 4.5 points at 10%, where a log without them gets the 2-point floor)
+        String head = "{\"classes\":2,\"loss_function\":\"binary_cross_entropy\",\"class_shares\":[0.4,0.6],\"outputs\":1,"
+                + "\"train_examples\":365,\"validation_examples\":91,\"batch_size\":32,\"early_stop\":3}\n";
+        String steps = "{\"step\":0,\"epoch\":1,\"loss\":0.69}\n{\"step\":1,\"epoch\":1,\"loss\":0.68}\n";
+        LogReplay.Result r = replay("metrics.jsonl", head + steps, null);
+        var info = r.trace().info();
+        assertEquals(1, info.outputs());
+        assertEquals(365, info.trainSize());
+        assertEquals(91, info.validationSize());
+        assertEquals(32, info.batch());
+        assertEquals(3, info.earlyStop());
+        assertEquals(-(0.4 * Math.log(0.4) + 0.6 * Math.log(0.6)), dev.vitals.doctor.trace.Curves.priorLoss(info), 1e-12);
+        assertTrue(r.log().ignored().isEmpty(), r.log().ignored().toString());
+        // without them: as many outputs as classes, sizes unknown (the margins' floor)
+        LogReplay.Result bare = replay("bare.jsonl", "{\"classes\":2}\n" + steps, null);
+        assertEquals(2, bare.trace().info().outputs());
+        assertEquals(LogReplay.UNKNOWN_SIZE, bare.trace().info().validationSize());
+        // a header that says nonsense is the log's error
+        String m = assertThrows(InputException.class, () -> replay("bad.jsonl", "{\"classes\":2,\"validation_examples\":-4}\n" + steps, null)).getMessage();
+        assertTrue(m.contains("line 1: 'validation_examples' holds -4.0, expected a whole number from 0"), m);
+    }
+
+    @Test
     void classSharesThatSayNonsenseAreTheLogsError() throws IOException {
         for (String bad : new String[] {"[0.5,0.6]", "[1.0]", "\"half\"", "[0.5,\"x\"]", "[-0.5,1.5]"}) {
             String log = "{\"classes\":2,\"class_shares\":" + bad + "}\n{\"step\":0,\"loss\":0.69,\"accuracy\":0.5}\n{\"step\":1,\"loss\":0.68,\"accuracy\":0.5}\n";
