@@ -17,6 +17,12 @@ import java.io.PrintWriter;
 public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final int OK = 0, INTERNAL = 1, BAD_INPUT = 2, UNHEALTHY = 3;
 
+    static {
+        // curves.png is drawn off screen: set before any AWT class loads, so that no display is looked
+        // for (a DISPLAY without a reachable X server would fail the drawing); -Djava.awt.headless wins
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -21,7 +21,7 @@ final class RunDirectory {
     Path path() { return path; }
 
     /** What a run writes into its folder. */
-    static final String[] ARTIFACTS = {"metrics.jsonl", "model.safetensors", "report.json", "spec.yaml"};
+    static final String[] ARTIFACTS = {"curves.png", "metrics.jsonl", "model.safetensors", "report.json", "spec.yaml"};
 
     /** Fails (bad input) if {@code out} cannot hold a new run; called before anything is written. */
     static void check(Path out) {

@@ -99,12 +99,13 @@ final class TrainRun {
     private int trainAndReport(WatchedRun.Preflight pre, Experiment exp, RunDirectory dir, String specText) throws IOException {
         WatchedRun.Outcome outcome;
         java.util.List<Finding> live = new java.util.ArrayList<>();
+        Curves curves = new Curves();
         try (MetricsLog log = new MetricsLog(dir.path().resolve("metrics.jsonl")); EventLog events = new EventLog(dir.path())) {
             ConsoleProgress progress = new ConsoleProgress(o, e);
             outcome = WatchedRun.train(pre, exp, f -> {
                 live.add(f);
                 progress.notice(Diagnosis.notice(f));
-            }, progress, log, events);
+            }, progress, log, events, curves);
         }
         RunResult r = outcome.result();
         if (r.hasTest()) {
@@ -129,6 +130,8 @@ final class TrainRun {
         // a lint warning the run measured away (a deep network without normalisation that trained well)
         outcome.withdrawn().forEach((f, why) -> o.println("withdrawn: " + f.code() + " (" + f.stage().name().toLowerCase(java.util.Locale.ROOT) + "): " + why));
         Diagnosis.print(o, outcome.findings());
+        // last, once everything else is written: drawing never fails the run (a warning line at most)
+        curves.write(dir.path().resolve("curves.png"), e);
         o.println("artifacts: " + dir.path());
         return report.healthy() ? Main.OK : Main.UNHEALTHY;
     }

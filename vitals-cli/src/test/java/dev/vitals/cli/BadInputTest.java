@@ -242,6 +242,11 @@ class BadInputTest {
         c.add(new Case("--out holds a TensorBoard log").spec(BASE).file("tb/events.out.tfevents.1700000000.host", "x")
                 .args("train", "{spec}", "--out", "{dir}/tb", "--json", "{dir}/previous.json")
                 .expect("--out", "tb", "already holds a run's TensorBoard log (events.out.tfevents.1700000000.host)", "choose another folder"));
+        // a folder with only a run's picture left in it: a new run would replace it
+        c.add(new Case("--out already holds a curves.png").spec(BASE).file("old/curves.png", latin1("\u0089PNG\r\n\u001a\n"))
+                .args("train", "{spec}", "--out", "{dir}/old", "--json", "{dir}/previous.json").expect("--out", "old", "already holds a run (curves.png)", "choose another folder"));
+        c.add(new Case("--json onto the run's own curves.png").spec(BASE).folder("mine").args("train", "{spec}", "--out", "{dir}/mine", "--json", "{dir}/mine/curves.png")
+                .expect("--json", "is the run's own curves.png in --out"));
         // ---- outputs that are inputs, empty paths, no command ----
         c.add(new Case("--json is the spec").check().spec(BASE).args("check", "{spec}", "--json", "{spec}")
                 .expect("--json", "spec.yaml", "is the spec being read", "choose another file"));
@@ -391,6 +396,7 @@ class BadInputTest {
         assertEquals(Files.readString(dir.resolve("r.json")), Files.readString(dir.resolve("run/report.json")));
         assertTrue(Files.exists(dir.resolve("run/spec.yaml")));
         assertFalse(Files.exists(dir.resolve("run/model.safetensors")), "no weights: nothing was trained");
+        assertFalse(Files.exists(dir.resolve("run/curves.png")), "no picture: nothing was trained");
         com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("r.json").toFile()).get("metrics");
         assertTrue(metrics.get("best_epoch").isNull() && metrics.get("stopped").asText().startsWith("not training"), metrics.toString());
         assertTrue(metrics.has("test_accuracy") && metrics.get("test_accuracy").isNull(), "a test split, never measured: " + metrics);

@@ -49,13 +49,14 @@ class TrainArtifactsTest {
         assertTrue(r.out().contains("artifacts: " + out), r.out());
         assertTrue(r.out().matches("(?s).*test: loss [0-9.]+, accuracy [0-9.]+% \\(30 examples\\).*"), r.out());
 
-        // the run folder holds exactly the four artifacts and a TensorBoard event file, and nothing else is left next to them
+        // the run folder holds exactly the five artifacts and a TensorBoard event file, and nothing else is left next to them
         Set<String> files = new TreeSet<>();
         try (var s = Files.list(out)) {
             s.forEach(p -> files.add(p.getFileName().toString()));
         }
         String events = files.stream().filter(f -> f.matches("events\\.out\\.tfevents\\.\\d+\\.vitals")).findFirst().orElseThrow(() -> new AssertionError(files.toString()));
-        assertEquals(new TreeSet<>(List.of("metrics.jsonl", "model.safetensors", "report.json", "spec.yaml", events)), files);
+        assertEquals(new TreeSet<>(List.of("curves.png", "metrics.jsonl", "model.safetensors", "report.json", "spec.yaml", events)), files);
+        assertEquals("", r.err(), "a healthy run writes nothing on stderr (drawing included)");
         try (var s = Files.list(dir)) {
             assertEquals(Set.of("iris-mlp.yaml", "run", "report.json"), new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()));
         }
@@ -246,6 +247,9 @@ class TrainArtifactsTest {
         }
         assertEquals(report, JSON.readTree(out.resolve("report.json").toFile()));
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+        // the JVM is shutting down: no picture, whose first drawing would hold up the exit, and a line that says so
+        assertFalse(Files.exists(out.resolve("curves.png")));
+        assertTrue(Files.readString(dir.resolve("console.txt")).contains("warning: curves.png not written: the run was interrupted"), Files.readString(dir.resolve("console.txt")));
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary file left");
         }
