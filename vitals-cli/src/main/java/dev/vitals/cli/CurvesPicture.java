@@ -138,8 +138,8 @@ final class CurvesPicture {
     private static Panel accuracy(Curves c) {
         String title = c.name + ": accuracy per epoch";
         List<Curve> curves = new ArrayList<>();
-        curves.add(new Curve("training, epoch mean", c.trainAccuracy.xs(), c.trainAccuracy.ys(), TRAIN, true));
-        curves.add(new Curve("validation, epoch end", c.valAccuracy.xs(), c.valAccuracy.ys(), VALIDATION, true));
+        curves.add(new Curve("training", c.trainAccuracy.xs(), c.trainAccuracy.ys(), TRAIN, true));
+        curves.add(new Curve("validation", c.valAccuracy.xs(), c.valAccuracy.ys(), VALIDATION, true));
         curves.removeIf(Curve::isEmpty);
         if (curves.isEmpty()) {
             return new Panel(null, title, c.nonFiniteStep >= 0 ? "no epoch finished: the loss became " + nonFinite(c.nonFiniteLoss) + " at step " + c.nonFiniteStep
@@ -155,10 +155,10 @@ final class CurvesPicture {
         hidden.setLineStyle(SeriesLines.NONE);
         if (c.classifier) {
             double chance = 1.0 / c.classes;
-            reference(chart, c, String.format(Locale.ROOT, "chance (1/%d = %s)", c.classes, percent(chance)), chance, Scale.LINEAR, SeriesLines.DASH_DASH);
+            reference(chart, c, String.format(Locale.ROOT, "chance 1/%d = %s", c.classes, percent(chance)), chance, Scale.LINEAR, SeriesLines.DASH_DASH);
             // imbalanced classes: always answering the most frequent one scores above 1/classes
             if (c.majorityShare > chance + 0.01) {
-                reference(chart, c, "majority class (" + percent(c.majorityShare) + ")", c.majorityShare, Scale.LINEAR, SeriesLines.DOT_DOT);
+                reference(chart, c, "majority class " + percent(c.majorityShare), c.majorityShare, Scale.LINEAR, SeriesLines.DOT_DOT);
             }
         }
         return new Panel(chart, title, null, c.valAccuracy.size() == 0 ? "no validation split: training accuracy only" : null, false);
