@@ -11,14 +11,15 @@ import java.util.List;
  * What the logs record of an observed step's parameters: the gradient norm of each weight layer's
  * parameters (dense and conv2d, {@code grad_norm/layers.0.weight}), the tensors the live rules compare
  * (a layer's weight against another's: its bias's gradient, alive where the weights' has died, read
- * as a vanishing gradient when summed in), and each layer's update/weight ratio over all its parameters.
+ * as a vanishing gradient when summed in), and each layer's gradient norm and update/weight ratio over
+ * all its parameters (the picture's per-layer lines).
  */
 final class LayerNorms {
     /** Per parameter, its log name ({@code grad_norm/NAME}) where its layer is a weight layer, else null. */
     final String[] gradTags;
     /** Per layer, its name where it has parameters ({@code layers.0}, as findings name it), else null. */
     final String[] names;
-    private final double[] updateSq, valueSq;
+    private final double[] gradSq, updateSq, valueSq;
 
     LayerNorms(RunInfo run) {
         List<LayerInfo> layers = run.layers();
@@ -32,18 +33,25 @@ final class LayerNorms {
                 if (i >= 0) gradTags[i] = "grad_norm/" + p;
             }
         }
+        gradSq = new double[names.length];
         updateSq = new double[names.length];
         valueSq = new double[names.length];
     }
 
     void measure(ParamStats[] params) {
+        Arrays.fill(gradSq, 0);
         Arrays.fill(updateSq, 0);
         Arrays.fill(valueSq, 0);
         for (ParamStats p : params) {
+            if (p.layer < 0) continue;  // a parameter no layer of the model owns: nothing to sum it into
+            gradSq[p.layer] += p.gradNorm * p.gradNorm;
             updateSq[p.layer] += p.updateNorm * p.updateNorm;
             valueSq[p.layer] += p.valueNorm * p.valueNorm;
         }
     }
+
+    /** The layer's gradient norm over all its parameters (the picture's per-layer line). */
+    double grad(int layer) { return Math.sqrt(gradSq[layer]); }
 
     /** The applied update's norm over the weights' norm before it; NaN for weights all zero. */
     double updateRatio(int layer) { return valueSq[layer] > 0 ? Math.sqrt(updateSq[layer] / valueSq[layer]) : Double.NaN; }
