@@ -18,10 +18,10 @@ import java.util.Map;
 /**
  * The run's vital signs as a TensorBoard event file ({@code tensorboard --logdir runs}): each step's
  * loss, and at each observed step the batch accuracy, gradient norm and learning rate under
- * {@code train/}, the gradient norm of each weight layer's parameters ({@code grad_norm/PARAM}) and
- * each layer's update/weight ratio ({@code update_ratio/LAYER}); at the last step of each epoch the epoch's losses, accuracies and
+ * {@code train/}, and the gradient norm and update/weight ratio of each weight layer's parameters
+ * ({@code grad_norm/PARAM}, {@code update_ratio/PARAM}); at the last step of each epoch the epoch's losses, accuracies and
  * seconds under {@code epoch/}; the test metrics at the end under {@code test/}. The same scalars
- * as metrics.jsonl plus the update ratios, and {@code vitals diagnose} reads the file back.
+ * as metrics.jsonl, and {@code vitals diagnose} reads the file back.
  */
 final class EventLog implements TrainingListener, AutoCloseable {
     private final EventFileWriter w;
@@ -46,9 +46,9 @@ final class EventLog implements TrainingListener, AutoCloseable {
             v.put("train/grad_norm", s.gradNorm);
             v.put("train/lr", (double) s.lr);
             for (int i = 0; i < s.params.length; i++) if (layers.gradTags[i] != null) v.put(layers.gradTags[i], s.params[i].gradNorm);
-            layers.measure(s.params);
-            for (int i = 0; i < layers.names.length; i++) {
-                if (layers.names[i] != null && !Double.isNaN(layers.updateRatio(i))) v.put("update_ratio/" + layers.names[i], layers.updateRatio(i));
+            for (int i = 0; i < s.params.length; i++) {
+                double r = LayerNorms.updateRatio(s.params[i]);
+                if (layers.updateTags[i] != null && !Double.isNaN(r)) v.put(layers.updateTags[i], r);
             }
         }
         write(s.globalStep, v);

@@ -11,12 +11,13 @@ import java.util.List;
  * What the logs record of an observed step's parameters: the gradient norm of each weight layer's
  * parameters (dense and conv2d, {@code grad_norm/layers.0.weight}), the tensors the live rules compare
  * (a layer's weight against another's: its bias's gradient, alive where the weights' has died, read
- * as a vanishing gradient when summed in), and each layer's gradient norm and update/weight ratio over
- * all its parameters (the picture's per-layer lines).
+ * as a vanishing gradient when summed in) and their update/weight ratios (the applied update's norm
+ * over the parameter's), and each layer's gradient norm and update/weight ratio over all its
+ * parameters (the picture's per-layer lines).
  */
 final class LayerNorms {
-    /** Per parameter, its log name ({@code grad_norm/NAME}) where its layer is a weight layer, else null. */
-    final String[] gradTags;
+    /** Per parameter, its log names ({@code grad_norm/NAME}, {@code update_ratio/NAME}) where its layer is a weight layer, else null. */
+    final String[] gradTags, updateTags;
     /** Per layer, its name where it has parameters ({@code layers.0}, as findings name it), else null. */
     final String[] names;
     private final double[] gradSq, updateSq, valueSq;
@@ -26,11 +27,14 @@ final class LayerNorms {
         names = new String[layers.size()];
         for (int i = 0; i < names.length; i++) if (!layers.get(i).parameters().isEmpty()) names[i] = layers.get(i).path();
         gradTags = new String[run.parameters().size()];
+        updateTags = new String[gradTags.length];
         for (LayerInfo l : layers) {
             if (!l.kind().equals("dense") && !l.kind().equals("conv2d")) continue;
             for (String p : l.parameters()) {
                 int i = run.parameters().indexOf(p);
-                if (i >= 0) gradTags[i] = "grad_norm/" + p;
+                if (i < 0) continue;
+                gradTags[i] = "grad_norm/" + p;
+                updateTags[i] = "update_ratio/" + p;
             }
         }
         gradSq = new double[names.length];
@@ -52,6 +56,9 @@ final class LayerNorms {
 
     /** The layer's gradient norm over all its parameters (the picture's per-layer line). */
     double grad(int layer) { return Math.sqrt(gradSq[layer]); }
+
+    /** A parameter's applied update's norm over its norm before it; NaN for a parameter all zero (a bias at its start). */
+    static double updateRatio(ParamStats p) { return p.valueNorm > 0 ? p.updateNorm / p.valueNorm : Double.NaN; }
 
     /** The applied update's norm over the weights' norm before it; NaN for weights all zero. */
     double updateRatio(int layer) { return valueSq[layer] > 0 ? Math.sqrt(updateSq[layer] / valueSq[layer]) : Double.NaN; }

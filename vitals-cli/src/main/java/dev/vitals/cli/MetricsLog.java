@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * The run's metrics as JSON lines: one line per step ({@code step}, {@code epoch}, {@code loss}; on
- * observed steps also {@code grad_norm}, {@code lr}, {@code accuracy} and {@code grad_norm/PARAM} for
- * each weight layer's parameters) and one per epoch ({@code epoch}, losses, accuracies, seconds).
+ * observed steps also {@code grad_norm}, {@code lr}, {@code accuracy}, and {@code grad_norm/PARAM} and
+ * {@code update_ratio/PARAM} for each weight layer's parameters) and one per epoch ({@code epoch}, losses, accuracies, seconds).
  * The same format {@code vitals diagnose} reads; its first line, {@code {"classes": N, "loss_function": L}}
  * for a classifier, tells diagnose the chance level instead of letting it guess from the first loss
  * (digits' first loss, 2.40, is nearer ln 11 than ln 10), which loss the losses are, the training
@@ -83,6 +83,8 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
         m.put("accuracy", Report.num((double) s.correct / s.batchSize));
         // each weight layer's parameters, as a PyTorch user logs them: what diagnose needs to see gradients vanish layer by layer
         for (int i = 0; i < s.params.length; i++) if (layers.gradTags[i] != null) m.put(layers.gradTags[i], Report.num(s.params[i].gradNorm));
+        // and how far the step moved them: what a rate too low (1e-5 of the weights a step) or weights that never move show
+        for (int i = 0; i < s.params.length; i++) if (layers.updateTags[i] != null) m.put(layers.updateTags[i], Report.num(LayerNorms.updateRatio(s.params[i])));
         line(m);
     }
 

@@ -20,6 +20,8 @@ public record Column(Kind kind, String name, String layer) {
         ACCURACY, EPOCH_ACCURACY,
         VAL_LOSS, VAL_ACCURACY,
         GRAD_NORM, LAYER_GRAD_NORM, LR,
+        /** a layer's or parameter's update/weight ratio: the applied update's norm over the weights' norm */
+        LAYER_UPDATE_RATIO,
         /** the epoch's duration in seconds (Vitals' own epoch records) */
         EPOCH_SECONDS
     }
@@ -32,6 +34,7 @@ public record Column(Kind kind, String name, String layer) {
     private static final Set<String> TRAIN = Set.of("train", "training");
     private static final Set<String> QUALIFIERS = Set.of("mean", "avg", "average", "categorical", "sparse", "binary", "step", "total");
     private static final Set<String> NORM_QUALIFIERS = Set.of("total", "global", "train", "l2", "2", "0", "step", "norm");
+    private static final List<String> UPDATE_PREFIXES = List.of("update_ratio", "update_to_weight", "update_weight_ratio", "update_to_weight_ratio");
     private static final List<String> LAYER_PREFIXES = List.of("grad_norm", "gradient_norm", "grad_norms", "gradient_norms", "grad_2.0_norm",
             "gradnorm", "grads_norm", "grad_norm_by_layer");
 
@@ -47,6 +50,11 @@ public record Column(Kind kind, String name, String layer) {
         for (String p : LAYER_PREFIXES) {
             if (lower.length() > p.length() + 1 && lower.startsWith(p) && "/.:".indexOf(lower.charAt(p.length())) >= 0) {
                 return new Column(Kind.LAYER_GRAD_NORM, name, name.trim().substring(p.length() + 1));
+            }
+        }
+        for (String p : UPDATE_PREFIXES) {
+            if (lower.length() > p.length() + 1 && lower.startsWith(p) && "/.:".indexOf(lower.charAt(p.length())) >= 0) {
+                return new Column(Kind.LAYER_UPDATE_RATIO, name, name.trim().substring(p.length() + 1));
             }
         }
         String n = normalise(name);

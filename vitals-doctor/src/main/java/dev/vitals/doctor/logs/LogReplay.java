@@ -131,8 +131,11 @@ public final class LogReplay {
         double[] grad = r.layerGradNorms().clone(), unknown = new double[params], perLayer = new double[layers];
         Arrays.fill(unknown, Double.NaN);
         Arrays.fill(perLayer, Double.NaN);
+        // a logged update/weight ratio stands as an update of that size on weights of norm 1 (NaN: not logged)
+        double[] update = r.layerUpdateRatios().clone(), value = new double[params];
+        Arrays.fill(value, 1);
         return new Observation(r.step(), epoch, 0, r.loss(), (float) r.lr(), true, r.gradNorm(), Double.NaN, false,
-                grad, unknown.clone(), unknown.clone(), unknown.clone(), perLayer.clone(), perLayer.clone(), perLayer.clone(),
+                grad, update, value, unknown.clone(), perLayer.clone(), perLayer.clone(), perLayer.clone(),
                 perLayer.clone(), perLayer.clone(), perLayer.clone(), false);
     }
 }

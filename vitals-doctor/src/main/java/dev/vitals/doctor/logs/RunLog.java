@@ -22,13 +22,19 @@ import java.util.regex.Pattern;
  */
 public final class RunLog {
     /** One logged step; NaN where the log has no value, {@code observed} when it has gradient norms. */
-    public record Row(long step, double loss, double accuracy, double gradNorm, double lr, double[] layerGradNorms, boolean observed) {}
+    /**
+     * A logged step; {@code layerUpdateRatios[i]} is the update/weight ratio logged for the layer or
+     * parameter of {@code layerGradNorms[i]} (NaN where the log has none).
+     */
+    public record Row(long step, double loss, double accuracy, double gradNorm, double lr, double[] layerGradNorms, double[] layerUpdateRatios, boolean observed) {}
 
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private final LogTable table;
     private final Map<Kind, String> used = new EnumMap<>(Kind.class);
     private final List<String> layers = new ArrayList<>();
+    /** Update-ratio columns by the layer or parameter they name. */
+    private final Map<String, String> updates = new java.util.LinkedHashMap<>();
     private final List<String> ignored = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final List<EpochResult> epochs = new ArrayList<>();
@@ -175,11 +181,16 @@ public final class RunLog {
             if (c == null && !HEADER.contains(n)) ignored.add(n);  // the header's are read by Classes.infer, lossFunction, classShares, header
             else if (c == null) continue;
             else if (c.kind() == Kind.LAYER_GRAD_NORM) layers.add(n);
+            else if (c.kind() == Kind.LAYER_UPDATE_RATIO) updates.put(c.layer(), n);
             else byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(n);
         }
         List<String> forward = List.copyOf(LayerOrder.forward(layers, table.names()));
         layers.clear();
         layers.addAll(forward);
+        // an update ratio is read beside the gradient norm of the same layer or parameter; alone it has no layer to belong to
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (String l : layers) named.add(Column.classify(l).layer());
+        for (var u : updates.entrySet()) if (!named.contains(u.getKey())) ignored.add(u.getValue());
         pair(byKind, Kind.LOSS, Kind.EPOCH_LOSS, "loss");
         pair(byKind, Kind.ACCURACY, Kind.EPOCH_ACCURACY, "accuracy");
         for (Kind k : List.of(Kind.STEP, Kind.EPOCH, Kind.VAL_LOSS, Kind.VAL_ACCURACY, Kind.GRAD_NORM, Kind.LR, Kind.EPOCH_SECONDS)) {
@@ -340,13 +351,18 @@ public final class RunLog {
             if (!r.values().containsKey(c) || !Double.isFinite(lg[i])) allLayers = false;
             else sq += lg[i] * lg[i];
         }
+        double[] lu = new double[layers.size()];
+        for (int i = 0; i < lu.length; i++) {
+            String u = updates.get(Column.classify(layers.get(i)).layer());
+            lu[i] = u != null && r.values().containsKey(u) ? num(r, u) : Double.NaN;
+        }
         boolean anyLayer = false;
         for (String c : layers) anyLayer |= r.values().containsKey(c);
         String gc = used.get(Kind.GRAD_NORM);
         boolean hasGrad = gc != null && r.values().containsKey(gc);
         // without a global norm, the per-layer norms of every layer make it up exactly
         double g = hasGrad ? num(r, gc) : allLayers ? Math.sqrt(sq) : Double.NaN;
-        return new Row(step, num(r, used.get(Kind.LOSS)), value(r, Kind.ACCURACY), g, value(r, Kind.LR), lg, hasGrad || allLayers || anyLayer && !Double.isNaN(g));
+        return new Row(step, num(r, used.get(Kind.LOSS)), value(r, Kind.ACCURACY), g, value(r, Kind.LR), lg, lu, hasGrad || allLayers || anyLayer && !Double.isNaN(g));
     }
 
     private void close(Epoch e) {

@@ -440,6 +440,36 @@ class LogReplayTest {
     }
 
     @Test
+    void loggedUpdateRatiosLetTheRateTooLowBeSeen() throws IOException {
+        // Vitals' own log of sgd at 1e-5: each step moves the weights by 1e-6 of their size and the loss
+        // hardly falls; the same log at 1e-3 of their size is a healthy pace
+        for (double ratio : new double[] {1e-6, 1e-3, 0}) {
+            StringBuilder log = new StringBuilder("{\"classes\":10}\n");
+            for (int i = 0; i < 300; i++) {
+                log.append("{\"step\":").append(i).append(",\"epoch\":").append(i / 100 + 1).append(",\"loss\":").append(f(2.30 - 0.0002 * i));
+                if (i % 10 == 0) {
+                    log.append(",\"lr\":1e-05,\"grad_norm\":1.0,\"accuracy\":0.1");
+                    for (String p : new String[] {"layers.0.weight", "layers.2.weight"}) {
+                        log.append(",\"grad_norm/").append(p).append("\":0.5,\"update_ratio/").append(p).append("\":").append(ratio);
+                    }
+                }
+                log.append("}\n");
+                if (i % 100 == 99) log.append("{\"step\":").append(i + 1).append(",\"epoch\":").append(i / 100 + 1).append(",\"train_loss\":").append(f(2.30 - 0.0002 * i)).append(",\"train_accuracy\":0.1}\n");
+            }
+            LogReplay.Result r = replay("metrics.jsonl", log.toString(), null);
+            assertEquals(ratio, r.log().rows().get(0).layerUpdateRatios()[0], ratio * 1e-9 + 1e-30);
+            boolean low = r.findings().stream().anyMatch(f -> f.code().equals("LEARNING_RATE_TOO_LOW") && f.severity() == Severity.ERROR);
+            assertEquals(ratio > 0 && ratio < 1e-4, low, ratio + ": " + r.findings());
+            // gradients flow and not one update lands: the weights are frozen (stale updates, a zeroed step)
+            assertEquals(ratio == 0, r.findings().stream().anyMatch(f -> f.code().equals("PARAMETERS_FROZEN")), ratio + ": " + r.findings());
+            assertTrue(r.log().ignored().isEmpty(), r.log().ignored().toString());
+        }
+        // a ratio without the gradient norm of its layer has no layer to belong to: listed as ignored
+        LogReplay.Result alone = replay("alone.jsonl", "{\"step\":0,\"loss\":2.3,\"update_ratio/fc1.weight\":0.001}\n{\"step\":1,\"loss\":2.2}\n", null);
+        assertEquals(List.of("update_ratio/fc1.weight"), alone.log().ignored());
+    }
+
+    @Test
     void classSharesThatSayNonsenseAreTheLogsError() throws IOException {
         for (String bad : new String[] {"[0.5,0.6]", "[1.0]", "\"half\"", "[0.5,\"x\"]", "[-0.5,1.5]"}) {
             String log = "{\"classes\":2,\"class_shares\":" + bad + "}\n{\"step\":0,\"loss\":0.69,\"accuracy\":0.5}\n{\"step\":1,\"loss\":0.68,\"accuracy\":0.5}\n";
