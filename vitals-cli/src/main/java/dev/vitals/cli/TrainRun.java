@@ -20,7 +20,8 @@ import java.nio.file.Path;
 /**
  * One {@code vitals train}: everything that can be wrong with the input is checked before any file
  * is written (spec, data, model, output paths); then the run trains with progress on the console
- * and leaves its artifacts (spec copy, metrics, checkpoint, report) in the run folder.
+ * and leaves its artifacts (spec copy, metrics.jsonl, TensorBoard event file, checkpoint, report,
+ * curves.png) in the run folder.
  */
 final class TrainRun {
     private final Spec spec;
