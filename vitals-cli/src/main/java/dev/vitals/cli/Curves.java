@@ -15,11 +15,11 @@ import java.util.List;
 
 /**
  * The run's vital signs, kept as it trains and drawn into {@code curves.png} at its end
- * ({@link CurvesPicture}): the loss at each observed step and per epoch, the accuracy per epoch,
+ * ({@link CurvesPicture}): the loss at each step and per epoch, the accuracy per epoch,
  * and per layer with parameters the gradient norm and the update/weight ratio at observed steps.
  * Each series is capped at {@link #CAP} points (thinned by halving, its first and last point kept),
- * so a run of any length keeps a bounded picture; a step that is not observed costs one test and
- * allocates nothing.
+ * so a run of any length keeps a bounded picture; a step that is not observed costs a point of the
+ * loss series and allocates nothing.
  */
 final class Curves implements TrainingListener {
     /** Most points of one series. */
@@ -76,6 +76,8 @@ final class Curves implements TrainingListener {
 
     @Override
     public void onStep(StepEvent s) {
+        // every step's loss (as metrics.jsonl logs it): a spike between observed steps is what shows a rate too high
+        stepLoss.addFinite(s.globalStep, s.loss);
         if (!s.observed) {
             // the step whose loss went non-finite ends the run unobserved: the picture says where
             if (nonFiniteStep < 0 && !Double.isFinite(s.loss)) {
@@ -85,7 +87,6 @@ final class Curves implements TrainingListener {
             return;
         }
         double x = s.globalStep;
-        stepLoss.addFinite(x, s.loss);
         // a layer's norm over all its parameters: the square root of the sum of their squared norms
         norms.measure(s.params);
         for (int i = 0; i < slotOf.length; i++) {

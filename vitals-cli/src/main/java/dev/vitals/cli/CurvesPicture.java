@@ -111,20 +111,33 @@ final class CurvesPicture {
 
     // ---- the four panels ------------------------------------------------------------------------
 
+    /**
+     * XChart puts an axis's ticks at the data's own x values where those are equally spaced (every
+     * epoch's end: 7, 35, 63...; every step: 0, 14, 28... written over each other); a hidden point at
+     * step 0.5, off every sequence of whole steps, gives round numbers.
+     */
+    private static void roundSteps(XYChart chart) {
+        double[] y = chart.getSeriesMap().values().iterator().next().getYData();
+        XYSeries hidden = chart.addSeries(" ", new double[] {0.5}, new double[] {y[0]});
+        hidden.setMarker(SeriesMarkers.NONE).setShowInLegend(false);
+        hidden.setLineStyle(SeriesLines.NONE);
+    }
+
     private static Panel loss(Curves c) {
         String title = c.name + ": loss";
         String stopped = c.nonFiniteStep < 0 ? null : "the loss became " + nonFinite(c.nonFiniteLoss) + " at step " + c.nonFiniteStep;
         List<Curve> curves = new ArrayList<>();
-        curves.add(new Curve("loss at observed steps", c.stepLoss.xs(), c.stepLoss.ys(), STEP_LOSS, false));
+        curves.add(new Curve("loss at each step", c.stepLoss.xs(), c.stepLoss.ys(), STEP_LOSS, false));
         curves.add(new Curve("training loss, epoch mean", c.trainLoss.xs(), c.trainLoss.ys(), TRAIN, true));
         curves.add(new Curve("validation loss, epoch end", c.valLoss.xs(), c.valLoss.ys(), VALIDATION, true));
         curves.removeIf(Curve::isEmpty);
-        if (curves.isEmpty()) return new Panel(null, title, stopped != null ? "no finite loss: " + stopped : "no loss measured: the run stopped before its first observed step", null);
+        if (curves.isEmpty()) return new Panel(null, title, stopped != null ? "no finite loss: " + stopped : "no loss measured: the run stopped before its first step", null);
         double[] range = range(curves, Double.NaN);
         // a loss that spans orders of magnitude (a divergence, a fall from 2.3 to 0.001) is read on a log axis
         Scale scale = range[0] > 0 && range[1] / range[0] > 1000 ? Scale.of(range[0], range[1]) : Scale.LINEAR;
         XYChart chart = chart(c, title + scale.titleSuffix(), scale.axisTitle("loss (" + c.lossName + ")"), scale);
         for (Curve k : curves) k.addTo(chart, scale);
+        roundSteps(chart);
         if (c.nonFiniteStep >= 0) {
             XYSeries s = chart.addSeries("loss " + nonFinite(c.nonFiniteLoss) + " at step " + c.nonFiniteStep,
                     new double[] {c.nonFiniteStep}, new double[] {scale.map(range[1])});
@@ -148,11 +161,7 @@ final class CurvesPicture {
         XYChart chart = chart(c, title, "accuracy", Scale.LINEAR);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setYAxisDecimalPattern("0%");
         for (Curve k : curves) k.addTo(chart, Scale.LINEAR);
-        // XChart puts an axis's ticks at the data's own x values where those are equally spaced (every
-        // epoch's end: 7, 35, 63...); a hidden point at step 0.5, off every sequence of whole steps, gives round numbers
-        XYSeries hidden = chart.addSeries(" ", new double[] {0.5}, new double[] {curves.get(0).y[0]});
-        hidden.setMarker(SeriesMarkers.NONE).setShowInLegend(false);
-        hidden.setLineStyle(SeriesLines.NONE);
+        roundSteps(chart);
         if (c.classifier) {
             double chance = 1.0 / c.classes;
             reference(chart, c, String.format(Locale.ROOT, "chance 1/%d = %s", c.classes, percent(chance)), chance, Scale.LINEAR, SeriesLines.DASH_DASH);
