@@ -58,6 +58,9 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
             m.put(RunLog.VALIDATION_EXAMPLES, run.validationSize());
             m.put(RunLog.BATCH, run.batch());
             m.put(RunLog.EARLY_STOP, run.earlyStop());
+            // and the optimizer, whose rate the rules judge against its range (sgd's with its momentum)
+            m.put(RunLog.OPTIMIZER, run.optimizer().name());
+            if (run.optimizer().name().equals("sgd")) m.put(RunLog.MOMENTUM, run.optimizer().momentum());
             line(m);
         }
     }

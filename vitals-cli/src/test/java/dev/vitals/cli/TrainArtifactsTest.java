@@ -70,7 +70,8 @@ class TrainArtifactsTest {
         assertFalse(lines.isEmpty());
         JsonNode header = JSON.readTree(lines.get(0));
         assertEquals(3, header.get("classes").asInt(), lines.get(0));
-        assertEquals(List.of("classes", "loss_function", "class_shares", "outputs", "train_examples", "validation_examples", "batch_size", "early_stop"), names(header));
+        assertEquals(List.of("classes", "loss_function", "class_shares", "outputs", "train_examples", "validation_examples", "batch_size", "early_stop", "optimizer"), names(header));
+        assertEquals("adam", header.get("optimizer").asText());
         int observed = 0, steps = 0;
         for (String line : lines.subList(1, lines.size())) {
             JsonNode n = JSON.readTree(line);

@@ -38,7 +38,7 @@ public final class LogReplay {
         List<String> params = new ArrayList<>();
         List<LayerInfo> layers = new ArrayList<>();
         int[] owner = layers(log.layerColumns(), params, layers);
-        Trace t = new Trace(info(log, classes, layers, params), params, owner, layers);
+        Trace t = new Trace(info(log, classes, layers, params), params, owner, layers).replay();
         TraceJudge judge = new TraceJudge(Rules.traceRules());
         List<EpochResult> epochs = log.epochs();
         int nextEpoch = 0;
@@ -122,7 +122,8 @@ public final class LogReplay {
         int outputs = log.header(RunLog.OUTPUTS, 1), train = log.header(RunLog.TRAIN_EXAMPLES, 1), val = log.header(RunLog.VALIDATION_EXAMPLES, 0);
         int batch = log.header(RunLog.BATCH, 1), earlyStop = log.header(RunLog.EARLY_STOP, 0);
         return new RunInfo("log", List.copyOf(layers), List.copyOf(params), declared != null ? declared : c > 0 ? "cross_entropy" : "unknown",
-                new RunInfo.OptimizerInfo("unknown", lr, Double.NaN, false, Double.NaN, Double.NaN, Double.NaN, Double.NaN),
+                // the optimizer where the header names it: a rate judged against its range, as live (adam at 1.0)
+                new RunInfo.OptimizerInfo(log.optimizer() != null ? log.optimizer() : "unknown", lr, log.momentum(), false, Double.NaN, Double.NaN, Double.NaN, Double.NaN),
                 "unknown", "index", c, outputs > 0 ? outputs : c, ep.size(), batch > 0 ? batch : 1, perEpoch, train > 0 ? train : UNKNOWN_SIZE,
                 val > 0 ? val : UNKNOWN_SIZE, 0, 0, Math.max(earlyStop, 0), shares, null, new RunControl());
     }

@@ -114,9 +114,35 @@ public final class RunLog {
     public static final String CLASS_SHARES = "class_shares";
     /** Fields of Vitals' header record: the plan's outputs, split sizes, batch and early stopping patience. */
     public static final String OUTPUTS = "outputs", TRAIN_EXAMPLES = "train_examples", VALIDATION_EXAMPLES = "validation_examples",
-            BATCH = "batch_size", EARLY_STOP = "early_stop";
+            BATCH = "batch_size", EARLY_STOP = "early_stop", OPTIMIZER = "optimizer", MOMENTUM = "momentum";
     private static final java.util.Set<String> HEADER = java.util.Set.of("classes", LOSS_FUNCTION, CLASS_SHARES, OUTPUTS, TRAIN_EXAMPLES,
-            VALIDATION_EXAMPLES, BATCH, EARLY_STOP);
+            VALIDATION_EXAMPLES, BATCH, EARLY_STOP, OPTIMIZER, MOMENTUM);
+
+    /** The optimizer Vitals' header names (sgd, adam, adamw), or null; another name is the log's error. */
+    public String optimizer() {
+        for (LogRecord r : table.records()) {
+            if (!r.values().containsKey("classes") || !r.values().containsKey(OPTIMIZER)) continue;
+            Object v = r.values().get(OPTIMIZER);
+            if (!(v instanceof String s) || !java.util.Set.of("sgd", "adam", "adamw").contains(s.trim())) {
+                throw new InputException(table.source() + " " + r.where() + ": '" + OPTIMIZER + "' holds " + v + ", expected sgd, adam or adamw");
+            }
+            return s.trim();
+        }
+        return null;
+    }
+
+    /** The momentum Vitals' header gives (sgd's), from 0 to below 1, or NaN. */
+    public double momentum() {
+        for (LogRecord r : table.records()) {
+            if (!r.values().containsKey("classes") || !r.values().containsKey(MOMENTUM)) continue;
+            Object v = r.values().get(MOMENTUM);
+            if (!(v instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() < 1)) {
+                throw new InputException(table.source() + " " + r.where() + ": '" + MOMENTUM + "' holds " + v + ", expected a number from 0 to below 1");
+            }
+            return n.doubleValue();
+        }
+        return Double.NaN;
+    }
 
     /**
      * A whole number the log's header record gives under {@code key} (Vitals' own: {@link #OUTPUTS},

@@ -157,11 +157,11 @@ public final class Curves {
     }
 
     /**
-     * Whether the trace is of a run Vitals trained, whose batch, data sizes and optimizer are known;
-     * a replayed log knows none of them (its optimizer is "unknown").
+     * Whether the trace is of a run Vitals is watching, whose plan is known in full; a replayed log
+     * knows what it says (Vitals' own header: the optimizer, sizes, batch) and no more.
      */
     public static boolean live(Trace t) {
-        return t.info() != null && !"unknown".equals(t.info().optimizer().name());
+        return t.info() != null && !t.isReplay() && !"unknown".equals(t.info().optimizer().name());
     }
 
     /** Share of the planned epochs done, 0..1 (1 when the plan is unknown). */

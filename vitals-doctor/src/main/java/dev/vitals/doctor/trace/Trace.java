@@ -35,6 +35,17 @@ public final class Trace {
         this.layers = List.copyOf(layers);
     }
 
+    private boolean replay;
+
+    /** Marks the trace as a log's replay: its plan is what the log says, however much of it that is. */
+    public Trace replay() {
+        replay = true;
+        return this;
+    }
+
+    /** Whether the trace replays a log rather than watching a run. */
+    public boolean isReplay() { return replay; }
+
     /** The run's plan; null for a foreign log that does not describe it. */
     public RunInfo info() { return info; }
 

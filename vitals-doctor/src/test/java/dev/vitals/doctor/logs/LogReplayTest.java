@@ -419,7 +419,7 @@ class LogReplayTest {
         // a binary cross-entropy's one output (its prior loss needs it), the split sizes that set chance
         // margins (287 validation examples: 4.5 points at 10%, where a log without them gets the 2-point floor)
         String head = "{\"classes\":2,\"loss_function\":\"binary_cross_entropy\",\"class_shares\":[0.4,0.6],\"outputs\":1,"
-                + "\"train_examples\":365,\"validation_examples\":91,\"batch_size\":32,\"early_stop\":3}\n";
+                + "\"train_examples\":365,\"validation_examples\":91,\"batch_size\":32,\"early_stop\":3,\"optimizer\":\"sgd\",\"momentum\":0.9}\n";
         String steps = "{\"step\":0,\"epoch\":1,\"loss\":0.69}\n{\"step\":1,\"epoch\":1,\"loss\":0.68}\n";
         LogReplay.Result r = replay("metrics.jsonl", head + steps, null);
         var info = r.trace().info();
@@ -428,6 +428,9 @@ class LogReplayTest {
         assertEquals(91, info.validationSize());
         assertEquals(32, info.batch());
         assertEquals(3, info.earlyStop());
+        assertEquals("sgd", info.optimizer().name());
+        assertEquals(0.9, info.optimizer().momentum(), 1e-12);
+        assertTrue(r.trace().isReplay() && !dev.vitals.doctor.trace.Curves.live(r.trace()), "a replay, however much its log says");
         assertEquals(-(0.4 * Math.log(0.4) + 0.6 * Math.log(0.6)), dev.vitals.doctor.trace.Curves.priorLoss(info), 1e-12);
         assertTrue(r.log().ignored().isEmpty(), r.log().ignored().toString());
         // without them: as many outputs as classes, sizes unknown (the margins' floor)
@@ -437,6 +440,8 @@ class LogReplayTest {
         // a header that says nonsense is the log's error
         String m = assertThrows(InputException.class, () -> replay("bad.jsonl", "{\"classes\":2,\"validation_examples\":-4}\n" + steps, null)).getMessage();
         assertTrue(m.contains("line 1: 'validation_examples' holds -4.0, expected a whole number from 0"), m);
+        m = assertThrows(InputException.class, () -> replay("bad2.jsonl", "{\"classes\":2,\"optimizer\":\"rmsprop\"}\n" + steps, null)).getMessage();
+        assertTrue(m.contains("line 1: 'optimizer' holds rmsprop, expected sgd, adam or adamw"), m);
     }
 
     @Test
