@@ -1116,6 +1116,30 @@ class TraceRulesTest {
             assertTrue(new Underfitting().evaluate(run(b, java.util.Arrays.copyOf(rows, 5)), END).isEmpty());
         }
 
+        @Test
+        void trainingAtChanceUnderDropoutBesideAValidationAccuracyAboveItIsFarFromFitted() {
+            // dropout 0.95 twice on digits: training passes at 9.7-10.9% (chance), validation levelled at
+            // 30-32% while the training loss still fell (8.34 -> 6.55): "healthy, nothing found"
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).dropout(0.95).plan(10, 15, 36, 32, 287);
+            double[] loss = {21.2, 17.57, 16.33, 15.29, 13.02, 12.93, 10.35, 10.3, 9.08, 9.19, 8.34, 8.1, 7.31, 6.56, 6.55};
+            double[] val = {0.12, 0.15, 0.18, 0.21, 0.24, 0.26, 0.28, 0.29, 0.30, 0.31, 0.3206, 0.3136, 0.324, 0.2997, 0.3136};
+            double[][] rows = new double[15][];
+            for (int e = 0; e < 15; e++) rows[e] = new double[] {loss[e], 0.10 + 0.003 * (e % 3), 2.17, val[e]};
+            List<Finding> f = new Underfitting().evaluate(run(b, rows), END);
+            assertEquals(1, f.size(), f.toString());
+            assertTrue(f.get(0).message().startsWith("the run ended far from fitted: training accuracy 10.6%, validation 31.4% after 15 epochs"), f.get(0).message());
+            assertTrue(f.get(0).cause().startsWith("dropout of 0.95"), f.get(0).cause());
+
+            // the same training passes beside a validation accuracy still climbing (20% -> 31% over the last third): not levelled off
+            double[][] climbing = new double[15][];
+            for (int e = 0; e < 15; e++) climbing[e] = new double[] {loss[e], rows[e][1], 2.17, 0.10 + 0.015 * e};
+            assertTrue(new Underfitting().evaluate(run(b, climbing), END).stream().noneMatch(x -> x.message().startsWith("the run ended far from fitted")));
+            // ...or at chance on validation too: ACCURACY_AT_CHANCE's, not this reading
+            double[][] both = new double[15][];
+            for (int e = 0; e < 15; e++) both[e] = new double[] {loss[e], rows[e][1], 2.30, 0.105};
+            assertTrue(new Underfitting().evaluate(run(b, both), END).stream().noneMatch(x -> x.message().startsWith("the run ended far from fitted")));
+        }
+
         private Trace run(TraceBuilder b, double[][] rows) {
             Trace t = b.build();
             int p = b.parameters();
