@@ -511,6 +511,27 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aRareClassTheInputsPredictIsNotTakenForMismatchedLabels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // 1% positives shifted by two deviations in all five features (fraud, churn): the reference's held-out
+        // loss ended worse than the class shares' (0.08 against 0.05) and the check warned that the labels may
+        // not belong to their inputs, where logistic regression reaches 0.009; shuffled, the warning stays
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            int y = r.nextDouble() < 0.01 ? 1 : 0;
+            for (int j = 0; j < 5; j++) b.append(String.format(java.util.Locale.ROOT, "%.4f,", r.nextGaussian() + 2 * y));
+            b.append(y).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("rare.csv"), b);
+        String spec = "name: rare\nseed: 1\ndata: {source: 'csv:rare.csv', validation: 0.2}\nmodel: {init: he, layers: [{dense: 32}, relu, {dense: 2}]}\n"
+                + "optimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 20, batch: 32}\n";
+        List<Finding> real = of(check(SpecParser.parse(spec, dir.resolve("rare.yaml"))), Code.INPUT_LABEL_MISMATCH);
+        assertTrue(real.isEmpty(), real.toString());
+        List<Finding> shuffled = of(check(SpecParser.parse(spec + "faults: [shuffled_labels]\n", dir.resolve("rare.yaml"))), Code.INPUT_LABEL_MISMATCH);
+        assertEquals(1, shuffled.size(), "labels shuffled against their inputs rank at random");
+    }
+
+    @Test
     void asManyInputsAsExamplesIsNamedBesideMismatchedLabels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
         // 500 rows of 2,000 columns whose label is column 0 above column 1: the reference memorises its
         // folds and generalises nothing, as with shuffled labels, and the error blamed a shuffle
