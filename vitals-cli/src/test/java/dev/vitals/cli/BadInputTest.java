@@ -239,6 +239,12 @@ class BadInputTest {
                 .expect("--out", "taken", "is a file, expected a folder"));
         c.add(new Case("--out already holds a run").spec(BASE).file("old/report.json", "{}\n").file("old/spec.yaml", BASE)
                 .args("train", "{spec}", "--out", "{dir}/old", "--json", "{dir}/previous.json").expect("--out", "old", "already holds a run", "choose another folder"));
+        c.add(new Case("semicolon-separated").file("semi.csv", "a;b;label\n1,5;2;0\n3;4;1\n5;6;0\n1;1;1\n")
+                .base("source: iris", "source: 'csv:semi.csv'").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/previous.json")
+                .expect("semi.csv line 1, column 1: values separated by ';', not commas", "save the file as comma-separated CSV"));
+        c.add(new Case("every label 0").file("zeros.csv", "a,b,label\n1,2,0\n3,4,0\n5,6,0\n1,1,0\n")
+                .base("source: iris", "source: 'csv:zeros.csv'").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/previous.json")
+                .expect("loss: cross_entropy needs two classes at least, but every label in the data is 0", "check that the label is the last column"));
         c.add(new Case("--out holds a TensorBoard log").spec(BASE).file("tb/events.out.tfevents.1700000000.host", "x")
                 .args("train", "{spec}", "--out", "{dir}/tb", "--json", "{dir}/previous.json")
                 .expect("--out", "tb", "already holds a run's TensorBoard log (events.out.tfevents.1700000000.host)", "choose another folder"));

@@ -181,7 +181,12 @@ public final class CsvReader {
                 columns = fields.size();
                 firstDataLine = lineNo;
                 if (columns < 2) {
-                    throw new InputException(name + " line " + lineNo + ", column 1: one value per line; expected features followed by a label in the last column, separated by commas");
+                    // a European spreadsheet's export (;) or a TSV: say what separates the values, rather than "one value"
+                    String only = fields.isEmpty() ? "" : fields.get(0);
+                    String sep = only.indexOf(';') >= 0 ? "';'" : only.indexOf('\t') >= 0 ? "tabs" : null;
+                    throw new InputException(name + " line " + lineNo + ", column 1: " + (sep == null ? "one value per line" : "values separated by " + sep + ", not commas")
+                            + "; expected features followed by a label in the last column, separated by commas"
+                            + (sep == null ? "" : " (decimal points, not commas); save the file as comma-separated CSV"));
                 }
             } else if (fields.size() != columns) {
                 String which = fields.size() < columns ? "column " + (fields.size() + 1) + " onwards missing" : "extra values from column " + (columns + 1);

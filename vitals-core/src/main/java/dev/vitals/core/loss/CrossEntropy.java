@@ -15,6 +15,11 @@ public final class CrossEntropy implements Loss {
 
     @Override
     public void checkFits(int outputs, int classes, TargetEncoding encoding) {
+        // every label 0: the data's fault, not the model's (the advice to change the outputs sent a user round in circles)
+        if (classes == 1) {
+            throw new IllegalArgumentException("cross_entropy needs two classes at least, but every label in the data is 0: one class, nothing to tell apart; "
+                    + "check that the label is the last column, or that the export kept every class");
+        }
         if (outputs < 2) {
             throw new IllegalArgumentException("cross_entropy needs one output per class, but the model has " + outputs
                     + " output; use binary_cross_entropy for a single output");
