@@ -128,10 +128,32 @@ public final class DataLabelRange extends Rule implements DataRule {
         msg.append(nonInteger == bad ? " are not integers" : " are out of range");
         if (oneBased) msg.append("; labels look 1-based");
         if (plusMinus) msg.append("; labels look like -1/+1 codes");
+        // the label left in the first column (a file exported label first): there a handful of values, as classes have
+        int firstColumnValues = nonInteger == bad ? distinctFirstColumn(ctx.data().train(), Math.max(2, ctx.outputs())) : -1;
+        if (firstColumnValues > 0) {
+            msg.append("; the first column takes only ").append(firstColumnValues).append(" values, as class labels do: if it is the label, move it to the last column");
+        }
         return List.of(finding(Stage.DATA, null, null, msg.toString(),
                 evidence("min_label", min, "max_label", max, "expected", range, "outputs", ctx.outputs(), "loss", ctx.spec().loss(),
                         "targets", ctx.spec().data().targets().key(), "out_of_range", bad, "not_integer", nonInteger, "negative", negative,
                         "above_range", above, "by_split", badBySplit, "looks_one_based", oneBased, "first_values", shown)));
+    }
+
+    /**
+     * How many distinct values the first feature takes over {@code d}, where that is 2 to {@code most}
+     * (in 20 examples or more, of 2 features or more: a label left in the first column, which
+     * normalisation rescales but does not make take more values); -1 otherwise.
+     */
+    static int distinctFirstColumn(Dataset d, int most) {
+        int f = d.features();
+        if (d.exampleShape().rank() != 1 || f < 2 || d.size() < 20) return -1;
+        java.util.Set<Float> seen = new java.util.HashSet<>();
+        float[] x = d.x();
+        for (int i = 0; i < d.size(); i++) {
+            seen.add(x[i * f]);
+            if (seen.size() > most) return -1;
+        }
+        return seen.size() >= 2 ? seen.size() : -1;
     }
 
     /** " ('dog')" for a label numbered from a word, else nothing. */

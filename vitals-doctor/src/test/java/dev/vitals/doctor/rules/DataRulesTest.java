@@ -183,6 +183,24 @@ class DataRulesTest {
         assertTrue(f.message().contains("labels run from 1 to 3 but the model's 3 outputs under cross_entropy stand for classes 0..2: 50 of 150 (33.3%) are out of range; labels look 1-based"), f.message());
     }
 
+    @Test void aLabelLeftInTheFirstColumnIsPointedAt() throws IOException {
+        // exported label first: the last column (a measurement) read as labels, the 3 classes in column 1
+        java.util.SplittableRandom r = new java.util.SplittableRandom(2);
+        StringBuilder b = new StringBuilder("label,f1,f2\n");
+        for (int i = 0; i < 120; i++) b.append(i % 3).append(',').append(String.format(java.util.Locale.ROOT, "%.3f,%.3f", r.nextGaussian() + i % 3, r.nextGaussian())).append('\n');
+        Path p = Files.writeString(dir.resolve("first.csv"), b);
+        Finding f = one(new DataLabelRange().check(data(spec("source: 'csv:" + p + "'", "he", "{dense: 8}, relu, {dense: 3}", "cross_entropy", "name: adam"))),
+                Code.DATA_LABEL_RANGE);
+        assertTrue(f.message().endsWith("are not integers; the first column takes only 3 values, as class labels do: if it is the label, move it to the last column"), f.message());
+        // a regression target beside continuous features: no such hint
+        StringBuilder c = new StringBuilder();
+        for (int i = 0; i < 120; i++) c.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f", r.nextGaussian(), r.nextGaussian(), 100 * r.nextDouble())).append('\n');
+        Path q = Files.writeString(dir.resolve("price.csv"), c);
+        Finding g = one(new DataLabelRange().check(data(spec("source: 'csv:" + q + "'", "he", "{dense: 8}, relu, {dense: 3}", "cross_entropy", "name: adam"))),
+                Code.DATA_LABEL_RANGE);
+        assertTrue(!g.message().contains("first column"), g.message());
+    }
+
     @Test void wordLabelsOutOfRangeAreShownAsTheWordsTheUserWrote() throws IOException {
         // 4 animal names for 3 outputs: "labels run from 0 to 3" never showed a label of the file
         String[] names = {"bird", "cat", "dog", "eel"};
