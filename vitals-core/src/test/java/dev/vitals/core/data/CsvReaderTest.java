@@ -255,6 +255,12 @@ class CsvReaderTest {
         // "800 examples, 5 features, 0 classes" said nothing about targets of -11.97 to 13.43
         csv("reg.csv", "1,2,-1.5\n3,4,2.25\n5,6,0.5\n");
         assertEquals("csv reg.csv: 3 examples, 2 features, labels from -1.5 to 2.25 (none a class index)", Sources.load("csv:reg.csv", Map.of(), dir, 1).description());
+        // a price column, some of its values whole: "382391 classes"
+        csv("price.csv", "1,2,1.5\n3,4,382390\n5,6,0.25\n");
+        assertEquals("csv price.csv: 3 examples, 2 features, labels from 0.25 to 382390.0 (2 of 3 not a class index)", Sources.load("csv:price.csv", Map.of(), dir, 1).description());
+        // 1-based labels: counted to the largest, class 0 empty
+        csv("one.csv", "1,2,1\n3,4,2\n5,6,3\n");
+        assertEquals("csv one.csv: 3 examples, 2 features, 4 classes (counted to the largest label, 3; 1 class without an example)", Sources.load("csv:one.csv", Map.of(), dir, 1).description());
     }
 
     @Test void bundledSetsStillLoad() {
