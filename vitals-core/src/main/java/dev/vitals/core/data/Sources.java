@@ -118,6 +118,20 @@ public final class Sources {
         if (indices == 0) return "labels from " + lo + " to " + hi + " (none a class index)";
         if (indices < finite) return "labels from " + lo + " to " + hi + " (" + (finite - indices) + " of " + finite + " not a class index)";
         int empty = d.classes() - present.cardinality();
-        return Words.count(d.classes(), "class") + (empty == 0 ? "" : " (counted to the largest label, " + (int) hi + "; " + Words.count(empty, "class") + " without an example)");
+        return Words.count(d.classes(), "class") + (empty == 0 ? "" : " (counted to the largest label, " + (int) hi + "; " + Words.count(empty, "class") + " without an example)")
+                + sameButCase(d.classNames());
+    }
+
+    /** "; class names 'YES', 'Yes' and 'yes' differ only in case" where word labels do: an export's spellings made classes of one. */
+    private static String sameButCase(java.util.List<String> names) {
+        java.util.Map<String, java.util.List<String>> by = new java.util.LinkedHashMap<>();
+        for (String n : names) by.computeIfAbsent(n.trim().toLowerCase(java.util.Locale.ROOT), k -> new java.util.ArrayList<>()).add(n);
+        for (java.util.List<String> same : by.values()) {
+            if (same.size() < 2) continue;
+            StringBuilder b = new StringBuilder("; class names ");
+            for (int i = 0; i < same.size(); i++) b.append(i == 0 ? "" : i == same.size() - 1 ? " and " : ", ").append('\'').append(same.get(i)).append('\'');
+            return b.append(" differ only in case or spaces: each is a class of its own").toString();
+        }
+        return "";
     }
 }

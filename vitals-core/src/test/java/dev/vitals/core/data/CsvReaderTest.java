@@ -258,6 +258,10 @@ class CsvReaderTest {
         // a price column, some of its values whole: "382391 classes"
         csv("price.csv", "1,2,1.5\n3,4,382390\n5,6,0.25\n");
         assertEquals("csv price.csv: 3 examples, 2 features, labels from 0.25 to 382390.0 (2 of 3 not a class index)", Sources.load("csv:price.csv", Map.of(), dir, 1).description());
+        // word labels that an export spelt three ways
+        csv("case.csv", "a,b,answer\n1,2,YES\n3,4,no\n5,6,Yes\n7,8,yes\n");
+        assertEquals("csv case.csv: 4 examples, 2 features, 4 classes; class names 'YES', 'Yes' and 'yes' differ only in case or spaces: each is a class of its own",
+                Sources.load("csv:case.csv", Map.of(), dir, 1).description());
         // 1-based labels: counted to the largest, class 0 empty
         csv("one.csv", "1,2,1\n3,4,2\n5,6,3\n");
         assertEquals("csv one.csv: 3 examples, 2 features, 4 classes (counted to the largest label, 3; 1 class without an example)", Sources.load("csv:one.csv", Map.of(), dir, 1).description());
