@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The run's vital signs as a TensorBoard event file ({@code tensorboard --logdir runs}): each step's
@@ -39,56 +37,52 @@ final class EventLog implements TrainingListener, AutoCloseable {
     @Override
     public void onStep(StepEvent s) {
         lastStep = s.globalStep;
-        Map<String, Double> v = new LinkedHashMap<>();
-        v.put("train/loss", s.loss);
+        w.begin(s.globalStep, System.currentTimeMillis() / 1e3);
+        w.add("train/loss", s.loss);
         if (s.observed) {
-            v.put("train/accuracy", (double) s.correct / s.batchSize);
-            v.put("train/grad_norm", s.gradNorm);
-            v.put("train/lr", (double) s.lr);
-            for (int i = 0; i < s.params.length; i++) if (layers.gradTags[i] != null) v.put(layers.gradTags[i], s.params[i].gradNorm);
+            w.add("train/accuracy", (double) s.correct / s.batchSize);
+            w.add("train/grad_norm", s.gradNorm);
+            w.add("train/lr", s.lr);
+            for (int i = 0; i < s.params.length; i++) if (layers.gradTags[i] != null) w.add(layers.gradTags[i], s.params[i].gradNorm);
             for (int i = 0; i < s.params.length; i++) {
                 double r = LayerNorms.updateRatio(s.params[i]);
-                if (layers.updateTags[i] != null && !Double.isNaN(r)) v.put(layers.updateTags[i], r);
+                if (layers.updateTags[i] != null && !Double.isNaN(r)) w.add(layers.updateTags[i], r);
             }
         }
-        write(s.globalStep, v);
+        end();
     }
 
     @Override
     public void onEpochEnd(EpochResult e) {
-        Map<String, Double> v = new LinkedHashMap<>();
-        v.put("epoch/train_loss", e.trainLoss());
-        v.put("epoch/train_accuracy", e.trainAccuracy());
-        if (e.hasValidation()) {
-            v.put("epoch/val_loss", e.valLoss());
-            v.put("epoch/val_accuracy", e.valAccuracy());
-        }
-        v.put("epoch/seconds", e.seconds());
         // at the epoch's last step, the way TensorBoard users log epoch metrics against the step axis
-        write(e.steps() - 1, v);
-        flush();
+        w.begin(e.steps() - 1, System.currentTimeMillis() / 1e3);
+        w.add("epoch/train_loss", e.trainLoss());
+        w.add("epoch/train_accuracy", e.trainAccuracy());
+        if (e.hasValidation()) {
+            w.add("epoch/val_loss", e.valLoss());
+            w.add("epoch/val_accuracy", e.valAccuracy());
+        }
+        w.add("epoch/seconds", e.seconds());
+        end();
+        try {
+            w.flush();
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
     }
 
     @Override
     public void onRunEnd(RunResult r) {
         if (!r.hasTest()) return;
-        Map<String, Double> v = new LinkedHashMap<>();
-        v.put("test/loss", r.testLoss());
-        v.put("test/accuracy", r.testAccuracy());
-        write(lastStep, v);
+        w.begin(lastStep, System.currentTimeMillis() / 1e3);
+        w.add("test/loss", r.testLoss());
+        w.add("test/accuracy", r.testAccuracy());
+        end();
     }
 
-    private void write(long step, Map<String, Double> v) {
+    private void end() {
         try {
-            w.scalars(step, System.currentTimeMillis() / 1e3, v);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void flush() {
-        try {
-            w.flush();
+            w.end();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -30,6 +30,7 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
     private final BufferedWriter w;
     private LayerNorms layers;
     private final StringBuilder plain = new StringBuilder(96);
+    private char[] chars = new char[96];
 
     MetricsLog(Path path) throws IOException {
         this.w = Files.newBufferedWriter(path);
@@ -74,7 +75,16 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
             plain.append("{\"step\":").append(s.globalStep).append(",\"epoch\":").append(s.epoch + 1).append(",\"loss\":");
             if (Double.isFinite(s.loss)) plain.append(s.loss);
             else plain.append("null");
-            raw(plain.append('}'));
+            plain.append('}');
+            // copied out through a kept array: Writer.append(CharSequence) makes a String of it every step
+            if (chars.length < plain.length()) chars = new char[2 * plain.length()];
+            plain.getChars(0, plain.length(), chars, 0);
+            try {
+                w.write(chars, 0, plain.length());
+                w.newLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             return;
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -101,15 +111,7 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
 
     private void line(Map<String, Object> m) {
         try {
-            raw(JSON.writeValueAsString(m));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void raw(CharSequence line) {
-        try {
-            w.append(line);
+            w.write(JSON.writeValueAsString(m));
             w.newLine();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

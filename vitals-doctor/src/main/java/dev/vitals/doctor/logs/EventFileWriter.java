@@ -4,10 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * Writes a TensorBoard event file as PyTorch's {@code SummaryWriter} does, so that TensorBoard (and
@@ -15,9 +15,18 @@ import java.util.Map;
  * around {@code Event} protocol buffers, the first naming the format version, then one event per
  * step holding that step's scalars as {@code simple_value} summaries (wall_time 1, step 2,
  * file_version 3, summary 5; Summary.value 1; Value.tag 1, Value.simple_value 2).
+ *
+ * <p>An event is written as {@link #begin}, {@link #add} per scalar, {@link #end}, into buffers the
+ * writer keeps: a run writes one every training step, and the step loop allocates nothing.
  */
 public final class EventFileWriter implements Closeable {
     private final OutputStream out;
+    private final Buffer summary = new Buffer(), event = new Buffer();
+    private final Map<String, byte[]> tags = new HashMap<>();
+    private final CRC32C crc = new CRC32C();
+    private final byte[] head = new byte[12];
+    private long step;
+    private double wallTime;
 
     /** Starts the file with its version record. */
     public EventFileWriter(OutputStream out, double wallTime) throws IOException {
@@ -34,12 +43,27 @@ public final class EventFileWriter implements Closeable {
      */
     public static String fileName(long unixSeconds) { return "events.out.tfevents." + unixSeconds + ".vitals"; }
 
-    /** One event at {@code step}: each tag with its value, in the map's order (NaN and infinity kept, as TensorBoard shows them). */
-    public void scalars(long step, double wallTime, Map<String, Double> values) throws IOException {
-        if (values.isEmpty()) return;
-        ByteArrayOutputStream summary = new ByteArrayOutputStream();
-        for (var e : values.entrySet()) bytes(summary, 1, simpleValue(e.getKey(), e.getValue().floatValue()));
-        TfRecords.write(out, event(step, wallTime, summary.toByteArray()));
+    /** Opens the event of {@code step}. */
+    public void begin(long step, double wallTime) {
+        this.step = step;
+        this.wallTime = wallTime;
+        summary.reset();
+    }
+
+    /** Adds a scalar to the open event (NaN and infinity kept, as TensorBoard shows them). */
+    public void add(String tag, double value) {
+        byte[] t = tags.computeIfAbsent(tag, k -> k.getBytes(StandardCharsets.UTF_8));
+        key(summary, 1, 2);
+        raw(summary, simpleValueLength(t.length));
+        simpleValue(summary, t, (float) value);
+    }
+
+    /** Frames the open event into the file; one without scalars is not written. */
+    public void end() throws IOException {
+        if (summary.size() == 0) return;
+        event.reset();
+        event(event, step, wallTime, summary.array(), summary.size());
+        TfRecords.write(out, event.array(), event.size(), crc, head);
     }
 
     public void flush() throws IOException { out.flush(); }
@@ -47,23 +71,44 @@ public final class EventFileWriter implements Closeable {
     @Override
     public void close() throws IOException { out.close(); }
 
+    /** A byte buffer whose array is read in place (reset, not reallocated, between events). */
+    private static final class Buffer extends ByteArrayOutputStream {
+        byte[] array() { return buf; }
+    }
+
+    // Protocol buffer encoding, shared with the tests' TF2-style writer: a key is the field number and
+    // wire type; lengths and integers are base-128 varints.
+
     static byte[] simpleValue(String tag, float v) {
         ByteArrayOutputStream value = new ByteArrayOutputStream();
-        bytes(value, 1, tag.getBytes(StandardCharsets.UTF_8));
-        key(value, 2, 5);
-        value.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v).array());
+        simpleValue(value, tag.getBytes(StandardCharsets.UTF_8), v);
         return value.toByteArray();
     }
 
+    private static void simpleValue(ByteArrayOutputStream o, byte[] tag, float v) {
+        key(o, 1, 2);
+        raw(o, tag.length);
+        o.write(tag, 0, tag.length);
+        key(o, 2, 5);
+        int bits = Float.floatToRawIntBits(v);
+        for (int i = 0; i < 4; i++) o.write(bits >>> (8 * i));
+    }
+
+    private static int simpleValueLength(int tagLength) { return 1 + varintLength(tagLength) + tagLength + 1 + 4; }
+
     static byte[] event(long step, double wallTime, byte[] summary) {
         ByteArrayOutputStream ev = new ByteArrayOutputStream();
-        fixed64(ev, 1, Double.doubleToLongBits(wallTime));
-        varint(ev, 2, step);
-        bytes(ev, 5, summary);
+        event(ev, step, wallTime, summary, summary.length);
         return ev.toByteArray();
     }
 
-    // Protocol buffer encoding: a key is the field number and wire type; lengths and integers are base-128 varints.
+    private static void event(ByteArrayOutputStream o, long step, double wallTime, byte[] summary, int length) {
+        fixed64(o, 1, Double.doubleToLongBits(wallTime));
+        varint(o, 2, step);
+        key(o, 5, 2);
+        raw(o, length);
+        o.write(summary, 0, length);
+    }
 
     static void key(ByteArrayOutputStream o, int field, int wire) { raw(o, (long) field << 3 | wire); }
 
@@ -74,13 +119,13 @@ public final class EventFileWriter implements Closeable {
 
     static void fixed64(ByteArrayOutputStream o, int field, long bits) {
         key(o, field, 1);
-        o.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bits).array());
+        for (int i = 0; i < 8; i++) o.write((int) (bits >>> (8 * i)));
     }
 
     static void bytes(ByteArrayOutputStream o, int field, byte[] b) {
         key(o, field, 2);
         raw(o, b.length);
-        o.writeBytes(b);
+        o.write(b, 0, b.length);
     }
 
     private static void raw(ByteArrayOutputStream o, long v) {
@@ -89,5 +134,14 @@ public final class EventFileWriter implements Closeable {
             v >>>= 7;
         }
         o.write((int) v);
+    }
+
+    private static int varintLength(long v) {
+        int n = 1;
+        while ((v & ~0x7fL) != 0) {
+            n++;
+            v >>>= 7;
+        }
+        return n;
     }
 }

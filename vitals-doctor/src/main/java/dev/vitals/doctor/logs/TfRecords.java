@@ -34,12 +34,28 @@ final class TfRecords {
     }
 
     /** Frames {@code data} as one record: its length, the length's checksum, the data, the data's checksum. */
-    static void write(OutputStream out, byte[] data) throws IOException {
-        ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length);
-        h.putInt(8, mask(crc(h.array(), 0, 8)));
-        out.write(h.array());
-        out.write(data);
-        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(mask(crc(data, 0, data.length))).array());
+    static void write(OutputStream out, byte[] data) throws IOException { write(out, data, data.length, new CRC32C(), new byte[12]); }
+
+    /**
+     * The same for the first {@code length} bytes of {@code data}, with the caller's checksum and a
+     * 12-byte scratch array: a writer that frames a record every training step allocates nothing.
+     */
+    static void write(OutputStream out, byte[] data, int length, CRC32C crc, byte[] head) throws IOException {
+        littleEndian(head, 0, length, 8);
+        crc.reset();
+        crc.update(head, 0, 8);
+        littleEndian(head, 8, mask((int) crc.getValue()), 4);
+        out.write(head, 0, 12);
+        out.write(data, 0, length);
+        crc.reset();
+        crc.update(data, 0, length);
+        littleEndian(head, 0, mask((int) crc.getValue()), 4);
+        out.write(head, 0, 4);
+    }
+
+    /** Writes the low {@code bytes} bytes of {@code v} into {@code b} at {@code at}, least significant first. */
+    static void littleEndian(byte[] b, int at, long v, int bytes) {
+        for (int i = 0; i < bytes; i++) b[at + i] = (byte) (v >>> (8 * i));
     }
 
     /** Hands each record's data to {@code each}, in order. */
