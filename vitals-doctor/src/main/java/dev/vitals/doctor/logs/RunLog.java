@@ -118,49 +118,53 @@ public final class RunLog {
     private static final java.util.Set<String> HEADER = java.util.Set.of("classes", LOSS_FUNCTION, CLASS_SHARES, OUTPUTS, TRAIN_EXAMPLES,
             VALIDATION_EXAMPLES, BATCH, EARLY_STOP, OPTIMIZER, MOMENTUM);
 
-    /** The optimizer Vitals' header names (sgd, adam, adamw), or null; another name is the log's error. */
-    public String optimizer() {
+    /** A field of the header record, and the record (for an error's line); null where the log has none. */
+    private record Field(LogRecord record, Object value) {}
+
+    /**
+     * The header's {@code key}: the record that gives the classes is the header (Vitals' own first
+     * line); a metric column of the same name elsewhere is not it.
+     */
+    private Field header(String key) {
         for (LogRecord r : table.records()) {
-            if (!r.values().containsKey("classes") || !r.values().containsKey(OPTIMIZER)) continue;
-            Object v = r.values().get(OPTIMIZER);
-            if (!(v instanceof String s) || !java.util.Set.of("sgd", "adam", "adamw").contains(s.trim())) {
-                throw new InputException(table.source() + " " + r.where() + ": '" + OPTIMIZER + "' holds " + v + ", expected sgd, adam or adamw");
-            }
-            return s.trim();
+            if (r.values().containsKey("classes") && r.values().get(key) != null) return new Field(r, r.values().get(key));
         }
         return null;
     }
 
+    /** A header field that says nonsense is the log's error, as a classes record that does. */
+    private InputException nonsense(Field f, String key, String expected) {
+        return new InputException(table.source() + " " + f.record().where() + ": '" + key + "' holds " + f.value() + ", expected " + expected);
+    }
+
+    /** The optimizer Vitals' header names (sgd, adam, adamw), or null; another name is the log's error. */
+    public String optimizer() {
+        Field f = header(OPTIMIZER);
+        if (f == null) return null;
+        if (!(f.value() instanceof String s) || !java.util.Set.of("sgd", "adam", "adamw").contains(s.trim())) throw nonsense(f, OPTIMIZER, "sgd, adam or adamw");
+        return s.trim();
+    }
+
     /** The momentum Vitals' header gives (sgd's), from 0 to below 1, or NaN. */
     public double momentum() {
-        for (LogRecord r : table.records()) {
-            if (!r.values().containsKey("classes") || !r.values().containsKey(MOMENTUM)) continue;
-            Object v = r.values().get(MOMENTUM);
-            if (!(v instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() < 1)) {
-                throw new InputException(table.source() + " " + r.where() + ": '" + MOMENTUM + "' holds " + v + ", expected a number from 0 to below 1");
-            }
-            return n.doubleValue();
-        }
-        return Double.NaN;
+        Field f = header(MOMENTUM);
+        if (f == null) return Double.NaN;
+        if (!(f.value() instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() < 1)) throw nonsense(f, MOMENTUM, "a number from 0 to below 1");
+        return n.doubleValue();
     }
 
     /**
      * A whole number the log's header record gives under {@code key} (Vitals' own: {@link #OUTPUTS},
-     * {@link #TRAIN_EXAMPLES}, ...), or -1 where no record does; one that is not a whole number from
+     * {@link #TRAIN_EXAMPLES}, ...), or -1 where it does not; one that is not a whole number from
      * {@code min} is the log's error.
      */
     public int header(String key, int min) {
-        for (LogRecord r : table.records()) {
-            // the header record is the one that gives the classes; a metric column of the same name elsewhere is not it
-            if (!r.values().containsKey("classes")) continue;
-            Object v = r.values().get(key);
-            if (v == null) continue;
-            if (!(v instanceof Number n) || !(n.doubleValue() >= min) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() > Integer.MAX_VALUE) {
-                throw new InputException(table.source() + " " + r.where() + ": '" + key + "' holds " + v + ", expected a whole number from " + min);
-            }
-            return n.intValue();
+        Field f = header(key);
+        if (f == null) return -1;
+        if (!(f.value() instanceof Number n) || !(n.doubleValue() >= min) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() > Integer.MAX_VALUE) {
+            throw nonsense(f, key, "a whole number from " + min);
         }
-        return -1;
+        return n.intValue();
     }
 
     /**
@@ -168,18 +172,11 @@ public final class RunLog {
      * gives it, or null where it does not (or gives another number of classes than {@code --classes} says).
      */
     public double[] classShares(int classes) {
-        for (LogRecord r : table.records()) {
-            Object v = r.values().get(CLASS_SHARES);
-            if (v == null) continue;
-            double[] shares = fractions(String.valueOf(v));
-            // a header that says it and says nonsense is the log's error, as a classes record that does
-            if (shares == null) {
-                throw new InputException(table.source() + " " + r.where() + ": '" + CLASS_SHARES + "' holds " + v
-                        + ", expected a list of fractions (one per class) summing to 1");
-            }
-            return shares.length == classes ? shares : null;
-        }
-        return null;
+        Field f = header(CLASS_SHARES);
+        if (f == null) return null;
+        double[] shares = fractions(String.valueOf(f.value()));
+        if (shares == null) throw nonsense(f, CLASS_SHARES, "a list of fractions (one per class) summing to 1");
+        return shares.length == classes ? shares : null;
     }
 
     /** A JSON list of two or more fractions summing to 1, or null. */
