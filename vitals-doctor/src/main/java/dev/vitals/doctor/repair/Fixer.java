@@ -28,11 +28,12 @@ import java.util.function.Consumer;
  * is kept even then: see {@link Repair#removesBug}). Kept repairs accumulate greedily; the combined
  * spec is written as YAML, read back and checked once more.
  *
- * <p>What is wrong comes only from {@link Checkup} and the short runs, which observe; this class never
- * reads the spec's {@code faults:} list to find it. The catalogue offers a fault's removal as one more
- * candidate for a finding already observed, which the check then judges like any other (such a
- * removal is kept on the check's word, see {@link Repair#removesBug}), and the prepared data is cached
- * per fault list only because faults of the data (NaN inputs, shuffled labels) change the data itself.
+ * <p>What is wrong comes only from {@link Checkup} and the short runs, which observe; neither this
+ * class nor the catalogue reads the spec's {@code faults:} list to decide anything. The catalogue
+ * offers the removal of each bug known to produce an observed finding as one more candidate (one the
+ * spec lacks changes nothing and is dropped), which the check then judges like any other (such a
+ * removal is kept on the check's word, see {@link Repair#removesBug}). The list enters only the key of
+ * the prepared data's cache, since loading applies a spec's data faults (NaN inputs, shuffled labels).
  */
 public final class Fixer {
     /**

@@ -139,14 +139,12 @@ public final class RepairCatalogue {
             }
             default -> { }
         }
-        List<String> present = new ArrayList<>();
-        for (String bug : BugSymptoms.producing(code)) {
-            out.add(Repairs.removeInjectedBug(bug));
-            if (spec.injectedBugs().contains(bug)) present.add(bug);
-        }
+        List<String> bugs = BugSymptoms.producing(code);
+        for (String bug : bugs) out.add(Repairs.removeInjectedBug(bug));
         // two bugs that both produce the finding (double_lr and stale_updates: UPDATE_RULE_MISMATCH)
-        // each leave it when removed alone; together they go
-        if (present.size() > 1) out.add(Repairs.removeInjectedBugs(present));
+        // each leave it when removed alone; together they go. Offered whatever the spec holds: where it
+        // holds one, the spec this makes is that one's removal, and is not tried twice (below)
+        if (bugs.size() > 1) out.add(Repairs.removeInjectedBugs(bugs));
         if (code == Code.ACCURACY_AT_CHANCE || code == Code.CANNOT_OVERFIT_BATCH) {
             // dropout of 0.5 and more drops most of the network on every step
             if (spec.model().heaviestDropout() > 0.5) out.add(Repairs.lighterDropout());
@@ -160,9 +158,11 @@ public final class RepairCatalogue {
             learningRates(out, f, spec, suggestedLr, 10);
             out.add(Repairs.scaleLearningRate(0.1));
         }
-        // a candidate put first for this finding's evidence or the spec's settings is not tried twice
+        // a candidate put first for this finding's evidence or the spec's settings is not tried twice,
+        // nor one that makes the same spec as an earlier candidate
         java.util.Set<String> names = new java.util.HashSet<>();
-        return out.stream().filter(r -> r.changes(spec) && names.add(r.name())).toList();
+        java.util.Set<Spec> made = new java.util.HashSet<>();
+        return out.stream().filter(r -> r.changes(spec) && names.add(r.name()) && made.add(r.apply(spec))).toList();
     }
 
     /**

@@ -154,6 +154,11 @@ class RepairsTest {
         Spec r = RepairCatalogue.candidates(finding("UPDATE_RULE_MISMATCH", Map.of()), s, Double.NaN).get(0).apply(s);
         assertEquals(List.of("nan_inputs"), List.copyOf(r.injectedBugs()));
         assertTrue(RepairCatalogue.candidates(finding("GRADIENT_ACCUMULATION", Map.of()), s, Double.NaN).isEmpty());
+        // both bugs that give the finding: each alone, then the two together (the catalogue does not read
+        // the spec's list; a removal that makes no new spec is dropped)
+        Spec two = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01", "double_lr, stale_updates");
+        assertEquals(List.of("remove double_lr", "remove stale_updates", "remove double_lr and stale_updates"),
+                RepairCatalogue.candidates(finding("UPDATE_RULE_MISMATCH", Map.of()), two, Double.NaN).stream().map(Repair::name).toList());
     }
 
     @Test
