@@ -199,6 +199,18 @@ public final class RepairCatalogue {
     private static final java.util.Set<String> LOOP_BUGS = java.util.Set.of(Code.GRADIENT_ACCUMULATION.name(), Code.EVAL_MODE_TRAINING.name(),
             Code.UPDATE_RULE_MISMATCH.name(), Code.GRADIENT_CHECK_FAILED.name(), Code.BATCH_MIXING.name());
 
+    /**
+     * Codes read off the model, the loss and the targets alone (a softmax feeding a cross-entropy,
+     * a loss that cannot reach its targets): wrong whatever a run shows, so a repair that makes the
+     * finding go is not turned down because other faults still hold the run at chance.
+     */
+    public static boolean isStructural(String code) {
+        return STRUCTURAL.contains(code);
+    }
+
+    private static final java.util.Set<String> STRUCTURAL = java.util.Set.of(Code.SOFTMAX_BEFORE_CROSS_ENTROPY.name(),
+            Code.LOSS_OUTPUT_MISMATCH.name(), Code.TARGET_ENCODING.name());
+
     private static final java.util.Set<String> SYMPTOMS = java.util.Set.of(Code.CANNOT_OVERFIT_BATCH.name(),
             Code.ACCURACY_AT_CHANCE.name(), Code.LOSS_PLATEAU.name(), Code.INITIAL_LOSS_OFF.name(), Code.PARAMETERS_FROZEN.name());
 

@@ -51,6 +51,22 @@ class FixerTest {
     }
 
     @Test
+    void aStructuralErrorsRepairIsKeptWhenOnlyTheRestHoldsTheRunAtChance() {
+        // casebook 002 (seven bugs): the softmax's removal alone left the run at chance, was turned down,
+        // and the 60 s budget ran out before its retry, so the written spec kept the softmax
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits, validation: 0.2}\nmodel: {layers: [{dense: 32}, relu, {dense: 10}, softmax]}\n"
+                + "loss: cross_entropy\noptimizer: {name: sgd, lr: 0.00001}\ntrain: {epochs: 5, batch: 32}\n", null);
+        FixResult r = Fixer.fix(s, Fixer.Options.defaults(), line -> { });
+        Attempt first = r.attempts().get(0);
+        assertEquals("SOFTMAX_BEFORE_CROSS_ENTROPY", first.code(), r.attempts().toString());
+        assertTrue(first.kept(), first.why());
+        assertTrue(first.why().contains("kept on the check's word") && first.why().contains("held there by what else is wrong"), first.why());
+        assertEquals(1, r.attempts().stream().filter(a -> a.repair().equals("drop-softmax")).count(), "kept at its first try: " + r.attempts());
+        assertTrue(r.healthy(), r.after().toString());
+        assertTrue(r.trialAfter().accuracy() > 0.5, "the rate repaired after it: " + r.trialAfter());
+    }
+
+    @Test
     void aLoopBugTakenOutStaysOutAndWhatItHidIsCuredWithTheRepairThatUncoveredIt() {
         // the rate applied twice made sgd's 0.1 (momentum 0.9) steps of 0.01 on a network of tiny weights:
         // its removal was turned down for the rate "too high" it revealed, and so was he initialisation,
