@@ -35,7 +35,16 @@ public final class CsvReader {
 
     /** Parsed rows with the header (null if none). */
     /** @param lines the file's line number of each example, so that a finding can point at the row */
-    public record Table(List<String> header, Dataset data, int[] lines) {}
+    public record Table(List<String> header, Dataset data, int[] lines) {
+        /** The header's names of the feature columns, unquoted and trimmed; empty where there is no header naming every column. */
+        public List<String> featureNames() {
+            int columns = data.features() + 1;
+            if (header == null || header.size() != columns) return List.of();
+            List<String> names = new ArrayList<>(columns - 1);
+            for (int i = 0; i < columns - 1; i++) names.add(unquote(header.get(i)).trim());
+            return names;
+        }
+    }
 
     /** Reads the CSV file at {@code path}; every problem becomes an {@link InputException}. */
     public static Table read(Path path) {

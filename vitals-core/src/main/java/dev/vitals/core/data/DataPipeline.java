@@ -95,7 +95,7 @@ public final class DataPipeline {
             trainIdx = null;  // reordered: its lines are not followed
         }
         PreparedData.Origin origin = lines == null ? null
-                : new PreparedData.Origin(loaded.file(), pick(lines, trainIdx), pick(lines, validationIdx), pick(lines, testIdx));
+                : new PreparedData.Origin(loaded.file(), pick(lines, trainIdx), pick(lines, validationIdx), pick(lines, testIdx), loaded.featureNames());
 
         String desc = loaded.description() + String.format("; %d train, %s validation, %s test",
                 train.size(), validation == null ? "no" : Integer.toString(validation.size()), test == null ? "no" : Integer.toString(test.size()));

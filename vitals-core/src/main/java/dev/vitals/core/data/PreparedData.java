@@ -15,7 +15,20 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
      * can name the row a user would open: {@code train[i]} is the line of training example i (a
      * split is null where it did not come from the file, such as an idx folder's own test files).
      */
-    public record Origin(String file, int[] train, int[] validation, int[] test) {
+    public record Origin(String file, int[] train, int[] validation, int[] test, java.util.List<String> featureNames) {
+        public Origin {
+            featureNames = featureNames == null ? java.util.List.of() : java.util.List.copyOf(featureNames);
+        }
+
+        public Origin(String file, int[] train, int[] validation, int[] test) { this(file, train, validation, test, null); }
+
+        /** The header's name of feature {@code i} (counted from 0), or null where the file has none or an empty one. */
+        public String featureName(int i) {
+            if (i < 0 || i >= featureNames.size()) return null;
+            String n = featureNames.get(i);
+            return n.isEmpty() ? null : n;
+        }
+
         /** "t.csv line 9", or null where the split's lines are not known. */
         public String where(String split, int example) {
             int[] lines = switch (split) {

@@ -91,7 +91,7 @@ public final class Sources {
         String header = t.header() != null && t.header().size() != columns
                 ? "; its header line names " + Words.count(t.header().size(), "column") + " for " + columns + " values a row" : "";
         return new LoadedData(d, null, "csv " + path.getFileName() + ": " + Words.count(d.size(), "example") + ", " + Words.count(d.features(), "feature") + ", " + labels(d) + header,
-                String.valueOf(path.getFileName()), t.lines());
+                String.valueOf(path.getFileName()), t.lines(), t.featureNames());
     }
 
     /**

@@ -69,7 +69,7 @@ public final class DataNonFinite extends Rule implements DataRule {
                     if (Float.isNaN(v)) nan++;
                     else inf++;
                     bad = true;
-                    if (first.size() < SHOWN) first.add(DataSplits.example(ctx.data(), s.name(), i, j - i * f) + ", " + DataSplits.position(d, j - i * f) + ": " + v);
+                    if (first.size() < SHOWN) first.add(DataSplits.example(ctx.data(), s.name(), i, j - i * f) + ", " + DataSplits.position(ctx.data(), d, j - i * f) + ": " + v);
                 }
                 if (bad) examples++;
             }

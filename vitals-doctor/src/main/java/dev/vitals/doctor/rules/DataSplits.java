@@ -38,4 +38,15 @@ final class DataSplits {
         }
         return "feature " + feature;
     }
+
+    /** {@link #position}, with the CSV header's name of the feature where the file has one: "feature 0 ('customer_id')". */
+    static String position(PreparedData p, Dataset d, int feature) {
+        String name = name(p, d, feature);
+        return position(d, feature) + (name == null ? "" : " ('" + name + "')");
+    }
+
+    /** The CSV header's name of a flat feature of {@code d}, or null where there is none. */
+    static String name(PreparedData p, Dataset d, int feature) {
+        return p == null || p.origin() == null || d.exampleShape().dims().length != 1 ? null : p.origin().featureName(feature);
+    }
 }

@@ -139,8 +139,8 @@ public final class DataUnscaled extends Rule implements DataRule {
         ctx.measured().put(unit + "s_constant", constant);
         boolean large = max > LARGE, spread = ratio > SPREAD;
         if (!large && !spread) return List.of();
-        String name = unit + " " + largest;
-        StringBuilder msg = new StringBuilder(name + " of the training inputs has RMS " + Numbers.fmt(max) + " (mean " + Numbers.fmt(st.mean()[largest])
+        String name = unit + " " + largest, header = DataSplits.name(ctx.data(), train, largest);
+        StringBuilder msg = new StringBuilder(name + (header == null ? "" : " ('" + header + "')") + " of the training inputs has RMS " + Numbers.fmt(max) + " (mean " + Numbers.fmt(st.mean()[largest])
                 + ", standard deviation " + Numbers.fmt(st.std()[largest]) + ")");
         if (spread && judged > 1) msg.append(", ").append(Numbers.fmt(ratio)).append(" times the median ").append(unit).append("'s ").append(Numbers.fmt(median));
         msg.append(", where a network expects inputs near zero mean and unit variance (normalize: ").append(ctx.spec().data().normalize().key()).append(")");
@@ -149,9 +149,10 @@ public final class DataUnscaled extends Rule implements DataRule {
         for (int g = 0; g < groups; g++) order[g] = g;
         java.util.Arrays.sort(order, (a, b) -> Double.compare(Double.isNaN(st.rms()[b]) ? -1 : st.rms()[b], Double.isNaN(st.rms()[a]) ? -1 : st.rms()[a]));
         for (int k = 0; k < Math.min(5, groups); k++) top.put(unit + " " + order[k], Numbers.round(st.rms()[order[k]]));
-        return List.of(finding(Stage.DATA, null, null, msg.toString(),
-                evidence("largest_rms", max, "largest", name, "largest_mean", st.mean()[largest], "largest_std", st.std()[largest],
+        Map<String, Object> ev = evidence("largest_rms", max, "largest", name, "largest_mean", st.mean()[largest], "largest_std", st.std()[largest],
                         "median_rms", median, "largest_over_median", ratio, unit + "s_judged", judged, unit + "s_constant_ignored", constant,
-                        "largest_rms_by_" + unit, top, "normalize", ctx.spec().data().normalize().key())));
+                        "largest_rms_by_" + unit, top, "normalize", ctx.spec().data().normalize().key());
+        if (header != null) ev.put("largest_name", header);
+        return List.of(finding(Stage.DATA, null, null, msg.toString(), ev));
     }
 }

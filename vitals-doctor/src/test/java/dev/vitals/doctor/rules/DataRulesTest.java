@@ -89,7 +89,13 @@ class DataRulesTest {
         DataContext c = data(spec("source: 'csv:" + p + "', validation: 0.2", "he", "{dense: 8}, relu, {dense: 2}", "cross_entropy", "name: adam"));
         Finding f = one(check(new DataNonFinite(), c), Code.DATA_NONFINITE);
         String pos = String.valueOf(f.evidence().get("first_positions"));
-        assertTrue(pos.contains("(holes.csv line 9, column 2), feature 1: NaN"), pos);
+        assertTrue(pos.contains("(holes.csv line 9, column 2), feature 1 ('b'): NaN"), "named by the header too: " + pos);
+
+        // without a header there is no name to give
+        Files.writeString(p, b.substring(b.indexOf("\n") + 1));
+        DataContext bare = data(spec("source: 'csv:" + p + "', validation: 0.2", "he", "{dense: 8}, relu, {dense: 2}", "cross_entropy", "name: adam"));
+        String unnamed = String.valueOf(one(check(new DataNonFinite(), bare), Code.DATA_NONFINITE).evidence().get("first_positions"));
+        assertTrue(unnamed.contains("(holes.csv line 8, column 2), feature 1: NaN"), unnamed);
 
         // NaN put in by the nan_inputs reproduction is in no line of the file: it is not named by one
         // (it read "counts.csv line 168, column 4: NaN" of a cell holding 1.4622)
@@ -318,6 +324,24 @@ class DataRulesTest {
                 Code.DATA_UNSCALED);
         assertEquals("feature 5", fd.evidence().get("largest"));
         assertTrue(num(fd, "largest_rms") < DataUnscaled.LARGE && num(fd, "largest_over_median") > DataUnscaled.SPREAD, fd.evidence().toString());
+    }
+
+    @Test void anUnscaledCsvColumnIsNamedByItsHeader() throws IOException {
+        // "feature 3" sent a user counting columns; the header says which one it is
+        SplittableRandom rng = new SplittableRandom(4);
+        StringBuilder b = new StringBuilder("age_z,\"tenure z\",score,income,churned\n");
+        for (int i = 0; i < 200; i++) {
+            b.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f,%.1f,%d%n", rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian(),
+                    50_000 + 20_000 * rng.nextGaussian(), i % 2));
+        }
+        Path p = dir.resolve("churn.csv");
+        Files.writeString(p, b);
+        DataContext c = data(spec("source: 'csv:" + p + "', normalize: none", "he", "{dense: 8}, relu, {dense: 2}", "cross_entropy", "name: adam"));
+        Finding f = one(new DataUnscaled().check(c), Code.DATA_UNSCALED);
+        assertTrue(f.message().startsWith("feature 3 ('income') of the training inputs has RMS"), f.message());
+        assertEquals("feature 3", f.evidence().get("largest"), "the evidence's key stays the index");
+        assertEquals("income", f.evidence().get("largest_name"));
+        assertEquals(List.of("age_z", "tenure z", "score", "income"), c.data().origin().featureNames(), "quotes taken off");
     }
 
     @Test void imagesAreJudgedPerChannelNotPerPixel() {
