@@ -798,6 +798,17 @@ class TraceRulesTest {
             assertTrue(new LearningRateTooLow().stillHolds(t, f.get(0)), "a loss still at 0.99 of its start");
             assertTrue(new LearningRateTooLow().evaluate(t, END).isEmpty(), "one epoch of ten: the run goes on");
 
+            // batch-to-batch noise can leave the loss a little higher: it "went only from 1.397 to 1.724" read as a fall
+            Trace up = b.build();
+            for (int s = 0; s < 120; s++) {
+                up.step(2.30 + 0.0005 * s, 0.1, 0.2);
+                if (s % 10 == 0) up.observe(obs(s, s / 100, 2.3, 1, fill(p, 0.5), fill(p, 1e-6), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            List<Finding> higher = new LearningRateTooLow().evaluate(up, STEP);
+            assertEquals(1, higher.size());
+            assertTrue(higher.get(0).message().contains("and the loss did not fall, from 2.3"), higher.get(0).message());
+            assertTrue(f.get(0).message().contains("and the loss went only from 2.3"), f.get(0).message());
+
             // the whole plan done with steps still this small and the loss never halved: the run failed to learn
             Trace done = b.build();
             for (int s = 0; s < 1000; s++) {
