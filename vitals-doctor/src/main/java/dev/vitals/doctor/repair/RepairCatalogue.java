@@ -3,6 +3,7 @@ package dev.vitals.doctor.repair;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.doctor.Code;
+import dev.vitals.doctor.rules.Numbers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -224,6 +225,17 @@ public final class RepairCatalogue {
         out.add(Repairs.scaleLearningRate(factor));
         // and twice as far: adam at 0.5 divided by 10 is still above the 0.03 adam takes
         out.add(Repairs.scaleLearningRate(factor * factor));
+        // and where even that stays outside what works for the optimizer (adam at 1e-7: x100 is 1e-5,
+        // below adam's 3e-5, and the range test was inconclusive), the rate it usually takes
+        var range = dev.vitals.doctor.rules.LearningRateRange.plausible(spec.optimizer());
+        double farthest = range.effective() * factor * factor;
+        if (factor > 1 ? farthest < range.low() : farthest > range.high()) {
+            double usual = Math.pow(10, Math.rint(Math.log10(Math.sqrt(range.low() * range.high()))));
+            double lr = usual * (spec.optimizer().lr() / range.effective());  // sgd's momentum: the rate whose effective step is that
+            out.add(Repairs.learningRate(Repairs.tidy(lr), "the usual rate for " + spec.optimizer().name() + ", in the middle of the "
+                    + Numbers.fmt(range.low()) + " to " + Numbers.fmt(range.high()) + " that works for it"
+                    + (range.measure().equals("lr") ? "" : " on " + range.measure())));
+        }
     }
 
     /** The lint's reading: the spec's rate lies below the plausible range. */

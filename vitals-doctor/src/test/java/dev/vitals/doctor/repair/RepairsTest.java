@@ -174,6 +174,22 @@ class RepairsTest {
     }
 
     @Test
+    void aRateThatTwoStepsOfTenLeaveOutsideItsRangeIsOfferedTheOptimizersUsualRate() {
+        // adam at 1e-7: x10 and x100 stay below adam's 3e-5 and the range test was inconclusive; fix gave up
+        Spec adam = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.0000001", "");
+        List<Repair> low = RepairCatalogue.candidates(finding("LEARNING_RATE_RANGE", Map.of("lr", 1e-7, "plausible_low", 3e-5)), adam, Double.NaN);
+        assertEquals(List.of("lr x10", "lr x100", "lr 0.001"), low.stream().map(Repair::name).toList());
+        assertTrue(low.get(2).description().contains("the usual rate for adam"), low.get(2).description());
+        // sgd at 50 with momentum 0.9 (effective 500): /10 and /100 stay above 2; the usual effective 0.01 is lr 0.001 under that momentum
+        Spec sgd = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 50, momentum: 0.9", "");
+        List<Repair> high = RepairCatalogue.candidates(finding("LEARNING_RATE_TOO_HIGH", Map.of()), sgd, Double.NaN);
+        assertEquals(0.001, high.getLast().apply(sgd).optimizer().lr(), 1e-12, high.stream().map(Repair::name).toList().toString());
+        // within reach of a step of ten or a hundred: not offered
+        Spec near = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: adam, lr: 0.000001", "");
+        assertTrue(RepairCatalogue.candidates(finding("LEARNING_RATE_TOO_LOW", Map.of()), near, Double.NaN).stream().noneMatch(r -> r.description().contains("usual rate")));
+    }
+
+    @Test
     void aWeightDecayMeasuredHoldingTheModelDownIsLoweredFirst() {
         Spec s = spec("source: digits", "he", "{dense: 32}, relu, {dense: 10}", "cross_entropy", "name: sgd, lr: 0.01, weight_decay: 0.05", "");
         // the run's measure (the decay's pull) or the probe's (a batch memorised without it): any decay above 1e-4 is lowered, first
