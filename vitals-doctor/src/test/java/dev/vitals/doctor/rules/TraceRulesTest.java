@@ -1072,6 +1072,30 @@ class TraceRulesTest {
         }
 
         @Test
+        void anOverfittingWarningWhoseAccuracyThenRoseEndsAsTheInfoItBecame() {
+            // digits, 145 validation examples: the warning raised at epoch 6 (95.9% at the loss's minimum) stayed
+            // to the end of 30 epochs although validation accuracy had risen to 97.9%, the info's reading
+            double[] val = {0.38, 0.37, 0.219, 0.366, 0.334, 0.352, 0.30, 0.33, 0.34, 0.35};
+            for (double accEnd : new double[] {0.979, 0.959}) {
+                Trace t = TraceBuilder.mlp(3, "relu", 32).plan(10, 20, 41, 32, 145).build();
+                TraceJudge judge = new TraceJudge(List.of(new Overfitting()));
+                Severity raised = null;
+                for (int e = 0; e < val.length; e++) {
+                    double acc = e < 3 ? 0.959 : e == val.length - 1 ? accEnd : 0.962;
+                    t.epoch(epoch(e, 0.5 * Math.pow(0.3, e), 0.99, val[e], acc, 41L * (e + 1)));
+                    for (Finding f : judge.evaluate(t, EPOCH)) raised = f.severity();
+                }
+                assertEquals(Severity.WARNING, raised, "the premise: a warning during the run");
+                judge.end(t);
+                List<Finding> kept = judge.findings();
+                assertEquals(1, kept.size(), kept.toString());
+                boolean rose = accEnd > 0.97;
+                assertEquals(rose ? Severity.INFO : Severity.WARNING, kept.get(0).severity(), kept.get(0).message());
+                assertEquals(rose, kept.get(0).message().contains("validation accuracy rose meanwhile, 95.9% -> 97.9%"), kept.get(0).message());
+            }
+        }
+
+        @Test
         void aLevelLowAccuracyWithShrunkGradientsIsUnderfitting() {
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 4).plan(3, 10, 20, 32, 200);
             Trace t = b.build();
