@@ -51,6 +51,24 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void aRunFoldersFindingsNameTheStepsTheLiveRunNamed(@TempDir Path dir) throws IOException {
+        // an epoch's finding read step 245 from the run folder where the live run, its report.json and the
+        // epoch's record in metrics.jsonl say 246 (the steps done at the epoch's end)
+        Path spec = Files.writeString(dir.resolve("clip.yaml"), "name: clip\nseed: 6\ndata: {source: digits, validation: 0.1}\n"
+                + "model: {init: he, layers: [{dense: 128}, relu, {dense: 64}, relu, {dense: 10}]}\noptimizer: {name: sgd, lr: 0.05, momentum: 0.9}\n"
+                + "train: {epochs: 8, batch: 32, clip_norm: 1.0}\n");
+        Cli.Result trained = Cli.run("train", spec.toString(), "--out", dir.resolve("run").toString());
+        Cli.Result read = Cli.run("diagnose", dir.resolve("run").toString(), "--json", dir.resolve("d.json").toString());
+        assertEquals(trained.code(), read.code(), read.all());
+        JsonNode live = new ObjectMapper().readTree(dir.resolve("run/report.json").toFile()), replay = new ObjectMapper().readTree(dir.resolve("d.json").toFile());
+        java.util.Map<String, String> liveSteps = new java.util.TreeMap<>(), replaySteps = new java.util.TreeMap<>();
+        for (JsonNode f : live.get("findings")) if (f.get("stage").asText().equals("train")) liveSteps.put(f.get("code").asText(), f.path("step").asText());
+        for (JsonNode f : replay.get("findings")) replaySteps.put(f.get("code").asText(), f.path("step").asText());
+        assertTrue(liveSteps.containsKey("OVERFITTING"), "the premise: an epoch's finding, " + liveSteps);
+        assertEquals(liveSteps, replaySteps);
+    }
+
+    @Test
     void aClassCountBeyondAMillionIsBadInputNotAnOutOfMemory() throws IOException {
         Path log = write("m.csv", "step,loss\n0,2.3\n1,2.2\n");
         Run r = vitals("diagnose", log.toString(), "--classes", "1000000000");

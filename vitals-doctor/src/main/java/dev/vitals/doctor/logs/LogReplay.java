@@ -47,8 +47,12 @@ public final class LogReplay {
             t.epoch(epochs.get(nextEpoch++));
             judge.evaluate(t, Moment.EPOCH);
         }
+        // Vitals' own metrics.jsonl logs every step from 0 and numbers an epoch by the steps done at its end,
+        // as the live run does: replayed as the run counts (its OVERFITTING at epoch 6 read step 245, live 246)
+        boolean asRun = everyStepFromZero(log.rows()) && log.header(RunLog.BATCH, 1) > 0;
         for (RunLog.Row r : log.rows()) {
-            t.step(r.loss(), r.accuracy(), Double.NaN, r.step());
+            if (asRun) t.step(r.loss(), r.accuracy(), Double.NaN);
+            else t.step(r.loss(), r.accuracy(), Double.NaN, r.step());
             if (r.observed()) t.observe(observation(r, params.size(), layers.size(), t.epochs().size()));
             judge.evaluate(t, Moment.STEP);
             if (!Double.isFinite(r.loss())) {
@@ -62,6 +66,11 @@ public final class LogReplay {
         }
         judge.end(t);
         return new Result(log, t, classes, judge.findings().stream().map(f -> withClasses(f, classes)).toList(), stopped);
+    }
+
+    private static boolean everyStepFromZero(List<RunLog.Row> rows) {
+        for (int i = 0; i < rows.size(); i++) if (rows.get(i).step() != i) return false;
+        return !rows.isEmpty();
     }
 
     /** Findings judged against chance say where the number of classes came from. */
