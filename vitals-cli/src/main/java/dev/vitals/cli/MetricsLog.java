@@ -61,7 +61,8 @@ final class MetricsLog implements TrainingListener, AutoCloseable {
             m.put(RunLog.EARLY_STOP, run.earlyStop());
             // and the optimizer, whose rate the rules judge against its range (sgd's with its momentum)
             m.put(RunLog.OPTIMIZER, run.optimizer().name());
-            if (run.optimizer().name().equals("sgd")) m.put(RunLog.MOMENTUM, run.optimizer().momentum());
+            // (held as a float32, as the rate: 0.9, not 0.8999999761581421)
+            if (run.optimizer().name().equals("sgd")) m.put(RunLog.MOMENTUM, Report.rate((float) run.optimizer().momentum()));
             line(m);
         }
     }

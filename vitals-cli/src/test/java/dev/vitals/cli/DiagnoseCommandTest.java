@@ -66,6 +66,9 @@ class DiagnoseCommandTest {
         for (JsonNode f : replay.get("findings")) replaySteps.put(f.get("code").asText(), f.path("step").asText());
         assertTrue(liveSteps.containsKey("OVERFITTING"), "the premise: an epoch's finding, " + liveSteps);
         assertEquals(liveSteps, replaySteps);
+        // the header's momentum as written in the spec, not its float32 widened (0.8999999761581421)
+        assertTrue(Files.readAllLines(dir.resolve("run/metrics.jsonl")).get(0).contains("\"optimizer\":\"sgd\",\"momentum\":0.9}"),
+                Files.readAllLines(dir.resolve("run/metrics.jsonl")).get(0));
     }
 
     @Test
