@@ -120,11 +120,21 @@ public final class ExplodingGradients extends Rule implements TraceRule {
      * 1,120 -> 9.3e13 and the loss 334 -> 6.1e16 in three steps, then every ReLU dead). The median
      * of the first steps, which the growth test compares with, held the explosion itself.
      */
+    /** The burst's peak among the observations read so far (the first step's norm and loss, which it is judged against, never change). */
+    private static final class Peak {
+        int read;
+        Observation peak;
+    }
+
     private List<Finding> burst(Trace t, List<Observation> obs) {
         double first = obs.get(0).gradNorm(), firstLoss = t.steps() > 0 ? t.loss(0) : Double.NaN;
         if (!(first > 0) || !(firstLoss > 0)) return List.of();
-        Observation peak = null;
-        for (Observation o : obs) if (o.gradNorm() > BURST * first && o.loss() > LOSS_BURST * firstLoss && (peak == null || o.gradNorm() > peak.gradNorm())) peak = o;
+        Peak p = t.memo(Peak.class, Peak::new);
+        for (; p.read < obs.size(); p.read++) {
+            Observation o = obs.get(p.read);
+            if (o.gradNorm() > BURST * first && o.loss() > LOSS_BURST * firstLoss && (p.peak == null || o.gradNorm() > p.peak.gradNorm())) p.peak = o;
+        }
+        Observation peak = p.peak;
         if (peak == null) return List.of();
         Observation last = obs.get(obs.size() - 1);
         List<Object> series = new ArrayList<>();

@@ -117,8 +117,16 @@ public final class HeldDown {
 
     /** Whether the run's gradients were not cleared between steps: an observed step after the first began with gradients in its buffers. */
     static boolean accumulating(Trace t) {
-        for (var o : t.observations()) if (o.step() > 0 && o.gradNormAtStart() > 0) return true;
-        return false;
+        Carried c = t.memo(Carried.class, Carried::new);
+        var obs = t.observations();
+        for (; !c.found && c.read < obs.size(); c.read++) c.found = obs.get(c.read).step() > 0 && obs.get(c.read).gradNormAtStart() > 0;
+        return c.found;
+    }
+
+    /** The observations read so far, and whether one of them began with gradients in its buffers. */
+    private static final class Carried {
+        int read;
+        boolean found;
     }
 
     private static Finding byAccumulation(Finding f) {

@@ -37,6 +37,18 @@ public final class Trace {
 
     private boolean replay;
 
+    /** What rules carry from one moment to the next of this trace (rules are shared by every run: the state is the trace's). */
+    private final java.util.Map<Class<?>, Object> memos = new java.util.HashMap<>();
+
+    /**
+     * A rule's own state for this trace, made on first use: what it has already read, so that a rule
+     * asked at every step reads each observation once (a 100,000-row log took 82-118 s where every step
+     * rescanned all of them).
+     */
+    public <T> T memo(Class<T> type, java.util.function.Supplier<T> make) {
+        return type.cast(memos.computeIfAbsent(type, k -> make.get()));
+    }
+
     /** Marks the trace as a log's replay: its plan is what the log says, however much of it that is. */
     public Trace replay() {
         replay = true;
