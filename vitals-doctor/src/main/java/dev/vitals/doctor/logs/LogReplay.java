@@ -39,6 +39,9 @@ public final class LogReplay {
         List<LayerInfo> layers = new ArrayList<>();
         int[] owner = layers(log.layerColumns(), params, layers);
         Trace t = new Trace(info(log, classes, layers, params), params, owner, layers).replay();
+        // epochs whose training loss is the mean of the step rows logged in them, where those are batches
+        // sampled every k steps (a log of epoch rows alone, Keras', gives each epoch's own mean)
+        if (log.has(Column.Kind.STEP) && !log.has(Column.Kind.EPOCH_LOSS)) t.sampledEpochLosses();
         TraceJudge judge = new TraceJudge(Rules.traceRules());
         List<EpochResult> epochs = log.epochs();
         int nextEpoch = 0;

@@ -44,7 +44,8 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
                 + "not while the validation loss fell over each of the last two epochs, nor while the weight layers' median update/weight ratio is below " + OVERSHOOT_RATIO + " (steps no larger than healthy ones cannot overshoot: the bounce is the batches' noise) unless the rate is above its optimizer's usual range (weights it blew up make the ratio small). "
                 + "A log too short for that window (one row per epoch) is judged by its epochs: after at least " + MIN_EPOCHS + ", an epoch's training loss above "
                 + EPOCH_RISE + " times the lowest before it in two epochs running (and above " + UNFITTED + " of the first epoch's, or of the untrained model's where steps are logged), and the last epoch's still above " + NOT_BACK
-                + " times the lowest, withdrawn at the end if the loss came back; or, in another trainer's log, after a first epoch whose mean training loss is above the class prior's (ln C; the first steps overshot) and above the untrained model's first loss where the log holds its steps from step 0, in a run whose lowest epoch loss is at most " + LEARNED + " of that first epoch's, an epoch above "
+                + " times the lowest, withdrawn at the end if the loss came back (where a log's epoch loss is the mean of the few batches logged in it, each climb must also stand "
+                + (int) NOISE_Z + " standard errors above the batches' noise); or, in another trainer's log, after a first epoch whose mean training loss is above the class prior's (ln C; the first steps overshot) and above the untrained model's first loss where the log holds its steps from step 0, in a run whose lowest epoch loss is at most " + LEARNED + " of that first epoch's, an epoch above "
                 + CLIMB_AFTER_OVERSHOOT + " times the lowest before it (and above it by " + CLIMB_MIN + " of the prior's loss at least) with the last still above " + STILL_UP + " times the lowest (a log of more steps: at its end); not while the recent batch accuracy is " + FITTED_ACCURACY + " or more (a fitted model). "
                 + "At the end of a run that did its whole plan, a training loss that climbed back up between epochs (as judged for epoch logs), or a bounce under a rate above what the optimizer takes at all "
                 + "(LEARNING_RATE_RANGE's lint bounds), is an error when the run ended less than "
@@ -99,7 +100,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         List<Integer> jumps = new ArrayList<>();
         for (int i = 1; i < ep.size(); i++) {
             double a = ep.get(i - 1).trainLoss(), b = ep.get(i).trainLoss();
-            if (b > JUMP * a && b - a >= JUMP_OF_PRIOR * prior) jumps.add(i);
+            if (b > JUMP * a && b - a >= JUMP_OF_PRIOR * prior && Curves.epochLossRoseBeyondNoise(t, i - 1, i, NOISE_Z)) jumps.add(i);
         }
         return jumps;
     }
@@ -357,7 +358,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         double peak = c.peak(), before = c.before(), lowest = c.lowest();
         int peakAt = c.peakAt(), beforeAt = c.beforeAt();
         double last = ep.getLast().trainLoss();
-        if (peakAt < 0 || !(last > NOT_BACK * lowest)) return overshotFromTheStart(t);
+        if (peakAt < 0 || !(last > NOT_BACK * lowest) || !Curves.epochLossRoseBeyondNoise(t, beforeAt, peakAt, NOISE_Z)) return overshotFromTheStart(t);
         boolean diverged = last > DIVERGED * start;
         // a loss that climbs back up while a weight decay shrinks the weights is the decay's doing (adam
         // at 3e-3 with weight decay 1 on spirals: 0.81 at epoch 2, 1.10 at the end, weights at a quarter
@@ -406,6 +407,13 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         return new Climb(peak, peakAt, before, beforeAt, lowest);
     }
 
+    /**
+     * Standard errors by which an epoch's training loss must stand above another's where both are means
+     * of a few logged batches (Lightning's default log: one batch every 50 steps, two an epoch, read
+     * "climbed back up from 0.6961 to 0.9268" on a healthy run).
+     */
+    static final double NOISE_Z = 3;
+
     /** Epoch logs: a climb of this much over the lowest before it, after a first epoch above the prior's loss, is the rate's. */
     static final double CLIMB_AFTER_OVERSHOOT = 1.1, STILL_UP = 1.05, LEARNED = 0.5, CLIMB_MIN = 0.02;
 
@@ -426,7 +434,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // the prior (wine under adamw, 9 steps an epoch, was "too high" in check)
         if (Curves.live(t)) return List.of();
         double prior = t.info() == null ? Double.NaN : Curves.priorLoss(t.info()), first = ep.get(0).trainLoss();
-        if (!(prior > 0) || !(first > prior) || t.info().regressesLabels()) return List.of();
+        if (!(prior > 0) || !(first > prior + NOISE_Z * Curves.epochLossError(t, 0)) || t.info().regressesLabels()) return List.of();
         // where the steps were logged, above the untrained model's own first loss too: a small model on spirals
         // began at 0.750, its first epoch 0.741 (ln 2: 0.693), and was "overshot" for that
         // (a log whose rows are its epochs, or whose first row is already many steps in, has no such loss)
@@ -443,7 +451,7 @@ public final class LearningRateTooHigh extends Rule implements TraceRule {
         // ...by an amount that matters beside the task's loss: 0.0097 to 0.0195 near a fit is no overshoot
         // (a warm-up run on wine that went on to 100%)
         if (peakAt >= 0 && !(peak - before >= CLIMB_MIN * prior)) return List.of();
-        if (peakAt < 0 || !(last > STILL_UP * lowest) || HeldDown.decayHolds(t)) return List.of();
+        if (peakAt < 0 || !(last > STILL_UP * lowest) || HeldDown.decayHolds(t) || !Curves.epochLossRoseBeyondNoise(t, beforeAt, peakAt, NOISE_Z)) return List.of();
         return List.of(finding(Stage.TRAIN, severity(), null, t.stepsDone(ep.getLast().steps()),
                 "the first epoch's mean training loss " + Numbers.fmt(first) + " was above the " + Numbers.fmt(prior) + " of predicting the class shares (its first steps overshot), "
                         + "and the loss climbed back up from " + Numbers.fmt(before) + " at epoch " + (beforeAt + 1) + " to " + Numbers.fmt(peak) + " at epoch " + (peakAt + 1)

@@ -53,6 +53,44 @@ public final class Curves {
     public static boolean accuracyOnValidation(EpochResult e) { return e.hasValidation() && !Double.isNaN(e.valAccuracy()); }
 
     /**
+     * The standard error of epoch {@code i}'s training loss where it is the mean of a few logged
+     * batches (see {@link Trace#epochLossesSampled()}): the batches' loss noise over the root of the
+     * logged steps in the epoch; 0 where the epoch's loss is its mean over every batch. The noise is
+     * read from the differences of consecutive logged losses (median |difference| / 0.954, a normal's
+     * standard deviation), which a trend between logged steps barely moves.
+     */
+    public static double epochLossError(Trace t, int i) {
+        if (!t.epochLossesSampled()) return 0;
+        List<EpochResult> ep = t.epochs();
+        long k = ep.get(i).steps() - (i == 0 ? 0 : ep.get(i - 1).steps());
+        if (k <= 0) return 0;
+        return batchLossNoise(t) / Math.sqrt(k);
+    }
+
+    /** The standard deviation of one logged batch's loss about the curve, from consecutive differences; 0 with fewer than 3 finite steps. */
+    static double batchLossNoise(Trace t) {
+        int n = t.steps();
+        double[] d = new double[Math.max(0, n - 1)];
+        int m = 0;
+        for (int i = 1; i < n; i++) {
+            double a = t.loss(i - 1), b = t.loss(i);
+            if (Double.isFinite(a) && Double.isFinite(b)) d[m++] = Math.abs(b - a);
+        }
+        if (m < 2) return 0;
+        double[] used = java.util.Arrays.copyOf(d, m);
+        java.util.Arrays.sort(used);
+        double median = m % 2 == 1 ? used[m / 2] : (used[m / 2 - 1] + used[m / 2]) / 2;
+        return median / (0.6745 * Math.sqrt(2));
+    }
+
+    /** Whether epoch {@code at}'s training loss stands above epoch {@code from}'s by more than {@code z} standard errors of their difference. */
+    public static boolean epochLossRoseBeyondNoise(Trace t, int from, int at, double z) {
+        List<EpochResult> ep = t.epochs();
+        double a = epochLossError(t, from), b = epochLossError(t, at);
+        return ep.get(at).trainLoss() - ep.get(from).trainLoss() > z * Math.sqrt(a * a + b * b);
+    }
+
+    /**
      * The loss a run starts from: the larger of its first step's loss and the loss of guessing
      * (ln C for cross-entropy, ln 2 per output for binary cross-entropy). Easy problems shed most of
      * their loss within a few steps, so later steps say little about the start.

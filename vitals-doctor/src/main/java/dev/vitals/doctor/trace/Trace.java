@@ -55,6 +55,21 @@ public final class Trace {
         return this;
     }
 
+    private boolean sampledEpochLosses;
+
+    /**
+     * Marks the epochs' training losses as means of the logged steps' batch losses only: a log that
+     * writes one batch's loss every k steps and no epoch mean (PyTorch Lightning's CSVLogger at its
+     * default, every 50 steps) gives epochs of two or three batches each, as noisy as a batch.
+     */
+    public Trace sampledEpochLosses() {
+        sampledEpochLosses = true;
+        return this;
+    }
+
+    /** Whether the epochs' training losses are means of the logged steps alone (see {@link #sampledEpochLosses()}). */
+    public boolean epochLossesSampled() { return sampledEpochLosses; }
+
     /** Whether the trace replays a log rather than watching a run. */
     public boolean isReplay() { return replay; }
 
