@@ -64,6 +64,8 @@ public record Column(Kind kind, String name, String layer) {
         List<String> words = new ArrayList<>(Arrays.asList(n.split("_")));
         if (isLr(words)) return new Column(Kind.LR, name, null);
         if (isGradNorm(words)) return new Column(Kind.GRAD_NORM, name, null);
+        String layer = underscoredLayer(name.trim());
+        if (layer != null) return new Column(Kind.LAYER_GRAD_NORM, name, layer);
         boolean val = false, epoch = false;
         String metric = null;
         for (String w : words) {
@@ -80,6 +82,28 @@ public record Column(Kind kind, String name, String layer) {
                 : epoch ? (loss ? Kind.EPOCH_LOSS : Kind.EPOCH_ACCURACY)
                 : (loss ? Kind.LOSS : Kind.ACCURACY);
         return new Column(k, name, null);
+    }
+
+    private static final java.util.regex.Pattern UNDERSCORED = java.util.regex.Pattern.compile(
+            "(?i)^(?:grad(?:ient)?s?_norms?_(.+)|(.+?)_grad(?:ient)?s?_norms?)$");
+
+    /**
+     * The layer of a per-layer norm joined by underscores ({@code grad_norm_layer0}, {@code
+     * grad_norm_fc1_weight}, {@code layer0_grad_norm}), which read as the same as {@code grad_norm/layer0}
+     * only where the rest names a layer: it holds a digit, or a weight or bias, and is not one of the
+     * whole model's qualifiers ({@code grad_norm_total}, {@code grad_norm_clipped}, {@code grad_norm_max}
+     * stay the global norm or unread). Null otherwise.
+     */
+    static String underscoredLayer(String name) {
+        java.util.regex.Matcher m = UNDERSCORED.matcher(name);
+        if (!m.matches()) return null;
+        String rest = m.group(1) != null ? m.group(1) : m.group(2);
+        String n = normalise(rest);
+        if (n.isEmpty() || !n.matches(".*[a-z].*")) return null;
+        List<String> words = Arrays.asList(n.split("_"));
+        if (words.stream().allMatch(w -> NORM_QUALIFIERS.contains(w) || QUALIFIERS.contains(w) || TRAIN.contains(w) || VAL.contains(w) || w.equals("epoch"))) return null;
+        boolean named = n.matches(".*\\d.*") || words.contains("weight") || words.contains("bias");
+        return named ? rest : null;
     }
 
     private static boolean isLr(List<String> w) {

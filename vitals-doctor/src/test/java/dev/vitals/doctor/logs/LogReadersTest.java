@@ -56,6 +56,17 @@ class LogReadersTest {
         assertEquals("conv2", Column.classify("grad_norm.conv2").layer());
         assertEquals(null, Column.classify("test_loss"));
         assertEquals(null, Column.classify("loss_cls"));
+        // a per-layer norm joined by underscores was ignored, and an 11-layer sigmoid net whose first layer got
+        // 4e-10 read "healthy": the rest must name a layer (a digit, a weight or a bias), not the whole model
+        for (String[] c : new String[][] {{"grad_norm_layer0", "layer0"}, {"grad_norm_layer_0", "layer_0"}, {"layer0_grad_norm", "layer0"},
+                {"gradient_norm_fc1_weight", "fc1_weight"}, {"grad_norm_head_bias", "head_bias"}}) {
+            Column col = Column.classify(c[0]);
+            assertEquals(Kind.LAYER_GRAD_NORM, col == null ? null : col.kind(), c[0]);
+            assertEquals(c[1], col.layer(), c[0]);
+        }
+        assertEquals(Kind.GRAD_NORM, Column.classify("grad_norm_total").kind());
+        assertEquals(Kind.GRAD_NORM, Column.classify("train_grad_norm").kind());
+        for (String other : List.of("grad_norm_clipped", "grad_norm_max", "grad_norm_encoder", "grad_norm_1")) assertEquals(null, Column.classify(other), other);
     }
 
     @Nested
