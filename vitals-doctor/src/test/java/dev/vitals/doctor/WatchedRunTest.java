@@ -256,6 +256,32 @@ class WatchedRunTest {
     }
 
     @Test
+    void aWeakSignalIsNoErrorButTheSameDataWithShuffledLabelsIs(@TempDir Path dir) throws IOException {
+        // labels that follow one feature through heavy noise (the best possible is about 62%): 55-56% against
+        // 51% on 160 validation examples, the validation loss 0.664 against the prior's 0.693, was an error
+        // blaming a bug or labels that do not belong to their inputs
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+        StringBuilder b = new StringBuilder("a,b,c,d,e,y\n");
+        for (int i = 0; i < 1000; i++) {
+            double[] x = {rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()};
+            int y = x[0] + 2.2 * rng.nextGaussian() > 0 ? 1 : 0;
+            b.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f,%.4f,%.4f,%d%n", x[0], x[1], x[2], x[3], x[4], y));
+        }
+        Path csv = dir.resolve("weak.csv");
+        Files.writeString(csv, b);
+        String spec = "name: weak\nseed: 1\ndata: {source: 'csv:" + csv + "', validation: 0.2, normalize: standard}\n"
+                + "model: {init: he, layers: [{dense: 64}, relu, {dense: 32}, relu, {dense: 2}]}\noptimizer: {name: adam, lr: 0.001}\ntrain: {epochs: 40, batch: 32}\n";
+        List<Finding> weak = trained(spec);
+        assertTrue(weak.stream().noneMatch(Finding::isError), weak.toString());
+        assertTrue(weak.stream().anyMatch(f -> f.code().equals("ACCURACY_AT_CHANCE")), "the premise: a run at the edge of chance, " + weak);
+        weak.stream().filter(f -> f.code().equals("ACCURACY_AT_CHANCE")).forEach(f -> assertTrue(f.message().contains("a weak signal, or none")
+                && f.cause().startsWith("the inputs may carry only a weak signal"), f.toString()));
+        // the same inputs with their labels shuffled: the held-out loss never beats the shares, and it is an error
+        List<Finding> shuffled = trained(spec + "faults: [shuffled_labels]\n");
+        assertTrue(shuffled.stream().anyMatch(f -> f.isError() && (f.code().equals("ACCURACY_AT_CHANCE") || f.code().equals("INPUT_LABEL_MISMATCH"))), shuffled.toString());
+    }
+
+    @Test
     void batchesOrderedByLabelAreTheCauseOfWhatTheCurvesShow() {
         // unshuffled data on Fashion-MNIST drew OVERFITTING and UNDERFITTING at once, each with a cause of its own
         List<Finding> fs = trained("name: u\nseed: 1\ndata: {source: wine}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\n"

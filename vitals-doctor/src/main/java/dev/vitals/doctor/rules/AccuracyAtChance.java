@@ -39,6 +39,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
     static final double LEARNED_LOSS = 0.9;
     /** A margin wider than this (too few examples) makes the epoch judgement a warning. */
     static final double WIDE_MARGIN = 0.15;
+    /** A validation loss below this share of the class prior's: the held-out predictions beat guessing the shares. */
+    static final double WEAK_LOSS = 0.97;
     /** A validation loss at least this share of the class prior's shows nothing learned, whatever the accuracy. */
     static final double NOTHING_LEARNED = 0.98;
     /** The share of the way from chance to a perfect score the last epochs must have gone to withdraw the finding. */
@@ -58,7 +60,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
                 + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole of a Vitals run (not a log) took fewer than " + MIN_STEPS
                 + " steps while its training side stayed at chance too (then its cause is the run's length, unless a setting the run measures holds the model down: then it stays an error naming that setting; "
-                + "and in check, an error where the overfit probe found the model unable to memorise one batch: more steps would not move it). "
+                + "and in check, an error where the overfit probe found the model unable to memorise one batch: more steps would not move it), "
+                + "or where the validation accuracy is above chance and some validated epoch's validation loss was below " + WEAK_LOSS + " of the prior's (a weak signal that the split's size cannot tell from guessing; not read as labels memorised). "
                 + "A last epoch above chance + margin counts as at chance where the last " + WITHDRAW_EPOCHS + " epochs' mean is within it and the validation loss is at least "
                 + NOTHING_LEARNED + " of the prior's. Where the training side learned while the validation accuracy is at chance (the last " + WITHDRAW_EPOCHS
                 + " epochs' mean training accuracy above chance + margin, the training loss below " + NOTHING_LEARNED + " of the prior's, the validation loss not), the cause is labels that do not belong to their inputs (memorised), and a short run is no excuse. "
@@ -201,6 +204,16 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         // its 10 "steps" were read as a run too short to judge
         boolean shortRun = Curves.live(t) && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS) && learnedTraining == null;
         double prior = Curves.priorLoss(t.info());
+        // ...and so is one above chance whose validation loss is below the class prior's by a margin of its
+        // own: predictions that beat the class shares on held-out examples, a weak signal that this many
+        // examples cannot tell from guessing by accuracy (a task whose best is 63%: 55-56% against 51.1% on
+        // 160 examples, the loss 0.664 against 0.693, was an error blaming a bug or the labels). Labels that do
+        // not belong to their inputs leave no such loss: every prediction away from the shares costs more
+        double bestVal = ep.stream().filter(EpochResult::hasValidation).mapToDouble(EpochResult::valLoss).filter(Double::isFinite).min().orElse(Double.NaN);
+        boolean weak = !tooFew && !shortRun && !swing && Curves.accuracyOnValidation(last) && acc > chance && bestVal < WEAK_LOSS * prior;
+        // (its training side, learning the signal and the noise, is no sign of labels memorised)
+        if (weak) learnedTraining = null;
+        tooFew |= weak;
         Map<String, Object> ev = evidence(which + "_accuracy", acc, "chance", chance, "margin", margin, "epochs", ep.size(),
                 "train_loss", last.trainLoss(), "val_loss", last.valLoss(), "loss_before", fall[0], "loss_now", fall[1],
                 "prior_loss", prior, "steps", done);
@@ -217,9 +230,13 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
                         + (swing ? ", and the validation loss " + dev.vitals.doctor.rules.Numbers.fmt(last.valLoss()) + " is no lower than the "
                                 + dev.vitals.doctor.rules.Numbers.fmt(prior) + " that predicting the class shares gives" : "")
                         + (learnedTraining != null ? ", while " + learnedTraining : "")
-                        + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : ""),
+                        + (tooFew ? ", though " + (Curves.accuracyOnValidation(last) ? t.info().validationSize() : t.info().trainSize()) + " examples leave a margin of " + pct(margin) : "")
+                        + (weak ? ", and the validation loss reached " + dev.vitals.doctor.rules.Numbers.fmt(bestVal) + ", below the " + dev.vitals.doctor.rules.Numbers.fmt(prior)
+                                + " of predicting the class shares: a weak signal, or none" : ""),
                 flags(unlogged(ev, "prior_loss"), shortRun, tooFew),
-                shortRun ? shortCause(t, Math.max(done, planned)) : learnedTraining != null ? MEMORISED_CAUSE : cause(),
+                shortRun ? shortCause(t, Math.max(done, planned)) : learnedTraining != null ? MEMORISED_CAUSE
+                        : weak ? "the inputs may carry only a weak signal about the labels, which " + t.info().validationSize() + " validation examples cannot tell from guessing (more of them, or the input-independent baseline of 'vitals check', can); if there is none, " + cause()
+                        : cause(),
                 shortRun ? "train for more steps (more epochs, or a smaller batch): a few hundred at least, then judge again"
                         : learnedTraining != null ? MEMORISED_FIX : fix()));
     }
