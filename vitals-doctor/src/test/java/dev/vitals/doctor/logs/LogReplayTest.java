@@ -280,6 +280,15 @@ class LogReplayTest {
     }
 
     @Test
+    void aGradientThatRanUpThenOverflowedSaysHowFarItGrewFirst() throws IOException {
+        // norms 312, 4.3e7, 1.8e17, inf, then NaN: the evidence said a growth of 1.0, the early window taken to hold the overflow itself
+        LogReplay.Result r = replay("nan.csv", "step,loss,grad_norm\n0,28.68,312.2\n1,5.18e9,4.29e7\n2,1.46e23,1.795e17\n3,3.42e33,inf\n4,nan,nan\n", 3);
+        Finding f = r.findings().stream().filter(x -> x.code().equals("LOSS_NONFINITE")).findFirst().orElseThrow(() -> new AssertionError(r.findings().toString()));
+        assertEquals(1.795e17 / 312.2, ((Number) f.evidence().get("gradient_norm_growth")).doubleValue(), 1e-3 * 1.795e17 / 312.2);
+        assertTrue(f.message().contains("after the gradient norm became non-finite (it had grown 5.75e+14x)"), f.message());
+    }
+
+    @Test
     void aNanAtTheFirstLoggedStepIsTheRunsFirstStepOnlyWhereTheLogStartsThere() throws IOException {
         // Hugging Face logs every 10 steps and a Keras row is an epoch's mean: nothing rules out a rate
         // that diverged in the steps the log did not keep
