@@ -38,21 +38,27 @@ public final class JsonLinesLog {
         List<JsonNode> roots = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         int start = 1;
+        // whether every record so far began and ended on one line (JSON lines, not one document laid out over many)
+        boolean oneLineEach = true;
         try (JsonParser p = JSON.createParser(text)) {
             while (p.nextToken() != null) {
                 start = p.currentTokenLocation().getLineNr();
                 lines.add(start);
                 roots.add(JSON.readTree(p));
+                oneLineEach &= p.currentTokenLocation().getLineNr() == start;
             }
         } catch (JsonProcessingException e) {
             // a record cut short (a run killed mid-write) is named by the line it starts on, not the end of the file
             JsonLocation at = e.getLocation();
             String msg = plain(e.getOriginalMessage());
             boolean cut = msg.startsWith("Unexpected end-of-input");
-            int line = cut || at == null || at.getLineNr() <= 0 ? start : at.getLineNr();
+            // ...and so is a JSON line left open (a lost '}'), which the parser only notices at the next line's '{'
+            boolean runOn = !cut && oneLineEach && !roots.isEmpty() && at != null && at.getLineNr() > start;
+            int line = cut || runOn || at == null || at.getLineNr() <= 0 ? start : at.getLineNr();
             int end = (int) text.lines().count();
             throw new InputException(file + " line " + line + ": not valid JSON (" + msg + ")"
-                    + (cut && end > line ? "; the record that starts there is cut short at the file's end, line " + end : ""));
+                    + (cut && end > line ? "; the record that starts there is cut short at the file's end, line " + end : "")
+                    + (runOn ? "; the record that starts there does not end on its line, and runs on into line " + at.getLineNr() : ""));
         }
         Set<String> names = new LinkedHashSet<>();
         List<LogRecord> records = new ArrayList<>();

@@ -314,6 +314,12 @@ class LogReadersTest {
             String m = error("state.json", "{\n  \"log_history\": [\n    {\"loss\": 1.0, \"step\": 1}\n");
             assertTrue(m.contains("state.json line 1") && m.contains("not valid JSON") && m.contains("cut short at the file's end, line 3"), m);
             assertTrue(!m.contains("Source") && !m.contains("REDACTED") && !m.contains("StreamReadFeature"), m);
+            // a JSON line left open (its '}' lost) was named by the next line, where the parser noticed
+            String open = error("open.jsonl", "{\"step\": 0, \"loss\": 1.1}\n{\"step\": 1, \"loss\": 1.0\n{\"step\": 2, \"loss\": 0.9}\n");
+            assertTrue(open.contains("open.jsonl line 2: not valid JSON") && open.contains("does not end on its line, and runs on into line 3"), open);
+            // one document laid out over lines is named where the parser stopped
+            String doc = error("doc.json", "[\n {\"step\": 0, \"loss\": 1.1},\n {\"step\": 1, \"loss\": 1.0\n {\"step\": 2}\n]\n");
+            assertTrue(doc.contains("doc.json line 4: not valid JSON") && !doc.contains("runs on"), doc);
         }
 
         @Test
