@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -32,6 +33,7 @@ public final class LogReader {
                 throw new InputException(path + ": a Vitals run folder without metrics.jsonl: the run never trained (its data could not be trained on); "
                         + path.resolve("report.json") + " says why");
             }
+            if (Files.isDirectory(path) && !TensorBoardLog.holdsEventFiles(path)) return read(logInFolder(path));
             if (Files.isDirectory(path) || TensorBoardLog.isEventFile(path)) return TensorBoardLog.read(path);
             if (!Files.isReadable(path)) throw new InputException(path + ": cannot be read");
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -49,6 +51,34 @@ public final class LogReader {
         } catch (UncheckedIOException e) {
             throw new InputException(path + ": cannot be read (" + e.getCause().getMessage() + ")", e);
         }
+    }
+
+    /** The logs other trainers leave in a run folder under these names: Lightning's CSVLogger, Hugging Face's checkpoints, Keras' CSVLogger example. */
+    private static final List<String> KNOWN_LOGS = List.of("metrics.csv", "trainer_state.json", "training.log", "history.json", "log.csv");
+
+    /**
+     * The metrics log of a folder without TensorBoard files: a Lightning {@code version_0/} folder holds
+     * {@code metrics.csv} beside {@code hparams.yaml}, and "no TensorBoard event files in this folder"
+     * left the user to find it. The one log of a known name, else the one CSV or JSON file; several, or
+     * none, are named in the error.
+     */
+    private static Path logInFolder(Path folder) throws IOException {
+        List<Path> files;
+        try (var s = Files.list(folder)) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        List<Path> known = files.stream().filter(f -> KNOWN_LOGS.contains(f.getFileName().toString())).toList();
+        if (known.size() == 1) return known.get(0);
+        List<Path> logs = files.stream().filter(f -> {
+            String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+            return n.endsWith(".csv") || n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json") || n.endsWith(".tsv");
+        }).toList();
+        if (known.isEmpty() && logs.size() == 1) return logs.get(0);
+        List<Path> named = known.isEmpty() ? logs : known;
+        String list = named.stream().limit(6).map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.joining(", "));
+        throw new InputException(folder + ": no TensorBoard event files (events.out.tfevents.*) in this folder"
+                + (named.isEmpty() ? ", and no CSV or JSON metrics log beside them; expected a log file, a run folder holding one, or a TensorBoard log folder"
+                        : ", and " + named.size() + " files that may be a metrics log (" + list + (named.size() > 6 ? ", ..." : "") + "): give the one to read"));
     }
 
     private static boolean startsWithBrace(Path p) throws IOException {

@@ -397,7 +397,23 @@ class LogReadersTest {
         void aFolderWithoutEventFilesIsAnError() throws IOException {
             Files.createDirectories(dir.resolve("nothing"));
             String m = assertThrows(InputException.class, () -> LogReader.read(dir.resolve("nothing"))).getMessage();
-            assertTrue(m.contains("no TensorBoard event files"), m);
+            assertTrue(m.contains("no TensorBoard event files") && m.contains("no CSV or JSON metrics log"), m);
+        }
+
+        @Test
+        void aFolderHoldingOneMetricsLogIsReadByIt() throws IOException {
+            // Lightning's CSVLogger folder: version_0/ holds metrics.csv beside hparams.yaml, and "no TensorBoard
+            // event files in this folder" left the user to find it
+            Path v = Files.createDirectories(dir.resolve("lightning_logs/version_0"));
+            Files.writeString(v.resolve("hparams.yaml"), "lr: 0.001\n");
+            Files.writeString(v.resolve("metrics.csv"), "epoch,step,train_loss,val_loss\n0,49,1.2,\n0,49,,1.1\n");
+            assertEquals(1, RunLog.of(LogReader.read(v)).rows().size());
+            // two candidate logs and neither of a known name: named, not guessed
+            Path two = Files.createDirectories(dir.resolve("two"));
+            Files.writeString(two.resolve("a.csv"), "step,loss\n0,1\n");
+            Files.writeString(two.resolve("b.jsonl"), "{\"step\": 0, \"loss\": 1}\n");
+            String m = assertThrows(InputException.class, () -> LogReader.read(two)).getMessage();
+            assertTrue(m.contains("2 files that may be a metrics log (a.csv, b.jsonl): give the one to read"), m);
         }
     }
 
