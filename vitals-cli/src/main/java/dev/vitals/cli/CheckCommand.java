@@ -44,8 +44,12 @@ final class CheckCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         dev.vitals.core.data.PreparedData data = dev.vitals.core.train.Experiment.loadData(s);
         double loading = (System.nanoTime() - t0) / 1e9;
+        // with the data line train prints (a header that names fewer columns than the rows hold, the splits'
+        // sizes), once the first step reports: bad input found before it leaves nothing on stdout
+        Heading withData = new Heading(o, "data: " + data.description());
         Checkup.Result r = Checkup.run(s, data, step -> {
             heading.print();
+            withData.print();
             printStep(o, step);
         });
         for (StepReport st : r.steps()) {
