@@ -160,6 +160,8 @@ class TrainArtifactsTest {
         assertTrue(copy.contains("# the data beside the spec"), "comments kept: " + copy);
         Cli.Result again = Cli.run("check", out.resolve("spec.yaml").toString());
         assertFalse(again.err().contains("error:"), again.all());
+        // check gives the data line train gives, under its heading
+        assertTrue(again.out().lines().skip(1).findFirst().orElse("").startsWith("data: csv t.csv: "), again.out());
         // the checkpoint holds the same copy: read from beside it, its data path was one that did not exist
         String stored = dev.vitals.core.io.Safetensors.read(out.resolve("model.safetensors")).metadata().get("spec");
         assertEquals(copy, stored);
