@@ -24,6 +24,7 @@ final class Inputs {
         Inputs in = new Inputs();
         if (specFile != null) in.add(specFile, "the spec being read");
         for (Path p : Sources.files(spec.data().source(), spec.dir())) in.add(p, "a data file of the spec");
+        if (spec.data().testSource() != null) for (Path p : Sources.files(spec.data().testSource(), spec.dir())) in.add(p, "the spec's test file");
         return in;
     }
 

@@ -126,7 +126,7 @@ class BadInputTest {
         c.add(new Case("epochs: -1").base("epochs: 1", "epochs: -1").expect("train.epochs", "expected a positive number of epochs, not -1"));
         c.add(new Case("dropout: 1.5").base("relu,", "relu, {dropout: 1.5},").expect("model.layers[2].dropout", "expected a probability in [0, 1), not 1.5"));
         c.add(new Case("validation: 1.2").base("validation: 0.2", "validation: 1.2").expect("data.validation", "expected a fraction in [0, 1)", "not 1.2"));
-        c.add(new Case("test: 1").base("validation: 0.2", "validation: 0.2, test: 1").expect("data.test", "expected 'auto' or a fraction in [0, 1), not 1"));
+        c.add(new Case("test: 1").base("validation: 0.2", "validation: 0.2, test: 1").expect("data.test", "expected 'auto', a fraction in [0, 1) or a test file (csv:PATH), not 1"));
         c.add(new Case("test: -0.1").base("validation: 0.2", "validation: 0.2, test: -0.1").expect("data.test", "not -0.1"));
         c.add(new Case("maxpool: 0").base("relu,", "relu, {maxpool: 0},").expect("model.layers[2].maxpool", "expected a positive window size, not 0"));
         c.add(new Case("lr: 0").append("optimizer: {name: sgd, lr: 0}\n").expect("optimizer.lr", "expected a positive learning rate, not 0"));
@@ -259,6 +259,11 @@ class BadInputTest {
         c.add(new Case("--json is the spec's CSV").file("good.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,0\n1,1,1\n")
                 .base("source: iris", "source: 'csv:good.csv'").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/good.csv")
                 .expect("--json", "good.csv", "is a data file of the spec"));
+        c.add(new Case("--json is the spec's test file").file("good.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,0\n1,1,1\n").file("held.csv", "a,b,label\n7,8,0\n9,9,1\n")
+                .base("source: iris", "source: 'csv:good.csv', test: 'csv:held.csv'").args("train", "{spec}", "--out", "{dir}/run", "--json", "{dir}/held.csv")
+                .expect("--json", "held.csv", "is the spec's test file"));
+        c.add(new Case("a test file with other columns").file("good.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,0\n1,1,1\n").file("held.csv", "a,label\n7,0\n9,1\n")
+                .base("source: iris", "source: 'csv:good.csv', test: 'csv:held.csv'").expect("data.test", "held.csv has 1 feature a row, the training file good.csv 2"));
         c.add(new Case("fix: --json is the --write file").spec(BASE).args("fix", "{spec}", "--write", "{dir}/previous.json", "--json", "{dir}/previous.json")
                 .expect("--json", "is also the --write file"));
         c.add(new Case("--out is empty").spec(BASE).args("train", "{spec}", "--out", "", "--json", "{dir}/previous.json").expect("--out: empty path"));

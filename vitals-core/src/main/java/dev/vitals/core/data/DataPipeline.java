@@ -44,6 +44,7 @@ public final class DataPipeline {
     /** Loads the source and holds out test and validation; the source goes out of scope on return. */
     private static SplitData split(Spec.Data spec, long seed, Set<Fault> faults, Path baseDir) {
         LoadedData loaded = Sources.load(spec.source(), spec.options(), baseDir, seed);
+        if (spec.testSource() != null) loaded = Sources.withTestFile(loaded, spec.testSource(), baseDir);
         long dropped = 0;
         Dataset all = loaded.data();
         if (all.size() == 0) throw new InputException("data.source: " + spec.source() + " holds no examples; expected at least one");
@@ -51,7 +52,7 @@ public final class DataPipeline {
         // which loaded example each split's example is, followed only for a source that knows its examples' lines
         int[] lines = loaded.lines();
         int[] poolIdx = lines == null ? null : Splits.range(all.size()), testIdx = null, trainIdx, validationIdx = null;
-        if (spec.testAuto() && loaded.ownTest() != null) {
+        if ((spec.testAuto() || spec.testSource() != null) && loaded.ownTest() != null) {
             pool = all;
             test = loaded.ownTest();
         } else {

@@ -95,6 +95,46 @@ public final class Sources {
     }
 
     /**
+     * {@code loaded} with the examples of a test file of their own ({@code data.test: csv:PATH}) as its
+     * test split: the same columns as the training file, and word labels numbered as the training
+     * file numbers them (each file alone would number its own words in sorted order).
+     */
+    public static LoadedData withTestFile(LoadedData loaded, String testSource, Path baseDir) {
+        Path path = resolve(baseDir, testSource.substring(4));
+        CsvReader.Table t = CsvReader.read(path);
+        Dataset train = loaded.data(), test = t.data();
+        String name = String.valueOf(path.getFileName());
+        if (test.features() != train.features()) {
+            throw new InputException("data.test: " + name + " has " + Words.count(test.features(), "feature") + " a row, the training file "
+                    + loaded.file() + " " + train.features() + "; expected the same columns in both");
+        }
+        boolean trainWords = !train.classNames().isEmpty(), testWords = !test.classNames().isEmpty();
+        if (trainWords != testWords) {
+            throw new InputException("data.test: " + name + " has " + (testWords ? "word" : "number") + " labels, the training file " + loaded.file() + " "
+                    + (trainWords ? "word" : "number") + " labels; expected the same kind of label in both");
+        }
+        float[] labels = test.labelValues().clone();
+        if (trainWords) {
+            Map<String, Integer> index = new java.util.HashMap<>();
+            for (int c = 0; c < train.classNames().size(); c++) index.put(train.classNames().get(c), c);
+            for (int i = 0; i < labels.length; i++) {
+                String word = test.classNames().get((int) labels[i]);
+                Integer c = index.get(word);
+                if (c == null) {
+                    throw new InputException("data.test: " + name + " line " + t.lines()[i] + ": label '" + word + "' is not a class of the training file " + loaded.file()
+                            + " (" + String.join(", ", train.classNames().subList(0, Math.min(8, train.classNames().size()))) + (train.classNames().size() > 8 ? ", ..." : "")
+                            + "); expected one of its classes");
+                }
+                labels[i] = c;
+            }
+        }
+        int classes = Math.max(train.classes(), trainWords ? train.classes() : Dataset.classesOf(labels));
+        Dataset aligned = new Dataset(test.exampleShape(), test.x(), labels, classes, train.classNames());
+        return new LoadedData(loaded.data(), aligned, loaded.description() + "; tested on " + name + " (" + Words.count(aligned.size(), "example") + ")",
+                loaded.file(), loaded.lines(), loaded.featureNames());
+    }
+
+    /**
      * The classes, or where labels are not all class indices (real-valued targets) their range: "0
      * classes" said nothing, and a price column read as labels gave "382391 classes". Classes are
      * counted to the largest label; those without an example are said (1-based labels: class 0).

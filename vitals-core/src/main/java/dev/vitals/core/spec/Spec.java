@@ -18,18 +18,26 @@ import java.util.Set;
 public record Spec(String name, long seed, Data data, Model model, String loss, Optimizer optimizer,
                    Schedule schedule, Train train, Set<Fault> faults, String text, Path file) {
 
-    /** {@code test}: NaN means "auto" (the source's own split, else a fixed 20% hold-out). */
+    /**
+     * {@code test}: NaN means "auto" (the source's own split, else a fixed 20% hold-out), or, with
+     * {@code testSource}, the examples of a file of their own ({@code test: csv:test.csv} beside
+     * {@code source: csv:train.csv}); {@code testSource} is null otherwise.
+     */
     public record Data(String source, Map<String, Object> options, double test, double validation,
-                       Normalizer.Kind normalize, boolean shuffle, TargetEncoding targets) {
+                       Normalizer.Kind normalize, boolean shuffle, TargetEncoding targets, String testSource) {
+        public Data(String source, Map<String, Object> options, double test, double validation, Normalizer.Kind normalize, boolean shuffle, TargetEncoding targets) {
+            this(source, options, test, validation, normalize, shuffle, targets, null);
+        }
+
         public boolean testAuto() { return Double.isNaN(test); }
 
-        public Data withValidation(double v) { return new Data(source, options, test, v, normalize, shuffle, targets); }
+        public Data withValidation(double v) { return new Data(source, options, test, v, normalize, shuffle, targets, testSource); }
 
-        public Data withNormalize(Normalizer.Kind k) { return new Data(source, options, test, validation, k, shuffle, targets); }
+        public Data withNormalize(Normalizer.Kind k) { return new Data(source, options, test, validation, k, shuffle, targets, testSource); }
 
-        public Data withShuffle(boolean s) { return new Data(source, options, test, validation, normalize, s, targets); }
+        public Data withShuffle(boolean s) { return new Data(source, options, test, validation, normalize, s, targets, testSource); }
 
-        public Data withTargets(TargetEncoding t) { return new Data(source, options, test, validation, normalize, shuffle, t); }
+        public Data withTargets(TargetEncoding t) { return new Data(source, options, test, validation, normalize, shuffle, t, testSource); }
     }
 
     public record Model(Init init, List<LayerSpec> layers) {

@@ -210,11 +210,17 @@ public final class SpecParser {
             }
         }
         double test = Double.NaN;
+        String testSource = null;
         if (n.has("test")) {
             JsonNode t = n.get("test");
-            if (!(t.isTextual() && t.textValue().trim().equals("auto"))) {
-                test = number(t, "data.test", "'auto' or a fraction in [0, 1)");
-                if (!(test >= 0 && test < 1)) throw fail("data.test", "expected 'auto' or a fraction in [0, 1), not " + fmt(test));
+            if (t.isTextual() && t.textValue().trim().startsWith("csv:")) {
+                // a test file of its own beside a training file: the user's split, not one Vitals makes
+                testSource = t.textValue().trim();
+                if (!source.startsWith("csv:")) throw fail("data.test", "'" + testSource + "' is a test file, which goes with a csv: source; expected 'auto' or a fraction in [0, 1) for " + source);
+                if (testSource.substring(4).isBlank()) throw fail("data.test", "'" + testSource + "' needs a path after 'csv:'");
+            } else if (!(t.isTextual() && t.textValue().trim().equals("auto"))) {
+                test = number(t, "data.test", "'auto', a fraction in [0, 1) or a test file (csv:PATH)");
+                if (!(test >= 0 && test < 1)) throw fail("data.test", "expected 'auto', a fraction in [0, 1) or a test file (csv:PATH), not " + fmt(test));
             }
         }
         double validation = n.has("validation") ? number(n.get("validation"), "data.validation", "a fraction in [0, 1)") : 0.2;
@@ -230,7 +236,7 @@ public final class SpecParser {
         TargetEncoding targets = n.has("targets")
                 ? TargetEncoding.fromKey(choice(n.get("targets"), "data.targets", List.of("index", "onehot", "pm1")))
                 : TargetEncoding.INDEX;
-        return new Spec.Data(source, options, test, validation, norm, shuffle, targets);
+        return new Spec.Data(source, options, test, validation, norm, shuffle, targets, testSource);
     }
 
     private void checkSource(String s) {

@@ -144,9 +144,14 @@ public final class SpecWriter {
      * text is unchanged when there is nothing to rewrite.
      */
     public static String rebased(String yaml, java.nio.file.Path fromDir, java.nio.file.Path toDir) {
+        // the training data's path, and a test file's of its own (data.test: csv:PATH)
+        return rebasedKey(rebasedKey(yaml, "source", fromDir, toDir), "test", fromDir, toDir);
+    }
+
+    private static String rebasedKey(String yaml, String key, java.nio.file.Path fromDir, java.nio.file.Path toDir) {
         ObjectNode root = tree(yaml);
         JsonNode data = root.get("data");
-        String source = data instanceof ObjectNode d && d.get("source") != null && d.get("source").isTextual() ? d.get("source").textValue() : null;
+        String source = data instanceof ObjectNode d && d.get(key) != null && d.get(key).isTextual() ? d.get(key).textValue() : null;
         if (source == null || !(source.startsWith("csv:") || source.startsWith("idx:"))) return yaml;
         String kind = source.substring(0, 4), path = source.substring(4);
         java.nio.file.Path p = java.nio.file.Path.of(path);
@@ -156,9 +161,9 @@ public final class SpecWriter {
         String moved = to.relativize(target).toString().replace(java.io.File.separatorChar, '/');
         String rebasedSource = kind + (moved.isEmpty() ? "." : moved);
         // the source written once in the text as it was parsed: only its value changes, every comment stays
-        String inPlace = replacedSource(yaml, source, rebasedSource);
+        String inPlace = replacedSource(yaml, key, source, rebasedSource);
         if (inPlace != null) return inPlace;
-        ((ObjectNode) data).put("source", rebasedSource);
+        ((ObjectNode) data).put(key, rebasedSource);
         StringBuilder sb = new StringBuilder();
         for (String line : yaml.lines().toList()) {
             if (!line.startsWith("#")) break;
@@ -225,9 +230,9 @@ public final class SpecWriter {
      * double quotes) replaced by {@code replacement}, in single quotes where the original had none and
      * the new value could read as something else; null when the text does not hold exactly one.
      */
-    private static String replacedSource(String yaml, String old, String replacement) {
+    private static String replacedSource(String yaml, String key, String old, String replacement) {
         java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("(\\bsource\\s*:\\s*)(?:'" + java.util.regex.Pattern.quote(old.replace("'", "''")) + "'|\"" + java.util.regex.Pattern.quote(old)
+                .compile("(\\b" + key + "\\s*:\\s*)(?:'" + java.util.regex.Pattern.quote(old.replace("'", "''")) + "'|\"" + java.util.regex.Pattern.quote(old)
                         + "\"|" + java.util.regex.Pattern.quote(old) + "(?=\\s*(?:[,}#\\r\\n]|$)))")
                 .matcher(yaml);
         if (!m.find()) return null;
@@ -247,7 +252,7 @@ public final class SpecWriter {
         // the text must still say the same thing with the new path
         ObjectNode check = tree(out);
         JsonNode d = check.get("data");
-        return d != null && d.get("source") != null && replacement.equals(d.get("source").asText()) ? out : null;
+        return d != null && d.get(key) != null && replacement.equals(d.get(key).asText()) ? out : null;
     }
 
     private static ObjectNode tree(String text) {

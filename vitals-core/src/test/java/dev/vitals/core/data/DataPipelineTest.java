@@ -301,6 +301,44 @@ class DataPipelineTest {
 
     // ---- through a spec ----------------------------------------------------------------------
 
+    @Test void aTestFileOfItsOwnIsTheTestSplitWithTheTrainingFilesClasses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // a user's train.csv and test.csv: "data.test: expected 'auto' or a fraction" left them to merge the files
+        StringBuilder train = new StringBuilder("a,b,fruit\n"), test = new StringBuilder("a,b,fruit\n");
+        String[] names = {"apple", "cherry", "pear"};
+        for (int i = 0; i < 60; i++) train.append(i).append(',').append(-i).append(',').append(names[i % 3]).append('\n');
+        // the test file holds only two of the words: on its own it would number pear 1, not 2
+        for (int i = 0; i < 10; i++) test.append(100 + i).append(',').append(i).append(',').append(i % 2 == 0 ? "apple" : "pear").append('\n');
+        java.nio.file.Files.writeString(dir.resolve("train.csv"), train);
+        java.nio.file.Files.writeString(dir.resolve("test.csv"), test);
+        Spec.Data d = new Spec.Data("csv:train.csv", Map.of(), Double.NaN, 0.2, Normalizer.Kind.NONE, true, TargetEncoding.INDEX, "csv:test.csv");
+        PreparedData p = DataPipeline.prepare(d, 1, EnumSet.noneOf(Fault.class), dir);
+        assertEquals(10, p.test().size());
+        assertEquals(60, p.train().size() + p.validation().size(), "the training file is not split for a test");
+        assertEquals(List.of("apple", "cherry", "pear"), p.test().classNames());
+        assertEquals(3, p.test().classes());
+        assertEquals(0, p.test().labels()[0]);
+        assertEquals(2, p.test().labels()[1], "pear is the training file's class 2");
+        assertEquals(100f, p.test().x()[0]);
+        assertTrue(p.description().contains("tested on test.csv (10 examples)"), p.description());
+
+        // a word the training file never saw, columns that differ, labels of another kind: each named
+        java.nio.file.Files.writeString(dir.resolve("odd.csv"), "a,b,fruit\n1,2,apple\n3,4,plum\n");
+        String m = org.junit.jupiter.api.Assertions.assertThrows(dev.vitals.core.InputException.class,
+                () -> DataPipeline.prepare(new Spec.Data("csv:train.csv", Map.of(), Double.NaN, 0.2, Normalizer.Kind.NONE, true, TargetEncoding.INDEX, "csv:odd.csv"),
+                        1, EnumSet.noneOf(Fault.class), dir)).getMessage();
+        assertTrue(m.contains("data.test: odd.csv line 3: label 'plum' is not a class of the training file train.csv (apple, cherry, pear)"), m);
+        java.nio.file.Files.writeString(dir.resolve("wide.csv"), "a,b,c,fruit\n1,2,3,apple\n");
+        m = org.junit.jupiter.api.Assertions.assertThrows(dev.vitals.core.InputException.class,
+                () -> DataPipeline.prepare(new Spec.Data("csv:train.csv", Map.of(), Double.NaN, 0.2, Normalizer.Kind.NONE, true, TargetEncoding.INDEX, "csv:wide.csv"),
+                        1, EnumSet.noneOf(Fault.class), dir)).getMessage();
+        assertTrue(m.contains("data.test: wide.csv has 3 features a row, the training file train.csv 2"), m);
+        java.nio.file.Files.writeString(dir.resolve("numbers.csv"), "a,b,fruit\n1,2,0\n");
+        m = org.junit.jupiter.api.Assertions.assertThrows(dev.vitals.core.InputException.class,
+                () -> DataPipeline.prepare(new Spec.Data("csv:train.csv", Map.of(), Double.NaN, 0.2, Normalizer.Kind.NONE, true, TargetEncoding.INDEX, "csv:numbers.csv"),
+                        1, EnumSet.noneOf(Fault.class), dir)).getMessage();
+        assertTrue(m.contains("numbers.csv has number labels, the training file train.csv word labels"), m);
+    }
+
     @Test void specFileNamesOptionErrorsAndAnchorsRelativePaths(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path specFile = dir.resolve("specs/xor.yaml");
         Spec bad = dev.vitals.core.spec.SpecParser.parse("""

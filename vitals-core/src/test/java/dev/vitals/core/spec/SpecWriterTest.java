@@ -137,6 +137,23 @@ class SpecWriterTest {
         String twice = "# source: csv:t.csv\nname: a\ndata: {source: csv:t.csv}\n";
         String anew = SpecWriter.rebased(twice, from, to);
         assertTrue(anew.startsWith("# source: csv:t.csv\n") && anew.contains("csv:../../specs/t.csv"), anew);
+        // a test file of its own moves with the training file
+        assertEquals("name: a\ndata: {source: csv:../../specs/train.csv, test: csv:../../specs/test.csv}" + body,
+                SpecWriter.rebased("name: a\ndata: {source: csv:train.csv, test: csv:test.csv}" + body, from, to));
+        // and a test fraction is no path
+        assertEquals("name: a\ndata: {source: iris, test: 0.3}" + body, SpecWriter.rebased("name: a\ndata: {source: iris, test: 0.3}" + body, from, to));
+    }
+
+    @Test
+    void aTestFileGoesWithACsvSource() {
+        Spec s = SpecParser.parse("name: a\ndata: {source: 'csv:train.csv', test: 'csv:test.csv'}\nmodel: {layers: [{dense: 2}]}\n", null);
+        assertEquals("csv:test.csv", s.data().testSource());
+        String m = org.junit.jupiter.api.Assertions.assertThrows(dev.vitals.core.InputException.class,
+                () -> SpecParser.parse("name: a\ndata: {source: iris, test: 'csv:test.csv'}\nmodel: {layers: [{dense: 2}]}\n", null)).getMessage();
+        assertTrue(m.contains("data.test") && m.contains("goes with a csv: source"), m);
+        m = org.junit.jupiter.api.Assertions.assertThrows(dev.vitals.core.InputException.class,
+                () -> SpecParser.parse("name: a\ndata: {source: 'csv:t.csv', test: 'test.csv'}\nmodel: {layers: [{dense: 2}]}\n", null)).getMessage();
+        assertTrue(m.contains("data.test") && m.contains("a test file (csv:PATH)"), m);
     }
 
     @Test
