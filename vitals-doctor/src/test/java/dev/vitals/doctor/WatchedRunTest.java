@@ -162,6 +162,19 @@ class WatchedRunTest {
         assertTrue(f5.withdrawn().keySet().stream().noneMatch(f -> f.code().equals("LEARNING_RATE_RANGE")), f5.withdrawn().toString());
     }
 
+    @Test
+    void gradientsThatVanishAreTheCauseOfTheStallTheyMake() {
+        // a deep sigmoid stack: VANISHING_GRADIENTS beside a plateau blamed on "unshuffled batches or a rate too
+        // low" and accuracy at chance blamed on "a bug or labels that do not belong"
+        StringBuilder layers = new StringBuilder();
+        for (int i = 0; i < 10; i++) layers.append("{dense: 32}, sigmoid, ");
+        List<Finding> fs = trained("name: deep\nseed: 1\ndata: {source: digits, validation: 0.2}\nmodel: {init: default, layers: [" + layers + "{dense: 10}]}\n"
+                + "optimizer: {name: sgd, lr: 0.01}\ntrain: {epochs: 6, batch: 32}\n");
+        assertTrue(fs.stream().anyMatch(f -> f.code().equals("VANISHING_GRADIENTS")), fs.toString());
+        List<Finding> held = explainedAs(fs, List.of("ACCURACY_AT_CHANCE", "LOSS_PLATEAU"), "gradients vanish before they reach the first layers (VANISHING_GRADIENTS", "cure the vanishing gradients first");
+        assertTrue(held.get(0).evidence().containsKey(dev.vitals.doctor.rules.HeldDown.VANISHING), "fix tries their cures first");
+    }
+
     /** The findings of {@code codes} in {@code fs}, at least one, each with a cause and (unless null) a fix that start as given. */
     private static List<Finding> explainedAs(List<Finding> fs, List<String> codes, String cause, String fix) {
         List<Finding> hit = fs.stream().filter(f -> codes.contains(f.code())).toList();

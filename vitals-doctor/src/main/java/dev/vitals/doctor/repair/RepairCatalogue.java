@@ -37,6 +37,12 @@ public final class RepairCatalogue {
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.BATCHNORM_BATCH)) out.add(Repairs.layerNorm());
         // ...or a model of one weight layer, linear in its inputs
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.HIDDEN_LAYERS)) out.add(Repairs.hiddenLayer());
+        // ...or gradients measured vanishing before the first layers: their cures, before any rate
+        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.VANISHING)) {
+            out.add(Repairs.reluHidden());
+            out.add(Repairs.reluHiddenWithBatchNorm());
+            out.add(Repairs.batchNorm());
+        }
         // ...or a clip measured cutting every step (before any rate: raising the rate through the clip moves nothing)
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.CLIP_FACTOR) || f.evidence().containsKey(dev.vitals.doctor.rules.CannotOverfitBatch.WITHOUT_CLIP)) {
             out.add(Repairs.looserClip());

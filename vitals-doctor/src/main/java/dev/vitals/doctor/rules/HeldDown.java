@@ -37,6 +37,7 @@ public final class HeldDown {
             + Decay.SHRUNK + " of their starting norm; or the clip where train.clip_norm cut at least " + (int) (Clipping.SHARE * 100)
             + "% of the last 20 observed steps, by a median factor of " + Clipping.FACTOR + " or less; or a dropout of " + HEAVY_DROPOUT + " or more in the model; or batchnorm over flat features at a batch below " + BatchnormSmallBatch.MIN_BATCH
             + "; or, for a model that fits little (UNDERFITTING), a loss that stops falling (LOSS_PLATEAU) or accuracy at chance (not a run too short to judge, nor one whose training examples were learned), a model with no hidden layer (one weight layer from the inputs to the outputs)"
+            + "; or, for a model that fits little, a plateau, accuracy at chance or too slow a fall, gradients that vanish before the first layers (VANISHING_GRADIENTS' reading of the last observed steps)"
             + "; or, for units killed, a model that fits little, a plateau or accuracy at chance, a learning rate above what the optimizer takes (adam and adamw above " + LearningRateRange.ADAM_HIGH
             + ", sgd's lr / (1 - momentum) above " + (int) LearningRateRange.SGD_HIGH + ")";
 
@@ -62,6 +63,11 @@ public final class HeldDown {
         double dropout = heaviestDropout(t);
         if (dropout >= HEAVY_DROPOUT) return findings.stream().map(f -> byDropout(f, dropout)).toList();
         if (tinyBatchnorm(t)) return findings.stream().map(f -> byBatchnorm(f, t.info().batch())).toList();
+        // gradients that vanish before the first layers (measured now, at the end of the steps so far): what
+        // the curves show is theirs (a 12-layer sigmoid stack read "learning stalled: unshuffled batches or a
+        // rate too low" beside its own VANISHING_GRADIENTS, the first layer at 8.2e-11)
+        Finding vanishing = VanishingGradients.vanishing(t);
+        if (vanishing != null) return findings.stream().map(f -> VANISH_HELD.contains(f.code()) ? byVanishing(f, vanishing) : f).toList();
         boolean rateHigh = LearningRateTooLow.rateAboveRange(t);
         LearningRateRange.Range r = rateHigh ? LearningRateRange.plausible(t.info().optimizer()) : null;
         // a model of one weight layer is linear in its inputs: what it cannot fit, no rate fits (adam at 0.5
@@ -291,6 +297,21 @@ public final class HeldDown {
 
     private static Finding with(Finding f, Map<String, Object> e, String cause, String fix) {
         return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), e, cause, fix, f.verified());
+    }
+
+    /** Evidence key of a finding whose cause is gradients that vanish before the first layers (fix tries their cures first). */
+    public static final String VANISHING = "vanishing_gradients";
+
+    /** The codes gradients that vanish before the first layers explain: a model whose early layers do not learn fits little, stalls, or guesses. */
+    private static final java.util.Set<String> VANISH_HELD = java.util.Set.of("UNDERFITTING", "LOSS_PLATEAU", "ACCURACY_AT_CHANCE", "LEARNING_RATE_TOO_LOW");
+
+    private static Finding byVanishing(Finding f, Finding vanishing) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put(VANISHING, true);
+        Object first = vanishing.evidence().get("first_layer_gradient_norm"), ratio = vanishing.evidence().get("first_over_last_ratio");
+        String cause = "gradients vanish before they reach the first layers (VANISHING_GRADIENTS: the first layer's gradient norm " + Numbers.fmt(((Number) first).doubleValue())
+                + ", " + Numbers.fmt(((Number) ratio).doubleValue()) + " of the last layer's): the early layers barely move, so the model learns little whatever its rate or length";
+        return with(f, e, cause, "cure the vanishing gradients first (relu with he initialisation in place of sigmoid or tanh hidden layers, batchnorm, or fewer layers; vitals fix tries them), then judge the run again");
     }
 
     /** Whether a weight decay holds the model down: a training loss that climbs as the weights shrink is the decay's, not the rate's. */

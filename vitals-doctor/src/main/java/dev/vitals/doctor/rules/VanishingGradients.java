@@ -60,6 +60,14 @@ public final class VanishingGradients extends Rule implements TraceRule {
         return HeldDown.explain(t, judge(t, moment));
     }
 
+    /** The finding the last observed steps show, or null: for the rules whose symptoms vanishing gradients explain. */
+    static Finding vanishing(Trace t) {
+        List<Finding> f = INSTANCE.judge(t, Moment.STEP);
+        return f.isEmpty() ? null : f.get(0);
+    }
+
+    private static final VanishingGradients INSTANCE = new VanishingGradients();
+
     private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.EPOCH) return List.of();
         List<WeightLayers.Entry> w = WeightLayers.of(t);
