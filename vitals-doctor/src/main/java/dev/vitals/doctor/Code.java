@@ -14,6 +14,7 @@ public enum Code {
     DATA_UNSHUFFLED(Stage.DATA, "training batches arrive ordered by label"),
     DATA_LEAKAGE(Stage.DATA, "identical examples in training and validation/test"),
     DATA_CONSTANT_INPUTS(Stage.DATA, "every training example has the same inputs"),
+    DATA_ROW_INDEX(Stage.DATA, "a feature numbers the file's rows (a row index or id left among the inputs)"),
     SOFTMAX_BEFORE_CROSS_ENTROPY(Stage.LINT, "an explicit softmax feeds a loss that applies its own"),
     LOSS_OUTPUT_MISMATCH(Stage.LINT, "loss and output layer or task do not fit"),
     TARGET_ENCODING(Stage.LINT, "targets encoded in a way the loss cannot reach"),

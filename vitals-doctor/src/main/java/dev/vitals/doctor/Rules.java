@@ -10,6 +10,7 @@ import dev.vitals.doctor.rules.DataClassImbalance;
 import dev.vitals.doctor.rules.DataConstantInputs;
 import dev.vitals.doctor.rules.DataLabelRange;
 import dev.vitals.doctor.rules.DataLeakage;
+import dev.vitals.doctor.rules.DataRowIndex;
 import dev.vitals.doctor.rules.DataNonFinite;
 import dev.vitals.doctor.rules.DataUnscaled;
 import dev.vitals.doctor.rules.InitMismatch;
@@ -50,7 +51,7 @@ public final class Rules {
     private Rules() {}
 
     private static final List<Rule> ALL = List.of(
-            new DataNonFinite(), new DataLabelRange(), new DataUnscaled(), new DataClassImbalance(), new DataUnshuffled(), new DataLeakage(), new DataConstantInputs(),
+            new DataNonFinite(), new DataLabelRange(), new DataUnscaled(), new DataClassImbalance(), new DataUnshuffled(), new DataLeakage(), new DataConstantInputs(), new DataRowIndex(),
             new SoftmaxBeforeCrossEntropy(), new LossOutputMismatch(), new TargetEncodingMismatch(), new SaturatingActivations(), new InitMismatch(),
             new NoNormalization(), new BatchnormSmallBatch(), new NoValidation(), new LearningRateRange(), new WeightDecayRange(),
             new InitialLossOff(), new GradientCheckFailed(), new UpdateRuleMismatch(), new BatchMixing(), new CannotOverfitBatch(), new InputLabelMismatch(),
