@@ -356,6 +356,21 @@ class LogReplayTest {
     }
 
     @Test
+    void overfittingIsReadWhereTheTrainingLossIsWrittenLessOftenThanEpochsEnd() throws IOException {
+        // Lightning every 50 steps over epochs of 7: no training loss at the validation minimum (epoch 4),
+        // the validation loss 0.707 -> 0.93 by epoch 60 while the training loss went 0.015 -> 1e-4: "healthy"
+        StringBuilder sb = new StringBuilder("epoch,step,train_loss,val_loss\n");
+        for (int e = 0; e < 60; e++) {
+            int end = 7 * e + 6;
+            if ((end + 1) / 50 > (7 * e) / 50) sb.append(String.format(Locale.ROOT, "%d,%d,%.6f,%n", e, ((end + 1) / 50) * 50 - 1, 0.015 * Math.pow(0.9, e)));
+            double val = e < 4 ? 1.36 - 0.16 * e : 0.707 + 0.0038 * (e - 4);
+            sb.append(String.format(Locale.ROOT, "%d,%d,,%.4f%n", e, end, val));
+        }
+        LogReplay.Result r = replay("metrics.csv", sb.toString(), null);
+        assertTrue(codes(r).contains("OVERFITTING"), r.findings().toString());
+    }
+
+    @Test
     void aSortedLightningHeaderIsPutBackInForwardOrder() throws IOException {
         // Lightning's CSVLogger sorts its header: head first, layer10 before layer2; the norms fall with depth from the head
         String[] names = {"head", "layer1", "layer10", "layer11", "layer12", "layer2", "layer3", "layer4", "layer5", "layer6", "layer7", "layer8", "layer9"};
