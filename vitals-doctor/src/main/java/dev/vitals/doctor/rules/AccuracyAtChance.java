@@ -249,11 +249,24 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
 
     /** The mean judged accuracy of the last epochs (at most {@link #WITHDRAW_EPOCHS}). */
     private static double recentAccuracy(Trace t) {
-        List<EpochResult> ep = t.epochs();
-        int k = Math.min(WITHDRAW_EPOCHS, ep.size());
+        List<EpochResult> recent = recentLikeTheLast(t.epochs());
         double acc = 0;
-        for (EpochResult e : ep.subList(ep.size() - k, ep.size())) acc += Curves.accuracy(e) / k;
+        for (EpochResult e : recent) acc += Curves.accuracy(e) / recent.size();
         return acc;
+    }
+
+    /**
+     * The last epochs (at most {@link #WITHDRAW_EPOCHS}) whose judged accuracy is of the same kind as the
+     * last epoch's: validated ones where it was validated. A log validated every other epoch (Keras'
+     * validation_freq=2) mixed 7.6% on validation with 82% on the training data between, and its shuffled
+     * labels read "above chance".
+     */
+    private static List<EpochResult> recentLikeTheLast(List<EpochResult> ep) {
+        if (ep.isEmpty()) return ep;
+        boolean validated = Curves.accuracyOnValidation(ep.getLast());
+        List<EpochResult> out = new java.util.ArrayList<>();
+        for (int i = ep.size() - 1; i >= 0 && out.size() < WITHDRAW_EPOCHS; i--) if (Curves.accuracyOnValidation(ep.get(i)) == validated) out.add(0, ep.get(i));
+        return out;
     }
 
     /** The mean training accuracy of the last epochs (at most {@link #WITHDRAW_EPOCHS}). */
@@ -462,9 +475,7 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         // (14.6% against 10.2% and a 4.4-point margin, with dropout 0.95 twice) learned next to nothing
         // ...over the last epochs, not the last alone: dropout 0.9 twice on spirals swung between 38% and
         // 47% against 33% and ended on a swing up to 45.8%, just past the margin, and read "healthy"
-        double acc = 0, chance = t.info().chance();
-        int k = Math.min(WITHDRAW_EPOCHS, ep.size());
-        for (EpochResult e : ep.subList(ep.size() - k, ep.size())) acc += Curves.accuracy(e) / k;
+        double acc = recentAccuracy(t), chance = t.info().chance();
         boolean above = acc > chance + epochMargin(t, last) && (acc - chance) / (1 - chance) >= WITHDRAW_GAIN;
         // ...unless its validation loss says it learned nothing: predictions near the class shares
         // (weight decay 0.5 held digits at a loss of 2.293 against ln 10's 2.303, at 19.5%). A loss

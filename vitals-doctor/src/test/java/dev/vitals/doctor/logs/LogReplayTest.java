@@ -371,6 +371,19 @@ class LogReplayTest {
     }
 
     @Test
+    void labelsMemorisedAreReadInALogValidatedEveryOtherEpoch() throws IOException {
+        // Keras at validation_freq=2, shuffled labels: validation 7.6-10% on every validated epoch while the
+        // training side reached 82%; the last epochs' mean mixed the two kinds of accuracy and read above chance
+        StringBuilder sb = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n");
+        for (int e = 0; e < 20; e++) {
+            double acc = Math.min(0.825, 0.10 + 0.04 * e), loss = 2.35 - 0.06 * e;
+            sb.append(String.format(Locale.ROOT, "%d,%.4f,%.4f,%s%n", e, acc, loss, e % 2 == 1 ? String.format(Locale.ROOT, "%.4f,%.4f", e % 4 == 1 ? 0.076 : 0.1, 2.31 + 0.023 * e) : "NA,NA"));
+        }
+        LogReplay.Result r = replay("valfreq2.csv", sb.toString(), 10);
+        assertTrue(r.findings().stream().anyMatch(f -> f.code().equals("ACCURACY_AT_CHANCE") && f.isError()), r.findings().toString());
+    }
+
+    @Test
     void aSortedLightningHeaderIsPutBackInForwardOrder() throws IOException {
         // Lightning's CSVLogger sorts its header: head first, layer10 before layer2; the norms fall with depth from the head
         String[] names = {"head", "layer1", "layer10", "layer11", "layer12", "layer2", "layer3", "layer4", "layer5", "layer6", "layer7", "layer8", "layer9"};
