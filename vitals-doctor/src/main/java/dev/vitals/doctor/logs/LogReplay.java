@@ -7,6 +7,7 @@ import dev.vitals.core.train.RunControl;
 import dev.vitals.core.train.RunInfo;
 import dev.vitals.doctor.Code;
 import dev.vitals.doctor.Rules;
+import dev.vitals.doctor.rules.LossNonFinite;
 import dev.vitals.doctor.rules.TraceJudge;
 import dev.vitals.doctor.rules.TraceRule.Moment;
 import dev.vitals.doctor.trace.Observation;
@@ -68,7 +69,11 @@ public final class LogReplay {
             }
         }
         judge.end(t);
-        return new Result(log, t, classes, judge.findings().stream().map(f -> withClasses(f, classes)).toList(), stopped);
+        List<Finding> found = new ArrayList<>(judge.findings().stream().map(f -> withClasses(f, classes)).toList());
+        // the held-out side's own overflow, which no epoch of the trace can carry (NaN there means "not validated")
+        RunLog.NonFinite v = log.nonFiniteValidation();
+        if (v != null && found.stream().noneMatch(f -> f.code().equals(Code.LOSS_NONFINITE.name()))) found.add(LossNonFinite.onValidation(t, v.epoch(), v.value()));
+        return new Result(log, t, classes, List.copyOf(found), stopped);
     }
 
     private static boolean everyStepFromZero(List<RunLog.Row> rows) {

@@ -38,6 +38,14 @@ public final class RunLog {
     private final List<String> ignored = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final List<EpochResult> epochs = new ArrayList<>();
+
+    /** The first epoch (counted from 0 as the log's epochs are read) whose validation loss the log wrote as NaN or infinity, its value and record. */
+    public record NonFinite(int epoch, double value, String where) {}
+
+    private NonFinite nonFiniteValidation;
+
+    /** The first validation loss written non-finite, or null. */
+    public NonFinite nonFiniteValidation() { return nonFiniteValidation; }
     /** Accuracy columns logged as percentages (some value above 1): read divided by 100. */
     private final java.util.Set<String> percent = new java.util.LinkedHashSet<>();
 
@@ -352,6 +360,11 @@ public final class RunLog {
                 if (c == null || !r.values().containsKey(c)) continue;
                 open.values.put(k, num(r, c));
                 epochValues = true;
+                // a validation loss written as NaN or infinity is no epoch without validation: the model's
+                // outputs on the held-out examples overflowed (it read "25 with validation" and "healthy")
+                if (k == Kind.VAL_LOSS && r.values().get(c) != null && !Double.isFinite(num(r, c)) && nonFiniteValidation == null) {
+                    nonFiniteValidation = new NonFinite(epochs.size(), num(r, c), r.where());
+                }
             }
             // an epoch's duration belongs to the epoch it closes, but does not close one by itself
             if (has(Kind.EPOCH_SECONDS) && r.values().containsKey(used.get(Kind.EPOCH_SECONDS))) open.values.put(Kind.EPOCH_SECONDS, value(r, Kind.EPOCH_SECONDS));

@@ -119,6 +119,25 @@ public final class LossNonFinite extends Rule implements TraceRule {
     }
 
     /**
+     * A validation loss a log wrote as NaN or infinity at epoch {@code epoch} (from 0) while training went
+     * on: the model's outputs overflow on held-out examples (NaN in the validation data, a log of zero in
+     * an evaluation-only path, weights grown so large that some inputs overflow).
+     */
+    public static Finding onValidation(Trace t, int epoch, double value) {
+        List<dev.vitals.core.train.EpochResult> ep = t.epochs();
+        double train = epoch < ep.size() ? ep.get(epoch).trainLoss() : Double.NaN;
+        long step = epoch < ep.size() ? t.stepsDone(ep.get(epoch).steps()) : t.stepsDone(t.steps());
+        String what = Double.isNaN(value) ? "NaN" : "infinite";
+        return new LossNonFinite().finding(Stage.TRAIN, Severity.ERROR, null, step,
+                "the validation loss became " + what + " at epoch " + (epoch + 1) + (Double.isFinite(train) ? " while the training loss was " + Numbers.fmt(train) : "")
+                        + ": the model's outputs overflow on held-out examples",
+                unlogged(evidence("epoch", epoch + 1, "validation_loss", what, "train_loss", train), "train_loss"),
+                "the held-out examples or the evaluation differ from training: NaN or infinity in the validation data, a log of zero or a division in a path "
+                        + "only evaluation takes, or weights grown so large that some inputs overflow",
+                "check the validation data for NaN and extreme values (vitals check on a spec reading them names the rows), and the evaluation code for log(0); clip or lower the rate if the weights grew");
+    }
+
+    /**
      * The last finite gradient norm over the median of the first few before it (up to five, at most
      * half the way to it): how far the norm grew before it overflowed or the loss did. Norms of 312,
      * 4.3e7, 1.8e17, then inf read 1.0 where the first few were taken to include the overflow itself.

@@ -384,6 +384,18 @@ class LogReplayTest {
     }
 
     @Test
+    void aValidationLossWrittenNanIsTheLossGoneNonFinite() throws IOException {
+        // val_loss 'nan' for the last 5 of 30 epochs read "30 epochs, 25 with validation" and "healthy"
+        StringBuilder sb = new StringBuilder("epoch,loss,val_loss\n");
+        for (int e = 0; e < 30; e++) sb.append(String.format(Locale.ROOT, "%d,%.4f,%s%n", e, 1.0 / (e + 1), e < 25 ? String.format(Locale.ROOT, "%.4f", 1.1 / (e + 1)) : "nan"));
+        Finding f = only(replay("valnan.csv", sb.toString(), null), "LOSS_NONFINITE");
+        assertTrue(f.isError() && f.message().startsWith("the validation loss became NaN at epoch 26 while the training loss was 0.0385"), f.message());
+        // an empty cell or NA is an epoch not validated, not a NaN
+        String na = sb.toString().replace(",nan", ",NA");
+        org.junit.jupiter.api.Assertions.assertFalse(codes(replay("valna.csv", na, null)).contains("LOSS_NONFINITE"));
+    }
+
+    @Test
     void aSortedLightningHeaderIsPutBackInForwardOrder() throws IOException {
         // Lightning's CSVLogger sorts its header: head first, layer10 before layer2; the norms fall with depth from the head
         String[] names = {"head", "layer1", "layer10", "layer11", "layer12", "layer2", "layer3", "layer4", "layer5", "layer6", "layer7", "layer8", "layer9"};
