@@ -222,6 +222,13 @@ public final class RunLog {
         java.util.Set<String> named = new java.util.HashSet<>();
         for (String l : layers) named.add(Column.classify(l).layer());
         for (var u : updates.entrySet()) if (!named.contains(u.getKey())) ignored.add(u.getValue());
+        // fastai's recorder (epoch, train_loss, valid_loss, accuracy, time) computes its metrics on the
+        // validation set: its lone accuracy is a validation accuracy, not the training side's
+        // ("training accuracy is at chance" of a fastai run)
+        if (byKind.containsKey(Kind.ACCURACY) && !byKind.containsKey(Kind.VAL_ACCURACY) && !byKind.containsKey(Kind.EPOCH_ACCURACY)
+                && table.names().contains("valid_loss") && table.names().contains("train_loss") && table.names().contains("time")) {
+            byKind.put(Kind.VAL_ACCURACY, byKind.remove(Kind.ACCURACY));
+        }
         pair(byKind, Kind.LOSS, Kind.EPOCH_LOSS, "loss");
         pair(byKind, Kind.ACCURACY, Kind.EPOCH_ACCURACY, "accuracy");
         for (Kind k : List.of(Kind.STEP, Kind.EPOCH, Kind.VAL_LOSS, Kind.VAL_ACCURACY, Kind.GRAD_NORM, Kind.LR, Kind.EPOCH_SECONDS)) {

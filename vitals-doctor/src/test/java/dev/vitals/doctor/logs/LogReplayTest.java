@@ -714,7 +714,10 @@ class LogReplayTest {
         // fastai writes epoch,train_loss,valid_loss,accuracy,time: a validation loss and one accuracy
         String log = csv("epoch,train_loss,valid_loss,accuracy,time", 10, e -> e + "," + f(2.305 - 0.0005 * e) + "," + f(2.301 + 0.0003 * e) + ","
                 + f(0.1 + 0.004 * ((e % 3) - 1)) + ",00:30");
-        only(replay("history.csv", log, 10), "ACCURACY_AT_CHANCE");
+        Finding f = only(replay("history.csv", log, 10), "ACCURACY_AT_CHANCE");
+        // fastai's metrics are the validation set's: "training accuracy is at chance" named the wrong side
+        assertTrue(f.message().startsWith("validation accuracy is at chance"), f.message());
+        assertEquals("accuracy", RunLog.of(LogReader.read(dir.resolve("history.csv"))).columns().get(Column.Kind.VAL_ACCURACY));
     }
 
     @Test
