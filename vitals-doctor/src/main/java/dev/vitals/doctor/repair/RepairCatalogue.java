@@ -37,6 +37,11 @@ public final class RepairCatalogue {
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.BATCHNORM_BATCH)) out.add(Repairs.layerNorm());
         // ...or a model of one weight layer, linear in its inputs
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.HIDDEN_LAYERS)) out.add(Repairs.hiddenLayer());
+        // ...or a start that blew up and left the model at guessing: a smaller step, with a clip
+        if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.BLEW_UP_KEY)) {
+            out.add(Repairs.clipAndLowerLr());
+            out.add(Repairs.scaleLearningRate(0.1));
+        }
         // ...or gradients measured vanishing before the first layers: their cures, before any rate
         if (f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.VANISHING)) {
             out.add(Repairs.reluHidden());

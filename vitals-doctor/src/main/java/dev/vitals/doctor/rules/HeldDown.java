@@ -25,9 +25,13 @@ public final class HeldDown {
     /** Dropout this heavy is named as the cause of a run that failed: 0.85 twice on spirals was called dead units from a rate too high (the same rate at 0.3: 97.5%). */
     static final double HEAVY_DROPOUT = 0.8;
 
+    /** A first epoch's mean training loss this many times every later epoch's: the run blew up at its start. */
+    static final double BLEW_UP = 100;
+
     /** When a rule's cause names the weight decay or the clip, as the catalog states it. */
     static final String CONDITION = "its cause names gradients not cleared where an observed step after the first began with gradients in its buffers; "
             + "else batches ordered by label (for a model that fits little or forgets, a plateau, a slow fall, chance) where the last 50 steps' batches are mostly of one label; "
+            + "else a start that blew up (for a model that fits little, a plateau or chance) where the first of at least 3 epochs' mean training loss is " + (int) BLEW_UP + " times every later epoch's and the class prior's; "
             + "else the softmax before cross-entropy (for a loss that stops falling, too slow a fall, low accuracy or vanishing gradients) where the model ends in a softmax feeding cross-entropy, "
             + "or, in a log of " + SoftmaxBeforeCrossEntropy.FLOOR_CLASSES + " classes or more whose model is unknown, where the cross-entropy never fell below " + SoftmaxBeforeCrossEntropy.FLOOR_BELOW
             + " of that floor, ln(1 + (C - 1) / e), and ended within " + SoftmaxBeforeCrossEntropy.FLOOR_NEAR + " of it at training accuracy " + SoftmaxBeforeCrossEntropy.FLOOR_ACCURACY + " or more, "
@@ -50,6 +54,10 @@ public final class HeldDown {
         // softmax's floor "a learning rate too low"
         if (accumulating(t)) return findings.stream().map(HeldDown::byAccumulation).toList();
         if (dev.vitals.doctor.trace.Curves.labelOrderedBatches(t)) return byLabelOrder(t, findings);
+        // a first epoch whose loss blew up, after which the run sat at guessing: the steps overshot and left the
+        // network dead or saturated (an epoch log of adam at a large rate: 1.38e29 in the first epoch, then ln 3)
+        double blewUp = divergedStart(t);
+        if (blewUp > 0) return findings.stream().map(f -> DIVERGED_HELD.contains(f.code()) ? byDivergedStart(f, blewUp, t) : f).toList();
         int classes = softmaxBeforeCrossEntropy(t);
         if (classes > 0) return findings.stream().map(f -> SOFTMAX_FLOORED.contains(f.code()) ? bySoftmax(f, classes) : f).toList();
         int floored = SoftmaxBeforeCrossEntropy.flooredInLog(t);
@@ -297,6 +305,35 @@ public final class HeldDown {
 
     private static Finding with(Finding f, Map<String, Object> e, String cause, String fix) {
         return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), e, cause, fix, f.verified());
+    }
+
+    private static final java.util.Set<String> DIVERGED_HELD = java.util.Set.of("ACCURACY_AT_CHANCE", "UNDERFITTING", "LOSS_PLATEAU");
+
+    /**
+     * The first epoch's mean training loss where it is at least {@link #BLEW_UP} times every later
+     * epoch's and the class prior's (the steps of that epoch diverged), else 0. A live run's first
+     * steps are watched one by one (EXPLODING_GRADIENTS, LEARNING_RATE_TOO_HIGH say it there); an
+     * epoch log holds only the epoch's mean.
+     */
+    static double divergedStart(Trace t) {
+        var ep = t.epochs();
+        if (ep.size() < 3) return 0;
+        double first = ep.get(0).trainLoss(), prior = t.info() == null ? Double.NaN : dev.vitals.doctor.trace.Curves.priorLoss(t.info());
+        if (!(first > 0) || Double.isInfinite(first)) return 0;
+        for (int i = 1; i < ep.size(); i++) if (!(ep.get(i).trainLoss() * BLEW_UP <= first)) return 0;
+        return !(prior > 0) || first >= BLEW_UP * prior ? first : 0;
+    }
+
+    /** Evidence key of a finding whose cause is a first epoch that blew up (fix lowers the rate first). */
+    public static final String BLEW_UP_KEY = "first_epoch_loss_blew_up";
+
+    private static Finding byDivergedStart(Finding f, double first, Trace t) {
+        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
+        e.put(BLEW_UP_KEY, Numbers.round(first));
+        double last = t.epochs().getLast().trainLoss();
+        String cause = "the run blew up in its first epoch (mean training loss " + Numbers.fmt(first) + ", " + Numbers.fmt(first / last) + "x the last epoch's " + Numbers.fmt(last)
+                + "): its first steps overshot, and the weights they left (dead or saturated units) hold the model at guessing; the learning rate is too high for the start, or the initialisation too large";
+        return with(f, e, cause, "lower the learning rate (a tenth, or what the range test of 'vitals check' suggests), add warm-up and gradient clipping (train.clip_norm: 1.0), then judge the run again");
     }
 
     /** Evidence key of a finding whose cause is gradients that vanish before the first layers (fix tries their cures first). */

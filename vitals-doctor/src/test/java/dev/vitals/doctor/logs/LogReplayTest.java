@@ -396,6 +396,20 @@ class LogReplayTest {
     }
 
     @Test
+    void aFirstEpochThatBlewUpIsTheCauseOfTheGuessingAfter() throws IOException {
+        // a Keras epoch log: 1.38e29 in the first epoch, then ln 3 to the end at 32%; only a generic cause ("a bug ...")
+        StringBuilder sb = new StringBuilder("epoch,accuracy,loss,val_accuracy,val_loss\n0,0.344,1.3762e+29,0.338,1.154\n");
+        for (int e = 1; e < 10; e++) sb.append(String.format(Locale.ROOT, "%d,%.3f,%.4f,%.3f,%.4f%n", e, 0.32 + 0.01 * (e % 2), 1.16 - 0.001 * e, 0.316 + 0.01 * (e % 3), 1.13 + 0.002 * e));
+        Finding f = only(replay("diverge.csv", sb.toString(), 3), "ACCURACY_AT_CHANCE");
+        assertTrue(f.cause().startsWith("the run blew up in its first epoch (mean training loss 1.38e+29"), f.cause());
+        assertTrue(f.evidence().containsKey(dev.vitals.doctor.rules.HeldDown.BLEW_UP_KEY), "fix lowers the rate first");
+        // a first epoch merely higher than the rest (2.9 against 1.16) is an ordinary start
+        String ordinary = sb.toString().replace("1.3762e+29", "2.9");
+        Finding g = only(replay("ordinary.csv", ordinary, 3), "ACCURACY_AT_CHANCE");
+        org.junit.jupiter.api.Assertions.assertFalse(g.cause().contains("blew up"), g.cause());
+    }
+
+    @Test
     void aSortedLightningHeaderIsPutBackInForwardOrder() throws IOException {
         // Lightning's CSVLogger sorts its header: head first, layer10 before layer2; the norms fall with depth from the head
         String[] names = {"head", "layer1", "layer10", "layer11", "layer12", "layer2", "layer3", "layer4", "layer5", "layer6", "layer7", "layer8", "layer9"};
