@@ -148,7 +148,7 @@ public final class Fixer {
             // a softmax before the cross-entropy is wrong by the model's structure whatever a short run
             // shows: with seven bugs (casebook 002) its removal alone left the run at chance, was turned
             // down, and the written spec kept the softmax when the budget ran out before the retry
-            if (chosen == null && fallback != null && !spent) {
+            if (chosen == null && fallback != null) {
                 chosen = fallback;
                 Attempt a = attempts.get(fallbackAttempt);
                 String shortRun = a.why().startsWith("finding gone, but ") ? a.why().substring("finding gone, but ".length()) : a.why();
