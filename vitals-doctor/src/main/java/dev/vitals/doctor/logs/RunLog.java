@@ -369,7 +369,11 @@ public final class RunLog {
                 epochValues = true;
                 // a validation loss written as NaN or infinity is no epoch without validation: the model's
                 // outputs on the held-out examples overflowed (it read "25 with validation" and "healthy")
-                if (k == Kind.VAL_LOSS && r.values().get(c) != null && !Double.isFinite(num(r, c)) && nonFiniteValidation == null) {
+                // (written: a cell's text, or an infinity; a JSON null is how Vitals' own log and others write "no
+                // validation this epoch", and reads as NaN, so a NaN number says nothing)
+                Object raw = r.values().get(c);
+                boolean written = raw instanceof String || raw instanceof Double d && d.isInfinite();
+                if (k == Kind.VAL_LOSS && written && !Double.isFinite(num(r, c)) && nonFiniteValidation == null) {
                     nonFiniteValidation = new NonFinite(epochs.size(), num(r, c), r.where());
                 }
             }

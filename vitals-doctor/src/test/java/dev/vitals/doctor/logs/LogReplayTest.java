@@ -393,6 +393,11 @@ class LogReplayTest {
         // an empty cell or NA is an epoch not validated, not a NaN
         String na = sb.toString().replace(",nan", ",NA");
         org.junit.jupiter.api.Assertions.assertFalse(codes(replay("valna.csv", na, null)).contains("LOSS_NONFINITE"));
+        // ...and so is a JSON null, as Vitals' own metrics.jsonl writes an epoch without validation (XOR, the
+        // casebook's documents and both Fashion-MNIST examples read "the validation loss became NaN")
+        StringBuilder js = new StringBuilder();
+        for (int e = 0; e < 30; e++) js.append(String.format(Locale.ROOT, "{\"step\": %d, \"epoch\": %d, \"train_loss\": %.4f, \"val_loss\": null}%n", e, e + 1, 1.0 / (e + 1)));
+        org.junit.jupiter.api.Assertions.assertFalse(codes(replay("valnull.jsonl", js.toString(), null)).contains("LOSS_NONFINITE"));
     }
 
     @Test
