@@ -214,7 +214,7 @@ public final class RepairCatalogue {
     /**
      * Codes read off the model, the loss and the targets alone (a softmax feeding a cross-entropy,
      * a loss that cannot reach its targets): wrong whatever a run shows, so a repair that makes the
-     * finding go is not turned down because other faults still hold the run at chance.
+     * finding go is not turned down because other problems still hold the run at chance.
      */
     public static boolean isStructural(String code) {
         return STRUCTURAL.contains(code);

@@ -336,23 +336,22 @@ class LogReplayTest {
         // Lightning's CSVLogger at its default: one batch's train_loss every 50 steps, two an epoch, no epoch
         // mean; a healthy run read "climbed back up between epochs: from 0.6961 at epoch 9 to 0.9268 at epoch 11"
         double[] means = {1.06, 0.86, 0.86, 0.78, 0.74, 0.87, 0.78, 0.77, 0.70, 0.80, 0.93, 0.94};
-        StringBuilder noisy = new StringBuilder("epoch,step,train_loss,val_loss\n");
-        for (int e = 0; e < means.length; e++) {
-            noisy.append(String.format(Locale.ROOT, "%d,%d,%.4f,%n", e, 100 * e + 49, means[e] + 0.12));
-            noisy.append(String.format(Locale.ROOT, "%d,%d,%.4f,%n", e, 100 * e + 99, means[e] - 0.12));
-            noisy.append(String.format(Locale.ROOT, "%d,%d,,%.4f%n", e, 100 * e + 99, 0.9 - 0.01 * e));
-        }
-        LogReplay.Result r = replay("metrics.csv", noisy.toString(), null);
+        LogReplay.Result r = replay("metrics.csv", twoBatchesAnEpoch(means, 0.12), null);
         org.junit.jupiter.api.Assertions.assertFalse(codes(r).contains("LEARNING_RATE_TOO_HIGH"), r.findings().toString());
         // the same epoch means from batches a tenth as noisy: the climb stands out of them, and is the rate's
-        StringBuilder quiet = new StringBuilder("epoch,step,train_loss,val_loss\n");
-        for (int e = 0; e < means.length; e++) {
-            quiet.append(String.format(Locale.ROOT, "%d,%d,%.4f,%n", e, 100 * e + 49, means[e] + 0.012));
-            quiet.append(String.format(Locale.ROOT, "%d,%d,%.4f,%n", e, 100 * e + 99, means[e] - 0.012));
-            quiet.append(String.format(Locale.ROOT, "%d,%d,,%.4f%n", e, 100 * e + 99, 0.9 - 0.01 * e));
-        }
-        LogReplay.Result d = replay("quiet.csv", quiet.toString(), null);
+        LogReplay.Result d = replay("quiet.csv", twoBatchesAnEpoch(means, 0.012), null);
         assertTrue(codes(d).contains("LEARNING_RATE_TOO_HIGH"), d.findings().toString());
+    }
+
+    /** A Lightning-style log: two batches' train_loss an epoch, {@code noise} either side of the epoch's mean, and a falling val_loss. */
+    private static String twoBatchesAnEpoch(double[] means, double noise) {
+        StringBuilder sb = new StringBuilder("epoch,step,train_loss,val_loss\n");
+        for (int e = 0; e < means.length; e++) {
+            sb.append(String.format(Locale.ROOT, "%d,%d,%.4f,%n", e, 100 * e + 49, means[e] + noise));
+            sb.append(String.format(Locale.ROOT, "%d,%d,%.4f,%n", e, 100 * e + 99, means[e] - noise));
+            sb.append(String.format(Locale.ROOT, "%d,%d,,%.4f%n", e, 100 * e + 99, 0.9 - 0.01 * e));
+        }
+        return sb.toString();
     }
 
     @Test
