@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * <p>For a built layer it draws a seeded random input batch x and a seeded random projection r of
  * the output, so that {@code L(x, θ) = Σ r·y} is a scalar whose gradient backward computes exactly
  * when handed r. It compares that analytic gradient, for the input and for every parameter, with a
- * numerical one: every entry of small tensors, a seeded sample of {@code maxEntries} of larger ones.
+ * numerical one: every entry of small tensors; of larger ones, {@code maxEntries}: the corners of
+ * the tensor (first and last index along each axis) and a seeded sample of the rest.
  *
  * <p>Numerics. The layers compute in float32, so the difference quotients can only be as good as a
  * float32 forward pass: L is summed in double, each perturbed coordinate is set to the float
@@ -452,7 +453,7 @@ public final class GradientCheck {
      */
     private Measured measure(String name, String layer, String parameter, Mode mode, int[] shape, float[] v, int n,
                              float[] analytic, Probe f, double f0, SplittableRandom rng) {
-        int[] idx = sample(n, rng);
+        int[] idx = sample(shape, n, rng);
         int m = idx.length;
         Stencil[] st = new Stencil[m];
         double slopeScale = 0;
@@ -544,24 +545,47 @@ public final class GradientCheck {
         return out;
     }
 
-    private int[] sample(int n, SplittableRandom rng) {
+    /**
+     * All entries of a small tensor; of a larger one, its corners (the first and the last index
+     * along every axis, in each combination: an off-by-one that skips a tensor's last row, column or
+     * example is there) and seeded random entries up to {@code maxEntries}, sorted for locality.
+     */
+    private int[] sample(int[] shape, int n, SplittableRandom rng) {
         if (n <= maxEntries) {
             int[] all = new int[n];
             for (int i = 0; i < n; i++) all[i] = i;
             return all;
         }
-        // A partial Fisher-Yates shuffle: maxEntries distinct indices, sorted for locality.
+        java.util.LinkedHashSet<Integer> picked = new java.util.LinkedHashSet<>();
+        for (int c : corners(shape, n)) if (picked.size() < maxEntries) picked.add(c);
+        // a partial Fisher-Yates shuffle for the rest: distinct indices, none of them a corner twice
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
-        for (int i = 0; i < maxEntries; i++) {
+        for (int i = 0; picked.size() < maxEntries; i++) {
             int j = i + rng.nextInt(n - i);
             int t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
+            picked.add(perm[i]);
         }
-        int[] out = Arrays.copyOf(perm, maxEntries);
+        int[] out = picked.stream().mapToInt(Integer::intValue).toArray();
         Arrays.sort(out);
         return out;
+    }
+
+    /** Row-major indices of every combination of the first and last index of each axis of {@code shape}. */
+    static int[] corners(int[] shape, int n) {
+        int rank = shape.length;
+        long product = 1;
+        for (int d : shape) product *= d;
+        if (rank == 0 || product != n || rank > 16) return new int[] {0, n - 1};
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (int mask = 0; mask < (1 << rank); mask++) {
+            int idx = 0;
+            for (int a = 0; a < rank; a++) idx = idx * shape[a] + (((mask >> a) & 1) == 1 ? shape[a] - 1 : 0);
+            out.add(idx);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     // ---- results ----------------------------------------------------------------------------

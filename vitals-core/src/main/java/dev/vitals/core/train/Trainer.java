@@ -18,6 +18,7 @@ import dev.vitals.core.report.Finding;
 import dev.vitals.core.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +137,11 @@ public final class Trainer {
         int[] order = Splits.range(train.size());
         SplittableRandom shuffleRng = new SplittableRandom(cfg.seed() ^ 0x5AFE_5EEDL);
         StepEvent ev = newStepEvent();
-        Optimizer.UpdateStats upd = new Optimizer.UpdateStats(model.parameters().size());
+        Optimizer.UpdateStats upd = new Optimizer.UpdateStats(optimizer.parameters().size());
+        // an optimizer built from the API may hold the parameters in its own order, or only some of
+        // them (a frozen layer): its measurements are filed under the model's parameter they describe
+        int[] heldAt = heldAt(model.parameters(), optimizer.parameters());
+        List<Parameter> unheld = unheld(model.parameters(), heldAt);
 
         List<EpochResult> history = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
@@ -196,6 +201,7 @@ public final class Trainer {
                 lr = schedule.lr(cfg.lr(), epoch, s, stepsPerEpoch, cfg.epochs());
                 if (observed) upd.exact(globalStep < DETAILED_STEPS);
                 optimizer.step(lr, observed ? upd : null, cfg.clearGradients());
+                if (cfg.clearGradients()) for (Parameter p : unheld) p.zeroGrad();
 
                 ev.epoch = epoch;
                 ev.step = s;
@@ -218,8 +224,10 @@ public final class Trainer {
                         }
                     }
                     for (int i = 0; i < ev.params.length; i++) {
-                        ev.params[i].valueNorm = upd.valueNorm[i];
-                        ev.params[i].updateNorm = upd.updateNorm[i];
+                        int k = heldAt[i];
+                        // a parameter no optimizer holds stays where it is: measured, not assumed
+                        ev.params[i].valueNorm = k >= 0 ? upd.valueNorm[k] : Math.sqrt(StatsCollector.sumSquares(model.parameters().get(i).value().data(), 0, model.parameters().get(i).size()));
+                        ev.params[i].updateNorm = k >= 0 ? upd.updateNorm[k] : 0;
                     }
                     stats.layers(ev.layers);
                 }
@@ -270,6 +278,21 @@ public final class Trainer {
                 (System.nanoTime() - t0) / 1e9, List.copyOf(findings));
         for (TrainingListener l : listeners) l.onRunEnd(result);
         return result;
+    }
+
+    /** For each of the model's parameters, its index in the optimizer's list, or -1 when the optimizer does not hold it. */
+    static int[] heldAt(List<Parameter> model, List<Parameter> held) {
+        Map<Parameter, Integer> at = new IdentityHashMap<>();
+        for (int i = 0; i < held.size(); i++) at.putIfAbsent(held.get(i), i);
+        int[] r = new int[model.size()];
+        for (int i = 0; i < r.length; i++) r[i] = at.getOrDefault(model.get(i), -1);
+        return r;
+    }
+
+    private static List<Parameter> unheld(List<Parameter> model, int[] heldAt) {
+        List<Parameter> r = new ArrayList<>();
+        for (int i = 0; i < heldAt.length; i++) if (heldAt[i] < 0) r.add(model.get(i));
+        return r;
     }
 
     private record Eval(double loss, double accuracy) {

@@ -110,6 +110,54 @@ class TrainerTest {
         return out;
     }
 
+    // ---- an optimizer built from the API: its own order, or only some parameters ---------------------
+
+    @Test
+    void anOptimizerInItsOwnOrderHasItsMeasurementsFiledUnderTheRightParameters() {
+        Map<String, double[]> inOrder = updatesSeen(false, false), reversed = updatesSeen(true, false);
+        assertEquals(inOrder.keySet(), reversed.keySet());
+        for (String name : inOrder.keySet()) {
+            if (name.equals("gradNormAtStart")) continue;
+            // the same run (SGD does not care about order): the same value and update norms per parameter
+            assertEquals(inOrder.get(name)[0], reversed.get(name)[0], 1e-9, name + " value norm");
+            assertEquals(inOrder.get(name)[1], reversed.get(name)[1], 1e-9, name + " update norm");
+            assertTrue(inOrder.get(name)[1] > 0, name);
+        }
+    }
+
+    @Test
+    void aParameterNoOptimizerHoldsIsSeenStillAndItsGradientIsClearedAnyway() {
+        Map<String, double[]> partial = updatesSeen(false, true);
+        // the optimizer holds only the last layer: the first layer's parameters do not move, the last's do
+        assertEquals(0.0, partial.get("layers.0.weight")[1]);
+        assertEquals(0.0, partial.get("layers.0.bias")[1]);
+        assertTrue(partial.get("layers.0.weight")[0] > 0, "its value is measured");
+        assertTrue(partial.get("layers.2.weight")[1] > 0);
+        // and nothing accumulates in the gradients the optimizer does not clear
+        assertEquals(0.0, partial.get("gradNormAtStart")[0]);
+    }
+
+    /** Per parameter, the value and update norm of the last observed step; under "gradNormAtStart" the largest seen. */
+    private static Map<String, double[]> updatesSeen(boolean reversed, boolean lastLayerOnly) {
+        Dataset d = blobs(12, 3, 1);
+        Model m = mlp(3, 5, 2, 1);
+        List<dev.vitals.core.nn.Parameter> held = new ArrayList<>(m.parameters());
+        if (lastLayerOnly) held = held.subList(2, 4);
+        if (reversed) held = held.reversed();
+        Trainer.Config cfg = new Trainer.Config("t", 0.1f, 3, 4, 0, 0, TargetEncoding.INDEX, false, 1, true, Mode.TRAIN, 50, 10);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        double[] atStart = {0};
+        new Trainer(m, new CrossEntropy(), new Sgd(held, 0, false, 0), Schedule.constant(), cfg)
+                .listen(new TrainingListener() {
+                    @Override public void onStep(StepEvent e) {
+                        atStart[0] = Math.max(atStart[0], e.gradNormAtStart);
+                        for (ParamStats p : e.params) out.put(p.name, new double[] {p.valueNorm, p.updateNorm});
+                    }
+                }).fit(d, null, null);
+        out.put("gradNormAtStart", atStart);
+        return out;
+    }
+
     // ---- modes ----------------------------------------------------------------------------------------
 
     @Test
