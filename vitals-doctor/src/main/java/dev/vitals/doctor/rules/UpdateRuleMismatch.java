@@ -45,7 +45,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
     @Override public String condition() {
         return "probe: the optimizer does not hold every parameter of the model; the first two updates of a fresh optimizer differ from the rule its key names (sgd, adam, adamw, with the spec's settings) "
                 + "by more than the tolerance (beyond what rounding the new weights to float32 explains), or are not finite; with a weight decay, a step of zero gradients differs from the decay alone by more than the tolerance; "
-                + "or the first update does not double when the learning rate doubles (judged where rounding is at most the rounding share of the update; the only check of a rule the probe does not know); "
+                + "or the first update does not double when the learning rate doubles (judged where rounding is at most the rounding share of the update), or goes up the gradient (a positive cosine between update and gradient): the only checks of a rule the probe does not know; "
                 + "training: the first step's applied update norm is outside [low, high] times what the rule implies from the gradient norms. 'vitals train' runs the probe before training too";
     }
 
@@ -91,6 +91,16 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         if (out == null) return List.of();
         ctx.measured().put("update_scale_when_lr_doubles", scale);
         if (!resolved) ctx.measured().put("update_scale_inconclusive", "the updates are within float32 rounding of the weights");
+        // every descent rule's first step from a fresh state goes against the gradient, whatever its size
+        double along = 0;
+        for (int i = 0; i < a.length; i++) along += a[i] * pa.g[i];
+        double cosine = along / Math.max(norm(a) * norm(pa.g), 1e-300);
+        if (norm(a) > 0) ctx.measured().put("first_update_cosine_with_gradient", cosine);
+        if (out.isEmpty() && norm(a) > 0 && cosine > 0) {
+            out.add(finding(Stage.PROBE, null, null,
+                    "the first update goes up the gradient, not down it (cosine " + Numbers.fmt(cosine) + " between the update and the gradient, where every descent rule's first step has a negative one): the update's sign is flipped",
+                    evidence("optimizer", o.name(), "lr", (double) lr, "first_update_cosine_with_gradient", cosine)));
+        }
         if (out.isEmpty() && resolved && norm(a) > 0 && Math.abs(scale - 2) > 0.05) {
             out.add(finding(Stage.PROBE, null, null,
                     "doubling the learning rate multiplies the first update by " + Numbers.fmt(scale) + " instead of 2"
@@ -142,7 +152,8 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
                 List<String> differing = differing(ps, first.at, d1, expected[0], r1, d2, expected[1], r2);
                 String which = differing.size() == ps.size() ? "" : "; it differs in " + String.join(", ", differing.subList(0, Math.min(5, differing.size())))
                         + (differing.size() > 5 ? " and " + (differing.size() - 5) + " more" : "") + " of the " + ps.size() + " parameters";
-                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, lr, e1, e2, lrScale) + which,
+                double ratio2 = norm(d2) / Math.max(norm(expected[1]), 1e-30);
+                out.add(finding(Stage.PROBE, null, null, describe(name, ratio, ratio2, lr, o.weightDecay(), e1, e2, lrScale) + which,
                         evidence("optimizer", name, "lr", (double) lr, "step1_relative_error", e1, "step2_relative_error", e2,
                                 "applied_norm", norm(d1), "prescribed_norm", norm(expected[0]), "applied_over_prescribed", ratio,
                                 "values_compared", d1.length, "parameters_differing", differing)));
@@ -150,7 +161,8 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         }
         // The weight decay alone, from a fresh state and zero gradients: beside gradients of 0.1, a decay of
         // 1e-4 on weights of 0.1 is a thousandth of the update, inside the tolerance even with its sign wrong
-        if (out.isEmpty() && expected != null && o.weightDecay() > 0) {
+        // run after a failed rule check too: a wrong decay is the more precise name for what went wrong
+        if (expected != null && o.weightDecay() > 0) {
             e = null;  // (its weights, gradients and optimizer state need not live beside the next experiment's)
             opt = null;
             ps = null;
@@ -165,11 +177,17 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             if (norm(ez) > 0 && !(err <= PROBE_TOLERANCE)) {
                 double along = 0;
                 for (int i = 0; i < dz.length; i++) along += dz[i] * ez[i];
+                double times = norm(dz) / norm(ez);
+                String how = norm(dz) <= 1e-3 * norm(ez) ? ": the weights did not move, the decay is left out"
+                        : along < 0 ? ": it pushes the weights away from zero (the decay's sign is flipped)"
+                        : Math.abs(times - 2) < 0.05 ? ": it is " + Numbers.fmt(times) + " times the decay, which is applied twice" : "";
+                // the decay explains the failed rule check as well: one finding, the precise one
+                out.clear();
                 out.add(finding(Stage.PROBE, null, null,
                         name + "'s weight decay is applied wrongly: with zero gradients the update should be the decay alone, and it differs from it by a relative "
-                                + Numbers.fmt(err) + (along < 0 ? ": it pushes the weights away from zero (the decay's sign is flipped)" : ""),
+                                + Numbers.fmt(err) + how,
                         evidence("optimizer", name, "lr", (double) lr, "weight_decay", o.weightDecay(), "decay_step_relative_error", err,
-                                "applied_norm", norm(dz), "prescribed_norm", norm(ez), "values_compared", dz.length)));
+                                "applied_norm", norm(dz), "prescribed_norm", norm(ez), "applied_over_decay", times, "values_compared", dz.length)));
             }
         }
         return out;
@@ -194,9 +212,15 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         return out;
     }
 
-    private static String describe(String name, double ratio, float lr, double e1, double e2, double lrScale) {
+    private static String describe(String name, double ratio, double ratio2, float lr, double wd, double e1, double e2, double lrScale) {
         if (!Double.isFinite(e1) || !Double.isFinite(e2)) {
             return name + "'s applied update is not a number (NaN or infinity) at step " + (Double.isFinite(e1) ? 2 : 1) + " of finite gradients";
+        }
+        if (e1 <= PROBE_TOLERANCE) {
+            // the first step from a fresh state is right: what the rule carries into the second is not
+            return name + "'s first update follows its rule and its second does not (relative error " + Numbers.fmt(e2) + ", the applied step "
+                    + Numbers.fmt(ratio2) + " times the prescribed one): the state kept between steps (the momentum buffer, Adam's moment estimates, "
+                    + "the step count of its bias correction) is lost, reset or mishandled";
         }
         String s = name + "'s applied update differs from its rule (relative error " + Numbers.fmt(Math.max(e1, e2)) + ")";
         boolean squared = Double.isNaN(lrScale) || Math.abs(lrScale - 4) < 0.2;
@@ -206,7 +230,8 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
             s += ": nothing was applied";
         } else if (Math.abs(ratio - 1) < 0.05) {
             // a step of the right size in the wrong direction: a decay coupled where the rule decouples it, a momentum mixed wrongly
-            s += ": the applied step has the prescribed size (" + Numbers.fmt(ratio) + " times) but not its direction";
+            s += ": the applied step has the prescribed size (" + Numbers.fmt(ratio) + " times) but not its direction"
+                    + (wd > 0 ? " (with a weight decay set: look at where it enters the update, applied twice or coupled where the rule decouples it)" : "");
         } else {
             s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one";
         }

@@ -833,24 +833,34 @@ class ProbeRulesTest {
         /** never updates its last parameter */
         SKIPS_LAST,
         /** leaves out the weight decay the spec asks for */
-        IGNORES_DECAY
+        IGNORES_DECAY,
+        /** a correct RMSprop's rule, w += instead of w -= */
+        RMSPROP_UPHILL,
+        /** SGD with momentum 0.9 whose buffer starts from zero at every step */
+        MOMENTUM_RESET,
+        /** the weight decay added to the gradient twice */
+        DECAY_TWICE
     }
 
     /** Plain SGD with L2 weight decay written by hand, or RMSprop. */
     static final class HandSgd extends Optimizer {
         private final OptimizerBug bug;
         private final float decay;
-        private final float[][] squares;
+        private final float[][] squares, buffers;
 
         HandSgd(List<Parameter> params, OptimizerBug bug, double weightDecay) {
             super(params, (float) weightDecay);
             this.bug = bug;
             this.decay = (float) weightDecay;
             squares = new float[params.size()][];
-            for (int i = 0; i < params.size(); i++) squares[i] = new float[params.get(i).size()];
+            buffers = new float[params.size()][];
+            for (int i = 0; i < params.size(); i++) {
+                squares[i] = new float[params.get(i).size()];
+                buffers[i] = new float[params.get(i).size()];
+            }
         }
 
-        @Override public String key() { return bug == OptimizerBug.RMSPROP ? "rmsprop" : "sgd"; }
+        @Override public String key() { return bug == OptimizerBug.RMSPROP || bug == OptimizerBug.RMSPROP_UPHILL ? "rmsprop" : "sgd"; }
 
         @Override protected void update(int index, float[] w, float[] g, int n, float lr, boolean apply, long t) {
             if (!apply) return;
@@ -858,14 +868,17 @@ class ProbeRulesTest {
             if (bug == OptimizerBug.SKIPS_LAST && index == squares.length - 1) return;
             float step = bug == OptimizerBug.SQUARE_LR ? lr * lr : lr;
             if (bug == OptimizerBug.ZERO_BASED_STEP) step /= 1f - (float) Math.pow(0.9, t - 1);
-            float[] v = squares[index];
+            float[] v = squares[index], b = buffers[index];
+            if (bug == OptimizerBug.MOMENTUM_RESET) java.util.Arrays.fill(b, 0f);
             for (int i = 0; i < n; i++) {
-                float d = g[i] + (bug == OptimizerBug.FLIPPED_DECAY ? -decay : bug == OptimizerBug.IGNORES_DECAY ? 0 : decay) * w[i];
-                if (bug == OptimizerBug.RMSPROP) {
+                float d = g[i] + (bug == OptimizerBug.FLIPPED_DECAY ? -decay : bug == OptimizerBug.IGNORES_DECAY ? 0
+                        : bug == OptimizerBug.DECAY_TWICE ? 2 * decay : decay) * w[i];
+                if (bug == OptimizerBug.RMSPROP || bug == OptimizerBug.RMSPROP_UPHILL) {
                     v[i] = 0.9f * v[i] + 0.1f * d * d;
                     d /= (float) Math.sqrt(v[i]) + 1e-8f;
                 }
-                w[i] -= step * d;
+                if (bug == OptimizerBug.MOMENTUM_RESET) d = b[i] = 0.9f * b[i] + d;
+                w[i] -= bug == OptimizerBug.RMSPROP_UPHILL ? -step * d : step * d;
             }
         }
     }
@@ -973,6 +986,31 @@ class ProbeRulesTest {
         StepReport rule = r.steps().stream().filter(s -> s.name().equals("update rule")).findFirst().orElseThrow();
         assertTrue(String.valueOf(rule.measured().get("rule")).startsWith("'rmsprop' is not a rule the probe knows"), rule.measured().toString());
         assertEquals(2.0, ((Number) rule.measured().get("update_scale_when_lr_doubles")).doubleValue(), 0.01);
+    }
+
+    @Test
+    void aRuleTheProbeDoesNotKnowIsStillCaughtGoingUpTheGradient() {
+        // RMSprop with its sign flipped passed the doubling check, and the run was then blamed on the learning rate
+        List<Finding> fs = of(check(digits("he", "sgd", "0.001", ""), userParts(LayerBug.NONE, OptimizerBug.RMSPROP_UPHILL, false)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        assertTrue(fs.get(0).message().startsWith("the first update goes up the gradient"), fs.get(0).message());
+        assertTrue(((Number) fs.get(0).evidence().get("first_update_cosine_with_gradient")).doubleValue() > 0.5, fs.get(0).evidence().toString());
+    }
+
+    @Test
+    void aMomentumBufferResetAtEveryStepIsNamedAsStateLostBetweenSteps() {
+        List<Finding> fs = of(check(digits("he", "sgd, momentum: 0.9", "0.05", ""), userParts(LayerBug.NONE, OptimizerBug.MOMENTUM_RESET, false)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        assertTrue(fs.get(0).message().startsWith("sgd's first update follows its rule and its second does not"), fs.get(0).message());
+        assertTrue(fs.get(0).message().contains("the momentum buffer"), fs.get(0).message());
+    }
+
+    @Test
+    void aWeightDecayAppliedTwiceIsNamedAsTheDecay() {
+        List<Finding> fs = of(check(digits("he", "sgd, weight_decay: 0.001", "0.05", ""), userParts(LayerBug.NONE, OptimizerBug.DECAY_TWICE, false)), Code.UPDATE_RULE_MISMATCH);
+        assertEquals(1, fs.size(), fs.toString());
+        assertTrue(fs.get(0).message().startsWith("sgd's weight decay is applied wrongly"), fs.get(0).message());
+        assertTrue(fs.get(0).message().endsWith("which is applied twice"), fs.get(0).message());
     }
 
     @Test
@@ -1110,10 +1148,10 @@ class ProbeRulesTest {
     }
 
     @Test
-    void aStepOfTheRightSizeInAnotherDirectionIsSaidToBeSo() {
-        // a decay of 0.05 left out: the update's norm is the rule's to 0.1%, its direction is not ("1 times the prescribed one")
+    void aDecayLeftOutIsSaidToBeSo() {
+        // a decay of 0.05 left out: the update's norm is the rule's to 0.1%, its direction is not; once read "1 times the prescribed one"
         List<Finding> fs = of(check(digits("he", "sgd, weight_decay: 0.05", "0.05", ""), userParts(LayerBug.NONE, OptimizerBug.IGNORES_DECAY, false)), Code.UPDATE_RULE_MISMATCH);
         assertEquals(1, fs.size(), fs.toString());
-        assertTrue(fs.get(0).message().contains("the applied step has the prescribed size") && fs.get(0).message().contains("but not its direction"), fs.get(0).message());
+        assertTrue(fs.get(0).message().endsWith("the weights did not move, the decay is left out"), fs.get(0).message());
     }
 }
