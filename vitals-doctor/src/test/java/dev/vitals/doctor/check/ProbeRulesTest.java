@@ -415,6 +415,19 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aStartConfidentAndRightByChanceIsAnInfoNotAWarning() {
+        // two blobs on one feature: the random first layer lines up with it and the start is 0.087 against
+        // ln 2; the run reaches 100%, and the warning's cause said "confidently wrong"
+        Spec easy = SpecParser.parse("name: e\nseed: 3\ndata: {source: 'synthetic:blobs', options: {classes: 2, features: 1, spread: 0.5}, validation: 0.2}\n"
+                + "model: {init: he, layers: [{dense: 32}, relu, {dense: 2}]}\noptimizer: {name: sgd, lr: 0.05}\ntrain: {epochs: 20, batch: 16}\n", null);
+        Finding f = of(check(easy), Code.INITIAL_LOSS_OFF).get(0);
+        assertEquals(Severity.INFO, f.severity(), f.toString());
+        assertTrue(((Number) f.evidence().get("ratio")).doubleValue() < 0.25, f.toString());
+        assertTrue(f.message().endsWith("it starts confident, and right, before any training"), f.message());
+        assertFalse(f.cause().contains("confidently wrong from the start"), f.cause());
+    }
+
+    @Test
     void batchnormIsMeasuredAsTrainingStepsSeeIt() {
         // unscaled wine: through dense-batchnorm-relu the first steps normalise by their batch and the
         // run reaches 94%, but evaluation mode's untrained running statistics normalise nothing (482.6,
