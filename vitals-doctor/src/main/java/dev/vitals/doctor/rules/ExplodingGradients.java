@@ -33,7 +33,7 @@ public final class ExplodingGradients extends Rule implements TraceRule {
         return "the median global gradient norm of the last " + RECENT + " observed steps is more than " + GROWTH
                 + " times the median of the first " + EARLY + " while the loss is no lower than at the start, or the gradient norm is non-finite; "
                 + "or, at any observed step, the gradient norm is more than " + (long) BURST + " times the first step's and the loss more than "
-                + (long) LOSS_BURST + " times its first value";
+                + (long) LOSS_BURST + " times its first value (a warning when the run came back from it: over its last " + RECOVERY_STEPS + " steps a loss below " + RECOVERED + " times the class shares')";
     }
 
     @Override public Map<String, Object> thresholds() {
@@ -103,6 +103,10 @@ public final class ExplodingGradients extends Rule implements TraceRule {
      */
     @Override
     public boolean stillHolds(Trace t, Finding f) {
+        // a burst is judged again on the whole run: one it came back from is raised anew as the warning it has become
+        if (f.evidence().containsKey("peak_step")) {
+            return evaluate(t, Moment.END).stream().anyMatch(now -> now.severity().ordinal() <= f.severity().ordinal());
+        }
         List<Observation> obs = t.observations();
         int at = -1;
         for (int i = 0; i < obs.size(); i++) if (f.step() != null && obs.get(i).step() == f.step()) at = i;
@@ -139,11 +143,29 @@ public final class ExplodingGradients extends Rule implements TraceRule {
         Observation last = obs.get(obs.size() - 1);
         List<Object> series = new ArrayList<>();
         for (int i = 0; i < Math.min(8, obs.size()); i++) series.add(Numbers.round(obs.get(i).gradNorm()));
-        return List.of(finding(Stage.TRAIN, null, peak.step(),
+        // a run that came back from it and learned (5 blobs at adam lr 10: a burst at step 9, then a loss of 0
+        // and 100%) shows a rate at the edge of divergence, not a broken run; a dead network's loss stays near
+        // the class shares' (unscaled wine at sgd 5: every ReLU dead after the burst)
+        int n = t.steps();
+        double now = t.meanLoss(Math.max(0, n - RECOVERY_STEPS), n), prior = t.info() == null ? Double.NaN : dev.vitals.doctor.trace.Curves.priorLoss(t.info());
+        boolean learning = Double.isFinite(now) && now < RECOVERED * prior;
+        boolean recovered = learning && n > 0 && t.stepNumber(n - 1) > peak.step() + RECOVERY_STEPS;
+        String after = recovered ? "; the run came back from it: its loss is now " + Numbers.fmt(now) + ", below the " + Numbers.fmt(prior)
+                + " of predicting the class shares, but a rate at which the norm bursts " + Numbers.fmt(peak.gradNorm() / first) + "x is at the edge of divergence (another seed or data order may not come back)"
+                : !learning && Double.isFinite(last.gradNorm()) && last.gradNorm() < first ? "; the norm has since collapsed to " + Numbers.fmt(last.gradNorm()) + ": the explosion left the network dead or saturated" : "";
+        Map<String, Object> ev = unlogged(evidence("gradient_norm_growth", peak.gradNorm() / first, "first_gradient_norms", series, "loss_at_start", firstLoss,
+                "loss_at_peak", peak.loss(), "peak_step", peak.step(), "gradient_norm_now", last.gradNorm(), "lr", (double) last.lr()), "lr");
+        if (recovered) {
+            ev.put("loss_now", now);
+            ev.put("prior_loss", prior);
+        }
+        return List.of(finding(Stage.TRAIN, recovered ? Severity.WARNING : Severity.ERROR, null, peak.step(),
                 "the gradient norm burst from " + Numbers.fmt(first) + " at the first step to " + Numbers.fmt(peak.gradNorm()) + " at step " + peak.step()
-                        + " (" + Numbers.fmt(peak.gradNorm() / first) + "x) and the loss from " + Numbers.fmt(firstLoss) + " to " + Numbers.fmt(peak.loss())
-                        + (Double.isFinite(last.gradNorm()) && last.gradNorm() < first ? "; the norm has since collapsed to " + Numbers.fmt(last.gradNorm()) + ": the explosion left the network dead or saturated" : ""),
-                unlogged(evidence("gradient_norm_growth", peak.gradNorm() / first, "first_gradient_norms", series, "loss_at_start", firstLoss,
-                        "loss_at_peak", peak.loss(), "peak_step", peak.step(), "gradient_norm_now", last.gradNorm(), "lr", (double) last.lr()), "lr")));
+                        + " (" + Numbers.fmt(peak.gradNorm() / first) + "x) and the loss from " + Numbers.fmt(firstLoss) + " to " + Numbers.fmt(peak.loss()) + after,
+                ev, cause(), fix()));
     }
+
+    /** A burst the run came back from: over the last steps (at least this many after the peak), a loss below this share of the class shares' loss. */
+    static final int RECOVERY_STEPS = 10;
+    static final double RECOVERED = 0.5;
 }

@@ -279,6 +279,23 @@ class TraceRulesTest {
             assertEquals(1, burst.size());
             assertEquals(2L, burst.get(0).step());
             assertTrue(burst.get(0).message().contains("collapsed"), burst.get(0).message());
+            // a burst the run came back from and learned after (5 blobs at adam lr 10: 100% at the end) is a warning,
+            // and the error raised while it lasted no longer holds at the end
+            Trace back = b.build();
+            for (int s = 0; s < 30; s++) {
+                double norm = s == 2 ? 300 : s < 2 ? 2.8 : 0.01, loss = s == 2 ? 1870 : s < 2 ? 1.03 : 0.001;
+                back.step(loss, 0.3, 0.2);
+                back.observe(obs(s, 0, loss, norm, fill(p, norm / 3), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            List<Finding> cameBack = new ExplodingGradients().evaluate(back, END);
+            assertEquals(1, cameBack.size());
+            assertEquals(Severity.WARNING, cameBack.get(0).severity(), cameBack.get(0).toString());
+            assertTrue(cameBack.get(0).message().contains("the run came back from it"), cameBack.get(0).message());
+            assertFalse(cameBack.get(0).message().contains("dead"), cameBack.get(0).message());
+            Finding raisedAsError = new Finding("EXPLODING_GRADIENTS", Severity.ERROR, Finding.Stage.TRAIN, null, 2L, "m", cameBack.get(0).evidence(), "c", "f", null);
+            assertFalse(new ExplodingGradients().stillHolds(back, raisedAsError));
+            assertTrue(new ExplodingGradients().stillHolds(back, cameBack.get(0)));
+            assertEquals(Severity.ERROR, new ExplodingGradients().evaluate(died, END).get(0).severity());
             // a first step 1e4 times smaller than later ones while the loss falls (a tiny-init start) is no burst
             Trace tinyStart = b.build();
             for (int s = 0; s < 10; s++) {
