@@ -246,8 +246,7 @@ public final class Fixer {
 
     /**
      * What differs between two specs' settings (data, model, loss, optimizer, schedule, plan), in
-     * words; or that none does. The injected faults are not among them: the repairs' own lines name a
-     * bug's removal, and this summary reads only the settings a user tunes.
+     * words, and the injected faults removed; or that none does.
      */
     static String netChange(Spec a, Spec b) {
         List<String> d = new ArrayList<>();
@@ -267,6 +266,9 @@ public final class Fixer {
         change(d, "batch", a.train().batch(), b.train().batch());
         change(d, "clip_norm", a.train().clipNorm(), b.train().clipNorm());
         change(d, "early_stop", a.train().earlyStop(), b.train().earlyStop());
+        // the injected bugs taken out: without them a header of two removals read "no setting differs"
+        List<String> removed = a.faults().stream().filter(f -> !b.faults().contains(f)).map(dev.vitals.core.nn.Fault::key).sorted().toList();
+        if (!removed.isEmpty()) d.add("faults " + String.join(", ", removed) + " removed");
         return d.isEmpty() ? "no setting differs from the original" : String.join(", ", d);
     }
 

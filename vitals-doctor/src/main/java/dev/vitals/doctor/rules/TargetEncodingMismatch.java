@@ -84,7 +84,12 @@ public final class TargetEncodingMismatch extends Rule implements LintRule {
                     Structure.name(out) + " reaches the -1/+1 targets only in saturation: to come within " + NEAR + " of ±1 it needs |z| >= " + Numbers.fmt(z)
                             + ", where its slope is " + Numbers.fmt(slope) + ", so the gradient fades as the outputs approach their targets",
                     ev(ctx, act, "pre_activation_needed", z, "slope_there", slope),
-                    cause(), fix()));
+                    // its own words: the general cause ("suits a tanh output with a margin loss") and fix (onehot
+                    // with a sigmoid under mse, whose 0/1 sit in its saturation as well) did not fit this pairing
+                    "-1/+1 are the asymptotes of a tanh: under mse each output is pulled towards a value it reaches only as its pre-activation "
+                            + "grows without bound, where the tanh's slope, and with it the gradient, vanishes",
+                    "use data.targets: index with cross_entropy on raw logits (remove the output tanh); if mse must stay, remove the output tanh: "
+                            + "a linear output reaches -1 and +1 with its full gradient"));
         }
         if (t == TargetEncoding.INDEX && loss.equals("mse") && outputs == 1 && out != null && ctx.classes() > 2
                 && (act.equals("sigmoid") || act.equals("tanh"))) {

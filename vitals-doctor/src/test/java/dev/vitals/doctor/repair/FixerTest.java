@@ -171,6 +171,9 @@ class FixerTest {
         assertEquals("normalize standard -> none, layers [dense 8, relu, dense 3] -> [dense 8, relu, dense 8, relu, dense 3]",
                 Fixer.netChange(s, SpecParser.parse("name: t\ndata: {source: iris, normalize: none}\nmodel: {layers: [{dense: 8}, relu, {dense: 8}, relu, {dense: 3}]}\noptimizer: {name: sgd, lr: 0.5}\n", null)));
         assertEquals(null, Fixer.inAll(s, both, kept.subList(0, 1)), "one repair says it all");
+        // two faults taken out and nothing else: the header read "no setting differs from the original"
+        Spec faulty = SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\nfaults: [unshuffled, nan_inputs]\n", null);
+        assertEquals("faults nan_inputs, unshuffled removed", Fixer.netChange(faulty, SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\n", null)));
     }
 
     @Test

@@ -1033,6 +1033,14 @@ class TraceRulesTest {
             assertEquals(1, f.size());
             assertEquals(Severity.WARNING, f.get(0).severity());
             assertEquals(3, f.get(0).evidence().get("best_epoch"));
+            // two epochs later the validation loss is higher still: the finding raised at epoch 6 quoted its 0.65
+            // at the end, so it no longer holds as worded and the end raises it anew with the end's numbers
+            t.epoch(epoch(6, 1.0 / 7, 0.9, 0.7, 0.8, 350L));
+            t.epoch(epoch(7, 1.0 / 8, 0.9, 0.72, 0.8, 400L));
+            assertFalse(new Overfitting().stillHolds(t, f.get(0)));
+            Finding atEnd = new Overfitting().evaluate(t, END).get(0);
+            assertTrue(atEnd.message().contains("to 0.72"), atEnd.message());
+            assertTrue(new Overfitting().stillHolds(t, atEnd));
 
             Trace guarded = b.earlyStop(3).build();
             for (int e = 0; e < val.length; e++) guarded.epoch(epoch(e, 1.0 / (e + 1), 0.9, val[e], 0.8, 50L * (e + 1)));
