@@ -18,9 +18,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A training run under the doctor's watch, as {@code vitals train} runs it: the data checks, the
- * lint and the initial loss first (a run whose labels or inputs make training meaningless is not started), then training
- * with every monitor attached. Findings reach {@code onFinding} as they appear.
+ * A training run under the doctor's watch, as {@code vitals train} runs it: the preflight first (the data
+ * checks, the lint, the initial loss, and the gradient check, update rule and batch mixing on the model's
+ * code; a run whose labels or inputs make training meaningless, or whose own layer breaks the shape
+ * contract, is not started), then training with every monitor attached. Findings reach {@code onFinding}
+ * as they appear.
  */
 public final class WatchedRun {
     private WatchedRun() {}
@@ -32,11 +34,14 @@ public final class WatchedRun {
     }
 
     /**
+     * What a watched run found.
+     *
      * @param experiment null when the preflight stopped the run before training
-     * @param result     null when it did not train
+     * @param result     null when it did not train: the data blocks it, or a layer of the API user's own breaks
+     *                   the shape contract of {@code Layer}
      * @param findings   preflight, monitors and the engine's own, without duplicates of a code on the same layer
+     * @param withdrawn  the preflight's findings that the run measured away, each with the measurement
      */
-    /** {@code withdrawn}: the preflight's findings that the run measured away, each with the measurement. */
     public record Outcome(Preflight preflight, Experiment experiment, RunResult result, List<Finding> findings, java.util.Map<Finding, String> withdrawn) {
         public Outcome(Preflight preflight, Experiment experiment, RunResult result, List<Finding> findings) {
             this(preflight, experiment, result, findings, java.util.Map.of());
@@ -80,6 +85,11 @@ public final class WatchedRun {
 
     /** Trains an experiment built from the spec the preflight looked at, with every monitor on. */
     public static Outcome train(Preflight pre, Experiment e, Consumer<Finding> onFinding, TrainingListener... extra) {
+        // a layer of the API user's own that returns outputs or gradients of the wrong shape cannot be trained
+        // through: the preflight named it, and training would only throw the same words from the first step
+        if (pre.findings().stream().anyMatch(f -> f.isError() && f.code().equals(Code.GRADIENT_CHECK_FAILED.name()) && f.evidence().containsKey("problem"))) {
+            return new Outcome(pre, e, null, pre.findings());
+        }
         // everything the monitor raised, what it withdrew at the end included (a rate that threw the loss
         // from 0.71 to 10.1 and then trained to 100% showed its rate, whatever the end reads)
         List<Finding> raised = new ArrayList<>();

@@ -57,21 +57,54 @@ public final class Model {
         return new Model(body, input, out);
     }
 
-    public Tensor forward(Tensor x, Mode mode) { return body.forward(x, mode); }
+    public Tensor forward(Tensor x, Mode mode) { return ran(x, body.forward(requireInput(x), mode)); }
 
     /**
      * The forward pass of a training step, whose {@link #backward} asks for no input gradient
      * ({@link Sequential#forwardStep}); {@code observed}: observers will read every layer's buffers.
      */
-    public Tensor forwardStep(Tensor x, Mode mode, boolean observed) { return body.forwardStep(x, mode, observed); }
+    public Tensor forwardStep(Tensor x, Mode mode, boolean observed) { return ran(x, body.forwardStep(requireInput(x), mode, observed)); }
 
     /** {@link #forwardStep} with the fused groups that round differently only when {@code inexactToo} ({@link Sequential#forwardStep(Tensor, Mode, boolean, boolean)}). */
     public Tensor forwardStep(Tensor x, Mode mode, boolean observed, boolean inexactToo) {
-        return body.forwardStep(x, mode, observed, inexactToo);
+        return ran(x, body.forwardStep(requireInput(x), mode, observed, inexactToo));
     }
 
-    /** Backpropagates dLoss/dOutput; returns dLoss/dInput only when asked (it costs a product). */
-    public Tensor backward(Tensor gradOutput, boolean needInputGrad) { return body.backward(gradOutput, needInputGrad); }
+    /**
+     * Backpropagates dLoss/dOutput, of the last forward pass's output shape; returns dLoss/dInput only
+     * when asked (it costs a product).
+     */
+    public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
+        if (lastBatch < 0) throw new IllegalStateException("backward before any forward pass: there is nothing to backpropagate through");
+        if (!hasShape(gradOutput, lastBatch, outputShape)) {
+            throw new IllegalArgumentException("backward: dLoss/dOutput of " + java.util.Arrays.toString(gradOutput.shape()) + " for an output of "
+                    + java.util.Arrays.toString(outputShape.withBatch(lastBatch)) + " (the last forward pass's)");
+        }
+        return body.backward(gradOutput, needInputGrad);
+    }
+
+    /** The batch of the last forward pass; -1 before any. */
+    private int lastBatch = -1;
+
+    private Tensor ran(Tensor x, Tensor y) {
+        lastBatch = x.batch();
+        return y;
+    }
+
+    /** An input of another shape than the model was built for fails here, named, not as an index out of bounds layers later. */
+    private Tensor requireInput(Tensor x) {
+        if (x.rank() == 0 || !hasShape(x, x.batch(), inputShape)) {
+            throw new IllegalArgumentException("the model was built for inputs of " + inputShape + " per example, and was given "
+                    + java.util.Arrays.toString(x.shape()) + " (batch first)");
+        }
+        return x;
+    }
+
+    private static boolean hasShape(Tensor t, int batch, Shape example) {
+        if (t.rank() != example.rank() + 1 || t.dim(0) != batch) return false;
+        for (int i = 0; i < example.rank(); i++) if (t.dim(i + 1) != example.dim(i)) return false;
+        return true;
+    }
 
     public List<Layer> layers() { return body.children(); }
 

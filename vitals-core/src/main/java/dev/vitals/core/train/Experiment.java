@@ -131,6 +131,11 @@ public final class Experiment {
         }
     }
 
+    /**
+     * Trains the model on the training split for the spec's epochs, validating after each and testing at
+     * the end where those splits exist; {@code listeners} hear every step and epoch (the doctor's monitor
+     * is one). Stops early on a non-finite loss, the spec's early stop, or a {@link RunControl} request.
+     */
     public RunResult fit(TrainingListener... listeners) {
         for (TrainingListener l : listeners) trainer.listen(l);
         return trainer.fit(data.train(), data.validation(), data.test());

@@ -104,6 +104,20 @@ class LayerContractTest {
     }
 
     @Test
+    void theModelNamesAnInputOrGradientOfTheWrongShapeAndABackwardWithoutForward() {
+        Model m = Model.build(List.of(new Dense(3)), Shape.of(5), new BuildContext(Init.DEFAULT, new SplittableRandom(1)));
+        // a user's own first layer met a wrong input as an index out of bounds; PyTorch names the mismatch
+        IllegalStateException before = assertThrows(IllegalStateException.class, () -> m.backward(Tensor.zeros(4, 3), true));
+        assertTrue(before.getMessage().startsWith("backward before any forward pass"), before.getMessage());
+        IllegalArgumentException input = assertThrows(IllegalArgumentException.class, () -> m.forward(Tensor.zeros(4, 6), Mode.TRAIN));
+        assertEquals("the model was built for inputs of [5] per example, and was given [4, 6] (batch first)", input.getMessage());
+        m.forward(Tensor.zeros(4, 5), Mode.TRAIN);
+        IllegalArgumentException grad = assertThrows(IllegalArgumentException.class, () -> m.backward(Tensor.zeros(4, 4), true));
+        assertEquals("backward: dLoss/dOutput of [4, 4] for an output of [4, 3] (the last forward pass's)", grad.getMessage());
+        assertEquals(4, m.backward(Tensor.zeros(4, 3), true).batch());
+    }
+
+    @Test
     void oneLayerObjectInTwoPlacesIsRefused() {
         Dense d = new Dense(5);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1002,6 +1002,17 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aWatchedRunDoesNotTrainThroughALayerThatBreaksTheShapeContract() {
+        // it trained anyway, and the first step threw the preflight's own words from Trainer.fit
+        Spec spec = digits("he", "sgd", "0.05", "");
+        dev.vitals.doctor.WatchedRun.Outcome o = dev.vitals.doctor.WatchedRun.train(spec, Experiment.loadData(spec),
+                userParts(LayerBug.SHORT_GRADIENT, OptimizerBug.NONE, false), null);
+        assertFalse(o.trained());
+        assertFalse(o.healthy());
+        assertEquals("layers.2", of(o.findings(), Code.GRADIENT_CHECK_FAILED).get(0).layer());
+    }
+
+    @Test
     void aUsersOptimizerOfAnotherRuleIsHeldOnlyToWhatEveryRuleObeys() {
         // a correct RMSprop under a spec that says sgd read as "100 times the prescribed update"
         Spec spec = digits("he", "sgd", "0.001", "");
