@@ -150,6 +150,7 @@ public final class Trainer {
         double bestVal = Double.POSITIVE_INFINITY;
         int bestEpoch = -1, sinceBest = 0;
         boolean midEpoch = false;
+        String stopAt = null;  // where inside an epoch a run stopped, for the stop reason
         Map<String, Tensor> best = null;
         long globalStep = 0;
 
@@ -178,6 +179,11 @@ public final class Trainer {
                 if (!Double.isFinite(l)) {
                     findings.add(nonFinite(l, epoch, s, globalStep, recentLoss, ev, lr));
                     stopReason = "the loss became " + (Double.isNaN(l) ? "NaN" : "infinite") + " at step " + globalStep + " (epoch " + (epoch + 1) + ")";
+                    // the step is not applied: inside an epoch the weights are those of the step before, no finished epoch's
+                    if (s > 0) {
+                        midEpoch = true;
+                        stopAt = "; during epoch " + (epoch + 1) + ", after " + s + " of its " + stepsPerEpoch + " steps";
+                    }
                     ev.loss = l;
                     ev.epoch = epoch;
                     ev.step = s;
@@ -241,7 +247,7 @@ public final class Trainer {
                     // inside one the weights are no finished epoch's, and best_epoch must not say so
                     if (s + 1 == stepsPerEpoch) break;
                     midEpoch = true;
-                    stopReason += "; during epoch " + (epoch + 1) + ", after " + (s + 1) + " of its " + stepsPerEpoch + " steps: the weights are as of that step";
+                    stopAt = "; during epoch " + (epoch + 1) + ", after " + (s + 1) + " of its " + stepsPerEpoch + " steps";
                     break epochs;
                 }
             }
@@ -269,6 +275,9 @@ public final class Trainer {
         }
         if (best != null) model.load(best);
         else bestEpoch = history.isEmpty() || midEpoch ? -1 : history.size() - 1;
+        // which weights a run stopped inside an epoch keeps: early stopping's best epoch, else that step's
+        if (stopAt != null) stopReason += stopAt + (best != null ? ": the weights are epoch " + (bestEpoch + 1) + "'s, the best validation loss (early stopping restores it)"
+                : ": the weights are as of that step");
 
         // a step whose loss was not finite is not applied: the weights it stopped with are measured
         // when they are finite (an exploding run's, large but finite, were reported as NaN)

@@ -304,6 +304,25 @@ class TrainerTest {
     // ---- non-finite loss ------------------------------------------------------------------------------
 
     @Test
+    void aRunWithEarlyStoppingStoppedInsideAnEpochSaysItKeepsItsBestEpoch() {
+        // it said "the weights are as of that step" while early stopping restored its best epoch's
+        Dataset d = blobs(48, 3, 1);
+        Trainer.Config cfg = new Trainer.Config("t", 0.01f, 8, 4, 0, 100, TargetEncoding.INDEX, true, 1, true, Mode.TRAIN, 20, 10);
+        Model m = mlp(3, 5, 2, 1);
+        RunResult r = new Trainer(m, new CrossEntropy(), new Sgd(m.parameters(), 0, false, 0), Schedule.constant(), cfg)
+                .listen(new TrainingListener() {
+                    private RunInfo run;
+
+                    @Override public void onRunBegin(RunInfo i) { run = i; }
+
+                    @Override public void onStep(StepEvent e) { if (e.globalStep == 29) run.control().requestStop("interrupted"); }
+                }).fit(d, blobs(16, 3, 2), null);
+        assertTrue(r.bestEpoch() >= 0 && r.bestEpoch() < 2, String.valueOf(r.bestEpoch()));
+        assertEquals("interrupted; during epoch 3, after 6 of its 12 steps: the weights are epoch " + (r.bestEpoch() + 1)
+                + "'s, the best validation loss (early stopping restores it)", r.stopReason());
+    }
+
+    @Test
     void aNaNInputStopsTrainingWithALossNonfiniteFinding() {
         Dataset d = blobs(16, 3, 6);
         float[] x = d.x().clone();
@@ -325,7 +344,9 @@ class TrainerTest {
         assertEquals(Finding.Severity.ERROR, f.severity());
         assertEquals(1L, f.step());
         assertEquals("NaN", f.evidence().get("loss"));
-        assertNotNull(r.stopReason());
+        // stopped inside epoch 1 with the weights of its first step: no finished epoch's (best_epoch said 0)
+        assertEquals(-1, r.bestEpoch());
+        assertEquals("the loss became NaN at step 1 (epoch 1); during epoch 1, after 1 of its 2 steps: the weights are as of that step", r.stopReason());
         // the step whose loss was NaN is not applied: the weights stay finite, and are measured as they are
         for (var p : m.parameters()) for (float w : p.value().data()) assertTrue(Float.isFinite(w));
         assertTrue(r.hasTest(), "the weights it stopped with are measured on the clean test split");

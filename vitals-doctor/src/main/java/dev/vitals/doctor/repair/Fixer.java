@@ -259,7 +259,8 @@ public final class Fixer {
         change(d, "loss", a.loss(), b.loss());
         change(d, "optimizer", a.optimizer().name(), b.optimizer().name());
         change(d, "learning rate", a.optimizer().lr(), b.optimizer().lr());
-        change(d, "momentum", a.optimizer().momentum(), b.optimizer().momentum());
+        // momentum is sgd's: adam's default reads differently as written ({lr: 0.1}) or named, with nothing changed
+        if (a.optimizer().name().equals("sgd") && b.optimizer().name().equals("sgd")) change(d, "momentum", a.optimizer().momentum(), b.optimizer().momentum());
         change(d, "weight_decay", a.optimizer().weightDecay(), b.optimizer().weightDecay());
         change(d, "schedule", a.schedule().name(), b.schedule().name());
         change(d, "epochs", a.train().epochs(), b.train().epochs());

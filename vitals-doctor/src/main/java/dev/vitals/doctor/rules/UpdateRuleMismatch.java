@@ -162,7 +162,10 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         // The weight decay alone, from a fresh state and zero gradients: beside gradients of 0.1, a decay of
         // 1e-4 on weights of 0.1 is a thousandth of the update, inside the tolerance even with its sign wrong
         // run after a failed rule check too: a wrong decay is the more precise name for what went wrong
-        if (expected != null && o.weightDecay() > 0) {
+        // ... unless the rule check found the learning rate applied twice, which scales the decay's step by the
+        // rate too (adamw's default decay read "the decay is left out" for a rate applied twice)
+        boolean rateTwice = !out.isEmpty() && expected != null && appliedTwice(norm(d1) / Math.max(norm(expected[0]), 1e-30), lr, lrScale);
+        if (expected != null && o.weightDecay() > 0 && !rateTwice) {
             e = null;  // (its weights, gradients and optimizer state need not live beside the next experiment's)
             opt = null;
             ps = null;
@@ -212,6 +215,12 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         return out;
     }
 
+    /** A first update the rate's size beside the rule's, that grew fourfold when the rate doubled (or whose growth rounding hid). */
+    private static boolean appliedTwice(double ratio, float lr, double lrScale) {
+        boolean squared = Double.isNaN(lrScale) || Math.abs(lrScale - 4) < 0.2;
+        return ratio > 0 && squared && Math.abs(Math.log(ratio / lr)) < Math.log(1.5);
+    }
+
     private static String describe(String name, double ratio, double ratio2, float lr, double wd, double e1, double e2, double lrScale) {
         if (!Double.isFinite(e1) || !Double.isFinite(e2)) {
             return name + "'s applied update is not a number (NaN or infinity) at step " + (Double.isFinite(e1) ? 2 : 1) + " of finite gradients";
@@ -223,8 +232,7 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
                     + "the step count of its bias correction) is lost, reset or mishandled";
         }
         String s = name + "'s applied update differs from its rule (relative error " + Numbers.fmt(Math.max(e1, e2)) + ")";
-        boolean squared = Double.isNaN(lrScale) || Math.abs(lrScale - 4) < 0.2;
-        if (ratio > 0 && squared && Math.abs(Math.log(ratio / lr)) < Math.log(1.5)) {
+        if (appliedTwice(ratio, lr, lrScale)) {
             s += ": the applied step is " + Numbers.fmt(ratio) + " times the prescribed one, which is the learning rate itself: the learning rate is applied twice";
         } else if (ratio == 0) {
             s += ": nothing was applied";

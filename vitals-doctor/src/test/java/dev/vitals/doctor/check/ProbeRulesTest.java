@@ -1046,6 +1046,13 @@ class ProbeRulesTest {
         assertEquals(1, fs.size(), fs.toString());
         assertTrue(fs.get(0).message().startsWith("sgd's weight decay is applied wrongly"), fs.get(0).message());
         assertTrue(fs.get(0).message().endsWith("which is applied twice"), fs.get(0).message());
+        // the learning rate applied twice scales the decay's step by the rate too: named as the rate, not the decay
+        // (every adamw, with its default decay, read "the decay is left out")
+        for (String opt : new String[] {"adamw", "adam, weight_decay: 0.001", "sgd, weight_decay: 0.0005"}) {
+            List<Finding> twice = of(check(digits("he", opt, "0.01", "faults: [double_lr]\n")), Code.UPDATE_RULE_MISMATCH);
+            assertEquals(1, twice.size(), opt + ": " + twice);
+            assertTrue(twice.get(0).message().contains("the learning rate is applied twice"), opt + ": " + twice.get(0).message());
+        }
     }
 
     @Test

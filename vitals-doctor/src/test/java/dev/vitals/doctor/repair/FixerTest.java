@@ -173,6 +173,9 @@ class FixerTest {
         assertEquals(null, Fixer.inAll(s, both, kept.subList(0, 1)), "one repair says it all");
         // two faults taken out and nothing else: the header read "no setting differs from the original"
         Spec faulty = SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\nfaults: [unshuffled, nan_inputs]\n", null);
+        // the default optimizer, against the same adam written back: nothing differs (it read "momentum 0.9 -> 0")
+        assertEquals("no setting differs from the original", Fixer.netChange(SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 3}]}\n", null),
+                SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 3}]}\noptimizer: {lr: 0.001}\n", null)));
         assertEquals("faults nan_inputs, unshuffled removed", Fixer.netChange(faulty, SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\n", null)));
     }
 
