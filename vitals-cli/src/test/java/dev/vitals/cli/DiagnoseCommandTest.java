@@ -72,6 +72,19 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void aShortRunAtChanceReadFromItsFolderIsTheWarningTheLiveRunGave(@TempDir Path dir) throws IOException {
+        // 18 steps at 25% on 4 blobs: live a warning naming the run's length (exit 0); its folder read an error (exit 3)
+        Path spec = Files.writeString(dir.resolve("blobs.yaml"), "name: blobs\ndata: {source: 'synthetic:blobs', options: {samples: 600, classes: 4}}\n"
+                + "model: {layers: [{dense: 8}, relu, {dense: 4}]}\ntrain: {epochs: 3}\n");
+        Cli.Result trained = Cli.run("train", spec.toString(), "--out", dir.resolve("run").toString());
+        assertEquals(Main.OK, trained.code(), trained.all());
+        assertTrue(trained.out().contains("WARNING ACCURACY_AT_CHANCE"), "the premise: " + trained.out());
+        Cli.Result read = Cli.run("diagnose", dir.resolve("run").toString());
+        assertEquals(Main.OK, read.code(), read.all());
+        assertTrue(read.out().contains("WARNING ACCURACY_AT_CHANCE"), read.out());
+    }
+
+    @Test
     void aClassCountBeyondAMillionIsBadInputNotAnOutOfMemory() throws IOException {
         Path log = write("m.csv", "step,loss\n0,2.3\n1,2.2\n");
         Run r = vitals("diagnose", log.toString(), "--classes", "1000000000");

@@ -54,6 +54,7 @@ public final class LogReplay {
         // Vitals' own metrics.jsonl logs every step from 0 and numbers an epoch by the steps done at its end,
         // as the live run does: replayed as the run counts (its OVERFITTING at epoch 6 read step 245, live 246)
         boolean asRun = everyStepFromZero(log.rows()) && log.header(RunLog.BATCH, 1) > 0;
+        if (asRun) t.everyStepLogged();
         for (RunLog.Row r : log.rows()) {
             if (asRun) t.step(r.loss(), r.accuracy(), Double.NaN);
             else t.step(r.loss(), r.accuracy(), Double.NaN, r.step());

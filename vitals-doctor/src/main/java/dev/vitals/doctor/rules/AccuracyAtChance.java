@@ -27,6 +27,8 @@ import java.util.Map;
 public final class AccuracyAtChance extends Rule implements TraceRule {
     static final int MIN_STEPS = 100;
     static final double FLAT = 0.01, JUDGE_AT = 0.3;
+    /** A start above this multiple of the class shares' loss is a spike: the loss's fall is measured from the shares' loss instead. */
+    static final double SPIKE = 1.5;
     /** The fall of the judged loss over the last epoch that counts as learning, as a share of where it was. */
     static final double LEARNING = 0.1;
     /**
@@ -54,11 +56,11 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
 
     @Override public String condition() {
         return "after at least " + MIN_STEPS + " steps the recent training accuracy is within chance + margin while the loss has fallen by less than "
-                + (int) (FLAT * 100) + "% of its start; or, after " + (int) (JUDGE_AT * 100)
+                + (int) (FLAT * 100) + "% of its start (of the class prior's loss where the first steps started above " + SPIKE + " times it); or, after " + (int) (JUDGE_AT * 100)
                 + "% of the planned epochs (and " + MIN_EPOCH_STEPS + " steps) or at the end, the (validation) accuracy is within chance + margin and its loss fell by at most "
-                + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss), "
+                + (int) (LEARNING * 100) + "% over the last epoch (the first epoch: from the first steps' training loss, or the class prior's loss where that is " + SPIKE + " times lower), "
                 + "and not while the validation loss is below " + LEARNED_LOSS + " of the class prior's (the loss of predicting the class shares), and a warning where the margin exceeds "
-                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole of a Vitals run (not a log) took fewer than " + MIN_STEPS
+                + (int) (WIDE_MARGIN * 100) + " points and the accuracy is more than half of it above chance, or where the whole of a Vitals run (live, or its run folder's metrics.jsonl; not another log) took fewer than " + MIN_STEPS
                 + " steps while its training side stayed at chance too (then its cause is the run's length, unless a setting the run measures holds the model down: then it stays an error naming that setting; "
                 + "and in check, an error where the overfit probe found the model unable to memorise one batch: more steps would not move it), "
                 + "or where the validation accuracy is above chance and some validated epoch's validation loss was below " + WEAK_LOSS + " of the prior's (a weak signal that the split's size cannot tell from guessing; not read as labels memorised). "
@@ -163,11 +165,16 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
             double margin = Curves.chanceMargin(chance, Curves.examples(t, from, n));
             if (chance + margin >= 1) return List.of();  // too few examples to tell learning from guessing
             double start = t.meanLoss(0, Math.min(10, n)), now = t.meanLoss(n - 20, n);
-            boolean flat = now > start * (1 - FLAT);
+            // fallen from a spike of the first steps to no lower than the class shares' loss is as flat as never falling
+            double prior = Curves.priorLoss(t.info());
+            boolean spike = start > SPIKE * prior;
+            boolean flat = now > (spike ? prior : start) * (1 - FLAT);
             if (!(acc <= chance + margin) || !flat) return List.of();
             return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
-                    "accuracy is at chance " + (Curves.live(t) ? "after " + n + " steps" : "by step " + t.stepsDone(n) + " (" + Words.count(n, "logged step") + ")") + ": " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has " + (now > start * (1 + FLAT) ? "risen" : "barely moved") + " ("
-                            + dev.vitals.doctor.rules.Numbers.fmt(start) + " -> " + dev.vitals.doctor.rules.Numbers.fmt(now) + ")",
+                    "accuracy is at chance " + (Curves.live(t) ? "after " + n + " steps" : "by step " + t.stepsDone(n) + " (" + Words.count(n, "logged step") + ")") + ": " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has "
+                            + (spike ? "come down from its first steps' " + dev.vitals.doctor.rules.Numbers.fmt(start) + " only to " + dev.vitals.doctor.rules.Numbers.fmt(now) + ", where predicting the class shares gives "
+                                    + dev.vitals.doctor.rules.Numbers.fmt(prior)
+                            : (now > start * (1 + FLAT) ? "risen" : "barely moved") + " (" + dev.vitals.doctor.rules.Numbers.fmt(start) + " -> " + dev.vitals.doctor.rules.Numbers.fmt(now) + ")"),
                     evidence("recent_batch_accuracy", acc, "chance", chance, "margin", margin, "loss_at_start", start, "loss_now", now, "steps", t.stepsDone(n))));
         }
         List<EpochResult> ep = t.epochs();
@@ -202,7 +209,8 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         long planned = (long) t.info().epochs() * t.info().stepsPerEpoch();
         // a run's own steps only: a log of epochs alone (Keras' CSVLogger) numbers one row an epoch, and
         // its 10 "steps" were read as a run too short to judge
-        boolean shortRun = Curves.live(t) && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS) && learnedTraining == null;
+        // (a Vitals run folder's metrics.jsonl holds the whole run too: diagnose of the folder judged as the run did)
+        boolean shortRun = (Curves.live(t) || t.isReplay() && t.holdsEveryStep()) && done < MIN_STEPS && (moment == Moment.END || planned > 0 && planned < MIN_STEPS) && learnedTraining == null;
         double prior = Curves.priorLoss(t.info());
         // ...and so is one above chance whose validation loss is below the class prior's by a margin of its
         // own: predictions that beat the class shares on held-out examples, a weak signal that this many
@@ -505,7 +513,10 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
             return new double[] {prev.trainLoss(), last.trainLoss()};
         }
         int n = t.steps(), k = Math.max(1, Math.min(10, n / 5));  // the first steps, well inside the epoch
-        return new double[] {n > 0 ? t.meanLoss(0, k) : Double.NaN, last.trainLoss()};
+        // a fall from a first steps' spike down to no better than the class shares' loss is no learning (sgd with
+        // momentum at batch 2 through batchnorm: 6.84 at the start, 2.38 over the epoch against ln 10's 2.30, at 9.4%)
+        double start = n > 0 ? t.meanLoss(0, k) : Double.NaN, prior = Curves.priorLoss(t.info());
+        return new double[] {start > SPIKE * prior ? prior : start, last.trainLoss()};
     }
 
     private static String pct(double f) { return dev.vitals.doctor.rules.Numbers.pct(f); }

@@ -55,7 +55,19 @@ public final class Trace {
         return this;
     }
 
-    private boolean sampledEpochLosses;
+    private boolean sampledEpochLosses, everyStep;
+
+    /**
+     * Marks a replayed log as holding every step of its run from the first, batch size known (Vitals'
+     * own metrics.jsonl): its length is the run's, as a live run's is; returns this trace.
+     */
+    public Trace everyStepLogged() {
+        everyStep = true;
+        return this;
+    }
+
+    /** Whether the trace holds every step of its run: a live run's, or a log marked {@link #everyStepLogged()}. */
+    public boolean holdsEveryStep() { return !replay || everyStep; }
 
     /**
      * Marks the epochs' training losses as means of the logged steps' batch losses only: a log that

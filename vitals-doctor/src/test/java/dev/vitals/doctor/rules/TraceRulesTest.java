@@ -1412,6 +1412,18 @@ class TraceRulesTest {
             assertEquals(1, f.size());
             assertEquals(Severity.ERROR, f.get(0).severity());
 
+            // a first steps' spike that falls back only to the class shares' loss is no fall (sgd with momentum at batch 2
+            // through batchnorm: 6.84 at the start, 2.37 at 10%, was healthy in check and after its one-epoch run)
+            Trace spiked = b.build();
+            steps(spiked, 120, i -> i < 10 ? 6.84 : 2.31, 0.1, 0.2);
+            List<Finding> s = new AccuracyAtChance().evaluate(spiked, STEP);
+            assertEquals(1, s.size());
+            assertTrue(s.get(0).message().contains("come down from its first steps' 6.84 only to 2.31, where predicting the class shares gives 2.303"), s.get(0).message());
+            Trace oneEpoch = TraceBuilder.mlp(3, "relu", 32).plan(10, 1, 2700, 2, 600).build();
+            steps(oneEpoch, 2700, i -> i < 10 ? 6.84 : 2.38, 0.1, 0.2);
+            oneEpoch.epoch(epoch(0, 2.378, 0.0955, 2.321, 0.0935, 2700));
+            assertEquals(1, new AccuracyAtChance().evaluate(oneEpoch, END).size());
+
             Trace learning = b.build();  // still near chance but its loss is falling: left alone until the epoch judgement
             steps(learning, 120, i -> 2.3 - 0.003 * i, 0.11, 0.2);
             assertTrue(new AccuracyAtChance().evaluate(learning, STEP).isEmpty());
