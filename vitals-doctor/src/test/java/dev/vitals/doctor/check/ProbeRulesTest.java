@@ -405,6 +405,18 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aGradientThatIsAllRoundingIsNotTheWorstRelativeErrorOfAPassingCheck() {
+        // a bias before batchnorm, checked with it inside a residual block, has no gradient in exact arithmetic: its
+        // relative error is near 1 and it passes on its noise floor, and the check read "ok ... worst_relative_error 0.9472"
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: digits}\n"
+                + "model: {layers: [{dense: 32}, relu, {residual: [{dense: 32}, batchnorm, relu, {dense: 32}]}, relu, {dense: 10}]}\n", null);
+        Measurements m = new Measurements();
+        assertTrue(probe(new dev.vitals.doctor.rules.GradientCheckFailed(), s, m).isEmpty(), m.values().toString());
+        assertTrue(((Number) m.values().get("tensors_within_rounding")).intValue() >= 1, m.values().toString());
+        assertTrue(((Number) m.values().get("worst_relative_error")).doubleValue() < 1e-2, m.values().toString());
+    }
+
+    @Test
     void weightsFarTooLargeMakeTheInitialLossOff() {
         List<Finding> fs = of(check(digits("'normal:3'", "adam", "0.001", "")), Code.INITIAL_LOSS_OFF);
         assertEquals(1, fs.size(), "expected INITIAL_LOSS_OFF");
