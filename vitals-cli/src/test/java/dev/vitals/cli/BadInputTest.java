@@ -108,6 +108,10 @@ class BadInputTest {
         c.add(new Case("unknown key in optimizer").append("optimizer: {name: adam, lrr: 0.1}\n")
                 .expect("optimizer.lrr", "did you mean 'lr'", "expected one of name, lr"));
         c.add(new Case("unknown key in train").base("batch: 16", "bacth: 16").expect("train.bacth", "did you mean 'batch'", "expected one of epochs"));
+        // PyTorch's and Keras' names are pointed at the spec's own
+        c.add(new Case("PyTorch's kernel_size in conv2d").spec("data: {source: iris}\nmodel: {layers: [{conv2d: {out_channels: 2, kernel_size: 3}}]}\n")
+                .expect("model.layers[0].conv2d.", "did you mean '", "is what PyTorch or Keras call it"));
+        c.add(new Case("Keras' batch_size in train").base("batch: 16", "batch_size: 16").expect("train.batch_size", "did you mean 'batch'? 'batch_size' is what PyTorch or Keras call it"));
         c.add(new Case("unknown key in conv2d").spec("data: {source: iris}\nmodel: {layers: [{conv2d: {filters: 2, kernal: 3}}]}\n")
                 .expect("model.layers[0].conv2d.kernal", "did you mean 'kernel'"));
         c.add(new Case("data missing").spec("model: {layers: [{dense: 3}]}\n").expect("spec.yaml: data", "missing", "expected e.g. data: {source: digits}"));
@@ -173,6 +177,11 @@ class BadInputTest {
                 .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
                 .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{maxpool: 5}, flatten, {dense: 3}]}\n")
                 .expect("model.layers[0] (maxpool 5): maxpool 5 does not fit the input [1, 4, 4]").absent("[input "));
+        // the layer that shrank the image is named too: the error named only the maxpool two layers after a stride of 20
+        c.add(new Case("a stride that shrinks the image below the next layer").file("imgs/train-images-idx3-ubyte", idxImages(12, 28, 28))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
+                .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{conv2d: {filters: 4, kernel: 3, stride: 26}}, relu, {maxpool: 2}, flatten, {dense: 3}]}\n")
+                .expect("model.layers[2] (maxpool 2): maxpool 2 does not fit the input [4, 1, 1]; model.layers[0] (conv2d 4 3x3 stride 26) made it from [1, 28, 28]"));
         c.add(new Case("dense on idx images without flatten").file("imgs/train-images-idx3-ubyte", idxImages(12, 4, 4))
                 .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
                 .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{dense: 3}]}\n")

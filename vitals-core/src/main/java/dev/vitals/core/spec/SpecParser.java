@@ -605,8 +605,20 @@ public final class SpecParser {
         return s.startsWith("Duplicate field") ? s.replace("Duplicate field", "duplicate key") : "invalid YAML: " + s;
     }
 
-    /** " (did you mean 'x'?)" when a known word is within two edits of {@code s}. */
+    /** PyTorch's and Keras' names of settings that the spec names otherwise. */
+    private static final Map<String, String> ALIASES = Map.ofEntries(
+            Map.entry("kernel_size", "kernel"), Map.entry("out_channels", "filters"), Map.entry("num_filters", "filters"),
+            Map.entry("learning_rate", "lr"), Map.entry("batch_size", "batch"), Map.entry("num_epochs", "epochs"),
+            Map.entry("max_epochs", "epochs"), Map.entry("gradient_clip_val", "clip_norm"), Map.entry("max_norm", "clip_norm"),
+            Map.entry("clipnorm", "clip_norm"), Map.entry("patience", "early_stop"), Map.entry("validation_split", "validation"),
+            Map.entry("val_split", "validation"), Map.entry("dataset", "source"), Map.entry("optim", "optimizer"),
+            Map.entry("criterion", "loss"));
+
+    /** " (did you mean 'x'?)" when a known word is within two edits of {@code s}, or is what another framework calls it. */
     static String suggest(String s, List<String> known) {
+        // other frameworks' names for the same setting are no typo, and too far from it for the distance below
+        String alias = ALIASES.get(s.toLowerCase(Locale.ROOT));
+        if (alias != null && known.contains(alias)) return " (did you mean '" + alias + "'? '" + s + "' is what PyTorch or Keras call it)";
         String best = null;
         int bestD = 3;
         for (String k : known) {

@@ -163,6 +163,24 @@ public final class Experiment {
                 20, 10);
     }
 
+    /**
+     * Where an image too small for a layer became so: the nearest layer before it that shrank the image
+     * (a stride of 20 two layers up, where the error named only the maxpool that met [16, 1, 1]).
+     */
+    private static String shrunkBy(List<Layer> layers, Layer failed, Map<Layer, String> where) {
+        int at = -1;
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i) == failed) at = i;
+        for (int i = at - 1; i >= 0; i--) {
+            Layer p = layers.get(i);
+            Shape in = p.inputShape(), out = p.outputShape();
+            if (in == null || out == null || in.rank() != 3 || out.rank() != 3) continue;
+            if (out.dim(1) * out.dim(2) < in.dim(1) * in.dim(2)) {
+                return "; " + where.getOrDefault(p, "an earlier layer") + " (" + p.describe() + ") made it from " + in;
+            }
+        }
+        return "";
+    }
+
     /** The spec's model for examples of {@code input} shape, initialised from {@code seed}. */
     public static Model buildModel(Spec spec, Shape input, long seed) {
         Map<Layer, String> where = new IdentityHashMap<>();
@@ -175,7 +193,7 @@ public final class Experiment {
             Layer l = e.layer();
             throw new InputException(spec.file() + ": " + where.getOrDefault(l, "model.layers") + " (" + l.describe() + "): "
                     + e.getMessage() + (l.inputShape() != null && e.getMessage().contains(l.inputShape().toString()) ? ""
-                            : " [input " + (l.inputShape() == null ? "?" : l.inputShape()) + "]"));
+                            : " [input " + (l.inputShape() == null ? "?" : l.inputShape()) + "]") + shrunkBy(layers, l, where));
         } catch (IllegalArgumentException e) {
             throw new InputException(spec.file() + ": model: " + e.getMessage());
         }
