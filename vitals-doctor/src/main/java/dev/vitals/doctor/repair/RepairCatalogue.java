@@ -125,9 +125,12 @@ public final class RepairCatalogue {
                 // under a rate above what its optimizer takes, the rate is what knocked the units out: a
                 // leaky activation only hides it (adam at 0.5 kept leaky_relu, then needed the rate cut anyway)
                 dev.vitals.doctor.rules.LearningRateRange.Range r = dev.vitals.doctor.rules.LearningRateRange.plausible(spec.optimizer());
-                if (r.effective() > r.high() * (1 + 1e-9)) out.add(Repairs.scaleLearningRate(0.1));
+                // (all the way into that range: adam at 1.0 divided by 10 stayed above it, leaky_relu was kept, and
+                // the range test's rate then cured the rest, leaving both in the repaired spec)
+                boolean above = r.effective() > r.high() * (1 + 1e-9);
+                if (above) learningRates(out, f, spec, suggestedLr, 0.1);
                 out.add(Repairs.leakyRelu());
-                out.add(Repairs.scaleLearningRate(0.1));
+                if (!above) out.add(Repairs.scaleLearningRate(0.1));
             }
             case OVERFITTING -> {
                 out.add(Repairs.dropout());
