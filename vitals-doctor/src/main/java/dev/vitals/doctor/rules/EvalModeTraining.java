@@ -41,13 +41,13 @@ public final class EvalModeTraining extends Rule implements TraceRule {
         Observation o = t.lastObservation();
         if (o == null || o.trainMode()) return List.of();
         // dropout and batchnorm, and an API user's own layer that draws random numbers (Stochastic): their training mode is what eval turns off
-        List<String> affected = t.layers().stream().filter(l -> l.kind().equals("dropout") || l.kind().equals("batchnorm") || l.stochastic())
-                .map(LayerInfo::kind).distinct().toList();
+        List<LayerInfo> modal = t.layers().stream().filter(l -> l.kind().equals("dropout") || l.kind().equals("batchnorm") || l.stochastic()).toList();
+        List<String> affected = modal.stream().map(LayerInfo::kind).distinct().toList();
         Severity sev = affected.isEmpty() ? Severity.WARNING : Severity.ERROR;
         String effect = affected.isEmpty()
                 ? "; the model has no dropout or batch-norm, so it changes nothing yet, but it will when one is added"
                 : "; its " + String.join(" and ", affected) + " layers behave as at test time while training";
         return List.of(finding(Stage.TRAIN, sev, null, o.step(), "training step " + o.step() + " ran in evaluation mode" + effect,
-                evidence("step", o.step(), "mode", "eval", "mode_dependent_layers", affected), cause(), fix()));
+                evidence("step", o.step(), "mode", "eval", "mode_dependent_layers", affected, "layers", modal.stream().map(LayerInfo::path).toList()), cause(), fix()));
     }
 }

@@ -68,7 +68,11 @@ class TraceRulesTest {
             Trace t2 = withBn.build();
             t2.step(2.3, 0.1, 0.2);
             t2.observe(obs(0, 0, 2.3, 1, fill(withBn.parameters(), 0.5), fill(withBn.parameters(), 1e-3), fill(withBn.parameters(), 1), withBn.layers(), 0, 0, false, 0));
-            assertEquals(Severity.ERROR, new EvalModeTraining().evaluate(t2, STEP).get(0).severity());
+            Finding bn = new EvalModeTraining().evaluate(t2, STEP).get(0);
+            assertEquals(Severity.ERROR, bn.severity());
+            // the layers whose behaviour the mode changes, by path
+            assertFalse(((List<?>) bn.evidence().get("layers")).isEmpty(), bn.evidence().toString());
+            assertTrue(((List<?>) bn.evidence().get("layers")).stream().allMatch(p -> String.valueOf(p).startsWith("layers.")), bn.evidence().toString());
 
             Trace healthy = b.build();
             healthy.step(2.3, 0.1, 0.2);
