@@ -29,7 +29,7 @@ import java.util.Map;
  */
 public final class LogReplay {
     /** Stands in for the unknown size of the data: chance margins fall to their floor of 2 points. */
-    static final int UNKNOWN_SIZE = 1 << 28;
+    public static final int UNKNOWN_SIZE = 1 << 28;
 
     public record Result(RunLog log, Trace trace, Classes classes, List<Finding> findings, Long stoppedAt) {}
 

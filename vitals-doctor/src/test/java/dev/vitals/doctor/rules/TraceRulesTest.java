@@ -1028,6 +1028,19 @@ class TraceRulesTest {
         }
 
         @Test
+        void aOneEpochDipOnASmallValidationSplitIsNoMinimumToRiseFrom() {
+            // wine, 28 validation examples: 0.0746 at one epoch amid 0.086-0.12, then 0.0866 at 96.4% throughout:
+            // 0.34 nats over the whole split, one example a little less sure, read "validation loss rose"
+            double[] val = {0.12, 0.10, 0.09, 0.0746, 0.09, 0.088, 0.0866};
+            for (int examples : new int[] {28, 2800}) {
+                Trace t = TraceBuilder.mlp(3, "relu", 32).plan(3, 10, 10, 16, examples).build();
+                for (int e = 0; e < val.length; e++) t.epoch(epoch(e, 0.3 / (e + 1), 0.97, val[e], 0.964, 10L * (e + 1)));
+                // the same rise on a split a hundred times larger is 34 nats: a rise
+                assertEquals(examples == 28 ? 0 : 1, new Overfitting().evaluate(t, END).size(), examples + " examples");
+            }
+        }
+
+        @Test
         void validationRisingThreeEpochsWhileTrainingFallsIsOverfitting() {
             TraceBuilder b = TraceBuilder.mlp(3, "relu", 32).plan(10, 20, 50, 32, 800);
             Trace t = b.build();
