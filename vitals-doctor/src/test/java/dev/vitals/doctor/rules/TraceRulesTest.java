@@ -1169,6 +1169,16 @@ class TraceRulesTest {
             // training at 40% (above chance and its 4.7-point margin on 640 examples), validation at 37% (within 8.3 on 200)
             for (int e = 0; e < 10; e++) atChance.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.40, 1.08, 0.37, 20L * (e + 1)));
             assertTrue(new Underfitting().evaluate(atChance, EPOCH).isEmpty());
+
+            // the same training curve while the validation loss still falls 4% an epoch: not levelled off (a CNN at
+            // dropout 0.5 read "level off low" at 77% / 80% and reached 82.5% at twice the epochs)
+            Trace stillLearning = b.build();
+            for (int s = 0; s < 200; s++) {
+                stillLearning.step(0.76, 0.55, 0.4);
+                if (s % 10 == 0) stillLearning.observe(obs(s, s / 20, 0.76, s < 50 ? 1.0 : 0.2, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+            }
+            for (int e = 0; e < 10; e++) stillLearning.epoch(epoch(e, e < 4 ? 1.0 - 0.05 * e : 0.76, 0.55, 0.9 * Math.pow(0.96, e), 0.53, 20L * (e + 1)));
+            assertTrue(new Underfitting().evaluate(stillLearning, EPOCH).isEmpty());
         }
 
         @Test
