@@ -101,8 +101,13 @@ public final class InitialLossOff extends Rule implements ProbeRule {
         boolean unscaled = rms > UNSCALED_RMS;
         String cause = unscaled ? "the inputs are far above unit scale (root mean square " + Numbers.fmt(rms) + " over the sample"
                 + (spec.data().normalize() == dev.vitals.core.data.Normalizer.Kind.NONE ? ", with normalize: none" : "")
-                + "): they act on the first layer as weights that many times larger, so the outputs are confidently wrong from the start" : cause();
-        String fix = unscaled ? "standardise the inputs (normalize: standard), then check the initialisation (he for ReLU, xavier for sigmoid/tanh)" : fix();
+                + "): they act on the first layer as weights that many times larger, so the outputs are confidently wrong from the start"
+                : spec.loss().equals("mse") ? "under mse the untrained outputs' own spread adds to the error of predicting zeros: weights at "
+                        + spec.model().init() + "'s scale give outputs of about unit variance against targets of 0 and 1, so the start is far off without being confident of anything"
+                : cause();
+        String fix = unscaled ? "standardise the inputs (normalize: standard), then check the initialisation (he for ReLU, xavier for sigmoid/tanh)"
+                : spec.loss().equals("mse") ? "nothing, if the run learns; a smaller initialisation (xavier or default) starts the outputs near zero; for classes, cross_entropy on logits suits better"
+                : fix();
         if (ratio < LOW) {
             // below the guess before any training: random weights cannot know the labels, so the outputs are
             // large and happen to point the right way (2 blobs on one feature started at 0.087 against
@@ -119,7 +124,7 @@ public final class InitialLossOff extends Rule implements ProbeRule {
         return List.of(finding(Stage.PROBE, far ? Severity.ERROR : Severity.WARNING, null, null,
                 "the untrained model's loss is " + Numbers.fmt(measured) + ", " + Numbers.fmt(ratio) + " times the " + Numbers.fmt(expected)
                         + " of predicting nothing" + (far ? ": it starts so confidently wrong that training spends its steps undoing its start"
-                                : ": it starts confidently wrong"),
+                                : spec.loss().equals("mse") ? ": its outputs start far from their targets" : ": it starts confidently wrong"),
                 evidence("initial_loss", measured, "expected", expected, "ratio", ratio, "examples", sample.size(), "input_rms", rms), cause, fix));
     }
 

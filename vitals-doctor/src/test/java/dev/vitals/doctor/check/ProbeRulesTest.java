@@ -435,6 +435,9 @@ class ProbeRulesTest {
         Finding spread = of(check(mse), Code.INITIAL_LOSS_OFF).get(0);
         assertTrue(((Number) spread.evidence().get("ratio")).doubleValue() > 50, spread.toString());
         assertEquals(Severity.WARNING, spread.severity(), spread.toString());
+        // ...in its own words: far off, not "confidently wrong", and the outputs' spread, not weights too large, as the cause
+        assertTrue(spread.message().endsWith("its outputs start far from their targets"), spread.message());
+        assertTrue(spread.cause().startsWith("under mse the untrained outputs' own spread"), spread.cause());
     }
 
     @Test
