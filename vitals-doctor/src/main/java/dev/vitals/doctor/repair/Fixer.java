@@ -236,17 +236,25 @@ public final class Fixer {
         return h;
     }
 
+    private static final String NO_CHANGE = "no setting differs from the original";
+
     /** Where several repairs were kept, what they changed together ("in all: ..."); null for one or none. */
     public static String inAll(Spec original, Spec repaired, List<Kept> kept) {
         if (kept.size() < 2) return null;
         boolean rateTouched = kept.stream().anyMatch(k -> k.repair().description().contains("learning rate"));
         boolean rateBack = original.optimizer().lr() == repaired.optimizer().lr();
-        return "in all: " + netChange(original, repaired) + (rateTouched && rateBack ? "; the learning rate ends where it began, " + Numbers.fmt(original.optimizer().lr()) : "");
+        // the injected bugs taken out, by the repairs that took them out: without them two removals read
+        // "no setting differs from the original"
+        List<String> bugs = kept.stream().filter(k -> k.repair().removesBug()).map(k -> k.repair().name()).toList();
+        String settings = netChange(original, repaired);
+        String all = bugs.isEmpty() ? settings : String.join(", ", bugs) + (settings.equals(NO_CHANGE) ? "; " + NO_CHANGE + " otherwise" : ", " + settings);
+        return "in all: " + all + (rateTouched && rateBack ? "; the learning rate ends where it began, " + Numbers.fmt(original.optimizer().lr()) : "");
     }
 
     /**
      * What differs between two specs' settings (data, model, loss, optimizer, schedule, plan), in
-     * words, and the injected faults removed; or that none does.
+     * words; or that none does. The injected faults are not among them: the repairs that removed a bug
+     * name it ({@link #inAll}), and this summary reads only the settings a user tunes.
      */
     static String netChange(Spec a, Spec b) {
         List<String> d = new ArrayList<>();
@@ -267,10 +275,7 @@ public final class Fixer {
         change(d, "batch", a.train().batch(), b.train().batch());
         change(d, "clip_norm", a.train().clipNorm(), b.train().clipNorm());
         change(d, "early_stop", a.train().earlyStop(), b.train().earlyStop());
-        // the injected bugs taken out: without them a header of two removals read "no setting differs"
-        List<String> removed = a.faults().stream().filter(f -> !b.faults().contains(f)).map(dev.vitals.core.nn.Fault::key).sorted().toList();
-        if (!removed.isEmpty()) d.add("faults " + String.join(", ", removed) + " removed");
-        return d.isEmpty() ? "no setting differs from the original" : String.join(", ", d);
+        return d.isEmpty() ? NO_CHANGE : String.join(", ", d);
     }
 
     private static void change(List<String> d, String what, Object before, Object after) {

@@ -176,7 +176,11 @@ class FixerTest {
         // the default optimizer, against the same adam written back: nothing differs (it read "momentum 0.9 -> 0")
         assertEquals("no setting differs from the original", Fixer.netChange(SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 3}]}\n", null),
                 SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 3}]}\noptimizer: {lr: 0.001}\n", null)));
-        assertEquals("faults nan_inputs, unshuffled removed", Fixer.netChange(faulty, SpecParser.parse("name: t\ndata: {source: iris}\nmodel: {layers: [{dense: 8}, relu, {dense: 3}]}\n", null)));
+        // the repairs that took them out name them: the fixer reads no faults list
+        Repair nan = Repairs.removeInjectedBug("nan_inputs"), unshuffled = Repairs.removeInjectedBug("unshuffled");
+        List<Fixer.Kept> removals = List.of(new Fixer.Kept(nan, "DATA_NONFINITE", java.util.Set.of(), null, null), new Fixer.Kept(unshuffled, "DATA_UNSHUFFLED", java.util.Set.of(), null, null));
+        assertEquals("in all: remove nan_inputs, remove unshuffled; no setting differs from the original otherwise",
+                Fixer.inAll(faulty, unshuffled.apply(nan.apply(faulty)), removals));
     }
 
     @Test
