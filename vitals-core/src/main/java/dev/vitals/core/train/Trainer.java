@@ -207,7 +207,8 @@ public final class Trainer {
                 lr = schedule.lr(cfg.lr(), epoch, s, stepsPerEpoch, cfg.epochs());
                 if (observed) upd.exact(globalStep < DETAILED_STEPS);
                 optimizer.step(lr, observed ? upd : null, cfg.clearGradients());
-                if (cfg.clearGradients()) for (Parameter p : unheld) p.zeroGrad();
+                // (indexed: no iterator a step for a list that is nearly always empty)
+                if (cfg.clearGradients()) for (int i = 0; i < unheld.size(); i++) unheld.get(i).zeroGrad();
 
                 ev.epoch = epoch;
                 ev.step = s;

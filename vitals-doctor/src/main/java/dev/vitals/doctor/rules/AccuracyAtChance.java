@@ -166,9 +166,9 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
             if (chance + margin >= 1) return List.of();  // too few examples to tell learning from guessing
             double start = t.meanLoss(0, Math.min(10, n)), now = t.meanLoss(n - 20, n);
             // fallen from a spike of the first steps to no lower than the class shares' loss is as flat as never falling
-            double prior = Curves.priorLoss(t.info());
+            double prior = Curves.priorLoss(t.info()), baseline = fallFrom(start, prior);
             boolean spike = start > SPIKE * prior;
-            boolean flat = now > (spike ? prior : start) * (1 - FLAT);
+            boolean flat = now > baseline * (1 - FLAT);
             if (!(acc <= chance + margin) || !flat) return List.of();
             return List.of(finding(Stage.TRAIN, null, t.stepNumber(n - 1),
                     "accuracy is at chance " + (Curves.live(t) ? "after " + n + " steps" : "by step " + t.stepsDone(n) + " (" + Words.count(n, "logged step") + ")") + ": " + pct(acc) + " against " + pct(chance) + " for guessing, and the loss has "
@@ -515,9 +515,11 @@ public final class AccuracyAtChance extends Rule implements TraceRule {
         int n = t.steps(), k = Math.max(1, Math.min(10, n / 5));  // the first steps, well inside the epoch
         // a fall from a first steps' spike down to no better than the class shares' loss is no learning (sgd with
         // momentum at batch 2 through batchnorm: 6.84 at the start, 2.38 over the epoch against ln 10's 2.30, at 9.4%)
-        double start = n > 0 ? t.meanLoss(0, k) : Double.NaN, prior = Curves.priorLoss(t.info());
-        return new double[] {start > SPIKE * prior ? prior : start, last.trainLoss()};
+        return new double[] {fallFrom(n > 0 ? t.meanLoss(0, k) : Double.NaN, Curves.priorLoss(t.info())), last.trainLoss()};
     }
+
+    /** Where a loss's fall is measured from: its start, or the class shares' loss where the start is a spike above it. */
+    private static double fallFrom(double start, double prior) { return start > SPIKE * prior ? prior : start; }
 
     private static String pct(double f) { return dev.vitals.doctor.rules.Numbers.pct(f); }
 }
