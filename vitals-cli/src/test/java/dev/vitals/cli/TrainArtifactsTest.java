@@ -42,6 +42,28 @@ class TrainArtifactsTest {
     }
 
     @Test
+    void aRunWithAWrongGradientTrainsAndReportsIt(@TempDir Path dir) throws IOException {
+        // faults: [wrong_bias_grad]: the preflight's GRADIENT_CHECK_FAILED stopped the run before its first
+        // step and vitals train ended in "internal error: java.lang.NullPointerException" (exit 1)
+        Path spec = Files.writeString(dir.resolve("bias.yaml"), """
+                name: bias
+                seed: 4
+                data: {source: iris, validation: 0.2}
+                model: {layers: [{dense: 16}, relu, {dense: 3}]}
+                optimizer: {name: adam, lr: 0.01}
+                train: {epochs: 2, batch: 16}
+                faults: [wrong_bias_grad]
+                """);
+        Path out = dir.resolve("run");
+        Cli.Result r = Cli.run("train", spec.toString(), "--out", out.toString());
+        assertEquals(Main.UNHEALTHY, r.code(), r.all());
+        assertFalse(r.all().contains("Exception"), r.all());
+        assertTrue(r.out().contains("ERROR GRADIENT_CHECK_FAILED [layers.0]"), r.out());
+        assertTrue(r.out().contains("epoch 2/2"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("report.json")) && Files.isRegularFile(out.resolve("model.safetensors")), out.toString());
+    }
+
+    @Test
     void trainWritesSpecMetricsCheckpointAndReport(@TempDir Path dir) throws IOException {
         Path spec = copyExample(dir);
         Path out = dir.resolve("run"), json = dir.resolve("report.json");

@@ -86,8 +86,10 @@ public final class WatchedRun {
     /** Trains an experiment built from the spec the preflight looked at, with every monitor on. */
     public static Outcome train(Preflight pre, Experiment e, Consumer<Finding> onFinding, TrainingListener... extra) {
         // a layer of the API user's own that returns outputs or gradients of the wrong shape cannot be trained
-        // through: the preflight named it, and training would only throw the same words from the first step
-        if (pre.findings().stream().anyMatch(f -> f.isError() && f.code().equals(Code.GRADIENT_CHECK_FAILED.name()) && f.evidence().containsKey("problem"))) {
+        // through: the preflight named it, and training would only throw the same words from the first step.
+        // A gradient that merely disagrees with the numerical one (its finding names the tensor) trains as
+        // the bug would: wrong_bias_grad stopped every run here, and vitals train fell over the missing result
+        if (pre.findings().stream().anyMatch(WatchedRun::breaksTheContract)) {
             return new Outcome(pre, e, null, pre.findings());
         }
         // everything the monitor raised, what it withdrew at the end included (a rate that threw the loss
@@ -131,6 +133,11 @@ public final class WatchedRun {
         }
         found.removeAll(withdrawn.keySet());
         return new Outcome(pre, e, r, List.copyOf(found), java.util.Collections.unmodifiableMap(withdrawn));
+    }
+
+    /** A gradient-check error about a layer that cannot be run at all (wrong shapes, a throw), not one whose gradient is wrong. */
+    private static boolean breaksTheContract(Finding f) {
+        return f.isError() && f.code().equals(Code.GRADIENT_CHECK_FAILED.name()) && f.evidence().containsKey("problem") && !f.evidence().containsKey("tensor");
     }
 
     /** What a deep network without normalisation must show to have trained well: no sign of a signal lost or blown up through its layers. */

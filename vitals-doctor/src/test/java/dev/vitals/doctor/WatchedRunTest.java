@@ -377,6 +377,26 @@ class WatchedRunTest {
     }
 
     @Test
+    void aRunWhoseGradientCheckFailsStillTrainsAsTheBugWould() {
+        // wrong_bias_grad: the gradient check's finding carries a "problem" as a layer that breaks the
+        // shape contract does, and the run stopped before its first step (vitals train: exit 1, a NullPointerException)
+        String text = """
+                name: bias
+                seed: 4
+                data: {source: breast-cancer, validation: 0.2}
+                model: {layers: [{dense: 32}, relu, {dense: 2}]}
+                optimizer: {name: sgd, lr: 0.01}
+                train: {epochs: 1, batch: 32}
+                """;
+        Spec s = SpecParser.parse(text + "faults: [wrong_bias_grad]\n", null);
+        WatchedRun.Outcome o = WatchedRun.train(s, Experiment.loadData(s), f -> {});
+        assertTrue(o.trained(), o.findings().toString());
+        assertFalse(o.healthy());
+        assertTrue(o.findings().stream().anyMatch(f -> f.code().equals("GRADIENT_CHECK_FAILED") && "layers.0".equals(f.layer())), o.findings().toString());
+        assertEquals(1, o.result().epochs().size(), o.result().epochs().toString());
+    }
+
+    @Test
     void aRunWithOneStepAnEpochEndsStillLearningAndSaysSo() {
         // digits with every training example in one batch: 30 steps, 86% and climbing at the end
         String text = """
