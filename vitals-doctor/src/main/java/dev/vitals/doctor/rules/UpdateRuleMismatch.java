@@ -165,7 +165,10 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         // ... unless the rule check found the learning rate applied twice, which scales the decay's step by the
         // rate too (adamw's default decay read "the decay is left out" for a rate applied twice)
         boolean rateTwice = !out.isEmpty() && expected != null && appliedTwice(norm(d1) / Math.max(norm(expected[0]), 1e-30), lr, lrScale);
-        if (expected != null && o.weightDecay() > 0 && !rateTwice) {
+        // ... nor where the rule check saw nothing applied at all: an update that never lands takes the decay's
+        // step with it (stale_updates under adamw's default decay read "the decay is left out", not "nothing was applied")
+        boolean nothingApplied = !out.isEmpty() && norm(d1) == 0 && norm(d2) == 0;
+        if (expected != null && o.weightDecay() > 0 && !rateTwice && !nothingApplied) {
             e = null;  // (its weights, gradients and optimizer state need not live beside the next experiment's)
             opt = null;
             ps = null;

@@ -1071,6 +1071,17 @@ class ProbeRulesTest {
     }
 
     @Test
+    void anUpdateThatNeverLandsIsNamedSoWhateverTheDecay() {
+        // stale_updates under adamw (default decay 0.01) read "adamw's weight decay is applied wrongly ... the decay
+        // is left out": the zero-gradient decay step is lost with every other step, so the decay named the wrong bug
+        for (String opt : new String[] {"adamw", "adam", "sgd, weight_decay: 0.0005"}) {
+            List<Finding> fs = of(check(digits("he", opt, "0.01", "faults: [stale_updates]\n")), Code.UPDATE_RULE_MISMATCH);
+            assertEquals(1, fs.size(), opt + ": " + fs);
+            assertTrue(fs.get(0).message().endsWith(": nothing was applied"), opt + ": " + fs.get(0).message());
+        }
+    }
+
+    @Test
     void aWeightDecayOfTheWrongSignIsCaughtHoweverSmall() {
         // at 1e-4 a flipped decay is 4e-4 of the update beside the gradients, inside the tolerance
         for (OptimizerBug bug : new OptimizerBug[] {OptimizerBug.NONE, OptimizerBug.FLIPPED_DECAY}) {
