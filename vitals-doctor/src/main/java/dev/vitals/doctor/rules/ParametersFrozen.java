@@ -8,6 +8,7 @@ import dev.vitals.doctor.trace.Observation;
 import dev.vitals.doctor.trace.Trace;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,6 +89,28 @@ public final class ParametersFrozen extends Rule implements TraceRule {
                         + ": gradients are non-zero (" + ownNorms(t, frozen, o) + ") but every applied update is exactly 0 on "
                         + OBSERVATIONS + " observed steps",
                 evidence("frozen_parameters", frozen, "frozen_gradient_norms", frozenNorms(t, frozen, o), "gradient_norm", o.gradNorm(), "lr", (double) o.lr(), "steps", stepsOf(last))));
+    }
+
+    /**
+     * Where the update-rule probe measured the optimizer applying a fraction of its step (a learning rate
+     * applied twice under adam: 1e-3 of the step), the steps that round to nothing against weights near 1
+     * (layernorm's) are that error's doing, not a buffer lost before it was applied: said so, with the
+     * fraction. Measured under adam and adamw with faults: [double_lr] on a layernorm MLP: the frozen
+     * layernorm weights read "an update buffer reset or overwritten".
+     */
+    @Override
+    public Finding inLightOf(Finding f, List<Finding> earlier) {
+        for (Finding e : earlier) {
+            if (!e.code().equals(Code.UPDATE_RULE_MISMATCH.name()) || !(e.evidence().get("applied_over_prescribed") instanceof Number n)) continue;
+            double applied = n.doubleValue();
+            if (!(applied > 0 && applied < LearningRateTooLow.UNDER_APPLIED)) continue;
+            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
+            ev.put("applied_over_prescribed", applied);
+            return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
+                    "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): steps that small round to nothing in float32 against weights of these parameters' size, so they do not move",
+                    "mend the optimizer's update (UPDATE_RULE_MISMATCH); these parameters move once the applied step is the rule's", f.verified());
+        }
+        return f;
     }
 
     /** The frozen parameters' own gradient norms at {@code o}: the global norm (a bias's 0.63 beside a layer's 7e-44) said nothing of them. */

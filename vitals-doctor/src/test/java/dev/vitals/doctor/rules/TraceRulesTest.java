@@ -146,6 +146,33 @@ class TraceRulesTest {
         }
 
         @Test
+        void parametersFrozenByAnUpdateAppliedAtAFractionNameTheUpdateNotALostBuffer() {
+            // adamw with the rate applied twice: 1e-3 of adam's step rounds to nothing against layernorm's
+            // weights near 1, and the cause read "an update buffer reset or overwritten before it is applied"
+            TraceBuilder b = TraceBuilder.mlp(2, "relu", 16);
+            int p = b.parameters();
+            for (double applied : new double[] {1e-3, 0.9, 2}) {
+                Trace t = b.build();
+                TraceJudge judge = new TraceJudge(List.of(new ParametersFrozen()));
+                judge.inLightOf(List.of(new Finding("UPDATE_RULE_MISMATCH", Severity.ERROR, Finding.Stage.PROBE, null, null, "m",
+                        java.util.Map.of("applied_over_prescribed", applied), "c", "f", null)));
+                for (int s = 0; s < 3; s++) {
+                    t.step(2.3, 0.1, 0.2);
+                    t.observe(obs(s, 0, 2.3, 1, fill(p, 0.4), fill(p, 0), fill(p, 1), b.layers(), 0.1, 0, true, 0));
+                }
+                List<Finding> f = judge.evaluate(t, STEP);
+                assertEquals(1, f.size());
+                if (applied < 0.5) {
+                    assertTrue(f.get(0).cause().startsWith("the optimizer applies 0.001 of the step its rule prescribes (UPDATE_RULE_MISMATCH)"), f.get(0).cause());
+                    assertEquals(applied, f.get(0).evidence().get("applied_over_prescribed"));
+                    assertEquals(Severity.ERROR, f.get(0).severity());
+                } else {
+                    assertEquals(new ParametersFrozen().cause(), f.get(0).cause(), "an update near or above its rule does not explain weights that never move");
+                }
+            }
+        }
+
+        @Test
         void anUpdateOfLrSquaredTimesTheGradientIsTheLearningRateAppliedTwice() {
             TraceBuilder b = TraceBuilder.mlp(2, "relu", 16).optimizer("sgd", 0.01);
             int p = b.parameters();
