@@ -159,7 +159,7 @@ public final class CsvReader {
                     // a field a spreadsheet leaves for a missing value (NA, ?) makes a data row, not a
                     // header: "1.0,NA,2.0,3.0,1" was taken for one and the row dropped without a word
                     List<String> features = fields.subList(0, Math.max(0, fields.size() - 1));
-                    if (!allNumericOrMissing(features) || numbered(fields)) {
+                    if (!allNumericOrMissing(features) || numbered(fields) || pandasIndexHeader(fields)) {
                         header = fields;
                         continue;
                     }
@@ -302,9 +302,18 @@ public final class CsvReader {
         };
     }
 
+    /**
+     * Numbers or missing values only: an empty field is a missing value too ("1,,0" on the first line
+     * was taken for a header and the row dropped without a word, where any later line says "empty value").
+     */
     private static boolean allNumericOrMissing(List<String> fields) {
-        for (String f : fields) if (parse(f) == null && !missing(f)) return false;
+        for (String f : fields) if (parse(f) == null && !missing(f) && !unquote(f).isEmpty()) return false;
         return true;
+    }
+
+    /** pandas' header over an unnamed index and numbered columns: an empty first name, then 0, 1, 2, ... */
+    private static boolean pandasIndexHeader(List<String> fields) {
+        return fields.size() >= 4 && unquote(fields.getFirst()).isEmpty() && numbered(fields.subList(1, fields.size()));
     }
 
     /**

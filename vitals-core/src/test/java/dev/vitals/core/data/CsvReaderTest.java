@@ -68,6 +68,22 @@ class CsvReaderTest {
         assertMessage(() -> read(q), q + " line 3, column 3 (label): label '?' marks a missing value; expected a class number or name in the last column (drop the row)");
     }
 
+    @Test void anEmptyValueInTheFirstRowIsAnErrorNotAHeader() {
+        // "1,,0" on line 1 was taken for a header and the row dropped without a word; on line 2 it is an error
+        Path p = csv("e1.csv", "1,,0\n2,3,1\n3,3,0\n");
+        assertMessage(() -> read(p), p + " line 1, column 2: empty value; expected a number (write NaN for a missing value)");
+        Path q = csv("e2.csv", "\"\",2,0\n2,3,1\n");
+        assertMessage(() -> read(q), q + " line 1, column 1: empty value; expected a number (write NaN for a missing value)");
+        Path r = csv("e3.csv", "1, ,0\n2,3,1\n");
+        assertMessage(() -> read(r), r + " line 1, column 2: empty value; expected a number (write NaN for a missing value)");
+        // an empty name beside words is still a header (pandas' unnamed index column)
+        assertEquals(List.of("", "a", "b", "label"), read(csv("e4.csv", ",a,b,label\n0,1,2,0\n1,3,4,1\n")).header());
+        // and so is pandas' header over an unnamed index and numbered columns
+        CsvReader.Table t = read(csv("e5.csv", ",0,1,2\n0,1.5,2.5,0\n1,3.5,4.5,1\n"));
+        assertEquals(4, t.header().size());
+        assertEquals(2, t.data().size());
+    }
+
     @Test void aNumberBeyondFloatRangeIsNotReadAsInfinity() {
         Path p = csv("huge.csv", "a,b,y\n0.5,1.23e+200,1\n0.1,2,0\n");
         assertMessage(() -> read(p), p + " line 2, column 2 (b): 1.23e+200 is beyond the range of a 32-bit float (about ±3.4e38); expected values within it (rescale the column)");
