@@ -177,6 +177,11 @@ class BadInputTest {
                 .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
                 .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{maxpool: 5}, flatten, {dense: 3}]}\n")
                 .expect("model.layers[0] (maxpool 5): maxpool 5 does not fit the input [1, 4, 4]").absent("[input "));
+        // 8 + 2 * 2147483647 - 3 overflowed int: the conv2d built a 4x4 output and the run trained, exit 0
+        c.add(new Case("conv2d padding near 2^31").file("imgs/train-images-idx3-ubyte", idxImages(12, 8, 8))
+                .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))
+                .spec("data: {source: 'idx:imgs'}\nmodel: {layers: [{conv2d: {filters: 2, kernel: 3, padding: 2147483647}}, flatten, {dense: 3}]}\n")
+                .expect("model.layers[0] (conv2d 2 3x3 pad 2147483647)", "shape [2, 4294967300, 4294967300] is too large"));
         // the layer that shrank the image is named too: the error named only the maxpool two layers after a stride of 20
         c.add(new Case("a stride that shrinks the image below the next layer").file("imgs/train-images-idx3-ubyte", idxImages(12, 28, 28))
                 .file("imgs/train-labels-idx1-ubyte", idxLabels(12, 3))

@@ -178,12 +178,17 @@ public final class Conv2d extends Layer {
         c = input.dim(0);
         h = input.dim(1);
         w = input.dim(2);
-        if (h + 2 * padding < kernel || w + 2 * padding < kernel) {
+        // in long: a padding near 2^31 overflowed int, and "padding: 2147483647" built a 4x4 output and trained
+        if (h + 2L * padding < kernel || w + 2L * padding < kernel) {
             throw new IllegalArgumentException("conv2d kernel " + kernel + "x" + kernel + " does not fit the input " + input
                     + " with padding " + padding);
         }
-        oh = (h + 2 * padding - kernel) / stride + 1;
-        ow = (w + 2 * padding - kernel) / stride + 1;
+        long outH = (h + 2L * padding - kernel) / stride + 1, outW = (w + 2L * padding - kernel) / stride + 1;
+        if (outH > Integer.MAX_VALUE || outW > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("shape [" + filters + ", " + outH + ", " + outW + "] is too large");
+        }
+        oh = (int) outH;
+        ow = (int) outW;
         ckk = c * kernel * kernel;
         p = oh * ow;
         boolean auto = unfold == Unfold.AUTO || unfold == Unfold.WINOGRAD;
