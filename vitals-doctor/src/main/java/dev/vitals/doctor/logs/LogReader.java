@@ -45,11 +45,50 @@ public final class LogReader {
             if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson") || startsWithBrace(path)) return LongFormat.widen(JsonLinesLog.read(path));
             return LongFormat.widen(PanelExport.widen(CsvLog.read(path)));
         } catch (java.nio.charset.MalformedInputException e) {
-            throw new InputException(path + ": not a text metrics log (not UTF-8) and not a TensorBoard event file (events.out.tfevents.*)");
+            throw new InputException(path + firstMalformed(path) + ": not a text metrics log (not UTF-8) and not a TensorBoard event file (events.out.tfevents.*)");
         } catch (IOException e) {
             throw new InputException(path + ": cannot be read (" + e.getMessage() + ")", e);
         } catch (UncheckedIOException e) {
             throw new InputException(path + ": cannot be read (" + e.getCause().getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Where a file's first byte that is not UTF-8 lies, as " line L (byte B)" (B counted from 0), or ""
+     * where it cannot be found (a folder, a file that changed): a CSV log with one Latin-1 cell was
+     * refused naming the file alone, where every other problem names the line.
+     */
+    static String firstMalformed(Path path) {
+        if (!Files.isRegularFile(path)) return "";
+        var decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        byte[] buf = new byte[1 << 16];
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(buf).limit(0);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(1 << 16);
+        long base = 0, line = 1;
+        try (var s = Files.newInputStream(path)) {
+            boolean eof = false;
+            while (true) {
+                int done = in.position();
+                for (int i = 0; i < done; i++) if (buf[i] == '\n') line++;
+                base += done;
+                in.compact();
+                int n = eof ? -1 : s.read(buf, in.position(), in.remaining());
+                if (n < 0) eof = true;
+                else in.position(in.position() + n);
+                in.flip();
+                out.clear();
+                java.nio.charset.CoderResult r = decoder.decode(in, out, eof);
+                if (r.isError()) {
+                    int at = in.position();
+                    for (int i = 0; i < at; i++) if (buf[i] == '\n') line++;
+                    return " line " + line + " (byte " + (base + at) + ")";
+                }
+                if (eof && !in.hasRemaining()) return "";
+            }
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

@@ -151,6 +151,28 @@ class LogReadersTest {
         }
 
         @Test
+        void bytesThatAreNotUtf8AreNamedByTheirLine() throws IOException {
+            // a Latin-1 cell on line 4 was refused naming the file alone
+            Path p = dir.resolve("latin.csv");
+            Files.write(p, "step,loss\n0,2.3\n1,2.2\n2,caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String m = assertThrows(InputException.class, () -> LogReader.read(p)).getMessage();
+            assertTrue(m.startsWith(p + " line 4 (byte 27): not a text metrics log (not UTF-8)"), m);
+            // past the first 64 KiB read, with a character split across the reads before it
+            StringBuilder big = new StringBuilder("step,loss\n");
+            for (int i = 0; big.length() < 200_000; i++) big.append(i).append(",1.5 \u00e9\u00e9\u00e9\n");
+            byte[] good = big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            long lines = big.chars().filter(c -> c == '\n').count();
+            byte[] bad = java.util.Arrays.copyOf(good, good.length + 3);
+            bad[good.length] = '9';
+            bad[good.length + 1] = ',';
+            bad[good.length + 2] = (byte) 0xff;
+            Path q = dir.resolve("big.csv");
+            Files.write(q, bad);
+            String n = assertThrows(InputException.class, () -> LogReader.read(q)).getMessage();
+            assertTrue(n.startsWith(q + " line " + (lines + 1) + " (byte " + (good.length + 2) + "): not a text metrics log"), n);
+        }
+
+        @Test
         void missingLossColumnAndEmptyLogsAreClearErrors() {
             assertTrue(error("noloss.csv", "step,accuracy\n0,0.5\n").contains("no training-loss column"));
             assertTrue(error("empty.csv", "").contains("empty log"));
