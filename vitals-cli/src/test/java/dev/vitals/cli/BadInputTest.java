@@ -141,6 +141,14 @@ class BadInputTest {
         c.add(new Case("cosine warm-up as long as the run").append("schedule: {name: cosine, warmup: 1}\n")
                 .expect("spec.yaml: schedule.warmup: 1 epoch, but train.epochs is 1", "expected a warm-up shorter than the run"));
         c.add(new Case("a fault listed twice").append("faults: [eval_mode, eval_mode]\n").expect("faults[1]", "'eval_mode' is listed twice"));
+        // half a character from a \\u escape: the run trained and then failed writing report.json (exit 1),
+        // and no path could be made of a csv: source holding one (exit 1)
+        c.add(new Case("a name holding an unpaired surrogate").base("name: bad", "name: \"a\\ude00\\ud83d\"")
+                .expect("spec.yaml: name: holds half a character, an unpaired surrogate \\ude00 (from a \\u escape); expected Unicode text"));
+        c.add(new Case("a csv: source holding an unpaired surrogate").base("source: iris", "source: \"csv:\\ud800.csv\"")
+                .expect("spec.yaml: data.source: holds half a character, an unpaired surrogate \\ud800"));
+        c.add(new Case("a layer's key holding an unpaired surrogate").base("dense: 3", "\"\\udfff\": 3")
+                .expect("spec.yaml: model.layers[", "a key holds half a character, an unpaired surrogate \\udfff"));
         c.add(new Case("a name across two lines").base("name: bad", "name: \"two\\nlines\"").expect("name", "holds a line break or control character"));
         c.add(new Case("early_stop with a validation fraction that holds no example").spec(BASE.replace("validation: 0.2", "validation: 0.0001").replace("batch: 16", "batch: 16, early_stop: 2"))
                 .expect("train.early_stop: needs validation examples, but data.validation 1.0E-4 leaves none"));

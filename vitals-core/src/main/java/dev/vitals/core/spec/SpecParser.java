@@ -144,6 +144,7 @@ public final class SpecParser {
         }
         if (root == null || root.isMissingNode() || root.isNull()) throw fail("", "the spec is empty; expected at least 'data' and 'model'");
         if (!root.isObject()) throw fail("", "expected a mapping of keys (name, seed, data, model, loss, ...) at the top level");
+        unicode(root, "");
         keys(root, "", "name", "description", "seed", "data", "model", "loss", "optimizer", "schedule", "train", "faults");
 
         String name = root.has("name") ? string(root.get("name"), "name") : defaultName(path);
@@ -446,6 +447,39 @@ public final class SpecParser {
     }
 
     // ---- typed reads ---------------------------------------------------------------------------
+
+    /**
+     * Every key and string is Unicode text: a YAML escape such as "\\ud800" makes half a character
+     * (an unpaired surrogate), which no file can hold. As a name, the run trained to its end and
+     * then failed writing report.json (exit 1); as a csv: path, no path could be made of it (exit 1).
+     */
+    private void unicode(JsonNode n, String where) {
+        if (n.isTextual()) {
+            int at = unpairedSurrogate(n.textValue());
+            if (at >= 0) throw fail(where, "holds half a character, an unpaired surrogate \\u" + String.format("%04x", (int) n.textValue().charAt(at))
+                    + " (from a \\u escape); expected Unicode text");
+        } else if (n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                int at = unpairedSurrogate(f.getKey());
+                if (at >= 0) throw fail(where, "a key holds half a character, an unpaired surrogate \\u" + String.format("%04x", (int) f.getKey().charAt(at))
+                        + " (from a \\u escape); expected Unicode text");
+                unicode(f.getValue(), where.isEmpty() ? f.getKey() : where + "." + f.getKey());
+            }
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) unicode(n.get(i), where + "[" + i + "]");
+        }
+    }
+
+    /** The index of the first surrogate that is not half of a pair, or -1. */
+    static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+            else if (Character.isSurrogate(c)) return i;
+        }
+        return -1;
+    }
 
     private InputException fail(String key, String message) {
         return new InputException(file + (key.isEmpty() ? "" : ": " + key) + ": " + message);
