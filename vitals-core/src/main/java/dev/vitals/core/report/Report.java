@@ -113,10 +113,33 @@ public record Report(int format, String command, String spec, String verdict, Li
 
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this);
+            return unpairedSurrogatesEscaped(JSON.writeValueAsString(this));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The JSON text with each unpaired surrogate written as its escape ("\\ud800"), which JSON allows
+     * and UTF-8 can hold: a metrics log's column named with half a character (a JSON lines key
+     * "\\ud800x") reached the report raw, and writing it failed with exit 1 after the diagnosis. Such a
+     * character can only stand inside a JSON string, where the escape means the same.
+     */
+    static String unpairedSurrogatesEscaped(String json) {
+        StringBuilder sb = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+                if (sb != null) sb.append(c).append(json.charAt(i + 1));
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) sb = new StringBuilder(json.length() + 16).append(json, 0, i);
+                sb.append(String.format("\\u%04x", (int) c));
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? json : sb.toString();
     }
 
     /** Writes the report through a temporary file and a rename, so a reader never sees half of it. */

@@ -125,6 +125,23 @@ class ReportTest {
     }
 
     @Test
+    void halfACharacterIsWrittenAsItsEscape(@TempDir Path dir) throws IOException {
+        // a diagnosed log's column "\\ud800x" (half a character, from a JSON escape) made writing the report fail, exit 1
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", List.of());
+        m.put("ignored", List.of("\ud800x", "ok \ud83d\ude00", "\ude00\ud83d"));
+        m.put("\udc00key", 1);
+        Path f = dir.resolve("r.json");
+        Report.of("diagnose", "x", List.of(), m).write(f);
+        String text = Files.readString(f);
+        assertTrue(text.contains("\"\\ud800x\"") && text.contains("\"\\ude00\\ud83d\"") && text.contains("\"\\udc00key\""), text);
+        assertTrue(text.contains("ok \ud83d\ude00"), "a whole pair stays as it is: " + text);
+        JsonNode n = Report.JSON.readTree(f.toFile());
+        assertEquals("\ud800x", n.get("metrics").get("ignored").get(0).textValue());
+        assertEquals(1, n.get("metrics").get("\udc00key").intValue());
+    }
+
+    @Test
     void writeReplacesAnExistingReport(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("r.json");
         Files.writeString(f, "old");
