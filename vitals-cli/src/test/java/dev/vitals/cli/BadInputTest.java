@@ -305,6 +305,19 @@ class BadInputTest {
                 .file("cases/001-x/s.yaml", BASE).args("casebook", "--dir", "{dir}/cases").expect("case.yaml", "unknown finding code 'DEAD_RELUS'"));
         c.add(new Case("casebook: an unknown key").file("cases/001-x/case.yaml", "title: t\nrunz: []\n").args("casebook", "--dir", "{dir}/cases")
                 .expect("case.yaml", "runz: unknown key"));
+        // the bytes were reported as "cases: the casebook cannot be read (Input length = 1)"
+        c.add(new Case("casebook: a case.yaml that is not UTF-8").file("cases/001-x/case.yaml", latin1("title: caf\u00e9\nruns: []\n")).args("casebook", "--dir", "{dir}/cases")
+                .expect("cases/001-x/case.yaml: bytes that are not UTF-8 text; expected a YAML text file saved as UTF-8"));
+        // a spec name no path can be made of was an InvalidPathException, exit 1
+        c.add(new Case("casebook: a spec named with half a character").file("cases/001-x/case.yaml", "title: t\nruns:\n  - {spec: \"\\ud800.yaml\", role: sanity}\n")
+                .args("casebook", "--dir", "{dir}/cases").expect("case.yaml: runs[0].spec: no spec file"));
+        // an accuracy no run reaches made the replay "fail" with exit 1, an internal failure
+        c.add(new Case("casebook: an accuracy target above 1").file("cases/001-x/case.yaml", "title: t\nruns:\n  - {spec: s.yaml, role: fixed, reaches: {test_accuracy: 97}}\n")
+                .file("cases/001-x/s.yaml", BASE).args("casebook", "--dir", "{dir}/cases")
+                .expect("case.yaml: runs[0].reaches.test_accuracy: expected a fraction from 0 to 1 (0.97 for 97%), not 97"));
+        c.add(new Case("casebook: a negative loss target").file("cases/001-x/case.yaml", "title: t\nruns:\n  - {spec: s.yaml, role: fixed, reaches: {val_loss_below: -1}}\n")
+                .file("cases/001-x/s.yaml", BASE).args("casebook", "--dir", "{dir}/cases")
+                .expect("case.yaml: runs[0].reaches.val_loss_below: expected a positive loss, not -1"));
         // ---- YAML that the parser reads its own way ----
         c.add(new Case("a second YAML document").append("---\nname: other\n").expect("spec.yaml line 8", "a second YAML document", "one spec per file"));
         c.add(new Case("a NUL byte in line 6").spec(null).file("spec.yaml", BASE.replace("train:", "train:\0")).expect("spec.yaml line 6", "control character U+0000"));

@@ -54,6 +54,9 @@ public final class Casebook {
         JsonNode n;
         try {
             n = YAML.readTree(Files.readString(file));
+        } catch (java.nio.charset.MalformedInputException e) {
+            // was "CASEBOOK: the casebook cannot be read (Input length = 1)", naming neither the file nor what was wrong
+            throw new InputException(file + ": bytes that are not UTF-8 text; expected a YAML text file saved as UTF-8");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             var at = e.getLocation();
             throw new InputException(file + (at != null && at.getLineNr() > 0 ? " line " + at.getLineNr() : "") + ": invalid YAML ("
@@ -80,10 +83,17 @@ public final class Casebook {
             for (var e : r.path("reaches").properties()) {
                 if (!REACHES.contains(e.getKey())) throw new InputException(file + ": " + where + ".reaches." + e.getKey() + ": unknown; expected one of " + String.join(", ", REACHES));
                 if (!e.getValue().isNumber()) throw new InputException(file + ": " + where + ".reaches." + e.getKey() + ": expected a number");
+                // an accuracy above 1 no run reaches: the casebook then "failed" with exit 1, an internal failure, for a typo (97 for 0.97)
+                double v = e.getValue().asDouble();
+                boolean accuracy = e.getKey().endsWith("accuracy");
+                if (!Double.isFinite(v) || v < 0 || v == 0 && !accuracy || accuracy && v > 1) {
+                    throw new InputException(file + ": " + where + ".reaches." + e.getKey() + ": expected "
+                            + (accuracy ? "a fraction from 0 to 1 (0.97 for 97%)" : "a positive loss") + ", not " + e.getValue().asText());
+                }
                 reaches.put(e.getKey(), e.getValue().asDouble());
             }
             String spec = r.path("spec").asText();
-            if (spec.isEmpty() || !Files.isRegularFile(dir.resolve(spec))) throw new InputException(file + ": " + where + ".spec: no spec file '" + spec + "' in " + dir);
+            if (spec.isEmpty() || !isFile(dir, spec)) throw new InputException(file + ": " + where + ".spec: no spec file '" + spec + "' in " + dir);
             String role = r.path("role").asText("broken");
             if (!ROLES.contains(role)) throw new InputException(file + ": " + where + ".role: expected one of " + String.join(", ", ROLES) + ", not '" + role + "'");
             if (role.equals("broken") && expect.isEmpty()) throw new InputException(file + ": " + where + ": a broken run needs expect: the finding codes it must produce");
@@ -91,6 +101,15 @@ public final class Casebook {
         }
         String id = dir.getFileName().toString();
         return new Case(id, n.path("title").asText(id), n.path("source").asText(""), n.path("story").asText("").trim(), List.copyOf(runs), dir);
+    }
+
+    /** Whether {@code name} is a file in {@code dir}; false for a name no path can be made of (half a character from a "\\ud800" escape gave exit 1). */
+    private static boolean isFile(Path dir, String name) {
+        try {
+            return Files.isRegularFile(dir.resolve(name));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private static void keys(JsonNode n, Path file, String prefix, List<String> known) {
