@@ -24,16 +24,17 @@ public final class ShortTrial {
      * @param chance     the share of the measured examples in their commonest class: what guessing it
      *                   scores (NaN where not known, and for a regression)
      * @param trained    training examples the run went through (an example seen in two epochs counts twice)
+     * @param timeUp     the time cap stopped the run (not its epochs, a non-finite loss or early stopping)
      */
     public record Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds,
-                          boolean regression, double chance, long trained) {
+                          boolean regression, double chance, long trained, boolean timeUp) {
         public Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds) {
             this(accuracy, loss, lossKind, split, examples, epochs, steps, seconds, false);
         }
 
         public Outcome(double accuracy, double loss, String lossKind, String split, int examples, int epochs, long steps, double seconds,
                        boolean regression) {
-            this(accuracy, loss, lossKind, split, examples, epochs, steps, seconds, regression, Double.NaN, 0);
+            this(accuracy, loss, lossKind, split, examples, epochs, steps, seconds, regression, Double.NaN, 0, false);
         }
 
         boolean finite() { return Double.isFinite(loss); }
@@ -59,6 +60,7 @@ public final class ShortTrial {
         long t0 = System.nanoTime();
         Experiment e = Experiment.of(spec.withEpochs(Math.max(1, Math.min(epochs, spec.train().epochs()))), data);
         long[] steps = {0, 0};
+        boolean[] timeUp = {false};
         TrainingListener clock = new TrainingListener() {
             private RunInfo run;
 
@@ -68,7 +70,10 @@ public final class ShortTrial {
                 steps[0] = s.globalStep + 1;
                 steps[1] += s.batchSize;
                 if (examples > 0 && steps[1] >= examples) run.control().requestStop("short trial went as far as the first");
-                else if ((System.nanoTime() - t0) / 1e9 > seconds) run.control().requestStop("short trial time is up");
+                else if ((System.nanoTime() - t0) / 1e9 > seconds) {
+                    timeUp[0] = true;
+                    run.control().requestStop("short trial time is up");
+                }
             }
         };
         RunResult r = e.fit(clock);
@@ -80,7 +85,7 @@ public final class ShortTrial {
         // down to 1.8e4 at 0% exact hits, and fix rejected the cure): its accuracy says nothing
         boolean regression = dev.vitals.core.train.RunInfo.regressesLabels(spec.loss(), spec.data().targets().key(), e.model().outputShape().size());
         return new Outcome(m[1], m[0], spec.loss(), split, held.size(), r.epochs().size(), steps[0], (System.nanoTime() - t0) / 1e9, regression,
-                regression ? Double.NaN : commonestShare(held), steps[1]);
+                regression ? Double.NaN : commonestShare(held), steps[1], timeUp[0]);
     }
 
     private static double commonestShare(Dataset d) {

@@ -127,6 +127,24 @@ class FixerTest {
     }
 
     @Test
+    void aFirstShortRunStoppedByANonFiniteLossDoesNotSetHowFarTheOthersGo() {
+        // casebook 003's exploding spec: weights four times He's, the first short run NaN after a few dozen
+        // steps; every repair was held to those steps, and the kept He initialisation read 29.6% (it trains
+        // to 94-95% in its first epochs), so fix turned batchnorm down as "worse" (29.6% -> 10.5%)
+        Spec s = SpecParser.parse("name: x\nseed: 3\ndata: {source: digits, validation: 0.2}\nmodel: {init: 'normal:0.5', layers: [{dense: 128}, relu,"
+                + " {dense: 128}, relu, {dense: 128}, relu, {dense: 128}, relu, {dense: 128}, relu, {dense: 10}]}\noptimizer: {name: sgd, lr: 0.05}\n"
+                + "train: {epochs: 10, batch: 32}\n", null);
+        FixResult r = Fixer.fix(s, new Fixer.Options(120, 5, 30), line -> { });
+        assertFalse(Double.isFinite(r.trialBefore().loss()), "the premise: the first run's loss is not finite: " + r.trialBefore());
+        assertFalse(r.trialBefore().timeUp(), "the premise: its time did not stop it");
+        assertFalse(r.kept().isEmpty(), r.attempts().toString());
+        ShortTrial.Outcome first = r.kept().get(0).after();
+        assertTrue(first.trained() > 10 * r.trialBefore().trained(), "the repair trained past where the NaN stopped the broken spec: " + first + " against " + r.trialBefore());
+        assertTrue(first.accuracy() > 0.85, first.toString());
+        assertTrue(r.trialAfter().accuracy() > 0.85, r.trialAfter().toString());
+    }
+
+    @Test
     void aWeightDecayFarAboveItsRangeIsLoweredBeforeTheRateIsTouched() {
         // sgd with weight decay 5 at batch 2 on digits: the check's short run raised nothing, the range test,
         // run under the decay, blamed the rate, and fix cut it a thousandfold, kept the decay and wrote a
