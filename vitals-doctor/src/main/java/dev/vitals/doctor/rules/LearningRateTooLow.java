@@ -153,17 +153,13 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
      */
     @Override
     public Finding inLightOf(Finding f, List<Finding> earlier) {
-        for (Finding e : earlier) {
-            if (!e.code().equals(Code.UPDATE_RULE_MISMATCH.name()) || !(e.evidence().get("applied_over_prescribed") instanceof Number n)) continue;
-            double applied = n.doubleValue();
-            if (!(applied < UNDER_APPLIED)) continue;
-            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
-            ev.put("applied_over_prescribed", applied);
-            return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
-                    "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): the steps are small because the update is wrong, not because the rate set is",
-                    "mend the optimizer's update (UPDATE_RULE_MISMATCH) and keep the rate as set; judge the rate again once the update is right", f.verified());
-        }
-        return f;
+        double applied = UpdateRuleMismatch.appliedShare(earlier);
+        if (!(applied < UNDER_APPLIED)) return f;
+        Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
+        ev.put("applied_over_prescribed", applied);
+        return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
+                "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): the steps are small because the update is wrong, not because the rate set is",
+                "mend the optimizer's update (UPDATE_RULE_MISMATCH) and keep the rate as set; judge the rate again once the update is right", f.verified());
     }
 
     /** An applied step below this share of the prescribed one explains steps too small. */

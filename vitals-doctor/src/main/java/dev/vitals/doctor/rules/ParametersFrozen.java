@@ -100,17 +100,14 @@ public final class ParametersFrozen extends Rule implements TraceRule {
      */
     @Override
     public Finding inLightOf(Finding f, List<Finding> earlier) {
-        for (Finding e : earlier) {
-            if (!e.code().equals(Code.UPDATE_RULE_MISMATCH.name()) || !(e.evidence().get("applied_over_prescribed") instanceof Number n)) continue;
-            double applied = n.doubleValue();
-            if (!(applied > 0 && applied < LearningRateTooLow.UNDER_APPLIED)) continue;
-            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
-            ev.put("applied_over_prescribed", applied);
-            return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
-                    "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): steps that small round to nothing in float32 against weights of these parameters' size, so they do not move",
-                    "mend the optimizer's update (UPDATE_RULE_MISMATCH); these parameters move once the applied step is the rule's", f.verified());
-        }
-        return f;
+        double applied = UpdateRuleMismatch.appliedShare(earlier);
+        // above 0: an update that never lands at all is the cause this rule names already
+        if (!(applied > 0 && applied < LearningRateTooLow.UNDER_APPLIED)) return f;
+        Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
+        ev.put("applied_over_prescribed", applied);
+        return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
+                "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): steps that small round to nothing in float32 against weights of these parameters' size, so they do not move",
+                "mend the optimizer's update (UPDATE_RULE_MISMATCH); these parameters move once the applied step is the rule's", f.verified());
     }
 
     /** The frozen parameters' own gradient norms at {@code o}: the global norm (a bias's 0.63 beside a layer's 7e-44) said nothing of them. */
