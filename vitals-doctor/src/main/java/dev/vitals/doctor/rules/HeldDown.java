@@ -274,7 +274,9 @@ public final class HeldDown {
         e.put("weight_norm_start", Numbers.round(p.normStart()));
         e.put("weight_norm_now", Numbers.round(p.normNow()));
         String cause = "weight decay " + Numbers.fmt(p.weightDecay()) + " (added to the gradient, as L2) pulls the weights towards zero "
-                + (p.pull() >= 1 ? Numbers.fmt(p.pull()) + " times as hard as" : "nearly as hard as") + " the loss's gradient pushes them, and they shrank from a norm of "
+                + (Double.isInfinite(p.pull()) ? "with nothing to pull against: the loss's gradient in the weight layers is zero"
+                        : (p.pull() >= 1 ? Numbers.fmt(p.pull()) + " times as hard as" : "nearly as hard as") + " the loss's gradient pushes them")
+                + ", and they shrank from a norm of "
                 + Numbers.fmt(p.normStart()) + " to " + Numbers.fmt(p.normNow()) + heldHow(f.code(), p);
         return with(f, e, cause, DECAY_FIX);
     }

@@ -65,7 +65,8 @@ public final class WeightDecayRange extends Rule implements LintRule {
         Map<String, Object> e = new java.util.LinkedHashMap<>(lint.evidence());
         e.put(dev.vitals.doctor.rules.HeldDown.PULL, Numbers.round(pull));
         e.put("weight_norm_now_over_start", Numbers.round(kept));
-        String measured = "; the short run measured it: a pull " + Numbers.fmt(pull) + " times the loss's gradient's, and the weights shrank to " + Numbers.fmt(kept) + " of their starting norm";
+        String measured = "; the short run measured it: " + (Double.isInfinite(pull) ? "the loss's gradient in the weight layers at zero, the decay alone moving them"
+                : "a pull " + Numbers.fmt(pull) + " times the loss's gradient's") + ", and the weights shrank to " + Numbers.fmt(kept) + " of their starting norm";
         return new Finding(lint.code(), Severity.ERROR, lint.stage(), lint.layer(), lint.step(), lint.message() + measured, e, lint.cause(), lint.fix(), lint.verified());
     }
 

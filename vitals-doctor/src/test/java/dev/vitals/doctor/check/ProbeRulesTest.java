@@ -543,6 +543,24 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aWeightDecayThatZeroesTheWeightsIsAnErrorAsAMilderOneIs() {
+        // sgd at lr 0.1 on digits: weight decay 1 was an error in check (measured holding the weights down),
+        // decay 10 only the lint's warning: lr x wd = 1 zeroes the weights in one step, their gradient with them,
+        // and the pull read 0/0
+        for (String wd : new String[] {"1", "10"}) {
+            List<Finding> held = check(SpecParser.parse("name: wd\nseed: 1\ndata: {source: digits, validation: 0.2}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 10}]}\n"
+                    + "optimizer: {name: sgd, lr: 0.1, weight_decay: " + wd + "}\ntrain: {epochs: 10, batch: 32}\n", null));
+            Finding f = held.stream().filter(x -> x.code().equals("WEIGHT_DECAY_RANGE")).findFirst().orElseThrow(() -> new AssertionError(held.toString()));
+            assertEquals(Severity.ERROR, f.severity(), "decay " + wd + ": " + f);
+            assertFalse(f.message().contains("Infinity") || f.message().contains("NaN"), f.message());
+        }
+        // a usual decay at the same rate: no finding
+        List<Finding> usual = check(SpecParser.parse("name: wd\nseed: 1\ndata: {source: digits, validation: 0.2}\nmodel: {init: he, layers: [{dense: 64}, relu, {dense: 10}]}\n"
+                + "optimizer: {name: sgd, lr: 0.1, weight_decay: 0.0005}\ntrain: {epochs: 10, batch: 32}\n", null));
+        assertTrue(usual.stream().noneMatch(x -> x.code().equals("WEIGHT_DECAY_RANGE")), usual.toString());
+    }
+
+    @Test
     void labelsShuffledAgainstTheirInputsAreFoundByTheBaseline() {
         List<Finding> fs = check(digits("he", "adam", "0.001", "faults: [shuffled_labels]\n"));
         Finding f = of(fs, Code.INPUT_LABEL_MISMATCH).stream().findFirst().orElseThrow(() -> new AssertionError("no INPUT_LABEL_MISMATCH in " + fs));

@@ -1637,6 +1637,37 @@ class TraceRulesTest {
         }
 
         @Test
+        void aWeightDecayThatZeroedTheWeightsAndTheirGradientStillHolds() {
+            // sgd at lr 0.1 and weight decay 10 on digits: the first step multiplies every weight by 1 - lr x wd = 0,
+            // the ReLUs then output zero and the weights' gradient is zero: every wd x |w| / |g| is 0/0, read as
+            // "not measured", and the decay that held the run at chance went unnamed at its end
+            for (double wd : new double[] {10, 1e-4}) {
+                TraceBuilder b = TraceBuilder.mlp(3, "relu", 64).optimizer("sgd", 0.1).weightDecay(wd).plan(3, 10, 12, 32, 120);
+                Trace t = b.build();
+                int p = b.parameters();
+                for (int s = 0; s < 60; s++) {
+                    t.step(1.0986, 0.33, 0.0);
+                    double norm = s == 0 || wd < 1 ? 16 : 0;
+                    t.observe(obs(s, s / 12, 1.0986, 0, fill(p, 0), fill(p, 0), fill(p, norm), b.layers(), 0, 0, true, 0));
+                }
+                for (int e = 0; e < 5; e++) t.epoch(epoch(e, 1.0986, 0.33, 1.0986, 0.333, 12L * (e + 1)));
+                dev.vitals.doctor.trace.Decay.Pull pull = dev.vitals.doctor.trace.Decay.holding(t);
+                List<Finding> f = new AccuracyAtChance().evaluate(t, EPOCH);
+                assertEquals(1, f.size());
+                if (wd > 1) {
+                    assertNotNull(pull, "weights at zero under a decay, no loss gradient against it: the decay holds them");
+                    assertTrue(Double.isInfinite(pull.pull()), String.valueOf(pull));
+                    assertTrue(f.get(0).cause().startsWith("weight decay 10 ") && f.get(0).fix().startsWith("lower weight_decay"), f.get(0).toString());
+                    assertFalse(f.get(0).cause().contains("Infinity") || f.get(0).cause().contains("NaN"), f.get(0).cause());
+                } else {
+                    // a dead network under a usual decay: no loss gradient either, but the weights kept their norm
+                    assertNull(pull, "decay 1e-4 did not shrink the weights");
+                    assertEquals(new AccuracyAtChance().cause(), f.get(0).cause());
+                }
+            }
+        }
+
+        @Test
         void batchnormOverTwoExamplesIsNamedAsTheCause() {
             // spirals with batchnorm at batch 2: vanishing gradients "from saturating activations" in a ReLU net
             for (int batch : new int[] {2, 32}) {
