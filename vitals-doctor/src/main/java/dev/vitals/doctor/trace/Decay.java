@@ -66,7 +66,6 @@ public final class Decay {
         double[] s = java.util.Arrays.stream(v).filter(x -> !Double.isNaN(x)).sorted().toArray();
         int n = s.length;
         if (n == 0) return Double.NaN;
-        if (n % 2 == 1) return s[n / 2];
         return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
     }
 
