@@ -46,7 +46,8 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
                 + RETRY_FACTOR + " times the rate (a rate outside what the optimizer takes, as LEARNING_RATE_RANGE's lint bounds it, at the optimizer's default instead), and not reported if it then memorises the batch or halves its loss; nor is a model whose best batch accuracy got "
                 + LEARNED + " of the way from the batch's most frequent label's share to 100% while its loss fell below " + MOSTLY_FELL + " of its start (a limit of capacity). "
                 + "A warning, not an error, for a regression of the label value whose labels' RMS exceeds " + FAR_LABELS + " and whose loss fell (their scale, not a bug, may be the reason). "
-                + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names. "
+                + "A warning, not an error, when a hidden layer has fewer units than log2(classes): a bottleneck the finding names; "
+                + "likewise when the model has fewer trainable parameters than the batch has examples: its size, named first. "
                 + "A warning, not an error, when a layer outside residual blocks reads less than " + BLIND + " of its input's positions (a convolution whose stride steps past its kernel): the layer the finding names. "
                 + "A warning, not an error, for a plain stack of at least " + DEEP_PLAIN + " weight layers without a residual block: its depth, named first, may be the reason. "
                 + "With dropout above " + HEAVY_DROPOUT + ", the test is tried again at dropout 0.3 (also where the loss halved but the batch was fitted below " + DROPOUT_FITTED + ": dropout inflates the first loss), and if that memorises the batch the finding names the dropout; "
@@ -80,8 +81,8 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
     @Override
     public List<Finding> probe(ProbeContext ctx) {
         Spec spec = ctx.spec();
-        // (the model described is not kept: beside the attempts' own, a large one did not fit in the heap)
-        List<LayerInfo> layers = LayerInfo.describe(ctx.fresh().model());
+        Described model = describe(ctx);
+        List<LayerInfo> layers = model.layers();
         // dense and conv2d, and an API user's own layer with a weight matrix (a parameter of two or more axes)
         long weightLayers = layers.stream().filter(LayerInfo::weights).count();
         if (weightLayers < 2) {
@@ -181,6 +182,14 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         String fix = bottleneck
                 ? "widen " + narrow.path() + " (64 units, say) and check again: if the batch is then memorised, the bottleneck was the reason; if not, " + fix()
                 : fix();
+        // a model with fewer trainable parameters than the batch has examples cannot store them all (2 ReLU
+        // units on spirals, 15 parameters for 32 points: "a bug" beside UNDERFITTING's "too small"); the
+        // memorisation this test asks of a working loop needs about a parameter an example
+        boolean small = !bottleneck && model.parameters() < n;
+        if (small) {
+            cause = "a model too small to memorise the batch (" + model.parameters() + " trainable parameters for " + n + " examples), or else " + cause();
+            fix = "widen the hidden layers (64 units, say) and check again: if the batch is then memorised, the model's size was the reason; if not, " + fix();
+        }
         // a window layer whose stride steps over most of its input (a 3x3 convolution at stride 20 on 14x14
         // images reads 9 of 196 pixels) leaves the model blind to the rest: no weight can learn from it
         // (the batch at 21.9%, "a bug between the loss and the weights"); residual blocks' strided
@@ -189,7 +198,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         for (LayerInfo l : layers) {
             if (l.depth() == 0 && l.inputCoverage() < BLIND && (blind == null || l.inputCoverage() < blind.inputCoverage())) blind = l;
         }
-        if (blind != null && !bottleneck) {
+        if (blind != null && !bottleneck && !small) {
             cause = "a layer that reads only " + Numbers.pct(blind.inputCoverage()) + " of its input's positions (" + blind.path() + ", " + blind.description()
                     + " on " + shape(blind.inputShape()) + "): no weight sees the rest of each example, or else " + cause();
             fix = "make " + blind.path() + "'s stride at most its kernel size (or pool instead of striding) and check again: if the batch is then memorised, the layer's reach was the reason; if not, " + fix();
@@ -198,7 +207,7 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         // residual connections were made for): 60 layers of 32 units with batchnorm could not memorise a
         // batch of digits, in PyTorch too, with every probe of the code passing; depth is named first
         boolean residual = layers.stream().anyMatch(l -> l.kind().equals("residual"));
-        boolean deep = !bottleneck && blind == null && !residual && weightLayers >= DEEP_PLAIN;
+        boolean deep = !bottleneck && !small && blind == null && !residual && weightLayers >= DEEP_PLAIN;
         if (deep) {
             cause = "depth: " + weightLayers + " weight layers in a plain stack without residual connections, which trains worse than a shallower one "
                     + "(the degradation residual networks were made for), or else " + cause();
@@ -215,17 +224,18 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         }
         // a warning there, as UNDERFITTING is for a model at its capacity: training the spec (27% on
         // digits through 1 unit) would otherwise end "healthy" after check called it an error
-        return List.of(finding(Stage.PROBE, bottleneck || blind != null || farLabels || deep ? Severity.WARNING : Severity.ERROR, null, null,
+        return List.of(finding(Stage.PROBE, bottleneck || small || blind != null || farLabels || deep ? Severity.WARNING : Severity.ERROR, null, null,
                 "the model cannot memorise a single batch of " + n + " examples: after " + a.steps() + " steps its accuracy on that batch is at most "
                         + Numbers.pct(a.best()) + " and the loss " + (a.last() > a.first() || !Double.isFinite(a.last()) ? "rose" : "went only") + " from " + Numbers.fmt(a.first()) + " to " + Numbers.fmt(a.last())
                         + (retried ? ", and no further at a rate of " + Numbers.fmt(faster) : "")
                         + (bottleneck ? "; its hidden layer " + narrow.path() + " has only " + narrow.outputShape()[0] + " unit(s) for " + classes
                                 + " classes, a bottleneck that may be the reason rather than a bug" : "")
-                        + (blind != null && !bottleneck ? "; its layer " + blind.path() + " reads only " + Numbers.pct(blind.inputCoverage())
+                        + (small ? "; it has only " + model.parameters() + " trainable parameters for " + n + " examples, which may be the reason rather than a bug" : "")
+                        + (blind != null && !bottleneck && !small ? "; its layer " + blind.path() + " reads only " + Numbers.pct(blind.inputCoverage())
                                 + " of its input's positions, which may be the reason rather than a bug" : "")
                         + (deep ? "; its " + weightLayers + " weight layers without residual connections may be the reason rather than a bug" : ""),
                 evidence("examples", n, "steps", a.steps(), "loss_first", a.first(), "loss_last", a.last(), "best_batch_accuracy", a.best(),
-                        "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0],
+                        "narrowest_hidden_units", narrow == null ? null : narrow.outputShape()[0], "trainable_parameters", model.parameters(),
                         "least_input_coverage", blind == null ? null : blind.inputCoverage(), "least_input_coverage_layer", blind == null ? null : blind.path()),
                 cause, fix));
     }
@@ -353,6 +363,14 @@ public final class CannotOverfitBatch extends Rule implements ProbeRule {
         StringBuilder b = new StringBuilder();
         for (int d : dims) b.append(b.length() == 0 ? "" : "x").append(d);
         return b.toString();
+    }
+
+    /** A fresh model's layers and trainable parameter count; the model itself is not kept (a large one beside the attempts' did not fit in the heap). */
+    private record Described(List<LayerInfo> layers, long parameters) {}
+
+    private static Described describe(ProbeContext ctx) {
+        dev.vitals.core.nn.Model m = ctx.fresh().model();
+        return new Described(LayerInfo.describe(m), m.parameterCount());
     }
 
     /** The narrowest dense layer before the last one (the output), or null. */

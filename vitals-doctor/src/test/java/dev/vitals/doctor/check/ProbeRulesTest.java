@@ -84,6 +84,33 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aModelWithFewerParametersThanTheBatchHasExamplesIsNamedForItsSize() {
+        // 2 ReLU units on spirals, 15 parameters for a batch of 32 points: CANNOT_OVERFIT_BATCH read "a bug
+        // between the loss and the weights" beside UNDERFITTING's "too small", and a 1-unit layer (the
+        // bottleneck) got the warning a 2-unit one did not
+        Spec s = SpecParser.parse("name: t\nseed: 1\ndata: {source: 'synthetic:spirals', validation: 0.2}\n"
+                + "model: {init: he, layers: [{dense: 2}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 20, batch: 32}\n", null);
+        List<Finding> fs = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), s, new Measurements());
+        assertEquals(1, fs.size(), "the premise: 2 units cannot memorise 32 spiral points");
+        assertEquals(Severity.WARNING, fs.get(0).severity());
+        assertEquals(15L, fs.get(0).evidence().get("trainable_parameters"));
+        assertTrue(fs.get(0).message().contains("it has only 15 trainable parameters for 32 examples"), fs.get(0).message());
+        assertTrue(fs.get(0).cause().startsWith("a model too small to memorise the batch (15 trainable parameters for 32 examples)"), fs.get(0).cause());
+        // the same spirals through 64 units memorise the batch: nothing to report
+        assertTrue(probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), SpecParser.parse(
+                "name: t\nseed: 1\ndata: {source: 'synthetic:spirals', validation: 0.2}\n"
+                        + "model: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 20, batch: 32}\n", null),
+                new Measurements()).isEmpty());
+        // a model large enough that still cannot fit the batch (its updates never land) stays an error
+        List<Finding> stale = probe(new dev.vitals.doctor.rules.CannotOverfitBatch(), SpecParser.parse(
+                "name: t\nseed: 1\ndata: {source: 'synthetic:spirals', validation: 0.2}\n"
+                        + "model: {init: he, layers: [{dense: 64}, relu, {dense: 3}]}\noptimizer: {name: adam, lr: 0.01}\ntrain: {epochs: 20, batch: 32}\n"
+                        + "faults: [stale_updates]\n", null), new Measurements());
+        assertEquals(1, stale.size());
+        assertEquals(Severity.ERROR, stale.get(0).severity(), stale.get(0).message());
+    }
+
+    @Test
     void aBatchTheModelCannotMemoriseThroughAStridePastItsKernelNamesTheLayer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         // 12x12 images whose class is a bright block in their lower half; a 3x3 convolution at stride 20
         // reads only the top-left 3x3 pixels (9 of 144) and sees nothing of it: "a bug between the loss
