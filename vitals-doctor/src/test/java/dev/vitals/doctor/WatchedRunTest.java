@@ -417,6 +417,32 @@ class WatchedRunTest {
     }
 
     @Test
+    void aRunStillLearningBehindHeavyDropoutIsReadOnItsValidationAccuracy() {
+        // dropout 0.95 on digits: validation 46% -> 63% over the last 3 epochs while the training accuracy,
+        // measured through the dropout, sat at 15%; the run ended "healthy, nothing found" at 62% test
+        String text = """
+                name: drop
+                seed: 1
+                data: {source: digits, validation: 0.2}
+                model: {init: he, layers: [{dense: 64}, relu, {dropout: P}, {dense: 10}]}
+                optimizer: {name: adam, lr: 0.001}
+                train: {epochs: 10, batch: 32}
+                """;
+        Spec heavy = SpecParser.parse(text.replace("P", "0.95"), null);
+        List<Finding> found = WatchedRun.train(heavy, Experiment.loadData(heavy), f -> {}).findings();
+        Finding f = found.stream().filter(x -> x.code().equals("UNDERFITTING")).findFirst().orElseThrow(() -> new AssertionError(found.toString()));
+        assertEquals(Finding.Severity.WARNING, f.severity());
+        assertTrue(f.message().startsWith("the run ended while the model was still learning: validation accuracy rose"), f.message());
+        assertTrue(f.message().contains("measured through the model's dropout"), f.message());
+        assertTrue(f.cause().startsWith("dropout of 0.95"), f.cause());
+        // the usual dropout, fitted by the end: nothing
+        Spec usual = SpecParser.parse(text.replace("P", "0.2"), null);
+        List<Finding> none = WatchedRun.train(usual, Experiment.loadData(usual), x -> {}).findings();
+        assertTrue(none.stream().noneMatch(x -> x.code().equals("UNDERFITTING")), none.toString());
+        assertTrue(none.stream().noneMatch(Finding::isError), none.toString());
+    }
+
+    @Test
     void theLintsLearningRateWarningGoesWhenTheRangeTestMeasuresTheRateAsWorking() {
         // adam at 0.05 is above the lint's 0.03; on digits the range test's minimum is at 0.2, a quarter
         // of which vouches for it: check withdraws the warning, and a run must too
