@@ -88,8 +88,23 @@ public final class DeadRelu extends Rule implements TraceRule {
                             + "swing them far, and units pushed negative for every input stay there; else " + f.cause(),
                     "standardise the inputs (data.normalize: standard) first; then, if units still die, " + f.fix(), f.verified());
         }
+        // weights far too small: pre-activations are the biases alone, so a bias the first steps push below
+        // zero silences its unit for every example at once (normal:0.001 over 6 ReLU layers: two layers all
+        // dead, with "a learning rate too high, a negative bias or inputs not centred" as the cause)
+        for (Finding e : earlier) {
+            if (!e.code().equals(Code.INIT_MISMATCH.name()) || !(e.evidence().get("signal_scale") instanceof Number scale) || !(scale.doubleValue() < TINY_SIGNAL)) continue;
+            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
+            ev.put("init_signal_scale", scale.doubleValue());
+            return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
+                    "initial weights far too small (INIT_MISMATCH: the signal starts at " + Numbers.fmt(scale.doubleValue()) + " of a variance-preserving start's): "
+                            + "each unit's pre-activation is its bias alone, so a bias the first steps push below zero silences the unit for every example at once; else " + f.cause(),
+                    "initialise for ReLU (model.init: he) first; then, if units still die, " + f.fix(), f.verified());
+        }
         return f;
     }
+
+    /** An initial signal below this share of a variance-preserving start's leaves the biases to set the pre-activations. */
+    static final double TINY_SIGNAL = 1e-2;
 
     private List<Finding> judge(Trace t, Moment moment) {
         if (moment == Moment.EPOCH) return List.of();

@@ -551,6 +551,29 @@ class TraceRulesTest {
         }
 
         @Test
+        void deadUnitsUnderAFarTooSmallInitNameTheInitFirst() {
+            // normal:0.001 over 6 ReLU layers (INIT_MISMATCH: the signal at 4.6e-14 of He's): two layers all dead,
+            // with "a learning rate too high, a negative bias, or inputs not centred" as the cause
+            TraceBuilder b = TraceBuilder.mlp(3, "relu", 32);
+            int p = b.parameters();
+            for (double scale : new double[] {4.634e-14, 0.5}) {
+                Trace t = b.build();
+                TraceJudge judge = new TraceJudge(List.of(new DeadRelu()));
+                judge.inLightOf(List.of(new Finding("INIT_MISMATCH", Severity.WARNING, Finding.Stage.LINT, "layers.0", null, "m",
+                        java.util.Map.of("init", "normal:0.001", "signal_scale", scale), "c", "f", null)));
+                for (int s = 0; s < 3; s++) {
+                    t.step(2.3, 0.1, 0.2);
+                    t.observe(obs(s, 0, 2.3, 1, fill(p, 0.5), fill(p, 1e-3), fill(p, 1), b.layers(), 1.0, 0, true, 0));
+                }
+                Finding f = judge.evaluate(t, STEP).get(0);
+                boolean tiny = scale < 1e-2;
+                assertEquals(tiny, f.cause().startsWith("initial weights far too small (INIT_MISMATCH: the signal starts at 4.63e-14"), f.cause());
+                assertEquals(tiny, f.fix().startsWith("initialise for ReLU (model.init: he) first"), f.fix());
+                assertEquals(tiny ? scale : null, f.evidence().get("init_signal_scale"));
+            }
+        }
+
+        @Test
         void leakyUnitsBelowZeroAreNotSaidToOutputZero() {
             // adam at 0.3 on digits left 70% of a leaky_relu layer's units negative for every example:
             // reported as "output zero", an error where all were, with leaky_relu itself as the fix
