@@ -1,5 +1,6 @@
 package dev.vitals.doctor.repair;
 
+import dev.vitals.core.nn.Init;
 import dev.vitals.core.report.Finding;
 import dev.vitals.core.spec.Spec;
 import dev.vitals.doctor.Code;
@@ -77,6 +78,11 @@ public final class RepairCatalogue {
             case SATURATING_ACTIVATIONS, VANISHING_GRADIENTS, SATURATED_UNITS -> {
                 out.add(Repairs.reluHidden());
                 out.add(Repairs.reluHiddenWithBatchNorm());
+                // an init at a scale of the user's own (normal:STD, uniform:LIMIT) is the first suspect where the
+                // hidden layers already suit it: normal:0.001 over 6 ReLU layers was repaired with batchnorm
+                // (82.6%) where He's scale was not tried
+                Init.Kind kind = spec.model().init().kind();
+                if (kind == Init.Kind.NORMAL || kind == Init.Kind.UNIFORM) out.add(Repairs.matchingInit());
                 out.add(Repairs.batchNorm());
             }
             case INIT_MISMATCH -> out.add(Repairs.matchingInit());
