@@ -132,7 +132,8 @@ public abstract class Layer {
         return g;
     }
 
-    private static boolean fits(Tensor t, int batch, Shape s) {
+    /** Whether {@code t} is a batch of {@code batch} examples of shape {@code s}. */
+    static boolean fits(Tensor t, int batch, Shape s) {
         if (t == null || t.rank() != s.rank() + 1 || t.dim(0) != batch) return false;
         for (int i = 0; i < s.rank(); i++) if (t.dim(i + 1) != s.dim(i)) return false;
         return true;

@@ -76,7 +76,7 @@ public final class Model {
      */
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
         if (lastBatch < 0) throw new IllegalStateException("backward before any forward pass: there is nothing to backpropagate through");
-        if (!hasShape(gradOutput, lastBatch, outputShape)) {
+        if (!Layer.fits(gradOutput, lastBatch, outputShape)) {
             throw new IllegalArgumentException("backward: dLoss/dOutput of " + java.util.Arrays.toString(gradOutput.shape()) + " for an output of "
                     + java.util.Arrays.toString(outputShape.withBatch(lastBatch)) + " (the last forward pass's)");
         }
@@ -93,17 +93,11 @@ public final class Model {
 
     /** An input of another shape than the model was built for fails here, named, not as an index out of bounds layers later. */
     private Tensor requireInput(Tensor x) {
-        if (x.rank() == 0 || !hasShape(x, x.batch(), inputShape)) {
+        if (x.rank() == 0 || !Layer.fits(x, x.batch(), inputShape)) {
             throw new IllegalArgumentException("the model was built for inputs of " + inputShape + " per example, and was given "
                     + java.util.Arrays.toString(x.shape()) + " (batch first)");
         }
         return x;
-    }
-
-    private static boolean hasShape(Tensor t, int batch, Shape example) {
-        if (t.rank() != example.rank() + 1 || t.dim(0) != batch) return false;
-        for (int i = 0; i < example.rank(); i++) if (t.dim(i + 1) != example.dim(i)) return false;
-        return true;
     }
 
     public List<Layer> layers() { return body.children(); }

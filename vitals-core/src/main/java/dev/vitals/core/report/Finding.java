@@ -36,6 +36,18 @@ public record Finding(String code, Severity severity, Stage stage, String layer,
         return new Finding(code, severity, stage, layer, step, message, evidence, cause, fix, v);
     }
 
+    /** The same finding explained anew (by what another finding measured): this evidence, cause and fix. */
+    public Finding explained(Map<String, Object> newEvidence, String newCause, String newFix) {
+        return new Finding(code, severity, stage, layer, step, message, newEvidence, newCause, newFix, verified);
+    }
+
+    /** This finding's evidence with one more entry, for {@link #explained}. */
+    public Map<String, Object> evidenceWith(String key, Object value) {
+        Map<String, Object> e = new LinkedHashMap<>(evidence);
+        e.put(key, value);
+        return e;
+    }
+
     /** Not a field of the report: DESIGN.md lists a finding's fields, and "error" is not one. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isError() { return severity == Severity.ERROR; }

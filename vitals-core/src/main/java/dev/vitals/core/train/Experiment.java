@@ -106,6 +106,14 @@ public final class Experiment {
         }
     }
 
+    /**
+     * What {@link #loadData} depends on: specs with equal keys load the same data (a caller that loads
+     * the data of many variants of one spec, such as fix, keeps one copy per key).
+     */
+    public static Object dataKey(Spec spec) {
+        return java.util.List.of(spec.data(), spec.seed(), spec.faults(), java.util.Objects.toString(spec.dir()));
+    }
+
     public static PreparedData loadData(Spec spec) {
         PreparedData d;
         try {

@@ -29,11 +29,11 @@ import java.util.function.Consumer;
  * spec is written as YAML, read back and checked once more.
  *
  * <p>What is wrong comes only from {@link Checkup} and the short runs, which observe; neither this
- * class nor the catalogue reads the spec's {@code faults:} list to decide anything. The catalogue
+ * class nor the catalogue reads which bugs a spec injects to decide anything. The catalogue
  * offers the removal of each bug known to produce an observed finding as one more candidate (one the
  * spec lacks changes nothing and is dropped), which the check then judges like any other (such a
- * removal is kept on the check's word, see {@link Repair#removesBug}). The list enters only the key of
- * the prepared data's cache, since loading applies a spec's data faults (NaN inputs, shuffled labels).
+ * removal is kept on the check's word, see {@link Repair#removesBug}). The prepared data is cached by
+ * the engine's {@link Experiment#dataKey}, which knows what loading a spec's data depends on.
  */
 public final class Fixer {
     /**
@@ -50,7 +50,7 @@ public final class Fixer {
 
     private final Options options;
     private final Consumer<String> progress;
-    private final Map<List<Object>, PreparedData> data = new HashMap<>();
+    private final Map<Object, PreparedData> data = new HashMap<>();
     private final Map<Spec, Checkup.Result> checks = new HashMap<>();
     private final long t0 = System.nanoTime();
     /** The longest a check and short run of one spec took so far: what the next one will probably take. */
@@ -253,7 +253,7 @@ public final class Fixer {
 
     /**
      * What differs between two specs' settings (data, model, loss, optimizer, schedule, plan), in
-     * words; or that none does. The injected faults are not among them: the repairs that removed a bug
+     * words; or that none does. Removed bugs are not among them: the repairs that removed a bug
      * name it ({@link #inAll}), and this summary reads only the settings a user tunes.
      */
     static String netChange(Spec a, Spec b) {
@@ -452,8 +452,8 @@ public final class Fixer {
     }
 
     private PreparedData data(Spec spec) {
-        // the prepared data depends only on these; specs that share them share one copy
-        List<Object> key = List.of(spec.data(), spec.seed(), spec.injectedBugs(), spec.dir());
+        // specs whose data loads alike share one copy (the engine says what loading depends on)
+        Object key = Experiment.dataKey(spec);
         PreparedData d = data.get(key);
         if (d == null) {
             d = Experiment.loadData(spec);

@@ -79,26 +79,22 @@ public final class DeadRelu extends Rule implements TraceRule {
      */
     @Override
     public Finding inLightOf(Finding f, List<Finding> earlier) {
-        for (Finding e : earlier) {
-            if (!e.code().equals(Code.DATA_UNSCALED.name()) || !(e.evidence().get("largest_rms") instanceof Number rms)) continue;
-            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
-            ev.put("input_rms", rms.doubleValue());
-            return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
-                    "inputs far from unit scale (DATA_UNSCALED: root mean square up to " + Numbers.fmt(rms.doubleValue()) + "): pre-activations as large make each step "
+        double rms = measuredBefore(earlier, Code.DATA_UNSCALED, "largest_rms");
+        if (!Double.isNaN(rms)) {
+            return f.explained(f.evidenceWith("input_rms", rms),
+                    "inputs far from unit scale (DATA_UNSCALED: root mean square up to " + Numbers.fmt(rms) + "): pre-activations as large make each step "
                             + "swing them far, and units pushed negative for every input stay there; else " + f.cause(),
-                    "standardise the inputs (data.normalize: standard) first; then, if units still die, " + f.fix(), f.verified());
+                    "standardise the inputs (data.normalize: standard) first; then, if units still die, " + f.fix());
         }
         // weights far too small: pre-activations are the biases alone, so a bias the first steps push below
         // zero silences its unit for every example at once (normal:0.001 over 6 ReLU layers: two layers all
         // dead, with "a learning rate too high, a negative bias or inputs not centred" as the cause)
-        for (Finding e : earlier) {
-            if (!e.code().equals(Code.INIT_MISMATCH.name()) || !(e.evidence().get("signal_scale") instanceof Number scale) || !(scale.doubleValue() < TINY_SIGNAL)) continue;
-            Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
-            ev.put("init_signal_scale", scale.doubleValue());
-            return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
-                    "initial weights far too small (INIT_MISMATCH: the signal starts at " + Numbers.fmt(scale.doubleValue()) + " of a variance-preserving start's): "
+        double scale = measuredBefore(earlier, Code.INIT_MISMATCH, "signal_scale");
+        if (scale < TINY_SIGNAL) {
+            return f.explained(f.evidenceWith("init_signal_scale", scale),
+                    "initial weights far too small (INIT_MISMATCH: the signal starts at " + Numbers.fmt(scale) + " of a variance-preserving start's): "
                             + "each unit's pre-activation is its bias alone, so a bias the first steps push below zero silences the unit for every example at once; else " + f.cause(),
-                    "initialise for ReLU (model.init: he) first; then, if units still die, " + f.fix(), f.verified());
+                    "initialise for ReLU (model.init: he) first; then, if units still die, " + f.fix());
         }
         return f;
     }

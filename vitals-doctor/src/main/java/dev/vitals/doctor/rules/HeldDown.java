@@ -120,7 +120,7 @@ public final class HeldDown {
                     case "LOSS_PLATEAU" -> "; or the loss sits at the floor the data allows, if a model with a hidden layer ends at the same loss";
                     default -> "";
                 };
-        return with(f, e, cause, "add a hidden layer (64 relu units before the output layer is a usual start); vitals fix tries it"
+        return f.explained(e, cause, "add a hidden layer (64 relu units before the output layer is a usual start); vitals fix tries it"
                 + (r == null ? "" : ", and bring the learning rate into the optimizer's range (the lint and the range test of 'vitals check' say where)"));
     }
 
@@ -148,7 +148,7 @@ public final class HeldDown {
         e.put("gradients_cleared", false);
         String cause = "gradients are not cleared between steps (GRADIENT_ACCUMULATION): each step applies the sum of every gradient so far, a step that grows "
                 + "with the run whatever the rate, so the loss bounces and climbs as if the rate were too high and units die under the large steps";
-        return with(f, e, cause, "clear the gradients before each backward pass (optimizer.zero_grad() / model.zeroGrad()), then judge the run again: the learning rate may be right");
+        return f.explained(e, cause, "clear the gradients before each backward pass (optimizer.zero_grad() / model.zeroGrad()), then judge the run again: the learning rate may be right");
     }
 
     /** The codes batches ordered by label leave: each stretch of steps fits one class and undoes the last. */
@@ -157,17 +157,11 @@ public final class HeldDown {
     /** Where the training batches arrive ordered by label, the findings it explains with that cause; the others as they are. */
     static List<Finding> byLabelOrder(Trace t, List<Finding> findings) {
         if (findings.isEmpty() || !dev.vitals.doctor.trace.Curves.labelOrderedBatches(t)) return findings;
-        return findings.stream().map(f -> !ORDER_HELD.contains(f.code()) ? f : with(f, withKey(f, "label_ordered_batches", true),
+        return findings.stream().map(f -> !ORDER_HELD.contains(f.code()) ? f : f.explained(f.evidenceWith("label_ordered_batches", true),
                 "training batches arrive ordered by label (DATA_UNSHUFFLED): each stretch of steps sees one class, fits it and undoes the last, so "
                         + "the curves read as a model that fits little and forgets what it saw, whatever its size or rate",
                 "shuffle the training data every epoch (data.shuffle: true, the default; a DataLoader with shuffle=True), then judge the run again: "
                         + "the order hides whatever else holds it back (labels that do not belong to their inputs read the same)")).toList();
-    }
-
-    private static Map<String, Object> withKey(Finding f, String key, Object value) {
-        Map<String, Object> e = new LinkedHashMap<>(f.evidence());
-        e.put(key, value);
-        return e;
     }
 
     /** The codes a softmax's floor on the loss can raise: a loss that stops falling, reads as too slow, or accuracy that stays low. */
@@ -185,7 +179,7 @@ public final class HeldDown {
         e.put("softmax_loss_floor", Numbers.round(floor));
         String cause = "the softmax before cross-entropy (SOFTMAX_BEFORE_CROSS_ENTROPY): the loss applies its own, so the model's probabilities are squashed again; "
                 + "the loss cannot fall below " + Numbers.fmt(floor) + " for " + classes + " classes and its gradients are small near it, which no learning rate changes";
-        return with(f, e, cause, "remove the softmax layer before the loss (cross_entropy takes logits and applies its own softmax); vitals fix does it");
+        return f.explained(e, cause, "remove the softmax layer before the loss (cross_entropy takes logits and applies its own softmax); vitals fix does it");
     }
 
     private static Finding bySoftmaxFloorInLog(Finding f, Trace t, int classes) {
@@ -196,7 +190,7 @@ public final class HeldDown {
         String cause = "a loss that never fell below " + Numbers.fmt(floor) + ", the floor of cross-entropy given probabilities instead of logits for " + classes
                 + " classes (a softmax before a loss that applies its own), and ended at " + Numbers.fmt(last.trainLoss()) + " with training accuracy "
                 + Numbers.pct(last.trainAccuracy()) + ", where a model this accurate scores a loss well below it; unless the targets are smoothed or mixed on purpose (label smoothing, mixup)";
-        return with(f, e, cause, SoftmaxBeforeCrossEntropy.LOG_FIX);
+        return f.explained(e, cause, SoftmaxBeforeCrossEntropy.LOG_FIX);
     }
 
     /** The output activation (tanh, sigmoid) of class scores trained with mse against one-hot or -1/+1 targets; null otherwise. */
@@ -216,7 +210,7 @@ public final class HeldDown {
         String cause = "class scores squashed by a " + activation + " output and trained with mse against " + ("pm1".equals(targets) ? "-1/+1" : "one-hot")
                 + " targets (LOSS_OUTPUT_MISMATCH): each output's gradient shrinks as it nears its target in the " + activation
                 + "'s flat tail, so learning slows and stalls short of a fit, whatever the model's size or rate";
-        return with(f, f.evidence(), cause, "use a linear output (no activation after the last layer) with cross_entropy on class-index targets; vitals fix does it");
+        return f.explained(f.evidence(), cause, "use a linear output (no activation after the last layer) with cross_entropy on class-index targets; vitals fix does it");
     }
 
     /** The codes a learning rate far too high leaves behind without diverging: units killed by large steps, a model that fits little. */
@@ -229,7 +223,7 @@ public final class HeldDown {
         // a cause names only what the model has: no ReLU units to kill in a model without any
         String cause = "a learning rate far above what " + t.info().optimizer().name() + " takes (" + r.measure() + " " + Numbers.fmt(r.effective()) + ", where runs train at all up to "
                 + Numbers.fmt(r.high()) + "): steps this large throw the weights about" + (hasRelu(t) ? ", kill ReLU units" : "") + " and leave the model fitting little, without a loss that diverges";
-        return with(f, e, cause, "lower the learning rate into the optimizer's range (the range test of 'vitals check' suggests one; adam: 1e-4 to 0.01); vitals fix tries it");
+        return f.explained(e, cause, "lower the learning rate into the optimizer's range (the range test of 'vitals check' suggests one; adam: 1e-4 to 0.01); vitals fix tries it");
     }
 
     /** Batchnorm over flat features at a batch below BATCHNORM_SMALL_BATCH's bar: spirals at batch 2 read as vanishing gradients from saturating activations in a ReLU net with batchnorm. */
@@ -242,7 +236,7 @@ public final class HeldDown {
         e.put(BATCHNORM_BATCH, batch);
         String cause = "batchnorm over flat features at a batch of " + batch + ": each feature is normalised by the mean and variance of " + batch
                 + " values, a noise that swamps the signal, and evaluation's running averages of it fit neither";
-        return with(f, e, cause, "use layernorm (it normalises each example on its own), or a batch of 16 or more; vitals fix tries layernorm");
+        return f.explained(e, cause, "use layernorm (it normalises each example on its own), or a batch of 16 or more; vitals fix tries layernorm");
     }
 
     /** The largest dropout probability among the model's layers, 0 without dropout. */
@@ -264,7 +258,7 @@ public final class HeldDown {
         e.put(DROPOUT, Numbers.round(p));
         String cause = "dropout of " + Numbers.fmt(p) + " silences that share of the units on every training step: the network trains a different small remnant of itself each time "
                 + "and fits little (the layers after it see mostly zeros)";
-        return with(f, e, cause, "lower dropout to 0.3 or less (0.1 to 0.5 is usual); vitals fix tries it");
+        return f.explained(e, cause, "lower dropout to 0.3 or less (0.1 to 0.5 is usual); vitals fix tries it");
     }
 
     private static Finding byDecay(Finding f, Decay.Pull p) {
@@ -278,7 +272,7 @@ public final class HeldDown {
                         : (p.pull() >= 1 ? Numbers.fmt(p.pull()) + " times as hard as" : "nearly as hard as") + " the loss's gradient pushes them")
                 + ", and they shrank from a norm of "
                 + Numbers.fmt(p.normStart()) + " to " + Numbers.fmt(p.normNow()) + heldHow(f.code(), p);
-        return with(f, e, cause, DECAY_FIX);
+        return f.explained(e, cause, DECAY_FIX);
     }
 
     /**
@@ -298,16 +292,12 @@ public final class HeldDown {
         e.put("gradient_norm_before_clipping", Numbers.round(c.medianNorm()));
         String cause = "train.clip_norm " + Numbers.fmt(c.clipNorm()) + " cuts the gradient on " + Numbers.pct(c.share()) + " of the steps to a median "
                 + Numbers.fmt(c.factor()) + " of its norm (" + Numbers.fmt(c.medianNorm()) + " before clipping): the clip, not the learning rate, sets how far a step goes, and it goes next to nowhere";
-        return with(f, e, cause, CLIP_FIX);
+        return f.explained(e, cause, CLIP_FIX);
     }
 
     static final String DECAY_FIX = "lower weight_decay to 1e-4 or less (5e-4 at most is usual for sgd and adam; adamw's decoupled decay takes 0.01 to 0.1); vitals fix tries it";
 
     static final String CLIP_FIX = "raise train.clip_norm to about 1 (it should cut only the rare large gradients), or set it to 0; vitals fix tries it";
-
-    private static Finding with(Finding f, Map<String, Object> e, String cause, String fix) {
-        return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), e, cause, fix, f.verified());
-    }
 
     private static final java.util.Set<String> DIVERGED_HELD = java.util.Set.of("ACCURACY_AT_CHANCE", "UNDERFITTING", "LOSS_PLATEAU");
 
@@ -335,7 +325,7 @@ public final class HeldDown {
         double last = t.epochs().getLast().trainLoss();
         String cause = "the run blew up in its first epoch (mean training loss " + Numbers.fmt(first) + ", " + Numbers.fmt(first / last) + "x the last epoch's " + Numbers.fmt(last)
                 + "): its first steps overshot, and the weights they left (dead or saturated units) hold the model at guessing; the learning rate is too high for the start, or the initialisation too large";
-        return with(f, e, cause, "lower the learning rate (a tenth, or what the range test of 'vitals check' suggests), add warm-up and gradient clipping (train.clip_norm: 1.0), then judge the run again");
+        return f.explained(e, cause, "lower the learning rate (a tenth, or what the range test of 'vitals check' suggests), add warm-up and gradient clipping (train.clip_norm: 1.0), then judge the run again");
     }
 
     /** Evidence key of a finding whose cause is gradients that vanish before the first layers (fix tries their cures first). */
@@ -350,7 +340,7 @@ public final class HeldDown {
         Object first = vanishing.evidence().get("first_layer_gradient_norm"), ratio = vanishing.evidence().get("first_over_last_ratio");
         String cause = "gradients vanish before they reach the first layers (VANISHING_GRADIENTS: the first layer's gradient norm " + Numbers.fmt(((Number) first).doubleValue())
                 + ", " + Numbers.fmt(((Number) ratio).doubleValue()) + " of the last layer's): the early layers barely move, so the model learns little whatever its rate or length";
-        return with(f, e, cause, "cure the vanishing gradients first (relu with he initialisation in place of sigmoid or tanh hidden layers, batchnorm, or fewer layers; vitals fix tries them), then judge the run again");
+        return f.explained(e, cause, "cure the vanishing gradients first (relu with he initialisation in place of sigmoid or tanh hidden layers, batchnorm, or fewer layers; vitals fix tries them), then judge the run again");
     }
 
     /** Whether a weight decay holds the model down: a training loss that climbs as the weights shrink is the decay's, not the rate's. */

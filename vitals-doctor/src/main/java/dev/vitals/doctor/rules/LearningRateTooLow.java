@@ -153,13 +153,11 @@ public final class LearningRateTooLow extends Rule implements TraceRule {
      */
     @Override
     public Finding inLightOf(Finding f, List<Finding> earlier) {
-        double applied = UpdateRuleMismatch.appliedShare(earlier);
+        double applied = measuredBefore(earlier, Code.UPDATE_RULE_MISMATCH, "applied_over_prescribed");
         if (!(applied < UNDER_APPLIED)) return f;
-        Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
-        ev.put("applied_over_prescribed", applied);
-        return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
+        return f.explained(f.evidenceWith("applied_over_prescribed", applied),
                 "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): the steps are small because the update is wrong, not because the rate set is",
-                "mend the optimizer's update (UPDATE_RULE_MISMATCH) and keep the rate as set; judge the rate again once the update is right", f.verified());
+                "mend the optimizer's update (UPDATE_RULE_MISMATCH) and keep the rate as set; judge the rate again once the update is right");
     }
 
     /** An applied step below this share of the prescribed one explains steps too small. */

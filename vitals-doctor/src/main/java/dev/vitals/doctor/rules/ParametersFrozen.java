@@ -8,7 +8,6 @@ import dev.vitals.doctor.trace.Observation;
 import dev.vitals.doctor.trace.Trace;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -95,19 +94,17 @@ public final class ParametersFrozen extends Rule implements TraceRule {
      * Where the update-rule probe measured the optimizer applying a fraction of its step (a learning rate
      * applied twice under adam: 1e-3 of the step), the steps that round to nothing against weights near 1
      * (layernorm's) are that error's doing, not a buffer lost before it was applied: said so, with the
-     * fraction. Measured under adam and adamw with faults: [double_lr] on a layernorm MLP: the frozen
-     * layernorm weights read "an update buffer reset or overwritten".
+     * fraction. Measured under adam and adamw with the learning rate applied twice on a layernorm MLP: the
+     * frozen layernorm weights read "an update buffer reset or overwritten".
      */
     @Override
     public Finding inLightOf(Finding f, List<Finding> earlier) {
-        double applied = UpdateRuleMismatch.appliedShare(earlier);
+        double applied = measuredBefore(earlier, Code.UPDATE_RULE_MISMATCH, "applied_over_prescribed");
         // above 0: an update that never lands at all is the cause this rule names already
         if (!(applied > 0 && applied < LearningRateTooLow.UNDER_APPLIED)) return f;
-        Map<String, Object> ev = new LinkedHashMap<>(f.evidence());
-        ev.put("applied_over_prescribed", applied);
-        return new Finding(f.code(), f.severity(), f.stage(), f.layer(), f.step(), f.message(), ev,
+        return f.explained(f.evidenceWith("applied_over_prescribed", applied),
                 "the optimizer applies " + Numbers.fmt(applied) + " of the step its rule prescribes (UPDATE_RULE_MISMATCH): steps that small round to nothing in float32 against weights of these parameters' size, so they do not move",
-                "mend the optimizer's update (UPDATE_RULE_MISMATCH); these parameters move once the applied step is the rule's", f.verified());
+                "mend the optimizer's update (UPDATE_RULE_MISMATCH); these parameters move once the applied step is the rule's");
     }
 
     /** The frozen parameters' own gradient norms at {@code o}: the global norm (a bias's 0.63 beside a layer's 7e-44) said nothing of them. */

@@ -34,6 +34,17 @@ public abstract class Rule {
 
     public abstract String fix();
 
+    /**
+     * The number an earlier finding of {@code code} measured under {@code key}, NaN where none did: what a
+     * rule reads to explain its own finding by another's ({@link TraceRule#inLightOf}).
+     */
+    protected static double measuredBefore(java.util.List<Finding> earlier, Code code, String key) {
+        for (Finding e : earlier) {
+            if (e.code().equals(code.name()) && e.evidence().get(key) instanceof Number n) return n.doubleValue();
+        }
+        return Double.NaN;
+    }
+
     protected final Finding finding(Stage stage, String layer, Long step, String message, Map<String, Object> evidence) {
         return finding(stage, severity(), layer, step, message, evidence, cause(), fix());
     }

@@ -443,16 +443,4 @@ public final class UpdateRuleMismatch extends Rule implements ProbeRule, TraceRu
         }
         return Math.sqrt(s) / Math.max(norm(b), 1e-30);
     }
-
-    /**
-     * The share of its rule's step the optimizer applied, as an earlier UPDATE_RULE_MISMATCH measured
-     * it; NaN where none did. Rules whose symptom a fraction of the step explains (steps too small,
-     * weights that round to no change) name the update instead of their own cause.
-     */
-    static double appliedShare(List<Finding> earlier) {
-        for (Finding e : earlier) {
-            if (e.code().equals(Code.UPDATE_RULE_MISMATCH.name()) && e.evidence().get("applied_over_prescribed") instanceof Number n) return n.doubleValue();
-        }
-        return Double.NaN;
-    }
 }
